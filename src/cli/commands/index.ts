@@ -1,0 +1,10 @@
+// The list of commands main() registers. Each entry builds a yargs command
+// module bound to the CLI context.
+
+import type { CommandModule } from 'yargs';
+import type { CliContext } from '../context.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
+
+export const commands: CommandFactory[] = [];

@@ -1,0 +1,16 @@
+// What every command gets from the entry point: its streams and environment,
+// injected so that tests run commands in-process and capture every byte.
+
+import type { Writable } from 'node:stream';
+
+export interface CliContext {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Set by the command's handler; main() returns it. */
+  exitCode: number;
+  /** Aborted on SIGINT/SIGTERM; long-running commands watch it. */
+  signal: AbortSignal;
+}

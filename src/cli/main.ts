@@ -1,0 +1,79 @@
+// The command line: yargs parsing and wiring only. Each command lives in
+// ./commands/ and does its work through the library modules; this file maps
+// errors to exit codes and keeps stack traces away from users.
+
+import yargs from 'yargs';
+import { P7appsError } from '../errors.js';
+import type { CliContext } from './context.js';
+import { commands } from './commands/index.js';
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_CHANGES = 2;
+export const EXIT_INTERRUPTED = 130;
+
+export function formatError(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  if (err instanceof P7appsError) {
+    return `Error: ${err.message}${err.hint ? `\n  ${err.hint}` : ''}\n`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const stack = env.P7APPS_DEBUG && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+  return `Error: unexpected failure: ${message}${stack}\n  This is a bug in p7apps; please report it with the command you ran.\n`;
+}
+
+export async function main(argv: string[], partial: Partial<CliContext> = {}): Promise<number> {
+  const controller = new AbortController();
+  const ctx: CliContext = {
+    stdout: partial.stdout ?? process.stdout,
+    stderr: partial.stderr ?? process.stderr,
+    stdin: partial.stdin ?? process.stdin,
+    env: partial.env ?? process.env,
+    cwd: partial.cwd ?? process.cwd(),
+    exitCode: 0,
+    signal: partial.signal ?? controller.signal,
+  };
+
+  let failed: unknown;
+  const parser = yargs(argv)
+    .scriptName('p7apps')
+    .usage('$0 <command> [options]\n\nReconcile pSeven Enterprise AppsHub apps with the catalog you keep in git.')
+    .strict()
+    .demandCommand(1, 'Name a command: see the list above.')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue(
+      'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift), 1 error or conflict, 130 interrupted.\n' +
+        'Credentials come from the environment only: P7APPS_TOKEN (or DA__P7__REST_AUTHTOKEN), or P7APPS_USERNAME + P7APPS_PASSWORD.',
+    )
+    .fail((msg, err) => {
+      failed = err ?? new UsageErrorFromYargs(msg ?? 'invalid usage');
+    })
+    .exitProcess(false);
+
+  for (const make of commands) parser.command(make(ctx));
+
+  let helpText = '';
+  try {
+    await parser.parseAsync(argv, {}, (err, _argv, output) => {
+      if (err && !failed) failed = err;
+      helpText = output;
+    });
+  } catch (err) {
+    failed ??= err;
+  }
+  if (helpText) ctx.stdout.write(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
+  if (failed) {
+    if (failed instanceof UsageErrorFromYargs) {
+      ctx.stderr.write(`Error: ${failed.message}\n  Run "p7apps --help" or "p7apps <command> --help" for usage.\n`);
+    } else {
+      ctx.stderr.write(formatError(failed, ctx.env));
+    }
+    return EXIT_ERROR;
+  }
+  return ctx.exitCode;
+}
+
+class UsageErrorFromYargs extends P7appsError {}

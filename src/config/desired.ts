@@ -1,0 +1,49 @@
+// The desired state: what the loaded, validated and resolved config declares,
+// with defaults already inherited, files already read and checked, and every
+// path absolute. The planner reads only this, never the raw config.
+//
+// A field left `undefined` here is unmanaged: p7apps neither reports it as
+// drift nor sends it.
+
+import type { ThumbnailUpload } from '../appshub/types.js';
+
+export interface WorkspaceRef {
+  name?: string;
+  /** Workspace ids are strings ("7"), as the guide insists. */
+  id?: string;
+}
+
+export interface DesiredVersion {
+  version: number;
+  /** Absolute workflow path in pSeven storage, e.g. /Users/1/Flow.p7wf. */
+  workflow: string;
+}
+
+export interface DesiredThumbnail extends ThumbnailUpload {
+  /** The path as written in the config, for messages. */
+  declaredAs: string;
+  size: number;
+}
+
+export interface DesiredApp {
+  name: string;
+  workspace: WorkspaceRef;
+  /** Line endings normalised to \n. */
+  description?: string;
+  /** Where the description came from (a descriptionFile), for messages. */
+  descriptionFile?: string;
+  thumbnail?: DesiredThumbnail;
+  allowCopy?: boolean;
+  /** Sorted by number, ascending. */
+  versions: DesiredVersion[];
+  defaultVersion?: number;
+}
+
+export interface DesiredState {
+  /** Absolute path of the config file it came from. */
+  configPath: string;
+  /** `server.url` from the file, if any (flag and env override it). */
+  serverUrl?: string;
+  /** Sorted by name. */
+  apps: DesiredApp[];
+}

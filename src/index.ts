@@ -1,0 +1,7 @@
+// The library API of p7apps: what `import … from 'p7apps'` gives.
+
+export * from './appshub/types.js';
+export type * from './config/desired.js';
+export type * from './plan/types.js';
+export type * from './plan/observed.js';
+export { P7appsError, UsageError } from './errors.js';

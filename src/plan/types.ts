@@ -1,0 +1,151 @@
+// The plan: pure data that says, per app, which publishes will make the
+// server equal the config, and why. What drives apply (`publishes[].request`
+// and `expect`) is kept apart from what explains it to people (`reasons`,
+// `changes`), as Terraform keeps `Change` apart from `ActionReason`.
+//
+// A plan is JSON-serialisable as it stands: `p7apps plan --out` saves it and
+// `p7apps apply FILE` executes exactly it. Its wire form is versioned by
+// PLAN_FORMAT_VERSION; see src/render/json.ts for the public document.
+
+import type { Maybe, PublishRequest, Workspace } from '../appshub/types.js';
+import type { WorkspaceRef } from '../config/desired.js';
+
+export const PLAN_FORMAT_VERSION = 1 as const;
+
+/** Why a publish is needed. Explains; never drives apply. */
+export type ActionReason =
+  | { kind: 'app-missing' }
+  | { kind: 'version-missing'; version: number }
+  | { kind: 'workflow-path-changed'; version: number; before: Maybe<string>; after: string }
+  | { kind: 'workflow-content-changed'; version: number; revision: Maybe<number>; workflow: string }
+  | { kind: 'version-failed'; version: number; state: string }
+  | { kind: 'default-changed'; before: Maybe<number>; after: number }
+  /** The publish exists only to carry app-wide settings (description, thumbnail, copy permission). */
+  | { kind: 'settings-changed'; fields: SettingField[] };
+
+export type SettingField = 'description' | 'thumbnail' | 'allowCopy';
+
+export interface ThumbnailRef {
+  /** Path as written in the config (desired side) or the server's URL (observed side). */
+  source: string;
+  sha256: Maybe<string>;
+}
+
+export interface VersionSnapshot {
+  revision: Maybe<number>;
+  workflowPath: Maybe<string>;
+  state: Maybe<string>;
+}
+
+/** A field-level difference, with explicit before and after. */
+export type AttributeChange =
+  | { field: 'description'; before: Maybe<string | null>; after: string }
+  | { field: 'thumbnail'; before: Maybe<ThumbnailRef | null>; after: ThumbnailRef }
+  | { field: 'allowCopy'; before: Maybe<boolean>; after: boolean }
+  | { field: 'defaultVersion'; before: Maybe<number>; after: number }
+  | { field: 'version'; version: number; before: VersionSnapshot | null; after: { workflowPath: string } };
+
+/** What the server should hold once a publish has taken effect. */
+export interface PublishExpectation {
+  version: number;
+  /** 'app': the first publish of a new app; 'version': a new version number; 'revision': a new revision of an existing version. */
+  creates: 'app' | 'version' | 'revision';
+  /** The revision the version had when planned ('revision' only). */
+  previousRevision: Maybe<number> | null;
+  /** Whether the version is default after this publish. */
+  becomesDefault: boolean;
+}
+
+export interface PlannedPublish {
+  /** 1-based position among the app's publishes; they run in this order. */
+  step: number;
+  request: PublishRequest;
+  expect: PublishExpectation;
+  reasons: ActionReason[];
+}
+
+/** Something a person must resolve; the plan fails while one is present. */
+export type Conflict =
+  | { kind: 'workspace-differs'; observed: Workspace; desired: WorkspaceRef }
+  | { kind: 'version-not-assignable'; version: number; highest: number }
+  | { kind: 'default-not-published'; version: number }
+  | { kind: 'version-in-progress'; version: number; state: string };
+
+/** Facts worth showing that are neither actions nor conflicts. */
+export type PlanNote =
+  | { kind: 'unmanaged-version'; version: number; revision: Maybe<number> }
+  | { kind: 'unverifiable'; field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state'; version?: number; detail: string };
+
+interface AppPlanBase {
+  name: string;
+  notes: PlanNote[];
+}
+
+export interface CreateAppPlan extends AppPlanBase {
+  action: 'create';
+  workspace: WorkspaceRef;
+  changes: AttributeChange[];
+  publishes: PlannedPublish[];
+}
+
+export interface UpdateAppPlan extends AppPlanBase {
+  action: 'update';
+  appId: string;
+  workspace: Maybe<Workspace>;
+  /** Fingerprint of the observed app the plan was computed from (stale-plan guard). */
+  observedFingerprint: string;
+  changes: AttributeChange[];
+  publishes: PlannedPublish[];
+}
+
+export interface NoopAppPlan extends AppPlanBase {
+  action: 'no-op';
+  appId: string;
+  workspace: Maybe<Workspace>;
+  observedFingerprint: string;
+}
+
+export interface ConflictAppPlan extends AppPlanBase {
+  action: 'conflict';
+  appId?: string;
+  conflicts: Conflict[];
+}
+
+export type AppPlan = CreateAppPlan | UpdateAppPlan | NoopAppPlan | ConflictAppPlan;
+
+export interface UnmanagedApp {
+  appId: string;
+  name: string;
+  workspace: Maybe<Workspace>;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  conflict: number;
+  unchanged: number;
+  unmanaged: number;
+  /** Publish requests the plan will send. */
+  publishes: number;
+  /** Of those, new revisions of versions that exist (the churn the safety guard counts). */
+  republishes: number;
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  serverUrl: string;
+  configPath: string;
+  /** Managed apps, sorted by name. */
+  apps: AppPlan[];
+  /** Apps on the server the config does not declare, sorted by name. */
+  unmanagedApps: UnmanagedApp[];
+  summary: PlanSummary;
+}
+
+export function planHasChanges(plan: Plan): boolean {
+  return plan.summary.publishes > 0;
+}
+
+export function planHasConflicts(plan: Plan): boolean {
+  return plan.summary.conflict > 0;
+}
