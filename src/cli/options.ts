@@ -1,0 +1,96 @@
+// Options shared by the commands that talk to a server or read the config,
+// declared once so every command spells and documents them the same way.
+
+import type { Argv } from 'yargs';
+import { UsageError } from '../errors.js';
+
+export interface ConfigArgs {
+  config?: string;
+}
+
+export interface ServerArgs {
+  server?: string;
+  'ca-file'?: string;
+  insecure?: boolean;
+}
+
+export interface OutputArgs {
+  format: string;
+  color?: boolean;
+}
+
+export function withConfigOption<T>(y: Argv<T>) {
+  return y.option('config', {
+    alias: 'c',
+    type: 'string',
+    describe: 'Path of the config file (default: found from the current directory upwards)',
+    requiresArg: true,
+  });
+}
+
+export function withServerOptions<T>(y: Argv<T>) {
+  return y
+    .option('server', {
+      type: 'string',
+      describe: 'Sign-in URL of pSeven Enterprise (overrides P7APPS_URL and server.url in the config)',
+      requiresArg: true,
+    })
+    .option('ca-file', {
+      type: 'string',
+      describe: 'PEM file of certificate authorities to trust for the server',
+      requiresArg: true,
+    })
+    .option('insecure', {
+      type: 'boolean',
+      describe: 'Do not verify the server\'s TLS certificate (prints a warning on every run)',
+    });
+}
+
+export function withParallelismOption<T>(y: Argv<T>) {
+  return y.option('parallelism', {
+    type: 'number',
+    default: 10,
+    describe: 'How many requests or apps at once',
+    requiresArg: true,
+  });
+}
+
+export function withAppFilterOption<T>(y: Argv<T>) {
+  return y.option('app', {
+    type: 'string',
+    array: true,
+    describe: 'Limit to this app (repeatable)',
+    requiresArg: true,
+  });
+}
+
+export function withFormatOption<T>(y: Argv<T>, formats: readonly string[], fallback: string) {
+  return y
+    .option('format', {
+      type: 'string',
+      choices: formats as string[],
+      default: fallback,
+      describe: 'Output format',
+      requiresArg: true,
+    })
+    .option('color', {
+      type: 'boolean',
+      describe: 'Colour the output (default: on a TTY unless NO_COLOR is set; --no-color turns it off)',
+    });
+}
+
+/** Colour on a TTY unless NO_COLOR is set or --no-color was given. */
+export function useColor(args: { color?: boolean }, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  if (args.color === false) return false;
+  if (args.color === true) return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return stream.isTTY === true;
+}
+
+/** Reject a --parallelism that would stall or flood. */
+export function parallelismOrThrow(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100) {
+    throw new UsageError(`--parallelism must be a whole number from 1 to 100 (got ${String(value)})`);
+  }
+  return value;
+}
