@@ -21,8 +21,40 @@ export function formatError(err: unknown, env: NodeJS.ProcessEnv = process.env):
   return `Error: unexpected failure: ${message}${stack}\n  This is a bug in p7apps; please report it with the command you ran.\n`;
 }
 
+/**
+ * First SIGINT/SIGTERM: abort `signal`, so long-running commands stop starting
+ * work and report what is done. Second: exit at once with 130.
+ */
+function installSignalHandlers(controller: AbortController, stderr: CliContext['stderr']): () => void {
+  let received = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    received += 1;
+    if (received === 1) {
+      stderr.write(`\n${name} received: finishing requests already in flight. Press Ctrl-C again to stop at once.\n`);
+      controller.abort(new Error(`interrupted by ${name}`));
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
 export async function main(argv: string[], partial: Partial<CliContext> = {}): Promise<number> {
   const controller = new AbortController();
+  const removeSignalHandlers = partial.signal ? () => {} : installSignalHandlers(controller, partial.stderr ?? process.stderr);
+  try {
+    return await run(argv, partial, controller);
+  } finally {
+    removeSignalHandlers();
+  }
+}
+
+async function run(argv: string[], partial: Partial<CliContext>, controller: AbortController): Promise<number> {
   const ctx: CliContext = {
     stdout: partial.stdout ?? process.stdout,
     stderr: partial.stderr ?? process.stderr,
