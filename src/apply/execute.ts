@@ -1,0 +1,531 @@
+// The executor: sends exactly the publishes a plan lists and waits until each
+// is READY. It decides nothing new. Apps run in parallel up to a limit; the
+// publishes of one app run in plan order, each waiting for READY before the
+// next, because a publish to an app whose version is still initialising is
+// refused (A10) and because later steps assume the earlier ones took effect.
+//
+// The one subtle case is the ambiguous write: a publish whose response was
+// lost may or may not have been committed. It is never re-sent blindly; the
+// app is read again and the publish is sent again only if it did not take
+// effect, so a lost response can never produce a second version.
+
+import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
+import { P7appsError } from '../errors.js';
+import type { AppPlan, CreateAppPlan, Plan, PlannedPublish, UpdateAppPlan } from '../plan/types.js';
+import { DEFAULT_POLL_SCHEDULE, honourRetryAfter, pollDelay, type PollSchedule } from './backoff.js';
+import { formatDuration, systemClock, type Clock } from './clock.js';
+import type { ApplyEvent, ApplyHooks, ApplyTotals, PublishOutcome, PublishReport } from './events.js';
+import { describeError, httpFacts } from './http-facts.js';
+
+export const DEFAULT_PARALLELISM = 10;
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
+export const DEFAULT_MAX_RESENDS = 3;
+/** Consecutive failed polls of one version before giving up on it. */
+export const DEFAULT_MAX_POLL_ERRORS = 10;
+/** Wait after a 409/429 that carried no Retry-After. */
+const BUSY_WAIT_WITHOUT_RETRY_AFTER_MS = 2000;
+
+export interface ApplyOptions {
+  /** Apps applied at once (default 10). */
+  parallelism?: number;
+  /** Per publish, from its first send to READY (default 15 minutes). */
+  timeoutMs?: number;
+  /** Aborted: start nothing new, let requests in flight finish, stop waiting. */
+  signal?: AbortSignal;
+  hooks: ApplyHooks;
+  clock?: Clock;
+  /** In [0, 1): jitter for poll gaps. */
+  random?: () => number;
+  /** Sends again after lost responses that did not take effect (default 3). */
+  maxResends?: number;
+  maxPollErrors?: number;
+  pollSchedule?: PollSchedule;
+}
+
+export type AppOutcome = 'done' | 'failed' | 'interrupted' | 'not-started';
+
+export interface AppReport {
+  app: string;
+  /** Known once the app exists (for a new app: from its first publish). */
+  appId: string | null;
+  action: 'create' | 'update';
+  outcome: AppOutcome;
+  publishes: PublishReport[];
+}
+
+export interface SkippedApp {
+  app: string;
+  reason: 'conflict';
+  detail: string;
+}
+
+export interface ApplyResult {
+  interrupted: boolean;
+  apps: AppReport[];
+  /** Every planned publish, app by app in plan order. */
+  publishes: PublishReport[];
+  /** Apps the plan holds but the executor did not touch. */
+  skippedApps: SkippedApp[];
+  totals: ApplyTotals;
+  elapsedMs: number;
+}
+
+type ExecutableApp = CreateAppPlan | UpdateAppPlan;
+
+interface Run {
+  api: AppsHubApi;
+  clock: Clock;
+  random: () => number;
+  signal: AbortSignal;
+  timeoutMs: number;
+  maxResends: number;
+  maxPollErrors: number;
+  schedule: PollSchedule;
+  emit(event: DistributiveOmit<ApplyEvent, 'at'>): void;
+  counters: { requestsSent: number; resends: number };
+  running: Set<string>;
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptions): Promise<ApplyResult> {
+  const clock = options.clock ?? systemClock;
+  const signal = options.signal ?? new AbortController().signal;
+  const parallelism = options.parallelism ?? DEFAULT_PARALLELISM;
+  if (!Number.isInteger(parallelism) || parallelism < 1) {
+    throw new P7appsError(`parallelism must be a whole number of at least 1 (got ${parallelism})`);
+  }
+  const run: Run = {
+    api,
+    clock,
+    random: options.random ?? Math.random,
+    signal,
+    timeoutMs: options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    maxResends: options.maxResends ?? DEFAULT_MAX_RESENDS,
+    maxPollErrors: options.maxPollErrors ?? DEFAULT_MAX_POLL_ERRORS,
+    schedule: options.pollSchedule ?? DEFAULT_POLL_SCHEDULE,
+    emit: (event) => options.hooks.emit({ ...event, at: clock.now() } as ApplyEvent),
+    counters: { requestsSent: 0, resends: 0 },
+    running: new Set(),
+  };
+  const startedAt = clock.now();
+  const executable = plan.apps.filter(isExecutable);
+  const skippedApps: SkippedApp[] = plan.apps
+    .filter((app) => app.action === 'conflict')
+    .map((app) => ({ app: app.name, reason: 'conflict' as const, detail: 'the plan holds a conflict for this app; it is not applied' }));
+
+  run.emit({
+    type: 'apply-start',
+    apps: executable.map((app) => ({ app: app.name, publishes: app.publishes.length })),
+    publishes: executable.reduce((n, app) => n + app.publishes.length, 0),
+    parallelism,
+    timeoutMs: run.timeoutMs,
+  });
+  for (const skipped of skippedApps) run.emit({ type: 'app-skipped', ...skipped });
+
+  let interruptedAnnounced = false;
+  const announceInterrupt = () => {
+    if (interruptedAnnounced) return;
+    interruptedAnnounced = true;
+    run.emit({ type: 'interrupted', inFlight: [...run.running].sort() });
+  };
+  if (signal.aborted) announceInterrupt();
+  else signal.addEventListener('abort', announceInterrupt, { once: true });
+
+  const reports: AppReport[] = new Array(executable.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < executable.length) {
+      const index = next++;
+      const app = executable[index]!;
+      if (signal.aborted) {
+        reports[index] = notStartedApp(app);
+        run.emit({ type: 'app-skipped', app: app.name, reason: 'interrupted', detail: 'interrupted before this app was started' });
+        continue;
+      }
+      run.running.add(app.name);
+      try {
+        reports[index] = await applyApp(app, run);
+      } finally {
+        run.running.delete(app.name);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallelism, executable.length) }, worker));
+  signal.removeEventListener('abort', announceInterrupt);
+
+  const publishes = reports.flatMap((report) => report.publishes);
+  const totals = totalsOf(publishes, run.counters);
+  const elapsedMs = clock.now() - startedAt;
+  const interrupted = signal.aborted;
+  run.emit({ type: 'apply-done', interrupted, totals, elapsedMs, publishes });
+  return { interrupted, apps: reports, publishes, skippedApps, totals, elapsedMs };
+}
+
+function isExecutable(app: AppPlan): app is ExecutableApp {
+  return (app.action === 'create' || app.action === 'update') && app.publishes.length > 0;
+}
+
+function blankReport(app: ExecutableApp, publish: PlannedPublish, outcome: PublishOutcome): PublishReport {
+  return {
+    app: app.name,
+    step: publish.step,
+    version: publish.expect.version,
+    appId: app.action === 'update' ? app.appId : null,
+    creates: publish.expect.creates,
+    revision: null,
+    outcome,
+    timeToReadyMs: null,
+    polls: 0,
+    resends: 0,
+    error: null,
+  };
+}
+
+function notStartedApp(app: ExecutableApp): AppReport {
+  return {
+    app: app.name,
+    appId: app.action === 'update' ? app.appId : null,
+    action: app.action,
+    outcome: 'not-started',
+    publishes: orderedPublishes(app).map((p) => blankReport(app, p, 'not-started')),
+  };
+}
+
+function orderedPublishes(app: ExecutableApp): PlannedPublish[] {
+  return [...app.publishes].sort((a, b) => a.step - b.step);
+}
+
+async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
+  let appId: string | null = app.action === 'update' ? app.appId : null;
+  const publishes = orderedPublishes(app);
+  run.emit({ type: 'app-start', app: app.name, appId, publishes: publishes.length });
+  const reports: PublishReport[] = [];
+  let outcome: AppOutcome = 'done';
+  for (const publish of publishes) {
+    if (outcome === 'failed') {
+      reports.push(blankReport(app, publish, 'skipped'));
+      continue;
+    }
+    if (outcome === 'interrupted' || run.signal.aborted) {
+      outcome = 'interrupted';
+      reports.push(blankReport(app, publish, 'not-started'));
+      continue;
+    }
+    const report = await applyPublish(app, publish, publishes.length, appId, run);
+    appId = report.appId ?? appId;
+    reports.push(report);
+    if (report.outcome === 'unconfirmed' || report.outcome === 'not-started') outcome = 'interrupted';
+    else if (report.outcome !== 'ready') outcome = 'failed';
+  }
+  run.emit({
+    type: 'app-done',
+    app: app.name,
+    appId,
+    outcome,
+    ready: reports.filter((r) => r.outcome === 'ready').length,
+    skipped: reports.filter((r) => r.outcome === 'skipped' || r.outcome === 'not-started').map((r) => r.step),
+  });
+  return { app: app.name, appId, action: app.action, outcome, publishes: reports };
+}
+
+/** Ends a publish early; `outcome` says how. */
+class PublishStop extends Error {
+  constructor(
+    readonly outcome: 'failed' | 'timed-out' | 'unconfirmed' | 'not-started',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Sent {
+  appId: string;
+  revision: number | null;
+}
+
+async function applyPublish(
+  app: ExecutableApp,
+  publish: PlannedPublish,
+  of: number,
+  appId: string | null,
+  run: Run,
+): Promise<PublishReport> {
+  const report = blankReport(app, publish, 'failed');
+  report.appId = appId;
+  const ref = { app: app.name, step: publish.step, version: publish.expect.version };
+  const startedAt = run.clock.now();
+  const deadline = startedAt + run.timeoutMs;
+  const elapsed = () => run.clock.now() - startedAt;
+  run.emit({
+    type: 'publish-start',
+    ...ref,
+    of,
+    creates: publish.expect.creates,
+    setAsDefault: publish.request.setVersionAsDefault,
+    workflowPath: publish.request.workflowPath,
+    reasons: publish.reasons,
+  });
+  try {
+    const sent = await send(app, publish, appId, deadline, report, run);
+    report.appId = sent.appId;
+    report.revision = sent.revision;
+    await waitForReady(publish, sent, deadline, report, run, startedAt);
+    report.outcome = 'ready';
+    report.timeToReadyMs = elapsed();
+    run.emit({ type: 'publish-ready', ...ref, appId: sent.appId, revision: report.revision, elapsedMs: report.timeToReadyMs, polls: report.polls });
+  } catch (err) {
+    const stop = err instanceof PublishStop ? err : new PublishStop('failed', describeError(err));
+    report.outcome = stop.outcome;
+    report.error = stop.message;
+    if (stop.outcome === 'unconfirmed') {
+      run.emit({ type: 'publish-unconfirmed', ...ref, appId: report.appId, detail: stop.message, elapsedMs: elapsed() });
+    } else if (stop.outcome === 'failed' || stop.outcome === 'timed-out') {
+      run.emit({ type: 'publish-failed', ...ref, outcome: stop.outcome, error: stop.message, elapsedMs: elapsed() });
+    }
+  }
+  return report;
+}
+
+function label(publish: PlannedPublish): string {
+  return `${publish.request.name} v${publish.expect.version}`;
+}
+
+/** Sends the publish until it is known to have been committed once. */
+async function send(
+  app: ExecutableApp,
+  publish: PlannedPublish,
+  appId: string | null,
+  deadline: number,
+  report: PublishReport,
+  run: Run,
+): Promise<Sent> {
+  const ref = { app: app.name, step: publish.step, version: publish.expect.version };
+  let lostResponses = 0;
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1 && run.signal.aborted) {
+      throw new PublishStop('not-started', `publishing ${label(publish)} was not committed, and the run was interrupted before sending it again`);
+    }
+    let result: PublishResult;
+    run.counters.requestsSent += 1;
+    if (attempt > 1) {
+      report.resends += 1;
+      run.counters.resends += 1;
+    }
+    try {
+      // No abort signal: a publish already on the wire is allowed to finish so its outcome can be reported.
+      result = await run.api.publish(publish.request);
+    } catch (err) {
+      const facts = httpFacts(err);
+      if (facts.ambiguous) {
+        run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err) });
+        if (run.signal.aborted) {
+          throw new PublishStop(
+            'unconfirmed',
+            `the response to publishing ${label(publish)} was lost and the run was interrupted before p7apps could check whether it was committed`,
+          );
+        }
+        const check = await recheck(publish, appId, run);
+        run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
+        if (check.tookEffect) return { appId: check.appId!, revision: check.revision };
+        lostResponses += 1;
+        if (lostResponses > run.maxResends) {
+          throw new PublishStop(
+            'failed',
+            `publishing ${label(publish)} failed: the response was lost ${lostResponses} times and the server shows it was not committed (last error: ${describeError(err)})`,
+          );
+        }
+        const waitMs = pollDelay(lostResponses, run.random, run.schedule);
+        await resendAfter(waitMs, 'response-lost', attempt + 1, ref, run);
+        continue;
+      }
+      if (facts.status === 409 || facts.status === 429) {
+        const waitMs = facts.retryAfterMs ?? BUSY_WAIT_WITHOUT_RETRY_AFTER_MS;
+        if (run.clock.now() + waitMs > deadline) {
+          throw new PublishStop(
+            'timed-out',
+            `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
+          );
+        }
+        await resendAfter(waitMs, 'server-busy', attempt + 1, ref, run);
+        continue;
+      }
+      throw new PublishStop('failed', `publishing ${label(publish)} failed: ${describeError(err)}`);
+    }
+    const revision = known(result.revision) ? result.revision : null;
+    run.emit({
+      type: 'publish-sent',
+      ...ref,
+      appId: result.appId,
+      attempt,
+      response: { version: result.version, revision, state: known(result.state) ? result.state : null },
+    });
+    report.appId = result.appId;
+    if (result.version !== publish.expect.version) {
+      throw new PublishStop(
+        'failed',
+        `the server published ${publish.request.name} as v${result.version} where the plan expected v${publish.expect.version}; ` +
+          'someone else may be publishing to this app. Its later steps are skipped; run "p7apps plan" to see the state.',
+      );
+    }
+    return { appId: result.appId, revision };
+  }
+}
+
+async function resendAfter(
+  waitMs: number,
+  reason: 'response-lost' | 'server-busy',
+  attempt: number,
+  ref: { app: string; step: number; version: number },
+  run: Run,
+): Promise<void> {
+  run.emit({ type: 'publish-resend', ...ref, attempt, reason, waitMs });
+  await run.clock.sleep(waitMs, run.signal);
+}
+
+interface Recheck {
+  tookEffect: boolean;
+  appId: string | null;
+  revision: number | null;
+  detail: string;
+}
+
+/**
+ * After a lost response: did the publish take effect? Reads the app again
+ * (GETs are retried by the client). Anything that is neither "committed as
+ * planned" nor "clearly not committed" stops the publish: sending again could
+ * create a version the plan never asked for.
+ */
+async function recheck(publish: PlannedPublish, appId: string | null, run: Run): Promise<Recheck> {
+  const { expect, request } = publish;
+  const what = label(publish);
+  const cannotTell = (why: string) =>
+    new PublishStop('failed', `the response to publishing ${what} was lost and ${why}; not sending it again. Run "p7apps plan" to see the server's state.`);
+  let id = appId;
+  try {
+    if (id === null) {
+      const apps = await run.api.listApps();
+      const found = apps.find((a) => a.name === request.name);
+      if (!found) return { tookEffect: false, appId: null, revision: null, detail: `no app named "${request.name}" exists: not committed` };
+      id = found.id;
+    }
+    let record: VersionRecord | null;
+    try {
+      record = await run.api.getAppVersion(id, expect.version);
+    } catch (err) {
+      if (httpFacts(err).status !== 404) throw err;
+      record = null;
+    }
+    const revision = record && known(record.revision) ? record.revision : null;
+    // Whatever now holds the version must come from our workflow, or it is someone else's publish.
+    const mustBeOurs = (committed: Recheck): Recheck => {
+      const path = record && known(record.workflowPath) ? record.workflowPath : null;
+      if (path !== null && path !== request.workflowPath) {
+        throw cannotTell(`v${expect.version} now holds a publish of ${path}, not ${request.workflowPath}`);
+      }
+      return committed;
+    };
+    if (expect.creates === 'revision') {
+      if (!record) throw cannotTell(`v${expect.version} no longer exists`);
+      const previous = expect.previousRevision;
+      if (previous === null || !known(previous)) throw cannotTell('the plan did not record the revision it replaces');
+      if (revision === null) throw cannotTell(`the server does not report v${expect.version}'s revision`);
+      return revision > previous
+        ? mustBeOurs({ tookEffect: true, appId: id, revision, detail: `v${expect.version} is at revision ${revision} (was ${previous}): committed` })
+        : { tookEffect: false, appId: id, revision, detail: `v${expect.version} is still at revision ${revision}: not committed` };
+    }
+    if (record) return mustBeOurs({ tookEffect: true, appId: id, revision, detail: `v${expect.version} exists: committed` });
+    if (expect.creates === 'app') throw cannotTell(`an app named "${request.name}" exists without v1`);
+    const app = await run.api.getApp(id);
+    const highest = known(app.versions) ? Math.max(0, ...app.versions.map((v) => v.version)) : null;
+    if (highest === null) throw cannotTell('the server does not list the app\'s versions');
+    if (highest >= expect.version) throw cannotTell(`the app now has v${highest} but no v${expect.version}`);
+    return { tookEffect: false, appId: id, revision: null, detail: `v${expect.version} does not exist: not committed` };
+  } catch (err) {
+    if (err instanceof PublishStop) throw err;
+    throw cannotTell(`reading the app again failed (${describeError(err)})`);
+  }
+}
+
+/** The lowest revision that counts as this publish's, or null when any will do. */
+function expectedRevision(publish: PlannedPublish, sent: Sent): number | null {
+  const previous = publish.expect.previousRevision;
+  const afterPrevious = publish.expect.creates === 'revision' && previous !== null && known(previous) ? previous + 1 : null;
+  const candidates = [afterPrevious, sent.revision].filter((r): r is number => r !== null);
+  return candidates.length === 0 ? null : Math.max(...candidates);
+}
+
+async function waitForReady(
+  publish: PlannedPublish,
+  sent: Sent,
+  deadline: number,
+  report: PublishReport,
+  run: Run,
+  startedAt: number,
+): Promise<void> {
+  const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
+  const minRevision = expectedRevision(publish, sent);
+  const interruptedWhileWaiting = () =>
+    new PublishStop('unconfirmed', `${label(publish)} was published but the run was interrupted before it was confirmed READY`);
+  let lastState: string | null = null;
+  let retryAfterMs: number | undefined;
+  let errorsInARow = 0;
+  for (let gap = 0; ; gap++) {
+    const remaining = deadline - run.clock.now();
+    if (remaining <= 0) {
+      throw new PublishStop(
+        'timed-out',
+        `${label(publish)} did not become READY within ${formatDuration(run.timeoutMs)} (last state ${lastState ?? 'unknown'})`,
+      );
+    }
+    await run.clock.sleep(Math.min(remaining, honourRetryAfter(pollDelay(gap, run.random, run.schedule), retryAfterMs)), run.signal);
+    retryAfterMs = undefined;
+    if (run.signal.aborted) throw interruptedWhileWaiting();
+    let record: VersionRecord;
+    report.polls += 1;
+    try {
+      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal);
+    } catch (err) {
+      if (run.signal.aborted) throw interruptedWhileWaiting();
+      const facts = httpFacts(err);
+      errorsInARow += 1;
+      retryAfterMs = facts.retryAfterMs;
+      run.emit({ type: 'poll', ...ref, appId: sent.appId, state: lastState, revision: report.revision, polls: report.polls, elapsedMs: run.clock.now() - startedAt, error: describeError(err) });
+      if (facts.status === 401 || facts.status === 403 || errorsInARow >= run.maxPollErrors) {
+        throw new PublishStop('failed', `could not read the state of ${label(publish)}: ${describeError(err)}`);
+      }
+      continue;
+    }
+    errorsInARow = 0;
+    const revision = known(record.revision) ? record.revision : null;
+    const state = known(record.state) ? record.state : null;
+    const current = minRevision === null || revision === null || revision >= minRevision;
+    run.emit({ type: 'poll', ...ref, appId: sent.appId, state, revision, polls: report.polls, elapsedMs: run.clock.now() - startedAt });
+    if (!current) {
+      lastState = `${state ?? 'unknown'} at revision ${revision}, older than the expected ${minRevision}`;
+      continue;
+    }
+    lastState = state;
+    report.revision = revision ?? report.revision;
+    if (state === 'READY') return;
+    if (state === 'FAILED') {
+      const detail = known(record.stateDetail) && record.stateDetail ? record.stateDetail : 'the server gave no reason';
+      throw new PublishStop('failed', `${label(publish)} failed to publish: ${detail}`);
+    }
+  }
+}
+
+function totalsOf(publishes: PublishReport[], counters: { requestsSent: number; resends: number }): ApplyTotals {
+  const count = (outcome: PublishOutcome) => publishes.filter((p) => p.outcome === outcome).length;
+  return {
+    planned: publishes.length,
+    ready: count('ready'),
+    failed: count('failed'),
+    timedOut: count('timed-out'),
+    skipped: count('skipped'),
+    notStarted: count('not-started'),
+    unconfirmed: count('unconfirmed'),
+    requestsSent: counters.requestsSent,
+    resends: counters.resends,
+  };
+}

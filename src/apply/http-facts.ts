@@ -1,0 +1,32 @@
+// What the applier needs to know about a failed request, read from the
+// client's error by shape (AppsHubError's status, retryAfterMs, ambiguous) so
+// that fakes in tests and the real client are treated alike.
+
+import { P7appsError } from '../errors.js';
+
+export interface HttpFacts {
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** The server's Retry-After, in milliseconds. */
+  retryAfterMs?: number;
+  /** The request was sent but its outcome is unknown (lost response, 502/503/504). */
+  ambiguous: boolean;
+}
+
+export function httpFacts(err: unknown): HttpFacts {
+  if (typeof err !== 'object' || err === null) return { ambiguous: false };
+  const fields = err as { status?: unknown; retryAfterMs?: unknown; ambiguous?: unknown };
+  const facts: HttpFacts = { ambiguous: fields.ambiguous === true };
+  if (typeof fields.status === 'number') facts.status = fields.status;
+  if (typeof fields.retryAfterMs === 'number' && Number.isFinite(fields.retryAfterMs) && fields.retryAfterMs >= 0) {
+    facts.retryAfterMs = fields.retryAfterMs;
+  }
+  return facts;
+}
+
+/** The message to show for an error: ours as written, anything else marked as unexpected. */
+export function describeError(err: unknown): string {
+  if (err instanceof P7appsError) return err.message;
+  if (err instanceof Error) return `unexpected error: ${err.message}`;
+  return `unexpected error: ${String(err)}`;
+}
