@@ -24,6 +24,11 @@ export interface ObservedApp {
    * carry full details; others may carry only their number and revision.
    */
   versions: VersionRecord[];
+  /**
+   * false: the server did not list the app's versions, so `versions` holds only
+   * the declared versions found one by one; others may exist. Absent: listed.
+   */
+  versionsListed?: boolean;
 }
 
 export interface ObservedState {

@@ -5,7 +5,7 @@
 //
 // A plan is JSON-serialisable as it stands: `p7apps plan --out` saves it and
 // `p7apps apply FILE` executes exactly it. Its wire form is versioned by
-// PLAN_FORMAT_VERSION; see src/render/json.ts for the public document.
+// PLAN_FORMAT_VERSION; see src/plan/document.ts for the public document.
 
 import type { Maybe, PublishRequest, Workspace } from '../appshub/types.js';
 import type { WorkspaceRef } from '../config/desired.js';
@@ -19,8 +19,13 @@ export type ActionReason =
   | { kind: 'workflow-path-changed'; version: number; before: Maybe<string>; after: string }
   | { kind: 'workflow-content-changed'; version: number; revision: Maybe<number>; workflow: string }
   | { kind: 'version-failed'; version: number; state: string }
-  | { kind: 'default-changed'; before: Maybe<number>; after: number }
-  /** The publish exists only to carry app-wide settings (description, thumbnail, copy permission). */
+  /** `costsRevision`: the publish exists only to move the default, so it costs a new revision of that version. */
+  | { kind: 'default-changed'; before: Maybe<number>; after: number; costsRevision?: boolean }
+  /**
+   * App-wide settings (description, thumbnail, copy permission) that differ and
+   * that this publish carries. When it is the publish's only reason, the publish
+   * exists only to carry them.
+   */
   | { kind: 'settings-changed'; fields: SettingField[] };
 
 export type SettingField = 'description' | 'thumbnail' | 'allowCopy';
@@ -37,12 +42,15 @@ export interface VersionSnapshot {
   state: Maybe<string>;
 }
 
-/** A field-level difference, with explicit before and after. */
+/**
+ * A field-level difference, with explicit before and after. `before: null`
+ * means the server has nothing there (for a new app, nothing at all).
+ */
 export type AttributeChange =
   | { field: 'description'; before: Maybe<string | null>; after: string }
   | { field: 'thumbnail'; before: Maybe<ThumbnailRef | null>; after: ThumbnailRef }
-  | { field: 'allowCopy'; before: Maybe<boolean>; after: boolean }
-  | { field: 'defaultVersion'; before: Maybe<number>; after: number }
+  | { field: 'allowCopy'; before: Maybe<boolean> | null; after: boolean }
+  | { field: 'defaultVersion'; before: Maybe<number> | null; after: number }
   | { field: 'version'; version: number; before: VersionSnapshot | null; after: { workflowPath: string } };
 
 /** What the server should hold once a publish has taken effect. */
@@ -69,12 +77,23 @@ export type Conflict =
   | { kind: 'workspace-differs'; observed: Workspace; desired: WorkspaceRef }
   | { kind: 'version-not-assignable'; version: number; highest: number }
   | { kind: 'default-not-published'; version: number }
-  | { kind: 'version-in-progress'; version: number; state: string };
+  | { kind: 'version-in-progress'; version: number; state: string }
+  /** A workflow a planned publish reads is not in the server's workflow list: the publish would fail (400). */
+  | { kind: 'workflow-not-found'; version: number; workflow: string }
+  /** The server lists more than one app under the name (the guide says names are unique). */
+  | { kind: 'name-ambiguous'; appIds: string[] }
+  /** Settings differ but the config declares no existing version a publish could carry them on. */
+  | { kind: 'no-version-to-carry-settings'; fields: SettingField[] };
 
 /** Facts worth showing that are neither actions nor conflicts. */
 export type PlanNote =
   | { kind: 'unmanaged-version'; version: number; revision: Maybe<number> }
-  | { kind: 'unverifiable'; field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state'; version?: number; detail: string };
+  | {
+      kind: 'unverifiable';
+      field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state' | 'versions';
+      version?: number;
+      detail: string;
+    };
 
 interface AppPlanBase {
   name: string;

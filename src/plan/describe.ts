@@ -1,0 +1,136 @@
+// Words for the plan: every renderer (human, Markdown, and the applier's
+// messages) says the same thing the same way, so the texts live here, next to
+// the data they describe, rather than in each renderer.
+
+import { isUnknown, type Maybe, type Workspace } from '../appshub/types.js';
+import type { WorkspaceRef } from '../config/desired.js';
+import type { ActionReason, Conflict, Plan, PlanNote, PlanSummary, SettingField } from './types.js';
+
+const SETTING_NAMES: Record<SettingField, string> = {
+  description: 'description',
+  thumbnail: 'thumbnail',
+  allowCopy: 'copy permission',
+};
+
+/** "a", "a and b", "a, b and c". */
+export function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function maybeText<T>(value: Maybe<T>, text: (v: T) => string = String): string {
+  return isUnknown(value) ? 'unknown' : text(value);
+}
+
+/** One line saying why a publish is needed. */
+export function describeReason(reason: ActionReason): string {
+  switch (reason.kind) {
+    case 'app-missing':
+      return 'the app is not on the server yet';
+    case 'version-missing':
+      return `version ${reason.version} is new`;
+    case 'workflow-path-changed':
+      return `version ${reason.version} is published from ${maybeText(reason.before)}; the config says ${reason.after}`;
+    case 'workflow-content-changed':
+      return isUnknown(reason.revision)
+        ? `workflow ${reason.workflow} changed since version ${reason.version} was published`
+        : `workflow ${reason.workflow} changed since revision ${reason.revision} of version ${reason.version} was published`;
+    case 'version-failed':
+      return `version ${reason.version} failed to publish (state ${reason.state})`;
+    case 'default-changed':
+      return `default version ${maybeText(reason.before)} -> ${reason.after}${reason.costsRevision ? ` (costs a new revision of version ${reason.after})` : ''}`;
+    case 'settings-changed':
+      return `${joinWords(reason.fields.map((f) => SETTING_NAMES[f]))} changed`;
+  }
+}
+
+function workspaceText(workspace: Workspace | WorkspaceRef): string {
+  if (workspace.name !== undefined && workspace.id !== undefined) return `"${workspace.name}" (id ${workspace.id})`;
+  if (workspace.name !== undefined) return `"${workspace.name}"`;
+  return `id ${workspace.id ?? '?'}`;
+}
+
+export interface ConflictText {
+  /** What is wrong, one sentence. */
+  problem: string;
+  /** What a person must do about it. */
+  resolution: string;
+}
+
+/** A conflict as a problem and what a person must do; the plan cannot proceed for the app until then. */
+export function describeConflict(conflict: Conflict): ConflictText {
+  switch (conflict.kind) {
+    case 'workspace-differs':
+      return {
+        problem: `the app is in workspace ${workspaceText(conflict.observed)} on the server, but the config says ${workspaceText(conflict.desired)}`,
+        resolution: `AppsHub cannot move an app between workspaces: set the app's workspace in the config to ${workspaceText(conflict.observed)}, or move the app in AppsHub by hand, then plan again`,
+      };
+    case 'version-not-assignable': {
+      const next = conflict.highest + 1;
+      return conflict.highest === 0
+        ? {
+            problem: `version ${conflict.version} cannot be published: the app is new, and the server numbers a new app's versions 1, 2, 3... in order`,
+            resolution: `declare the app's versions from 1 without gaps (version ${conflict.version} would get number ${next})`,
+          }
+        : {
+            problem: `version ${conflict.version} is not on the server and cannot be published: the server assigns only the next number, ${next}`,
+            resolution: `declare version ${next} (and any after it up to ${conflict.version}) in the config, or renumber version ${conflict.version} as ${next}`,
+          };
+    }
+    case 'default-not-published':
+      return {
+        problem: `the default version ${conflict.version} is not declared in the config, so p7apps cannot publish it`,
+        resolution: `declare version ${conflict.version} with its workflow, or make a declared version the default`,
+      };
+    case 'version-in-progress':
+      return {
+        problem: `version ${conflict.version} is still being published on the server (state ${conflict.state})`,
+        resolution: 'wait until it is READY, then plan again',
+      };
+    case 'workflow-not-found':
+      return {
+        problem: `the workflow ${conflict.workflow} of version ${conflict.version} is not on the server, so publishing it would fail`,
+        resolution: 'correct the workflow path in the config, or save the workflow at that path in pSeven Enterprise, then plan again',
+      };
+    case 'name-ambiguous':
+      return {
+        problem: `the server lists ${conflict.appIds.length} apps with this name (ids ${conflict.appIds.join(', ')})`,
+        resolution: 'keep one app of that name in AppsHub (rename the others by hand), then plan again',
+      };
+    case 'no-version-to-carry-settings':
+      return {
+        problem: `the ${joinWords(conflict.fields.map((f) => SETTING_NAMES[f]))} differ, but settings can change only by publishing a version, and the config declares no version that exists on the server`,
+        resolution: 'declare an existing version of the app (with the workflow it is published from), then plan again',
+      };
+  }
+}
+
+/** A note: a fact worth showing that is neither an action nor a conflict. */
+export function describeNote(note: PlanNote): string {
+  if (note.kind === 'unmanaged-version') {
+    const revision = isUnknown(note.revision) ? '' : ` (revision ${note.revision})`;
+    return `version ${note.version}${revision} is on the server but not in the config; left alone`;
+  }
+  return `cannot verify: ${note.detail}`;
+}
+
+/** The line that ends every rendering, like Terraform's "Plan: 1 to add, ...". */
+export function summaryLine(plan: Plan): string {
+  const s: PlanSummary = plan.summary;
+  const managed = s.create + s.update + s.conflict + s.unchanged;
+  if (s.publishes === 0 && s.conflict === 0) {
+    const unverifiable = plan.apps.reduce((n, app) => n + app.notes.filter((note) => note.kind === 'unverifiable').length, 0);
+    const apps = plural(managed, 'app');
+    return unverifiable === 0
+      ? `No changes. The server matches the config (${apps}).`
+      : `No changes. The server matches the config (${apps}) as far as it can be verified (${plural(unverifiable, 'note')}).`;
+  }
+  return (
+    `Plan: ${plural(s.create, 'app')} to create, ${s.update} to update (${plural(s.publishes, 'publish', 'publishes')}), ` +
+    `${plural(s.conflict, 'conflict')}, ${s.unchanged} unchanged, ${s.unmanaged} unmanaged`
+  );
+}
