@@ -431,7 +431,11 @@ function compareSetting(app: DesiredApp, field: SettingField, before: ObservedSe
 }
 
 function settingChange(app: DesiredApp, field: SettingField, before: ObservedSetting | null): AttributeChange {
-  if (field === 'description') return { field, before: before as Maybe<string | null>, after: normaliseText(app.description as string) };
+  if (field === 'description') {
+    // Line endings as compared, so that a diff shows only what really differs.
+    const observed = before as Maybe<string | null>;
+    return { field, before: typeof observed === 'string' ? normaliseText(observed) : observed, after: normaliseText(app.description as string) };
+  }
   if (field === 'allowCopy') return { field, before: before as Maybe<boolean> | null, after: app.allowCopy as boolean };
   const thumbnail = app.thumbnail as NonNullable<DesiredApp['thumbnail']>;
   const observed = before as Maybe<{ url: string; sha256: Maybe<string> } | null> | null;
