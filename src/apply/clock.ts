@@ -38,3 +38,13 @@ export function formatDuration(ms: number): string {
   const rest = minutes % 60;
   return rest === 0 ? `${hours}h` : `${hours}h ${String(rest).padStart(2, '0')}m`;
 }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "90s", "15m", "1h", "500ms" or plain milliseconds ("1500"); undefined when it is none of them. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!match) return undefined;
+  const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
+  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
+}
