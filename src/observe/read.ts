@@ -1,0 +1,197 @@
+// Reads what the planner needs from the server, and nothing more, through the
+// AppsHubApi interface: the app and workflow lists once, then per managed app
+// only the details the lists lack, in parallel up to a bound. The result is
+// plain data (ObservedState) for the pure planner.
+//
+// Choices:
+// - An app or version that the list showed but that answers 404 when read in
+//   detail was removed while p7apps was reading. That is refused with a
+//   message to plan again, rather than planned as missing: a plan computed
+//   from a catalog that is changing under it would be stale at birth, and
+//   "missing" would plan a create for an app that someone may be renaming.
+// - A workflow list the server refuses (403) or does not serve (404) becomes
+//   UNKNOWN: publishing does not need it, and the plan then says it cannot
+//   verify workflow content. Every other failure propagates as it is.
+// - Unmanaged apps are listed only: their details are never read.
+
+import { AppsHubError } from '../appshub/errors.js';
+import {
+  UNKNOWN,
+  isUnknown,
+  known,
+  type AppRecord,
+  type AppsHubApi,
+  type Maybe,
+  type VersionRecord,
+  type WorkflowRecord,
+} from '../appshub/types.js';
+import type { DesiredApp, DesiredState } from '../config/desired.js';
+import { P7appsError } from '../errors.js';
+import type { ObservedApp, ObservedState, ObservedThumbnail } from '../plan/observed.js';
+import { byNameThenId, compareCodePoints } from '../plan/order.js';
+import { createLimiter, type Limiter } from './limit.js';
+
+export interface ReadOptions {
+  /** Requests in flight at most. */
+  parallelism: number;
+  signal?: AbortSignal;
+  /** Read only these apps (by name); others are neither read nor reported. */
+  onlyApps?: string[];
+}
+
+export async function readObservedState(api: AppsHubApi, desired: DesiredState, options: ReadOptions): Promise<ObservedState> {
+  // The first failure stops the rest: no point reading on for a plan that cannot be made.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const limit = createLimiter(options.parallelism, signal);
+  const failFast = <T>(promise: Promise<T>): Promise<T> =>
+    promise.catch((err: unknown) => {
+      stop.abort(err);
+      throw err;
+    });
+
+  try {
+    const [listed, workflows] = await Promise.all([
+      failFast(limit(() => api.listApps(signal))),
+      failFast(limit(() => readWorkflows(api, signal))),
+    ]);
+
+    const only = options.onlyApps ? new Set(options.onlyApps) : undefined;
+    const desiredByName = new Map(desired.apps.filter((a) => !only || only.has(a.name)).map((a) => [a.name, a]));
+    const reported = only ? listed.filter((record) => only.has(record.name)) : listed;
+
+    const apps = await Promise.all(
+      reported.map((record) => {
+        const want = desiredByName.get(record.name);
+        return want ? failFast(readManagedApp(api, record, want, limit, signal)) : Promise.resolve(listedOnly(record));
+      }),
+    );
+    return { serverUrl: api.serverUrl, apps: apps.sort(byNameThenId), workflows };
+  } finally {
+    // Settles nothing already settled; stops queued requests after an outside abort.
+    stop.abort();
+  }
+}
+
+async function readWorkflows(api: AppsHubApi, signal: AbortSignal): Promise<Maybe<Record<string, WorkflowRecord>>> {
+  let list: WorkflowRecord[];
+  try {
+    list = await api.listWorkflows(signal);
+  } catch (err) {
+    if (err instanceof AppsHubError && (err.status === 403 || err.status === 404)) return UNKNOWN;
+    throw err;
+  }
+  // Sorted by id so that a path listed twice resolves the same way every time.
+  const byPath: Record<string, WorkflowRecord> = {};
+  for (const workflow of [...list].sort((a, b) => compareCodePoints(a.id, b.id))) byPath[workflow.path] ??= workflow;
+  return byPath;
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof AppsHubError && err.status === 404;
+}
+
+function changedWhileReading(what: string, err: unknown): P7appsError {
+  return new P7appsError(`${what} was listed by the server but is gone now (404): the catalog changed while p7apps was reading it`, {
+    hint: 'Plan again once nobody is changing these apps.',
+    cause: err,
+  });
+}
+
+/** A version is fully described when the plan can judge it: its workflow path and fingerprint are known. */
+function fullyDescribed(record: Maybe<VersionRecord>): record is VersionRecord {
+  return known(record) && known(record.workflowPath) && known(record.workflowFingerprint);
+}
+
+async function readManagedApp(api: AppsHubApi, listed: AppRecord, want: DesiredApp, limit: Limiter, signal: AbortSignal): Promise<ObservedApp> {
+  let record = listed;
+  if (isUnknown(listed.current) || isUnknown(listed.versions)) {
+    try {
+      record = await limit(() => api.getApp(listed.id, signal));
+    } catch (err) {
+      if (isNotFound(err)) throw changedWhileReading(`App "${listed.name}" (${listed.id})`, err);
+      throw err;
+    }
+  }
+
+  const details = new Map<number, VersionRecord>();
+  if (known(record.current)) details.set(record.current.version, record.current);
+  const listedVersions = known(record.versions) ? new Set(record.versions.map((v) => v.version)) : undefined;
+  const exists = (n: number) => listedVersions?.has(n) || (known(record.defaultVersion) && record.defaultVersion === n);
+
+  const versionReads = want.versions
+    .filter((v) => (listedVersions ? exists(v.version) : true) && !fullyDescribed(details.get(v.version) ?? UNKNOWN))
+    .map(async (v) => {
+      try {
+        details.set(v.version, await limit(() => api.getAppVersion(record.id, v.version, signal)));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        // Without a version list, looking a version up is how its absence is learnt.
+        if (listedVersions) throw changedWhileReading(`Version ${v.version} of app "${record.name}" (${record.id})`, err);
+      }
+    });
+  const thumbnailRead = readThumbnail(api, record, want, limit, signal);
+  const [thumbnail] = await Promise.all([thumbnailRead, ...versionReads]);
+
+  const app = observedFrom(record, details, thumbnail);
+  if (!listedVersions) app.versionsListed = false;
+  return app;
+}
+
+/** The thumbnail's content, read only when the config declares one to compare with; a 304 means it is equal. */
+async function readThumbnail(api: AppsHubApi, record: AppRecord, want: DesiredApp, limit: Limiter, signal: AbortSignal): Promise<Maybe<ObservedThumbnail | null>> {
+  const url = record.thumbnailUrl;
+  if (isUnknown(url) || url === null) return url;
+  if (!want.thumbnail) return { url, sha256: UNKNOWN };
+  const expectSha256 = want.thumbnail.sha256;
+  const fetched = await limit(() => api.fetchThumbnail(url, { expectSha256, signal }));
+  return { url, sha256: fetched.sha256.toLowerCase() };
+}
+
+function listedOnly(record: AppRecord): ObservedApp {
+  const details = new Map<number, VersionRecord>();
+  if (known(record.current)) details.set(record.current.version, record.current);
+  const thumbnail = isUnknown(record.thumbnailUrl) || record.thumbnailUrl === null ? record.thumbnailUrl : { url: record.thumbnailUrl, sha256: UNKNOWN };
+  const app = observedFrom(record, details, thumbnail);
+  if (isUnknown(record.versions)) app.versionsListed = false;
+  return app;
+}
+
+/**
+ * Every version the server reported, ascending: listed ones, the default, and
+ * any found by looking them up; with details where they were read.
+ */
+function observedFrom(record: AppRecord, details: ReadonlyMap<number, VersionRecord>, thumbnail: Maybe<ObservedThumbnail | null>): ObservedApp {
+  const summaries = new Map((known(record.versions) ? record.versions : []).map((v) => [v.version, v]));
+  const numbers = new Set([...summaries.keys(), ...details.keys()]);
+  // The guide's own example lists `"versions": []` for an app that has version 1: the default always exists.
+  if (known(record.defaultVersion)) numbers.add(record.defaultVersion);
+  const versions = [...numbers]
+    .sort((a, b) => a - b)
+    .map((n): VersionRecord => {
+      const detail = details.get(n);
+      if (detail) return detail;
+      const summary = summaries.get(n);
+      return {
+        appId: record.id,
+        version: n,
+        revision: summary?.revision ?? UNKNOWN,
+        state: summary?.state ?? UNKNOWN,
+        stateDetail: UNKNOWN,
+        workflowPath: UNKNOWN,
+        workflowFingerprint: UNKNOWN,
+        url: UNKNOWN,
+        updated: UNKNOWN,
+      };
+    });
+  return {
+    id: record.id,
+    name: record.name,
+    workspace: record.workspace,
+    description: record.description,
+    allowCopy: record.allowCopy,
+    thumbnail,
+    defaultVersion: record.defaultVersion,
+    versions,
+  };
+}
