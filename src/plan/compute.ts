@@ -274,7 +274,7 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
 function compareWorkflowContent(declared: DesiredVersion, record: VersionRecord, workflows: WorkflowIndex): 'same' | 'changed' | { unverifiable: string } {
   const path = declared.workflow;
   if (isUnknown(record.workflowFingerprint) || record.workflowFingerprint === null) {
-    return { unverifiable: `the server did not report the fingerprint version ${declared.version} was published with, so a change to ${path} cannot be seen` };
+    return { unverifiable: `the server did not report the fingerprint that version ${declared.version} was published with, so a change to ${path} cannot be seen` };
   }
   if (isUnknown(workflows)) return { unverifiable: `the server's workflow list could not be read, so a change to ${path} cannot be seen` };
   const current = workflows.get(path)?.fingerprint;

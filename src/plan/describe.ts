@@ -70,16 +70,20 @@ export function describeConflict(conflict: Conflict): ConflictText {
         resolution: `AppsHub cannot move an app between workspaces: set the app's workspace in the config to ${workspaceText(conflict.observed)}, or move the app in AppsHub by hand, then plan again`,
       };
     case 'version-not-assignable': {
+      const n = conflict.version;
       const next = conflict.highest + 1;
-      return conflict.highest === 0
-        ? {
-            problem: `version ${conflict.version} cannot be published: the app is new, and the server numbers a new app's versions 1, 2, 3... in order`,
-            resolution: `declare the app's versions from 1 without gaps (version ${conflict.version} would get number ${next})`,
-          }
-        : {
-            problem: `version ${conflict.version} is not on the server and cannot be published: the server assigns only the next number, ${next}`,
-            resolution: `declare version ${next} (and any after it up to ${conflict.version}) in the config, or renumber version ${conflict.version} as ${next}`,
-          };
+      if (conflict.highest === 0) {
+        return {
+          problem: `version ${n} cannot be published: the app is new, and the server numbers a new app's versions 1, 2, 3... in order`,
+          resolution: `declare the app's versions from 1 without gaps (version ${n} would get number ${next})`,
+        };
+      }
+      const problem = `version ${n} is not on the server and cannot be published: the server assigns only the next number, ${next}`;
+      if (n < next) {
+        return { problem, resolution: `a skipped version number can never be filled: remove version ${n} from the config, or renumber it as ${next}` };
+      }
+      const missing = n - 1 === next ? `version ${next}` : `versions ${next} to ${n - 1}`;
+      return { problem, resolution: `declare ${missing} in the config too, or renumber version ${n} as ${next}` };
     }
     case 'default-not-published':
       return {

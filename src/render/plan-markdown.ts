@@ -1,0 +1,125 @@
+// The plan as GitHub-flavoured Markdown, for a pull-request comment or
+// $GITHUB_STEP_SUMMARY: the summary line first, conflicts where nobody can
+// miss them, a table of apps, then a collapsed block per app with its
+// changes, a diff of descriptions, and every publish with why it is needed.
+
+import { isUnknown } from '../appshub/types.js';
+import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
+import type { AppPlan, AttributeChange, Plan } from '../plan/types.js';
+import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
+import { lineDiff, workspaceText } from './text.js';
+import type { PlanRenderer } from './types.js';
+
+export const renderPlanMarkdown: PlanRenderer = (plan, out, options) => {
+  out.write(`${markdownLines(plan, options.verbose).join('\n')}\n`);
+};
+
+const MARKS: Record<AppPlan['action'], string> = { create: '+', update: '~', conflict: '!', 'no-op': '=' };
+
+/**
+ * Text that Markdown and HTML show as it is, on one line, in running text
+ * (never at the start of a line, where # + - > would count too).
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_[\]|~]/g, (ch) => `\\${ch}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\r?\n/g, ' ');
+}
+
+/** Text inside an HTML element (a <summary>), where Markdown escapes would show as they are. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+}
+
+/** An inline code span that survives backticks in the text. */
+export function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text.replace(/\r?\n/g, ' ')}${pad}${fence}`;
+}
+
+function markdownLines(plan: Plan, verbose: boolean): string[] {
+  const lines = ['## p7apps plan', '', `**${summaryLine(plan)}**`, '', `Server ${codeSpan(plan.serverUrl)}, config ${codeSpan(plan.configPath)}`, ''];
+
+  const conflicted = plan.apps.filter((a): a is Extract<AppPlan, { action: 'conflict' }> => a.action === 'conflict');
+  if (conflicted.length > 0) {
+    const count = conflicted.reduce((n, a) => n + a.conflicts.length, 0);
+    lines.push('> [!CAUTION]', `> **${plural(count, 'conflict')}** must be resolved by a person; nothing is applied to these apps until then.`);
+    for (const app of conflicted) {
+      for (const conflict of app.conflicts) {
+        const text = describeConflict(conflict);
+        lines.push(`> - **${escapeMarkdown(app.name)}**: ${escapeMarkdown(text.problem)}.<br>To do: ${escapeMarkdown(text.resolution)}.`);
+      }
+    }
+    lines.push('');
+  }
+
+  const listed = plan.apps.filter((a) => verbose || a.action !== 'no-op' || a.notes.some((n) => n.kind === 'unverifiable'));
+  if (listed.length > 0) {
+    lines.push('| | App | Action | Publishes |', '|---|---|---|---|');
+    for (const app of listed) {
+      const count = app.action === 'create' || app.action === 'update' ? String(app.publishes.length) : '';
+      lines.push(`| ${MARKS[app.action]} | ${escapeMarkdown(app.name)} | ${app.action} | ${count} |`);
+    }
+    lines.push('');
+  }
+  const hidden = plan.apps.length - listed.length;
+  if (hidden > 0) lines.push(`${plural(hidden, 'app')} unchanged.`, '');
+
+  for (const app of listed) lines.push(...appBlock(app, verbose), '');
+
+  if (plan.unmanagedApps.length > 0) {
+    lines.push(`<details><summary>${plural(plan.unmanagedApps.length, 'app')} on the server not in the config (left alone)</summary>`, '');
+    for (const app of plan.unmanagedApps) lines.push(`- ${escapeMarkdown(app.name)} (${codeSpan(app.appId)}) in workspace ${escapeMarkdown(workspaceText(app.workspace))}`);
+    lines.push('', '</details>', '');
+  }
+  // No trailing blank line: the renderer adds the final newline.
+  while (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function appBlock(app: AppPlan, verbose: boolean): string[] {
+  const publishes = app.action === 'create' || app.action === 'update' ? app.publishes : [];
+  const what = app.action === 'conflict' ? 'conflict' : app.action === 'no-op' ? 'no changes' : `${app.action}, ${plural(publishes.length, 'publish', 'publishes')}`;
+  const lines = [`<details${app.action === 'conflict' ? ' open' : ''}><summary><b>${MARKS[app.action]} ${escapeHtml(app.name)}</b>: ${what}</summary>`, ''];
+  if ('appId' in app && app.appId !== undefined) lines.push(`App id ${codeSpan(app.appId)}.`, '');
+
+  if (app.action === 'create' || app.action === 'update') {
+    for (const change of app.changes) lines.push(...changeItem(change));
+    lines.push('', '| # | Request | Expected | Why |', '|---|---|---|---|');
+    for (const p of publishes) {
+      // A | splits a table cell even inside a code span, unless escaped.
+      const request = requestFields(p)
+        .map(([name, value]) => codeSpan(`${name}=${value}`).replace(/\|/g, '\\|'))
+        .join(' ');
+      const why = p.reasons.map((r) => escapeMarkdown(describeReason(r))).join('; ');
+      lines.push(`| ${p.step} | ${request} | ${escapeMarkdown(expectationText(p.expect))} | ${why} |`);
+    }
+    lines.push('');
+  }
+  if (app.action === 'conflict') {
+    for (const conflict of app.conflicts) {
+      const text = describeConflict(conflict);
+      lines.push(`- **Conflict**: ${escapeMarkdown(text.problem)}.`, `  **To do**: ${escapeMarkdown(text.resolution)}.`);
+    }
+    lines.push('');
+  }
+  const notes = verbose || app.action !== 'no-op' ? app.notes : app.notes.filter((n) => n.kind === 'unverifiable');
+  if (notes.length > 0) {
+    lines.push('Notes:', ...notes.map((n) => `- ${escapeMarkdown(describeNote(n))}`), '');
+  }
+  lines.push('</details>');
+  return lines;
+}
+
+function changeItem(change: AttributeChange): string[] {
+  const label = `- **${escapeMarkdown(changeLabel(change))}**`;
+  if (change.field !== 'description') return [`${label}: ${escapeMarkdown(changeValueText(change))}`];
+  const before = typeof change.before === 'string' ? change.before : '';
+  const fence = '```';
+  const diff = lineDiff(isUnknown(change.before) ? '' : before, change.after).map((l) => `  ${l.sign}${l.text.replace(/```/g, '`\u200b``')}`);
+  return [`${label}:`, '', `  ${fence}diff`, ...diff, `  ${fence}`, ''];
+}

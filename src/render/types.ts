@@ -1,0 +1,13 @@
+// The one signature every plan renderer has, so that the plan and drift
+// commands pick a renderer by format and nothing else.
+
+import type { Plan } from '../plan/types.js';
+
+export interface RenderOptions {
+  /** ANSI colours (the CLI decides: TTY, NO_COLOR, --no-color). */
+  color: boolean;
+  /** Also list unchanged apps and every note. */
+  verbose: boolean;
+}
+
+export type PlanRenderer = (plan: Plan, out: NodeJS.WritableStream, options: RenderOptions) => void;
