@@ -1,0 +1,140 @@
+// `p7apps emulator`: runs the bundled AppsHub emulator until Ctrl-C, and
+// prints what a person needs to point p7apps (or the guide's curl examples)
+// at it. The tokens printed are the emulator's own, made up for this run.
+
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { P7appsError, UsageError } from '../../errors.js';
+import { DEFAULT_READY_AFTER_MS, formatFaultSpec, GUIDE_PASSWORD, parseFaultSpec, startEmulator, type RequestLogEntry } from '../../emulator/index.js';
+import type { CliContext } from '../context.js';
+
+interface EmulatorArgs {
+  port: number;
+  host: string;
+  seed?: string;
+  token?: string;
+  'control-token'?: string;
+  'ready-after-ms': number;
+  'latency-ms': number;
+  faults?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  'page-size'?: number;
+  'log-requests'?: boolean;
+}
+
+function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${String(value)})`);
+  }
+  return value;
+}
+
+/** Quote for a POSIX shell, so the export lines paste safely whatever the token holds. */
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+async function readPem(ctx: CliContext, flag: string, file: string): Promise<Buffer> {
+  const path = resolve(ctx.cwd, file);
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new P7appsError(`--${flag} ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      hint: `Give the path of a PEM file to --${flag}.`,
+    });
+  }
+}
+
+function formatLogLine(e: RequestLogEntry): string {
+  const status = e.status === null ? 'connection dropped' : String(e.status);
+  return `${e.method} ${e.path} -> ${status}${e.fault ? ` (fault: ${e.fault})` : ''}\n`;
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+export function emulatorCommand(ctx: CliContext): CommandModule<object, EmulatorArgs> {
+  return {
+    command: 'emulator',
+    describe: 'Run a local AppsHub server (the guide\'s example world, or a seed file) for demos and tests',
+    builder: (y: Argv<object>) =>
+      y
+        .option('port', { type: 'number', default: 8787, describe: 'Port to listen on (0: a free one)', requiresArg: true })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on', requiresArg: true })
+        .option('seed', { type: 'string', describe: 'Seed file (JSON or YAML) with the users, workspaces, workflows and apps to start from', requiresArg: true })
+        .option('token', { type: 'string', describe: 'The token the default user signs in with (default: made up for this run)', requiresArg: true })
+        .option('control-token', { type: 'string', describe: 'Admin token of the /_emulator/ control API (default: made up for this run)', requiresArg: true })
+        .option('ready-after-ms', { type: 'number', default: DEFAULT_READY_AFTER_MS, describe: 'Milliseconds from a publish to READY', requiresArg: true })
+        .option('latency-ms', { type: 'number', default: 0, describe: 'Milliseconds added to every API request', requiresArg: true })
+        .option('faults', { type: 'string', describe: 'Faults to inject, e.g. "latency=20,rate503=0.05,seed=42" (see the README)', requiresArg: true })
+        .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key)', requiresArg: true })
+        .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert', requiresArg: true })
+        .option('page-size', { type: 'number', describe: 'Serve lists as pages of this size instead of plain arrays', requiresArg: true })
+        .option('log-requests', { type: 'boolean', describe: 'Print one line per API request to stderr' }),
+    handler: async (argv) => {
+      const port = wholeNumber('port', argv.port, 0, 65535);
+      const readyAfterMs = wholeNumber('ready-after-ms', argv['ready-after-ms'], 0, 3_600_000);
+      const latencyMs = wholeNumber('latency-ms', argv['latency-ms'], 0, 3_600_000);
+      const pageSize = argv['page-size'] === undefined ? undefined : wholeNumber('page-size', argv['page-size'], 1, 10_000);
+      let faults;
+      try {
+        faults = argv.faults === undefined ? undefined : parseFaultSpec(argv.faults);
+      } catch (err) {
+        throw new UsageError(`--faults: ${(err as Error).message}`, { hint: (err as P7appsError).hint });
+      }
+      if ((argv['tls-cert'] === undefined) !== (argv['tls-key'] === undefined)) {
+        throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');
+      }
+      const tls =
+        argv['tls-cert'] !== undefined && argv['tls-key'] !== undefined
+          ? { cert: await readPem(ctx, 'tls-cert', argv['tls-cert']), key: await readPem(ctx, 'tls-key', argv['tls-key']) }
+          : undefined;
+
+      const emulator = await startEmulator({
+        port,
+        host: argv.host,
+        readyAfterMs,
+        latencyMs,
+        seedBaseDir: ctx.cwd,
+        ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
+        ...(argv.token !== undefined ? { token: argv.token } : {}),
+        ...(argv['control-token'] !== undefined ? { controlToken: argv['control-token'] } : {}),
+        ...(faults ? { faults } : {}),
+        ...(tls ? { tls } : {}),
+        ...(pageSize !== undefined ? { pageSize } : {}),
+        ...(argv['log-requests'] ? { onRequest: (e: RequestLogEntry) => ctx.stderr.write(formatLogLine(e)) } : {}),
+      });
+
+      const guideWorld = argv.seed === undefined;
+      const world = guideWorld ? "the guide's example world" : `seed file ${resolve(ctx.cwd, argv.seed!)}`;
+      const out = ctx.stdout;
+      out.write('p7apps AppsHub emulator is running.\n\n');
+      out.write(`  Sign-in URL:   ${emulator.url}\n`);
+      out.write(`  Workflow API:  ${emulator.workflowApiUrl}\n`);
+      out.write(`  App API:       ${emulator.appApiUrl}\n`);
+      out.write(`  World:         ${world}\n`);
+      out.write(`  User:          ${emulator.username}${guideWorld ? ` (password "${GUIDE_PASSWORD}")` : ''}\n`);
+      out.write(`  Token:         ${emulator.token}\n`);
+      out.write(`  Control API:   ${emulator.controlUrl} (admin token: ${emulator.controlToken})\n`);
+      out.write(`  Publishing:    a published version is READY ${readyAfterMs} ms later\n`);
+      out.write(`  Faults:        ${faults ? formatFaultSpec(faults) || 'none' : 'none'}${latencyMs ? `, latency ${latencyMs} ms` : ''}\n\n`);
+      out.write('Point p7apps at it:\n');
+      out.write(`  export P7APPS_URL=${shellQuote(emulator.url)}\n`);
+      out.write(`  export P7APPS_TOKEN=${shellQuote(emulator.token)}\n\n`);
+      out.write("Or run the guide's curl examples as written:\n");
+      out.write(`  export DA__P7__REST_BASEURL=${shellQuote(emulator.workflowApiUrl)}\n`);
+      out.write(`  export DA__P7__REST_BASEURL_APPSHUB=${shellQuote(emulator.appApiUrl)}\n`);
+      out.write(`  export DA__P7__REST_AUTHTOKEN=${shellQuote(emulator.token)}\n`);
+      out.write('  export DA__P7__REST_AUTHHEADER="Authorization: Token ${DA__P7__REST_AUTHTOKEN}"\n\n');
+      out.write('Press Ctrl-C to stop.\n');
+
+      await waitForAbort(ctx.signal);
+      await emulator.close();
+      out.write('AppsHub emulator stopped.\n');
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// The emulator's live state behind both of its doors: the world (apps,
+// workflows, users), the fault injector and the request log. The HTTP
+// control API and the in-process accessors of RunningEmulator both call the
+// methods here, so a test and a demo script change the world the same way.
+
+import { EmulatorError } from './api-error.js';
+import { FaultInjector, parseFaultSpec, type FaultCounts, type FaultKind, type FaultSpec } from './faults.js';
+import type { WorldSeed } from './seed.js';
+import { WireViews } from './views.js';
+import { World, type AppDrift, type AppSnapshot, type EmulatorSnapshot } from './world.js';
+
+export interface RequestLogEntry {
+  /** 1, 2, 3... in the order requests finished. */
+  seq: number;
+  /** Emulator clock (ms) when the request finished. */
+  at: number;
+  method: string;
+  /** Path and query as requested. */
+  path: string;
+  /** The endpoint, as `GET apps/{id}@{v}/`; `GET (unknown)` when no endpoint matched. */
+  endpoint: string;
+  /** The status sent; null when the connection was destroyed instead. */
+  status: number | null;
+  /** The fault injected into this request, if any. */
+  fault?: FaultKind;
+}
+
+export interface EmulatorCoreOptions {
+  seed: WorldSeed;
+  signInUrl: string;
+  readyAfterMs: number;
+  faults: FaultSpec;
+  now: () => number;
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+export function faultSpecFrom(spec: string | FaultSpec | null | undefined): FaultSpec {
+  if (spec === null || spec === undefined) return {};
+  return typeof spec === 'string' ? parseFaultSpec(spec) : spec;
+}
+
+export function checkedDelay(name: string, ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > 3_600_000) {
+    throw new EmulatorError(`${name} must be a whole number of milliseconds from 0 to 3600000 (got ${String(ms)})`);
+  }
+  return ms;
+}
+
+export class EmulatorCore {
+  world: World;
+  readonly views: WireViews;
+  readonly faults: FaultInjector;
+  private readyAfter: number;
+  private log: RequestLogEntry[] = [];
+  private perEndpoint = new Map<string, number>();
+  private seq = 0;
+
+  constructor(private readonly options: EmulatorCoreOptions) {
+    this.readyAfter = checkedDelay('readyAfterMs', options.readyAfterMs);
+    this.faults = new FaultInjector(options.faults);
+    this.world = this.freshWorld();
+    this.views = new WireViews(() => this.world, options.signInUrl);
+  }
+
+  private freshWorld(): World {
+    return new World(this.options.seed, this.options.now, () => this.readyAfter);
+  }
+
+  now(): number {
+    return this.options.now();
+  }
+
+  record(method: string, path: string, endpoint: string, status: number | null, fault?: FaultKind): void {
+    const entry: RequestLogEntry = { seq: ++this.seq, at: this.now(), method, path, endpoint, status, ...(fault ? { fault } : {}) };
+    this.log.push(entry);
+    this.perEndpoint.set(endpoint, (this.perEndpoint.get(endpoint) ?? 0) + 1);
+    this.options.onRequest?.(entry);
+  }
+
+  requestLog(): RequestLogEntry[] {
+    return this.log.map((e) => ({ ...e }));
+  }
+
+  /** Requests per endpoint key, faulted ones included. */
+  counts(): Record<string, number> {
+    return Object.fromEntries([...this.perEndpoint].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  faultCounts(): FaultCounts {
+    return this.faults.faultCounts();
+  }
+
+  clearLog(): void {
+    this.log = [];
+    this.perEndpoint.clear();
+    this.seq = 0;
+    this.faults.clearCounts();
+  }
+
+  snapshot(): EmulatorSnapshot {
+    return this.world.snapshot();
+  }
+
+  faultSpec(): FaultSpec {
+    return this.faults.current();
+  }
+
+  /** Replace the fault spec (a `--faults` string, an object, or null for none). */
+  setFaults(spec: string | FaultSpec | null): void {
+    this.faults.set(faultSpecFrom(spec));
+  }
+
+  setReadyAfterMs(ms: number): void {
+    this.readyAfter = checkedDelay('readyAfterMs', ms);
+  }
+
+  readyAfterMs(): number {
+    return this.readyAfter;
+  }
+
+  editWorkflow(path: string, content?: string): string {
+    return this.world.editWorkflow(path, content);
+  }
+
+  addWorkflow(spec: { path: string; name?: string; id?: string; content?: string }): { id: string; name: string; path: string; fingerprint: string } {
+    const { id, name, path, fingerprint } = this.world.addWorkflow(spec);
+    return { id, name, path, fingerprint };
+  }
+
+  driftApp(name: string, changes: AppDrift): AppSnapshot {
+    return this.world.driftApp(name, changes);
+  }
+
+  /** Back to the seeded world and the starting faults and delay; the log and all counts are cleared. */
+  reset(): void {
+    this.readyAfter = this.options.readyAfterMs;
+    this.faults.set(this.options.faults);
+    this.world = this.freshWorld();
+    this.clearLog();
+  }
+}

@@ -1,0 +1,289 @@
+// Fault injection for the emulator: the spec grammar, its validation, and
+// the decisions made per request. Every random decision comes from a PRNG
+// seeded by (spec seed, what is decided, which occurrence), so a run that
+// sends the same requests to the same URLs meets the same faults, even when
+// requests to different URLs interleave differently.
+
+import { UsageError } from '../errors.js';
+
+/** A fault spec as an object; every field is optional and off when absent. */
+export interface FaultSpec {
+  /** Added to every API request, in milliseconds. */
+  latencyMs?: number;
+  /** Up to this many more milliseconds, drawn per request. */
+  jitterMs?: number;
+  /** Probability that an API request is answered 503 (nothing done). */
+  rate503?: number;
+  /** Probability that an API request is answered 429 (nothing done). */
+  rate429?: number;
+  /** Seconds sent in Retry-After with injected 503s and 429s (default 1). */
+  retryAfterS?: number;
+  /** Probability that the connection is destroyed before the request is handled. */
+  resetRate?: number;
+  /** Probability that a publish is committed and then its connection destroyed. */
+  dropPublishResponseRate?: number;
+  /** Stop injecting each probabilistic fault after this many times. */
+  max503?: number;
+  max429?: number;
+  maxReset?: number;
+  maxDropPublishResponse?: number;
+  /** Every publish of these apps stays QUEUED_TO_INITIALIZE for ever. */
+  stuckQueuedApps?: string[];
+  /** The next N publishes (any app) stay QUEUED_TO_INITIALIZE for ever. */
+  stuckQueuedNext?: number;
+  /** Every publish of these apps ends FAILED. */
+  failPublishApps?: string[];
+  /** The next N publishes (any app) end FAILED. */
+  failPublishNext?: number;
+  /** The state_detail of an injected failure. */
+  failDetail?: string;
+  /** PRNG seed (a whole number); 0 when absent. */
+  seed?: number;
+}
+
+export type FaultKind = 'reset' | '503' | '429' | 'dropPublishResponse' | 'stuckQueued' | 'failPublish';
+export const FAULT_KINDS: readonly FaultKind[] = ['reset', '503', '429', 'dropPublishResponse', 'stuckQueued', 'failPublish'];
+export type FaultCounts = Record<FaultKind, number>;
+
+export const DEFAULT_FAIL_DETAIL = 'Publishing failed: the workflow could not be initialized (fault injected by the emulator).';
+
+export class FaultSpecError extends UsageError {}
+
+const GRAMMAR_HINT =
+  'Write comma-separated key=value items, e.g. "latency=20,jitter=5,rate503=0.05,retryAfter=1,seed=42". Keys: ' +
+  'latency, jitter (ms); rate503, rate429, reset, dropPublishResponse (probability 0..1); max503, max429, maxReset, ' +
+  'maxDropPublishResponse, stuckQueuedNext, failPublishNext (counts); retryAfter (seconds); stuckQueued, failPublish ' +
+  '(app name, repeatable); failDetail (text); seed (whole number). Percent-encode "," or "=" inside a value.';
+
+type Kind = 'ms' | 'probability' | 'count' | 'seconds' | 'app' | 'text' | 'seed';
+
+const KEYS: Record<string, { field: keyof FaultSpec; kind: Kind }> = {
+  latency: { field: 'latencyMs', kind: 'ms' },
+  jitter: { field: 'jitterMs', kind: 'ms' },
+  rate503: { field: 'rate503', kind: 'probability' },
+  rate429: { field: 'rate429', kind: 'probability' },
+  retryAfter: { field: 'retryAfterS', kind: 'seconds' },
+  reset: { field: 'resetRate', kind: 'probability' },
+  dropPublishResponse: { field: 'dropPublishResponseRate', kind: 'probability' },
+  max503: { field: 'max503', kind: 'count' },
+  max429: { field: 'max429', kind: 'count' },
+  maxReset: { field: 'maxReset', kind: 'count' },
+  maxDropPublishResponse: { field: 'maxDropPublishResponse', kind: 'count' },
+  stuckQueued: { field: 'stuckQueuedApps', kind: 'app' },
+  stuckQueuedNext: { field: 'stuckQueuedNext', kind: 'count' },
+  failPublish: { field: 'failPublishApps', kind: 'app' },
+  failPublishNext: { field: 'failPublishNext', kind: 'count' },
+  failDetail: { field: 'failDetail', kind: 'text' },
+  seed: { field: 'seed', kind: 'seed' },
+};
+
+const KIND_RULES: Record<Exclude<Kind, 'app' | 'text'>, { test: (n: number) => boolean; says: string }> = {
+  ms: { test: (n) => Number.isInteger(n) && n >= 0 && n <= 600_000, says: 'a whole number of milliseconds from 0 to 600000' },
+  probability: { test: (n) => n >= 0 && n <= 1, says: 'a probability from 0 to 1' },
+  count: { test: (n) => Number.isInteger(n) && n >= 0, says: 'a whole number, 0 or more' },
+  seconds: { test: (n) => Number.isInteger(n) && n >= 0 && n <= 3600, says: 'a whole number of seconds from 0 to 3600' },
+  seed: { test: (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, says: 'a whole number from 0 to 4294967295' },
+};
+
+function numberValue(text: string): number {
+  return /^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/** Parse the `--faults` grammar into a FaultSpec; throws FaultSpecError naming the bad item. */
+export function parseFaultSpec(text: string): FaultSpec {
+  const spec: FaultSpec = {};
+  const items = text.split(',').map((s) => s.trim());
+  if (items.length === 1 && items[0] === '') return spec;
+  for (const item of items) {
+    const fail = (why: string) => new FaultSpecError(`fault spec item "${item}": ${why}`, { hint: GRAMMAR_HINT });
+    if (item === '') throw fail('empty item (two commas in a row, or a trailing comma)');
+    const eq = item.indexOf('=');
+    if (eq < 0) throw fail('expected key=value');
+    const key = item.slice(0, eq).trim();
+    let value: string;
+    try {
+      value = decodeURIComponent(item.slice(eq + 1).trim());
+    } catch {
+      throw fail('the value has a broken percent-encoding');
+    }
+    const known = KEYS[key];
+    if (!known) throw fail(`unknown key "${key}"`);
+    if (known.kind === 'app') {
+      if (value === '') throw fail(`${key} needs an app name`);
+      const list = (spec[known.field] as string[] | undefined) ?? [];
+      (spec as Record<string, unknown>)[known.field] = [...list, value];
+      continue;
+    }
+    if (spec[known.field] !== undefined) throw fail(`"${key}" is given twice`);
+    if (known.kind === 'text') {
+      (spec as Record<string, unknown>)[known.field] = value;
+      continue;
+    }
+    const n = numberValue(value);
+    const rule = KIND_RULES[known.kind];
+    if (!rule.test(n)) throw fail(`${key} must be ${rule.says} (got "${value}")`);
+    (spec as Record<string, unknown>)[known.field] = n;
+  }
+  return spec;
+}
+
+/** Check a FaultSpec given as an object (in-process callers) with the same rules as the grammar. */
+export function validateFaultSpec(spec: FaultSpec): FaultSpec {
+  for (const [key, rule] of Object.entries(KEYS)) {
+    const value = spec[rule.field];
+    if (value === undefined) continue;
+    const fail = (why: string) => new FaultSpecError(`fault spec field ${rule.field}: ${why}`, { hint: GRAMMAR_HINT });
+    if (rule.kind === 'app') {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw fail('must be a list of app names');
+    } else if (rule.kind === 'text') {
+      if (typeof value !== 'string') throw fail('must be text');
+    } else {
+      const r = KIND_RULES[rule.kind];
+      if (typeof value !== 'number' || !r.test(value)) throw fail(`must be ${r.says} (the "${key}" key)`);
+    }
+  }
+  const unknownField = Object.keys(spec).find((f) => !Object.values(KEYS).some((k) => k.field === f));
+  if (unknownField) throw new FaultSpecError(`fault spec field ${unknownField} is not a fault`, { hint: GRAMMAR_HINT });
+  return spec;
+}
+
+/** The spec written back in the grammar (values percent-encoded where needed). */
+export function formatFaultSpec(spec: FaultSpec): string {
+  const parts: string[] = [];
+  for (const [key, rule] of Object.entries(KEYS)) {
+    const value = spec[rule.field];
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) parts.push(`${key}=${encodeURIComponent(String(v)).replace(/%20/g, ' ')}`);
+  }
+  return parts.join(',');
+}
+
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: small, fast, and the same on every platform. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What happens to one API request before it is handled. */
+export interface RequestFaults {
+  delayMs: number;
+  reset: boolean;
+  status?: 503 | 429;
+  retryAfterS: number;
+}
+
+/** What happens to one committed publish. */
+export interface PublishFaults {
+  stuck: boolean;
+  fail: string | undefined;
+  dropResponse: boolean;
+}
+
+/** The live fault state of one emulator: the spec, its budgets and its counts. */
+export class FaultInjector {
+  private spec: FaultSpec = {};
+  private occurrences = new Map<string, number>();
+  private injected = new Map<FaultKind, number>();
+  private counts: FaultCounts = emptyCounts();
+  private stuckNext = 0;
+  private failNext = 0;
+
+  constructor(spec: FaultSpec = {}) {
+    this.set(spec);
+  }
+
+  /** Replace the spec; budgets and occurrence counters start again, counts are kept. */
+  set(spec: FaultSpec): void {
+    this.spec = validateFaultSpec({ ...spec });
+    this.occurrences.clear();
+    this.injected.clear();
+    this.stuckNext = spec.stuckQueuedNext ?? 0;
+    this.failNext = spec.failPublishNext ?? 0;
+  }
+
+  current(): FaultSpec {
+    return {
+      ...this.spec,
+      ...(this.spec.stuckQueuedNext !== undefined ? { stuckQueuedNext: this.stuckNext } : {}),
+      ...(this.spec.failPublishNext !== undefined ? { failPublishNext: this.failNext } : {}),
+    };
+  }
+
+  faultCounts(): FaultCounts {
+    return { ...this.counts };
+  }
+
+  clearCounts(): void {
+    this.counts = emptyCounts();
+  }
+
+  private draw(what: string): () => number {
+    const n = this.occurrences.get(what) ?? 0;
+    this.occurrences.set(what, n + 1);
+    return prng(hash32(`${this.spec.seed ?? 0}|${what}|${n}`));
+  }
+
+  /** Fire a probabilistic fault if the draw says so and its budget allows. */
+  private fires(kind: FaultKind, rate: number | undefined, max: number | undefined, u: number): boolean {
+    if (!rate || u >= rate) return false;
+    const used = this.injected.get(kind) ?? 0;
+    if (max !== undefined && used >= max) return false;
+    this.injected.set(kind, used + 1);
+    this.counts[kind] += 1;
+    return true;
+  }
+
+  /** Decide the faults of one API request, keyed by its method and path. */
+  forRequest(method: string, path: string): RequestFaults {
+    const s = this.spec;
+    const next = this.draw(`request ${method} ${path}`);
+    // Always draw the same number of values, so one fault's settings do not shift another's draws.
+    const [uJitter, uReset, u503, u429] = [next(), next(), next(), next()];
+    const delayMs = (s.latencyMs ?? 0) + (s.jitterMs ? Math.floor(uJitter * (s.jitterMs + 1)) : 0);
+    const retryAfterS = s.retryAfterS ?? 1;
+    if (this.fires('reset', s.resetRate, s.maxReset, uReset)) return { delayMs, reset: true, retryAfterS };
+    if (this.fires('503', s.rate503, s.max503, u503)) return { delayMs, reset: false, status: 503, retryAfterS };
+    if (this.fires('429', s.rate429, s.max429, u429)) return { delayMs, reset: false, status: 429, retryAfterS };
+    return { delayMs, reset: false, retryAfterS };
+  }
+
+  /** Decide the faults of a publish that is about to be committed, keyed by the app's name. Call only when it will be. */
+  forPublish(appName: string): PublishFaults {
+    const s = this.spec;
+    const next = this.draw(`publish ${appName}`);
+    const uDrop = next();
+    let stuck = s.stuckQueuedApps?.includes(appName) ?? false;
+    if (!stuck && this.stuckNext > 0) {
+      this.stuckNext -= 1;
+      stuck = true;
+    }
+    let failing = !stuck && (s.failPublishApps?.includes(appName) ?? false);
+    if (!stuck && !failing && this.failNext > 0) {
+      this.failNext -= 1;
+      failing = true;
+    }
+    if (stuck) this.counts.stuckQueued += 1;
+    if (failing) this.counts.failPublish += 1;
+    const dropResponse = this.fires('dropPublishResponse', s.dropPublishResponseRate, s.maxDropPublishResponse, uDrop);
+    return { stuck, fail: failing ? (s.failDetail ?? DEFAULT_FAIL_DETAIL) : undefined, dropResponse };
+  }
+}
+
+function emptyCounts(): FaultCounts {
+  return Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as FaultCounts;
+}

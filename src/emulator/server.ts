@@ -1,0 +1,351 @@
+// The emulator's HTTP side: routing of the workflow and app APIs, token
+// authentication, applying the injected faults, logging each request, and
+// handing `/_emulator/` requests to the control API. Each request is decided and
+// committed in one synchronous step after its body has been read, so
+// concurrent clients never see or make a half-done change.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, INVALID_TOKEN, NO_CREDENTIALS, NOT_FOUND } from './api-error.js';
+import { handleControl, CONTROL_PREFIX } from './control.js';
+import type { EmulatorCore } from './core.js';
+import type { FaultKind } from './faults.js';
+import { etagMatches, parseFields, readBody, sendJson, tokenFrom } from './http-util.js';
+import { thumbnailEtag } from './images.js';
+import { loginInputFrom, publishInputFrom, type BodyFields } from './publish-input.js';
+import { APP_API_PATH, WORKFLOW_API_PATH, type WireViews } from './views.js';
+import type { User, World } from './world.js';
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  bytes?: Uint8Array;
+  headers?: Record<string, string>;
+  /** Commit done, answer never sent (the ambiguous write). */
+  drop?: boolean;
+  fault?: FaultKind;
+}
+
+interface RequestContext {
+  params: string[];
+  url: URL;
+  req: IncomingMessage;
+  user: User | undefined;
+  fields: () => Promise<BodyFields>;
+}
+
+type Handler = (ctx: RequestContext) => Answer | Promise<Answer>;
+
+interface Route {
+  prefix: string;
+  pattern: RegExp;
+  key: string;
+  auth: boolean;
+  methods: Partial<Record<'GET' | 'POST', Handler>>;
+}
+
+export interface EmulatorServerOptions {
+  controlToken: string;
+  latencyMs: number;
+  pageSize: number | undefined;
+}
+
+export class EmulatorServer {
+  private closed = false;
+  private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+  private readonly routes: Route[];
+
+  constructor(
+    readonly core: EmulatorCore,
+    private readonly options: EmulatorServerOptions,
+  ) {
+    this.routes = this.buildRoutes();
+  }
+
+  private get world(): World {
+    return this.core.world;
+  }
+
+  private get views(): WireViews {
+    return this.core.views;
+  }
+
+  /** Stop answering: pending delays end at once and their connections are dropped. */
+  shutdown(): void {
+    this.closed = true;
+    for (const s of this.sleepers) {
+      clearTimeout(s.timer);
+      s.wake();
+    }
+    this.sleepers.clear();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sleeper = {
+        timer: setTimeout(() => {
+          this.sleepers.delete(sleeper);
+          resolve();
+        }, ms),
+        wake: resolve,
+      };
+      this.sleepers.add(sleeper);
+    });
+  }
+
+  /** The node:http request listener. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.dispatch(req, res).catch((err: unknown) => {
+      // Only a broken connection gets here; there is nobody left to answer.
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { detail: `Emulator error: ${(err as Error).message}` });
+      else res.destroy();
+    });
+  };
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    if (url.pathname === CONTROL_PREFIX.slice(0, -1) || url.pathname.startsWith(CONTROL_PREFIX)) {
+      await handleControl(this.core, this.options.controlToken, req, res, url);
+      return;
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = `${url.pathname}${url.search}`;
+    const match = this.match(url.pathname);
+    const endpoint = `${method} ${match ? match.route.key : '(unknown)'}`;
+
+    const planned = this.core.faults.forRequest(method, url.pathname);
+    await this.sleep(this.options.latencyMs + planned.delayMs);
+    if (this.closed) {
+      res.destroy();
+      return;
+    }
+    if (planned.reset) {
+      this.core.record(method, path, endpoint, null, 'reset');
+      req.socket.destroy();
+      return;
+    }
+
+    let answer: Answer;
+    try {
+      const body = await readBody(req);
+      if (planned.status === 503) {
+        answer = {
+          status: 503,
+          body: { detail: 'Service temporarily unavailable, try again later.' },
+          headers: { 'Retry-After': String(planned.retryAfterS) },
+          fault: '503',
+        };
+      } else if (planned.status === 429) {
+        const s = planned.retryAfterS;
+        answer = {
+          status: 429,
+          body: { detail: `Request was throttled. Expected available in ${s} second${s === 1 ? '' : 's'}.` },
+          headers: { 'Retry-After': String(s) },
+          fault: '429',
+        };
+      } else {
+        answer = await this.answer(req, url, method, match, body);
+      }
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      answer = { status: err.status, body: err.body, headers: err.headers };
+    }
+    if (this.closed) {
+      res.destroy();
+      return;
+    }
+    if (answer.drop) {
+      this.core.record(method, path, endpoint, null, answer.fault);
+      req.socket.destroy();
+      return;
+    }
+    this.core.record(method, path, endpoint, answer.status, answer.fault);
+    const allow: Record<string, string> = match ? { Allow: allowed(match.route).join(', ') } : {};
+    if (answer.bytes !== undefined) {
+      res.writeHead(answer.status, { ...allow, ...answer.headers });
+      res.end(method === 'HEAD' ? undefined : answer.bytes);
+    } else if (answer.body === undefined) {
+      res.writeHead(answer.status, { ...allow, ...answer.headers });
+      res.end();
+    } else {
+      sendJson(res, answer.status, answer.body, { ...allow, ...answer.headers }, method === 'HEAD');
+    }
+  }
+
+  private match(pathname: string): { route: Route; params: string[] } | undefined {
+    for (const route of this.routes) {
+      if (!pathname.startsWith(route.prefix)) continue;
+      let rest: string;
+      try {
+        rest = decodeURIComponent(pathname.slice(route.prefix.length));
+      } catch {
+        return undefined;
+      }
+      const m = route.pattern.exec(rest);
+      if (m) return { route, params: m.slice(1) };
+    }
+    return undefined;
+  }
+
+  private async answer(
+    req: IncomingMessage,
+    url: URL,
+    method: string,
+    match: { route: Route; params: string[] } | undefined,
+    body: Buffer,
+  ): Promise<Answer> {
+    if (!match) throw ApiError.detail(404, NOT_FOUND);
+    const { route, params } = match;
+    let user: User | undefined;
+    if (route.auth) {
+      const { token, error } = tokenFrom(req.headers.authorization);
+      if (error) throw ApiError.detail(403, error);
+      if (token === undefined) throw ApiError.detail(403, NO_CREDENTIALS);
+      user = this.world.userForToken(token);
+      if (!user) throw ApiError.detail(403, INVALID_TOKEN);
+    }
+    const handler = route.methods[(method === 'HEAD' ? 'GET' : method) as 'GET' | 'POST'];
+    if (!handler) throw ApiError.detail(405, `Method "${method}" not allowed.`);
+    return handler({ params, url, req, user, fields: () => parseFields(body, req.headers['content-type']) });
+  }
+
+  /** A list answer: a plain array, or DRF pages when a page size is set (README A9). */
+  private list(url: URL, items: unknown[]): Answer {
+    const size = this.options.pageSize;
+    if (!size) return { status: 200, body: items };
+    const pageParam = url.searchParams.get('page') ?? '1';
+    const page = /^\d+$/.test(pageParam) ? Number(pageParam) : Number.NaN;
+    const pages = Math.max(1, Math.ceil(items.length / size));
+    if (!(page >= 1 && page <= pages)) throw ApiError.detail(404, 'Invalid page.');
+    const pageUrl = (n: number) => {
+      const u = new URL(`${this.views.signInUrl}${url.pathname}`);
+      u.searchParams.set('page', String(n));
+      return u.toString();
+    };
+    return {
+      status: 200,
+      body: {
+        count: items.length,
+        next: page < pages ? pageUrl(page + 1) : null,
+        previous: page > 1 ? pageUrl(page - 1) : null,
+        results: items.slice((page - 1) * size, page * size),
+      },
+    };
+  }
+
+  private buildRoutes(): Route[] {
+    const wf = WORKFLOW_API_PATH;
+    const apps = APP_API_PATH;
+    const appOr404 = (id: string) => {
+      const app = this.world.appById(id);
+      if (!app) throw ApiError.detail(404, NOT_FOUND);
+      return app;
+    };
+    return [
+      {
+        prefix: wf,
+        pattern: /^auth\/login\/$/,
+        key: 'auth/login/',
+        auth: false,
+        methods: {
+          POST: async (ctx) => {
+            const { username, password } = loginInputFrom(await ctx.fields());
+            const token = this.world.login(username, password);
+            if (!token) throw new ApiError(400, { non_field_errors: ['Unable to log in with provided credentials.'] });
+            return { status: 200, body: { token } };
+          },
+        },
+      },
+      {
+        prefix: wf,
+        pattern: /^workflows\/$/,
+        key: 'workflows/',
+        auth: true,
+        methods: { GET: (ctx) => this.list(ctx.url, this.world.workflows.map((w) => this.views.workflow(w))) },
+      },
+      {
+        prefix: wf,
+        pattern: /^workflows\/([^/@]+)\/$/,
+        key: 'workflows/{id}/',
+        auth: true,
+        methods: {
+          GET: (ctx) => {
+            const w = this.world.workflowById(ctx.params[0]!);
+            if (!w) throw ApiError.detail(404, NOT_FOUND);
+            return { status: 200, body: this.views.workflow(w) };
+          },
+        },
+      },
+      {
+        prefix: apps,
+        pattern: /^apps\/$/,
+        key: 'apps/',
+        auth: true,
+        methods: {
+          GET: (ctx) => this.list(ctx.url, this.world.apps.map((a) => this.views.app(a))),
+          POST: async (ctx) => {
+            const input = publishInputFrom(await ctx.fields());
+            const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name));
+            const body = this.views.published(app, entry);
+            const fault: FaultKind | undefined = faults.dropResponse
+              ? 'dropPublishResponse'
+              : faults.stuck
+                ? 'stuckQueued'
+                : faults.fail !== undefined
+                  ? 'failPublish'
+                  : undefined;
+            // DRF's CreateModelMixin points Location at the new object's url.
+            return { status: 201, body, headers: { Location: String(body.url) }, drop: faults.dropResponse, ...(fault ? { fault } : {}) };
+          },
+        },
+      },
+      {
+        prefix: apps,
+        pattern: /^apps\/([^/@]+)\/$/,
+        key: 'apps/{id}/',
+        auth: true,
+        methods: { GET: (ctx) => ({ status: 200, body: this.views.app(appOr404(ctx.params[0]!)) }) },
+      },
+      {
+        prefix: apps,
+        pattern: /^apps\/([^/@]+)@([^/@]+)\/$/,
+        key: 'apps/{id}@{v}/',
+        auth: true,
+        methods: {
+          GET: (ctx) => {
+            const app = appOr404(ctx.params[0]!);
+            const v = ctx.params[1]!;
+            const entry = /^\d+$/.test(v) ? app.versions.find((e) => e.version === Number(v)) : undefined;
+            if (!entry) throw ApiError.detail(404, NOT_FOUND);
+            return { status: 200, body: this.views.version(app, entry) };
+          },
+        },
+      },
+      {
+        prefix: apps,
+        pattern: /^apps\/([^/@]+)\/thumbnail\/$/,
+        key: 'apps/{id}/thumbnail/',
+        auth: true,
+        methods: {
+          GET: (ctx) => {
+            const thumb = appOr404(ctx.params[0]!).thumbnail;
+            if (!thumb) throw ApiError.detail(404, NOT_FOUND);
+            const etag = thumbnailEtag(thumb.sha256);
+            const cache = { ETag: etag, 'Cache-Control': 'private, no-cache' };
+            if (etagMatches(ctx.req.headers['if-none-match'], etag)) return { status: 304, headers: cache };
+            return {
+              status: 200,
+              bytes: thumb.bytes,
+              headers: { ...cache, 'Content-Type': thumb.mediaType, 'Content-Length': String(thumb.bytes.length) },
+            };
+          },
+        },
+      },
+    ];
+  }
+}
+
+function allowed(route: Route): string[] {
+  const methods = Object.keys(route.methods);
+  return methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+}
