@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UNKNOWN } from '../../src/appshub/types.js';
+import { UNKNOWN, type WorkflowRecord } from '../../src/appshub/types.js';
 import { computePlan, fingerprintObservedApp } from '../../src/plan/compute.js';
 import { summaryLine } from '../../src/plan/describe.js';
 import type { AppPlan, Plan, PlannedPublish } from '../../src/plan/types.js';
@@ -426,16 +426,16 @@ describe('computePlan', () => {
       observedApp('Another', { 1: 'A' }),
     ]);
     const reference = JSON.stringify(computePlan(desired, observed));
-    const reversed = (xs: readonly unknown[]) => [...xs].reverse();
+    const reversed = <T,>(xs: readonly T[]): T[] => [...xs].reverse();
     const shuffledDesired = {
       ...desired,
-      apps: reversed(desired.apps).map((a) => ({ ...(a as DesiredApp), versions: reversed((a as DesiredApp).versions) })) as DesiredApp[],
+      apps: reversed(desired.apps).map((a) => ({ ...a, versions: reversed(a.versions) })),
     };
-    const workflows = observed.workflows as Record<string, unknown>;
+    const workflows = observed.workflows as Record<string, WorkflowRecord>;
     const shuffledObserved: ObservedState = {
       ...observed,
-      apps: reversed(observed.apps).map((a) => ({ ...(a as ObservedApp), versions: reversed((a as ObservedApp).versions) })) as ObservedApp[],
-      workflows: Object.fromEntries(reversed(Object.entries(workflows))) as ObservedState['workflows'],
+      apps: reversed(observed.apps).map((a) => ({ ...a, versions: reversed(a.versions) })),
+      workflows: Object.fromEntries(reversed(Object.entries(workflows))),
     };
     expect(JSON.stringify(computePlan(shuffledDesired, shuffledObserved))).toBe(reference);
     // Code point order, not locale order: "Beam" < "Zed" < "beam" < "Émile".
