@@ -1,0 +1,178 @@
+// `p7apps plan`: load the config, read the server, compute the plan, show it
+// (human, JSON or Markdown), optionally save it for `p7apps apply FILE`.
+// Wiring only: what to publish is decided in src/plan, how the server is read
+// in src/observe, and the words are in src/render.
+//
+// Exit codes, like `terraform plan -detailed-exitcode`: 0 nothing to do,
+// 2 changes present, 1 an error or a conflict a person must resolve.
+
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { connect } from '../../appshub/connect.js';
+import type { DesiredState } from '../../config/desired.js';
+import { loadConfig } from '../../config/load.js';
+import { P7appsError, UsageError } from '../../errors.js';
+import { readObservedState } from '../../observe/read.js';
+import { computePlan } from '../../plan/compute.js';
+import { plural } from '../../plan/describe.js';
+import { planDocumentText } from '../../plan/document.js';
+import { planHasChanges, type Plan } from '../../plan/types.js';
+import { renderPlanHuman } from '../../render/plan-human.js';
+import { renderPlanJson } from '../../render/plan-json.js';
+import { renderPlanMarkdown } from '../../render/plan-markdown.js';
+import type { PlanRenderer } from '../../render/types.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
+import {
+  parallelismOrThrow,
+  useColor,
+  withAppFilterOption,
+  withConfigOption,
+  withFormatOption,
+  withParallelismOption,
+  withServerOptions,
+  type ConfigArgs,
+  type OutputArgs,
+  type ServerArgs,
+} from '../options.js';
+import type { CommandFactory } from './index.js';
+
+const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown } satisfies Record<string, PlanRenderer>;
+type Format = keyof typeof RENDERERS;
+
+interface PlanArgs extends ConfigArgs, ServerArgs, OutputArgs {
+  app?: string[];
+  parallelism: number;
+  verbose?: boolean;
+  out?: string;
+}
+
+export const planCommand: CommandFactory = (ctx) => ({
+  command: 'plan',
+  describe: 'Read the server and show which publishes would make it match the config, and why',
+  builder: (yargs: Argv) =>
+    withFormatOption(withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(yargs)))), Object.keys(RENDERERS), 'human')
+      .option('verbose', { type: 'boolean', describe: 'Also list unchanged apps and every note' })
+      .option('out', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Save the plan to FILE (JSON, no credentials) for "p7apps apply FILE"; not saved when it has conflicts',
+      })
+      .example('$0 plan', 'Show what apply would publish and why; exit code 2 when there are changes')
+      .example('$0 plan --out plan.json && $0 apply plan.json', 'Review a plan, then apply exactly it')
+      .example('$0 plan --format markdown >> "$GITHUB_STEP_SUMMARY"', 'Show the plan in a GitHub Actions job summary')
+      .epilogue('Exit codes: 0 no changes, 2 changes present, 1 error or conflict, 130 interrupted.'),
+  handler: async (args) => {
+    ctx.exitCode = await runPlan(ctx, args as unknown as PlanArgs);
+  },
+});
+
+async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> {
+  const parallelism = parallelismOrThrow(args.parallelism);
+  const format = formatOrThrow(args.format);
+  const outFile = args.out === undefined ? undefined : await checkedOutFile(ctx.cwd, args.out);
+  const desired = selectApps(await loadConfig({ configPath: args.config, cwd: ctx.cwd }), args.app);
+
+  const api = await connect({
+    server: args.server,
+    configServerUrl: desired.serverUrl,
+    env: ctx.env,
+    caFile: args['ca-file'] === undefined ? undefined : path.resolve(ctx.cwd, args['ca-file']),
+    insecure: args.insecure === true,
+    onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
+    connections: parallelism,
+  });
+  let plan: Plan;
+  try {
+    const observed = await readObservedState(api, desired, { parallelism, signal: ctx.signal, onlyApps: args.app });
+    plan = computePlan(desired, observed);
+  } catch (err) {
+    if (ctx.signal.aborted) {
+      ctx.stderr.write('Interrupted while reading the server; nothing was saved.\n');
+      return EXIT_INTERRUPTED;
+    }
+    throw err;
+  } finally {
+    await api.close();
+  }
+
+  RENDERERS[format](plan, ctx.stdout, { color: format === 'human' && useColor(args, ctx.stdout, ctx.env), verbose: args.verbose === true });
+
+  if (plan.summary.conflict > 0) {
+    const apps = plan.apps.filter((a) => a.action === 'conflict').map((a) => JSON.stringify(a.name));
+    ctx.stderr.write(
+      `Error: ${plural(apps.length, 'app')} cannot be planned until a person resolves ${apps.length === 1 ? 'its conflict' : 'their conflicts'}: ${apps.join(', ')}\n` +
+        `  Each conflict above says what to do.${outFile ? ` The plan was not saved to ${outFile}.` : ''}\n`,
+    );
+    return EXIT_ERROR;
+  }
+  if (outFile) {
+    await writeFileAtomically(outFile, planDocumentText(plan));
+    ctx.stderr.write(`Saved the plan to ${outFile}. Apply exactly it with: p7apps apply ${shellWord(args.out as string)}\n`);
+  }
+  return planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+}
+
+/** Checked here as well as by yargs' `choices`, so that a bad --format never reaches the server. */
+function formatOrThrow(format: string): Format {
+  if (!Object.hasOwn(RENDERERS, format)) {
+    throw new UsageError(`--format must be one of ${Object.keys(RENDERERS).join(', ')} (got ${JSON.stringify(format)})`);
+  }
+  return format as Format;
+}
+
+/** The config narrowed to the apps --app names; a name the config lacks is a usage error. */
+export function selectApps(desired: DesiredState, names: string[] | undefined): DesiredState {
+  if (names === undefined || names.length === 0) return desired;
+  const missing = names.filter((name) => !desired.apps.some((app) => app.name === name));
+  if (missing.length > 0) {
+    throw new UsageError(`--app ${missing.map((m) => JSON.stringify(m)).join(', ')}: no such app in ${desired.configPath}`, {
+      hint: `The config declares: ${desired.apps.map((app) => JSON.stringify(app.name)).join(', ') || 'no apps'}.`,
+    });
+  }
+  return { ...desired, apps: desired.apps.filter((app) => names.includes(app.name)) };
+}
+
+/** --out resolved against the working directory, checked before the server is read: its folder must exist. */
+async function checkedOutFile(cwd: string, given: string): Promise<string> {
+  if (given.trim() === '') throw new UsageError('--out needs a file name');
+  const file = path.resolve(cwd, given);
+  const dir = path.dirname(file);
+  const folder = await stat(dir).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new UsageError(`--out ${given}: the folder ${dir} does not exist`);
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`--out ${given}: ${file} is a folder; name a file`);
+  return file;
+}
+
+/**
+ * Writes `text` to `file` so that readers see the old file or the whole new
+ * one, never a part: a temporary file in the same folder, flushed to disk,
+ * then renamed over the target.
+ */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temporary, 'wx', 0o644);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (err) {
+    await rm(temporary, { force: true });
+    throw new P7appsError(`cannot save the plan to ${file}: ${(err as Error).message}`, {
+      hint: 'Check that the folder is writable and has space, or pass another --out FILE.',
+      cause: err,
+    });
+  }
+}
+
+/** The argument as it can be pasted into a POSIX shell. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,161 @@
+// `p7apps plan` end to end: the CLI in-process against the emulator on a real
+// loopback socket, with a JSON config in a temporary folder.
+
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
+import { planFromDocument } from '../../src/plan/document.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+
+const TOKEN = 'tok-e2e-Secret-4711';
+
+const SEED: SeedDocument = {
+  users: [{ username: 'user@work.org', password: 'secret', tokens: [TOKEN] }],
+  workspaces: [
+    { id: '7', name: 'Toy apps', publishers: ['user@work.org'] },
+    { id: '9', name: 'Archive', publishers: ['user@work.org'] },
+  ],
+  workflows: [
+    { path: '/Users/1/Toy.p7wf', content: 'toy as first saved' },
+    { path: '/Users/1/Another.p7wf', content: 'another as first saved' },
+  ],
+  apps: [
+    { name: 'Toy app', workspace: 'Toy apps', description: 'A toy app.', versions: [{ version: 1, workflow: '/Users/1/Toy.p7wf' }] },
+    { name: 'Legacy', workspace: 'Archive', versions: [{ version: 1, workflow: '/Users/1/Another.p7wf' }] },
+  ],
+};
+
+const TOY_IN_SYNC = { name: 'Toy app', workspace: 'Toy apps', description: 'A toy app.', versions: [{ version: 1, workflow: '/Users/1/Toy.p7wf' }] };
+
+let emulator: RunningEmulator;
+let dir: string;
+
+beforeEach(async () => {
+  emulator = await startEmulator({ seed: SEED, readyAfterMs: 0, port: 0 });
+  dir = await mkdtemp(path.join(tmpdir(), 'p7apps-plan-'));
+});
+
+afterEach(async () => {
+  await emulator.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function writeConfig(apps: unknown[]): Promise<void> {
+  await writeFile(path.join(dir, 'p7apps.config.json'), JSON.stringify({ apps }, null, 2));
+}
+
+function plan(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runCli(['plan', ...args], { cwd: dir, env: { P7APPS_URL: emulator.url, P7APPS_TOKEN: TOKEN, ...env } });
+}
+
+function expectNoToken(run: CliRun): void {
+  expect(run.stdout).not.toContain(TOKEN);
+  expect(run.stderr).not.toContain(TOKEN);
+}
+
+describe('p7apps plan', () => {
+  it('exits 0 when the server matches the config, reading only the two lists', async () => {
+    await writeConfig([TOY_IN_SYNC]);
+    const run = await plan();
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No changes. The server matches the config (1 app).');
+    expect(run.stdout).toContain('"Legacy"');
+    expect(emulator.counts()).toEqual({ 'GET apps/': 1, 'GET workflows/': 1 });
+  });
+
+  it('exits 2 with changes, saves the plan atomically with --out, and never writes the token', async () => {
+    await writeConfig([
+      { ...TOY_IN_SYNC, versions: [...TOY_IN_SYNC.versions, { version: 2, workflow: '/Users/1/Another.p7wf' }], defaultVersion: 2 },
+      { name: 'New app', workspace: 'Toy apps', allowCopy: false, versions: [{ version: 1, workflow: '/Users/1/Toy.p7wf' }] },
+    ]);
+    const run = await plan(['--out', 'plan.json']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('+ app "New app" will be created in workspace "Toy apps"');
+    expect(run.stdout).toContain('~ app "Toy app"');
+    expect(run.stdout).toContain('Plan: 1 app to create, 1 to update (2 publishes), 0 conflicts, 0 unchanged, 1 unmanaged');
+    expect(run.stderr).toContain('Saved the plan to');
+    expectNoToken(run);
+
+    const text = await readFile(path.join(dir, 'plan.json'), 'utf8');
+    expect(text).not.toContain(TOKEN);
+    expect(text.toLowerCase()).not.toContain('authorization');
+    const saved = planFromDocument(JSON.parse(text), 'plan.json');
+    expect(saved.serverUrl).toBe(emulator.url);
+    expect(saved.summary).toMatchObject({ create: 1, update: 1, publishes: 2 });
+    const toy = saved.apps.find((a) => a.name === 'Toy app');
+    expect(toy?.action === 'update' && toy.observedFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    // Only the plan itself is left in the folder: no temporary file.
+    expect((await readdir(dir)).sort()).toEqual(['p7apps.config.json', 'plan.json']);
+    // Reading only: nothing was published.
+    expect(Object.keys(emulator.counts()).filter((k) => !k.startsWith('GET '))).toEqual([]);
+  });
+
+  it('sees a workflow edited in Studio and plans a new revision of its version', async () => {
+    await writeConfig([TOY_IN_SYNC]);
+    emulator.editWorkflow('/Users/1/Toy.p7wf', 'toy, edited');
+    const run = await plan();
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('because workflow /Users/1/Toy.p7wf changed since revision 0 of version 1 was published');
+    expect(run.stdout).toContain('POST apps/ version=1 set_version_as_default=false');
+  });
+
+  it('exits 1 on a conflict, says what to do, and saves nothing', async () => {
+    await writeConfig([{ ...TOY_IN_SYNC, workspace: 'Archive' }]);
+    const run = await plan(['--out', 'plan.json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('! app "Toy app"');
+    expect(run.stdout).toContain('to do: AppsHub cannot move an app between workspaces');
+    expect(run.stderr).toContain('1 app cannot be planned until a person resolves its conflict: "Toy app"');
+    expect(run.stderr).toContain('The plan was not saved');
+    expect(await readdir(dir)).toEqual(['p7apps.config.json']);
+  });
+
+  it('prints with --format json exactly the document --out saves', async () => {
+    await writeConfig([{ ...TOY_IN_SYNC, description: 'A better toy app.' }]);
+    const run = await plan(['--format', 'json', '--out', 'saved.json']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe(await readFile(path.join(dir, 'saved.json'), 'utf8'));
+    expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'p7apps-plan', formatVersion: 1 });
+  });
+
+  it('writes Markdown for a pull request with --format markdown', async () => {
+    await writeConfig([{ ...TOY_IN_SYNC, description: 'A better toy app.' }]);
+    const run = await plan(['--format', 'markdown']);
+    expect(run.code).toBe(2);
+    expect(run.stdout.startsWith('## p7apps plan\n\n**Plan: 0 apps to create, 1 to update (1 publish)')).toBe(true);
+    expect(run.stdout).toContain('```diff');
+  });
+
+  it('limits the plan to the apps --app names, and reads nothing of the others', async () => {
+    await writeConfig([TOY_IN_SYNC, { name: 'Legacy', workspace: 'Archive', versions: [{ version: 1, workflow: '/Users/1/Toy.p7wf' }] }]);
+    const run = await plan(['--app', 'Toy app', '--verbose']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('= app "Toy app"');
+    expect(run.stdout).not.toContain('Legacy');
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['an app the config lacks', ['--app', 'Nope'], /--app "Nope": no such app in .*p7apps\.config\.json/],
+    ['a parallelism that would stall', ['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
+    ['an --out folder that does not exist', ['--out', 'missing/plan.json'], /--out missing\/plan\.json: the folder .* does not exist/],
+    ['an unknown format', ['--format', 'yaml'], /Invalid values:[\s\S]*format/],
+  ])('refuses %s before reading the server', async (_name, args, message) => {
+    await writeConfig([TOY_IN_SYNC]);
+    const run = await plan(args);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(emulator.counts()).toEqual({});
+  });
+
+  it('reports a rejected token without echoing it', async () => {
+    await writeConfig([TOY_IN_SYNC]);
+    const wrong = 'tok-wrong-Secret-0815';
+    const run = await plan([], { P7APPS_TOKEN: wrong });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: /);
+    expect(run.stderr + run.stdout).not.toContain(wrong);
+  });
+});
