@@ -117,9 +117,11 @@ export function summarisePlan(apps: readonly AppPlan[], unmanaged: number): Plan
 
 function indexWorkflows(workflows: ObservedState['workflows']): WorkflowIndex {
   if (isUnknown(workflows)) return workflows;
-  // Sorted by id so that a server repeating a path resolves the same way every time.
-  const sorted = Object.values(workflows).sort((a, b) => compareCodePoints(a.id, b.id));
-  return new Map(sorted.map((w) => [w.path, w]));
+  // Sorted by id, first one kept (as the observer does), so that a server
+  // repeating a path resolves the same way every time.
+  const index = new Map<string, WorkflowRecord>();
+  for (const w of Object.values(workflows).sort((a, b) => compareCodePoints(a.id, b.id))) if (!index.has(w.path)) index.set(w.path, w);
+  return index;
 }
 
 function newFindings(): Findings {
