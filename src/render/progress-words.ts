@@ -47,7 +47,7 @@ export function eventText(event: ApplyEvent): string | null {
     case 'publish-failed':
       return withoutAppName(event.app, event.error);
     case 'publish-unconfirmed':
-      return `v${event.version}: ${event.detail}`;
+      return withoutAppName(event.app, event.detail);
     case 'app-done':
       return appDoneText(event);
     case 'app-skipped':

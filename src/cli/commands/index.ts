@@ -3,10 +3,11 @@
 
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../context.js';
+import { applyCommand } from './apply.js';
 import { emulatorCommand } from './emulator.js';
 import { planCommand } from './plan.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
-export const commands: CommandFactory[] = [emulatorCommand, planCommand];
+export const commands: CommandFactory[] = [emulatorCommand, planCommand, applyCommand];

@@ -1,0 +1,321 @@
+// `p7apps apply [PLAN]`: plan afresh (or take a saved plan), confirm, publish
+// through the executor while one of three listeners shows progress, then read
+// the server again and say whether it converged. Wiring only: the decisions
+// live in src/plan (what to publish), src/apply (how) and src/render (words).
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Argv } from 'yargs';
+import { parseDuration } from '../../apply/clock.js';
+import { stillToDo } from '../../apply/converge.js';
+import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
+import { applyPlan, type ApplyResult } from '../../apply/execute.js';
+import { describeError } from '../../apply/http-facts.js';
+import { appsToPublish, findChangedApps, planWithout, type ChangedApp } from '../../apply/saved-plan.js';
+import { connect } from '../../appshub/connect.js';
+import type { AppsHubApi } from '../../appshub/types.js';
+import { loadConfig } from '../../config/load.js';
+import type { DesiredState } from '../../config/desired.js';
+import { P7appsError, UsageError } from '../../errors.js';
+import { readObservedState } from '../../observe/read.js';
+import { computePlan } from '../../plan/compute.js';
+import { planFromDocument } from '../../plan/document.js';
+import { safetyCheck } from '../../plan/safety.js';
+import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
+import { renderPlanHuman } from '../../render/plan-human.js';
+import { progressJsonLines } from '../../render/progress-jsonl.js';
+import { progressLines } from '../../render/progress-lines.js';
+import { renderApplySummary, type ApplySummary } from '../../render/progress-summary.js';
+import { progressTty } from '../../render/progress-tty.js';
+import type { CliContext } from '../context.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
+import {
+  parallelismOrThrow,
+  useColor,
+  withAppFilterOption,
+  withConfigOption,
+  withFormatOption,
+  withParallelismOption,
+  withServerOptions,
+  type ConfigArgs,
+  type OutputArgs,
+  type ServerArgs,
+} from '../options.js';
+import type { CommandFactory } from './index.js';
+import { selectApps } from './plan.js';
+
+interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs {
+  plan?: string;
+  'auto-approve'?: boolean;
+  force?: boolean;
+  parallelism: number;
+  timeout: string;
+  app?: string[];
+}
+
+const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be accepted: ";
+
+export const applyCommand: CommandFactory = (ctx) => ({
+  command: 'apply [plan]',
+  describe: 'Publish what the plan says, wait until each version is READY, check the server then matches the config',
+  builder: (yargs: Argv) =>
+    withAppFilterOption(withParallelismOption(withFormatOption(withServerOptions(withConfigOption(yargs)), ['human', 'json'], 'human')))
+      .positional('plan', {
+        type: 'string',
+        describe: 'A plan saved by "p7apps plan --out FILE": applied as it stands, without asking, to apps unchanged since',
+      })
+      .option('auto-approve', { type: 'boolean', describe: 'Apply without asking for confirmation (needed when not on a terminal)' })
+      .option('force', { type: 'boolean', describe: 'Apply even a plan that puts new revisions on a large share of existing apps' })
+      .option('timeout', {
+        type: 'string',
+        default: '15m',
+        describe: 'How long each publish may take to become READY: 90s, 15m, 1h or milliseconds',
+        requiresArg: true,
+      })
+      .example('$0 apply', 'Plan, show the changes, ask, then publish and wait for READY')
+      .example('$0 plan --out plan.json && $0 apply plan.json', 'Apply exactly a reviewed plan; apps changed on the server since are refused')
+      .example('P7APPS_URL=https://p7.example.com $0 apply --auto-approve --format json > events.jsonl', 'Unattended, in CI: one JSON event per line'),
+  handler: async (args) => {
+    ctx.exitCode = await runApply(ctx, args as unknown as ApplyArgs);
+  },
+});
+
+async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number> {
+  const parallelism = parallelismOrThrow(args.parallelism);
+  const timeoutMs = timeoutOrThrow(args.timeout);
+  const json = args.format === 'json';
+  const color = useColor(args, ctx.stdout, ctx.env);
+  const autoApprove = args['auto-approve'] === true;
+  if (args.plan === undefined && !autoApprove) {
+    if (json) {
+      throw new UsageError('--format json needs --auto-approve (or a saved plan): the confirmation prompt cannot share standard output with JSON lines');
+    }
+    if (ctx.stdin.isTTY !== true) {
+      throw new P7appsError('refusing to apply without confirmation: standard input is not a terminal, so nobody can answer "yes"', {
+        hint: 'Review the changes with "p7apps plan", then run "p7apps apply --auto-approve", or save them with "p7apps plan --out plan.json" and run "p7apps apply plan.json".',
+      });
+    }
+  }
+
+  const prepared = args.plan === undefined ? await planAfresh(ctx, args, parallelism, json, color) : await loadSavedPlan(ctx, args);
+  if ('exit' in prepared) return prepared.exit;
+  const { api } = prepared;
+  try {
+    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, json, color, autoApprove });
+  } catch (err) {
+    if (ctx.signal.aborted) {
+      ctx.stderr.write('Interrupted before anything was published.\n');
+      return EXIT_INTERRUPTED;
+    }
+    throw err;
+  } finally {
+    await api.close();
+  }
+}
+
+interface Prepared {
+  plan: Plan;
+  desired: DesiredState;
+  api: AppsHubApi & { close(): Promise<void> | void };
+  /** A saved plan: applied without asking, after the stale-plan guard. */
+  saved: boolean;
+}
+
+interface RunSettings {
+  parallelism: number;
+  timeoutMs: number;
+  json: boolean;
+  color: boolean;
+  autoApprove: boolean;
+}
+
+/** Nothing to publish: the command ends with this exit code. */
+interface Done {
+  exit: number;
+}
+
+async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number, json: boolean, color: boolean): Promise<Prepared | Done> {
+  const desired = selectApps(await loadConfig({ configPath: args.config, cwd: ctx.cwd }), args.app);
+  const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
+  try {
+    const observed = await readObservedState(api, desired, { parallelism, signal: ctx.signal, onlyApps: args.app });
+    const plan = computePlan(desired, observed);
+    if (!json) renderPlanHuman(plan, ctx.stdout, { color, verbose: false });
+    if (planHasConflicts(plan)) {
+      throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
+    }
+    // JSON consumers always get the same stream (apply-start ... converge-done), even for an empty plan.
+    if (!planHasChanges(plan) && !json) {
+      ctx.stdout.write('\nNothing to apply.\n');
+      await api.close();
+      return { exit: EXIT_OK };
+    }
+    return { plan, desired, api, saved: false };
+  } catch (err) {
+    await api.close();
+    if (ctx.signal.aborted) {
+      ctx.stderr.write('Interrupted before anything was published.\n');
+      return { exit: EXIT_INTERRUPTED };
+    }
+    throw err;
+  }
+}
+
+async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared | Done> {
+  const file = path.resolve(ctx.cwd, args.plan!);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new P7appsError(`cannot read the plan ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`, {
+      hint: 'Save a plan with "p7apps plan --out FILE" first.',
+    });
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new P7appsError(`${file} is not JSON (${(err as Error).message})`, { hint: 'Pass a file written by "p7apps plan --out FILE".' });
+  }
+  const plan = planFromDocument(document, file);
+  if (args.app !== undefined) {
+    throw new UsageError('--app cannot narrow a saved plan: it is applied as it stands', { hint: 'Plan with --app, save that plan, and apply it.' });
+  }
+  if (planHasConflicts(plan)) {
+    throw new P7appsError(`the plan ${file} has conflicts, so nothing was applied`, { hint: 'Resolve them, then plan and apply again.' });
+  }
+  if (!planHasChanges(plan) && args.format !== 'json') {
+    ctx.stdout.write(`The plan ${file} has no changes; nothing to apply.\n`);
+    return { exit: EXIT_OK };
+  }
+  const desired = await loadConfig({ configPath: args.config ?? plan.configPath, cwd: ctx.cwd });
+  const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
+  if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
+    await api.close();
+    throw new P7appsError(`the plan was made for ${plan.serverUrl}, but this run would apply it to ${api.serverUrl}`, {
+      hint: 'Apply it against the server it was planned for (check --server and P7APPS_URL), or plan again against this one.',
+    });
+  }
+  return { plan, desired, api, saved: true };
+}
+
+async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepared, settings: RunSettings): Promise<number> {
+  const { api, desired } = prepared;
+  let plan = prepared.plan;
+  const verdict = safetyCheck(plan);
+  if (verdict.refuse && args.force !== true) {
+    throw new P7appsError(`refusing to apply: ${verdict.reason}`, {
+      hint: `Apps that would get a new revision: ${verdict.revisedApps.join(', ')}. If that is intended, run again with --force.`,
+    });
+  }
+  if (!prepared.saved && !settings.autoApprove) {
+    ctx.stdout.write(`\n${CONFIRM_PROMPT}`);
+    const answer = await readLine(ctx.stdin, ctx.signal);
+    if (answer === null && ctx.signal.aborted) {
+      ctx.stdout.write('\n');
+      return EXIT_INTERRUPTED;
+    }
+    if (answer?.trim() !== 'yes') {
+      ctx.stderr.write('Apply cancelled: nothing was published.\n');
+      return EXIT_ERROR;
+    }
+  }
+
+  if (!settings.json) ctx.stdout.write('\n');
+  const listener = progressListener(ctx, settings);
+  const recorder = recordEvents();
+  const hooks = fanOut(listener, recorder);
+  let changed: ChangedApp[] = [];
+  let result: ApplyResult;
+  try {
+    if (prepared.saved) {
+      const observed = await readObservedState(api, desired, { parallelism: settings.parallelism, signal: ctx.signal, onlyApps: appsToPublish(plan) });
+      changed = findChangedApps(plan, observed);
+      for (const app of changed) hooks.emit({ type: 'app-skipped', at: Date.now(), app: app.app, reason: 'changed-since-plan', detail: `${app.app} ${app.detail}` });
+      plan = planWithout(plan, new Set(changed.map((c) => c.app)));
+    }
+    result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, signal: ctx.signal, hooks });
+    const convergence = result.interrupted ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
+    const summary: ApplySummary = { result, refused: changed, convergence };
+    if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
+    if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
+    const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0;
+    const converged = convergence !== null && !('error' in convergence) && convergence.remaining.length === 0;
+    return failed || !converged ? EXIT_ERROR : EXIT_OK;
+  } finally {
+    hooks.close();
+  }
+}
+
+async function checkConvergence(
+  ctx: CliContext,
+  api: AppsHubApi,
+  desired: DesiredState,
+  plan: Plan,
+  parallelism: number,
+  hooks: ApplyListener,
+): Promise<ApplySummary['convergence']> {
+  const names = new Set(plan.apps.map((app) => app.name));
+  const scope: DesiredState = { ...desired, apps: desired.apps.filter((app) => names.has(app.name)) };
+  hooks.emit({ type: 'converge-start', at: Date.now(), apps: scope.apps.length });
+  try {
+    const observed = await readObservedState(api, scope, { parallelism, signal: ctx.signal, onlyApps: scope.apps.map((app) => app.name) });
+    const remaining = stillToDo(computePlan(scope, observed));
+    hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining });
+    return { remaining };
+  } catch (err) {
+    if (ctx.signal.aborted) return null;
+    return { error: describeError(err) };
+  }
+}
+
+function progressListener(ctx: CliContext, settings: RunSettings): ApplyListener {
+  if (settings.json) return progressJsonLines(ctx.stdout);
+  if (ctx.stdout.isTTY === true) return progressTty(ctx.stdout, { color: settings.color });
+  return progressLines(ctx.stdout);
+}
+
+async function connectFor(ctx: CliContext, args: ApplyArgs, configServerUrl: string | undefined, parallelism: number) {
+  return connect({
+    server: args.server,
+    configServerUrl,
+    env: ctx.env,
+    caFile: args['ca-file'] === undefined ? undefined : path.resolve(ctx.cwd, args['ca-file']),
+    insecure: args.insecure === true,
+    onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
+    connections: parallelism,
+  });
+}
+
+function timeoutOrThrow(text: string): number {
+  const ms = parseDuration(String(text));
+  if (ms === undefined) {
+    throw new UsageError(`--timeout must be a duration such as 90s, 15m or 1h, or milliseconds (got ${JSON.stringify(text)})`);
+  }
+  return ms;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** One line from `input`; null when it ends or `signal` aborts first. */
+function readLine(input: NodeJS.ReadableStream, signal: AbortSignal): Promise<string | null> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input, terminal: false });
+    let settled = false;
+    const finish = (value: string | null) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      rl.close();
+      resolve(value);
+    };
+    const onAbort = () => finish(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    rl.once('line', (line) => finish(line));
+    rl.once('close', () => finish(null));
+  });
+}

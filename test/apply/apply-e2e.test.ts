@@ -1,0 +1,412 @@
+// `p7apps apply` end to end: the CLI in-process against the emulator on a
+// real loopback socket. Every test checks the server's final state and the
+// request log (no duplicate publishes), not only the exit code, and where the
+// apply converged, that a second plan is empty.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+
+const WS = 'Toy apps';
+const USER = 'user@work.org';
+
+interface AppConfig {
+  name: string;
+  workspace?: string;
+  description?: string;
+  allowCopy?: boolean;
+  versions: { version: number; workflow: string }[];
+  defaultVersion?: number;
+}
+
+const flow = (name: string) => `/Users/1/${name}.p7wf`;
+
+function seed(apps: SeedDocument['apps'] = [], extraFlows: string[] = []): SeedDocument {
+  const flows = ['Alpha', 'Alpha2', 'Alpha3', 'Beta', 'Beta2', 'Gamma', ...extraFlows];
+  return {
+    users: [{ username: USER, password: 'secret' }],
+    workspaces: [
+      { id: '7', name: WS, publishers: [USER] },
+      { id: '8', name: 'Other apps', publishers: [USER] },
+    ],
+    workflows: flows.map((f) => ({ path: flow(f), content: `${f} as first saved` })),
+    apps,
+  };
+}
+
+let emulator: RunningEmulator;
+let dir: string;
+
+async function start(options: Parameters<typeof startEmulator>[0] = {}): Promise<void> {
+  emulator = await startEmulator({ readyAfterMs: 60, seed: seed(), ...options });
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'p7apps-apply-'));
+});
+
+afterEach(async () => {
+  await emulator?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function writeConfig(apps: AppConfig[]): Promise<void> {
+  await writeFile(path.join(dir, 'p7apps.config.json'), JSON.stringify({ defaults: { workspace: WS }, apps }, null, 2));
+}
+
+function env(): NodeJS.ProcessEnv {
+  return { P7APPS_URL: emulator.url, P7APPS_TOKEN: emulator.token };
+}
+
+function cli(args: string[], options: { stdin?: string; isTTY?: boolean; signal?: AbortSignal } = {}): Promise<CliRun> {
+  return runCli(args, { env: env(), cwd: dir, ...options });
+}
+
+const apply = (...args: string[]) => cli(['apply', '--auto-approve', ...args]);
+
+/** `POST apps/` requests the server received (answered or not). */
+function posts() {
+  return emulator.requestLog().filter((e) => e.method === 'POST' && e.endpoint === 'POST apps/');
+}
+
+function app(name: string) {
+  const found = emulator.snapshot().apps.find((a) => a.name === name);
+  if (!found) throw new Error(`no app ${name} on the emulator`);
+  return found;
+}
+
+/** version -> [revision, workflow, state] for an app. */
+function versionsOf(name: string): Record<number, [number, string, string]> {
+  return Object.fromEntries(app(name).versions.map((v) => [v.version, [v.revision, v.workflowPath, v.state]]));
+}
+
+/** Waits (on the real clock, without asserting on time) until `done` holds. */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** The second plan after a converged apply must be empty. */
+async function expectConverged(): Promise<void> {
+  const again = await cli(['plan']);
+  expect(again.stderr).toBe('');
+  expect(again.code).toBe(0);
+}
+
+/** JSON-lines output parsed; every line must be an event of format 1. */
+function events(run: CliRun): Record<string, any>[] {
+  const lines = run.stdout.trimEnd().split('\n');
+  return lines.map((line) => {
+    const event = JSON.parse(line);
+    expect(event.formatVersion).toBe(1);
+    return event;
+  });
+}
+
+const catalog: AppConfig[] = [
+  {
+    name: 'Alpha',
+    description: 'The first app',
+    versions: [
+      { version: 1, workflow: flow('Alpha') },
+      { version: 2, workflow: flow('Alpha2') },
+    ],
+    defaultVersion: 2,
+  },
+  { name: 'Beta', allowCopy: false, versions: [{ version: 1, workflow: flow('Beta') }] },
+];
+
+describe('p7apps apply', () => {
+  it('creates a catalog from nothing, then has nothing left to do', async () => {
+    await start();
+    await writeConfig(catalog);
+    const run = await apply();
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Published:\n\s+Alpha\s+v1\s+READY \(revision 0\) after/);
+    expect(run.stdout).toContain('Converged: the server matches the config.');
+    expect(run.stdout).toMatch(/Apply complete: 3 of 3 publishes READY\. The server matches the config\.\n$/);
+    expect(versionsOf('Alpha')).toEqual({ 1: [0, flow('Alpha'), 'READY'], 2: [0, flow('Alpha2'), 'READY'] });
+    expect(app('Alpha')).toMatchObject({ defaultVersion: 2, description: 'The first app' });
+    expect(app('Beta')).toMatchObject({ allowCopy: false, defaultVersion: 1 });
+    expect(posts()).toHaveLength(3);
+    await expectConverged();
+    expect(posts()).toHaveLength(3);
+  });
+
+  it('says so and sends nothing when there is nothing to do', async () => {
+    await start();
+    await writeConfig(catalog);
+    expect((await apply()).code).toBe(0);
+    emulator.clearLog();
+    const run = await apply();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Nothing to apply.');
+    expect(posts()).toHaveLength(0);
+  });
+
+  const [alpha, beta] = [catalog[0]!, catalog[1]!];
+  it.each([
+    {
+      change: 'adds a version (not default: the default is managed) without touching the others',
+      config: [{ ...alpha, versions: [...alpha.versions, { version: 3, workflow: flow('Alpha3') }] }, beta],
+      versions: { 1: [0, flow('Alpha'), 'READY'], 2: [0, flow('Alpha2'), 'READY'], 3: [0, flow('Alpha3'), 'READY'] },
+      defaultVersion: 2,
+      description: 'The first app',
+    },
+    {
+      change: 'changes a description with one new revision of the default version',
+      config: [{ ...alpha, description: 'Better words' }, beta],
+      versions: { 1: [0, flow('Alpha'), 'READY'], 2: [1, flow('Alpha2'), 'READY'] },
+      defaultVersion: 2,
+      description: 'Better words',
+    },
+    {
+      change: 'moves the default version by republishing it',
+      config: [{ ...alpha, defaultVersion: 1 }, beta],
+      versions: { 1: [1, flow('Alpha'), 'READY'], 2: [0, flow('Alpha2'), 'READY'] },
+      defaultVersion: 1,
+      description: 'The first app',
+    },
+  ])('$change, with one publish', async ({ config, versions, defaultVersion, description }) => {
+    await start();
+    await writeConfig(catalog);
+    expect((await apply()).code).toBe(0);
+    emulator.clearLog();
+    await writeConfig(config);
+
+    const run = await apply();
+    expect(run.code).toBe(0);
+    expect(posts()).toHaveLength(1);
+    expect(versionsOf('Alpha')).toEqual(versions);
+    expect(app('Alpha')).toMatchObject({ defaultVersion, description });
+    expect(versionsOf('Beta')).toEqual({ 1: [0, flow('Beta'), 'READY'] });
+    await expectConverged();
+  });
+
+  it('refuses an app of a saved plan that changed on the server since, and applies the rest', async () => {
+    await start();
+    await writeConfig(catalog);
+    expect((await apply()).code).toBe(0);
+    await writeConfig([
+      { ...catalog[0]!, description: 'Planned words' },
+      { ...catalog[1]!, versions: [...catalog[1]!.versions, { version: 2, workflow: flow('Beta2') }] },
+    ]);
+    const planned = await cli(['plan', '--out', 'plan.json']);
+    expect(planned.code).toBe(2);
+    emulator.driftApp('Alpha', { description: 'Someone else was here' });
+    emulator.clearLog();
+
+    const run = await cli(['apply', 'plan.json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Alpha: not applied: Alpha changed on the server after the plan was made; run "p7apps plan" again/);
+    expect(run.stdout).toMatch(/Not applied:\n\s+Alpha\s+changed on the server after the plan was made/);
+    expect(run.stdout).toMatch(/Apply failed: 1 of 1 publish READY; 1 app changed since the plan \(run "p7apps plan" again\), did not converge\./);
+    expect(posts()).toHaveLength(1);
+    expect(app('Alpha').description).toBe('Someone else was here');
+    expect(versionsOf('Beta')[2]).toEqual([0, flow('Beta2'), 'READY']);
+    // Planning again picks up the drift and the rest converges.
+    expect((await apply()).code).toBe(0);
+    expect(app('Alpha').description).toBe('Planned words');
+    await expectConverged();
+  });
+
+  it('reports a publish that fails on the server with its detail, finishes the other apps, and does not converge', async () => {
+    await start({ faults: { failPublishApps: ['Alpha'], failDetail: 'Workflow validation error: block Solver has no inputs' } });
+    await writeConfig(catalog);
+    const run = await apply();
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Failed:\n\s+Alpha\s+v1\s+failed to publish: Workflow validation error: block Solver has no inputs/);
+    expect(run.stdout).toMatch(/Not sent:\n\s+Alpha\s+v2\s+an earlier publish of this app did not succeed/);
+    expect(run.stdout).toMatch(/Did not converge: the server still differs from the config:\n\s+Alpha\n\s+- version 1 failed to publish/);
+    expect(run.stdout).toMatch(/Apply failed: 1 of 3 publishes READY; 1 failed, 1 not sent, did not converge\./);
+    expect(posts().map((p) => p.status)).toEqual([201, 201]);
+    expect(versionsOf('Alpha')).toEqual({ 1: [0, flow('Alpha'), 'FAILED'] });
+    expect(versionsOf('Beta')).toEqual({ 1: [0, flow('Beta'), 'READY'] });
+  });
+
+  it('gives up on a version stuck in the queue after --timeout', async () => {
+    await start({ faults: { stuckQueuedApps: ['Beta'] } });
+    await writeConfig(catalog);
+    const run = await apply('--timeout', '1s');
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Failed:\n\s+Beta\s+v1\s+did not become READY within 1s \(last state QUEUED_TO_INITIALIZE\)/);
+    expect(versionsOf('Beta')).toEqual({ 1: [0, flow('Beta'), 'QUEUED_TO_INITIALIZE'] });
+    expect(versionsOf('Alpha')).toEqual({ 1: [0, flow('Alpha'), 'READY'], 2: [0, flow('Alpha2'), 'READY'] });
+    expect(posts()).toHaveLength(3);
+  });
+
+  it('produces exactly one version when the server commits a publish and the response is lost', async () => {
+    await start({ faults: { dropPublishResponseRate: 1, maxDropPublishResponse: 1 } });
+    await writeConfig([catalog[1]!]);
+    const run = await apply('--format', 'json');
+
+    expect(run.code).toBe(0);
+    const types = events(run).map((e) => e.type);
+    expect(types).toContain('publish-ambiguous');
+    expect(events(run).find((e) => e.type === 'publish-recheck')).toMatchObject({ tookEffect: true });
+    expect(types).not.toContain('publish-resend');
+    expect(emulator.faultCounts().dropPublishResponse).toBe(1);
+    expect(posts()).toHaveLength(1);
+    expect(versionsOf('Beta')).toEqual({ 1: [0, flow('Beta'), 'READY'] });
+    await expectConverged();
+  });
+
+  it('rides out 503s and 429s with Retry-After, sending a publish again only when it was not committed', async () => {
+    await start({ faults: { rate503: 0.5, rate429: 0.3, retryAfterS: 1, max503: 3, max429: 2, seed: 7 } });
+    await writeConfig(catalog);
+    const run = await apply('--format', 'json');
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const done = events(run).find((e) => e.type === 'apply-done')!;
+    expect(done.totals).toMatchObject({ planned: 3, ready: 3 });
+    expect(posts()).toHaveLength(3 + done.totals.resends);
+    expect(posts().filter((p) => p.status === 201)).toHaveLength(3);
+    expect(emulator.faultCounts()['503'] + emulator.faultCounts()['429']).toBe(5);
+    expect(versionsOf('Alpha')).toEqual({ 1: [0, flow('Alpha'), 'READY'], 2: [0, flow('Alpha2'), 'READY'] });
+    expect(versionsOf('Beta')).toEqual({ 1: [0, flow('Beta'), 'READY'] });
+    emulator.setFaults(null);
+    await expectConverged();
+  });
+
+  it('stops at Ctrl-C with what is done and not done, and a second apply finishes the job', async () => {
+    await start({ readyAfterMs: 400 });
+    await writeConfig(catalog);
+    const controller = new AbortController();
+    const watch = setInterval(() => {
+      if (posts().length > 0) controller.abort(new Error('interrupted by SIGINT'));
+    }, 2);
+    const run = await cli(['apply', '--auto-approve', '--parallelism', '1'], { signal: controller.signal }).finally(() => clearInterval(watch));
+
+    expect(run.code).toBe(130);
+    expect(run.stdout).toMatch(/Published, not yet confirmed READY:\n\s+Alpha\s+v1\s+was published but the run was interrupted before it was confirmed READY/);
+    expect(run.stdout).toMatch(/Not sent:\n\s+Alpha\s+v2 .*\n\s+Beta\s+v1 /);
+    expect(run.stdout).toMatch(/Apply interrupted: 0 of 3 publishes READY\. Run "p7apps apply" again to finish/);
+    expect(posts()).toHaveLength(1);
+
+    // While v1 is still initialising, a new apply refuses (the planner's version-in-progress conflict) and sends nothing.
+    if (app('Alpha').versions[0]!.state !== 'READY') {
+      const early = await apply();
+      expect(early.code).toBe(1);
+      expect(early.stdout).toMatch(/version 1 is still being published on the server/);
+      expect(posts()).toHaveLength(1);
+    }
+    await until(() => app('Alpha').versions[0]!.state === 'READY');
+
+    const second = await apply();
+    expect(second.code).toBe(0);
+    expect(posts()).toHaveLength(3);
+    expect(versionsOf('Alpha')).toEqual({ 1: [0, flow('Alpha'), 'READY'], 2: [0, flow('Alpha2'), 'READY'] });
+    expect(versionsOf('Beta')).toEqual({ 1: [0, flow('Beta'), 'READY'] });
+    await expectConverged();
+  });
+
+  it('refuses a plan that would put new revisions on most of the existing apps, unless --force', async () => {
+    const names = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7'];
+    const seeded = names.map((n) => ({ name: n, workspace: WS, versions: [{ version: 1, workflow: flow('Gamma') }] }));
+    await start({ seed: seed(seeded) });
+    const renamed = names.map((n) => ({ name: n, versions: [{ version: 1, workflow: flow('Beta') }] }));
+    await writeConfig(renamed);
+
+    const refused = await apply();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Error: refusing to apply: the plan puts new revisions on 7 existing apps of 7 \(100%/);
+    expect(refused.stderr).toMatch(/run again with --force/);
+    expect(posts()).toHaveLength(0);
+
+    const forced = await apply('--force');
+    expect(forced.code).toBe(0);
+    expect(posts()).toHaveLength(7);
+    for (const n of names) expect(versionsOf(n)).toEqual({ 1: [1, flow('Beta'), 'READY'] });
+    await expectConverged();
+  });
+
+  it('refuses to run unattended without --auto-approve, before contacting the server', async () => {
+    await start();
+    await writeConfig(catalog);
+    const run = await cli(['apply']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: refusing to apply without confirmation: standard input is not a terminal/);
+    expect(run.stderr).toContain('p7apps apply --auto-approve');
+    expect(emulator.requestLog()).toEqual([]);
+  });
+
+  it.each([
+    ['no', 1, 0],
+    ['yes', 0, 3],
+  ])('on a terminal, asks first; answer %j exits %i after %i publishes', async (answer, code, sent) => {
+    await start();
+    await writeConfig(catalog);
+    const run = await cli(['apply'], { isTTY: true, stdin: `${answer}\n` });
+    expect(run.stdout).toContain("Do you want to apply these changes? Only 'yes' will be accepted:");
+    expect(run.code).toBe(code);
+    expect(posts()).toHaveLength(sent);
+    if (answer === 'no') expect(run.stderr).toContain('Apply cancelled: nothing was published.');
+  });
+
+  it('refuses a plan with conflicts and sends nothing', async () => {
+    await start({ seed: seed([{ name: 'Alpha', workspace: 'Other apps', versions: [{ version: 1, workflow: flow('Alpha') }] }]) });
+    await writeConfig(catalog);
+    const run = await apply();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Error: the plan has conflicts, so nothing was applied/);
+    expect(posts()).toHaveLength(0);
+  });
+
+  it('writes only JSON lines with --format json, a complete story from apply-start to converge-done', async () => {
+    await start();
+    await writeConfig(catalog);
+    const run = await apply('--format', 'json');
+    expect(run.code).toBe(0);
+    const all = events(run);
+    expect(all[0]!.type).toBe('apply-start');
+    expect(all.at(-1)).toMatchObject({ type: 'converge-done', converged: true, remaining: [] });
+    expect(all.filter((e) => e.type === 'publish-ready').map((e) => [e.app, e.version])).toEqual(
+      expect.arrayContaining([
+        ['Alpha', 1],
+        ['Alpha', 2],
+        ['Beta', 1],
+      ]),
+    );
+    expect(run.stdout).not.toContain(emulator.token);
+  });
+
+  it.each([
+    [['--timeout', 'soon'], /--timeout must be a duration such as 90s, 15m or 1h/],
+    [['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
+    [['--format', 'json', '--no-auto-approve'], /--format json needs --auto-approve/],
+  ])('rejects %j with a message naming the flag', async (args, message) => {
+    await start();
+    await writeConfig(catalog);
+    const run = await cli(['apply', ...args]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(emulator.requestLog()).toEqual([]);
+  });
+
+  it('refuses a saved plan file that is not a plan', async () => {
+    await start();
+    await writeConfig(catalog);
+    await writeFile(path.join(dir, 'plan.json'), '{"apps": []}');
+    const run = await cli(['apply', 'plan.json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/plan\.json is not a p7apps plan/);
+    const missing = await cli(['apply', 'nope.json']);
+    expect(missing.stderr).toMatch(/cannot read the plan .*nope\.json: no such file/);
+    expect(emulator.requestLog()).toEqual([]);
+  });
+
+  it('ends --help with real examples', async () => {
+    await start();
+    const run = await cli(['apply', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Examples:\n.*p7apps apply\s/);
+    expect(run.stdout).toContain('p7apps plan --out plan.json && p7apps apply');
+  });
+});
