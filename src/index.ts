@@ -5,6 +5,8 @@ export type * from './config/desired.js';
 export type * from './plan/types.js';
 export type * from './plan/observed.js';
 export { P7appsError, UsageError } from './errors.js';
+export { defineConfig, type P7appsConfig, type P7appsConfigFunction, type AppConfig, type VersionConfig, type DefaultsConfig, type WorkspaceConfig } from './config/define.js';
+export { loadConfig, ConfigError, type ConfigIssue, type LoadConfigOptions } from './config/load.js';
 export { computePlan, fingerprintObservedApp } from './plan/compute.js';
 export { planToDocument, planFromDocument, type PlanDocumentV1 } from './plan/document.js';
 export { readObservedState, type ReadOptions } from './observe/read.js';

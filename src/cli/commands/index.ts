@@ -6,8 +6,9 @@ import type { CliContext } from '../context.js';
 import { applyCommand } from './apply.js';
 import { emulatorCommand } from './emulator.js';
 import { planCommand } from './plan.js';
+import { validateCommand } from './validate.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
-export const commands: CommandFactory[] = [emulatorCommand, planCommand, applyCommand];
+export const commands: CommandFactory[] = [validateCommand, emulatorCommand, planCommand, applyCommand];

@@ -1,0 +1,32 @@
+// `p7apps validate`: load and check the config offline (no server, no
+// credentials) and say what it declares, or list every problem in it.
+// Wiring only: the checks live in src/config.
+
+import type { Argv } from 'yargs';
+import { displayPath } from '../../config/files.js';
+import { loadConfig } from '../../config/load.js';
+import { countDesired } from '../../config/summary.js';
+import { withConfigOption, type ConfigArgs } from '../options.js';
+import type { CommandFactory } from './index.js';
+
+const plural = (count: number, one: string) => `${count} ${count === 1 ? one : `${one}s`}`;
+
+export const validateCommand: CommandFactory = (ctx) => ({
+  command: 'validate',
+  describe: 'Load and check the config offline, without a server or credentials',
+  builder: (yargs: Argv) =>
+    withConfigOption(yargs)
+      .usage('$0 validate [--config PATH]\n\nLoad and check the config offline, without a server or credentials.\nExit codes: 0 valid, 1 problems found (each listed with its file and the place in it).')
+      .epilogue('')
+      .example('$0 validate', 'Check the config found from the current directory upwards')
+      .example('$0 validate --config examples/catalog-yaml/p7apps.config.yaml', 'Check a given config file')
+      .example('$0 validate && $0 plan', 'In CI: stop early on a broken config, before reading the server'),
+  handler: async (args) => {
+    const { config } = args as ConfigArgs;
+    const desired = await loadConfig({ cwd: ctx.cwd, ...(config === undefined ? {} : { configPath: config }) });
+    const counts = countDesired(desired);
+    ctx.stdout.write(
+      `Valid: ${plural(counts.apps, 'app')}, ${plural(counts.versions, 'version')}, ${plural(counts.workspaces, 'workspace')} (${displayPath(desired.configPath, ctx.cwd)})\n`,
+    );
+  },
+});

@@ -1,0 +1,230 @@
+// Finds the config file and turns it into a plain value. cosmiconfig walks
+// the search places; every loader is our own, so that nothing is written
+// beside the config (its TypeScript loader writes a temporary file), a file
+// is never served from a cache, every failure names the file and line, and
+// cosmiconfig's `$import` merging cannot pull in files from elsewhere.
+//
+// The search starts in the working directory and goes up, one directory at a
+// time, stopping after the root of the git repository (a directory holding
+// `.git`), the home directory or the filesystem root, whichever comes first.
+
+import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { displayPath, formatBytes } from './files.js';
+import type { PathSegment } from './issue-path.js';
+import { locateJsonSyntaxError } from './json-syntax.js';
+import { importConfigModule, ModuleLoadError } from './module-loader.js';
+import { MAX_CONFIG_FILE_BYTES } from './schema.js';
+
+/** In order of preference. Two of them in one directory is an error, not a silent choice. */
+export const SEARCH_PLACES = [
+  'p7apps.config.ts',
+  'p7apps.config.mts',
+  'p7apps.config.js',
+  'p7apps.config.mjs',
+  'p7apps.config.cjs',
+  'p7apps.config.json',
+  'p7apps.config.yaml',
+  'p7apps.config.yml',
+  '.p7appsrc',
+  '.p7appsrc.json',
+  '.p7appsrc.yaml',
+  '.p7appsrc.yml',
+  '.p7appsrc.js',
+  '.p7appsrc.mjs',
+  '.p7appsrc.cjs',
+  '.p7appsrc.ts',
+  '.p7appsrc.mts',
+  'package.json',
+] as const;
+
+const PACKAGE_KEY = 'p7apps';
+const SUPPORTED_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json', '.yaml', '.yml'];
+
+export interface FoundConfig {
+  /** Absolute path of the config file. */
+  file: string;
+  /** What the file declares, unchecked. */
+  value: unknown;
+  /** Where the config sits inside the file: `p7apps` in package.json, nothing elsewhere. */
+  pathPrefix: PathSegment[];
+}
+
+export interface FindOptions {
+  configPath?: string;
+  cwd: string;
+  timeoutMs: number;
+}
+
+/** What a loader hands back through cosmiconfig: boxed, so that cosmiconfig sees no `$import` key to act on. */
+class Loaded {
+  constructor(readonly value: unknown) {}
+}
+
+export async function findConfig(options: FindOptions): Promise<FoundConfig> {
+  const cwd = path.resolve(options.cwd);
+  const fail = (file: string, message: string, position?: { line?: number; column?: number }): never => {
+    const issue: ConfigIssue = { file: displayPath(file, cwd), path: '', message };
+    if (position?.line !== undefined) issue.line = position.line;
+    if (position?.column !== undefined) issue.column = position.column;
+    throw new ConfigError([issue]);
+  };
+
+  const checkText = (file: string, content: string) => {
+    if (content.length > MAX_CONFIG_FILE_BYTES) fail(file, `the file is too large (${formatBytes(content.length)}; at most ${formatBytes(MAX_CONFIG_FILE_BYTES)})`);
+    if (content.includes('\u0000') || content.includes('\uFFFD')) fail(file, 'this is not a text file (binary content or invalid UTF-8)');
+  };
+
+  const loadModule: Loader = async (file, content) => {
+    checkText(file, content);
+    try {
+      return new Loaded(await importConfigModule(file, content, options.timeoutMs));
+    } catch (err) {
+      if (err instanceof ModuleLoadError) return fail(file, err.message, err);
+      throw err;
+    }
+  };
+
+  const loadJson: Loader = (file, content) => {
+    checkText(file, content);
+    const text = content.replace(/^\uFEFF/, '');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      const problem = locateJsonSyntaxError(text);
+      return fail(file, `invalid JSON: ${problem.message}`, problem);
+    }
+    if (path.basename(file) !== 'package.json') return new Loaded(value);
+    const hasKey = typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, PACKAGE_KEY);
+    return hasKey ? { [PACKAGE_KEY]: new Loaded((value as Record<string, unknown>)[PACKAGE_KEY]) } : {};
+  };
+
+  const loadYaml: Loader = (file, content) => {
+    checkText(file, content);
+    const document = parseDocument(content, { prettyErrors: true, uniqueKeys: true });
+    if (document.errors.length > 0) {
+      const issues = document.errors.map((error): ConfigIssue => {
+        const where = error.linePos?.[0];
+        const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return { file: displayPath(file, cwd), path: '', message: `invalid YAML: ${message}`, ...(where ? { line: where.line, column: where.col } : {}) };
+      });
+      throw new ConfigError(issues);
+    }
+    try {
+      return new Loaded(document.toJS({ maxAliasCount: 100 }));
+    } catch (err) {
+      return fail(file, `invalid YAML: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const explorer = createExplorer(fail, {
+    searchPlaces: [...SEARCH_PLACES],
+    searchStrategy: 'none',
+    ignoreEmptySearchPlaces: false,
+    cache: false,
+    loaders: {
+      '.ts': loadModule,
+      '.mts': loadModule,
+      '.js': loadModule,
+      '.mjs': loadModule,
+      '.cjs': loadModule,
+      '.json': loadJson,
+      '.yaml': loadYaml,
+      '.yml': loadYaml,
+      noExt: loadYaml,
+    },
+  });
+
+  let result: Awaited<ReturnType<typeof explorer.load>>;
+  if (options.configPath !== undefined) {
+    const file = path.resolve(cwd, options.configPath);
+    const extension = path.extname(file);
+    if (extension !== '' && !SUPPORTED_EXTENSIONS.includes(extension)) {
+      fail(file, `unsupported config file type "${extension}"; use one of ${SUPPORTED_EXTENSIONS.join(', ')}`);
+    }
+    try {
+      result = await explorer.load(file);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') fail(file, 'config file not found');
+      if (code === 'EISDIR') fail(file, 'this is a directory; --config takes the path of the config file');
+      if (code === 'EACCES' || code === 'EPERM') fail(file, 'the config file cannot be read: permission denied');
+      throw err;
+    }
+    if (result === null && path.basename(file) === 'package.json') fail(file, `package.json has no "${PACKAGE_KEY}" key`);
+  } else {
+    result = await search(cwd, explorer.search, fail);
+  }
+
+  if (result === null) return fail(cwd, 'no config file found');
+  if (result.isEmpty) return fail(result.filepath, 'the file is empty; declare the config in it, e.g. `export default defineConfig({ apps: [] })`');
+  const file = result.filepath;
+  const loaded = result.config;
+  if (!(loaded instanceof Loaded)) throw new Error(`config loader for ${file} returned an unexpected value`);
+  return { file, value: loaded.value, pathPrefix: path.basename(file) === 'package.json' ? [PACKAGE_KEY] : [] };
+}
+
+/**
+ * cosmiconfig() itself reads "meta" settings from package.json or .config/
+ * in the process's working directory; if those are broken it throws before
+ * any search.
+ */
+function createExplorer(fail: (file: string, message: string) => never, options: Parameters<typeof cosmiconfig>[1]) {
+  try {
+    return cosmiconfig(PACKAGE_KEY, options);
+  } catch (err) {
+    return fail(process.cwd(), `cannot read the settings in package.json or .config/ here: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+}
+
+type SearchResult = Awaited<ReturnType<ReturnType<typeof cosmiconfig>['search']>>;
+
+async function search(
+  cwd: string,
+  searchDir: (dir: string) => Promise<SearchResult>,
+  fail: (file: string, message: string) => never,
+): Promise<SearchResult> {
+  const home = os.homedir();
+  let dir = cwd;
+  for (;;) {
+    const result = await searchDir(dir);
+    if (result !== null) {
+      await refuseAmbiguity(dir, result.filepath, fail);
+      return result;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir || dir === home || (await exists(path.join(dir, '.git')))) {
+      const checked = dir === cwd ? cwd : `${cwd} and its parent directories up to ${dir}`;
+      return fail(
+        cwd,
+        `no p7apps config found in ${checked}; create p7apps.config.ts (or .yaml, .json, a "p7apps" key in package.json, ...) or pass --config PATH`,
+      );
+    }
+    dir = parent;
+  }
+}
+
+async function refuseAmbiguity(dir: string, chosen: string, fail: (file: string, message: string) => never): Promise<void> {
+  const present: string[] = [];
+  for (const place of SEARCH_PLACES) {
+    if (place !== 'package.json' && (await exists(path.join(dir, place)))) present.push(place);
+  }
+  if (present.length > 1) {
+    fail(chosen, `more than one config file in ${dir} (${present.join(', ')}); keep one, or choose with --config PATH`);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,206 @@
+// Evaluates a TypeScript or JavaScript config file and returns the config it
+// exports, without writing any file (tsx compiles in memory, so a read-only
+// checkout works). Each load sees the file's current contents, including any
+// helper modules it imports, and is bounded in time.
+//
+// A config's `import { defineConfig } from 'p7apps'` resolves to the running
+// p7apps package, whether the project has p7apps installed or not and
+// whether it is an ES module or CommonJS project.
+
+import { randomUUID } from 'node:crypto';
+import Module, { createRequire, register as registerHooks } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isRecord } from './issue-path.js';
+
+export class ModuleLoadError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** tsx namespaces of config loads start with this; the resolver hooks act only inside them. */
+const NAMESPACE_PREFIX = 'p7apps-config-';
+const HOOKS_INSTALLED = Symbol.for('p7apps.config.selfResolution');
+
+/**
+ * The running package's entry: dist/index.js when p7apps runs compiled; the
+ * TypeScript source when it runs from source (tests), which tsx then
+ * compiles for ES module configs.
+ */
+const selfEntry = new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url);
+
+const RESOLVE_HOOK = `
+let entry;
+let prefix;
+export function initialize(data) { entry = data.entry; prefix = data.prefix; }
+export async function resolve(specifier, context, nextResolve) {
+  if (specifier === 'p7apps' && context.parentURL && context.parentURL.includes('namespace=' + prefix)) {
+    const url = new URL(entry);
+    if (url.pathname.endsWith('.ts')) {
+      for (const [key, value] of new URL(context.parentURL).searchParams) if (key.endsWith('namespace')) url.searchParams.set(key, value);
+    }
+    return { url: url.href, shortCircuit: true };
+  }
+  return nextResolve(specifier, context);
+}
+`;
+
+/** Once per process: send `p7apps` imported by a config (ESM import or CommonJS require) to the running package. */
+function installSelfResolution(): void {
+  const state = globalThis as { [HOOKS_INSTALLED]?: boolean };
+  if (state[HOOKS_INSTALLED]) return;
+  state[HOOKS_INSTALLED] = true;
+  registerHooks(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, {
+    data: { entry: selfEntry.href, prefix: NAMESPACE_PREFIX },
+  });
+  const internal = Module as unknown as { _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string };
+  const resolveFilename = internal._resolveFilename;
+  const entryPath = selfEntry.pathname;
+  internal._resolveFilename = function (request, parent, ...rest) {
+    if (request === 'p7apps' && parent?.filename?.includes(`namespace=${NAMESPACE_PREFIX}`)) return entryPath;
+    return resolveFilename.call(this, request, parent, ...rest);
+  };
+}
+
+/**
+ * CommonJS modules are cached by file name whatever the tsx namespace, so a
+ * second load of the same config would see the first one's contents: forget
+ * the ones from the config's own directory tree (not its node_modules).
+ */
+function forgetCommonJsModules(configDir: string): void {
+  const cache = createRequire(import.meta.url).cache;
+  const prefix = configDir.endsWith(path.sep) ? configDir : configDir + path.sep;
+  for (const file of Object.keys(cache)) {
+    if (file.startsWith(prefix) && !file.slice(prefix.length).split(path.sep).includes('node_modules')) delete cache[file];
+  }
+}
+
+class Timeout extends Error {}
+
+function within<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  promise.catch(() => {}); // a late rejection after the deadline is nobody's business
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout()), Math.max(0, deadline - Date.now()));
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function importConfigModule(file: string, source: string, timeoutMs: number): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  const seconds = `${Math.round(timeoutMs / 100) / 10} s`;
+  installSelfResolution();
+  forgetCommonJsModules(path.dirname(file));
+  const { register } = await import('tsx/esm/api');
+  const tsx = register({ namespace: NAMESPACE_PREFIX + randomUUID() });
+  try {
+    let namespace: unknown;
+    try {
+      namespace = await within(tsx.import(pathToFileURL(file).href, import.meta.url), deadline);
+    } catch (err) {
+      if (err instanceof Timeout) {
+        throw new ModuleLoadError(`loading the file did not finish within ${seconds} (does it wait for something at the top level?)`);
+      }
+      throw toLoadError(err, file, source);
+    }
+    let value = exportedConfig(namespace);
+    if (typeof value === 'function') {
+      try {
+        value = (value as () => unknown)();
+      } catch (err) {
+        throw new ModuleLoadError(`the config function threw an error: ${errorText(err)}`);
+      }
+    }
+    if (isThenable(value)) {
+      try {
+        value = await within(Promise.resolve(value), deadline);
+      } catch (err) {
+        if (err instanceof Timeout) {
+          throw new ModuleLoadError(`the config function did not return the config within ${seconds}; it must return the config object or a promise that settles`);
+        }
+        throw new ModuleLoadError(`the config function failed: ${errorText(err)}`);
+      }
+    }
+    if (value === undefined) {
+      throw new ModuleLoadError('the file exports no config: write `export default defineConfig({ apps: [...] })`');
+    }
+    return value;
+  } finally {
+    await tsx.unregister();
+  }
+}
+
+/**
+ * The default export. A TypeScript file compiled as CommonJS (in a project
+ * without "type": "module") arrives wrapped once more, as
+ * `{ default: { __esModule: true, default: config } }`.
+ */
+function exportedConfig(namespace: unknown): unknown {
+  if (!isRecord(namespace)) return undefined;
+  let value = namespace.default;
+  if (isRecord(value) && value.__esModule === true) value = value.default;
+  return value;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+const MAX_ERROR_TEXT = 500;
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : typeof err === 'string' ? err : `a thrown ${err === null ? 'null' : typeof err}`;
+  const firstLines = text.split('\n').slice(0, 3).join(' ').trim();
+  return firstLines.length > MAX_ERROR_TEXT ? `${firstLines.slice(0, MAX_ERROR_TEXT)}…` : firstLines;
+}
+
+/** A compile error names file:line:column; anything thrown while the file runs is reported with its message. */
+function toLoadError(err: unknown, file: string, source: string): ModuleLoadError {
+  const text = err instanceof Error ? err.message : String(err);
+  const esbuild = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(text);
+  if (esbuild && path.resolve(esbuild[1]!) === file) {
+    return new ModuleLoadError(`syntax error: ${esbuild[4]}`, Number(esbuild[2]), Number(esbuild[3]));
+  }
+  if (esbuild) return new ModuleLoadError(`a module it imports does not compile: ${esbuild[1]}:${esbuild[2]}:${esbuild[3]}: ${esbuild[4]}`);
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    return new ModuleLoadError(`an import cannot be found: ${errorText(err)}`);
+  }
+  if (err instanceof SyntaxError) {
+    if (/does not provide an export named/.test(err.message)) return new ModuleLoadError(`an import does not match: ${errorText(err)}`);
+    const where = locateSyntaxError(file, source);
+    if (where) return new ModuleLoadError(`syntax error: ${where.message}`, where.line, where.column);
+    return new ModuleLoadError(`a module it imports has a syntax error: ${errorText(err)}`);
+  }
+  return new ModuleLoadError(`the file threw an error while loading: ${errorText(err)}`);
+}
+
+interface EsbuildFailure {
+  errors?: Array<{ text: string; location?: { line: number; column: number } | null }>;
+}
+
+/**
+ * Node does not say where a syntax error in an ES module is, so the source is
+ * parsed again with esbuild (tsx's compiler, resolved from tsx so that it is
+ * the copy installed with it). Undefined when the file itself parses: the
+ * error is then in something it imports.
+ */
+function locateSyntaxError(file: string, source: string): { message: string; line: number; column: number } | undefined {
+  const fromTsx = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const esbuild = fromTsx('esbuild') as { transformSync: (code: string, options: object) => unknown };
+  const typescript = /\.[cm]?ts$/.test(file);
+  try {
+    esbuild.transformSync(source, { loader: typescript ? 'ts' : 'js', sourcefile: file, format: file.endsWith('.cjs') ? 'cjs' : 'esm' });
+    return undefined;
+  } catch (err) {
+    const first = (err as EsbuildFailure).errors?.[0];
+    if (!first?.location) return undefined;
+    return { message: first.text, line: first.location.line, column: first.location.column + 1 };
+  }
+}

@@ -1,0 +1,139 @@
+// From a config file to the DesiredState the planner reads: finds and loads
+// the file (./find.ts), checks it (./validate.ts) and the files it points at
+// (./files.ts), and reports every problem at once in one ConfigError. Only a
+// config without problems is resolved: defaults inherited, descriptions
+// read, thumbnails hashed, paths absolute, apps sorted by name and versions
+// by number. Reads only; writes nothing.
+
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { DesiredApp, DesiredState, DesiredThumbnail, WorkspaceRef } from './desired.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { displayPath, normalizeDescription, readDescriptionFile, readThumbnail, type DescriptionText, type FileContext, type FileResult } from './files.js';
+import { findConfig } from './find.js';
+import { appLabels, formatPath, isRecord, type PathSegment } from './issue-path.js';
+import { KEYS, MAX_FILE_PATH_LENGTH, type ParsedConfig, type ParsedWorkspace } from './schema.js';
+import { validateConfigValue, type RawIssue } from './validate.js';
+
+export async function loadDesiredState(options: { configPath?: string; cwd: string; timeoutMs: number }): Promise<DesiredState> {
+  const cwd = path.resolve(options.cwd);
+  const found = await findConfig({ ...options, cwd });
+  const configDir = path.dirname(found.file);
+  const fileContext: FileContext = { configDir, realConfigDir: await realpath(configDir), cwd };
+
+  const validation = validateConfigValue(found.value);
+  const files = await readReferencedFiles(found.value, fileContext);
+  const issues = [...validation.issues, ...files.issues];
+  if (issues.length > 0 || validation.config === undefined) {
+    const labels = appLabels(found.value);
+    const file = displayPath(found.file, cwd);
+    throw new ConfigError(
+      sortIssues(issues).map((issue): ConfigIssue => ({ file, path: formatPath([...found.pathPrefix, ...issue.path], labels), message: issue.message })),
+    );
+  }
+  return resolve(validation.config, files, found.file);
+}
+
+interface ReferencedFiles {
+  issues: RawIssue[];
+  defaultThumbnail?: DesiredThumbnail;
+  thumbnails: Map<number, DesiredThumbnail>;
+  descriptions: Map<number, DescriptionText>;
+}
+
+/** A path worth looking up: the schema reports every other value. */
+function usablePath(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && value.length <= MAX_FILE_PATH_LENGTH && !/[\u0000-\u001f]/.test(value);
+}
+
+async function readReferencedFiles(raw: unknown, ctx: FileContext): Promise<ReferencedFiles> {
+  const out: ReferencedFiles = { issues: [], thumbnails: new Map(), descriptions: new Map() };
+  if (!isRecord(raw)) return out;
+  const thumbnails = new Map<string, Promise<FileResult<DesiredThumbnail>>>();
+  const thumbnail = (declared: string) => {
+    const key = path.resolve(ctx.configDir, declared);
+    let pending = thumbnails.get(key);
+    if (pending === undefined) thumbnails.set(key, (pending = readThumbnail(declared, ctx)));
+    return pending;
+  };
+  const collect = async <T>(declared: unknown, at: PathSegment[], read: (declared: string) => Promise<FileResult<T>>): Promise<T | undefined> => {
+    if (!usablePath(declared)) return undefined;
+    const result = await read(declared);
+    if (result.ok) return result.value;
+    out.issues.push({ path: at, message: result.message });
+    return undefined;
+  };
+
+  if (isRecord(raw.defaults)) {
+    const value = await collect(raw.defaults.thumbnail, ['defaults', 'thumbnail'], thumbnail);
+    if (value) out.defaultThumbnail = value;
+  }
+  if (!Array.isArray(raw.apps)) return out;
+  for (const [index, app] of raw.apps.entries()) {
+    if (!isRecord(app)) continue;
+    const image = await collect(app.thumbnail, ['apps', index, 'thumbnail'], thumbnail);
+    if (image) out.thumbnails.set(index, image);
+    const description = await collect(app.descriptionFile, ['apps', index, 'descriptionFile'], (declared) => readDescriptionFile(declared, ctx));
+    if (description) out.descriptions.set(index, description);
+  }
+  return out;
+}
+
+function resolve(config: ParsedConfig, files: ReferencedFiles, configPath: string): DesiredState {
+  const defaults = config.defaults ?? {};
+  const apps = config.apps.map((app, index): DesiredApp => {
+    const workspace = app.workspace ?? defaults.workspace;
+    if (workspace === undefined) throw new Error(`app ${app.name} has no workspace after validation`);
+    const desired: DesiredApp = {
+      name: app.name,
+      workspace: workspaceRef(workspace),
+      versions: [...app.versions].sort((a, b) => a.version - b.version).map(({ version, workflow }) => ({ version, workflow })),
+    };
+    const fromFile = files.descriptions.get(index);
+    if (app.description !== undefined) desired.description = normalizeDescription(app.description);
+    else if (fromFile !== undefined) {
+      desired.description = fromFile.text;
+      desired.descriptionFile = fromFile.path;
+    }
+    const thumbnail = app.thumbnail !== undefined ? files.thumbnails.get(index) : files.defaultThumbnail;
+    if (thumbnail !== undefined) desired.thumbnail = thumbnail;
+    const allowCopy = app.allowCopy ?? defaults.allowCopy;
+    if (allowCopy !== undefined) desired.allowCopy = allowCopy;
+    if (app.defaultVersion !== undefined) desired.defaultVersion = app.defaultVersion;
+    return desired;
+  });
+  apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const state: DesiredState = { configPath, apps };
+  if (config.server?.url !== undefined) state.serverUrl = config.server.url;
+  return state;
+}
+
+function workspaceRef(workspace: ParsedWorkspace): WorkspaceRef {
+  if (typeof workspace === 'string') return { name: workspace };
+  const ref: WorkspaceRef = {};
+  if (workspace.name !== undefined) ref.name = workspace.name;
+  if (workspace.id !== undefined) ref.id = workspace.id;
+  return ref;
+}
+
+/** In the order of the file: sections as the schema lists them, apps and versions by position. */
+function sortIssues(issues: RawIssue[]): RawIssue[] {
+  const order = [...new Set([...KEYS.root, ...KEYS.app, ...KEYS.version, ...KEYS.workspace, ...KEYS.server, ...KEYS.defaults])];
+  const rank = (segment: string): number => {
+    const at = order.indexOf(segment);
+    return at < 0 ? order.length : at;
+  };
+  const compare = (a: PathSegment[], b: PathSegment[]): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const x = a[i]!;
+      const y = b[i]!;
+      if (x === y) continue;
+      if (typeof x === 'number' && typeof y === 'number') return x - y;
+      if (typeof x === 'number') return -1;
+      if (typeof y === 'number') return 1;
+      return rank(x) - rank(y) || (x < y ? -1 : 1);
+    }
+    return a.length - b.length;
+  };
+  return [...issues].sort((a, b) => compare(a.path, b.path));
+}

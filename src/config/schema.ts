@@ -1,0 +1,168 @@
+// The one definition of what a config file may say. Validation, the
+// TypeScript input types of defineConfig and the shipped JSON Schema are all
+// derived from these zod schemas, so they cannot disagree.
+//
+// Every constraint carries its own message; type and shape problems (wrong
+// type, missing or unknown key) are phrased by ./validate.ts, which knows the
+// surrounding config.
+
+import { z } from 'zod';
+
+/** A thumbnail larger than this is refused. */
+export const MAX_THUMBNAIL_BYTES = 1024 * 1024;
+/** A descriptionFile larger than this is refused before it is read. */
+export const MAX_DESCRIPTION_FILE_BYTES = 256 * 1024;
+export const MAX_DESCRIPTION_LENGTH = 65_536;
+export const MAX_APP_NAME_LENGTH = 200;
+export const MAX_WORKSPACE_NAME_LENGTH = 200;
+export const MAX_WORKSPACE_ID_LENGTH = 64;
+export const MAX_WORKFLOW_PATH_LENGTH = 4096;
+export const MAX_FILE_PATH_LENGTH = 1024;
+export const MAX_URL_LENGTH = 2048;
+export const MAX_APPS = 5000;
+export const MAX_VERSIONS_PER_APP = 1000;
+/** The server stores version numbers as 32-bit integers. */
+export const MAX_VERSION_NUMBER = 2_147_483_647;
+/** A config file larger than this is refused before it is parsed. */
+export const MAX_CONFIG_FILE_BYTES = 10 * 1024 * 1024;
+
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+const NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
+const NO_OUTER_WHITESPACE = /^(?!\s)[\s\S]*(?<!\s)$/;
+
+function label(what: string, max: number, description: string) {
+  return z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} is too long (at most ${max} characters)`)
+    .regex(NO_CONTROL_CHARACTERS, `${what} must not contain control characters (tabs, line breaks and the like)`)
+    .regex(NO_OUTER_WHITESPACE, `${what} must not start or end with whitespace`)
+    .describe(description);
+}
+
+function localFile(description: string) {
+  return z
+    .string()
+    .min(1, 'the file path must not be empty')
+    .max(MAX_FILE_PATH_LENGTH, `the file path is too long (at most ${MAX_FILE_PATH_LENGTH} characters)`)
+    .regex(NO_CONTROL_CHARACTERS, 'the file path must not contain control characters')
+    .describe(description);
+}
+
+export const workspaceObjectSchema = z
+  .strictObject({
+    name: label('a workspace name', MAX_WORKSPACE_NAME_LENGTH, 'The workspace name, as AppsHub and Studio show it.').optional(),
+    id: z
+      .string()
+      .min(1, 'a workspace id must not be empty')
+      .max(MAX_WORKSPACE_ID_LENGTH, `a workspace id is too long (at most ${MAX_WORKSPACE_ID_LENGTH} characters)`)
+      .regex(/^\S+$/, 'a workspace id must not contain whitespace or control characters')
+      .describe('The workspace id, a string such as "7" (from the admin page link .../workspace/7/change/).')
+      .optional(),
+  })
+  .describe('The workspace by name, by id, or both (they must then match on the server).');
+
+export const workspaceSchema = z
+  .union([label('a workspace name', MAX_WORKSPACE_NAME_LENGTH, 'The workspace name.'), workspaceObjectSchema])
+  .describe('The workspace that hosts the app: its name ("Toy apps") or { name, id } with the id as a string ("7").');
+
+const allowCopySchema = z
+  .boolean()
+  .describe('Whether AppsHub users may copy the app\'s workflow to their own storage (allow_get_as_workflow).');
+
+const thumbnailSchema = localFile(
+  `A PNG, JPEG, GIF, WebP or SVG image of at most ${MAX_THUMBNAIL_BYTES / 1024 / 1024} MiB, relative to the config file and inside its directory.`,
+);
+
+export const versionSchema = z
+  .strictObject({
+    version: z
+      .number()
+      .int('a version number must be a positive whole number')
+      .min(1, 'a version number must be a positive whole number')
+      .max(MAX_VERSION_NUMBER, `a version number must be at most ${MAX_VERSION_NUMBER}`)
+      .describe('The version number (1, 2, ...).'),
+    workflow: z
+      .string()
+      .max(MAX_WORKFLOW_PATH_LENGTH, `the workflow path is too long (at most ${MAX_WORKFLOW_PATH_LENGTH} characters)`)
+      .regex(/^\//, 'expected an absolute workflow path like /Users/1/Flow.p7wf')
+      .regex(NO_CONTROL_CHARACTERS, 'the workflow path must not contain control characters')
+      .regex(/^(?!.*\/\.{0,2}(\/|$))/, 'the workflow path must not contain empty, "." or ".." segments')
+      .regex(/\.p7wf$/, 'expected a workflow path ending in .p7wf, like /Users/1/Flow.p7wf')
+      .describe('Absolute path of the workflow in pSeven Enterprise storage, e.g. /Users/1/Flow.p7wf.'),
+  })
+  .describe('One version of the app and the workflow it is published from.');
+
+export const appSchema = z
+  .strictObject({
+    name: label('an app name', MAX_APP_NAME_LENGTH, 'The app name, unique on the server; publishing under an existing name updates that app.'),
+    workspace: workspaceSchema.optional(),
+    description: z
+      .string()
+      .max(MAX_DESCRIPTION_LENGTH, `the description is too long (at most ${MAX_DESCRIPTION_LENGTH} characters)`)
+      .regex(NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS, 'the description must not contain control characters other than tabs and line breaks')
+      .describe('The brief description shown in the AppsHub app list. Left out: not managed.')
+      .optional(),
+    descriptionFile: localFile('A UTF-8 text file (such as APP.md) holding the description, relative to the config file.').optional(),
+    thumbnail: thumbnailSchema.optional(),
+    allowCopy: allowCopySchema.optional(),
+    versions: z
+      .array(versionSchema)
+      .min(1, 'declare at least one version: an app exists only by publishing a workflow')
+      .max(MAX_VERSIONS_PER_APP, `too many versions (at most ${MAX_VERSIONS_PER_APP})`)
+      .describe('The versions to manage; versions published by other means may exist besides them.'),
+    defaultVersion: z
+      .number()
+      .int('the default version must be a positive whole number')
+      .min(1, 'the default version must be a positive whole number')
+      .max(MAX_VERSION_NUMBER, `the default version must be at most ${MAX_VERSION_NUMBER}`)
+      .describe('Which declared version is the default. Left out: the default is not managed.')
+      .optional(),
+  })
+  .describe('One AppsHub app.');
+
+export const defaultsSchema = z
+  .strictObject({
+    workspace: workspaceSchema.optional(),
+    allowCopy: allowCopySchema.optional(),
+    thumbnail: thumbnailSchema.optional(),
+  })
+  .describe('Settings every app inherits unless it sets its own.');
+
+export const serverSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http or https URL like https://pseven.example.com' })
+      .max(MAX_URL_LENGTH, `the URL is too long (at most ${MAX_URL_LENGTH} characters)`)
+      .describe('The pSeven Enterprise sign-in URL. P7APPS_URL and --server override it. Credentials never go here: use P7APPS_TOKEN.'),
+  })
+  .describe('Where the AppsHub server is.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().max(MAX_URL_LENGTH, 'the $schema reference is too long').describe('The JSON Schema of this file, for editor completion.').optional(),
+    server: serverSchema.optional(),
+    defaults: defaultsSchema.optional(),
+    apps: z
+      .array(appSchema)
+      .max(MAX_APPS, `too many apps (at most ${MAX_APPS})`)
+      .describe('The apps to manage. Apps on the server that are not listed here are left alone.'),
+  })
+  .meta({
+    title: 'p7apps config',
+    description: 'The desired state of pSeven Enterprise AppsHub apps, reconciled by p7apps.',
+  });
+
+/** The allowed keys of each kind of object in a config, for did-you-mean suggestions. */
+export const KEYS = {
+  root: Object.keys(configSchema.shape),
+  server: Object.keys(serverSchema.shape),
+  defaults: Object.keys(defaultsSchema.shape),
+  app: Object.keys(appSchema.shape),
+  version: Object.keys(versionSchema.shape),
+  workspace: Object.keys(workspaceObjectSchema.shape),
+} as const;
+
+export type ParsedConfig = z.output<typeof configSchema>;
+export type ParsedApp = z.output<typeof appSchema>;
+export type ParsedWorkspace = z.output<typeof workspaceSchema>;
