@@ -81,7 +81,9 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
         'Credentials come from the environment only: P7APPS_TOKEN (or DA__P7__REST_AUTHTOKEN), or P7APPS_USERNAME + P7APPS_PASSWORD.',
     )
     .fail((msg, err) => {
-      failed = err ?? new UsageErrorFromYargs(msg ?? 'invalid usage');
+      // Throwing stops yargs before any handler runs: a usage error must
+      // never let `apply --auto-approve --typo` reach the server.
+      throw err ?? new UsageErrorFromYargs(msg ?? 'invalid usage');
     })
     .exitProcess(false);
 

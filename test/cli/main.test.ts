@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+describe('p7apps command line', () => {
+  it('prints help with every command and the exit codes', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('p7apps <command>');
+    expect(run.stdout).toContain('Exit codes: 0 no changes');
+  });
+
+  it.each([
+    ['no command', [], /Name a command/],
+    ['an unknown command', ['plna'], /Unknown argument: plna|Did you mean plan/],
+    ['an unknown flag never runs the command', ['plan', '--bogus', '--server', 'http://127.0.0.1:9'], /Unknown argument: bogus/],
+  ])('rejects %s with exit code 1 and no stack trace', async (_name, args, message) => {
+    const run = await runCli(args as string[]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\bat .+\.(ts|js):\d+/);
+    // The server at port 9 would refuse the connection: reaching it would show in the output.
+    expect(run.stdout + run.stderr).not.toMatch(/ECONNREFUSED|Could not reach/);
+  });
+});
