@@ -3,7 +3,7 @@
 // request log (no duplicate publishes), not only the exit code, and where the
 // apply converged, that a second plan is empty.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -146,6 +146,11 @@ describe('p7apps apply', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Nothing to apply.');
     expect(posts()).toHaveLength(0);
+    // JSON consumers get the same stream as for any apply.
+    const json = await apply('--format', 'json');
+    expect(json.code).toBe(0);
+    expect(events(json).map((e) => e.type)).toEqual(['apply-start', 'apply-done', 'converge-start', 'converge-done']);
+    expect(posts()).toHaveLength(0);
   });
 
   const [alpha, beta] = [catalog[0]!, catalog[1]!];
@@ -212,6 +217,43 @@ describe('p7apps apply', () => {
     expect((await apply()).code).toBe(0);
     expect(app('Alpha').description).toBe('Planned words');
     await expectConverged();
+  });
+
+  it('applies a saved plan as it stands, without asking, and converges', async () => {
+    await start();
+    await writeConfig(catalog);
+    expect((await cli(['plan', '--out', 'plan.json'])).code).toBe(2);
+    emulator.clearLog();
+    const run = await cli(['apply', 'plan.json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('Do you want to apply');
+    expect(posts()).toHaveLength(3);
+    await expectConverged();
+  });
+
+  it('refuses a saved plan made for another server, before sending anything', async () => {
+    await start();
+    await writeConfig(catalog);
+    expect((await cli(['plan', '--out', 'plan.json'])).code).toBe(2);
+    const file = path.join(dir, 'plan.json');
+    const document = JSON.parse(await readFile(file, 'utf8'));
+    await writeFile(file, JSON.stringify({ ...document, serverUrl: 'https://elsewhere.example' }));
+    emulator.clearLog();
+    const run = await cli(['apply', 'plan.json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/the plan was made for https:\/\/elsewhere\.example, but this run would apply it to http:\/\/127\.0\.0\.1/);
+    expect(emulator.requestLog()).toEqual([]);
+  });
+
+  it('applies only the apps named with --app', async () => {
+    await start();
+    await writeConfig(catalog);
+    const run = await apply('--app', 'Beta');
+    expect(run.code).toBe(0);
+    expect(emulator.snapshot().apps.map((a) => a.name)).toEqual(['Beta']);
+    expect(posts()).toHaveLength(1);
+    expect((await cli(['plan', '--app', 'Beta'])).code).toBe(0);
   });
 
   it('reports a publish that fails on the server with its detail, finishes the other apps, and does not converge', async () => {
