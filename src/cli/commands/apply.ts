@@ -43,7 +43,7 @@ import {
   type ServerArgs,
 } from '../options.js';
 import type { CommandFactory } from './index.js';
-import { selectApps } from './plan.js';
+import { selectApps } from '../../operations.js';
 
 interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs {
   plan?: string;

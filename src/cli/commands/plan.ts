@@ -10,12 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { connect } from '../../appshub/connect.js';
-import type { DesiredState } from '../../config/desired.js';
-import { loadConfig } from '../../config/load.js';
 import { P7appsError, UsageError } from '../../errors.js';
-import { readObservedState } from '../../observe/read.js';
-import { computePlan } from '../../plan/compute.js';
+import { plan as planFromServer } from '../../operations.js';
 import { plural } from '../../plan/describe.js';
 import { planDocumentText } from '../../plan/document.js';
 import { planHasChanges, type Plan } from '../../plan/types.js';
@@ -73,29 +69,26 @@ async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
   const format = formatOrThrow(args.format);
   const outFile = args.out === undefined ? undefined : await checkedOutFile(ctx.cwd, args.out);
-  const desired = selectApps(await loadConfig({ configPath: args.config, cwd: ctx.cwd }), args.app);
-
-  const api = await connect({
-    server: args.server,
-    configServerUrl: desired.serverUrl,
-    env: ctx.env,
-    caFile: args['ca-file'] === undefined ? undefined : path.resolve(ctx.cwd, args['ca-file']),
-    insecure: args.insecure === true,
-    onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
-    connections: parallelism,
-  });
   let plan: Plan;
   try {
-    const observed = await readObservedState(api, desired, { parallelism, signal: ctx.signal, onlyApps: args.app });
-    plan = computePlan(desired, observed);
+    ({ plan } = await planFromServer({
+      config: args.config,
+      cwd: ctx.cwd,
+      apps: args.app,
+      server: args.server,
+      env: ctx.env,
+      caFile: args['ca-file'],
+      insecure: args.insecure === true,
+      onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
+      parallelism,
+      signal: ctx.signal,
+    }));
   } catch (err) {
     if (ctx.signal.aborted) {
       ctx.stderr.write('Interrupted while reading the server; nothing was saved.\n');
       return EXIT_INTERRUPTED;
     }
     throw err;
-  } finally {
-    await api.close();
   }
 
   RENDERERS[format](plan, ctx.stdout, { color: format === 'human' && useColor(args, ctx.stdout, ctx.env), verbose: args.verbose === true });
@@ -121,18 +114,6 @@ function formatOrThrow(format: string): Format {
     throw new UsageError(`--format must be one of ${Object.keys(RENDERERS).join(', ')} (got ${JSON.stringify(format)})`);
   }
   return format as Format;
-}
-
-/** The config narrowed to the apps --app names; a name the config lacks is a usage error. */
-export function selectApps(desired: DesiredState, names: string[] | undefined): DesiredState {
-  if (names === undefined || names.length === 0) return desired;
-  const missing = names.filter((name) => !desired.apps.some((app) => app.name === name));
-  if (missing.length > 0) {
-    throw new UsageError(`--app ${missing.map((m) => JSON.stringify(m)).join(', ')}: no such app in ${desired.configPath}`, {
-      hint: `The config declares: ${desired.apps.map((app) => JSON.stringify(app.name)).join(', ') || 'no apps'}.`,
-    });
-  }
-  return { ...desired, apps: desired.apps.filter((app) => names.includes(app.name)) };
 }
 
 /** --out resolved against the working directory, checked before the server is read: its folder must exist. */

@@ -1,0 +1,111 @@
+// The high-level operations of p7apps as a typed library: load the desired
+// state, read the server and plan, report drift. The CLI commands are thin
+// wrappers around these, and teams that script around p7apps call the same
+// functions (exported from 'p7apps').
+
+import path from 'node:path';
+import { connect } from './appshub/connect.js';
+import type { AppsHubClient } from './appshub/client.js';
+import type { DesiredState } from './config/desired.js';
+import { loadConfig } from './config/load.js';
+import { UsageError } from './errors.js';
+import { readObservedState } from './observe/read.js';
+import { computePlan } from './plan/compute.js';
+import { computeDrift, type DriftReport } from './plan/drift.js';
+import type { ObservedState } from './plan/observed.js';
+import type { Plan } from './plan/types.js';
+
+/** Where the server is and how to reach it; credentials come from `env` only. */
+export interface ServerOptions {
+  /** The sign-in URL; overrides P7APPS_URL and the config's server.url. */
+  server?: string;
+  /** Read for P7APPS_URL, P7APPS_TOKEN (or P7APPS_USERNAME/P7APPS_PASSWORD) and proxy variables. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** PEM file of certificate authorities to trust. */
+  caFile?: string;
+  /** Skip TLS verification (warns through onWarning). */
+  insecure?: boolean;
+  onWarning?: (message: string) => void;
+  /** Requests (and connections) at once. Default 10. */
+  parallelism?: number;
+  signal?: AbortSignal;
+}
+
+export interface ConfigOptions {
+  /** A config file path, or an already loaded desired state. Default: searched from `cwd`. */
+  config?: string | DesiredState;
+  /** Where relative paths and the config search start. Default: process.cwd(). */
+  cwd?: string;
+  /** Limit to these apps (names as in the config). */
+  apps?: string[];
+}
+
+export type PlanOptions = ServerOptions & ConfigOptions;
+
+export interface PlanOutcome {
+  plan: Plan;
+  desired: DesiredState;
+  observed: ObservedState;
+}
+
+/** Loads and validates the config (a path, or searched from cwd), narrowed to `apps` when given. */
+export async function loadDesiredState(options: ConfigOptions = {}): Promise<DesiredState> {
+  const cwd = options.cwd ?? process.cwd();
+  const desired =
+    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd });
+  return selectApps(desired, options.apps);
+}
+
+/** The config narrowed to the named apps; a name the config lacks is a usage error. */
+export function selectApps(desired: DesiredState, names: string[] | undefined): DesiredState {
+  if (names === undefined || names.length === 0) return desired;
+  const missing = names.filter((name) => !desired.apps.some((app) => app.name === name));
+  if (missing.length > 0) {
+    throw new UsageError(`--app ${missing.map((m) => JSON.stringify(m)).join(', ')}: no such app in ${desired.configPath}`, {
+      hint: `The config declares: ${desired.apps.map((app) => JSON.stringify(app.name)).join(', ') || 'no apps'}.`,
+    });
+  }
+  return { ...desired, apps: desired.apps.filter((app) => names.includes(app.name)) };
+}
+
+/** A signed-in client for the server the options (or the config) name. Close it when done. */
+export async function openServer(options: ServerOptions & { cwd?: string; configServerUrl?: string }): Promise<AppsHubClient> {
+  const cwd = options.cwd ?? process.cwd();
+  return connect({
+    server: options.server,
+    configServerUrl: options.configServerUrl,
+    env: options.env ?? process.env,
+    caFile: options.caFile === undefined ? undefined : path.resolve(cwd, options.caFile),
+    insecure: options.insecure === true,
+    onWarning: options.onWarning,
+    connections: options.parallelism ?? 10,
+    signal: options.signal,
+  });
+}
+
+/** Reads the server for `desired` and plans. Pure planning after one read. */
+export async function planWith(api: AppsHubClient, desired: DesiredState, options: { parallelism?: number; signal?: AbortSignal; apps?: string[] } = {}): Promise<PlanOutcome> {
+  const observed = await readObservedState(api, desired, {
+    parallelism: options.parallelism ?? 10,
+    signal: options.signal,
+    onlyApps: options.apps !== undefined && options.apps.length > 0 ? options.apps : undefined,
+  });
+  return { plan: computePlan(desired, observed), desired, observed };
+}
+
+/** Loads the config, reads the server and computes the plan. */
+export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
+  const desired = await loadDesiredState(options);
+  const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
+  try {
+    return await planWith(api, desired, options);
+  } finally {
+    await api.close();
+  }
+}
+
+/** How the server differs from the config: read-only, a view of the plan. */
+export async function drift(options: PlanOptions & { failOnUnmanaged?: boolean } = {}): Promise<DriftReport> {
+  const { plan: computed } = await plan(options);
+  return computeDrift(computed, { failOnUnmanaged: options.failOnUnmanaged });
+}
