@@ -21,6 +21,8 @@ export interface RequestLogEntry {
   endpoint: string;
   /** The status sent; null when the connection was destroyed instead. */
   status: number | null;
+  /** Milliseconds the request was held before being handled (latency and jitter). */
+  delayMs: number;
   /** The fault injected into this request, if any. */
   fault?: FaultKind;
 }
@@ -70,11 +72,11 @@ export class EmulatorCore {
     return this.options.now();
   }
 
-  record(method: string, path: string, endpoint: string, status: number | null, fault?: FaultKind): void {
-    const entry: RequestLogEntry = { seq: ++this.seq, at: this.now(), method, path, endpoint, status, ...(fault ? { fault } : {}) };
-    this.log.push(entry);
-    this.perEndpoint.set(endpoint, (this.perEndpoint.get(endpoint) ?? 0) + 1);
-    this.options.onRequest?.(entry);
+  record(entry: Omit<RequestLogEntry, 'seq' | 'at'>): void {
+    const full: RequestLogEntry = { seq: ++this.seq, at: this.now(), ...entry };
+    this.log.push(full);
+    this.perEndpoint.set(entry.endpoint, (this.perEndpoint.get(entry.endpoint) ?? 0) + 1);
+    this.options.onRequest?.(full);
   }
 
   requestLog(): RequestLogEntry[] {

@@ -75,6 +75,8 @@ export interface RunningEmulator {
   readonly controlToken: string;
   /** Stop: refuse new connections, drop open ones, end pending delays. */
   close(): Promise<void>;
+  /** Requests received and not yet answered, e.g. waiting out injected latency. */
+  activeRequests(): number;
   /** API requests in the order they finished (the control API is not logged). */
   requestLog(): RequestLogEntry[];
   /** API requests per endpoint key, e.g. `{"GET apps/{id}@{v}/": 3}`. */
@@ -216,6 +218,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     username: seed.users[0]!.username,
     controlToken,
     close,
+    activeRequests: () => emulatorServer!.activeRequests(),
     requestLog: () => core.requestLog(),
     counts: () => core.counts(),
     faultCounts: () => core.faultCounts(),

@@ -19,6 +19,7 @@ export const TOKEN_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex digits, like "130d943e100e46e0b5da490ac005b70e"');
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const fingerprint = z.string({ error: 'fingerprints are strings: quote them in YAML' }).trim().min(1, 'must not be empty');
 const token = z.string().regex(TOKEN_PATTERN, 'must be 1 to 200 printable ASCII characters without spaces');
 
 export const PUBLISHING_STATES = ['QUEUED_TO_INITIALIZE', 'INITIALIZING', 'READY', 'FAILED'] as const;
@@ -41,7 +42,7 @@ const seedWorkflow = z
     id: hexId.optional(),
     name: nonEmpty.optional(),
     path: z.string().regex(/^\/\S/, 'must be an absolute path in the pSeven storage, like "/Users/1/ToyWorkflow.p7wf"'),
-    fingerprint: nonEmpty.optional(),
+    fingerprint: fingerprint.optional(),
     content: z.string().optional(),
   })
   .refine((w) => w.fingerprint === undefined || w.content === undefined, {
@@ -54,7 +55,7 @@ const seedVersion = z
     version: z.number().int().min(1),
     revision: z.number().int().min(0).default(0),
     workflow: z.string().min(1, 'must not be empty'),
-    fingerprint: nonEmpty.optional(),
+    fingerprint: fingerprint.optional(),
     state: z.enum(PUBLISHING_STATES).default('READY'),
     stateDetail: z.string().optional(),
     stuck: z.boolean().default(false),
@@ -200,13 +201,14 @@ export async function resolveSeed(document: unknown, options: { source: string; 
     fingerprint: w.fingerprint ?? fingerprintOfContent(w.content ?? w.path),
   }));
   problems.push(...duplicates(workflows, (w) => w.path, (i) => ['workflows', i, 'path'], 'workflow path'));
-  problems.push(...duplicates(workflows, (w) => w.id, (i) => ['workflows', i, doc.workflows[i]!.id ? 'id' : 'path'], 'workflow id'));
+  // A derived id clashes exactly when the path does; say so only once.
+  problems.push(...duplicates(workflows, (w) => w.id, (i) => ['workflows', i, 'id'], 'workflow id').filter((p) => doc.workflows[p.path[1] as number]!.id));
   const workflowByPath = new Map(workflows.map((w) => [w.path, w]));
 
   const apps: WorldSeed['apps'] = [];
   problems.push(...duplicates(doc.apps, (a) => a.name, (i) => ['apps', i, 'name'], 'app name'));
   const appIds = doc.apps.map((a) => a.id ?? derivedId('app', a.name));
-  problems.push(...duplicates(appIds, (id) => id, (i) => ['apps', i, doc.apps[i]!.id ? 'id' : 'name'], 'app id'));
+  problems.push(...duplicates(appIds, (id) => id, (i) => ['apps', i, 'id'], 'app id').filter((p) => doc.apps[p.path[1] as number]!.id));
 
   for (const [i, app] of doc.apps.entries()) {
     const at = (...rest: (string | number)[]) => ['apps', i, ...rest];
@@ -300,14 +302,22 @@ export async function loadSeedFile(file: string, cwd: string = process.cwd()): P
     try {
       document = JSON.parse(text);
     } catch (err) {
-      throw new SeedError(`${source} is not valid JSON: ${(err as Error).message}`, { hint: SEED_HINT });
+      const message = (err as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      let where = '';
+      if (at) {
+        const before = text.slice(0, Number(at[1])).split('\n');
+        where = ` (line ${before.length}, column ${before[before.length - 1]!.length + 1})`;
+      }
+      throw new SeedError(`${source} is not valid JSON${where}: ${message}`, { hint: SEED_HINT });
     }
   } else {
     const parsed = YAML.parseDocument(text, { prettyErrors: true });
     const first = parsed.errors[0];
     if (first) {
       const where = first.linePos ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})` : '';
-      throw new SeedError(`${source} is not valid YAML${where}: ${first.message.split('\n')[0]}`, { hint: SEED_HINT });
+      const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new SeedError(`${source} is not valid YAML${where}: ${message}`, { hint: SEED_HINT });
     }
     document = parsed.toJS();
   }

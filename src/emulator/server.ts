@@ -51,6 +51,7 @@ export interface EmulatorServerOptions {
 
 export class EmulatorServer {
   private closed = false;
+  private active = 0;
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   private readonly routes: Route[];
 
@@ -95,12 +96,22 @@ export class EmulatorServer {
 
   /** The node:http request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.dispatch(req, res).catch((err: unknown) => {
-      // Only a broken connection gets here; there is nobody left to answer.
-      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { detail: `Emulator error: ${(err as Error).message}` });
-      else res.destroy();
-    });
+    this.active += 1;
+    this.dispatch(req, res)
+      .catch((err: unknown) => {
+        // Only a broken connection gets here; there is nobody left to answer.
+        if (!res.headersSent && !res.destroyed) sendJson(res, 500, { detail: `Emulator error: ${(err as Error).message}` });
+        else res.destroy();
+      })
+      .finally(() => {
+        this.active -= 1;
+      });
   };
+
+  /** Requests received and not yet answered (or dropped). */
+  activeRequests(): number {
+    return this.active;
+  }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
@@ -114,13 +125,16 @@ export class EmulatorServer {
     const endpoint = `${method} ${match ? match.route.key : '(unknown)'}`;
 
     const planned = this.core.faults.forRequest(method, url.pathname);
-    await this.sleep(this.options.latencyMs + planned.delayMs);
+    const delayMs = this.options.latencyMs + planned.delayMs;
+    const record = (status: number | null, fault: FaultKind | undefined) =>
+      this.core.record({ method, path, endpoint, status, delayMs, ...(fault ? { fault } : {}) });
+    await this.sleep(delayMs);
     if (this.closed) {
       res.destroy();
       return;
     }
     if (planned.reset) {
-      this.core.record(method, path, endpoint, null, 'reset');
+      record(null, 'reset');
       req.socket.destroy();
       return;
     }
@@ -155,11 +169,11 @@ export class EmulatorServer {
       return;
     }
     if (answer.drop) {
-      this.core.record(method, path, endpoint, null, answer.fault);
+      record(null, answer.fault);
       req.socket.destroy();
       return;
     }
-    this.core.record(method, path, endpoint, answer.status, answer.fault);
+    record(answer.status, answer.fault);
     const allow: Record<string, string> = match ? { Allow: allowed(match.route).join(', ') } : {};
     if (answer.bytes !== undefined) {
       res.writeHead(answer.status, { ...allow, ...answer.headers });

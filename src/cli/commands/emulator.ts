@@ -24,6 +24,12 @@ interface EmulatorArgs {
   'log-requests'?: boolean;
 }
 
+/** yargs collects a repeated flag into an array; each of these flags means one value. */
+function once<T>(flag: string, value: T | T[]): T {
+  if (Array.isArray(value)) throw new UsageError(`--${flag} is given more than once`);
+  return value;
+}
+
 function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${String(value)})`);
@@ -75,7 +81,11 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
         .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert', requiresArg: true })
         .option('page-size', { type: 'number', describe: 'Serve lists as pages of this size instead of plain arrays', requiresArg: true })
         .option('log-requests', { type: 'boolean', describe: 'Print one line per API request to stderr' }),
-    handler: async (argv) => {
+    handler: async (args) => {
+      const argv = Object.fromEntries(
+        // Only the flags as spelled on the command line; yargs' camelCase copies would name them wrongly.
+        Object.entries(args).map(([key, value]) => [key, key === '_' || key === '$0' || /[A-Z]/.test(key) ? value : once(key, value)]),
+      ) as unknown as EmulatorArgs;
       const port = wholeNumber('port', argv.port, 0, 65535);
       const readyAfterMs = wholeNumber('ready-after-ms', argv['ready-after-ms'], 0, 3_600_000);
       const latencyMs = wholeNumber('latency-ms', argv['latency-ms'], 0, 3_600_000);
