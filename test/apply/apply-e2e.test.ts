@@ -207,7 +207,7 @@ describe('p7apps apply', () => {
 
     const run = await cli(['apply', 'plan.json']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/Alpha: not applied: Alpha changed on the server after the plan was made; run "p7apps plan" again/);
+    expect(run.stdout).toMatch(/Alpha: not applied: changed on the server after the plan was made; run "p7apps plan" again/);
     expect(run.stdout).toMatch(/Not applied:\n\s+Alpha\s+changed on the server after the plan was made/);
     expect(run.stdout).toMatch(/Apply failed: 1 of 1 publish READY; 1 app changed since the plan \(run "p7apps plan" again\), did not converge\./);
     expect(posts()).toHaveLength(1);

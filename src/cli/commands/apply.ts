@@ -13,13 +13,11 @@ import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js'
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
 import { describeError } from '../../apply/http-facts.js';
 import { appsToPublish, findChangedApps, planWithout, type ChangedApp } from '../../apply/saved-plan.js';
-import { connect } from '../../appshub/connect.js';
-import type { AppsHubApi } from '../../appshub/types.js';
-import { loadConfig } from '../../config/load.js';
+import type { AppsHubClient } from '../../appshub/client.js';
 import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
+import { loadDesiredState, openServer, planWith } from '../../operations.js';
 import { readObservedState } from '../../observe/read.js';
-import { computePlan } from '../../plan/compute.js';
 import { planFromDocument } from '../../plan/document.js';
 import { safetyCheck } from '../../plan/safety.js';
 import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
@@ -117,7 +115,7 @@ async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number> {
 interface Prepared {
   plan: Plan;
   desired: DesiredState;
-  api: AppsHubApi & { close(): Promise<void> | void };
+  api: AppsHubClient;
   /** A saved plan: applied without asking, after the stale-plan guard. */
   saved: boolean;
 }
@@ -136,11 +134,10 @@ interface Done {
 }
 
 async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number, json: boolean, color: boolean): Promise<Prepared | Done> {
-  const desired = selectApps(await loadConfig({ configPath: args.config, cwd: ctx.cwd }), args.app);
+  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, apps: args.app });
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
-    const observed = await readObservedState(api, desired, { parallelism, signal: ctx.signal, onlyApps: args.app });
-    const plan = computePlan(desired, observed);
+    const { plan } = await planWith(api, desired, { parallelism, signal: ctx.signal, apps: args.app });
     if (!json) renderPlanHuman(plan, ctx.stdout, { color, verbose: false });
     if (planHasConflicts(plan)) {
       throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
@@ -190,7 +187,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared
     ctx.stdout.write(`The plan ${file} has no changes; nothing to apply.\n`);
     return { exit: EXIT_OK };
   }
-  const desired = await loadConfig({ configPath: args.config ?? plan.configPath, cwd: ctx.cwd });
+  const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd });
   const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
   if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
     await api.close();
@@ -233,7 +230,7 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
     if (prepared.saved) {
       const observed = await readObservedState(api, desired, { parallelism: settings.parallelism, signal: ctx.signal, onlyApps: appsToPublish(plan) });
       changed = findChangedApps(plan, observed);
-      for (const app of changed) hooks.emit({ type: 'app-skipped', at: Date.now(), app: app.app, reason: 'changed-since-plan', detail: `${app.app} ${app.detail}` });
+      for (const app of changed) hooks.emit({ type: 'app-skipped', at: Date.now(), app: app.app, reason: 'changed-since-plan', detail: app.detail });
       plan = planWithout(plan, new Set(changed.map((c) => c.app)));
     }
     result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, signal: ctx.signal, hooks });
@@ -251,7 +248,7 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
 
 async function checkConvergence(
   ctx: CliContext,
-  api: AppsHubApi,
+  api: AppsHubClient,
   desired: DesiredState,
   plan: Plan,
   parallelism: number,
@@ -261,8 +258,8 @@ async function checkConvergence(
   const scope: DesiredState = { ...desired, apps: desired.apps.filter((app) => names.has(app.name)) };
   hooks.emit({ type: 'converge-start', at: Date.now(), apps: scope.apps.length });
   try {
-    const observed = await readObservedState(api, scope, { parallelism, signal: ctx.signal, onlyApps: scope.apps.map((app) => app.name) });
-    const remaining = stillToDo(computePlan(scope, observed));
+    const { plan: after } = await planWith(api, scope, { parallelism, signal: ctx.signal, apps: scope.apps.map((app) => app.name) });
+    const remaining = stillToDo(after);
     hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining });
     return { remaining };
   } catch (err) {
@@ -277,15 +274,16 @@ function progressListener(ctx: CliContext, settings: RunSettings): ApplyListener
   return progressLines(ctx.stdout);
 }
 
-async function connectFor(ctx: CliContext, args: ApplyArgs, configServerUrl: string | undefined, parallelism: number) {
-  return connect({
+function connectFor(ctx: CliContext, args: ApplyArgs, configServerUrl: string | undefined, parallelism: number) {
+  return openServer({
     server: args.server,
     configServerUrl,
     env: ctx.env,
-    caFile: args['ca-file'] === undefined ? undefined : path.resolve(ctx.cwd, args['ca-file']),
+    cwd: ctx.cwd,
+    caFile: args['ca-file'],
     insecure: args.insecure === true,
     onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
-    connections: parallelism,
+    parallelism,
   });
 }
 
