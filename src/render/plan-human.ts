@@ -74,7 +74,7 @@ function appLines(app: AppPlan, options: RenderOptions, c: Palette): string[] {
   return lines;
 }
 
-function changeLines(change: AttributeChange, mark: '+' | '~', options: RenderOptions, c: Palette): string[] {
+export function changeLines(change: AttributeChange, mark: '+' | '~', options: RenderOptions, c: Palette): string[] {
   const label = `    ${mark} ${changeLabel(change)}:`;
   if (change.field !== 'description') return [`${label} ${changeValueText(change)}`];
   const before = typeof change.before === 'string' ? change.before : change.before === null ? null : '';

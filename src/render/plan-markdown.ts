@@ -115,7 +115,7 @@ function appBlock(app: AppPlan, verbose: boolean): string[] {
   return lines;
 }
 
-function changeItem(change: AttributeChange): string[] {
+export function changeItem(change: AttributeChange): string[] {
   const label = `- **${escapeMarkdown(changeLabel(change))}**`;
   if (change.field !== 'description') return [`${label}: ${escapeMarkdown(changeValueText(change))}`];
   const before = typeof change.before === 'string' ? change.before : '';

@@ -2,6 +2,7 @@
 // whole, quoting that keeps one value on one line, and the word and line
 // diffs used to show what changes in a description.
 
+import { Writable } from 'node:stream';
 import { diffLines, diffWords } from 'diff';
 import { isUnknown, type Maybe, type Workspace } from '../appshub/types.js';
 import type { WorkspaceRef } from '../config/desired.js';
@@ -87,4 +88,17 @@ export function wordDiff(before: string, after: string, colors: Palette, color: 
       return text;
     })
     .join('');
+}
+
+/** Runs a renderer into a string, for a second destination such as a job summary file. */
+export function renderToString(render: (out: NodeJS.WritableStream) => void): string {
+  let text = '';
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  render(sink);
+  return text;
 }

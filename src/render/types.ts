@@ -1,6 +1,7 @@
 // The one signature every plan renderer has, so that the plan and drift
 // commands pick a renderer by format and nothing else.
 
+import type { DriftReport } from '../plan/drift.js';
 import type { Plan } from '../plan/types.js';
 
 export interface RenderOptions {
@@ -11,3 +12,6 @@ export interface RenderOptions {
 }
 
 export type PlanRenderer = (plan: Plan, out: NodeJS.WritableStream, options: RenderOptions) => void;
+
+/** Every drift format has this shape, like the plan renderers. */
+export type DriftRenderer = (report: DriftReport, out: NodeJS.WritableStream, options: RenderOptions) => void;

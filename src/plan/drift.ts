@@ -1,0 +1,152 @@
+// The drift report: how the server differs from the config, per app, as a
+// read-only view of a plan. Pure: it only re-reads what computePlan found, so
+// `plan` and `drift` can never disagree about what differs.
+//
+// Its JSON form is a public contract, versioned by DRIFT_FORMAT_VERSION.
+
+import type { Maybe } from '../appshub/types.js';
+import { describeConflict } from './describe.js';
+import { compareCodePoints } from './order.js';
+import type { AppPlan, AttributeChange, Plan } from './types.js';
+
+export const DRIFT_FORMAT_VERSION = 1 as const;
+
+/**
+ * in-sync: the server matches what the config manages. drifted: it differs in
+ * ways apply would fix. missing: the app is not on the server. conflict: it
+ * differs in a way only a person can fix. unmanaged: on the server, not in the
+ * config.
+ */
+export type DriftStatus = 'in-sync' | 'drifted' | 'missing' | 'conflict' | 'unmanaged';
+
+export interface EditedWorkflow {
+  version: number;
+  workflow: string;
+  /** The revision published before the workflow was edited. */
+  revision: Maybe<number>;
+}
+
+export interface AppDrift {
+  name: string;
+  appId: string | null;
+  status: DriftStatus;
+  /** Whether this app makes the report count as drift (see --fail-on-unmanaged). */
+  counts: boolean;
+  /** Field-level differences, server value first. */
+  changes: AttributeChange[];
+  /** Workflows edited since the version published from them. */
+  editedWorkflows: EditedWorkflow[];
+  /** Versions on the server the config does not declare. */
+  unmanagedVersions: Array<{ version: number; revision: Maybe<number> }>;
+  /** What the server did not report, so it could not be compared. */
+  unverifiable: Array<{ field: string; version?: number; detail: string }>;
+  conflicts: Array<{ kind: string; problem: string; resolution: string }>;
+}
+
+export interface DriftSummary {
+  inSync: number;
+  drifted: number;
+  missing: number;
+  conflict: number;
+  unmanaged: number;
+  unverifiable: number;
+}
+
+export interface DriftReport {
+  formatVersion: typeof DRIFT_FORMAT_VERSION;
+  kind: 'p7apps-drift';
+  serverUrl: string;
+  configPath: string;
+  failOnUnmanaged: boolean;
+  /** Managed apps and unmanaged ones, sorted by name. */
+  apps: AppDrift[];
+  summary: DriftSummary;
+  /** True when any app counts as drift: exit code 2. */
+  drift: boolean;
+}
+
+const STATUS_OF: Record<AppPlan['action'], DriftStatus> = {
+  'no-op': 'in-sync',
+  update: 'drifted',
+  create: 'missing',
+  conflict: 'conflict',
+};
+
+function managedDrift(app: AppPlan): AppDrift {
+  const status = STATUS_OF[app.action];
+  const publishes = app.action === 'create' || app.action === 'update' ? app.publishes : [];
+  const editedWorkflows: EditedWorkflow[] = [];
+  for (const publish of publishes) {
+    for (const reason of publish.reasons) {
+      if (reason.kind === 'workflow-content-changed') {
+        editedWorkflows.push({ version: reason.version, workflow: reason.workflow, revision: reason.revision });
+      }
+    }
+  }
+  const unmanagedVersions: AppDrift['unmanagedVersions'] = [];
+  const unverifiable: AppDrift['unverifiable'] = [];
+  for (const note of app.notes) {
+    if (note.kind === 'unmanaged-version') unmanagedVersions.push({ version: note.version, revision: note.revision });
+    else unverifiable.push({ field: note.field, ...(note.version === undefined ? {} : { version: note.version }), detail: note.detail });
+  }
+  return {
+    name: app.name,
+    appId: app.action === 'create' ? null : (app.appId ?? null),
+    status,
+    counts: status !== 'in-sync',
+    // A missing app's "changes" are everything it declares: the status says it all.
+    changes: app.action === 'update' ? app.changes : [],
+    editedWorkflows: editedWorkflows.sort((a, b) => a.version - b.version),
+    unmanagedVersions,
+    unverifiable,
+    conflicts: app.action === 'conflict' ? app.conflicts.map((c) => ({ kind: c.kind, ...describeConflict(c) })) : [],
+  };
+}
+
+export function computeDrift(plan: Plan, options: { failOnUnmanaged?: boolean } = {}): DriftReport {
+  const failOnUnmanaged = options.failOnUnmanaged === true;
+  const apps: AppDrift[] = plan.apps.map(managedDrift);
+  for (const app of plan.unmanagedApps) {
+    apps.push({
+      name: app.name,
+      appId: app.appId,
+      status: 'unmanaged',
+      counts: failOnUnmanaged,
+      changes: [],
+      editedWorkflows: [],
+      unmanagedVersions: [],
+      unverifiable: [],
+      conflicts: [],
+    });
+  }
+  apps.sort((a, b) => compareCodePoints(a.name, b.name) || compareCodePoints(a.appId ?? '', b.appId ?? ''));
+
+  const summary: DriftSummary = { inSync: 0, drifted: 0, missing: 0, conflict: 0, unmanaged: 0, unverifiable: 0 };
+  for (const app of apps) {
+    if (app.status === 'in-sync') summary.inSync += 1;
+    else if (app.status === 'drifted') summary.drifted += 1;
+    else if (app.status === 'missing') summary.missing += 1;
+    else if (app.status === 'conflict') summary.conflict += 1;
+    else summary.unmanaged += 1;
+    summary.unverifiable += app.unverifiable.length;
+  }
+  return {
+    formatVersion: DRIFT_FORMAT_VERSION,
+    kind: 'p7apps-drift',
+    serverUrl: plan.serverUrl,
+    configPath: plan.configPath,
+    failOnUnmanaged,
+    apps,
+    summary,
+    drift: apps.some((app) => app.counts),
+  };
+}
+
+/** "3 in sync, 1 drifted, 1 missing, 0 conflicts, 2 unmanaged". */
+export function driftSummaryLine(report: DriftReport): string {
+  const s = report.summary;
+  const head = report.drift ? 'Drift detected' : 'No drift';
+  const parts = [`${s.inSync} in sync`, `${s.drifted} drifted`, `${s.missing} missing`, `${s.conflict} in conflict`, `${s.unmanaged} unmanaged`];
+  const tail = s.unverifiable > 0 ? `; ${s.unverifiable} cannot be verified` : '';
+  return `${head}: ${parts.join(', ')}${tail}.`;
+}

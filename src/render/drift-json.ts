@@ -1,0 +1,8 @@
+// The drift report as JSON: the DriftReport document itself (formatVersion 1),
+// pretty-printed, for scripts and dashboards.
+
+import type { DriftRenderer } from './types.js';
+
+export const renderDriftJson: DriftRenderer = (report, out) => {
+  out.write(`${JSON.stringify(report, null, 2)}\n`);
+};

@@ -1,0 +1,83 @@
+// The drift report as JUnit XML: one test case per app, so CI dashboards
+// (GitLab's test reports, GitHub test reporters, Jenkins) show drift as
+// failures without knowing anything about p7apps.
+
+import type { AppDrift } from '../plan/drift.js';
+import type { DriftRenderer } from './types.js';
+import { driftSummaryLine } from '../plan/drift.js';
+import type { AttributeChange } from '../plan/types.js';
+import { changeLabel, changeValueText } from './plan-words.js';
+import { maybeText, quoteShort } from './text.js';
+
+/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
+export function xmlEscape(text: string): string {
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+function changeText(change: AttributeChange): string {
+  if (change.field !== 'description') return changeValueText(change);
+  const before = change.before === null ? '(none)' : maybeText(change.before, (text) => quoteShort(text ?? '', 60));
+  return `${before} -> ${quoteShort(change.after, 60)}`;
+}
+
+function detailLines(app: AppDrift): string[] {
+  const lines: string[] = [];
+  for (const change of app.changes) {
+    lines.push(`${changeLabel(change)}: ${changeText(change)}`);
+  }
+  for (const edited of app.editedWorkflows) lines.push(`workflow ${edited.workflow} of version ${edited.version} was edited since it was published`);
+  for (const conflict of app.conflicts) lines.push(`conflict: ${conflict.problem}. To fix: ${conflict.resolution}`);
+  for (const v of app.unmanagedVersions) lines.push(`version ${v.version} is on the server but not in the config`);
+  for (const u of app.unverifiable) lines.push(`cannot verify: ${u.detail}`);
+  return lines;
+}
+
+const FAILURE_MESSAGE: Record<AppDrift['status'], string> = {
+  'in-sync': 'in sync',
+  drifted: 'the app on the server differs from the config',
+  missing: 'the app is in the config but not on the server',
+  conflict: 'the app differs in a way only a person can resolve',
+  unmanaged: 'the app is on the server but not in the config',
+};
+
+export const renderDriftJunit: DriftRenderer = (report, out) => {
+  const failures = report.apps.filter((a) => a.counts).length;
+  const classname = `p7apps.${hostOf(report.serverUrl)}`;
+  const lines: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="p7apps drift" tests="${report.apps.length}" failures="${failures}" errors="0">`,
+    `  <testsuite name="p7apps drift: ${xmlEscape(report.serverUrl)}" tests="${report.apps.length}" failures="${failures}" errors="0" skipped="0">`,
+    '    <properties>',
+    `      <property name="server" value="${xmlEscape(report.serverUrl)}"/>`,
+    `      <property name="config" value="${xmlEscape(report.configPath)}"/>`,
+    `      <property name="summary" value="${xmlEscape(driftSummaryLine(report))}"/>`,
+    '    </properties>',
+  ];
+  for (const app of report.apps) {
+    const details = detailLines(app);
+    lines.push(`    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(app.name)}">`);
+    if (app.counts) {
+      lines.push(`      <failure type="${app.status}" message="${xmlEscape(FAILURE_MESSAGE[app.status])}">${xmlEscape(details.join('\n'))}</failure>`);
+    } else if (details.length > 0 || app.status === 'unmanaged') {
+      lines.push(`      <system-out>${xmlEscape([FAILURE_MESSAGE[app.status], ...details].join('\n'))}</system-out>`);
+    }
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>');
+  out.write(`${lines.join('\n')}\n`);
+};
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.replace(/[^A-Za-z0-9.-]/g, '_');
+  } catch {
+    return 'server';
+  }
+}

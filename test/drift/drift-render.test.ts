@@ -1,0 +1,108 @@
+// The drift report as data and in its four formats, from the same rich plan
+// the plan renderers are tested with: goldens for every format, the JUnit
+// XML parsed, and the exit-code decision (what counts as drift).
+
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { computeDrift, driftSummaryLine } from '../../src/plan/drift.js';
+import { renderDriftHuman } from '../../src/render/drift-human.js';
+import { renderDriftJson } from '../../src/render/drift-json.js';
+import { renderDriftJunit } from '../../src/render/drift-junit.js';
+import { renderDriftMarkdown } from '../../src/render/drift-markdown.js';
+import { renderToString } from '../../src/render/text.js';
+import type { DriftRenderer } from '../../src/render/types.js';
+import { richPlan } from '../plan/rich-plan.js';
+
+const report = computeDrift(richPlan());
+
+describe('drift report', () => {
+  it('gives every app one status, sorted by name', () => {
+    expect(report.apps.map((a) => [a.name, a.status])).toEqual([
+      ['Beam Designer', 'missing'],
+      ['Gearbox', 'drifted'],
+      ['Heat Sink', 'drifted'],
+      ['Legacy Calculator', 'unmanaged'],
+      ['Mixer', 'drifted'],
+      ['Pump', 'conflict'],
+      ['Scratch', 'unmanaged'],
+      ['Spring', 'conflict'],
+      ['Valve', 'in-sync'],
+      ['Welds', 'in-sync'],
+    ]);
+    expect(report.summary).toEqual({ inSync: 2, drifted: 3, missing: 1, conflict: 2, unmanaged: 2, unverifiable: 3 });
+  });
+
+  it('names edited workflows, unmanaged versions and what cannot be verified', () => {
+    const gearbox = report.apps.find((a) => a.name === 'Gearbox');
+    expect(gearbox?.editedWorkflows).toEqual([{ version: 2, workflow: '/Users/1/Gear2.p7wf', revision: 2 }]);
+    expect(gearbox?.unmanagedVersions).toEqual([{ version: 3, revision: 0 }]);
+    const valve = report.apps.find((a) => a.name === 'Valve');
+    expect(valve?.unverifiable.map((u) => u.field).sort()).toEqual(['description', 'thumbnail', 'workflow']);
+  });
+
+  it.each([
+    ['unmanaged apps do not count by default', false, ['Beam Designer', 'Gearbox', 'Heat Sink', 'Mixer', 'Pump', 'Spring']],
+    [
+      '--fail-on-unmanaged makes them count',
+      true,
+      ['Beam Designer', 'Gearbox', 'Heat Sink', 'Legacy Calculator', 'Mixer', 'Pump', 'Scratch', 'Spring'],
+    ],
+  ])('%s', (_name, failOnUnmanaged, counted) => {
+    const r = computeDrift(richPlan(), { failOnUnmanaged });
+    expect(r.apps.filter((a) => a.counts).map((a) => a.name)).toEqual(counted);
+    expect(r.drift).toBe(true);
+  });
+
+  it('says "No drift" when every managed app is in sync, even with unmanaged apps', () => {
+    const plan = richPlan();
+    const inSync = { ...plan, apps: plan.apps.filter((a) => a.action === 'no-op') };
+    const r = computeDrift(inSync);
+    expect(r.drift).toBe(false);
+    expect(driftSummaryLine(r)).toBe('No drift: 2 in sync, 0 drifted, 0 missing, 0 in conflict, 2 unmanaged; 3 cannot be verified.');
+    expect(computeDrift(inSync, { failOnUnmanaged: true }).drift).toBe(true);
+  });
+});
+
+const formats: Array<[string, DriftRenderer, string, boolean]> = [
+  ['human', renderDriftHuman, 'drift-human.txt', false],
+  ['human in colour', renderDriftHuman, 'drift-human-color.txt', true],
+  ['markdown', renderDriftMarkdown, 'drift.md', false],
+  ['json', renderDriftJson, 'drift.json', false],
+  ['junit', renderDriftJunit, 'drift-junit.xml', false],
+];
+
+describe('drift renderers', () => {
+  it.each(formats)('%s matches its golden file', async (_name, render, golden, color) => {
+    const text = renderToString((out) => render(report, out, { color, verbose: false }));
+    await expect(text).toMatchFileSnapshot(`../fixtures/render/${golden}`);
+  });
+
+  it('writes JUnit XML that parses, with one test case per app and a failure per drifted app', () => {
+    const xml = renderToString((out) => renderDriftJunit(report, out, { color: false, verbose: false }));
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+    const suite = doc.testsuites.testsuite;
+    const cases = suite.testcase as Array<{ name: string; failure?: { type: string } }>;
+    expect(cases.map((c) => c.name)).toEqual(report.apps.map((a) => a.name));
+    expect(Number(suite.tests)).toBe(10);
+    expect(Number(suite.failures)).toBe(6);
+    expect(cases.filter((c) => c.failure).map((c) => [c.name, c.failure?.type])).toEqual([
+      ['Beam Designer', 'missing'],
+      ['Gearbox', 'drifted'],
+      ['Heat Sink', 'drifted'],
+      ['Mixer', 'drifted'],
+      ['Pump', 'conflict'],
+      ['Spring', 'conflict'],
+    ]);
+  });
+
+  it('escapes app names that would break XML or Markdown', () => {
+    const plan = richPlan();
+    const hostile = { ...plan, unmanagedApps: [{ appId: 'x', name: 'a<b>&"c\' | `d` \u0001', workspace: { id: '1', name: 'W' } }] };
+    const r = computeDrift(hostile);
+    const xml = renderToString((out) => renderDriftJunit(r, out, { color: false, verbose: false }));
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const md = renderToString((out) => renderDriftMarkdown(r, out, { color: false, verbose: true }));
+    expect(md).toContain('a&lt;b>&amp;"c\' \\| \\`d\\`');
+  });
+});
