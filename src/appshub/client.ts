@@ -1,0 +1,356 @@
+// The AppsHub REST client: the AppsHubApi endpoints over the transport in
+// ./http.ts, with every body mapped through ./wire.ts. It holds the token (in
+// a private field, and in the redactor that scrubs it from anything the
+// server echoes) and decides which requests carry it: only those to the
+// server's own origin.
+
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { P7appsError } from '../errors.js';
+import { AppsHubError, Redactor, decodeUtf8, summariseBody } from './errors.js';
+import { HttpTransport, type HttpResponse, type TransportOptions } from './http.js';
+import { apiBaseUrls, normaliseServerUrl } from './server-url.js';
+import type {
+  AppRecord,
+  AppsHubApi,
+  PublishRequest,
+  PublishResult,
+  ThumbnailFetch,
+  ThumbnailUpload,
+  VersionRecord,
+  WorkflowRecord,
+} from './types.js';
+import {
+  PUBLISH_FIELD,
+  WireFormatError,
+  appRecordFromWire,
+  listPageFromWire,
+  loginTokenFromWire,
+  publishFormFields,
+  publishJsonBody,
+  publishResultFromWire,
+  thumbnailIfNoneMatch,
+  versionRecordFromWire,
+  workflowRecordFromWire,
+} from './wire.js';
+
+export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+export const MAX_THUMBNAIL_BYTES = 10 * 1024 * 1024;
+/** A list longer than this many pages is refused rather than read forever. */
+export const MAX_LIST_PAGES = 1000;
+
+export interface AppsHubClientOptions extends TransportOptions {
+  /** The sign-in URL (with or without a trailing slash). */
+  serverUrl: string;
+  /** Sent as `Authorization: Token …`; without one, call login() first. */
+  token?: string;
+  maxJsonBytes?: number;
+  maxThumbnailBytes?: number;
+  maxListPages?: number;
+}
+
+/** Why a string cannot be a token (it goes into a header), or undefined when it can. */
+export function tokenProblem(token: string): string | undefined {
+  if (token === '') return 'it is empty';
+  if (/^token\s/i.test(token)) return 'it starts with "Token ": give only the token itself';
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'it contains spaces, control or non-ASCII characters';
+  return undefined;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+const MALFORMED_HINT =
+  'The server does not answer as p7apps expects (README: "ASSUMPTIONS about the wire"); check that the server URL is the pSeven Enterprise sign-in URL.';
+
+export function createAppsHubClient(options: AppsHubClientOptions): AppsHubClient {
+  return new AppsHubClient(options);
+}
+
+export class AppsHubClient implements AppsHubApi {
+  readonly serverUrl: string;
+  /** `{S}/appshub/.rest/v2/` */
+  readonly appsBaseUrl: string;
+  /** `{S}/pseven/.rest/v2/` */
+  readonly workflowsBaseUrl: string;
+  /** The proxies requests go through (credentials removed); empty when none. */
+  readonly proxies: HttpTransport['proxies'];
+  readonly #transport: HttpTransport;
+  readonly #redactor = new Redactor();
+  readonly #origin: string;
+  readonly #limits: { json: number; thumbnail: number; pages: number };
+  #token: string | undefined;
+
+  constructor(options: AppsHubClientOptions) {
+    this.serverUrl = normaliseServerUrl(options.serverUrl, 'the server URL');
+    const bases = apiBaseUrls(this.serverUrl);
+    this.appsBaseUrl = bases.apps;
+    this.workflowsBaseUrl = bases.workflows;
+    this.#origin = new URL(this.serverUrl).origin;
+    this.#limits = {
+      json: options.maxJsonBytes ?? MAX_JSON_BYTES,
+      thumbnail: options.maxThumbnailBytes ?? MAX_THUMBNAIL_BYTES,
+      pages: options.maxListPages ?? MAX_LIST_PAGES,
+    };
+    if (options.token !== undefined) this.#useToken(options.token, 'The token');
+    this.#transport = new HttpTransport(options, this.#redactor);
+    this.proxies = this.#transport.proxies;
+
+    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'P7appsWarning'));
+    const host = new URL(this.serverUrl).host;
+    if (options.insecure) {
+      warn(`TLS certificate verification is off (--insecure): anyone on the network path to ${host} can read the token and change the answers.`);
+    }
+    if (new URL(this.serverUrl).protocol === 'http:' && !isLoopback(new URL(this.serverUrl).hostname)) {
+      warn(`The server URL ${this.serverUrl} is plain http: the token travels unencrypted. Use https:// if the server offers it.`);
+    }
+  }
+
+  #useToken(token: string, what: string): void {
+    const problem = tokenProblem(token);
+    if (problem) throw new P7appsError(`${what} cannot be used: ${problem}`, { hint: 'Check P7APPS_TOKEN.' });
+    this.#token = token;
+    this.#redactor.add(token);
+  }
+
+  /** Closes the connections; the client cannot be used afterwards. */
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  /**
+   * Exchanges a username and password for a token (`POST auth/login/` of the
+   * workflow API) and signs this client in with it. Returns the token.
+   */
+  async login(username: string, password: string, signal?: AbortSignal): Promise<string> {
+    this.#redactor.add(password);
+    const label = 'auth/login/';
+    const res = await this.#transport.request({
+      method: 'POST',
+      url: new URL(label, this.workflowsBaseUrl),
+      label,
+      headers: { ...this.#headers(false), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+      maxBytes: this.#limits.json,
+      tokenSent: false,
+      signal,
+    });
+    const token = this.#mapped('POST', label, false, () => loginTokenFromWire(this.#json(res, 'POST', false)));
+    if (tokenProblem(token) !== undefined) {
+      throw this.#malformed('POST', label, false, 'the token it returned cannot be sent in a header');
+    }
+    this.#useToken(token, 'The token from auth/login/');
+    return token;
+  }
+
+  async listApps(signal?: AbortSignal): Promise<AppRecord[]> {
+    return this.#list(this.appsBaseUrl, 'apps/', appRecordFromWire, signal);
+  }
+
+  async getApp(appId: string, signal?: AbortSignal): Promise<AppRecord> {
+    const label = `apps/${encodeSegment(appId)}/`;
+    const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
+    const app = this.#mapped('GET', label, false, () => appRecordFromWire(this.#json(res, 'GET', false)));
+    if (app.id !== appId) throw this.#malformed('GET', label, false, `its id is ${JSON.stringify(app.id)}, not the requested ${JSON.stringify(appId)}`);
+    return app;
+  }
+
+  async getAppVersion(appId: string, version: number, signal?: AbortSignal): Promise<VersionRecord> {
+    if (!Number.isInteger(version) || version < 1) throw new RangeError(`version must be a whole number from 1, got ${version}`);
+    const label = `apps/${encodeSegment(appId)}@${version}/`;
+    const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
+    const record = this.#mapped('GET', label, false, () => versionRecordFromWire(this.#json(res, 'GET', false)));
+    if (record.appId !== appId || record.version !== version) {
+      throw this.#malformed('GET', label, false, `it describes ${JSON.stringify(record.appId)} version ${record.version}, not the one requested`);
+    }
+    return record;
+  }
+
+  async listWorkflows(signal?: AbortSignal): Promise<WorkflowRecord[]> {
+    return this.#list(this.workflowsBaseUrl, 'workflows/', workflowRecordFromWire, signal);
+  }
+
+  /**
+   * `POST apps/`, sent once. A failure after the request may have left
+   * (lost answer, timeout, 5xx, unreadable answer) is an AppsHubError with
+   * `ambiguous: true`: the publish may have been committed.
+   */
+  async publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishResult> {
+    const label = 'apps/';
+    const headers = this.#headers(true);
+    let body: string | FormData;
+    if (request.thumbnail) {
+      const bytes = await readPlannedThumbnail(request.thumbnail);
+      const form = new FormData();
+      for (const [name, value] of publishFormFields(request)) form.append(name, value);
+      form.append(PUBLISH_FIELD.thumbnail, new Blob([bytes], { type: request.thumbnail.mediaType }), request.thumbnail.filename);
+      body = form;
+    } else {
+      body = publishJsonBody(request);
+      headers['Content-Type'] = 'application/json';
+    }
+    const res = await this.#transport.request({
+      method: 'POST',
+      url: new URL(label, this.appsBaseUrl),
+      label,
+      headers,
+      body,
+      maxBytes: this.#limits.json,
+      tokenSent: true,
+      signal,
+    });
+    // The server answered 2xx: the publish happened, so an unreadable answer leaves its result unknown.
+    return this.#mapped('POST', label, true, () => publishResultFromWire(this.#json(res, 'POST', true)));
+  }
+
+  async fetchThumbnail(url: string, options: { expectSha256?: string; signal?: AbortSignal } = {}): Promise<ThumbnailFetch> {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      throw new P7appsError(`The thumbnail URL ${JSON.stringify(this.#redactor.redact(url))} is not an absolute http(s) URL`);
+    }
+    const expected = options.expectSha256?.toLowerCase();
+    if (expected !== undefined && !/^[0-9a-f]{64}$/.test(expected)) {
+      throw new RangeError('expectSha256 must be 64 hexadecimal digits');
+    }
+    const target = new URL(url);
+    // The token goes only to the server's own origin: a thumbnail elsewhere (a CDN) is fetched without it.
+    const tokenSent = target.origin === this.#origin;
+    const headers = this.#headers(tokenSent);
+    if (expected !== undefined) headers['If-None-Match'] = thumbnailIfNoneMatch(expected);
+    const res = await this.#transport.request({
+      method: 'GET',
+      url: target,
+      label: this.#label(target, false),
+      headers,
+      maxBytes: this.#limits.thumbnail,
+      accept304: expected !== undefined,
+      tokenSent,
+      signal: options.signal,
+    });
+    if (res.status === 304) return { status: 'not-modified', sha256: expected! };
+    const fetched: ThumbnailFetch = { status: 'fetched', sha256: sha256Hex(res.body), bytes: res.body };
+    const etag = res.headers.get('etag');
+    if (etag !== null) fetched.etag = etag;
+    return fetched;
+  }
+
+  #headers(withToken: boolean): Record<string, string> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'p7apps' };
+    if (withToken && this.#token !== undefined) headers.Authorization = `Token ${this.#token}`;
+    return headers;
+  }
+
+  #get(url: URL, label: string, signal: AbortSignal | undefined): Promise<HttpResponse> {
+    const tokenSent = url.origin === this.#origin;
+    return this.#transport.request({ method: 'GET', url, label, headers: this.#headers(tokenSent), maxBytes: this.#limits.json, tokenSent, signal });
+  }
+
+  /**
+   * Every item of a list endpoint, following DRF's `next` within the server's
+   * origin. An id met again on a later page (the list shifted while it was
+   * read) is kept once.
+   */
+  async #list<T extends { id: string }>(
+    base: string,
+    endpoint: string,
+    map: (item: unknown, path: string) => T,
+    signal: AbortSignal | undefined,
+  ): Promise<T[]> {
+    const byId = new Map<string, T>();
+    const seen = new Set<string>();
+    let url = new URL(endpoint, base);
+    let label = endpoint;
+    for (let page = 1; ; page++) {
+      seen.add(url.href);
+      const res = await this.#get(url, label, signal);
+      const { items, next } = this.#mapped('GET', label, false, () => {
+        const parsed = listPageFromWire(this.#json(res, 'GET', false));
+        return { items: parsed.items.map((item, i) => map(item, `${parsed.itemsPath}[${i}]`)), next: parsed.next };
+      });
+      for (const item of items) if (!byId.has(item.id)) byId.set(item.id, item);
+      if (next === null) return [...byId.values()];
+      const nextUrl = URL.canParse(next, res.url.href) ? new URL(next, res.url) : undefined;
+      if (nextUrl === undefined || nextUrl.origin !== this.#origin) {
+        const where = nextUrl ? nextUrl.host : 'an unreadable URL';
+        throw this.#malformed('GET', label, false, `its next page is on ${this.#redactor.redact(where)}; not followed, and the token was not sent there`);
+      }
+      if (seen.has(nextUrl.href)) throw this.#malformed('GET', label, false, 'its next page is one already read (the pages loop)');
+      if (page >= this.#limits.pages) throw this.#malformed('GET', label, false, `the list goes on beyond ${this.#limits.pages} pages`);
+      url = nextUrl;
+      label = this.#label(url, true);
+    }
+  }
+
+  /** How messages name a URL: relative to its API base when under one, else origin and path (never a query elsewhere). */
+  #label(url: URL, withQuery: boolean): string {
+    const query = withQuery ? url.search : '';
+    for (const base of [this.appsBaseUrl, this.workflowsBaseUrl]) {
+      const path = `${url.origin}${url.pathname}`;
+      if (path.startsWith(base)) return `${path.slice(base.length)}${query}`;
+    }
+    return `${url.origin}${url.pathname}${url.origin === this.#origin ? query : ''}`;
+  }
+
+  #json(res: HttpResponse, method: string, ambiguous: boolean): unknown {
+    const text = decodeUtf8(res.body);
+    if (text !== undefined && text.trim() !== '') {
+      try {
+        return JSON.parse(text);
+      } catch {
+        // Described below.
+      }
+    }
+    const what = summariseBody(res.body, res.headers.get('content-type')) ?? 'an empty body';
+    throw this.#malformed(method, res.label, ambiguous, `it is not JSON but ${this.#redactor.redact(what)}`);
+  }
+
+  /** Runs a wire mapping, turning a WireFormatError into an AppsHubError that names the request. */
+  #mapped<T>(method: string, label: string, ambiguous: boolean, map: () => T): T {
+    try {
+      return map();
+    } catch (err) {
+      if (!(err instanceof WireFormatError)) throw err;
+      const what = `${err.field || 'the body'} should be ${err.expected}, got ${this.#redactor.redact(err.got)}`;
+      throw this.#malformed(method, label, ambiguous, what);
+    }
+  }
+
+  #malformed(method: string, label: string, ambiguous: boolean, what: string): AppsHubError {
+    return new AppsHubError({
+      kind: 'malformed',
+      method,
+      path: label,
+      origin: this.#origin,
+      ambiguous,
+      message: `Malformed response to ${method} ${label}: ${what}`,
+      hint: MALFORMED_HINT,
+    });
+  }
+}
+
+/** A path segment (an app id), percent-encoded so it cannot change the path. */
+function encodeSegment(value: string): string {
+  if (typeof value !== 'string' || value === '') throw new RangeError('an app id must be a non-empty string');
+  return encodeURIComponent(value);
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The thumbnail's bytes, read now and checked against what the plan was made with. */
+async function readPlannedThumbnail(thumbnail: ThumbnailUpload): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(thumbnail.path);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new P7appsError(`Could not read thumbnail ${thumbnail.path} (${reason})`, { hint: 'Restore the file, or run p7apps plan again.' });
+  }
+  if (sha256Hex(bytes) !== thumbnail.sha256.toLowerCase()) {
+    throw new P7appsError(`thumbnail ${thumbnail.path} changed since it was planned`, {
+      hint: 'Run p7apps plan again, so that the plan uploads what the file holds now.',
+    });
+  }
+  return bytes;
+}

@@ -1,0 +1,571 @@
+// The HTTP transport under the AppsHub client: one undici dispatcher (keep-
+// alive, a per-origin connection limit, timeouts, proxy from the environment,
+// extra CAs, opt-in insecure TLS), requests through the global `fetch` (so
+// nock can intercept them in tests), bounded response bodies, no redirects
+// followed across origins, and retries of GETs only. A POST is sent once: a
+// lost answer to a publish is the applier's to resolve, so it surfaces as an
+// AppsHubError with `ambiguous: true`.
+
+import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import { rootCertificates } from 'node:tls';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { P7appsError } from '../errors.js';
+import { AppsHubError, type Redactor, hintForStatus, sanitizeCause, summariseBody } from './errors.js';
+import { writeMayHaveCommitted } from './wire.js';
+
+export interface Timeouts {
+  /** Establishing a connection (TCP + TLS). */
+  connectTimeoutMs: number;
+  /** From sending the request to the response's headers. */
+  headersTimeoutMs: number;
+  /** Between two chunks of the response body. */
+  bodyTimeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000 };
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** No retry starts once this much time has passed since the first attempt (waits included). */
+  maxTotalMs: number;
+  /** The first backoff's ceiling; each further one doubles it. */
+  baseDelayMs: number;
+  /** No backoff ceiling exceeds this. */
+  maxDelayMs: number;
+  /** A server's Retry-After is honoured up to this. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  maxTotalMs: 60_000,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 30_000,
+};
+
+/** One request as the observer sees it: no headers, no body. */
+export interface AppsHubRequestInfo {
+  method: string;
+  path: string;
+  /** Undefined when no response arrived. */
+  status: number | undefined;
+  /** 1 for the first try. */
+  attempt: number;
+  durationMs: number;
+}
+
+export interface TransportOptions extends Partial<Timeouts> {
+  /** Connections per origin (default 10). */
+  connections?: number;
+  /** PEM file of certificate authorities to trust in addition to Node's. */
+  caFile?: string;
+  /** Do not verify the server's TLS certificate. Warns through onWarning every time. */
+  insecure?: boolean;
+  /** Where warnings go; default: process.emitWarning. */
+  onWarning?: (message: string) => void;
+  /** Read for HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case); without it no proxy is used. */
+  env?: NodeJS.ProcessEnv;
+  retry?: Partial<RetryPolicy>;
+  /** Waits between retries (tests pass a virtual one). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** In [0, 1): the backoff's jitter. */
+  random?: () => number;
+  /** Milliseconds since the epoch: retry budget, Retry-After dates, durations. */
+  now?: () => number;
+  /** Called after every attempt, for counting and progress. */
+  onRequest?: (info: AppsHubRequestInfo) => void;
+}
+
+export interface BuiltDispatcher {
+  dispatcher: Dispatcher;
+  /** The proxies in use, without credentials; empty when none. */
+  proxies: { http?: string; https?: string; noProxy?: string };
+}
+
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name.toLowerCase()] ?? env[name.toUpperCase()];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.origin;
+  } catch {
+    return '(unparseable proxy URL)';
+  }
+}
+
+/** The TLS options for the server: Node's CAs plus the file's, and verification unless insecure. */
+function tlsOptions(options: TransportOptions): { ca?: string[]; rejectUnauthorized: boolean } {
+  const tls: { ca?: string[]; rejectUnauthorized: boolean } = { rejectUnauthorized: options.insecure !== true };
+  if (options.caFile !== undefined) {
+    let pem: string;
+    try {
+      pem = readFileSync(options.caFile, 'utf8');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new P7appsError(`Could not read the CA file ${options.caFile} (${reason})`, {
+        hint: 'Pass --ca-file a readable PEM file of the certificate authorities that signed the server\'s certificate.',
+      });
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new P7appsError(`The CA file ${options.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
+        hint: 'Pass --ca-file a PEM file; convert a DER file with: openssl x509 -inform der -in FILE -out FILE.pem',
+      });
+    }
+    // --ca-file adds to Node's bundled authorities (like NODE_EXTRA_CA_CERTS) rather than replacing them,
+    // so a proxy or a server with a public certificate is still trusted.
+    tls.ca = [...rootCertificates, pem];
+  }
+  return tls;
+}
+
+/**
+ * The dispatcher for a client: an Agent with keep-alive and a per-origin
+ * connection limit, or an EnvHttpProxyAgent when the environment names a
+ * proxy. Only `env` is read, never process.env.
+ */
+export function buildDispatcher(options: TransportOptions): BuiltDispatcher {
+  const tls = tlsOptions(options);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options) };
+  const agentOptions = {
+    connections: options.connections ?? 10,
+    connectTimeout: timeouts.connectTimeoutMs,
+    headersTimeout: timeouts.headersTimeoutMs,
+    bodyTimeout: timeouts.bodyTimeoutMs,
+    connect: tls,
+  };
+  const env = options.env ?? {};
+  const http = envValue(env, 'HTTP_PROXY');
+  const https = envValue(env, 'HTTPS_PROXY');
+  const noProxy = envValue(env, 'NO_PROXY');
+  if (http === undefined && https === undefined) {
+    return { dispatcher: new Agent(agentOptions), proxies: {} };
+  }
+  // Explicit values (an empty string for "none"), so undici never falls back to process.env.
+  const dispatcher = new EnvHttpProxyAgent({
+    ...agentOptions,
+    httpProxy: http ?? '',
+    httpsProxy: https ?? '',
+    noProxy: noProxy ?? '',
+    requestTls: tls,
+    proxyTls: tls,
+  });
+  const proxies: BuiltDispatcher['proxies'] = {};
+  if (http !== undefined) proxies.http = withoutCredentials(http);
+  if (https !== undefined) proxies.https = withoutCredentials(https);
+  if (noProxy !== undefined) proxies.noProxy = noProxy;
+  return { dispatcher, proxies };
+}
+
+function definedOnly(options: Partial<Timeouts>): Partial<Timeouts> {
+  const out: Partial<Timeouts> = {};
+  for (const key of ['connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs'] as const) {
+    if (options[key] !== undefined) out[key] = options[key];
+  }
+  return out;
+}
+
+/** Retry-After in milliseconds (delta-seconds or an HTTP date), or undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))). */
+export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+function isRetryable(method: string, err: AppsHubError): boolean {
+  if (method !== 'GET') return false;
+  if (err.kind === 'network' || err.kind === 'timeout') return true;
+  return err.kind === 'http' && err.status !== undefined && RETRYABLE_STATUSES.has(err.status);
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  /** How messages name the endpoint: `apps/`, `apps/abc@2/`. */
+  label: string;
+  headers: Record<string, string>;
+  body?: string | FormData;
+  /** Larger bodies are refused, not read. */
+  maxBytes: number;
+  /** A 304 is an answer (conditional GET), not an error. */
+  accept304?: boolean;
+  /** Whether the Authorization header went with the request (hints for 401/403). */
+  tokenSent: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+  /** Where the body came from (after a same-origin redirect). */
+  url: URL;
+  label: string;
+}
+
+const ERROR_BODY_MAX_BYTES = 64 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Failures that happen before the request leaves: a POST that met one was certainly not applied. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', ...TLS_CODES]);
+
+const TIMEOUTS: Record<string, { which: string; option: keyof Timeouts }> = {
+  UND_ERR_CONNECT_TIMEOUT: { which: 'connect', option: 'connectTimeoutMs' },
+  UND_ERR_HEADERS_TIMEOUT: { which: 'headers', option: 'headersTimeoutMs' },
+  UND_ERR_BODY_TIMEOUT: { which: 'body', option: 'bodyTimeoutMs' },
+};
+
+/** The first error code in a chain of causes (and AggregateError members). */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== 'object' || err === null || depth > 5) return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string') return e.code;
+  const inner = errorCode(e.cause, depth + 1);
+  if (inner) return inner;
+  if (Array.isArray(e.errors)) for (const member of e.errors) {
+    const code = errorCode(member, depth + 1);
+    if (code) return code;
+  }
+  return undefined;
+}
+
+function errorMessage(err: unknown): string {
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { message?: unknown; cause?: unknown };
+    const inner = e.cause === undefined ? undefined : errorMessage(e.cause);
+    if (inner && (e.message === 'fetch failed' || e.message === 'terminated')) return inner;
+    if (typeof e.message === 'string' && e.message !== '') return e.message;
+  }
+  return String(err);
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+export class HttpTransport {
+  readonly dispatcher: Dispatcher;
+  readonly proxies: BuiltDispatcher['proxies'];
+  readonly #options: TransportOptions;
+  readonly #timeouts: Timeouts;
+  readonly #policy: RetryPolicy;
+  readonly #redactor: Redactor;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(options: TransportOptions, redactor: Redactor) {
+    const built = buildDispatcher(options);
+    this.dispatcher = built.dispatcher;
+    this.proxies = built.proxies;
+    this.#options = options;
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options) };
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#redactor = redactor;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#sleep = options.sleep ?? abortableSleep;
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  /** Sends the request, retrying a GET on network errors, timeouts, 429, 502, 503 and 504 within the policy. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const started = this.#now();
+    for (let attempt = 1; ; attempt++) {
+      let failure: AppsHubError;
+      try {
+        return await this.#attempt(req, attempt);
+      } catch (err) {
+        if (!(err instanceof AppsHubError)) throw err;
+        failure = err;
+      }
+      const final = attempt > 1 ? failure.with({ attempts: attempt }) : failure;
+      if (!isRetryable(req.method, failure) || attempt >= this.#policy.maxAttempts) throw final;
+      const delay =
+        failure.retryAfterMs !== undefined
+          ? Math.min(failure.retryAfterMs, this.#policy.maxRetryAfterMs)
+          : backoffDelayMs(attempt, this.#policy, this.#random);
+      if (this.#now() - started + delay > this.#policy.maxTotalMs) throw final;
+      await this.#sleep(delay, req.signal);
+      if (req.signal?.aborted) throw this.#aborted(req, false);
+    }
+  }
+
+  /** One attempt: the request, and at most one same-origin redirect of a GET. */
+  async #attempt(req: HttpRequest, attempt: number): Promise<HttpResponse> {
+    let current = req;
+    for (let hops = 0; ; hops++) {
+      const outcome = await this.#send(current, attempt, hops);
+      if (outcome instanceof URL) current = { ...current, url: outcome, label: labelAfterRedirect(current, outcome) };
+      else return outcome;
+    }
+  }
+
+  /** One request on the wire: its response, or where a followable redirect points. */
+  async #send(req: HttpRequest, attempt: number, hops: number): Promise<HttpResponse | URL> {
+    if (req.signal?.aborted) throw this.#aborted(req, false);
+    const begun = this.#now();
+    let status: number | undefined;
+    try {
+      const init = {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        redirect: 'manual',
+        signal: req.signal,
+        dispatcher: this.dispatcher,
+        // Node's fetch is typed with its bundled undici's Dispatcher; the installed undici's is compatible at run time.
+      } as unknown as RequestInit;
+      // The global fetch, looked up per request: it is what test interceptors replace.
+      const res = await globalThis.fetch(req.url, init);
+      status = res.status;
+      if (res.status === 304 && req.accept304) {
+        await res.body?.cancel();
+        return { status: 304, headers: res.headers, body: new Uint8Array(), url: req.url, label: req.label };
+      }
+      if (REDIRECT_STATUSES.has(res.status)) {
+        await res.body?.cancel();
+        return this.#followableRedirect(req, res, hops);
+      }
+      if (res.status >= 200 && res.status < 300) {
+        const body = await readCapped(res, req.maxBytes);
+        if (body === undefined) throw this.#tooLarge(req);
+        return { status: res.status, headers: res.headers, body, url: req.url, label: req.label };
+      }
+      throw await this.#statusError(req, res);
+    } catch (err) {
+      if (err instanceof P7appsError) throw err;
+      // Aborted after it may have left: a POST's outcome is unknown.
+      if (req.signal?.aborted) throw this.#aborted(req, true);
+      throw this.#networkError(req, err, status);
+    } finally {
+      this.#observe(req, attempt, status, begun);
+    }
+  }
+
+  #observe(req: HttpRequest, attempt: number, status: number | undefined, begun: number): void {
+    if (!this.#options.onRequest) return;
+    try {
+      this.#options.onRequest({ method: req.method, path: req.label, status, attempt, durationMs: this.#now() - begun });
+    } catch {
+      // An observer's failure is not the request's.
+    }
+  }
+
+  /**
+   * A GET redirected within its origin is followed once, with the token (a
+   * server may add a slash or normalise a path); any other redirect (another
+   * origin, http -> https, a POST, a second hop) is an error, and the token
+   * is not sent there.
+   */
+  #followableRedirect(req: HttpRequest, res: Response, hops: number): URL {
+    const location = res.headers.get('location');
+    let target: URL | undefined;
+    try {
+      target = location === null ? undefined : new URL(location, req.url);
+    } catch {
+      target = undefined;
+    }
+    if (target && target.origin === req.url.origin && req.method === 'GET' && hops === 0) return target;
+    const where = target ? target.host : 'an unreadable location';
+    const reason = STATUS_CODES[res.status] ?? 'Redirect';
+    const httpsUpgrade = target && target.protocol === 'https:' && req.url.protocol === 'http:' && target.hostname === req.url.hostname;
+    throw new AppsHubError({
+      kind: 'redirect',
+      method: req.method,
+      path: req.label,
+      status: res.status,
+      origin: req.url.origin,
+      detail: target ? this.#redactor.redact(`${target.origin}${target.pathname}`) : undefined,
+      message:
+        `${res.status} ${reason} on ${req.method} ${req.label}: the server redirects to ${this.#redactor.redact(where)}; ` +
+        `not followed, and the token was not sent there`,
+      hint: httpsUpgrade
+        ? `Use the https:// sign-in URL: --server https://${target!.host}${serverPrefix(req)}`
+        : 'Check the server URL (--server, P7APPS_URL or server.url): it must be the pSeven Enterprise sign-in URL.',
+    });
+  }
+
+  async #statusError(req: HttpRequest, res: Response): Promise<AppsHubError> {
+    // The status is the answer; a body that cannot be read only loses the detail.
+    const bytes = await readCapped(res, ERROR_BODY_MAX_BYTES, true).catch(() => undefined);
+    const summary = bytes === undefined ? undefined : summariseBody(bytes, res.headers.get('content-type'));
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.#now());
+    const ambiguous = req.method === 'POST' && writeMayHaveCommitted(res.status);
+    return new AppsHubError({
+      kind: 'http',
+      method: req.method,
+      path: req.label,
+      status: res.status,
+      origin: req.url.origin,
+      detail: summary === undefined ? undefined : this.#redactor.redact(summary),
+      retryAfterMs,
+      ambiguous,
+      hint: hintForStatus(req.method, req.label, res.status, req.tokenSent),
+    });
+  }
+
+  #networkError(req: HttpRequest, err: unknown, status: number | undefined): AppsHubError {
+    const code = errorCode(err);
+    const cause = sanitizeCause(err, this.#redactor);
+    // Sent and maybe applied, unless it failed before leaving (refused, DNS, TLS, connect timeout).
+    const ambiguous = req.method === 'POST' && !(code !== undefined && NOT_SENT_CODES.has(code) && status === undefined);
+    const base = { method: req.method, path: req.label, origin: req.url.origin, code, ambiguous, cause };
+    const timeout = code === undefined ? undefined : TIMEOUTS[code];
+    if (timeout) {
+      const limit = formatSeconds(this.#timeouts[timeout.option]);
+      return new AppsHubError({
+        ...base,
+        kind: 'timeout',
+        message: `${req.url.origin} timed out (${timeout.which} timeout, ${limit}) on ${req.method} ${req.label}`,
+        hint:
+          timeout.which === 'connect'
+            ? 'Check the server URL and the network path to it (a proxy? set HTTPS_PROXY, or NO_PROXY for hosts to reach directly).'
+            : 'The server is slow or overloaded; try again later.',
+      });
+    }
+    if (code !== undefined && TLS_CODES.has(code)) {
+      return new AppsHubError({
+        ...base,
+        kind: 'tls',
+        message: `The TLS certificate of ${req.url.origin} is not trusted (${code}) on ${req.method} ${req.label}`,
+        hint: tlsHint(code),
+      });
+    }
+    const reason = code ?? this.#redactor.redact(errorMessage(err));
+    const hint =
+      code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO'
+        ? 'The server may not speak TLS on this port; check http:// or https:// in the server URL.'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'Check the host name in the server URL (--server, P7APPS_URL or server.url).'
+          : 'Check the server URL and that the server is up; a proxy is taken from HTTPS_PROXY / HTTP_PROXY.';
+    return new AppsHubError({ ...base, kind: 'network', code, message: `Could not reach ${req.url.origin} (${reason}) on ${req.method} ${req.label}`, hint });
+  }
+
+  #tooLarge(req: HttpRequest): AppsHubError {
+    return new AppsHubError({
+      kind: 'too-large',
+      method: req.method,
+      path: req.label,
+      origin: req.url.origin,
+      // A POST's answer that cannot be read may follow a committed write.
+      ambiguous: req.method === 'POST',
+      message: `The response to ${req.method} ${req.label} is larger than ${formatBytes(req.maxBytes)}; not read`,
+      hint: 'Check the server URL: the pSeven Enterprise API does not send answers this large.',
+    });
+  }
+
+  #aborted(req: HttpRequest, mayHaveLeft: boolean): AppsHubError {
+    return new AppsHubError({
+      kind: 'aborted',
+      method: req.method,
+      path: req.label,
+      origin: req.url.origin,
+      ambiguous: req.method === 'POST' && mayHaveLeft,
+    });
+  }
+}
+
+/** The path of the sign-in URL before `/appshub/` or `/pseven/`, for the https hint. */
+function serverPrefix(req: HttpRequest): string {
+  const match = /^(.*?)\/(appshub|pseven)\/\.rest\//.exec(req.url.pathname);
+  return match ? match[1]! : '';
+}
+
+function labelAfterRedirect(req: HttpRequest, target: URL): string {
+  // Relative to the same API base as before when the endpoint had a relative name; otherwise origin and path only.
+  const endpoint = req.label.split('?')[0]!;
+  if (!req.url.pathname.endsWith(endpoint) || endpoint.startsWith('http')) return `${target.origin}${target.pathname}`;
+  const base = req.url.pathname.slice(0, req.url.pathname.length - endpoint.length);
+  return target.pathname.startsWith(base) ? `${target.pathname.slice(base.length)}${target.search}` : `${target.origin}${target.pathname}`;
+}
+
+function tlsHint(code: string): string {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return 'The certificate is for another host name; check the host in the server URL (or pass --insecure to skip verification, not recommended).';
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return 'The server\'s certificate is outside its validity period; ask its administrator to renew it (or pass --insecure, not recommended).';
+  }
+  return 'If the server uses a private or self-signed certificate authority, pass --ca-file FILE (PEM) to trust it, or --insecure to skip verification (not recommended).';
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * The body, or undefined when it is larger than `maxBytes`. With `truncate`,
+ * the first `maxBytes` are returned instead (error bodies are only summarised).
+ */
+async function readCapped(res: Response, maxBytes: number, truncate = false): Promise<Uint8Array | undefined> {
+  const declared = Number(res.headers.get('content-length'));
+  if (!truncate && Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.body) return new Uint8Array();
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      if (!truncate) return undefined;
+      break;
+    }
+  }
+  const out = new Uint8Array(Math.min(total, maxBytes));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, out.length - offset);
+    out.set(part, offset);
+    offset += part.length;
+    if (offset >= out.length) break;
+  }
+  return out;
+}
+
+/** Resolves after `ms`, or early (without throwing) when `signal` aborts; the caller checks the signal. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined);
+}

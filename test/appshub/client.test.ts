@@ -1,0 +1,622 @@
+// The AppsHub client against nock: the exact requests it sends (method, URL
+// with its trailing slash, Authorization, publish fields), what it makes of
+// answers good and bad, and that the token never leaks into an error.
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import nock from 'nock';
+import { describe, expect, it } from 'vitest';
+import { AppsHubError } from '../../src/appshub/errors.js';
+import { UNKNOWN, type PublishRequest } from '../../src/appshub/types.js';
+import { P7appsError } from '../../src/errors.js';
+import { APPS, APP_ID, GUIDE_FORM_FIELDS, GUIDE_PUBLISH_REQUEST, SERVER, TOKEN, WORKFLOWS, rejection, type Rejection } from './helpers.js';
+import { multipartFields, requestBytes, useNockedClients } from './nock-helpers.js';
+
+const app = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  name,
+  url: `${SERVER}${APPS}/apps/${id}/`,
+  workspace: { id: '7', name: 'Toy apps' },
+  version: 1,
+  versions: [1],
+  ...extra,
+});
+
+const client = useNockedClients();
+
+describe('requests', () => {
+  it('lists apps with GET apps/ and the token', async () => {
+    const scope = nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .matchHeader('accept', 'application/json')
+      .reply(200, [app('a1', 'Alpha'), app('b2', 'Beta', { description: null })]);
+    const apps = await client().client.listApps();
+    scope.done();
+    expect(apps.map((a) => [a.id, a.name, a.description])).toEqual([
+      ['a1', 'Alpha', UNKNOWN],
+      ['b2', 'Beta', null],
+    ]);
+  });
+
+  it.each([
+    ['https://app.example', `${APPS}/apps/`],
+    ['https://app.example/', `${APPS}/apps/`],
+    ['https://app.example/p7', `/p7${APPS}/apps/`],
+    ['https://app.example/p7/', `/p7${APPS}/apps/`],
+  ])('builds the app API URL from the sign-in URL %s', async (serverUrl, path) => {
+    const scope = nock(SERVER).get(path).reply(200, []);
+    await client({ serverUrl }).client.listApps();
+    scope.done();
+  });
+
+  it('gets an app by its URL-encoded id, and a version with @', async () => {
+    const id = 'odd id/with?chars';
+    const encoded = 'odd%20id%2Fwith%3Fchars';
+    const scope = nock(SERVER)
+      .get(`${APPS}/apps/${encoded}/`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(200, app(id, 'Odd'))
+      .get(`${APPS}/apps/${encoded}@2/`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(200, { id, version: 2, revision: 0, state: 'READY', workflow: { path: '/w.p7wf' } });
+    const { client: c } = client();
+    expect((await c.getApp(id)).name).toBe('Odd');
+    expect(await c.getAppVersion(id, 2)).toMatchObject({ appId: id, version: 2, state: 'READY', workflowPath: '/w.p7wf' });
+    scope.done();
+  });
+
+  it('lists workflows from the workflow API', async () => {
+    const scope = nock(SERVER)
+      .get(`${WORKFLOWS}/workflows/`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(200, [{ id: 'w1', name: 'ToyWorkflow', path: '/Users/1/ToyWorkflow.p7wf', url: `${SERVER}${WORKFLOWS}/workflows/w1/` }]);
+    expect(await client().client.listWorkflows()).toEqual([
+      { id: 'w1', name: 'ToyWorkflow', path: '/Users/1/ToyWorkflow.p7wf', url: `${SERVER}${WORKFLOWS}/workflows/w1/`, fingerprint: UNKNOWN },
+    ]);
+    scope.done();
+  });
+
+  it('reports each request to onRequest without headers', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(200, []);
+    const c = client();
+    await c.client.listApps();
+    expect(c.requests).toEqual([{ method: 'GET', path: 'apps/', status: 200, attempt: 1, durationMs: 0 }]);
+    expect(JSON.stringify(c.requests)).not.toContain(TOKEN);
+  });
+});
+
+describe('pagination (A9)', () => {
+  it('follows next across pages, absolute or relative, and keeps an id once', async () => {
+    const scope = nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, { count: 3, next: `${SERVER}${APPS}/apps/?page=2`, previous: null, results: [app('a1', 'Alpha')] })
+      .get(`${APPS}/apps/?page=2`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(200, { count: 3, next: '?page=3', results: [app('a1', 'Alpha'), app('b2', 'Beta')] })
+      .get(`${APPS}/apps/?page=3`)
+      .reply(200, { count: 3, next: null, results: [app('c3', 'Gamma')] });
+    const c = client();
+    expect((await c.client.listApps()).map((a) => a.id)).toEqual(['a1', 'b2', 'c3']);
+    scope.done();
+    expect(c.requests.map((r) => r.path)).toEqual(['apps/', 'apps/?page=2', 'apps/?page=3']);
+  });
+
+  it('names the page and the item of a malformed entry', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, { next: `${SERVER}${APPS}/apps/?page=2`, results: [app('a1', 'Alpha')] })
+      .get(`${APPS}/apps/?page=2`)
+      .reply(200, { next: null, results: [app('b2', 'Beta'), { name: 'no id' }] });
+    const err = await rejection(client().client.listApps());
+    expect(err).toBeInstanceOf(AppsHubError);
+    expect(err.message).toBe('Malformed response to GET apps/?page=2: results[1].id should be present (a non-empty string), got nothing');
+  });
+
+  it('does not follow a next page on another origin, and sends no token there', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(200, { next: 'https://elsewhere.example/apps/?page=2', results: [] });
+    const elsewhere = nock('https://elsewhere.example').get('/apps/').query(true).reply(200, { results: [] });
+    const err = await rejection(client().client.listApps());
+    expect(err.message).toBe(
+      'Malformed response to GET apps/: its next page is on elsewhere.example; not followed, and the token was not sent there',
+    );
+    expect(elsewhere.isDone()).toBe(false);
+  });
+
+  it('stops a list whose pages loop', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, { next: '?page=2', results: [] })
+      .get(`${APPS}/apps/?page=2`)
+      .reply(200, { next: `${SERVER}${APPS}/apps/`, results: [] });
+    expect((await rejection(client().client.listApps())).message).toContain('its next page is one already read');
+  });
+
+  it('stops a list beyond the page bound', async () => {
+    const scope = nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .query(true)
+      .times(3)
+      .reply(200, (uri) => ({ next: `?page=${Number(new URL(uri, SERVER).searchParams.get('page') ?? 1) + 1}`, results: [] }));
+    const err = await rejection(client({ maxListPages: 3 }).client.listApps());
+    scope.done();
+    expect(err.message).toContain('the list goes on beyond 3 pages');
+  });
+});
+
+describe('publish', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p7apps-client-'));
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x10, 0x80]);
+  const thumbnailPath = join(dir, 'thumbnail.png');
+  writeFileSync(thumbnailPath, png);
+  const sha256 = createHash('sha256').update(png).digest('hex');
+
+  /** The guide's publish example, field for field. */
+  const guideRequest: PublishRequest = {
+    ...GUIDE_PUBLISH_REQUEST,
+    thumbnail: { path: thumbnailPath, filename: 'thumbnail.png', mediaType: 'image/png', sha256 },
+  };
+  const created = {
+    name: 'Toy app',
+    id: APP_ID,
+    url: `${SERVER}${APPS}/apps/${APP_ID}@1/`,
+    version: 1,
+    revision: 0,
+    workspace: { id: '7', name: 'Toy apps' },
+    state: 'QUEUED_TO_INITIALIZE',
+  };
+
+  it('sends the guide\'s example as multipart/form-data, field for field, with the file', async () => {
+    let fields: Array<[string, string | File]> = [];
+    let contentType = '';
+    const scope = nock(SERVER)
+      .post(`${APPS}/apps/`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(async function () {
+        contentType = String(this.req.headers['content-type']);
+        fields = await multipartFields(this);
+        return [201, created];
+      });
+    const result = await client().client.publish(guideRequest);
+    scope.done();
+    expect(contentType).toMatch(/^multipart\/form-data; boundary=/);
+    const plain = fields.filter(([, v]) => typeof v === 'string');
+    expect(plain).toEqual(GUIDE_FORM_FIELDS);
+    const files = fields.filter(([, v]) => typeof v !== 'string') as Array<[string, File]>;
+    expect(files.map(([name, file]) => [name, file.name, file.type])).toEqual([['thumbnail', 'thumbnail.png', 'image/png']]);
+    expect(Buffer.from(await files[0]![1].arrayBuffer())).toEqual(png);
+    expect(result).toEqual({
+      appId: APP_ID,
+      name: 'Toy app',
+      version: 1,
+      revision: 0,
+      state: 'QUEUED_TO_INITIALIZE',
+      url: `${SERVER}${APPS}/apps/${APP_ID}@1/`,
+      workspace: { id: '7', name: 'Toy apps' },
+    });
+  });
+
+  it('sends True, a version and workspace.id as strings in a form', async () => {
+    let fields: Array<[string, string | File]> = [];
+    nock(SERVER)
+      .post(`${APPS}/apps/`)
+      .reply(async function () {
+        fields = await multipartFields(this);
+        return [201, { ...created, version: 3 }];
+      });
+    const request: PublishRequest = { ...guideRequest, workspaceName: undefined, workspaceId: '7', version: 3, setVersionAsDefault: true, allowGetAsWorkflow: undefined, description: undefined };
+    await client().client.publish(request);
+    expect(fields.filter(([, v]) => typeof v === 'string')).toEqual([
+      ['workspace.id', '7'],
+      ['name', 'Toy app'],
+      ['workflow_path', '/Users/1/ToyWorkflow.p7wf'],
+      ['version', '3'],
+      ['set_version_as_default', 'True'],
+    ]);
+  });
+
+  it('sends JSON with typed values when there is no thumbnail, omitting undefined fields', async () => {
+    let body: unknown;
+    let contentType = '';
+    nock(SERVER)
+      .post(`${APPS}/apps/`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(function () {
+        contentType = String(this.req.headers['content-type']);
+        body = JSON.parse(requestBytes(this).toString('utf8'));
+        return [201, created];
+      });
+    await client().client.publish({ name: 'Toy app', workspaceName: 'Toy apps', workflowPath: '/Users/1/ToyWorkflow.p7wf', version: 1, setVersionAsDefault: false });
+    expect(contentType).toBe('application/json');
+    expect(body).toStrictEqual({
+      'workspace.name': 'Toy apps',
+      name: 'Toy app',
+      workflow_path: '/Users/1/ToyWorkflow.p7wf',
+      version: 1,
+      set_version_as_default: false,
+    });
+  });
+
+  it('refuses a thumbnail that changed since the plan, before sending anything', async () => {
+    const changed = join(dir, 'changed.png');
+    writeFileSync(changed, 'new bytes');
+    const scope = nock(SERVER).post(`${APPS}/apps/`).reply(201, created);
+    const err = await rejection(client().client.publish({ ...guideRequest, thumbnail: { ...guideRequest.thumbnail!, path: changed } }));
+    expect(err).toBeInstanceOf(P7appsError);
+    expect(err.message).toBe(`thumbnail ${changed} changed since it was planned`);
+    expect(scope.isDone()).toBe(false);
+  });
+
+  it('names a thumbnail it cannot read', async () => {
+    const missing = join(dir, 'missing.png');
+    const err = await rejection(client().client.publish({ ...guideRequest, thumbnail: { ...guideRequest.thumbnail!, path: missing } }));
+    expect(err.message).toBe(`Could not read thumbnail ${missing} (ENOENT)`);
+  });
+
+  it('treats an unreadable 201 as ambiguous: the publish happened', async () => {
+    nock(SERVER).post(`${APPS}/apps/`).reply(201, '<html><title>Published!</title></html>', { 'content-type': 'text/html' });
+    const err = await rejection(client().client.publish({ ...guideRequest, thumbnail: undefined }));
+    expect(err).toMatchObject({ kind: 'malformed', ambiguous: true, method: 'POST', path: 'apps/' });
+    expect(err.message).toBe(
+      'Malformed response to POST apps/: it is not JSON but an HTML page titled "Published!"; it may have taken effect on the server',
+    );
+  });
+});
+
+describe('thumbnails (A3)', () => {
+  const bytes = Buffer.from('not really a png');
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const url = `${SERVER}${APPS}/apps/${APP_ID}/thumbnail/`;
+
+  it('asks conditionally and takes 304 as "the server holds those bytes"', async () => {
+    const scope = nock(SERVER)
+      .get(`${APPS}/apps/${APP_ID}/thumbnail/`)
+      .matchHeader('if-none-match', `"sha256-${sha}"`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(304);
+    expect(await client().client.fetchThumbnail(url, { expectSha256: sha })).toEqual({ status: 'not-modified', sha256: sha });
+    scope.done();
+  });
+
+  it('hashes what it downloads when the bytes differ', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/${APP_ID}/thumbnail/`)
+      .matchHeader('if-none-match', `"sha256-${'0'.repeat(64)}"`)
+      .reply(200, bytes, { etag: `"sha256-${sha}"` });
+    const fetched = await client().client.fetchThumbnail(url, { expectSha256: '0'.repeat(64) });
+    expect(fetched).toEqual({ status: 'fetched', sha256: sha, bytes: new Uint8Array(bytes), etag: `"sha256-${sha}"` });
+  });
+
+  it('downloads unconditionally without an expected hash', async () => {
+    const scope = nock(SERVER, { badheaders: ['if-none-match'] }).get(`${APPS}/apps/${APP_ID}/thumbnail/`).reply(200, bytes);
+    expect(await client().client.fetchThumbnail(url)).toMatchObject({ status: 'fetched', sha256: sha });
+    scope.done();
+  });
+
+  it('sends no token to a thumbnail on another origin', async () => {
+    const scope = nock('https://cdn.example', { badheaders: ['authorization'] }).get('/t/1.png').query(true).reply(200, bytes);
+    expect(await client().client.fetchThumbnail('https://cdn.example/t/1.png?sig=secret')).toMatchObject({ sha256: sha });
+    scope.done();
+  });
+
+  it('says the token was not sent when another origin refuses the thumbnail', async () => {
+    nock('https://cdn.example').get('/t/1.png').query(true).reply(403, { detail: 'Forbidden.' });
+    const err = await rejection(client().client.fetchThumbnail('https://cdn.example/t/1.png?sig=secret'));
+    expect(err.message).toBe('403 Forbidden on GET https://cdn.example/t/1.png: Forbidden.');
+    expect(err.message).not.toContain('sig=');
+    expect(err.hint).toContain('only to the server\'s own origin');
+  });
+
+  it('refuses a thumbnail larger than the cap without reading it', async () => {
+    nock(SERVER).get(`${APPS}/apps/${APP_ID}/thumbnail/`).reply(200, Buffer.alloc(2048), { 'content-length': '2048' });
+    const err = await rejection(client({ maxThumbnailBytes: 1024 }).client.fetchThumbnail(url));
+    expect(err).toMatchObject({ kind: 'too-large' });
+    expect(err.message).toBe(`The response to GET apps/${APP_ID}/thumbnail/ is larger than 1024 bytes; not read`);
+  });
+
+  it('refuses a streamed body that grows past the cap', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(200, () => JSON.stringify(Array.from({ length: 200 }, (_, i) => app(`id${i}`, `App ${i}`))));
+    const err = await rejection(client({ maxJsonBytes: 4096 }).client.listApps());
+    expect(err).toMatchObject({ kind: 'too-large', path: 'apps/' });
+  });
+});
+
+describe('login', () => {
+  it('posts the guide\'s JSON body to the workflow API and signs the client in', async () => {
+    let body: unknown;
+    const scope = nock(SERVER, { badheaders: ['authorization'] })
+      .post(`${WORKFLOWS}/auth/login/`)
+      .matchHeader('content-type', 'application/json')
+      .reply(function () {
+        body = JSON.parse(requestBytes(this).toString('utf8'));
+        return [200, { token: 'fresh-token-123' }];
+      });
+    const apps = nock(SERVER).get(`${APPS}/apps/`).matchHeader('authorization', 'Token fresh-token-123').reply(200, []);
+    const c = client({ token: undefined });
+    expect(await c.client.login('user@work.org', 'secret')).toBe('fresh-token-123');
+    expect(body).toStrictEqual({ username: 'user@work.org', password: 'secret' });
+    await c.client.listApps();
+    scope.done();
+    apps.done();
+  });
+
+  it('explains refused credentials without showing the password the server echoed', async () => {
+    const password = 'hunter2-correct-horse';
+    nock(SERVER)
+      .post(`${WORKFLOWS}/auth/login/`)
+      .reply(400, { non_field_errors: [`Unable to log in with provided credentials (password "${password}").`] });
+    const err = await rejection(client({ token: undefined }).client.login('user@work.org', password));
+    expect(err.message).toBe('400 Bad Request on POST auth/login/: Unable to log in with provided credentials (password "[REDACTED]").');
+    expect(err.hint).toBe('Check P7APPS_USERNAME and P7APPS_PASSWORD.');
+    expect(JSON.stringify(err) + inspect(err, { depth: 10, showHidden: true })).not.toContain(password);
+  });
+
+  it('refuses a login answer without a token', async () => {
+    nock(SERVER).post(`${WORKFLOWS}/auth/login/`).reply(200, { key: 'x' });
+    expect((await rejection(client({ token: undefined }).client.login('u', 'p'))).message).toBe(
+      'Malformed response to POST auth/login/: token should be present (a non-empty string), got nothing',
+    );
+  });
+});
+
+describe('error mapping', () => {
+  it.each([
+    {
+      name: '403 without credentials',
+      status: 403,
+      body: { detail: 'Authentication credentials were not provided.' },
+      call: 'listApps',
+      message: '403 Forbidden on GET apps/: Authentication credentials were not provided.',
+      hint: /P7APPS_TOKEN/,
+    },
+    {
+      name: '401 with a bad token',
+      status: 401,
+      body: { detail: 'Invalid token.' },
+      call: 'listWorkflows',
+      message: '401 Unauthorized on GET workflows/: Invalid token.',
+      hint: /P7APPS_TOKEN/,
+    },
+    {
+      name: '404 for an unknown app',
+      status: 404,
+      body: { detail: 'Not found.' },
+      call: 'getApp',
+      message: `404 Not Found on GET apps/${APP_ID}/: Not found.`,
+      hint: /no longer on the server/,
+    },
+    {
+      name: '404 for the list itself (wrong server URL)',
+      status: 404,
+      body: '<html><head><title>Page not found</title></head><body>…</body></html>',
+      call: 'listApps',
+      message: '404 Not Found on GET apps/: an HTML page titled "Page not found"',
+      hint: /sign-in URL/,
+    },
+    {
+      name: '400 field errors on publish',
+      status: 400,
+      body: { workflow_path: ['This field is required.'], workspace: { name: ['No such workspace.', 'Check spelling.'] }, non_field_errors: ['Bad request.'] },
+      call: 'publish',
+      message: '400 Bad Request on POST apps/: workflow_path: This field is required.; workspace.name: No such workspace. Check spelling.; Bad request.',
+      hint: /rejected the fields/,
+    },
+    {
+      name: '403 on publish (role)',
+      status: 403,
+      body: { detail: 'You do not have permission to perform this action.' },
+      call: 'publish',
+      message: '403 Forbidden on POST apps/: You do not have permission to perform this action.',
+      hint: /Publish apps/,
+    },
+    {
+      name: '500 with a text body',
+      status: 500,
+      body: 'Internal Server Error\n\nTraceback (most recent call last): ...',
+      call: 'getApp',
+      message: `500 Internal Server Error on GET apps/${APP_ID}/: Internal Server Error Traceback (most recent call last): ...`,
+      hint: /server failed/,
+    },
+    {
+      name: '418 with an empty body',
+      status: 418,
+      body: '',
+      call: 'listApps',
+      message: "418 I'm a Teapot on GET apps/",
+      hint: undefined,
+    },
+  ])('$name', async ({ status, body, call, message, hint }) => {
+    const path = { listApps: `${APPS}/apps/`, listWorkflows: `${WORKFLOWS}/workflows/`, getApp: `${APPS}/apps/${APP_ID}/`, publish: `${APPS}/apps/` }[call]!;
+    const interceptor = call === 'publish' ? nock(SERVER).post(path) : nock(SERVER).get(path);
+    interceptor.reply(status, body);
+    const { client: c } = client();
+    const request: PublishRequest = { name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false };
+    const promise =
+      call === 'publish' ? c.publish(request) : call === 'getApp' ? c.getApp(APP_ID) : call === 'listWorkflows' ? c.listWorkflows() : c.listApps();
+    const err = await rejection(promise);
+    expect(err).toBeInstanceOf(AppsHubError);
+    expect(err).toMatchObject({ kind: 'http', status, ambiguous: status >= 500 && call === 'publish' });
+    expect(err.message).toBe(message);
+    if (hint) expect(err.hint).toMatch(hint);
+  });
+
+  it('a busy 409 on publish is definite and carries Retry-After (A10)', async () => {
+    const scope = nock(SERVER)
+      .post(`${APPS}/apps/`)
+      .reply(409, { detail: 'Version 2 of this app is still initializing.' }, { 'retry-after': '15' });
+    const err = await rejection(client().client.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
+    scope.done();
+    expect(err).toMatchObject({ status: 409, retryAfterMs: 15_000, ambiguous: false, method: 'POST', path: 'apps/', detail: 'Version 2 of this app is still initializing.' });
+    expect(err.message).toBe('409 Conflict on POST apps/: Version 2 of this app is still initializing.');
+  });
+
+  it.each([
+    [502, true],
+    [503, true],
+    [504, true],
+    [500, true],
+    [400, false],
+  ])('a publish answered %i is ambiguous: %s', async (status, ambiguous) => {
+    nock(SERVER).post(`${APPS}/apps/`).reply(status, '<html><title>Bad Gateway</title></html>', { 'content-type': 'text/html' });
+    const err = await rejection(client().client.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
+    expect(err).toMatchObject({ status, ambiguous });
+    expect(err.message.endsWith('; it may have taken effect on the server')).toBe(ambiguous);
+  });
+
+  it.each([
+    ['ECONNRESET', true],
+    ['ECONNREFUSED', false],
+    ['ENOTFOUND', false],
+  ])('a publish that meets %s is ambiguous: %s', async (code, ambiguous) => {
+    nock(SERVER).post(`${APPS}/apps/`).replyWithError({ code, message: `connect ${code}` });
+    const err = await rejection(client().client.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
+    expect(err).toMatchObject({ kind: 'network', code, ambiguous, status: undefined });
+    expect(err.message).toMatch(new RegExp(`^Could not reach https://app.example \\(${code}\\) on POST apps/`));
+  });
+
+  it('names the timeout that fired', async () => {
+    nock(SERVER).post(`${APPS}/apps/`).replyWithError({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 'Headers Timeout Error' });
+    const err = await rejection(client({ headersTimeoutMs: 45_000 }).client.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
+    expect(err).toMatchObject({ kind: 'timeout', ambiguous: true });
+    expect(err.message).toBe('https://app.example timed out (headers timeout, 45s) on POST apps/; it may have taken effect on the server');
+  });
+
+  it('explains an untrusted certificate with the flags that fix it', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' });
+    const err = await rejection(client().client.listApps());
+    expect(err).toMatchObject({ kind: 'tls', attempts: 1 });
+    expect(err.message).toBe('The TLS certificate of https://app.example is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT) on GET apps/');
+    expect(err.hint).toContain('pass --ca-file FILE (PEM) to trust it, or --insecure');
+  });
+});
+
+describe('malformed responses', () => {
+  it.each([
+    ['an HTML page with 200', '<!DOCTYPE html><html><head><title>pSeven Enterprise | Sign in</title></head></html>', 'it is not JSON but an HTML page titled "pSeven Enterprise | Sign in"'],
+    ['JSON that does not parse', '[{"id": "a1", ', 'it is not JSON but [{"id": "a1",'],
+    ['an empty body', '', 'it is not JSON but an empty body'],
+    ['binary bytes', Buffer.from([0xff, 0xfe, 0x00, 0x01]), 'it is not JSON but 4 bytes of application/json'],
+    ['an object without results', { apps: [] }, 'the body should be a list, or a page with a `results` list, got an object without a `results` list'],
+    ['an app without id', [{ name: 'Alpha' }], '[0].id should be present (a non-empty string), got nothing'],
+    ['an app with versions of the wrong type', [app('a1', 'Alpha', { versions: 'all' })], '[0].versions should be a list, got "all"'],
+  ])('GET apps/ answering %s is an error naming the endpoint', async (_, body, what) => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(200, body, { 'content-type': 'application/json' });
+    const err = await rejection(client().client.listApps());
+    expect(err).toMatchObject({ kind: 'malformed', method: 'GET', path: 'apps/', ambiguous: false });
+    expect(err.message).toBe(`Malformed response to GET apps/: ${what}`);
+    expect(err.hint).toContain('ASSUMPTIONS about the wire');
+  });
+
+  it('refuses an app record for another id', async () => {
+    nock(SERVER).get(`${APPS}/apps/${APP_ID}/`).reply(200, app('other', 'Other'));
+    expect((await rejection(client().client.getApp(APP_ID))).message).toBe(
+      `Malformed response to GET apps/${APP_ID}/: its id is "other", not the requested "${APP_ID}"`,
+    );
+  });
+
+  it('refuses a version record for another version', async () => {
+    nock(SERVER).get(`${APPS}/apps/${APP_ID}@2/`).reply(200, { id: APP_ID, version: 3 });
+    expect((await rejection(client().client.getAppVersion(APP_ID, 2))).message).toBe(
+      `Malformed response to GET apps/${APP_ID}@2/: it describes "${APP_ID}" version 3, not the one requested`,
+    );
+  });
+});
+
+describe('redirects', () => {
+  it('refuses a redirect to another host and does not send the token there', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(302, '', { location: 'https://login.other.example/sso?next=/apps/' });
+    const other = nock('https://login.other.example').get('/sso').query(true).reply(200, []);
+    const err = await rejection(client().client.listApps());
+    expect(err).toMatchObject({ kind: 'redirect', status: 302 });
+    expect(err.message).toBe('302 Found on GET apps/: the server redirects to login.other.example; not followed, and the token was not sent there');
+    expect(other.isDone()).toBe(false);
+  });
+
+  it('suggests the https URL when http redirects to it', async () => {
+    nock('http://app.example').get(`/p7${APPS}/apps/`).reply(301, '', { location: `https://app.example/p7${APPS}/apps/` });
+    const err = await rejection(client({ serverUrl: 'http://app.example/p7' }).client.listApps());
+    expect(err.hint).toBe('Use the https:// sign-in URL: --server https://app.example/p7');
+  });
+
+  it('follows one same-origin redirect of a GET with the token', async () => {
+    const scope = nock(SERVER)
+      .get(`${APPS}/apps/${APP_ID}/`)
+      .reply(301, '', { location: `${APPS}/apps/${APP_ID.toUpperCase()}/` })
+      .get(`${APPS}/apps/${APP_ID.toUpperCase()}/`)
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(200, app(APP_ID, 'Toy app'));
+    const c = client();
+    expect((await c.client.getApp(APP_ID)).name).toBe('Toy app');
+    scope.done();
+    expect(c.requests.map((r) => [r.path, r.status])).toEqual([
+      [`apps/${APP_ID}/`, 301],
+      [`apps/${APP_ID.toUpperCase()}/`, 200],
+    ]);
+  });
+
+  it('does not follow a second redirect, nor any redirect of a POST', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(302, '', { location: `${APPS}/apps/?a=1` })
+      .get(`${APPS}/apps/?a=1`)
+      .reply(302, '', { location: `${APPS}/apps/?a=2` })
+      .post(`${APPS}/apps/`)
+      .reply(307, '', { location: `${APPS}/apps/new/` });
+    const { client: c } = client();
+    expect((await rejection(c.listApps())).message).toContain('302 Found on GET apps/?a=1: the server redirects to app.example; not followed');
+    const err = await rejection(c.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
+    expect(err).toMatchObject({ kind: 'redirect', status: 307, ambiguous: false });
+  });
+});
+
+describe('the token never leaks', () => {
+  const echo = `Invalid token ${TOKEN} for Token ${TOKEN}`;
+
+  it.each([
+    ['a JSON detail', 403, { detail: echo }, 'application/json'],
+    ['field errors', 400, { token: [echo] }, 'application/json'],
+    ['an HTML page title', 502, `<html><title>${echo}</title></html>`, 'text/html'],
+    ['a text body', 500, echo, 'text/plain'],
+    ['a URL-encoded echo', 500, `token=${encodeURIComponent(TOKEN)}`, 'text/plain'],
+  ])('when the server echoes it in %s', async (_, status, body, contentType) => {
+    nock(SERVER).post(`${APPS}/apps/`).reply(status, body, { 'content-type': contentType });
+    const err = await rejection(client().client.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
+    expectNoToken(err);
+    expect(err.message).toContain('[REDACTED]');
+  });
+
+  it('when the server echoes it in a malformed field or a redirect target', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, [{ id: 'a', name: 'A', version: `v-${TOKEN}` }])
+      .get(`${WORKFLOWS}/workflows/`)
+      .reply(302, '', { location: `https://${TOKEN}.example/` });
+    const { client: c } = client();
+    expectNoToken(await rejection(c.listApps()));
+    expectNoToken(await rejection(c.listWorkflows()));
+  });
+
+  it('when a network error message carries it', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).times(5).replyWithError({ code: 'ECONNRESET', message: `reset while sending Token ${TOKEN}` });
+    const err = await rejection(client().client.listApps());
+    expectNoToken(err);
+    expect(err.cause).toBeInstanceOf(Error);
+  });
+
+  it('from the client object itself', () => {
+    const { client: c } = client();
+    expect(JSON.stringify(c)).not.toContain(TOKEN);
+    expect(inspect(c, { depth: 10 })).not.toContain(TOKEN);
+  });
+
+  function expectNoToken(err: Rejection): void {
+    expect(err).toBeInstanceOf(AppsHubError);
+    let chain = '';
+    for (let e: unknown = err; e !== undefined; e = (e as Error).cause) chain += `${String((e as Error).message)} ${(e as Error).stack ?? ''}\n`;
+    const everything = [err.message, err.hint, JSON.stringify(err), inspect(err, { depth: 10, showHidden: true }), chain].join('\n');
+    expect(everything).not.toContain(TOKEN);
+  }
+});

@@ -1,0 +1,40 @@
+// Helpers for the nock-based AppsHub tests: per-file hooks that forbid real
+// network and close clients, and readers of what nock captured.
+
+import nock, { type ReplyFnContext } from 'nock';
+import { afterEach, beforeEach } from 'vitest';
+import type { AppsHubClientOptions } from '../../src/appshub/client.js';
+import { testClient, type TestClient } from './helpers.js';
+
+/** The exact bytes a request carried, as nock saw them. */
+export function requestBytes(context: ReplyFnContext): Buffer {
+  const req = context.req as unknown as { requestBodyBuffers: Buffer[] };
+  return Buffer.concat(req.requestBodyBuffers);
+}
+
+/** The multipart fields of a captured request, parsed the standard way. */
+export async function multipartFields(context: ReplyFnContext): Promise<Array<[string, string | File]>> {
+  const contentType = String(context.req.headers['content-type']);
+  const form = await new Response(requestBytes(context), { headers: { 'content-type': contentType } }).formData();
+  return [...form.entries()];
+}
+
+/**
+ * Registers hooks for a file of nock tests: no real network, interceptors
+ * cleared and clients closed after each test. Returns the client factory.
+ */
+export function useNockedClients(): (options?: Partial<AppsHubClientOptions>) => TestClient {
+  let clients: TestClient[] = [];
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await Promise.all(clients.map((c) => c.client.close()));
+    clients = [];
+  });
+  return (options = {}) => {
+    const c = testClient(options);
+    clients.push(c);
+    return c;
+  };
+}

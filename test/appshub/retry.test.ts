@@ -1,0 +1,179 @@
+// Retries on virtual time: which failures a GET is retried on, how long it
+// waits (full-jitter backoff, Retry-After in seconds or as a date, capped),
+// the bounds on attempts and total time, and that a POST is sent exactly once.
+
+import nock from 'nock';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, parseRetryAfter } from '../../src/appshub/http.js';
+import { APPS, SERVER, rejection } from './helpers.js';
+import { useNockedClients } from './nock-helpers.js';
+
+const client = useNockedClients();
+
+const publishRequest = { name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false };
+
+describe('backoffDelayMs', () => {
+  it.each([
+    [1, 0.5, 250],
+    [2, 0.5, 500],
+    [3, 0.5, 1000],
+    [6, 0.5, 5000],
+    [10, 0.999, 9990],
+    [1, 0, 0],
+  ])('attempt %i with random %f waits %i ms (full jitter under a doubling, capped ceiling)', (attempt, random, ms) => {
+    expect(backoffDelayMs(attempt, DEFAULT_RETRY_POLICY, () => random)).toBe(ms);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2024-02-02T10:00:00Z');
+  it.each([
+    ['7', 7000],
+    ['0', 0],
+    ['Fri, 02 Feb 2024 10:00:12 GMT', 12_000],
+    ['Fri, 02 Feb 2024 09:59:00 GMT', 0],
+    ['soon', undefined],
+    ['-5', undefined],
+    ['1.5', undefined],
+  ])('reads %j as %s', (value, ms) => {
+    expect(parseRetryAfter(value, now)).toBe(ms);
+  });
+  it('reads nothing as undefined', () => expect(parseRetryAfter(null, now)).toBeUndefined());
+});
+
+describe('GET retries', () => {
+  it.each([429, 502, 503, 504])('retries %i and succeeds', async (status) => {
+    const scope = nock(SERVER).get(`${APPS}/apps/`).reply(status, { detail: 'busy' }).get(`${APPS}/apps/`).reply(200, []);
+    const c = client();
+    expect(await c.client.listApps()).toEqual([]);
+    scope.done();
+    expect(c.sleeps).toEqual([250]);
+    expect(c.requests.map((r) => [r.attempt, r.status])).toEqual([
+      [1, status],
+      [2, 200],
+    ]);
+  });
+
+  it('retries network errors with growing waits', async () => {
+    const scope = nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .get(`${APPS}/apps/`)
+      .replyWithError({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 'Headers Timeout Error' })
+      .get(`${APPS}/apps/`)
+      .reply(200, []);
+    const c = client();
+    await c.client.listApps();
+    scope.done();
+    expect(c.sleeps).toEqual([250, 500]);
+    expect(c.requests.map((r) => r.status)).toEqual([undefined, undefined, 200]);
+  });
+
+  it.each([400, 401, 403, 404, 409, 500])('does not retry %i', async (status) => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(status, { detail: 'no' });
+    const c = client();
+    const err = await rejection(c.client.listApps());
+    expect(err).toMatchObject({ status, attempts: 1 });
+    expect(c.sleeps).toEqual([]);
+  });
+
+  it('does not retry an untrusted certificate', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' });
+    const c = client();
+    await rejection(c.client.listApps());
+    expect(c.sleeps).toEqual([]);
+  });
+
+  it('waits as long as Retry-After says, in seconds or as a date', async () => {
+    const c = client();
+    // 19 s from now: 12 s from when it is read, after the first 7 s wait.
+    const date = new Date(c.clock.now + 19_000).toUTCString();
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(429, {}, { 'retry-after': '7' })
+      .get(`${APPS}/apps/`)
+      .reply(503, {}, { 'retry-after': date })
+      .get(`${APPS}/apps/`)
+      .reply(200, []);
+    await c.client.listApps();
+    expect(c.sleeps).toEqual([7000, 12_000]);
+  });
+
+  it('caps a long Retry-After', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(503, {}, { 'retry-after': '3600' }).get(`${APPS}/apps/`).reply(200, []);
+    const c = client();
+    await c.client.listApps();
+    expect(c.sleeps).toEqual([DEFAULT_RETRY_POLICY.maxRetryAfterMs]);
+  });
+
+  it('gives up after the attempt bound and says so', async () => {
+    const scope = nock(SERVER).get(`${APPS}/apps/`).times(5).reply(503, { detail: 'Service unavailable.' });
+    const c = client();
+    const err = await rejection(c.client.listApps());
+    scope.done();
+    expect(err).toMatchObject({ status: 503, attempts: 5, ambiguous: false });
+    expect(err.message).toBe('503 Service Unavailable on GET apps/: Service unavailable. (after 5 attempts)');
+    expect(c.sleeps).toEqual([250, 500, 1000, 2000]);
+  });
+
+  it('honours a smaller attempt bound', async () => {
+    const scope = nock(SERVER).get(`${APPS}/apps/`).times(2).reply(502);
+    const c = client({ retry: { maxAttempts: 2 } });
+    expect(await rejection(c.client.listApps())).toMatchObject({ attempts: 2 });
+    scope.done();
+  });
+
+  it('gives up when the next wait would pass the total time bound', async () => {
+    const scope = nock(SERVER).get(`${APPS}/apps/`).times(3).reply(503, {}, { 'retry-after': '25' });
+    const c = client();
+    const err = await rejection(c.client.listApps());
+    scope.done();
+    // 25 s + 25 s waited; a third wait would end past 60 s.
+    expect(c.sleeps).toEqual([25_000, 25_000]);
+    expect(err).toMatchObject({ attempts: 3, retryAfterMs: 25_000 });
+  });
+
+  it('stops waiting when the signal aborts', async () => {
+    const controller = new AbortController();
+    nock(SERVER).get(`${APPS}/apps/`).reply(503);
+    const c = client({
+      sleep: async () => {
+        controller.abort();
+      },
+    });
+    const err = await rejection(c.client.listApps(controller.signal));
+    expect(err).toMatchObject({ kind: 'aborted', ambiguous: false });
+    expect(err.message).toBe('Cancelled GET apps/');
+  });
+});
+
+describe('POST is never retried', () => {
+  it.each([
+    ['503', (s: nock.Interceptor) => s.reply(503, { detail: 'down' }), true],
+    ['504', (s: nock.Interceptor) => s.reply(504), true],
+    ['429 with Retry-After', (s: nock.Interceptor) => s.reply(429, { detail: 'slow down' }, { 'retry-after': '9' }), false],
+    ['a reset connection', (s: nock.Interceptor) => s.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }), true],
+    ['a body timeout', (s: nock.Interceptor) => s.replyWithError({ code: 'UND_ERR_BODY_TIMEOUT', message: 'Body Timeout Error' }), true],
+  ])('a publish that meets %s is sent once', async (_, reply, ambiguous) => {
+    const interceptor = nock(SERVER).post(`${APPS}/apps/`).times(2);
+    reply(interceptor);
+    const c = client();
+    const err = await rejection(c.client.publish(publishRequest));
+    expect(c.requests).toHaveLength(1);
+    expect(c.sleeps).toEqual([]);
+    expect(err).toMatchObject({ method: 'POST', path: 'apps/', ambiguous, attempts: 1 });
+    expect(nock.pendingMocks()).toHaveLength(1);
+  });
+
+  it('exposes Retry-After of a refused publish to the applier', async () => {
+    nock(SERVER).post(`${APPS}/apps/`).reply(429, { detail: 'slow down' }, { 'retry-after': '9' });
+    expect(await rejection(client().client.publish(publishRequest))).toMatchObject({ status: 429, retryAfterMs: 9000, ambiguous: false });
+  });
+
+  it('a login is sent once too', async () => {
+    nock(SERVER).post('/pseven/.rest/v2/auth/login/').times(2).reply(503);
+    const c = client({ token: undefined });
+    await rejection(c.client.login('u', 'p'));
+    expect(c.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,357 @@
+// The wire mapping, table by table: what each server field becomes, that an
+// absent field is UNKNOWN, that a wrong type is an error naming the field, and
+// how a publish request is spelled on the wire.
+
+import { describe, expect, it } from 'vitest';
+import { UNKNOWN, type PublishRequest } from '../../src/appshub/types.js';
+import {
+  WireFormatError,
+  appRecordFromWire,
+  listPageFromWire,
+  loginTokenFromWire,
+  publishFieldsToWire,
+  publishFormFields,
+  publishJsonBody,
+  publishResultFromWire,
+  versionRecordFromWire,
+  workflowRecordFromWire,
+} from '../../src/appshub/wire.js';
+import { GUIDE_FORM_FIELDS, GUIDE_PUBLISH_REQUEST } from './helpers.js';
+
+const APP_ID = '130d943e100e46e0b5da490ac005b70e';
+const BASE = 'https://app.pseven.io/appshub/.rest/v2/';
+
+/** The guide's publish response, with the fields it leaves as `{...}` filled in. */
+const guidePublishResponse = {
+  name: 'Toy app',
+  path: '/Apps/Toy app.p7wf',
+  id: APP_ID,
+  readme: null,
+  url: `${BASE}apps/${APP_ID}@1/`,
+  presets: null,
+  parameters: null,
+  results: null,
+  runs: [],
+  ui_url: null,
+  app_url: null,
+  workflow: { path: '/Users/1/ToyWorkflow.p7wf' },
+  thumbnail: null,
+  fingerprint: null,
+  version: 1,
+  revision: 0,
+  updated: '2024-02-02T10:23:19.995035Z',
+  versions: [],
+  workspace: { id: '7', name: 'Toy apps' },
+  state: 'QUEUED_TO_INITIALIZE',
+};
+
+const fullApp = {
+  ...guidePublishResponse,
+  url: `${BASE}apps/${APP_ID}/`,
+  description: 'A toy app to try publishing via REST.',
+  allow_get_as_workflow: false,
+  thumbnail: `${BASE}apps/${APP_ID}/thumbnail/`,
+  fingerprint: 'wf-fp-1',
+  version: 2,
+  revision: 3,
+  state: 'READY',
+  state_detail: null,
+  versions: [1, { version: 2, revision: 3, state: 'READY' }],
+};
+
+function without(object: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...object };
+  delete copy[key];
+  return copy;
+}
+
+describe('appRecordFromWire', () => {
+  it('maps every field of a full app record', () => {
+    expect(appRecordFromWire(fullApp)).toEqual({
+      id: APP_ID,
+      name: 'Toy app',
+      url: `${BASE}apps/${APP_ID}/`,
+      workspace: { id: '7', name: 'Toy apps' },
+      description: 'A toy app to try publishing via REST.',
+      allowCopy: false,
+      thumbnailUrl: `${BASE}apps/${APP_ID}/thumbnail/`,
+      defaultVersion: 2,
+      current: {
+        appId: APP_ID,
+        version: 2,
+        revision: 3,
+        state: 'READY',
+        stateDetail: null,
+        workflowPath: '/Users/1/ToyWorkflow.p7wf',
+        workflowFingerprint: 'wf-fp-1',
+        // The app's own URL is not the default version's URL (A4).
+        url: UNKNOWN,
+        updated: '2024-02-02T10:23:19.995035Z',
+      },
+      versions: [
+        { version: 1, revision: UNKNOWN, state: UNKNOWN },
+        { version: 2, revision: 3, state: 'READY' },
+      ],
+    });
+  });
+
+  it('keeps the record url as the default version url when it is a version url', () => {
+    const app = appRecordFromWire({ ...fullApp, url: `${BASE}apps/${APP_ID}@2/` });
+    expect(app.current).toMatchObject({ url: `${BASE}apps/${APP_ID}@2/` });
+  });
+
+  it.each([
+    ['description', 'description'],
+    ['allow_get_as_workflow', 'allowCopy'],
+    ['thumbnail', 'thumbnailUrl'],
+    ['version', 'defaultVersion'],
+    ['version', 'current'],
+    ['versions', 'versions'],
+    ['workspace', 'workspace'],
+    ['url', 'url'],
+  ])('an absent %s makes %s UNKNOWN', (wireField, field) => {
+    expect(appRecordFromWire(without(fullApp, wireField))).toHaveProperty(field, UNKNOWN);
+  });
+
+  it.each([
+    ['workspace without id', { ...fullApp, workspace: { name: 'Toy apps' } }],
+    ['workspace without name', { ...fullApp, workspace: { id: '7' } }],
+  ])('a %s is UNKNOWN as a whole', (_, body) => {
+    expect(appRecordFromWire(body).workspace).toBe(UNKNOWN);
+  });
+
+  it.each([
+    ['description', 'description'],
+    ['thumbnail', 'thumbnailUrl'],
+  ])('a null %s is %s null (none on the server), not UNKNOWN', (wireField, field) => {
+    expect(appRecordFromWire({ ...fullApp, [wireField]: null })).toHaveProperty(field, null);
+  });
+
+  it('ignores fields it does not know', () => {
+    expect(appRecordFromWire({ ...fullApp, brand_new_field: { x: 1 }, runs: 'whatever' })).toEqual(appRecordFromWire(fullApp));
+  });
+
+  it.each([
+    ['id', { ...fullApp, id: undefined }, 'id should be present (a non-empty string), got nothing'],
+    ['id', { ...fullApp, id: 42 }, 'id should be a non-empty string, got 42'],
+    ['name', { ...fullApp, name: null }, 'name should be a non-empty string, got null'],
+    ['description', { ...fullApp, description: 5 }, 'description should be a string or null, got 5'],
+    ['allow_get_as_workflow', { ...fullApp, allow_get_as_workflow: 'False' }, 'allow_get_as_workflow should be true or false, got "False"'],
+    ['thumbnail', { ...fullApp, thumbnail: '/media/t.png' }, 'thumbnail should be an absolute http(s) URL or null, got "/media/t.png"'],
+    ['version', { ...fullApp, version: '2' }, 'version should be a whole number from 1, got "2"'],
+    ['version', { ...fullApp, version: 0 }, 'version should be a whole number from 1, got 0'],
+    ['revision', { ...fullApp, revision: 1.5 }, 'revision should be a whole number from 0, got 1.5'],
+    ['versions', { ...fullApp, versions: { 1: 'x' } }, 'versions should be a list, got an object'],
+    ['versions[1]', { ...fullApp, versions: [1, 'two'] }, 'versions[1] should be a version number or an object with `version`, got "two"'],
+    ['versions[0].version', { ...fullApp, versions: [{ revision: 1 }] }, 'versions[0].version should be present (a whole number from 1), got nothing'],
+    ['versions[0].state', { ...fullApp, versions: [{ version: 1, state: 3 }] }, 'versions[0].state should be a non-empty string, got 3'],
+    ['workspace', { ...fullApp, workspace: 'Toy apps' }, 'workspace should be an object, got "Toy apps"'],
+    ['workspace.id', { ...fullApp, workspace: { id: 7, name: 'Toy apps' } }, 'workspace.id should be a non-empty string, got 7'],
+    ['workflow', { ...fullApp, workflow: null }, 'workflow should be an object, got null'],
+    ['workflow.path', { ...fullApp, workflow: { path: ['x'] } }, 'workflow.path should be a non-empty string, got a list'],
+    ['fingerprint', { ...fullApp, fingerprint: 12 }, 'fingerprint should be a string or null, got 12'],
+  ])('a wrong %s is an error naming the field', (field, body, message) => {
+    let caught: unknown;
+    try {
+      appRecordFromWire(body, '');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(WireFormatError);
+    expect((caught as WireFormatError).field).toBe(field);
+    expect((caught as Error).message).toBe(message);
+  });
+
+  it('prefixes field names with the record path it is given', () => {
+    expect(() => appRecordFromWire({ name: 'x' }, 'results[3]')).toThrow('results[3].id should be present');
+  });
+
+  it.each([
+    ['a list', []],
+    ['a string', 'app'],
+    ['null', null],
+  ])('refuses %s as an app', (_, body) => {
+    expect(() => appRecordFromWire(body)).toThrow(WireFormatError);
+  });
+
+  it('describes a long wrong value briefly', () => {
+    const long = 'y'.repeat(500);
+    expect(() => appRecordFromWire({ ...fullApp, version: long })).toThrow(/got "y{38}…$/);
+  });
+});
+
+describe('versionRecordFromWire', () => {
+  const version = {
+    id: APP_ID,
+    name: 'Toy app',
+    url: `${BASE}apps/${APP_ID}@2/`,
+    version: 2,
+    revision: 1,
+    state: 'FAILED',
+    state_detail: 'Workflow validation failed: block "Solver" has no inputs.',
+    workflow: { path: '/Users/1/ToyWorkflow.p7wf', id: 'ignored' },
+    fingerprint: null,
+    updated: '2024-02-02T10:23:19.995035Z',
+  };
+
+  it('maps a version record, reasons for failure included', () => {
+    expect(versionRecordFromWire(version)).toEqual({
+      appId: APP_ID,
+      version: 2,
+      revision: 1,
+      state: 'FAILED',
+      stateDetail: 'Workflow validation failed: block "Solver" has no inputs.',
+      workflowPath: '/Users/1/ToyWorkflow.p7wf',
+      workflowFingerprint: null,
+      url: `${BASE}apps/${APP_ID}@2/`,
+      updated: '2024-02-02T10:23:19.995035Z',
+    });
+  });
+
+  it.each([
+    ['revision', 'revision'],
+    ['state', 'state'],
+    ['state_detail', 'stateDetail'],
+    ['workflow', 'workflowPath'],
+    ['fingerprint', 'workflowFingerprint'],
+    ['url', 'url'],
+    ['updated', 'updated'],
+  ])('an absent %s makes %s UNKNOWN', (wireField, field) => {
+    expect(versionRecordFromWire(without(version, wireField))).toHaveProperty(field, UNKNOWN);
+  });
+
+  it('a workflow object without path leaves the path UNKNOWN', () => {
+    expect(versionRecordFromWire({ ...version, workflow: {} }).workflowPath).toBe(UNKNOWN);
+  });
+
+  it('passes on states the guide does not name', () => {
+    expect(versionRecordFromWire({ ...version, state: 'ARCHIVED' }).state).toBe('ARCHIVED');
+  });
+
+  it.each([
+    ['version', without(version, 'version')],
+    ['id', without(version, 'id')],
+  ])('a version record without %s is an error', (field, body) => {
+    expect(() => versionRecordFromWire(body)).toThrow(`${field} should be present`);
+  });
+});
+
+describe('workflowRecordFromWire', () => {
+  const guideWorkflow = {
+    id: '130d943e100e46e0b5da490ac005b70e',
+    name: 'ToyWorkflow',
+    path: '/Users/1/ToyWorkflow.p7wf',
+    url: 'https://app.pseven.io/pseven/.rest/v2/workflows/130d943e100e46e0b5da490ac005b70e/',
+  };
+
+  it.each([
+    ['the guide\'s entry (no fingerprint)', guideWorkflow, UNKNOWN],
+    ['an entry with a fingerprint', { ...guideWorkflow, fingerprint: 'abc' }, 'abc'],
+    ['an entry with a null fingerprint', { ...guideWorkflow, fingerprint: null }, null],
+  ])('maps %s', (_, body, fingerprint) => {
+    expect(workflowRecordFromWire(body)).toEqual({ ...guideWorkflow, fingerprint });
+  });
+
+  it.each(['id', 'name', 'path'])('a workflow without %s is an error', (field) => {
+    expect(() => workflowRecordFromWire(without(guideWorkflow, field), '[0]')).toThrow(`[0].${field} should be present`);
+  });
+});
+
+describe('publishResultFromWire', () => {
+  it('maps the guide\'s 201 response', () => {
+    expect(publishResultFromWire(guidePublishResponse)).toEqual({
+      appId: APP_ID,
+      name: 'Toy app',
+      version: 1,
+      revision: 0,
+      state: 'QUEUED_TO_INITIALIZE',
+      url: `${BASE}apps/${APP_ID}@1/`,
+      workspace: { id: '7', name: 'Toy apps' },
+    });
+  });
+
+  it('keeps what the response leaves out UNKNOWN', () => {
+    expect(publishResultFromWire({ id: APP_ID, version: 4 })).toEqual({
+      appId: APP_ID,
+      name: UNKNOWN,
+      version: 4,
+      revision: UNKNOWN,
+      state: UNKNOWN,
+      url: UNKNOWN,
+      workspace: UNKNOWN,
+    });
+  });
+
+  it('needs the version number', () => {
+    expect(() => publishResultFromWire({ id: APP_ID, version: null })).toThrow('version should be a whole number from 1, got null');
+  });
+});
+
+describe('listPageFromWire (A9)', () => {
+  it.each([
+    ['a bare array', [{ id: 'a' }], { items: [{ id: 'a' }], itemsPath: '', next: null }],
+    ['a last DRF page', { count: 1, next: null, previous: null, results: [{ id: 'a' }] }, { items: [{ id: 'a' }], itemsPath: 'results', next: null }],
+    ['a DRF page with more', { count: 3, next: `${BASE}apps/?page=2`, results: [] }, { items: [], itemsPath: 'results', next: `${BASE}apps/?page=2` }],
+    ['a page without next', { results: [] }, { items: [], itemsPath: 'results', next: null }],
+  ])('reads %s', (_, body, page) => {
+    expect(listPageFromWire(body)).toEqual(page);
+  });
+
+  it.each([
+    ['an object without results', { count: 0, apps: [] }, 'the body should be a list, or a page with a `results` list, got an object without a `results` list'],
+    ['a string', 'apps', 'the body should be a list, or a page with a `results` list, got "apps"'],
+    ['a page whose next is a number', { results: [], next: 2 }, 'next should be a URL or null, got 2'],
+  ])('refuses %s', (_, body, message) => {
+    expect(() => listPageFromWire(body)).toThrow(message);
+  });
+});
+
+describe('loginTokenFromWire', () => {
+  it('reads the guide\'s login answer', () => {
+    expect(loginTokenFromWire({ token: '7a592349be99d8affc6739c1ff8fec98030ff14f' })).toBe('7a592349be99d8affc6739c1ff8fec98030ff14f');
+  });
+  it('refuses an answer without a token', () => {
+    expect(() => loginTokenFromWire({ key: 'x' })).toThrow('token should be present');
+  });
+});
+
+describe('publish request encoding', () => {
+  const guideRequest = GUIDE_PUBLISH_REQUEST;
+
+  it('spells the guide\'s example field for field, in its order', () => {
+    expect(publishFormFields(guideRequest)).toEqual(GUIDE_FORM_FIELDS);
+  });
+
+  it.each<[string, PublishRequest, Record<string, unknown>]>([
+    [
+      'the smallest request still says set_version_as_default',
+      { name: 'A', workspaceId: '7', workflowPath: '/w.p7wf', setVersionAsDefault: true },
+      { 'workspace.id': '7', name: 'A', workflow_path: '/w.p7wf', set_version_as_default: true },
+    ],
+    [
+      'a version is a number, booleans are booleans',
+      { name: 'A', workspaceName: 'W', workspaceId: '7', workflowPath: '/w.p7wf', version: 3, setVersionAsDefault: false, allowGetAsWorkflow: true },
+      { 'workspace.name': 'W', 'workspace.id': '7', name: 'A', workflow_path: '/w.p7wf', version: 3, set_version_as_default: false, allow_get_as_workflow: true },
+    ],
+    [
+      'an empty description is sent (it clears), an undefined one is not',
+      { name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', description: '', setVersionAsDefault: false },
+      { 'workspace.name': 'W', name: 'A', workflow_path: '/w.p7wf', description: '', set_version_as_default: false },
+    ],
+  ])('JSON: %s', (_, request, body) => {
+    expect(JSON.parse(publishJsonBody(request))).toStrictEqual(body);
+  });
+
+  it('never sends the thumbnail among the plain fields', () => {
+    const request: PublishRequest = {
+      ...guideRequest,
+      thumbnail: { path: '/tmp/t.png', filename: 't.png', mediaType: 'image/png', sha256: '0'.repeat(64) },
+    };
+    expect(publishFieldsToWire(request).map(([name]) => name)).not.toContain('thumbnail');
+  });
+
+  it('sends version 2 as "2" in a form', () => {
+    expect(publishFormFields({ ...guideRequest, version: 2, setVersionAsDefault: true })).toContainEqual(['version', '2']);
+    expect(publishFormFields({ ...guideRequest, version: 2, setVersionAsDefault: true })).toContainEqual(['set_version_as_default', 'True']);
+  });
+});
