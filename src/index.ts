@@ -14,3 +14,5 @@ export { loadConfig, ConfigError, type ConfigIssue, type LoadConfigOptions } fro
 export { computePlan, fingerprintObservedApp } from './plan/compute.js';
 export { planToDocument, planFromDocument, type PlanDocumentV1 } from './plan/document.js';
 export { readObservedState, type ReadOptions } from './observe/read.js';
+export { applyPlan, type ApplyOptions, type ApplyResult, type AppReport } from './apply/execute.js';
+export { fanOut, recordEvents, type ApplyEvent, type ApplyHooks, type ApplyListener, type ApplyTotals, type PublishOutcome, type PublishReport } from './apply/events.js';
