@@ -99,7 +99,7 @@ export class EmulatorServer {
     this.active += 1;
     this.dispatch(req, res)
       .catch((err: unknown) => {
-        // Only a broken connection gets here; there is nobody left to answer.
+        // Something unexpected (a connection broken mid-body, or a bug): answer 500 while that is still possible.
         if (!res.headersSent && !res.destroyed) sendJson(res, 500, { detail: `Emulator error: ${(err as Error).message}` });
         else res.destroy();
       })
@@ -114,7 +114,10 @@ export class EmulatorServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    // Joined, not resolved: a target such as `//host/x` must stay a path, not become another host.
+    const target = req.url ?? '/';
+    const absolute = !target.startsWith('/') && URL.canParse(target);
+    const url = absolute ? new URL(target) : new URL(`http://emulator.invalid${target.startsWith('/') ? target : `/${target}`}`);
     if (url.pathname === CONTROL_PREFIX.slice(0, -1) || url.pathname.startsWith(CONTROL_PREFIX)) {
       await handleControl(this.core, this.options.controlToken, req, res, url);
       return;
