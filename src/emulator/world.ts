@@ -6,7 +6,7 @@
 // published at t is QUEUED_TO_INITIALIZE until t + readyAfter/2,
 // INITIALIZING until t + readyAfter, then READY (or FAILED).
 
-import type { VersionState } from '../appshub/types.js';
+import type { PublishRequest, VersionState } from '../appshub/types.js';
 import { ApiError, EmulatorError, type FieldErrors } from './api-error.js';
 import type { PublishFaults } from './faults.js';
 import { describeImage } from './images.js';
@@ -61,18 +61,15 @@ export interface App extends AppSettings {
   versions: VersionEntry[];
 }
 
-/** The fields of a publish request after field-level validation. */
-export interface PublishInput {
-  name: string;
-  workspaceName?: string;
-  workspaceId?: string;
-  workflowPath: string;
-  description?: string;
-  version?: number;
+/**
+ * The fields of a publish request as the server received them, after
+ * field-level validation: the client's PublishRequest, except that
+ * `set_version_as_default` may be omitted and the thumbnail is bytes.
+ */
+export type PublishInput = Omit<PublishRequest, 'setVersionAsDefault' | 'thumbnail'> & {
   setVersionAsDefault?: boolean;
-  allowGetAsWorkflow?: boolean;
   thumbnail?: SeedThumbnail;
-}
+};
 
 export interface PublishOutcome {
   app: App;
