@@ -1,0 +1,33 @@
+// The README's demo, run as a newcomer runs it: the built CLI against the
+// bundled emulator, every step's exit code checked by the script itself.
+// Needs dist/ (npm test builds it first).
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+describe('npm run demo', () => {
+  it(
+    'plans, applies, converges, detects drift and converges again against the emulator',
+    async () => {
+      if (!existsSync(path.join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
+      const { stdout, stderr } = await run(process.execPath, [path.join(root, 'scripts', 'demo.mjs')], {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1', P7APPS_DEMO_READY_AFTER_MS: '100', P7APPS_TOKEN: '', P7APPS_URL: '' },
+        timeout: 90_000,
+      });
+      expect(stderr).toBe('');
+      expect(stdout).toContain('Plan: 1 app to create, 1 to update');
+      expect(stdout).toContain('Converged: the server matches the config.');
+      expect(stdout).toContain('Drift detected: 0 in sync, 2 drifted');
+      expect(stdout).toContain('No drift: 2 in sync');
+      expect(stdout).toMatch(/Demo done in \d+\.\d+s/);
+    },
+    100_000,
+  );
+});
