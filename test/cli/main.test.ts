@@ -22,3 +22,12 @@ describe('p7apps command line', () => {
     expect(run.stdout + run.stderr).not.toMatch(/ECONNREFUSED|Could not reach/);
   });
 });
+
+describe('p7apps completion', () => {
+  it('prints a shell completion script on stdout', async () => {
+    const run = await runCli(['completion']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('###-begin-p7apps-completions-###');
+    expect(run.stdout).toContain('complete -o bashdefault -o default -F _p7apps_yargs_completions p7apps');
+  });
+});
