@@ -21,8 +21,6 @@ export type P7appsConfigFunction = () => P7appsConfig | Promise<P7appsConfig>;
  * `export default defineConfig({ apps: [...] })`, or a function (possibly
  * async) returning the config.
  */
-export function defineConfig(config: P7appsConfig): P7appsConfig;
-export function defineConfig(config: P7appsConfigFunction): P7appsConfigFunction;
 export function defineConfig(config: P7appsConfig | P7appsConfigFunction): P7appsConfig | P7appsConfigFunction {
   return config;
 }

@@ -49,7 +49,7 @@ interface LocalFile {
 /** Reads a file the config names, if it is a regular file inside the config's directory tree and at most `maxBytes` long. */
 async function readInsideTree(declared: string, what: string, maxBytes: number, ctx: FileContext): Promise<FileResult<LocalFile>> {
   const shown = JSON.stringify(declared);
-  const outside = `${shown} is outside the directory of the config file (${displayPath(ctx.configDir, ctx.cwd)}); a ${what} must be a file in that directory or below it`;
+  const outside = `${shown} is outside the config file's directory; a ${what} must be a file in that directory or below it`;
   const absolute = path.resolve(ctx.configDir, declared);
   if (!isInside(ctx.configDir, absolute)) return { ok: false, message: outside };
 
@@ -59,10 +59,10 @@ async function readInsideTree(declared: string, what: string, maxBytes: number, 
     realPath = await realpath(absolute);
     stats = await stat(realPath);
   } catch (err) {
-    return { ok: false, message: fileSystemMessage(err, shown, absolute, ctx) };
+    return { ok: false, message: fileSystemMessage(err, declared, absolute, ctx) };
   }
   if (!isInside(ctx.realConfigDir, realPath)) {
-    return { ok: false, message: `${shown} leads through a symbolic link to a file outside the directory of the config file; a ${what} must be a file in that directory or below it` };
+    return { ok: false, message: `${shown} leads through a symbolic link to a file outside the config file's directory; a ${what} must be a file in that directory or below it` };
   }
   if (!stats.isFile()) return { ok: false, message: `${shown} is not a regular file` };
   if (stats.size > maxBytes) return { ok: false, message: tooLarge(shown, stats.size, what, maxBytes) };
@@ -72,7 +72,7 @@ async function readInsideTree(declared: string, what: string, maxBytes: number, 
   try {
     handle = await open(realPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
-    return { ok: false, message: fileSystemMessage(err, shown, absolute, ctx) };
+    return { ok: false, message: fileSystemMessage(err, declared, absolute, ctx) };
   }
   try {
     const opened = await handle.stat();
@@ -82,22 +82,26 @@ async function readInsideTree(declared: string, what: string, maxBytes: number, 
     if (bytes.length > maxBytes) return { ok: false, message: tooLarge(shown, bytes.length, what, maxBytes) };
     return { ok: true, value: { path: absolute, realPath, bytes } };
   } catch (err) {
-    return { ok: false, message: fileSystemMessage(err, shown, absolute, ctx) };
+    return { ok: false, message: fileSystemMessage(err, declared, absolute, ctx) };
   } finally {
     await handle.close();
   }
 }
 
 function tooLarge(shown: string, size: number, what: string, maxBytes: number): string {
-  return `${shown} is ${formatBytes(size)}; a ${what} may be at most ${formatBytes(maxBytes)}`;
+  const sizeShown = formatBytes(size) === formatBytes(maxBytes) ? `${size} bytes` : formatBytes(size);
+  return `${shown} is ${sizeShown}; a ${what} may be at most ${formatBytes(maxBytes)}`;
 }
 
-function fileSystemMessage(err: unknown, shown: string, absolute: string, ctx: FileContext): string {
+function fileSystemMessage(err: unknown, declared: string, absolute: string, ctx: FileContext): string {
+  const shown = JSON.stringify(declared);
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
-    case 'ENOTDIR':
-      return `no such file: ${shown} (looked for ${displayPath(absolute, ctx.cwd)})`;
+    case 'ENOTDIR': {
+      const lookedFor = displayPath(absolute, ctx.cwd);
+      return `no such file: ${shown}${lookedFor === path.normalize(declared) ? '' : ` (looked for ${lookedFor})`}`;
+    }
     case 'EACCES':
     case 'EPERM':
       return `${shown} cannot be read: permission denied`;

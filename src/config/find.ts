@@ -68,7 +68,8 @@ class Loaded {
 export async function findConfig(options: FindOptions): Promise<FoundConfig> {
   const cwd = path.resolve(options.cwd);
   const fail = (file: string, message: string, position?: { line?: number; column?: number }): never => {
-    const issue: ConfigIssue = { file: displayPath(file, cwd), path: '', message };
+    // A directory (nothing found) is named in full: "." would say little.
+    const issue: ConfigIssue = { file: file === cwd ? cwd : displayPath(file, cwd), path: '', message };
     if (position?.line !== undefined) issue.line = position.line;
     if (position?.column !== undefined) issue.column = position.column;
     throw new ConfigError([issue]);
@@ -199,12 +200,10 @@ async function search(
       return result;
     }
     const parent = path.dirname(dir);
-    if (parent === dir || dir === home || (await exists(path.join(dir, '.git')))) {
-      const checked = dir === cwd ? cwd : `${cwd} and its parent directories up to ${dir}`;
-      return fail(
-        cwd,
-        `no p7apps config found in ${checked}; create p7apps.config.ts (or .yaml, .json, a "p7apps" key in package.json, ...) or pass --config PATH`,
-      );
+    const stop = (await exists(path.join(dir, '.git'))) ? 'the root of the git repository' : dir === home ? 'the home directory' : parent === dir ? 'the filesystem root' : undefined;
+    if (stop !== undefined) {
+      const where = dir === cwd ? `here (the search stops at ${stop})` : `here or in the directories above up to ${dir} (${stop}, where the search stops)`;
+      return fail(cwd, `no p7apps config file ${where}; create p7apps.config.ts (or .yaml, .json, a "p7apps" key in package.json, ...) or pass --config PATH`);
     }
     dir = parent;
   }

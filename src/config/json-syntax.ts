@@ -88,9 +88,13 @@ export function locateJsonSyntaxError(text: string): JsonSyntaxProblem {
       expectEntry();
       skipWhitespace();
       if (text[at] === ',') {
+        const comma = at;
         at++;
         skipWhitespace();
-        if (text[at] === close) stop(`a trailing comma before '${close}' is not allowed in JSON`);
+        if (text[at] === close) {
+          at = comma;
+          stop(`a trailing comma before '${close}' is not allowed in JSON`);
+        }
         continue;
       }
       if (text[at] === close) {

@@ -164,10 +164,12 @@ function errorText(err: unknown): string {
 function toLoadError(err: unknown, file: string, source: string): ModuleLoadError {
   const text = err instanceof Error ? err.message : String(err);
   const esbuild = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(text);
-  if (esbuild && path.resolve(esbuild[1]!) === file) {
-    return new ModuleLoadError(`syntax error: ${esbuild[4]}`, Number(esbuild[2]), Number(esbuild[3]));
+  if (esbuild) {
+    // esbuild counts columns from 0.
+    const [, where, line, column] = esbuild;
+    if (path.resolve(where!) === file) return new ModuleLoadError(`syntax error: ${esbuild[4]}`, Number(line), Number(column) + 1);
+    return new ModuleLoadError(`a module it imports does not compile: ${where}:${line}:${Number(column) + 1}: ${esbuild[4]}`);
   }
-  if (esbuild) return new ModuleLoadError(`a module it imports does not compile: ${esbuild[1]}:${esbuild[2]}:${esbuild[3]}: ${esbuild[4]}`);
   const code = (err as { code?: unknown } | undefined)?.code;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
     return new ModuleLoadError(`an import cannot be found: ${errorText(err)}`);

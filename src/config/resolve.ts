@@ -23,12 +23,12 @@ export async function loadDesiredState(options: { configPath?: string; cwd: stri
 
   const validation = validateConfigValue(found.value);
   const files = await readReferencedFiles(found.value, fileContext);
-  const issues = [...validation.issues, ...files.issues];
+  const issues = onePerPlace([...validation.issues, ...files.issues]);
   if (issues.length > 0 || validation.config === undefined) {
     const labels = appLabels(found.value);
     const file = displayPath(found.file, cwd);
     throw new ConfigError(
-      sortIssues(issues).map((issue): ConfigIssue => ({ file, path: formatPath([...found.pathPrefix, ...issue.path], labels), message: issue.message })),
+      inFileOrder(issues, found.value).map((issue): ConfigIssue => ({ file, path: formatPath([...found.pathPrefix, ...issue.path], labels), message: issue.message })),
     );
   }
   return resolve(validation.config, files, found.file);
@@ -73,6 +73,7 @@ async function readReferencedFiles(raw: unknown, ctx: FileContext): Promise<Refe
     if (!isRecord(app)) continue;
     const image = await collect(app.thumbnail, ['apps', index, 'thumbnail'], thumbnail);
     if (image) out.thumbnails.set(index, image);
+    if (app.description !== undefined) continue; // both set is an error of its own; the file is not worth reading
     const description = await collect(app.descriptionFile, ['apps', index, 'descriptionFile'], (declared) => readDescriptionFile(declared, ctx));
     if (description) out.descriptions.set(index, description);
   }
@@ -116,22 +117,42 @@ function workspaceRef(workspace: ParsedWorkspace): WorkspaceRef {
   return ref;
 }
 
-/** In the order of the file: sections as the schema lists them, apps and versions by position. */
-function sortIssues(issues: RawIssue[]): RawIssue[] {
-  const order = [...new Set([...KEYS.root, ...KEYS.app, ...KEYS.version, ...KEYS.workspace, ...KEYS.server, ...KEYS.defaults])];
-  const rank = (segment: string): number => {
-    const at = order.indexOf(segment);
-    return at < 0 ? order.length : at;
+function onePerPlace(issues: RawIssue[]): RawIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify(issue.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * In the order of the file: keys as the file lists them (a loaded object
+ * keeps its keys' order), list entries by position, and keys the file lacks
+ * (a required one missing) after those it has, in the schema's order.
+ */
+function inFileOrder(issues: RawIssue[], raw: unknown): RawIssue[] {
+  const schemaOrder = [...new Set([...KEYS.root, ...KEYS.app, ...KEYS.version, ...KEYS.workspace, ...KEYS.server, ...KEYS.defaults])];
+  const rank = (parent: unknown, key: string): number => {
+    const present = isRecord(parent) ? Object.keys(parent).indexOf(key) : -1;
+    if (present >= 0) return present;
+    const known = schemaOrder.indexOf(key);
+    return 1_000_000 + (known < 0 ? schemaOrder.length : known);
   };
   const compare = (a: PathSegment[], b: PathSegment[]): number => {
+    let parent = raw;
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       const x = a[i]!;
       const y = b[i]!;
-      if (x === y) continue;
+      if (x === y) {
+        parent = isRecord(parent) || Array.isArray(parent) ? (parent as Record<PathSegment, unknown>)[x] : undefined;
+        continue;
+      }
       if (typeof x === 'number' && typeof y === 'number') return x - y;
       if (typeof x === 'number') return -1;
       if (typeof y === 'number') return 1;
-      return rank(x) - rank(y) || (x < y ? -1 : 1);
+      return rank(parent, x) - rank(parent, y) || (x < y ? -1 : 1);
     }
     return a.length - b.length;
   };

@@ -13,6 +13,12 @@ export interface RawIssue {
   message: string;
 }
 
+/** While translating: what a did-you-mean points at, and which issues are a missing key, so one can silence the other. */
+interface SchemaIssue extends RawIssue {
+  suggested?: PathSegment[];
+  missing?: boolean;
+}
+
 const SECRET_KEY = /token|passw|secret|credential|api[-_]?key|bearer|^auth(orization)?$/i;
 const SECRET_MESSAGE =
   'credentials do not belong in the config file (the value is not shown); set P7APPS_TOKEN in the environment instead (or P7APPS_USERNAME and P7APPS_PASSWORD)';
@@ -49,23 +55,20 @@ export function validateConfigValue(raw: unknown): Validation {
   }
   const secretIssues = findCredentials(raw);
   const parsed = configSchema.safeParse(raw);
-  const schemaIssues = parsed.success ? [] : parsed.error.issues.flatMap((issue) => translate(issue, [], raw));
-  const issues = dedupe([...secretIssues, ...schemaIssues, ...crossFieldIssues(raw)], secretIssues);
+  const schemaIssues = parsed.success ? [] : withoutSuggestedMissing(parsed.error.issues.flatMap((issue) => translate(issue, [], raw)));
+  const issues = [...secretIssues, ...withoutShadowed([...schemaIssues, ...crossFieldIssues(raw)], secretIssues)];
   return parsed.success ? { issues, config: parsed.data } : { issues };
 }
 
-/** One message per place; nothing at all under a key refused as a credential. */
-function dedupe(issues: RawIssue[], secrets: RawIssue[]): RawIssue[] {
-  const seen = new Set<string>();
-  const out: RawIssue[] = [];
-  for (const issue of issues) {
-    const key = JSON.stringify(issue.path);
-    if (seen.has(key)) continue;
-    if (!secrets.includes(issue) && secrets.some((secret) => startsWith(issue.path, secret.path))) continue;
-    seen.add(key);
-    out.push(issue);
-  }
-  return out;
+/** Nothing more is said about what sits under a key refused as a credential. */
+function withoutShadowed(issues: RawIssue[], secrets: RawIssue[]): RawIssue[] {
+  return issues.filter((issue) => !secrets.some((secret) => startsWith(issue.path, secret.path)));
+}
+
+/** `wokflow: unknown key; did you mean "workflow"?` says all there is; `workflow: required` beside it would be noise. */
+function withoutSuggestedMissing(issues: SchemaIssue[]): RawIssue[] {
+  const suggested = new Set(issues.flatMap((issue) => (issue.suggested ? [JSON.stringify(issue.suggested)] : [])));
+  return issues.filter((issue) => !(issue.missing && suggested.has(JSON.stringify(issue.path)))).map(({ path, message }) => ({ path, message }));
 }
 
 function startsWith(path: PathSegment[], prefix: PathSegment[]): boolean {
@@ -121,23 +124,28 @@ function toPath(base: PathSegment[], path: readonly PropertyKey[]): PathSegment[
   return [...base, ...path.map((segment) => (typeof segment === 'number' ? segment : String(segment)))];
 }
 
-function translate(issue: z.core.$ZodIssue, base: PathSegment[], raw: unknown): RawIssue[] {
+function translate(issue: z.core.$ZodIssue, base: PathSegment[], raw: unknown): SchemaIssue[] {
   const path = toPath(base, issue.path);
   const value = valueAt(raw, path);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, path) }));
+      return issue.keys.map((key) => {
+        const suggestion = suggestKey(key, path);
+        const message = suggestion === undefined ? `unknown key; expected one of: ${allowedKeys(path).join(', ')}` : `unknown key; did you mean "${suggestion}"?`;
+        return { path: [...path, key], message, ...(suggestion === undefined ? {} : { suggested: [...path, suggestion] }) };
+      });
     case 'invalid_union':
       return translateWorkspace(issue, path, value, raw);
     case 'invalid_type':
-      return [{ path, message: issue.expected === 'int' ? issue.message : typeMessage(issue.expected, path, value) }];
+      if (issue.expected === 'int') return [{ path, message: issue.message }];
+      return [{ path, message: typeMessage(issue.expected, path, value), ...(value === undefined ? { missing: true } : {}) }];
     default:
       return [{ path, message: issue.message }];
   }
 }
 
 /** The only union in the schema is a workspace: a name, or { name, id }. */
-function translateWorkspace(issue: z.core.$ZodIssueInvalidUnion, path: PathSegment[], value: unknown, raw: unknown): RawIssue[] {
+function translateWorkspace(issue: z.core.$ZodIssueInvalidUnion, path: PathSegment[], value: unknown, raw: unknown): SchemaIssue[] {
   const [asName = [], asObject = []] = issue.errors;
   if (typeof value === 'string') return asName.flatMap((inner) => translate(inner, path, raw));
   if (isRecord(value)) return asObject.flatMap((inner) => translate(inner, path, raw));
@@ -145,12 +153,10 @@ function translateWorkspace(issue: z.core.$ZodIssueInvalidUnion, path: PathSegme
   return [{ path, message: `expected a workspace name or { name, id }, got ${describe(value)}${hint}` }];
 }
 
-function unknownKeyMessage(key: string, objectPath: PathSegment[]): string {
+function suggestKey(key: string, objectPath: PathSegment[]): string | undefined {
   const allowed = allowedKeys(objectPath);
   const alias = KEY_ALIASES[key];
-  const suggestion = alias !== undefined && allowed.includes(alias) ? alias : closestKey(key, allowed);
-  if (suggestion !== undefined) return `unknown key; did you mean "${suggestion}"?`;
-  return `unknown key; expected one of: ${allowed.join(', ')}`;
+  return alias !== undefined && allowed.includes(alias) ? alias : closestKey(key, allowed);
 }
 
 function allowedKeys(objectPath: PathSegment[]): readonly string[] {
@@ -251,8 +257,9 @@ function crossFieldIssues(raw: Record<string, unknown>): RawIssue[] {
   return issues;
 }
 
+/** `{}`: a workspace with neither name nor id. Other keys are reported as unknown, with what they might mean. */
 function emptyWorkspaceIssues(workspace: Record<string, unknown>, path: PathSegment[]): RawIssue[] {
-  if (workspace.name !== undefined || workspace.id !== undefined) return [];
+  if (Object.keys(workspace).length > 0) return [];
   return [{ path, message: 'give the workspace\'s name, its id, or both: { name: "Toy apps", id: "7" }' }];
 }
 
