@@ -389,6 +389,7 @@ describe('p7apps apply', () => {
     expect(run.stdout).toContain("Do you want to apply these changes? Only 'yes' will be accepted:");
     expect(run.code).toBe(code);
     expect(posts()).toHaveLength(sent);
+    expect(emulator.snapshot().apps.map((a) => a.name)).toEqual(answer === 'yes' ? ['Alpha', 'Beta'] : []);
     if (answer === 'no') expect(run.stderr).toContain('Apply cancelled: nothing was published.');
   });
 
@@ -399,6 +400,7 @@ describe('p7apps apply', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Error: the plan has conflicts, so nothing was applied/);
     expect(posts()).toHaveLength(0);
+    expect(emulator.snapshot().apps.map((a) => [a.name, a.workspace.name, a.versions.length])).toEqual([['Alpha', 'Other apps', 1]]);
   });
 
   it('writes only JSON lines with --format json, a complete story from apply-start to converge-done', async () => {
