@@ -6,11 +6,11 @@
 // Exit codes, like `terraform plan -detailed-exitcode`: 0 nothing to do,
 // 2 changes present, 1 an error or a conflict a person must resolve.
 
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { P7appsError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { writeFileAtomically } from '../../fs-atomic.js';
 import { plan as planFromServer } from '../../operations.js';
 import { plural } from '../../plan/describe.js';
 import { planDocumentText } from '../../plan/document.js';
@@ -126,31 +126,6 @@ async function checkedOutFile(cwd: string, given: string): Promise<string> {
   const existing = await stat(file).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`--out ${given}: ${file} is a folder; name a file`);
   return file;
-}
-
-/**
- * Writes `text` to `file` so that readers see the old file or the whole new
- * one, never a part: a temporary file in the same folder, flushed to disk,
- * then renamed over the target.
- */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temporary, 'wx', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (err) {
-    await rm(temporary, { force: true });
-    throw new P7appsError(`cannot save the plan to ${file}: ${(err as Error).message}`, {
-      hint: 'Check that the folder is writable and has space, or pass another --out FILE.',
-      cause: err,
-    });
-  }
 }
 
 /** The argument as it can be pasted into a POSIX shell. */
