@@ -11,6 +11,7 @@ export { AppsHubError, type AppsHubErrorKind } from './appshub/errors.js';
 export type { AppsHubRequestInfo, RetryPolicy, Timeouts, TransportOptions } from './appshub/http.js';
 export { defineConfig, type P7appsConfig, type P7appsConfigFunction, type AppConfig, type VersionConfig, type DefaultsConfig, type WorkspaceConfig } from './config/define.js';
 export { loadConfig, ConfigError, type ConfigIssue, type LoadConfigOptions } from './config/load.js';
+export { MAX_THUMBNAIL_BYTES, MAX_DESCRIPTION_FILE_BYTES, MAX_DESCRIPTION_LENGTH, MAX_APP_NAME_LENGTH } from './config/limits.js';
 export { computePlan, fingerprintObservedApp } from './plan/compute.js';
 export { planToDocument, planFromDocument, type PlanDocumentV1 } from './plan/document.js';
 export { readObservedState, type ReadOptions } from './observe/read.js';

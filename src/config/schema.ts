@@ -7,24 +7,21 @@
 // surrounding config.
 
 import { z } from 'zod';
+import {
+  MAX_APP_NAME_LENGTH,
+  MAX_APPS,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_FILE_PATH_LENGTH,
+  MAX_THUMBNAIL_BYTES,
+  MAX_URL_LENGTH,
+  MAX_VERSION_NUMBER,
+  MAX_VERSIONS_PER_APP,
+  MAX_WORKFLOW_PATH_LENGTH,
+  MAX_WORKSPACE_ID_LENGTH,
+  MAX_WORKSPACE_NAME_LENGTH,
+} from './limits.js';
 
-/** A thumbnail larger than this is refused. */
-export const MAX_THUMBNAIL_BYTES = 1024 * 1024;
-/** A descriptionFile larger than this is refused before it is read. */
-export const MAX_DESCRIPTION_FILE_BYTES = 256 * 1024;
-export const MAX_DESCRIPTION_LENGTH = 65_536;
-export const MAX_APP_NAME_LENGTH = 200;
-export const MAX_WORKSPACE_NAME_LENGTH = 200;
-export const MAX_WORKSPACE_ID_LENGTH = 64;
-export const MAX_WORKFLOW_PATH_LENGTH = 4096;
-export const MAX_FILE_PATH_LENGTH = 1024;
-export const MAX_URL_LENGTH = 2048;
-export const MAX_APPS = 5000;
-export const MAX_VERSIONS_PER_APP = 1000;
-/** The server stores version numbers as 32-bit integers. */
-export const MAX_VERSION_NUMBER = 2_147_483_647;
-/** A config file larger than this is refused before it is parsed. */
-export const MAX_CONFIG_FILE_BYTES = 10 * 1024 * 1024;
+export * from './limits.js';
 
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
 const NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
