@@ -4,7 +4,7 @@
 // server echoes) and decides which requests carry it: only those to the
 // server's own origin.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { P7appsError } from '../errors.js';
 import { AppsHubError, Redactor, decodeUtf8, summariseBody } from './errors.js';
@@ -27,6 +27,7 @@ import {
   listPageFromWire,
   loginTokenFromWire,
   publishFormFields,
+  publishMultipartBody,
   publishJsonBody,
   publishResultFromWire,
   thumbnailIfNoneMatch,
@@ -179,13 +180,13 @@ export class AppsHubClient implements AppsHubApi {
   async publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishResult> {
     const label = 'apps/';
     const headers = this.#headers(true);
-    let body: string | FormData;
+    let body: string | Uint8Array;
     if (request.thumbnail) {
       const bytes = await readPlannedThumbnail(request.thumbnail);
-      const form = new FormData();
-      for (const [name, value] of publishFormFields(request)) form.append(name, value);
-      form.append(PUBLISH_FIELD.thumbnail, new Blob([bytes], { type: request.thumbnail.mediaType }), request.thumbnail.filename);
-      body = form;
+      const file = { field: PUBLISH_FIELD.thumbnail, filename: request.thumbnail.filename, mediaType: request.thumbnail.mediaType, bytes };
+      const multipart = publishMultipartBody(publishFormFields(request), file, `p7apps-${randomBytes(16).toString('hex')}`);
+      body = multipart.body;
+      headers['Content-Type'] = multipart.contentType;
     } else {
       body = publishJsonBody(request);
       headers['Content-Type'] = 'application/json';

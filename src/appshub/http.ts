@@ -203,7 +203,7 @@ export interface HttpRequest {
   /** How messages name the endpoint: `apps/`, `apps/abc@2/`. */
   label: string;
   headers: Record<string, string>;
-  body?: string | FormData;
+  body?: string | Uint8Array;
   /** Larger bodies are refused, not read. */
   maxBytes: number;
   /** A 304 is an answer (conditional GET), not an error. */

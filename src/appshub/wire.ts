@@ -321,3 +321,37 @@ export function publishFormFields(request: PublishRequest): Array<[name: string,
     typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value),
   ]);
 }
+
+/**
+ * A multipart/form-data body built byte for byte. Not FormData: its HTML
+ * serialisation rewrites every \n in a text field as \r\n, so a description
+ * would reach the server with other line endings than the config's. Field
+ * names are the guide's (no quotes or line breaks to escape); the file name is
+ * escaped as browsers do.
+ */
+export function publishMultipartBody(
+  fields: Array<[name: string, value: string]>,
+  file: { field: string; filename: string; mediaType: string; bytes: Uint8Array },
+  boundary: string,
+): { body: Uint8Array; contentType: string } {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const [name, value] of fields) {
+    parts.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  const filename = file.filename.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  parts.push(
+    encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${filename}"\r\nContent-Type: ${file.mediaType}\r\n\r\n`,
+    ),
+    file.bytes,
+    encoder.encode(`\r\n--${boundary}--\r\n`),
+  );
+  const body = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    body.set(part, offset);
+    offset += part.length;
+  }
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}

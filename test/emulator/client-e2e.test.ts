@@ -98,6 +98,14 @@ describe('the client against the emulator', () => {
     expect(await client.getAppVersion(first.appId, 2)).toMatchObject({ workflowPath: ANOTHER_TOY_WORKFLOW, workflowFingerprint: fingerprints[ANOTHER_TOY_WORKFLOW], stateDetail: null });
   });
 
+  it('sends a multi-line description with a thumbnail byte for byte (no CRLF rewriting)', async () => {
+    const emu = await emulator({ readyAfterMs: 0 });
+    const client = clientFor(emu);
+    const description = 'First line.\nSecond line, tab\there.\n\nLast: "quoted" & ünïcode ✓\n';
+    const published = await client.publish(toy({ description, thumbnail }));
+    expect((await client.getApp(published.appId)).description).toBe(description);
+  });
+
   it('compares thumbnails by content: 304 when the server holds the bytes', async () => {
     const emu = await emulator();
     const client = clientFor(emu);
