@@ -13,7 +13,7 @@ import { displayPath, normalizeDescription, readDescriptionFile, readThumbnail, 
 import { findConfig } from './find.js';
 import { appLabels, formatPath, isRecord, type PathSegment } from './issue-path.js';
 import { KEYS, MAX_FILE_PATH_LENGTH, type ParsedConfig, type ParsedWorkspace } from './schema.js';
-import { validateConfigValue, type RawIssue } from './validate.js';
+import { validateConfigValue, type RawIssue, type Validation } from './validate.js';
 
 export async function loadDesiredState(options: { configPath?: string; cwd: string; timeoutMs: number }): Promise<DesiredState> {
   const cwd = path.resolve(options.cwd);
@@ -21,17 +21,31 @@ export async function loadDesiredState(options: { configPath?: string; cwd: stri
   const configDir = path.dirname(found.file);
   const fileContext: FileContext = { configDir, realConfigDir: await realpath(configDir), cwd };
 
-  const validation = validateConfigValue(found.value);
+  let validation: Validation;
+  try {
+    validation = validateConfigValue(found.value);
+  } catch (err) {
+    // A computed config can hold getters or proxies that throw when read.
+    const message = `reading the config's values failed: ${err instanceof Error ? err.message : String(err)}`;
+    throw new ConfigError([{ file: displayPath(found.file, cwd), path: '', message }]);
+  }
   const files = await readReferencedFiles(found.value, fileContext);
   const issues = onePerPlace([...validation.issues, ...files.issues]);
   if (issues.length > 0 || validation.config === undefined) {
     const labels = appLabels(found.value);
     const file = displayPath(found.file, cwd);
     throw new ConfigError(
-      inFileOrder(issues, found.value).map((issue): ConfigIssue => ({ file, path: formatPath([...found.pathPrefix, ...issue.path], labels), message: issue.message })),
+      inFileOrder(issues, found.value).map((issue): ConfigIssue => ({ file, path: withPrefix(found.pathPrefix, formatPath(issue.path, labels)), message: issue.message })),
     );
   }
   return resolve(validation.config, files, found.file);
+}
+
+/** `p7apps.apps["X"]` for a config under package.json's "p7apps" key. */
+function withPrefix(prefix: PathSegment[], path: string): string {
+  if (prefix.length === 0) return path;
+  const head = formatPath(prefix, new Map());
+  return path === '' || path.startsWith('[') ? `${head}${path}` : `${head}.${path}`;
 }
 
 interface ReferencedFiles {

@@ -34,6 +34,12 @@ describe('the search finds every kind of config file', () => {
     expect(desired.apps).toEqual([{ name: 'Toy app', workspace: { name: 'Toy apps' }, versions: [{ version: 1, workflow: '/Users/1/ToyWorkflow.p7wf' }] }]);
   });
 
+  it('places problems in package.json under its "p7apps" key', async () => {
+    const root = await makeProject({ 'package.json': JSON.stringify({ name: 'catalog', p7apps: { apps: [{ ...APP, allowcopy: true }] } }) });
+    const err = await configError({ cwd: root });
+    expect(err.message).toBe('package.json: p7apps.apps["Toy app"].allowcopy: unknown key; did you mean "allowCopy"?');
+  });
+
   it('passes over a package.json without a "p7apps" key', async () => {
     const root = await makeProject({ 'p7apps.config.yaml': APP_YAML, 'tools/package.json': '{"name": "tools"}' });
     expect((await loadConfig({ cwd: path.join(root, 'tools') })).configPath).toBe(path.join(root, 'p7apps.config.yaml'));
@@ -106,6 +112,7 @@ describe('a file that is not a config says so, with the line where it can', () =
     ['a JavaScript syntax error in an ES module', 'p7apps.config.mjs', 'export default {\n  apps: [}\n', { line: 2, column: 10, message: 'syntax error: Unexpected "}"' }],
     ['a TypeScript file that throws', 'p7apps.config.ts', 'const apps: unknown[] = [];\nif (apps.length === 0) throw new Error("no apps listed in catalog.csv");\nexport default { apps };\n', { message: 'the file threw an error while loading: no apps listed in catalog.csv' }],
     ['a TypeScript file without a default export', 'p7apps.config.ts', 'export const apps = [];\n', { message: 'the file exports no config: write `export default defineConfig({ apps: [...] })`' }],
+    ['a config whose values throw when read', 'p7apps.config.ts', 'export default { get apps(): unknown[] { throw new Error("catalog.csv is locked"); } };\n', { message: "reading the config's values failed: catalog.csv is locked" }],
     ['an import that does not exist', 'p7apps.config.ts', 'import { apps } from "./apps.js";\nexport default { apps };\n', { message: expect.stringMatching(/^an import cannot be found: Cannot find module '.*apps\.js'/) as unknown as string }],
   ])('%s', async (_name, file, content, expected) => {
     const root = await makeProject({ [file]: content });
