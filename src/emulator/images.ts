@@ -1,9 +1,11 @@
 // Recognises thumbnail images by their bytes, as the server's image field
-// does: the file name and the declared content type are not trusted. The set
-// is what a Pillow-backed Django ImageField opens for a thumbnail; SVG is not
-// among them (Pillow cannot open it), so it is refused like any non-image.
+// does: the file name and the declared content type are not trusted.
+// ASSUMPTION A14: the server accepts the image types the config accepts (PNG,
+// JPEG, GIF, WebP, SVG), so one sniffer serves both sides and a thumbnail the
+// config validates is never refused by the emulator.
 
 import { createHash } from 'node:crypto';
+import { sniffImageType } from '../config/image-type.js';
 
 export interface ImageInfo {
   mediaType: string;
@@ -11,27 +13,7 @@ export interface ImageInfo {
   size: number;
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-function startsWith(bytes: Uint8Array, prefix: readonly number[], at = 0): boolean {
-  if (bytes.length < at + prefix.length) return false;
-  return prefix.every((b, i) => bytes[at + i] === b);
-}
-
-function ascii(text: string): number[] {
-  return [...text].map((c) => c.charCodeAt(0));
-}
-
-/** The media type of an image recognised by its bytes, or undefined for anything else. */
-export function sniffImageType(bytes: Uint8Array): string | undefined {
-  // A PNG must carry its header chunk right after the signature.
-  if (startsWith(bytes, PNG_SIGNATURE) && startsWith(bytes, ascii('IHDR'), 12)) return 'image/png';
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg';
-  if ((startsWith(bytes, ascii('GIF87a')) || startsWith(bytes, ascii('GIF89a'))) && bytes.length >= 13) return 'image/gif';
-  if (startsWith(bytes, ascii('RIFF')) && startsWith(bytes, ascii('WEBP'), 8)) return 'image/webp';
-  if (startsWith(bytes, ascii('BM')) && bytes.length >= 26) return 'image/bmp';
-  return undefined;
-}
+export { IMAGE_KINDS, sniffImageType } from '../config/image-type.js';
 
 export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');

@@ -256,7 +256,7 @@ export async function resolveSeed(document: unknown, options: { source: string; 
         const bytes = new Uint8Array(await readFile(file));
         const image = describeImage(bytes);
         if (image) thumbnail = { bytes, mediaType: image.mediaType, sha256: image.sha256 };
-        else problems.push({ path: at('thumbnail'), message: `${file} is not a PNG, JPEG, GIF, WebP or BMP image` });
+        else problems.push({ path: at('thumbnail'), message: `${file} is not a PNG, JPEG, GIF, WebP or SVG image` });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         problems.push({ path: at('thumbnail'), message: code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${code ?? String(err)})` });

@@ -380,7 +380,7 @@ export class World {
     let thumbnail: SeedThumbnail | null | undefined;
     if (changes.thumbnail !== undefined && changes.thumbnail !== null) {
       const image = describeImage(changes.thumbnail);
-      if (!image) throw new EmulatorError('the drift thumbnail is not a PNG, JPEG, GIF, WebP or BMP image');
+      if (!image) throw new EmulatorError('the drift thumbnail is not a PNG, JPEG, GIF, WebP or SVG image');
       thumbnail = { bytes: changes.thumbnail, mediaType: image.mediaType, sha256: image.sha256 };
     } else {
       thumbnail = changes.thumbnail;

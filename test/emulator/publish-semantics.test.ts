@@ -367,10 +367,17 @@ describe('required fields', () => {
 describe('the thumbnail', () => {
   it('that is not an image by its bytes is a 400', async () => {
     const emu = await emulator();
-    const res = await client(emu).publish(toyPublish({ thumbnail: new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>') }));
+    const res = await client(emu).publish(toyPublish({ thumbnail: new TextEncoder().encode('#!/bin/sh\necho not an image\n') }));
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ thumbnail: ['Upload a valid image. The file you uploaded was either not an image or a corrupted image.'] });
     expect(emu.snapshot().apps).toEqual([]);
+  });
+
+  it('that is an SVG is accepted, as the config accepts it (ASSUMPTION A14)', async () => {
+    const emu = await emulator();
+    const res = await client(emu).publish(toyPublish({ thumbnail: new TextEncoder().encode('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>') }));
+    expect(res.status).toBe(201);
+    expect(emu.snapshot().apps[0]?.thumbnail?.mediaType).toBe('image/svg+xml');
   });
 
   it('that is empty is a 400', async () => {

@@ -112,7 +112,7 @@ describe('seed files that cannot be used', () => {
         '  apps[0].versions: version 2 is missing: versions are numbered 1, 2, 3... without gaps',
         '  apps[0].defaultVersion: the app has no version 5',
         '  apps[0].versions[1].workflow: no workflow has the path "/Users/1/Missing.p7wf" (list it under workflows)',
-        `  apps[1].thumbnail: ${join(FIXTURES, 'not-an-image.png')} is not a PNG, JPEG, GIF, WebP or BMP image`,
+        `  apps[1].thumbnail: ${join(FIXTURES, 'not-an-image.png')} is not a PNG, JPEG, GIF, WebP or SVG image`,
         `  apps[2].thumbnail: ${join(FIXTURES, 'missing.png')} does not exist`,
       ].join('\n'),
     );
