@@ -80,7 +80,10 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
         .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key)', requiresArg: true })
         .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert', requiresArg: true })
         .option('page-size', { type: 'number', describe: 'Serve lists as pages of this size instead of plain arrays', requiresArg: true })
-        .option('log-requests', { type: 'boolean', describe: 'Print one line per API request to stderr' }),
+        .option('log-requests', { type: 'boolean', describe: 'Print one line per API request to stderr' })
+        .example('$0 emulator', "Serve the guide's example world on http://127.0.0.1:8787 with a made-up token")
+        .example('$0 emulator --seed examples/seeds/toy.yaml --token demo-token', 'Serve a seeded catalog; point p7apps at it with P7APPS_URL and P7APPS_TOKEN=demo-token')
+        .example('$0 emulator --port 0 --faults "rate503=0.05,dropPublishResponse=0.02,seed=7"', 'Inject faults to see how p7apps copes'),
     handler: async (args) => {
       const argv = Object.fromEntries(
         // Only the flags as spelled on the command line; yargs' camelCase copies would name them wrongly.
