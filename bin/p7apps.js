@@ -3,13 +3,23 @@
 // toolchain is needed to run p7apps.
 import { main } from '../dist/cli/main.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    // main() reports every expected failure itself; reaching here is a bug.
-    process.stderr.write(`p7apps: internal error: ${err && err.message ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * Exits once stdout and stderr have handed over what was written, so a timer
+ * or socket left open by a user's config cannot keep a finished command
+ * alive, and piped output is never cut short.
+ */
+function exitAfterFlush(code) {
+  let pending = 2;
+  const done = () => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (err) => {
+  // main() reports every expected failure itself; reaching here is a bug.
+  process.stderr.write(`p7apps: internal error: ${err && err.message ? err.message : String(err)}\n`);
+  exitAfterFlush(1);
+});

@@ -153,7 +153,7 @@ export async function readDescriptionFile(declared: string, ctx: FileContext): P
     return { ok: false, message: `${shown} is not UTF-8 text` };
   }
   if (text.includes('\u0000')) return { ok: false, message: `${shown} is not a text file` };
-  const description = normalizeDescription(text);
+  const description = descriptionFromFile(text);
   if (description.length > MAX_DESCRIPTION_LENGTH) {
     return { ok: false, message: `the description in ${shown} is too long (${description.length} characters; at most ${MAX_DESCRIPTION_LENGTH})` };
   }
@@ -164,10 +164,19 @@ export async function readDescriptionFile(declared: string, ctx: FileContext): P
 }
 
 /**
- * Line endings become \n and trailing whitespace goes: a text file's final
- * newline is not part of the description, and a server that trims would
- * otherwise report a difference forever.
+ * Line endings become \n, and nothing else changes: the planner compares
+ * descriptions by exact text, so any other normalisation here would report a
+ * difference forever against a server that holds the text as written.
  */
 export function normalizeDescription(text: string): string {
-  return text.replace(/\r\n?/g, '\n').trimEnd();
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/**
+ * A description file's text: its byte-order mark and the one final newline
+ * that ends every text file are not part of the description (so `p7apps
+ * import` can write a description into APP.md and read back the same text).
+ */
+export function descriptionFromFile(text: string): string {
+  return normalizeDescription(text.replace(/^\uFEFF/, '')).replace(/\n$/, '');
 }

@@ -107,19 +107,28 @@ describe('a thumbnail that cannot be uploaded is refused before anything is sent
 });
 
 describe('description files', () => {
-  it('are read as UTF-8, without a byte order mark, with \\n line endings and no trailing whitespace', async () => {
+  it.each([
+    ['the final newline that ends the file', 'Beam calculator\n', 'Beam calculator'],
+    ['only one final newline: a blank last line is text', 'Two lines\n\n', 'Two lines\n'],
+    ['nothing when the file has no final newline', 'No newline  ', 'No newline  '],
+  ])('drop %s, and nothing else', async (_name, file, description) => {
+    const cwd = await makeProject({ 'p7apps.config.json': config({ descriptionFile: 'APP.md' }), 'APP.md': file });
+    expect((await loadConfig({ cwd })).apps[0]?.description).toBe(description);
+  });
+
+  it('are read as UTF-8, without a byte order mark, with \\n line endings', async () => {
     const cwd = await makeProject({
       'p7apps.config.json': config({ descriptionFile: 'docs/APP.md' }),
-      'docs/APP.md': '\uFEFFBeam calculator\r\n\r\nDeflection — and stress.\rOld Mac line.\n\n',
+      'docs/APP.md': '\uFEFFBeam calculator\r\n\r\nDeflection — and stress.\rOld Mac line.\r\n',
     });
     const [app] = (await loadConfig({ cwd })).apps;
     expect(app?.description).toBe('Beam calculator\n\nDeflection — and stress.\nOld Mac line.');
     expect(app?.descriptionFile).toBe(path.join(cwd, 'docs/APP.md'));
   });
 
-  it('an inline description gets the same line endings and trimming', async () => {
-    const cwd = await makeProject({ 'p7apps.config.json': config({ description: 'Two\r\nlines\n' }) });
-    expect((await loadConfig({ cwd })).apps[0]?.description).toBe('Two\nlines');
+  it('an inline description gets the same line endings and keeps everything else, trailing whitespace included', async () => {
+    const cwd = await makeProject({ 'p7apps.config.json': config({ description: 'Two\r\nlines \n' }) });
+    expect((await loadConfig({ cwd })).apps[0]?.description).toBe('Two\nlines \n');
   });
 
   it.each<[string, string, Record<string, ProjectFile>, string]>([
