@@ -336,21 +336,25 @@ describe('p7apps apply', () => {
     expect(run.stdout).toMatch(/Apply interrupted: 0 of 3 publishes READY\. Run "p7apps apply" again to finish/);
     expect(posts()).toHaveLength(1);
 
-    // While v1 is still initialising, a new apply refuses (the planner's version-in-progress conflict) and sends nothing.
-    if (app('Alpha').versions[0]!.state !== 'READY') {
-      const early = await apply();
-      expect(early.code).toBe(1);
-      expect(early.stdout).toMatch(/version 1 is still being published on the server/);
-      expect(posts()).toHaveLength(1);
-    }
-    await until(() => app('Alpha').versions[0]!.state === 'READY');
-
+    // v1 is still initialising: the next apply waits for it (not a conflict to refuse), then finishes the job.
+    expect(app('Alpha').versions[0]!.state).not.toBe('READY');
     const second = await apply();
+    expect(second.stderr).toMatch(/Waiting for "Alpha" v1 \((QUEUED_TO_INITIALIZE|INITIALIZING)\) to finish publishing before planning/);
     expect(second.code).toBe(0);
     expect(posts()).toHaveLength(3);
     expect(versionsOf('Alpha')).toEqual({ 1: [0, flow('Alpha'), 'READY'], 2: [0, flow('Alpha2'), 'READY'] });
     expect(versionsOf('Beta')).toEqual({ 1: [0, flow('Beta'), 'READY'] });
     await expectConverged();
+  });
+
+  it('waits for a version someone else is still publishing only up to --timeout, then refuses with the conflict', async () => {
+    await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha'), state: 'QUEUED_TO_INITIALIZE', stuck: true }] }]) });
+    await writeConfig([{ name: 'Alpha', description: 'New words.', versions: [{ version: 1, workflow: flow('Alpha') }] }]);
+    const run = await apply('--timeout', '1s');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/version 1 is still being published on the server \(state QUEUED_TO_INITIALIZE\)/);
+    expect(run.stderr).toMatch(/Error: the plan has conflicts, so nothing was applied/);
+    expect(posts()).toHaveLength(0);
   });
 
   it('refuses a plan that would put new revisions on most of the existing apps, unless --force', async () => {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Argv } from 'yargs';
-import { parseDuration } from '../../apply/clock.js';
+import { parseDuration, systemClock } from '../../apply/clock.js';
 import { stillToDo } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
@@ -41,7 +41,6 @@ import {
   type ServerArgs,
 } from '../options.js';
 import type { CommandFactory } from './index.js';
-import { selectApps } from '../../operations.js';
 
 interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs {
   plan?: string;
@@ -96,7 +95,7 @@ async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number> {
     }
   }
 
-  const prepared = args.plan === undefined ? await planAfresh(ctx, args, parallelism, json, color) : await loadSavedPlan(ctx, args);
+  const prepared = args.plan === undefined ? await planAfresh(ctx, args, parallelism, timeoutMs, json, color) : await loadSavedPlan(ctx, args);
   if ('exit' in prepared) return prepared.exit;
   const { api } = prepared;
   try {
@@ -133,11 +132,46 @@ interface Done {
   exit: number;
 }
 
-async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number, json: boolean, color: boolean): Promise<Prepared | Done> {
+/** The versions a plan cannot decide about yet because they are still publishing; empty when other conflicts exist too. */
+function onlyStillPublishing(plan: Plan): string[] {
+  const waiting: string[] = [];
+  for (const app of plan.apps) {
+    if (app.action !== 'conflict') continue;
+    for (const conflict of app.conflicts) {
+      if (conflict.kind !== 'version-in-progress') return [];
+      waiting.push(`${JSON.stringify(app.name)} v${conflict.version} (${conflict.state})`);
+    }
+  }
+  return waiting;
+}
+
+/**
+ * Plans, and while the only conflicts are versions still publishing (say, a
+ * run interrupted by Ctrl-C a moment ago), waits for them and plans again,
+ * up to the per-publish timeout: time alone resolves those, and the new plan
+ * then finishes the job instead of refusing.
+ */
+async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: DesiredState, args: ApplyArgs, parallelism: number, timeoutMs: number): Promise<Plan> {
+  const deadline = Date.now() + timeoutMs;
+  let delayMs = 1000;
+  let shown = '';
+  for (;;) {
+    const { plan } = await planWith(api, desired, { parallelism, signal: ctx.signal, apps: args.app });
+    const waiting = onlyStillPublishing(plan);
+    if (waiting.length === 0 || Date.now() + delayMs > deadline || ctx.signal.aborted) return plan;
+    const text = waiting.join(', ');
+    if (text !== shown) ctx.stderr.write(`Waiting for ${text} to finish publishing before planning (up to ${args.timeout}).\n`);
+    shown = text;
+    await systemClock.sleep(delayMs, ctx.signal);
+    delayMs = Math.min(delayMs * 1.5, 5000);
+  }
+}
+
+async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number, timeoutMs: number, json: boolean, color: boolean): Promise<Prepared | Done> {
   const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, apps: args.app });
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
-    const { plan } = await planWith(api, desired, { parallelism, signal: ctx.signal, apps: args.app });
+    const plan = await planWhenSettled(ctx, api, desired, args, parallelism, timeoutMs);
     if (!json) renderPlanHuman(plan, ctx.stdout, { color, verbose: false });
     if (planHasConflicts(plan)) {
       throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
