@@ -20,3 +20,4 @@ export { fanOut, recordEvents, type ApplyEvent, type ApplyHooks, type ApplyListe
 export { plan, drift, planWith, openServer, loadDesiredState, selectApps, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions } from './operations.js';
 export { computeDrift, DRIFT_FORMAT_VERSION, type DriftReport, type AppDrift, type DriftStatus, type DriftSummary } from './plan/drift.js';
 export { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from './emulator/index.js';
+export { importCatalog, catalogToFiles, readCatalog, writeImport, ImportClashError, type ImportOptions, type ImportFiles, type ImportFile, type ImportFormat, type ImportSummary, type ImportWarning, type ServerCatalog, type CatalogApp, type CatalogThumbnail, type CatalogToFilesOptions, type ReadCatalogOptions, type WriteImportOptions, type WriteImportResult, type FileClash } from './import/index.js';

@@ -6,10 +6,11 @@ import type { CliContext } from '../context.js';
 import { applyCommand } from './apply.js';
 import { driftCommand } from './drift.js';
 import { emulatorCommand } from './emulator.js';
+import { importCommand } from './import.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
-export const commands: CommandFactory[] = [validateCommand, emulatorCommand, planCommand, applyCommand, driftCommand];
+export const commands: CommandFactory[] = [validateCommand, emulatorCommand, planCommand, applyCommand, driftCommand, importCommand];
