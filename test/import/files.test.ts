@@ -186,3 +186,28 @@ describe('versions', () => {
     );
   });
 });
+
+describe('descriptions load back exactly as the server holds them', () => {
+  const ODD = [
+    ['trailing spaces', 'Ends with spaces.   '],
+    ['a trailing line break', 'One line.\n'],
+    ['tabs, quotes and backslashes', 'Tab\there, "quoted", \\back\\slashes\\'],
+    ['template and comment syntax', '`${process.exit()}` */ // <!-- #'],
+    ['YAML-looking text', '- yes: no\n? [a, b]\n&anchor *alias'],
+    ['line and paragraph separators', 'a\u2028b\u2029c'],
+    ['a byte-order mark and several lines', '\uFEFFfirst\nsecond\n'],
+    ['leading blank lines', '\n\n  indented after blank lines'],
+    ['nothing at all', ''],
+  ] as const;
+
+  it.each(['ts', 'yaml'] as const)('as %s', async (format) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'p7apps-import-odd-'));
+    created.push(dir);
+    const apps = ODD.map(([name, description]) => app(name, { description }));
+    // .mts: an ES module wherever it is (vitest cannot load a CommonJS config that imports 'p7apps'; the built CLI can).
+    const outFile = path.join(dir, format === 'ts' ? 'p7apps.config.mts' : 'p7apps.config.yaml');
+    await writeImport(catalogToFiles({ ...CATALOG, apps }, { format, outFile }), { cwd: dir });
+    const desired = await loadConfig({ cwd: dir });
+    expect(Object.fromEntries(desired.apps.map((a) => [a.name, a.description]))).toEqual(Object.fromEntries(ODD));
+  });
+});

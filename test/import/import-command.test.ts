@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
+import { importCatalog, writeImport } from '../../src/index.js';
 import { pngBytes } from '../emulator/png.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
@@ -264,6 +265,18 @@ describe('p7apps import never overwrites by accident', () => {
   });
 });
 
+describe('the library', () => {
+  it('importCatalog returns the files without writing; writeImport writes them', async () => {
+    const files = await importCatalog({ cwd: dir, env: env(), format: 'yaml', apps: ['Toy app'] });
+    expect(files.configFile).toBe(path.join(dir, 'p7apps.config.yaml'));
+    expect(files.files.map((f) => f.kind)).toEqual(['config']);
+    expect(files.summary).toEqual({ apps: 1, versions: 1, descriptionFiles: 0, thumbnails: 0, skippedApps: 0 });
+    expect(await written()).toEqual([]);
+    expect(await writeImport(files, { cwd: dir })).toEqual({ written: [path.join(dir, 'p7apps.config.yaml')], overwritten: [] });
+    expect(await readFile(path.join(dir, 'p7apps.config.yaml'), 'utf8')).toContain('  - name: Toy app\n');
+  });
+});
+
 describe('p7apps import refuses bad usage before reading the server', () => {
   it.each<[string, string[], RegExp]>([
     ['a format the --out extension contradicts', ['--format', 'yaml', '--out', 'p7apps.config.ts'], /--format yaml does not match --out p7apps\.config\.ts/],
@@ -276,6 +289,15 @@ describe('p7apps import refuses bad usage before reading the server', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(emulator.counts()).toEqual({});
+    expect(await written()).toEqual([]);
+  });
+
+  it('stops when interrupted while reading, and writes nothing', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('interrupted by SIGINT'));
+    const run = await runCli(['import'], { cwd: dir, env: env(), signal: controller.signal });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toBe('Interrupted while reading the server; nothing was written.\n');
     expect(await written()).toEqual([]);
   });
 
