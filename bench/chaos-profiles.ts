@@ -1,0 +1,67 @@
+// The fault profiles of the matrix: what the emulator does wrong during each
+// apply. Rates are the issue's; `dense` variants raise them for the small
+// matrix in `npm test`, whose catalog is too small for a 2% rate to fire.
+
+import type { FaultSpec } from '../src/emulator/index.js';
+import type { FaultBursts } from './chaos-stage.js';
+
+export interface FaultProfile {
+  name: string;
+  /** One line for the table and the README. */
+  describe: string;
+  /** The emulator's faults during both applies (the seed is added by the runner). */
+  faults: FaultSpec;
+  bursts?: FaultBursts;
+  /** Restart the emulator (state kept) after this publish request of the first apply; from the run's seed and planned publishes. */
+  restartAfterPost?: (seed: number, plannedPublishes: number) => number;
+  /** Every publish of the catalog's failing app ends FAILED. */
+  failingApp?: boolean;
+}
+
+export const PROFILES: readonly FaultProfile[] = [
+  { name: 'none', describe: 'no faults (the control)', faults: {} },
+  { name: '503', describe: '5% of requests answered 503 with Retry-After: 1', faults: { rate503: 0.05, retryAfterS: 1 } },
+  {
+    name: '429-bursts',
+    describe: '429 with Retry-After: 1 for 40% of requests, in bursts of 20 requests out of every 80',
+    faults: { retryAfterS: 1 },
+    bursts: { every: 80, length: 20, faults: { rate429: 0.4 } },
+  },
+  { name: 'resets', describe: '3% of connections reset before the request is handled', faults: { resetRate: 0.03 } },
+  { name: 'ambiguous', describe: '2% of publishes committed, then their connection dropped (ambiguous write)', faults: { dropPublishResponseRate: 0.02 } },
+  {
+    name: 'latency',
+    describe: '0-20 ms on every request, and spikes of 300-1000 ms for 10 requests out of every 50',
+    faults: { jitterMs: 20 },
+    bursts: { every: 50, length: 10, faults: { latencyMs: 300, jitterMs: 700 } },
+  },
+  { name: 'failing-app', describe: 'every publish of one app ends FAILED', faults: {}, failingApp: true },
+  {
+    name: 'restart',
+    describe: 'the emulator restarted (state kept) after a publish of the first apply, open connections dropped',
+    faults: {},
+    restartAfterPost: (seed, planned) => 1 + (seed % Math.max(1, Math.ceil(planned * 0.6))),
+  },
+  {
+    name: 'mixed',
+    describe: '2% each of 503, 429, resets and ambiguous writes, 0-50 ms jitter, all at once',
+    faults: { rate503: 0.02, rate429: 0.02, resetRate: 0.02, dropPublishResponseRate: 0.02, jitterMs: 50, retryAfterS: 1 },
+  },
+];
+
+/**
+ * Denser faults for a small catalog, so that each profile's fault fires in a
+ * single run of a dozen apps: the test asserts that it did.
+ */
+export const DENSE_FAULTS: Readonly<Record<string, FaultSpec>> = {
+  '503': { rate503: 0.1, retryAfterS: 1 },
+  resets: { resetRate: 0.08 },
+  ambiguous: { dropPublishResponseRate: 0.25 },
+  mixed: { rate503: 0.05, rate429: 0.05, resetRate: 0.05, dropPublishResponseRate: 0.15, jitterMs: 30, retryAfterS: 1 },
+};
+
+export function profileNamed(name: string): FaultProfile {
+  const found = PROFILES.find((p) => p.name === name);
+  if (!found) throw new Error(`no fault profile "${name}" (profiles: ${PROFILES.map((p) => p.name).join(', ')})`);
+  return found;
+}
