@@ -2,6 +2,7 @@
 // ./commands/ and does its work through the library modules; this file maps
 // errors to exit codes and keeps stack traces away from users.
 
+import { setMaxListeners } from 'node:events';
 import yargs from 'yargs';
 import { P7appsError } from '../errors.js';
 import type { CliContext } from './context.js';
@@ -46,6 +47,9 @@ function installSignalHandlers(controller: AbortController, stderr: CliContext['
 
 export async function main(argv: string[], partial: Partial<CliContext> = {}): Promise<number> {
   const controller = new AbortController();
+  // Every request and wait in flight listens to this signal (up to --parallelism, at most 100, each), which
+  // is no leak: without this Node prints a MaxListenersExceededWarning on any apply of more than ten apps.
+  setMaxListeners(1000, controller.signal);
   const removeSignalHandlers = partial.signal ? () => {} : installSignalHandlers(controller, partial.stderr ?? process.stderr);
   try {
     return await run(argv, partial, controller);
