@@ -3,6 +3,8 @@
 
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
+import type { ServerOptions } from '../operations.js';
+import type { CliContext } from './context.js';
 
 export interface ConfigArgs {
   config?: string;
@@ -93,4 +95,27 @@ export function parallelismOrThrow(value: unknown): number {
     throw new UsageError(`--parallelism must be a whole number from 1 to 100 (got ${String(value)})`);
   }
   return value;
+}
+
+/**
+ * The server flags as the library's ServerOptions, with the command's
+ * streams, environment, working directory and interrupt signal: every
+ * command reaches the server the same way.
+ */
+export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: number): ServerOptions & { cwd: string } {
+  return {
+    server: args.server,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    caFile: args['ca-file'],
+    insecure: args.insecure === true,
+    onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
+    parallelism,
+    signal: ctx.signal,
+  };
+}
+
+/** The argument as it can be pasted into a POSIX shell. */
+export function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

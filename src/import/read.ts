@@ -14,9 +14,10 @@
 //   only serves to warn about versions a plan would publish again.
 
 import { AppsHubError } from '../appshub/errors.js';
-import { UNKNOWN, isUnknown, known, type AppRecord, type AppsHubApi, type Maybe, type VersionRecord, type WorkflowRecord } from '../appshub/types.js';
+import { isUnknown, known, type AppRecord, type AppsHubApi, type Maybe, type VersionRecord } from '../appshub/types.js';
 import { UsageError, P7appsError } from '../errors.js';
 import { createLimiter, type Limiter } from '../observe/limit.js';
+import { changedWhileReading, isNotFound, readWorkflows } from '../observe/read.js';
 import { joinWords } from '../plan/describe.js';
 import { byNameThenId, compareCodePoints } from '../plan/order.js';
 import type { CatalogApp, CatalogThumbnail, ServerCatalog } from './catalog.js';
@@ -105,28 +106,7 @@ function someOf(items: string[]): string {
   return `${items.slice(0, NAMES_SHOWN).join(', ')} and ${items.length - NAMES_SHOWN} more`;
 }
 
-async function readWorkflows(api: AppsHubApi, signal: AbortSignal): Promise<Maybe<Record<string, WorkflowRecord>>> {
-  let list: WorkflowRecord[];
-  try {
-    list = await api.listWorkflows(signal);
-  } catch (err) {
-    if (err instanceof AppsHubError && (err.status === 403 || err.status === 404)) return UNKNOWN;
-    throw err;
-  }
-  // By id, so that a path listed twice resolves as the planner resolves it.
-  const byPath: Record<string, WorkflowRecord> = {};
-  for (const workflow of [...list].sort((a, b) => compareCodePoints(a.id, b.id))) byPath[workflow.path] ??= workflow;
-  return byPath;
-}
-
-function changedWhileReading(what: string, err: unknown): P7appsError {
-  return new P7appsError(`${what} was listed by the server but is gone now (404): the catalog changed while p7apps was reading it`, {
-    hint: 'Import again once nobody is changing these apps.',
-    cause: err,
-  });
-}
-
-const isNotFound = (err: unknown) => err instanceof AppsHubError && err.status === 404;
+const changedWhileImporting = (what: string, err: unknown) => changedWhileReading(what, err, 'Import');
 
 async function readApp(api: AppsHubApi, listed: AppRecord, limit: Limiter, signal: AbortSignal): Promise<CatalogApp> {
   let record = listed;
@@ -134,7 +114,7 @@ async function readApp(api: AppsHubApi, listed: AppRecord, limit: Limiter, signa
     try {
       record = await limit(() => api.getApp(listed.id, signal));
     } catch (err) {
-      if (isNotFound(err)) throw changedWhileReading(`App "${listed.name}" (${listed.id})`, err);
+      if (isNotFound(err)) throw changedWhileImporting(`App "${listed.name}" (${listed.id})`, err);
       throw err;
     }
   }
@@ -151,7 +131,7 @@ async function readApp(api: AppsHubApi, listed: AppRecord, limit: Limiter, signa
       try {
         return await limit(() => api.getAppVersion(record.id, n, signal));
       } catch (err) {
-        if (isNotFound(err)) throw changedWhileReading(`Version ${n} of app "${record.name}" (${record.id})`, err);
+        if (isNotFound(err)) throw changedWhileImporting(`Version ${n} of app "${record.name}" (${record.id})`, err);
         throw err;
       }
     });

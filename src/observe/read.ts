@@ -73,7 +73,8 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
   }
 }
 
-async function readWorkflows(api: AppsHubApi, signal: AbortSignal): Promise<Maybe<Record<string, WorkflowRecord>>> {
+/** The workflow list by path; UNKNOWN when the server will not show it (403/404). Shared with import. */
+export async function readWorkflows(api: AppsHubApi, signal: AbortSignal): Promise<Maybe<Record<string, WorkflowRecord>>> {
   let list: WorkflowRecord[];
   try {
     list = await api.listWorkflows(signal);
@@ -87,13 +88,14 @@ async function readWorkflows(api: AppsHubApi, signal: AbortSignal): Promise<Mayb
   return byPath;
 }
 
-function isNotFound(err: unknown): boolean {
+export function isNotFound(err: unknown): boolean {
   return err instanceof AppsHubError && err.status === 404;
 }
 
-function changedWhileReading(what: string, err: unknown): P7appsError {
+/** A 404 for something the server had just listed: the catalog moved under the reader. */
+export function changedWhileReading(what: string, err: unknown, again = 'Plan'): P7appsError {
   return new P7appsError(`${what} was listed by the server but is gone now (404): the catalog changed while p7apps was reading it`, {
-    hint: 'Plan again once nobody is changing these apps.',
+    hint: `${again} again once nobody is changing these apps.`,
     cause: err,
   });
 }

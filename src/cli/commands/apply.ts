@@ -30,6 +30,7 @@ import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
 import {
   parallelismOrThrow,
+  serverOptions,
   useColor,
   withAppFilterOption,
   withConfigOption,
@@ -309,16 +310,7 @@ function progressListener(ctx: CliContext, settings: RunSettings): ApplyListener
 }
 
 function connectFor(ctx: CliContext, args: ApplyArgs, configServerUrl: string | undefined, parallelism: number) {
-  return openServer({
-    server: args.server,
-    configServerUrl,
-    env: ctx.env,
-    cwd: ctx.cwd,
-    caFile: args['ca-file'],
-    insecure: args.insecure === true,
-    onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
-    parallelism,
-  });
+  return openServer({ ...serverOptions(ctx, args, parallelism), configServerUrl });
 }
 
 function timeoutOrThrow(text: string): number {

@@ -19,6 +19,7 @@ import type { CliContext } from '../context.js';
 import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
 import {
   parallelismOrThrow,
+  serverOptions,
   useColor,
   withAppFilterOption,
   withConfigOption,
@@ -70,16 +71,9 @@ async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number> {
   let report;
   try {
     report = await drift({
+      ...serverOptions(ctx, args, parallelism),
       config: args.config,
-      cwd: ctx.cwd,
       apps: args.app,
-      server: args.server,
-      env: ctx.env,
-      caFile: args['ca-file'],
-      insecure: args.insecure === true,
-      onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
-      parallelism,
-      signal: ctx.signal,
       failOnUnmanaged: args['fail-on-unmanaged'] === true,
     });
   } catch (err) {

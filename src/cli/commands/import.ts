@@ -15,7 +15,7 @@ import { importCatalog, resolveImportOutput, writeImport } from '../../import/in
 import { plural } from '../../plan/describe.js';
 import type { CliContext } from '../context.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
-import { parallelismOrThrow, withAppFilterOption, withParallelismOption, withServerOptions, type ServerArgs } from '../options.js';
+import { parallelismOrThrow, serverOptions, shellWord, withAppFilterOption, withParallelismOption, withServerOptions, type ServerArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
 interface ImportArgs extends ServerArgs {
@@ -74,18 +74,11 @@ async function runImport(ctx: CliContext, args: ImportArgs): Promise<number> {
   let files: ImportFiles;
   try {
     files = await importCatalog({
-      cwd: ctx.cwd,
+      ...serverOptions(ctx, args, parallelism),
       out: outFile,
       format,
       apps: args.app,
       workspaces: args.workspace,
-      server: args.server,
-      env: ctx.env,
-      caFile: args['ca-file'],
-      insecure: args.insecure === true,
-      onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
-      parallelism,
-      signal: ctx.signal,
     });
   } catch (err) {
     if (ctx.signal.aborted) {
@@ -121,9 +114,4 @@ async function foundBySearch(outFile: string, cwd: string): Promise<boolean> {
   if (!places.has(path.basename(outFile))) return false;
   const present = (await readdir(cwd).catch(() => [] as string[])).filter((name) => places.has(name));
   return present.length === 1;
-}
-
-/** The argument as it can be pasted into a POSIX shell. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -23,6 +23,8 @@ import type { CliContext } from '../context.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
 import {
   parallelismOrThrow,
+  serverOptions,
+  shellWord,
   useColor,
   withAppFilterOption,
   withConfigOption,
@@ -72,16 +74,9 @@ async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> {
   let plan: Plan;
   try {
     ({ plan } = await planFromServer({
+      ...serverOptions(ctx, args, parallelism),
       config: args.config,
-      cwd: ctx.cwd,
       apps: args.app,
-      server: args.server,
-      env: ctx.env,
-      caFile: args['ca-file'],
-      insecure: args.insecure === true,
-      onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
-      parallelism,
-      signal: ctx.signal,
     }));
   } catch (err) {
     if (ctx.signal.aborted) {
@@ -126,9 +121,4 @@ async function checkedOutFile(cwd: string, given: string): Promise<string> {
   const existing = await stat(file).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`--out ${given}: ${file} is a folder; name a file`);
   return file;
-}
-
-/** The argument as it can be pasted into a POSIX shell. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
