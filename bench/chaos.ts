@@ -18,7 +18,7 @@ import { runChaos, type RunResult, type RunSettings } from './chaos-run.js';
 
 const { values } = parseArgs({
   options: {
-    seeds: { type: 'string', default: '10' },
+    seeds: { type: 'string', default: '20' },
     apps: { type: 'string', default: '50' },
     profiles: { type: 'string' },
     concurrency: { type: 'string', default: '3' },
@@ -92,16 +92,23 @@ if (skipped > 0) console.log(`\n${skipped} runs were not started: --max-minutes 
 const violations = summaries.reduce((n, s) => n + s.duplicates + s.lost + s.falseSuccesses + (s.failingAppReported !== undefined ? s.runs - s.failingAppReported : 0), 0);
 const document = {
   generatedAt: new Date().toISOString(),
-  command: `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim(),
+  command: ['npm run chaos', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
   environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cores: os.cpus().length },
   settings: { ...settings, seeds, concurrency, maxMinutes, profiles: profiles.map((p) => p.name) },
   elapsedSeconds: Math.round((Date.now() - started) / 1000),
   runsNotStarted: skipped,
   invariantsHeld: violations === 0,
   profiles: summaries,
-  runs: [...results.values()].flat(),
+  runs: [...results.values()].flat().map(({ faults, applies, ...run }) => ({
+    ...run,
+    faults: Object.fromEntries(Object.entries(faults).filter(([, n]) => n > 0)),
+    applies: applies.map(({ faults: _perApply, stderrTail, ...apply }) => ({ ...apply, ...(stderrTail ? { stderrTail } : {}) })),
+  })),
 };
-await writeFile(values.out!, `${JSON.stringify(document, null, 2)}\n`);
+// One line per run, so that the file stays readable and small.
+const { runs, ...head } = document;
+const runLines = runs.map((run) => `    ${JSON.stringify(run)}`).join(',\n');
+await writeFile(values.out!, `${JSON.stringify(head, null, 2).replace(/\n}$/, `,\n  "runs": [\n${runLines}\n  ]\n}`)}\n`);
 console.log(`\nWrote ${path.relative(process.cwd(), values.out!)} (${document.elapsedSeconds} s).`);
 if (violations > 0) {
   console.error(`${violations} invariant violations: see the runs in ${values.out}.`);
