@@ -10,6 +10,7 @@ import { P7appsError } from '../errors.js';
 import { AppsHubError, Redactor, decodeUtf8, summariseBody } from './errors.js';
 import { HttpTransport, type HttpResponse, type TransportOptions } from './http.js';
 import { apiBaseUrls, normaliseServerUrl } from './server-url.js';
+import { known } from './types.js';
 import type {
   AppRecord,
   AppsHubApi,
@@ -146,13 +147,13 @@ export class AppsHubClient implements AppsHubApi {
   }
 
   async listApps(signal?: AbortSignal): Promise<AppRecord[]> {
-    return this.#list(this.appsBaseUrl, 'apps/', appRecordFromWire, signal);
+    return this.#list(this.appsBaseUrl, 'apps/', (item, path) => this.#withRedactedDetail(appRecordFromWire(item, path)), signal);
   }
 
   async getApp(appId: string, signal?: AbortSignal): Promise<AppRecord> {
     const label = `apps/${encodeSegment(appId)}/`;
     const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
-    const app = this.#mapped('GET', label, false, () => appRecordFromWire(this.#json(res, 'GET', false)));
+    const app = this.#mapped('GET', label, false, () => this.#withRedactedDetail(appRecordFromWire(this.#json(res, 'GET', false))));
     if (app.id !== appId) throw this.#malformed('GET', label, false, `its id is ${JSON.stringify(app.id)}, not the requested ${JSON.stringify(appId)}`);
     return app;
   }
@@ -161,7 +162,7 @@ export class AppsHubClient implements AppsHubApi {
     if (!Number.isInteger(version) || version < 1) throw new RangeError(`version must be a whole number from 1, got ${version}`);
     const label = `apps/${encodeSegment(appId)}@${version}/`;
     const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
-    const record = this.#mapped('GET', label, false, () => versionRecordFromWire(this.#json(res, 'GET', false)));
+    const record = this.#mapped('GET', label, false, () => this.#withRedactedDetail(versionRecordFromWire(this.#json(res, 'GET', false))));
     if (record.appId !== appId || record.version !== version) {
       throw this.#malformed('GET', label, false, `it describes ${JSON.stringify(record.appId)} version ${record.version}, not the one requested`);
     }
@@ -233,6 +234,17 @@ export class AppsHubClient implements AppsHubApi {
     const etag = res.headers.get('etag');
     if (etag !== null) fetched.etag = etag;
     return fetched;
+  }
+
+  /**
+   * A version's `state_detail` is the server's account of a failure, shown to
+   * people as it is; like an error body it may echo what the server received.
+   */
+  #withRedactedDetail<T extends VersionRecord | AppRecord>(record: T): T {
+    if ('stateDetail' in record) {
+      return typeof record.stateDetail === 'string' ? { ...record, stateDetail: this.#redactor.redact(record.stateDetail) } : record;
+    }
+    return known(record.current) ? { ...record, current: this.#withRedactedDetail(record.current) } : record;
   }
 
   #headers(withToken: boolean): Record<string, string> {
