@@ -148,6 +148,7 @@ export async function findConfig(options: FindOptions): Promise<FoundConfig> {
     if (extension !== '' && !SUPPORTED_EXTENSIONS.includes(extension)) {
       fail(file, `unsupported config file type "${extension}"; use one of ${SUPPORTED_EXTENSIONS.join(', ')}`);
     }
+    await refuseSpecialFile(file, fail);
     try {
       result = await explorer.load(file);
     } catch (err) {
@@ -194,6 +195,7 @@ async function search(
   const home = os.homedir();
   let dir = cwd;
   for (;;) {
+    for (const place of SEARCH_PLACES) await refuseSpecialFile(path.join(dir, place), fail);
     const result = await searchDir(dir);
     if (result !== null) {
       await refuseAmbiguity(dir, result.filepath, fail);
@@ -217,6 +219,24 @@ async function refuseAmbiguity(dir: string, chosen: string, fail: (file: string,
   if (present.length > 1) {
     fail(chosen, `more than one config file in ${dir} (${present.join(', ')}); keep one, or choose with --config PATH`);
   }
+}
+
+/**
+ * cosmiconfig reads a file whole before any loader sees it, so what is not a
+ * regular file, or is far too large, is refused from its metadata first: a
+ * FIFO would block for ever and /dev/zero would read until memory runs out.
+ * A path that does not exist is left to the caller.
+ */
+async function refuseSpecialFile(file: string, fail: (file: string, message: string) => never): Promise<void> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch {
+    return;
+  }
+  if (info.isDirectory()) return;
+  if (!info.isFile()) fail(file, 'this is not a regular file (a FIFO, socket or device); a config must be a file');
+  if (info.size > MAX_CONFIG_FILE_BYTES) fail(file, `the file is too large (${formatBytes(info.size)}; at most ${formatBytes(MAX_CONFIG_FILE_BYTES)})`);
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -37,7 +37,7 @@ export function formatPath(path: readonly PathSegment[], labels: Map<number, str
   path.forEach((segment, i) => {
     if (typeof segment === 'number') {
       const name = i === 1 && path[0] === 'apps' ? labels.get(segment) : undefined;
-      out += name === undefined ? `[${segment}]` : `[${JSON.stringify(name)}]`;
+      out += name === undefined ? `[${segment}]` : `[${JSON.stringify(showKey(name))}]`;
     } else if (IDENTIFIER.test(segment)) {
       out += i === 0 ? segment : `.${segment}`;
     } else {

@@ -27,12 +27,20 @@ const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
 const NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
 const NO_OUTER_WHITESPACE = /^(?!\s)[\s\S]*(?<!\s)$/;
 
+/**
+ * Text-direction overrides and invisible characters: a name holding them
+ * reads in a plan under review as another name ("Trojan Source"), or two apps
+ * look the same.
+ */
+const NO_DECEPTIVE_CHARACTERS = /^[^\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$/;
+
 function label(what: string, max: number, description: string) {
   return z
     .string()
     .min(1, `${what} must not be empty`)
     .max(max, `${what} is too long (at most ${max} characters)`)
     .regex(NO_CONTROL_CHARACTERS, `${what} must not contain control characters (tabs, line breaks and the like)`)
+    .regex(NO_DECEPTIVE_CHARACTERS, `${what} must not contain invisible or text-direction characters (such as U+200B or U+202E): they make it read as another name`)
     .regex(NO_OUTER_WHITESPACE, `${what} must not start or end with whitespace`)
     .describe(description);
 }

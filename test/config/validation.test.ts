@@ -82,7 +82,7 @@ describe('a config that breaks one rule gets one exact message', () => {
     ]],
     ['an empty app name', { apps: [toy({ name: '' })] }, ['apps[0].name: an app name must not be empty']],
     ['an app name too long', { apps: [toy({ name: 'x'.repeat(MAX_APP_NAME_LENGTH + 1) })] }, [
-      `apps["${'x'.repeat(MAX_APP_NAME_LENGTH + 1)}"].name: an app name is too long (at most 200 characters)`,
+      `apps["${'x'.repeat(64)}…"].name: an app name is too long (at most 200 characters)`,
     ]],
     ['an app name with a line break', { apps: [toy({ name: 'Toy\napp' })] }, [
       'apps["Toy\\napp"].name: an app name must not contain control characters (tabs, line breaks and the like)',
