@@ -136,6 +136,8 @@ export class AppsHubClient implements AppsHubApi {
       body: JSON.stringify({ username, password }),
       maxBytes: this.#limits.json,
       tokenSent: false,
+      // Signing in commits nothing: a 503 or a reset there must not end the command.
+      safeToRepeat: true,
       signal,
     });
     const token = this.#mapped('POST', label, false, () => loginTokenFromWire(this.#json(res, 'POST', false)));

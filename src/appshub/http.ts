@@ -191,14 +191,16 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
-function isRetryable(method: string, err: AppsHubError): boolean {
-  if (method !== 'GET') return false;
+function isRetryable(req: HttpRequest, err: AppsHubError): boolean {
+  if (req.method !== 'GET' && req.safeToRepeat !== true) return false;
   if (err.kind === 'network' || err.kind === 'timeout') return true;
   return err.kind === 'http' && err.status !== undefined && RETRYABLE_STATUSES.has(err.status);
 }
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
+  /** A POST that changes nothing on the server (sign-in), so it is retried like a GET. Never set for a publish. */
+  safeToRepeat?: boolean;
   url: URL;
   /** How messages name the endpoint: `apps/`, `apps/abc@2/`. */
   label: string;
@@ -303,7 +305,7 @@ export class HttpTransport {
     return this.dispatcher.close();
   }
 
-  /** Sends the request, retrying a GET on network errors, timeouts, 429, 502, 503 and 504 within the policy. */
+  /** Sends the request, retrying a GET (or a POST marked safeToRepeat) on network errors, timeouts, 429, 502, 503 and 504 within the policy. */
   async request(req: HttpRequest): Promise<HttpResponse> {
     const started = this.#now();
     for (let attempt = 1; ; attempt++) {
@@ -315,7 +317,7 @@ export class HttpTransport {
         failure = err;
       }
       const final = attempt > 1 ? failure.with({ attempts: attempt }) : failure;
-      if (!isRetryable(req.method, failure) || attempt >= this.#policy.maxAttempts) throw final;
+      if (!isRetryable(req, failure) || attempt >= this.#policy.maxAttempts) throw final;
       const delay =
         failure.retryAfterMs !== undefined
           ? Math.min(failure.retryAfterMs, this.#policy.maxRetryAfterMs)

@@ -170,10 +170,17 @@ describe('POST is never retried', () => {
     expect(await rejection(client().client.publish(publishRequest))).toMatchObject({ status: 429, retryAfterMs: 9000, ambiguous: false });
   });
 
-  it('a login is sent once too', async () => {
-    nock(SERVER).post('/pseven/.rest/v2/auth/login/').times(2).reply(503);
+  it('a login is retried like a read: signing in commits nothing', async () => {
+    nock(SERVER).post('/pseven/.rest/v2/auth/login/').reply(503).post('/pseven/.rest/v2/auth/login/').reply(200, { token: 'fresh-token-1' });
     const c = client({ token: undefined });
-    await rejection(c.client.login('u', 'p'));
+    expect(await c.client.login('u', 'p')).toBe('fresh-token-1');
+    expect(c.requests).toHaveLength(2);
+  });
+
+  it('a login refused with 400 (wrong password) is not retried', async () => {
+    nock(SERVER).post('/pseven/.rest/v2/auth/login/').reply(400, { non_field_errors: ['Unable to log in with provided credentials.'] });
+    const c = client({ token: undefined });
+    expect(await rejection(c.client.login('u', 'p'))).toMatchObject({ status: 400 });
     expect(c.requests).toHaveLength(1);
   });
 });
