@@ -87,8 +87,8 @@ describe.each([
     const applied = await cli(`${how} apply plan.json`, ['apply', 'plan.json'], env());
     expect(applied.code).toBe(0);
     await writeConfig([app('Alpha', ['Alpha', 'Alpha2'], { description: 'Second', defaultVersion: 1 }), app('Beta', ['Beta'], { allowCopy: true })]);
-    // Lost answers: the events then carry error messages. (Only publishes: a fault on auth/login/ would end the run, see test/reliability/sign-in.test.ts.)
-    emulator.setFaults({ dropPublishResponseRate: 0.5, seed: 7 });
+    // Lost answers, 503s and resets: the events then carry error messages.
+    emulator.setFaults({ rate503: 0.05, resetRate: 0.05, dropPublishResponseRate: 0.5, retryAfterS: 0, seed: 7 });
     const events = await cli(`${how} apply json`, ['apply', '--auto-approve', '--format', 'json'], env());
     emulator.setFaults(null);
     expect(events.stdout).toMatch(/"type":"publish-ambiguous"/);
