@@ -343,13 +343,14 @@ export class HttpTransport {
     if (req.signal?.aborted) throw this.#aborted(req, false);
     const begun = this.#now();
     let status: number | undefined;
+    const signal = requestSignal(req.signal);
     try {
       const init = {
         method: req.method,
         headers: req.headers,
         body: req.body,
         redirect: 'manual',
-        signal: req.signal,
+        signal: signal.signal,
         dispatcher: this.dispatcher,
         // Node's fetch is typed with its bundled undici's Dispatcher; the installed undici's is compatible at run time.
       } as unknown as RequestInit;
@@ -376,6 +377,7 @@ export class HttpTransport {
       if (req.signal?.aborted) throw this.#aborted(req, true);
       throw this.#networkError(req, err, status);
     } finally {
+      signal.release();
       this.#observe(req, attempt, status, begun);
     }
   }
@@ -565,6 +567,22 @@ async function readCapped(res: Response, maxBytes: number, truncate = false): Pr
     if (offset >= out.length) break;
   }
   return out;
+}
+
+/**
+ * A signal for one request that follows the caller's. fetch keeps its abort
+ * listener on the signal it is given until the request is garbage collected,
+ * so handing it the caller's long-lived signal (one per plan, thousands of
+ * requests) piles listeners onto it: Node warns past 1,500 and every further
+ * addition slows down. Each request gets its own signal instead, and the one
+ * listener on the caller's is removed as soon as the request is done.
+ */
+function requestSignal(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; release: () => void } {
+  if (parent === undefined) return { signal: undefined, release: () => {} };
+  const own = new AbortController();
+  const follow = () => own.abort(parent.reason);
+  parent.addEventListener('abort', follow, { once: true });
+  return { signal: own.signal, release: () => parent.removeEventListener('abort', follow) };
 }
 
 /** Resolves after `ms`, or early (without throwing) when `signal` aborts; the caller checks the signal. */
