@@ -8,9 +8,10 @@
 
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { createRequire } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, Dispatcher, EnvHttpProxyAgent as UndiciEnvHttpProxyAgent } from 'undici';
 import { P7appsError } from '../errors.js';
 import { AppsHubError, type Redactor, hintForStatus, sanitizeCause, summariseBody } from './errors.js';
 import { writeMayHaveCommitted } from './wire.js';
@@ -127,6 +128,25 @@ function tlsOptions(options: TransportOptions): { ca?: string[]; rejectUnauthori
   return tls;
 }
 
+const requireUndici = createRequire(import.meta.url);
+
+/**
+ * undici's Agent, loaded from its own module. The package's entry loads all
+ * of undici (fetch, WebSocket, caches, mocks: about 100 ms of a CLI run that
+ * uses none of them); the Agent's module loads only what it needs. An Agent
+ * loaded this way lacks the convenience methods the entry mixes into every
+ * dispatcher (request(), connect()...), which fetch does not use: it calls
+ * dispatch(). The entry is the fallback should a release move the file.
+ */
+function undiciAgent(): typeof UndiciAgent {
+  try {
+    return requireUndici('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    return (requireUndici('undici') as typeof import('undici')).Agent;
+  }
+}
+
 /**
  * The dispatcher for a client: an Agent with keep-alive and a per-origin
  * connection limit, or an EnvHttpProxyAgent when the environment names a
@@ -147,9 +167,12 @@ export function buildDispatcher(options: TransportOptions): BuiltDispatcher {
   const https = envValue(env, 'HTTPS_PROXY');
   const noProxy = envValue(env, 'NO_PROXY');
   if (http === undefined && https === undefined) {
+    const Agent = undiciAgent();
     return { dispatcher: new Agent(agentOptions), proxies: {} };
   }
   // Explicit values (an empty string for "none"), so undici never falls back to process.env.
+  // The whole package here: a proxy tunnels with connect(), one of the methods its entry adds.
+  const { EnvHttpProxyAgent } = requireUndici('undici') as { EnvHttpProxyAgent: typeof UndiciEnvHttpProxyAgent };
   const dispatcher = new EnvHttpProxyAgent({
     ...agentOptions,
     httpProxy: http ?? '',
