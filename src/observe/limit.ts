@@ -13,25 +13,27 @@ export function createLimiter(max: number, signal?: AbortSignal): Limiter {
   let running = 0;
   const waiting: Array<() => void> = [];
 
-  // The next task starts on a later turn of the event loop, so that a failure
-  // has travelled up its await chain (and aborted `signal`) before anything
-  // else is sent.
+  // A finished task hands its slot straight to the next waiting one, which
+  // starts on a later turn of the event loop, so that a failure has
+  // travelled up its await chain (and aborted `signal`) before anything else
+  // is sent. The slot stays taken meanwhile: a task arriving in that gap
+  // queues behind the waiting ones instead of starting at once and pushing
+  // the count past `max`.
   const release = () => {
-    running -= 1;
     const next = waiting.shift();
     if (next) setImmediate(next);
+    else running -= 1;
   };
 
   return <T>(task: () => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      // Called holding a slot.
       const start = () => {
         if (signal?.aborted) {
           reject(signal.reason);
-          running += 1;
           release();
           return;
         }
-        running += 1;
         let pending: Promise<T>;
         try {
           pending = task();
@@ -40,7 +42,11 @@ export function createLimiter(max: number, signal?: AbortSignal): Limiter {
         }
         pending.then(resolve, reject).finally(release);
       };
-      if (running < max) start();
-      else waiting.push(start);
+      if (running < max) {
+        running += 1;
+        start();
+      } else {
+        waiting.push(start);
+      }
     });
 }
