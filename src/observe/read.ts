@@ -51,10 +51,14 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
     });
 
   try {
-    const [listed, workflows] = await Promise.all([
-      failFast(limit(() => api.listApps(signal))),
-      failFast(limit(() => readWorkflows(api, signal))),
-    ]);
+    // Both lists go out together, but the apps' own reads need only the app
+    // list: they start as soon as it is in, while the workflow list (often
+    // the larger) is still arriving. Its failure is handled where it is
+    // awaited; until then a handler keeps it from counting as unhandled.
+    const appsListed = failFast(limit(() => api.listApps(signal)));
+    const workflowsRead = failFast(limit(() => readWorkflows(api, signal)));
+    workflowsRead.catch(() => undefined);
+    const listed = await appsListed;
 
     const only = options.onlyApps ? new Set(options.onlyApps) : undefined;
     const desiredByName = new Map(desired.apps.filter((a) => !only || only.has(a.name)).map((a) => [a.name, a]));
@@ -66,7 +70,7 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
         return want ? failFast(readManagedApp(api, record, want, limit, signal)) : Promise.resolve(listedOnly(record));
       }),
     );
-    return { serverUrl: api.serverUrl, apps: apps.sort(byNameThenId), workflows };
+    return { serverUrl: api.serverUrl, apps: apps.sort(byNameThenId), workflows: await workflowsRead };
   } finally {
     // Settles nothing already settled; stops queued requests after an outside abort.
     stop.abort();
