@@ -142,6 +142,12 @@ export class World {
   readonly workflows: Workflow[];
   readonly apps: App[] = [];
   private readonly userByToken = new Map<string, User>();
+  // Lookups by key, kept beside the lists (first one wins, as a search of the
+  // list would): every API request looks an app up, and a catalog of
+  // thousands made a linear search a measurable part of each answer.
+  private readonly appIndex = { byId: new Map<string, App>(), byName: new Map<string, App>() };
+  private readonly workflowIndex = { byId: new Map<string, Workflow>(), byPath: new Map<string, Workflow>() };
+  private readonly workspaceIndex = new Map<string, Workspace>();
 
   constructor(
     seed: WorldSeed,
@@ -151,11 +157,13 @@ export class World {
     this.users = seed.users.map((u) => ({ ...u, tokens: [...u.tokens] }));
     for (const user of this.users) for (const t of user.tokens) this.userByToken.set(t, user);
     this.workspaces = seed.workspaces.map((w) => ({ id: w.id, name: w.name, publishers: new Set(w.publishers) }));
-    this.workflows = seed.workflows.map((w) => ({ ...w, edits: 0 }));
+    for (const w of this.workspaces) if (!this.workspaceIndex.has(w.id)) this.workspaceIndex.set(w.id, w);
+    this.workflows = [];
+    for (const w of seed.workflows) this.addToWorkflows({ ...w, edits: 0 });
     const start = now();
     const startIso = isoTimestamp(start);
     for (const a of seed.apps) {
-      this.apps.push({
+      this.addToApps({
         id: a.id,
         name: a.name,
         workspaceId: a.workspaceId,
@@ -188,6 +196,18 @@ export class World {
     }
   }
 
+  private addToApps(app: App): void {
+    this.apps.push(app);
+    if (!this.appIndex.byId.has(app.id)) this.appIndex.byId.set(app.id, app);
+    if (!this.appIndex.byName.has(app.name)) this.appIndex.byName.set(app.name, app);
+  }
+
+  private addToWorkflows(workflow: Workflow): void {
+    this.workflows.push(workflow);
+    if (!this.workflowIndex.byId.has(workflow.id)) this.workflowIndex.byId.set(workflow.id, workflow);
+    if (!this.workflowIndex.byPath.has(workflow.path)) this.workflowIndex.byPath.set(workflow.path, workflow);
+  }
+
   userForToken(token: string): User | undefined {
     return this.userByToken.get(token);
   }
@@ -198,23 +218,23 @@ export class World {
   }
 
   workspaceById(id: string): Workspace | undefined {
-    return this.workspaces.find((w) => w.id === id);
+    return this.workspaceIndex.get(id);
   }
 
   workflowByPath(path: string): Workflow | undefined {
-    return this.workflows.find((w) => w.path === path);
+    return this.workflowIndex.byPath.get(path);
   }
 
   workflowById(id: string): Workflow | undefined {
-    return this.workflows.find((w) => w.id === id);
+    return this.workflowIndex.byId.get(id);
   }
 
   appById(id: string): App | undefined {
-    return this.apps.find((a) => a.id === id);
+    return this.appIndex.byId.get(id);
   }
 
   appByName(name: string): App | undefined {
-    return this.apps.find((a) => a.name === name);
+    return this.appIndex.byName.get(name);
   }
 
   state(rev: Revision): { state: VersionState; detail: string | null } {
@@ -310,7 +330,7 @@ export class World {
     let id = derivedId('app', name);
     for (let n = 1; this.appById(id); n++) id = derivedId('app', `${name}#${n}`);
     const app: App = { id, name, workspaceId, description: null, allowCopy: true, thumbnail: null, defaultVersion: 1, versions: [] };
-    this.apps.push(app);
+    this.addToApps(app);
     return app;
   }
 
@@ -364,7 +384,7 @@ export class World {
     if (this.workflowById(id)) throw new EmulatorError(`a workflow with the id "${id}" already exists`);
     const name = spec.name ?? spec.path.replace(/^.*\//, '').replace(/\.p7wf$/, '');
     const workflow: Workflow = { id, name, path: spec.path, fingerprint: fingerprintOfContent(spec.content ?? spec.path), edits: 0 };
-    this.workflows.push(workflow);
+    this.addToWorkflows(workflow);
     return workflow;
   }
 
