@@ -7,10 +7,18 @@ import type { BodyFields } from './publish-input.js';
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+const NO_BODY = Buffer.alloc(0);
+
 /** Read the whole body; a body over the limit is answered 413 without reading further. */
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) throw ApiError.detail(413, 'Request body is too large.');
+  // Neither Content-Length nor Transfer-Encoding: there is no body (RFC 9112, 6.3), as
+  // with nearly every GET; answered without setting up a stream iterator per request.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return NO_BODY;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
