@@ -93,7 +93,7 @@ export type ApplyEvent =
       PublishRef & {
         type: 'publish-resend';
         attempt: number;
-        reason: 'response-lost' | 'server-busy';
+        reason: 'response-lost' | 'server-busy' | 'server-unreachable';
         waitMs: number;
       })
   | (At &

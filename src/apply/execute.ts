@@ -24,6 +24,9 @@ export const DEFAULT_MAX_RESENDS = 3;
 export const DEFAULT_MAX_POLL_ERRORS = 10;
 /** Wait after a 409/429 that carried no Retry-After. */
 const BUSY_WAIT_WITHOUT_RETRY_AFTER_MS = 2000;
+/** After a lost response, when the app is read again: twice, so a commit that lands late is seen before a resend. */
+const LATE_COMMIT_FIRST_LOOK_MS = 1000;
+const LATE_COMMIT_SECOND_LOOK_MS = 3000;
 
 export interface ApplyOptions {
   /** Apps applied at once (default 10). */
@@ -302,6 +305,7 @@ async function send(
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
   let lostResponses = 0;
+  let unreachable = 0;
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1 && run.signal.aborted) {
       throw new PublishStop('not-started', `publishing ${label(publish)} was not committed, and the run was interrupted before sending it again`);
@@ -325,18 +329,25 @@ async function send(
             `the response to publishing ${label(publish)} was lost and the run was interrupted before p7apps could check whether it was committed`,
           );
         }
-        const check = await recheck(publish, appId, run);
-        run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-        if (check.tookEffect) return { appId: check.appId!, revision: check.revision };
         lostResponses += 1;
+        // A gateway may answer 504 while the server is still committing: look twice, a moment apart,
+        // so that a late commit shows before anything is sent again.
+        let check: Recheck | undefined;
+        for (const settleMs of [Math.max(LATE_COMMIT_FIRST_LOOK_MS, facts.retryAfterMs ?? 0), LATE_COMMIT_SECOND_LOOK_MS]) {
+          await run.clock.sleep(settleMs, run.signal);
+          check = await recheck(publish, appId, run);
+          run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision };
+          appId = check.appId ?? appId;
+          if (run.signal.aborted) break;
+        }
         if (lostResponses > run.maxResends) {
           throw new PublishStop(
             'failed',
             `publishing ${label(publish)} failed: the response was lost ${lostResponses} times and the server shows it was not committed (last error: ${describeError(err)})`,
           );
         }
-        const waitMs = pollDelay(lostResponses, run.random, run.schedule);
-        await resendAfter(waitMs, 'response-lost', attempt + 1, ref, run);
+        await resendAfter(0, 'response-lost', attempt + 1, ref, run);
         continue;
       }
       if (facts.status === 409 || facts.status === 429) {
@@ -347,7 +358,28 @@ async function send(
             `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
           );
         }
+        if (lostResponses > 0) {
+          // "Still publishing" after one of our responses was lost is most likely our own publish,
+          // committed late: look again before sending anything (README A10).
+          await run.clock.sleep(waitMs, run.signal);
+          const check = await recheck(publish, appId, run);
+          run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision };
+          appId = check.appId ?? appId;
+          await resendAfter(0, 'server-busy', attempt + 1, ref, run);
+          continue;
+        }
         await resendAfter(waitMs, 'server-busy', attempt + 1, ref, run);
+        continue;
+      }
+      if (facts.notSent) {
+        // The server is down or restarting: nothing reached it, so sending again is safe, until the timeout.
+        unreachable += 1;
+        const waitMs = pollDelay(unreachable, run.random, run.schedule);
+        if (run.clock.now() + waitMs > deadline) {
+          throw new PublishStop('timed-out', `publishing ${label(publish)} failed: the server could not be reached until the ${formatDuration(run.timeoutMs)} timeout (${describeError(err)})`);
+        }
+        await resendAfter(waitMs, 'server-unreachable', attempt + 1, ref, run);
         continue;
       }
       throw new PublishStop('failed', `publishing ${label(publish)} failed: ${describeError(err)}`);
@@ -374,7 +406,7 @@ async function send(
 
 async function resendAfter(
   waitMs: number,
-  reason: 'response-lost' | 'server-busy',
+  reason: 'response-lost' | 'server-busy' | 'server-unreachable',
   attempt: number,
   ref: { app: string; step: number; version: number },
   run: Run,

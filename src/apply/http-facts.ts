@@ -11,12 +11,18 @@ export interface HttpFacts {
   retryAfterMs?: number;
   /** The request was sent but its outcome is unknown (lost response, 502/503/504). */
   ambiguous: boolean;
+  /** The connection was never made (refused, no route, no such host): the server saw nothing. */
+  notSent: boolean;
 }
 
+/** Errors of the connect phase: the request never left, so it certainly did not commit. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
 export function httpFacts(err: unknown): HttpFacts {
-  if (typeof err !== 'object' || err === null) return { ambiguous: false };
-  const fields = err as { status?: unknown; retryAfterMs?: unknown; ambiguous?: unknown };
-  const facts: HttpFacts = { ambiguous: fields.ambiguous === true };
+  if (typeof err !== 'object' || err === null) return { ambiguous: false, notSent: false };
+  const fields = err as { status?: unknown; retryAfterMs?: unknown; ambiguous?: unknown; code?: unknown };
+  const notSent = fields.ambiguous !== true && fields.status === undefined && typeof fields.code === 'string' && NOT_SENT_CODES.has(fields.code);
+  const facts: HttpFacts = { ambiguous: fields.ambiguous === true, notSent };
   if (typeof fields.status === 'number') facts.status = fields.status;
   if (typeof fields.retryAfterMs === 'number' && Number.isFinite(fields.retryAfterMs) && fields.retryAfterMs >= 0) {
     facts.retryAfterMs = fields.retryAfterMs;

@@ -154,7 +154,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
         case 'publish-resend':
           Object.assign(rowOf(event.app), {
             status: 'busy',
-            detail: event.reason === 'server-busy' ? `server busy, sending again in ${formatDuration(event.waitMs)}` : 'not committed, sending again',
+            detail: event.reason === 'response-lost' ? 'not committed, sending again' : `${event.reason === 'server-busy' ? 'server busy' : 'server unreachable'}, sending again in ${formatDuration(event.waitMs)}`,
           });
           break;
         case 'poll':

@@ -37,7 +37,7 @@ export function eventText(event: ApplyEvent): string | null {
     case 'publish-recheck':
       return `checked the server: ${event.detail}`;
     case 'publish-resend':
-      return `v${event.version}: sending again${event.waitMs > 0 ? ` in ${formatDuration(event.waitMs)}` : ''} (attempt ${event.attempt}, ${event.reason === 'server-busy' ? 'the server was busy' : 'the lost publish was not committed'})`;
+      return `v${event.version}: sending again${event.waitMs > 0 ? ` in ${formatDuration(event.waitMs)}` : ''} (attempt ${event.attempt}, ${RESEND_WHY[event.reason]})`;
     case 'poll':
       return event.error
         ? `v${event.version}: could not read its state (${event.error}); trying again`
@@ -104,3 +104,10 @@ export function withoutAppName(app: string, message: string): string {
 export function eventApp(event: ApplyEvent): string | null {
   return 'app' in event ? event.app : null;
 }
+
+/** Why a publish is sent again, in words; shared by the line and terminal views. */
+export const RESEND_WHY: Record<'response-lost' | 'server-busy' | 'server-unreachable', string> = {
+  'response-lost': 'the lost publish was not committed',
+  'server-busy': 'the server was busy',
+  'server-unreachable': 'the server could not be reached, so nothing was sent',
+};

@@ -1,0 +1,105 @@
+// The ambiguous write against a server that commits late (src/apply/execute.ts,
+// send() and recheck()): "A publish whose response is lost may still have
+// happened. It is never blindly re-sent: the app is read again and the
+// publish is retried only if it did not take effect. No duplicate versions."
+// Each case is a publish that did take effect, shown late; none may be sent
+// twice into a second version or revision.
+
+import { describe, expect, it } from 'vitest';
+import { recordEvents, type ApplyEvent } from '../../src/apply/events.js';
+import { applyPlan } from '../../src/apply/execute.js';
+import type { PublishRequest, PublishResult } from '../../src/appshub/types.js';
+import type { Plan } from '../../src/plan/types.js';
+import { FakeAppsHub, FakeHttpError } from './fake-api.js';
+import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';
+import { VirtualClock } from './virtual-clock.js';
+
+/**
+ * The executor tests' fake AppsHub plus two behaviours of a real server:
+ * - A10 (README): a publish to an app one of whose versions is still
+ *   initialising is refused with 409 and Retry-After, nothing committed;
+ * - a late commit: the gateway answers 504 at once, and the backend commits
+ *   the publish `lateMs` later (a 504 Gateway Timeout, or the client's own
+ *   headers timeout, while the server is still working on the request).
+ */
+class RealisticHub extends FakeAppsHub {
+  /** Consumed one per publish call: a number makes that call a late commit after that many ms. */
+  lateCommits: (number | undefined)[] = [];
+  conflicts409 = 0;
+
+  constructor(private readonly vclock: VirtualClock) {
+    super(vclock);
+  }
+
+  override async publish(request: PublishRequest): Promise<PublishResult> {
+    const self = this as unknown as { latency(app: string): Promise<void>; commit(r: PublishRequest): PublishResult };
+    await self.latency(request.name);
+    const app = this.byName(request.name);
+    const busy = app && [...app.versions.values()].some((v) => v.stuck || this.vclock.now() < v.readyAt);
+    if (busy) {
+      this.conflicts409 += 1;
+      this.calls.push({ at: this.vclock.now(), call: 'publish', app: request.name, outcome: 'error', version: request.version });
+      throw new FakeHttpError('POST apps/: 409 still publishing', 409, false, 1000);
+    }
+    const late = this.lateCommits.shift();
+    if (late !== undefined) {
+      this.calls.push({ at: this.vclock.now(), call: 'publish', app: request.name, outcome: 'error', version: request.version });
+      void this.vclock.sleep(late).then(() => self.commit(request));
+      throw new FakeHttpError('POST apps/: 504 Gateway Timeout', 504, true);
+    }
+    const result = self.commit(request);
+    this.calls.push({ at: this.vclock.now(), call: 'publish', app: request.name, outcome: 'ok', version: request.version });
+    return result;
+  }
+}
+
+function setup<T extends FakeAppsHub>(make: (clock: VirtualClock) => T) {
+  const clock = new VirtualClock();
+  const api = make(clock);
+  const recorder = recordEvents();
+  const run = (plan: Plan) => applyPlan(plan, api, { parallelism: 10, timeoutMs: 15 * 60_000, hooks: recorder, clock, random: () => 0.5 });
+  const events = <K extends ApplyEvent['type']>(type: K) => recorder.events.filter((e): e is Extract<ApplyEvent, { type: K }> => e.type === type);
+  return { clock, api, run, events };
+}
+
+describe('a lost publish that took effect late is not sent again', () => {
+  it('revision publish: a server that shows the old revision until the new one is READY still gets one POST, since it answers 409 meanwhile (A10)', async () => {
+    // A lagging server hides the committed revision; what gives it away is the
+    // 409 its A10 rule answers to the resend while our revision initialises.
+    const { api, run, events } = setup((c) => new RealisticHub(c));
+    const id = api.seed('Toy app', [{ version: 1, revision: 0, workflowPath: '/a.p7wf' }]);
+    api.lagNext.add('Toy app');
+    api.lateCommits = [0];
+
+    const result = await run(planOf(updateApp('Toy app', id, [newRevision('Toy app', 1, 0, '/b.p7wf')])));
+
+    expect(result.publishes[0]!.outcome).toBe('ready');
+    expect(events('publish-recheck').at(-1)).toMatchObject({ tookEffect: true });
+    expect(api.apps.get(id)!.versions.get(1)!.revision).toBe(1);
+  });
+
+  it('new version: a commit that lands after the first look is found by the second, before any resend', async () => {
+    const { api, run, events } = setup((c) => new RealisticHub(c));
+    const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
+    // Later than the first look at the app: the second one finds it.
+    api.lateCommits = [2500];
+
+    const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1)])));
+
+    expect(events('publish-recheck').map((e) => e.tookEffect)).toEqual([false, true]);
+    expect(api.posts()).toHaveLength(1);
+    expect([...api.apps.get(id)!.versions.keys()]).toEqual([1, 2]);
+    expect(result.publishes[0]!.outcome).toBe('ready');
+  });
+
+  it('new app: the same late commit is found, so no second version moves the default', async () => {
+    const { api, run } = setup((c) => new RealisticHub(c));
+    api.lateCommits = [200];
+
+    await run(planOf(createApp('Toy app', 1)));
+
+    const app = api.byName('Toy app')!;
+    expect([...app.versions.keys()]).toEqual([1]);
+    expect(app.defaultVersion).toBe(1);
+  });
+});
