@@ -122,7 +122,7 @@ async function readManagedApp(api: AppsHubApi, listed: AppRecord, want: DesiredA
 
   const details = new Map<number, VersionRecord>();
   if (known(record.current)) details.set(record.current.version, record.current);
-  const listedVersions = known(record.versions) ? new Set(record.versions.map((v) => v.version)) : undefined;
+  const listedVersions = completeVersionList(record);
   const exists = (n: number) => listedVersions?.has(n) || (known(record.defaultVersion) && record.defaultVersion === n);
 
   const versionReads = want.versions
@@ -142,6 +142,21 @@ async function readManagedApp(api: AppsHubApi, listed: AppRecord, want: DesiredA
   const app = observedFrom(record, details, thumbnail);
   if (!listedVersions) app.versionsListed = false;
   return app;
+}
+
+/**
+ * The app's version numbers when its list can be trusted as complete. A list
+ * that leaves out the default version (the guide's own publish answer says
+ * `"versions": []` for an app that has version 1) has shown it omits
+ * versions: then each declared version is looked up, and a 404 means absent.
+ * Trusting such a list would plan an existing version as missing, and the
+ * server would publish it under the next number, a duplicate.
+ */
+function completeVersionList(record: AppRecord): Set<number> | undefined {
+  if (isUnknown(record.versions)) return undefined;
+  const numbers = new Set(record.versions.map((v) => v.version));
+  if (known(record.defaultVersion) && !numbers.has(record.defaultVersion)) return undefined;
+  return numbers;
 }
 
 /** The thumbnail's content, read only when the config declares one to compare with; a 304 means it is equal. */
