@@ -190,6 +190,11 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
   for (const record of [...existing.values()].sort((a, b) => a.version - b.version)) {
     if (!versions.some((v) => v.version === record.version)) {
       f.notes.push({ kind: 'unmanaged-version', version: record.version, revision: record.revision });
+      // A version still publishing blocks every publish to its app (README A10), declared or not:
+      // say so now rather than let apply sit on 409s until its timeout.
+      if (f.drafts.size > 0 && known(record.state) && IN_PROGRESS_STATES.has(record.state)) {
+        f.conflicts.push({ kind: 'version-in-progress', version: record.version, state: record.state });
+      }
     }
   }
 
