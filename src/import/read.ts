@@ -13,6 +13,7 @@
 // - A workflow list the server refuses (403) or lacks (404) is UNKNOWN: it
 //   only serves to warn about versions a plan would publish again.
 
+import { setMaxListeners } from 'node:events';
 import { AppsHubError } from '../appshub/errors.js';
 import { isUnknown, known, type AppRecord, type AppsHubApi, type Maybe, type VersionRecord } from '../appshub/types.js';
 import { UsageError, P7appsError } from '../errors.js';
@@ -39,6 +40,8 @@ export async function readCatalog(api: AppsHubApi, options: ReadCatalogOptions =
   // The first failure stops the rest: a partial catalog is never imported.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Each request in flight listens to it (up to the parallelism, at most 100): no leak, so no warning.
+  setMaxListeners(1000, signal);
   const limit = createLimiter(options.parallelism ?? 10, signal);
   const failFast = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((err: unknown) => {

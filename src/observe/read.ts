@@ -14,6 +14,7 @@
 //   verify workflow content. Every other failure propagates as it is.
 // - Unmanaged apps are listed only: their details are never read.
 
+import { setMaxListeners } from 'node:events';
 import { AppsHubError } from '../appshub/errors.js';
 import {
   UNKNOWN,
@@ -43,6 +44,8 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
   // The first failure stops the rest: no point reading on for a plan that cannot be made.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Each request in flight listens to it (up to the parallelism, at most 100): no leak, so no warning.
+  setMaxListeners(1000, signal);
   const limit = createLimiter(options.parallelism, signal);
   const failFast = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((err: unknown) => {
