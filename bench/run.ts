@@ -11,8 +11,9 @@
 // process is killed at the end, however the benchmark ends.
 
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_POLL_SCHEDULE, pollDelay } from '../src/apply/backoff.js';
@@ -32,7 +33,7 @@ import {
   type ReadTarget,
 } from './floor.js';
 import { measurePlanCpu, type PlanCpu } from './plan-cpu.js';
-import { sequentialRead } from './sequential-client.js';
+import { bareFetchRead, sequentialRead, type ReferenceRead } from './reference-clients.js';
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -205,15 +206,24 @@ class Bench {
     return { ...run, counts: log.counts, thumbnailStatuses };
   }
 
-  async sequential(): Promise<SequentialRun> {
+  /** One of the reference clients' reads, timed, with the requests the emulator saw. */
+  async reference(read: () => Promise<ReferenceRead>): Promise<SequentialRun> {
     await this.emulator.reset();
     await this.emulator.clearLog();
     const started = performance.now();
-    const read = await sequentialRead(this.emulator.url, this.catalog.token, this.catalog.configPath);
+    const result = await read();
     const wallMs = performance.now() - started;
     const log = await this.emulator.log();
-    if (read.requests !== log.entries.length) throw new Error(`the sequential client sent ${read.requests} requests but the emulator logged ${log.entries.length}`);
+    if (result.requests !== log.entries.length) throw new Error(`a reference client sent ${result.requests} requests but the emulator logged ${log.entries.length}`);
     return { wallMs, counts: log.counts };
+  }
+
+  sequential(): Promise<SequentialRun> {
+    return this.reference(() => sequentialRead(this.emulator.url, this.catalog.token, this.catalog.configPath));
+  }
+
+  bare(): Promise<SequentialRun> {
+    return this.reference(() => bareFetchRead(this.emulator.url, this.catalog.token, this.catalog.configPath, this.p.parallelism));
   }
 
   async apply(floorMs: number): Promise<ApplyRun> {
@@ -273,7 +283,11 @@ async function main(): Promise<void> {
     `p7apps benchmark: ${p.apps} apps x ${p.versions} versions, latency ${p.latencyMs} ms, READY after ${p.readyAfterMs} ms, ` +
       `parallelism ${p.parallelism}, ${p.publishes} publishes on ${chains.length} new apps, ${p.runs} run${p.runs === 1 ? '' : 's'}${p.quick ? ' (--quick)' : ''}`,
   );
+  const loadAtStart = loadavg()[0]!;
   const dir = await mkdtemp(path.join(tmpdir(), 'p7apps-bench-'));
+  // Also when Ctrl-C ends the benchmark (emulator-process.ts kills the emulator then).
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
   let emulator: EmulatorProcess | undefined;
   try {
     const tokens = { token: `bench-${randomBytes(12).toString('hex')}`, controlToken: `bench-control-${randomBytes(12).toString('hex')}` };
@@ -287,6 +301,7 @@ async function main(): Promise<void> {
     const plans: PlanRun[] = [];
     const drifted: PlanRun[] = [];
     const sequential: SequentialRun[] = [];
+    const bare: SequentialRun[] = [];
     const applies: ApplyRun[] = [];
     // Interleaved, so that noise from the machine falls on every measurement alike.
     for (let run = 0; run < Math.max(p.runs, p.sequentialRuns); run++) {
@@ -295,6 +310,8 @@ async function main(): Promise<void> {
         plans.push(await bench.plan(false, planFloor));
         process.stdout.write(', drifted plan');
         drifted.push(await bench.plan(true, planFloor));
+        process.stdout.write(', bare fetch');
+        bare.push(await bench.bare());
       }
       if (run < p.sequentialRuns) {
         process.stdout.write(', sequential');
@@ -314,13 +331,16 @@ async function main(): Promise<void> {
     const cpu = await measurePlanCpu(cpuCatalog, p.cpuRuns);
     process.stdout.write(' done.\n\n');
 
-    const results = summarise(p, { planRequests, planFloor, sequentialFloor, applyFloor, chains }, { plans, drifted, sequential, applies, cpu });
+    const measured = summarise(p, { planRequests, planFloor, sequentialFloor, applyFloor, chains }, { plans, drifted, sequential, bare, applies, cpu });
+    const results = { ...measured, parameters: { ...measured.parameters, load_average_1min: [round(loadAtStart), round(loadavg()[0]!)] }, figures: figures(measured) };
     printTable(results);
+    printFigures(results.figures, p.apps === 1000 && p.versions === 3 && p.latencyMs === 20 && p.readyAfterMs === 500 && p.publishes === 60 && p.parallelism === 10);
     await writeFile(p.out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\nWrote ${path.relative(process.cwd(), p.out) || p.out}`);
   } finally {
     await emulator?.stop();
     await rm(dir, { recursive: true, force: true });
+    process.off('exit', removeDir);
   }
 }
 
@@ -336,6 +356,7 @@ interface Measured {
   plans: PlanRun[];
   drifted: PlanRun[];
   sequential: SequentialRun[];
+  bare: SequentialRun[];
   applies: ApplyRun[];
   cpu: PlanCpu;
 }
@@ -350,6 +371,7 @@ function summarise(p: Params, f: Floors, m: Measured) {
   const planWall = median(m.plans.map((r) => r.wallMs));
   const driftedWall = median(m.drifted.map((r) => r.wallMs));
   const sequentialWall = median(m.sequential.map((r) => r.wallMs));
+  const bareWall = median(m.bare.map((r) => r.wallMs));
   const applyWall = median(m.applies.map((r) => r.wallMs));
   const planCounts = countsOf(m.plans);
   const driftedCounts = countsOf(m.drifted);
@@ -396,6 +418,10 @@ function summarise(p: Params, f: Floors, m: Measured) {
       thumbnail_answers: thumbnails,
       thumbnails_downloaded: thumbnails['200'] ?? 0,
       sequential_requests_equal: same(sequentialCounts.counts, planCounts.counts),
+      // The same requests by a bare fetch loop in the benchmark's process: the wire and the server alone.
+      bare_fetch_wall_s: seconds(bareWall),
+      bare_fetch_ratio_to_floor: round(bareWall / f.planFloor),
+      bare_fetch_requests_equal: m.bare.every((r) => same(r.counts, planCounts.counts)),
       peak_rss_mb: round(Math.max(...m.plans.map((r) => r.peakRssMb)), 1),
       cpu_s: seconds(median(m.plans.map((r) => r.cpuMs))),
       drifted: {
@@ -437,11 +463,33 @@ function summarise(p: Params, f: Floors, m: Measured) {
 
 type Results = ReturnType<typeof summarise>;
 
-function printTable(r: Results): void {
+/** The targets the benchmark is held to, each with what was measured and whether it is met. */
+function figures(r: Results) {
+  const figure = (target: string, measured: number | string, met: boolean) => ({ target, measured, met });
+  return {
+    plan_ratio_to_floor: figure('plan within 1.3x of the latency floor', r.plan.ratio_to_floor, r.plan.ratio_to_floor <= 1.3),
+    plan_speedup_vs_sequential: figure('plan at least 8x faster than the sequential client', r.plan.speedup_vs_sequential, r.plan.speedup_vs_sequential >= 8),
+    plan_peak_rss_mb: figure('plan peak RSS under 200 MB', r.plan.peak_rss_mb, r.plan.peak_rss_mb < 200),
+    plan_requests_extra: figure('no request beyond the minimal set', total(r.plan.requests_extra), Object.keys(r.plan.requests_extra).length === 0),
+    plan_thumbnails_downloaded: figure('no thumbnail downloaded when the server answers 304', r.plan.thumbnails_downloaded, r.plan.thumbnails_downloaded === 0),
+    apply_ratio_to_floor: figure('apply within 1.5x of its floor', r.apply.ratio_to_floor, r.apply.ratio_to_floor <= 1.5),
+    apply_poll_rate: figure('at most 1 poll/s per waiting version after the first seconds', r.apply.schedule_polls_per_s_after_5s, r.apply.schedule_polls_per_s_after_5s <= 1),
+    compute_plan_ms: figure(`computePlan under 50 ms for ${r.compute_plan.apps} apps`, r.compute_plan.median_ms, r.compute_plan.median_ms < 50),
+  };
+}
+
+function printFigures(f: ReturnType<typeof figures>, atTargetSize: boolean): void {
+  console.log('');
+  if (!atTargetSize) console.log('(the targets are set for the default size: 1000 apps x 3 versions, L=20 ms, R=500 ms, 60 publishes, parallelism 10)');
+  for (const { target, measured, met } of Object.values(f)) console.log(`${met ? 'met    ' : 'NOT MET'}  ${target}: ${measured}`);
+}
+
+function printTable(r: Results & { parameters: { load_average_1min: number[] } }): void {
   const rows: string[][] = [
     ['', 'wall (median)', 'floor', 'x floor', 'requests', 'peak RSS'],
     ['plan, in sync', `${r.plan.wall_s.toFixed(2)} s`, `${r.plan.floor_s.toFixed(2)} s`, r.plan.ratio_to_floor.toFixed(2), String(r.plan.requests_total), `${r.plan.peak_rss_mb} MB`],
     ['plan, drifted', `${r.plan.drifted.wall_s.toFixed(2)} s`, `${r.plan.drifted.floor_s.toFixed(2)} s`, r.plan.drifted.ratio_to_floor.toFixed(2), String(total(r.plan.drifted.requests)), `${r.plan.drifted.peak_rss_mb} MB`],
+    ['bare fetch loop', `${r.plan.bare_fetch_wall_s.toFixed(2)} s`, `${r.plan.floor_s.toFixed(2)} s`, r.plan.bare_fetch_ratio_to_floor.toFixed(2), String(r.plan.requests_total), ''],
     ['sequential client', `${r.plan.sequential_wall_s.toFixed(2)} s`, `${r.plan.sequential_floor_s.toFixed(2)} s`, (r.plan.sequential_wall_s / r.plan.sequential_floor_s).toFixed(2), String(r.plan.requests_total), ''],
     ['apply', `${r.apply.wall_s.toFixed(2)} s`, `${r.apply.floor_s.toFixed(2)} s`, r.apply.ratio_to_floor.toFixed(2), String(total(r.apply.requests)), `${r.apply.peak_rss_mb} MB`],
   ];
@@ -458,7 +506,7 @@ function printTable(r: Results): void {
   console.log(`apply: ${r.apply.publishes} publishes (${r.apply.ready} READY, converged: ${r.apply.converged}), ${r.apply.polls_per_publish} polls per publish; ` +
     `the poll schedule makes ${r.apply.schedule_polls_per_s_after_5s} polls/s per waiting version after 5 s`);
   console.log(`computePlan, ${r.compute_plan.apps} apps: median ${r.compute_plan.median_ms} ms over ${r.compute_plan.runs} runs (first call ${r.compute_plan.first_call_ms} ms)`);
-  console.log(`p7apps plan CPU time: ${r.plan.cpu_s} s`);
+  console.log(`p7apps plan CPU time: ${r.plan.cpu_s} s; load average at start and end: ${r.parameters.load_average_1min.join(', ')} (${r.parameters.cpus} CPUs)`);
 }
 
 main().catch((err: unknown) => {
