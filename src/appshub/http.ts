@@ -592,20 +592,36 @@ async function readCapped(res: Response, maxBytes: number, truncate = false): Pr
   return out;
 }
 
+/** Per caller's signal, the requests in flight that follow it. */
+const followers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function followersOf(parent: AbortSignal): Set<() => void> {
+  const set = new Set<() => void>();
+  const abortAll = () => {
+    for (const follow of set) follow();
+  };
+  parent.addEventListener('abort', abortAll, { once: true });
+  followers.set(parent, set);
+  return set;
+}
+
 /**
  * A signal for one request that follows the caller's. fetch keeps its abort
  * listener on the signal it is given until the request is garbage collected,
  * so handing it the caller's long-lived signal (one per plan, thousands of
- * requests) piles listeners onto it: Node warns past 1,500 and every further
- * addition slows down. Each request gets its own signal instead, and the one
- * listener on the caller's is removed as soon as the request is done.
+ * requests) piled listeners onto it, and Node warns past its limit. Each
+ * request gets its own signal instead. The caller's signal holds one
+ * listener however many requests follow it (more than ten in flight would
+ * pass Node's default limit of ten), and a request stops following it as
+ * soon as it is done.
  */
 function requestSignal(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; release: () => void } {
   if (parent === undefined) return { signal: undefined, release: () => {} };
+  const following = followers.get(parent) ?? followersOf(parent);
   const own = new AbortController();
   const follow = () => own.abort(parent.reason);
-  parent.addEventListener('abort', follow, { once: true });
-  return { signal: own.signal, release: () => parent.removeEventListener('abort', follow) };
+  following.add(follow);
+  return { signal: own.signal, release: () => following.delete(follow) };
 }
 
 /** Resolves after `ms`, or early (without throwing) when `signal` aborts; the caller checks the signal. */
