@@ -9,6 +9,7 @@
 // app is read again and the publish is sent again only if it did not take
 // effect, so a lost response can never produce a second version.
 
+import { setMaxListeners } from 'node:events';
 import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
 import { P7appsError } from '../errors.js';
 import type { AppPlan, CreateAppPlan, Plan, PlannedPublish, UpdateAppPlan } from '../plan/types.js';
@@ -94,6 +95,8 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
 export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptions): Promise<ApplyResult> {
   const clock = options.clock ?? systemClock;
   const signal = options.signal ?? new AbortController().signal;
+  // Every app's waits listen to it (up to --parallelism, at most 100): no leak, so no process warning.
+  setMaxListeners(1000, signal);
   const parallelism = options.parallelism ?? DEFAULT_PARALLELISM;
   if (!Number.isInteger(parallelism) || parallelism < 1) {
     throw new P7appsError(`parallelism must be a whole number of at least 1 (got ${parallelism})`);

@@ -13,11 +13,10 @@
 // - A workflow list the server refuses (403) or lacks (404) is UNKNOWN: it
 //   only serves to warn about versions a plan would publish again.
 
-import { setMaxListeners } from 'node:events';
 import { AppsHubError } from '../appshub/errors.js';
 import { isUnknown, known, type AppRecord, type AppsHubApi, type Maybe, type VersionRecord } from '../appshub/types.js';
 import { UsageError, P7appsError } from '../errors.js';
-import { createLimiter, type Limiter } from '../observe/limit.js';
+import { createLimiter, failFastGroup, type Limiter } from '../observe/limit.js';
 import { changedWhileReading, isNotFound, readWorkflows } from '../observe/read.js';
 import { joinWords } from '../plan/describe.js';
 import { byNameThenId, compareCodePoints } from '../plan/order.js';
@@ -38,16 +37,9 @@ const NAMES_SHOWN = 10;
 
 export async function readCatalog(api: AppsHubApi, options: ReadCatalogOptions = {}): Promise<ServerCatalog> {
   // The first failure stops the rest: a partial catalog is never imported.
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  // Each request in flight listens to it (up to the parallelism, at most 100): no leak, so no warning.
-  setMaxListeners(1000, signal);
+  const group = failFastGroup(options.signal);
+  const { signal, failFast } = group;
   const limit = createLimiter(options.parallelism ?? 10, signal);
-  const failFast = <T>(promise: Promise<T>): Promise<T> =>
-    promise.catch((err: unknown) => {
-      stop.abort(err);
-      throw err;
-    });
 
   try {
     const [listed, workflows] = await Promise.all([
@@ -57,8 +49,10 @@ export async function readCatalog(api: AppsHubApi, options: ReadCatalogOptions =
     const selected = selectApps(listed, options, api.serverUrl);
     const apps = await Promise.all(selected.map((record) => failFast(readApp(api, record, limit, signal))));
     return { serverUrl: api.serverUrl, apps: apps.sort(byNameThenId), workflows };
+  } catch (err) {
+    throw group.cause(err);
   } finally {
-    stop.abort();
+    group.close();
   }
 }
 

@@ -1,6 +1,7 @@
 // A concurrency limiter: at most `max` tasks run at once, the rest wait in
 // arrival order. Small enough not to warrant a dependency.
 
+import { setMaxListeners } from 'node:events';
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
 /**
@@ -49,4 +50,36 @@ export function createLimiter(max: number, signal?: AbortSignal): Limiter {
         waiting.push(start);
       }
     });
+}
+
+/**
+ * A group of reads that stops at its first failure (no point reading on for a
+ * result that cannot be made) and reports that failure, not the cancellations
+ * it caused in the reads still under way ("Cancelled GET apps/" would hide
+ * the "connection refused" that started it).
+ */
+export function failFastGroup(outer?: AbortSignal) {
+  const stop = new AbortController();
+  const signal = outer ? AbortSignal.any([outer, stop.signal]) : stop.signal;
+  // Each request in flight listens to it (up to the parallelism, at most 100): no leak, so no warning.
+  setMaxListeners(1000, signal);
+  let first: { err: unknown } | undefined;
+  return {
+    signal,
+    failFast<T>(promise: Promise<T>): Promise<T> {
+      return promise.catch((err: unknown) => {
+        if (first === undefined && !stop.signal.aborted) first = { err };
+        stop.abort(err);
+        throw err;
+      });
+    },
+    /** The error to report for a failed group: the first failure, unless the caller itself aborted. */
+    cause(err: unknown): unknown {
+      return first !== undefined && outer?.aborted !== true ? first.err : err;
+    },
+    /** Stops what is still queued; settles nothing already settled. */
+    close(): void {
+      stop.abort();
+    },
+  };
 }

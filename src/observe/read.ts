@@ -14,7 +14,6 @@
 //   verify workflow content. Every other failure propagates as it is.
 // - Unmanaged apps are listed only: their details are never read.
 
-import { setMaxListeners } from 'node:events';
 import { AppsHubError } from '../appshub/errors.js';
 import {
   UNKNOWN,
@@ -30,7 +29,7 @@ import type { DesiredApp, DesiredState } from '../config/desired.js';
 import { P7appsError } from '../errors.js';
 import type { ObservedApp, ObservedState, ObservedThumbnail } from '../plan/observed.js';
 import { byNameThenId, compareCodePoints } from '../plan/order.js';
-import { createLimiter, type Limiter } from './limit.js';
+import { createLimiter, failFastGroup, type Limiter } from './limit.js';
 
 export interface ReadOptions {
   /** Requests in flight at most. */
@@ -41,17 +40,9 @@ export interface ReadOptions {
 }
 
 export async function readObservedState(api: AppsHubApi, desired: DesiredState, options: ReadOptions): Promise<ObservedState> {
-  // The first failure stops the rest: no point reading on for a plan that cannot be made.
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  // Each request in flight listens to it (up to the parallelism, at most 100): no leak, so no warning.
-  setMaxListeners(1000, signal);
+  const group = failFastGroup(options.signal);
+  const { signal, failFast } = group;
   const limit = createLimiter(options.parallelism, signal);
-  const failFast = <T>(promise: Promise<T>): Promise<T> =>
-    promise.catch((err: unknown) => {
-      stop.abort(err);
-      throw err;
-    });
 
   try {
     // Both lists go out together, but the apps' own reads need only the app
@@ -74,9 +65,10 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
       }),
     );
     return { serverUrl: api.serverUrl, apps: apps.sort(byNameThenId), workflows: await workflowsRead };
+  } catch (err) {
+    throw group.cause(err);
   } finally {
-    // Settles nothing already settled; stops queued requests after an outside abort.
-    stop.abort();
+    group.close();
   }
 }
 

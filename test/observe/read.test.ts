@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppsHubError } from '../../src/appshub/errors.js';
-import { UNKNOWN, type AppRecord, type VersionRecord } from '../../src/appshub/types.js';
+import { UNKNOWN, type AppRecord, type AppsHubApi, type VersionRecord } from '../../src/appshub/types.js';
 import type { DesiredApp, DesiredState } from '../../src/config/desired.js';
 import { P7appsError } from '../../src/errors.js';
 import { createLimiter } from '../../src/observe/limit.js';
@@ -180,5 +180,19 @@ describe('createLimiter', () => {
 
   it('rejects a slot count that would stall', () => {
     expect(() => createLimiter(0)).toThrow(RangeError);
+  });
+});
+
+describe('a read that fails', () => {
+  it('reports the first failure, not the cancellations it caused in reads still under way', async () => {
+    const refused = Object.assign(new Error('Could not reach http://127.0.0.1:1 (ECONNREFUSED) on GET workflows/'), { code: 'ECONNREFUSED' });
+    const api = {
+      serverUrl: 'http://127.0.0.1:1',
+      // Answers only when cancelled, as a request in flight does.
+      listApps: (signal?: AbortSignal) =>
+        new Promise<never>((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('Cancelled GET apps/')), { once: true })),
+      listWorkflows: () => Promise.reject(refused),
+    } as unknown as AppsHubApi;
+    await expect(readObservedState(api, { configPath: '/repo/p7apps.config.json', apps: [] }, { parallelism: 2 })).rejects.toBe(refused);
   });
 });
