@@ -24,7 +24,9 @@ export type AppsHubErrorKind =
   /** The response was larger than p7apps reads. */
   | 'too-large'
   /** The caller's AbortSignal fired. */
-  | 'aborted';
+  | 'aborted'
+  /** The proxy refused to open a tunnel to the server (407, 403...); retrying will not help. */
+  | 'proxy';
 
 export interface AppsHubErrorInit {
   method: string;

@@ -296,6 +296,13 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/** Every message along an error's cause chain, for recognising what undici reports only in words. */
+function allMessages(err: unknown, depth = 0): string {
+  if (typeof err !== 'object' || err === null || depth > 5) return '';
+  const e = err as { message?: unknown; cause?: unknown };
+  return `${typeof e.message === 'string' ? e.message : ''}\n${allMessages(e.cause, depth + 1)}`;
+}
+
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
@@ -492,6 +499,20 @@ export class HttpTransport {
         kind: 'tls',
         message: `The TLS certificate of ${req.url.origin} is not trusted (${code}) on ${req.method} ${req.label}`,
         hint: tlsHint(code),
+      });
+    }
+    const refusal = /Proxy response \((\d{3})\)/.exec(allMessages(err));
+    if (refusal) {
+      const proxyStatus = Number(refusal[1]);
+      const proxy = (req.url.protocol === 'https:' ? this.proxies.https : this.proxies.http) ?? 'the proxy';
+      return new AppsHubError({
+        ...base,
+        kind: 'proxy',
+        message: `The proxy ${proxy} refused the tunnel to ${req.url.origin} (${proxyStatus} ${STATUS_CODES[proxyStatus] ?? 'Error'}) on ${req.method} ${req.label}`,
+        hint:
+          proxyStatus === 407
+            ? 'The proxy wants credentials: put them in HTTPS_PROXY (http://user:password@proxy:port), or list the server in NO_PROXY.'
+            : 'Check HTTPS_PROXY / HTTP_PROXY, or list the server in NO_PROXY to reach it directly.',
       });
     }
     const reason = code ?? this.#redactor.redact(errorMessage(err));

@@ -200,16 +200,15 @@ describe('HTTPS_PROXY', () => {
     const withAuth = proxy.url.replace('http://', `http://proxyuser:${encodeURIComponent(SECRET_PASSWORD)}@`);
     const run = await cli('plan refused by proxy', ['plan', '--ca-file', serverCert.cert], { HTTPS_PROXY: withAuth });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^Error: Could not reach https:\/\/127\.0\.0\.1:\d+ .* on GET (apps|workflows)\//m);
+    expect(run.stderr).toMatch(/^Error: The proxy http:\/\/127\.0\.0\.1:\d+\/? refused the tunnel to https:\/\/127\.0\.0\.1:\d+ \(407 Proxy Authentication Required\) on GET (apps|workflows)\//m);
+    expect(run.stderr).toMatch(/The proxy wants credentials/);
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(emulator.requestLog()).toEqual([]);
   });
 
-  // BUG (src/appshub/http.ts, #networkError): a proxy that refuses the tunnel
-  // (407, 403...) is reported as "Could not reach <server> (UND_ERR_ABORTED)",
-  // retried as a network error, with a hint that does not mention the proxy;
-  // undici's own message says "Proxy response (407) !== 200 when HTTP Tunneling".
-  it.fails('names the proxy and its answer when it refuses the tunnel', async () => {
+  // undici says only "Proxy response (407) !== 200 when HTTP Tunneling": the
+  // error names the proxy and its answer, and is not retried.
+  it('names the proxy and its answer when it refuses the tunnel', async () => {
     const proxy = await connectProxy(407);
     const client = createAppsHubClient({ serverUrl: emulator.url, token: SECRET_TOKEN, caFile: serverCert.cert, env: { HTTPS_PROXY: proxy.url }, retry: { maxAttempts: 1 } });
     closers.push(() => client.close());
