@@ -14,7 +14,7 @@ export interface PollSchedule {
   jitter: number;
 }
 
-export const DEFAULT_POLL_SCHEDULE: PollSchedule = { initialMs: 250, factor: 1.6, maxMs: 5000, jitter: 0.2 };
+export const DEFAULT_POLL_SCHEDULE: PollSchedule = { initialMs: 100, factor: 1.5, maxMs: 5000, jitter: 0.2 };
 
 /** The gap before poll number `attempt` (0-based). */
 export function pollDelay(attempt: number, random: () => number, schedule: PollSchedule = DEFAULT_POLL_SCHEDULE): number {
