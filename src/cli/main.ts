@@ -8,10 +8,8 @@ import { P7appsError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { commands } from './commands/index.js';
 
-export const EXIT_OK = 0;
-export const EXIT_ERROR = 1;
-export const EXIT_CHANGES = 2;
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
 
 export function formatError(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
   if (err instanceof P7appsError) {

@@ -27,7 +27,8 @@ export { loadSeedFile, resolveSeed, SeedError, seedDocumentSchema } from './seed
 export type { SeedDocument, WorldSeed } from './seed.js';
 export type { AppDrift, AppSnapshot, EmulatorSnapshot, RevisionSnapshot, VersionSnapshot } from './world.js';
 
-export const DEFAULT_READY_AFTER_MS = 1000;
+export { DEFAULT_READY_AFTER_MS } from './defaults.js';
+import { DEFAULT_READY_AFTER_MS } from './defaults.js';
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */

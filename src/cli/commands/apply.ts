@@ -27,7 +27,7 @@ import { progressLines } from '../../render/progress-lines.js';
 import { renderApplySummary, type ApplySummary } from '../../render/progress-summary.js';
 import { progressTty } from '../../render/progress-tty.js';
 import type { CliContext } from '../context.js';
-import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import {
   parallelismOrThrow,
   serverOptions,

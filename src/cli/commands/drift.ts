@@ -16,7 +16,7 @@ import { renderDriftMarkdown } from '../../render/drift-markdown.js';
 import { renderToString } from '../../render/text.js';
 import type { DriftRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
+import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import {
   parallelismOrThrow,
   serverOptions,

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { P7appsError, UsageError } from '../../errors.js';
-import { DEFAULT_READY_AFTER_MS, formatFaultSpec, GUIDE_PASSWORD, parseFaultSpec, startEmulator, type RequestLogEntry } from '../../emulator/index.js';
+import { DEFAULT_READY_AFTER_MS } from '../../emulator/defaults.js';
+import type { RequestLogEntry } from '../../emulator/index.js';
 import type { CliContext } from '../context.js';
 
 interface EmulatorArgs {
@@ -85,6 +86,8 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
         .example('$0 emulator --seed examples/seeds/toy.yaml --token demo-token', 'Serve a seeded catalog; point p7apps at it with P7APPS_URL and P7APPS_TOKEN=demo-token')
         .example('$0 emulator --port 0 --faults "rate503=0.05,dropPublishResponse=0.02,seed=7"', 'Inject faults to see how p7apps copes'),
     handler: async (args) => {
+      // Loaded here, not at start-up: the other commands do not need the emulator.
+      const { formatFaultSpec, GUIDE_PASSWORD, parseFaultSpec, startEmulator } = await import('../../emulator/index.js');
       const argv = Object.fromEntries(
         // Only the flags as spelled on the command line; yargs' camelCase copies would name them wrongly.
         Object.entries(args).map(([key, value]) => [key, key === '_' || key === '$0' || /[A-Z]/.test(key) ? value : once(key, value)]),

@@ -9,12 +9,10 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { displayPath } from '../../config/files.js';
 import { SEARCH_PLACES } from '../../config/find.js';
-import { oneLine } from '../../import/draft.js';
-import { describeCounts, type ImportFiles } from '../../import/files.js';
-import { importCatalog, resolveImportOutput, writeImport } from '../../import/index.js';
+import type { ImportFiles } from '../../import/files.js';
 import { plural } from '../../plan/describe.js';
 import type { CliContext } from '../context.js';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { parallelismOrThrow, serverOptions, shellWord, withAppFilterOption, withParallelismOption, withServerOptions, type ServerArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
@@ -70,6 +68,12 @@ export const importCommand: CommandFactory = (ctx) => ({
 async function runImport(ctx: CliContext, args: ImportArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
   // Checked before the server is read: a typo in --out should not cost a catalog read.
+  // Loaded here, not at start-up: every other command would pay for it.
+  const [{ importCatalog, resolveImportOutput, writeImport }, { describeCounts }, { oneLine }] = await Promise.all([
+    import('../../import/index.js'),
+    import('../../import/files.js'),
+    import('../../import/draft.js'),
+  ]);
   const { outFile, format } = await resolveImportOutput({ out: args.out, format: args.format, cwd: ctx.cwd });
   let files: ImportFiles;
   try {

@@ -20,7 +20,7 @@ import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import type { PlanRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import {
   parallelismOrThrow,
   serverOptions,
