@@ -17,7 +17,7 @@ import { AppsHubError } from '../appshub/errors.js';
 import { isUnknown, known, type AppRecord, type AppsHubApi, type Maybe, type VersionRecord } from '../appshub/types.js';
 import { UsageError, P7appsError } from '../errors.js';
 import { createLimiter, failFastGroup, type Limiter } from '../observe/limit.js';
-import { changedWhileReading, isNotFound, readWorkflows } from '../observe/read.js';
+import { appDetails, changedWhileReading, isNotFound, readWorkflows } from '../observe/read.js';
 import { joinWords } from '../plan/describe.js';
 import { byNameThenId, compareCodePoints } from '../plan/order.js';
 import type { CatalogApp, CatalogThumbnail, ServerCatalog } from './catalog.js';
@@ -106,15 +106,7 @@ function someOf(items: string[]): string {
 const changedWhileImporting = (what: string, err: unknown) => changedWhileReading(what, err, 'Import');
 
 async function readApp(api: AppsHubApi, listed: AppRecord, limit: Limiter, signal: AbortSignal): Promise<CatalogApp> {
-  let record = listed;
-  if (isUnknown(listed.versions) || isUnknown(listed.current)) {
-    try {
-      record = await limit(() => api.getApp(listed.id, signal));
-    } catch (err) {
-      if (isNotFound(err)) throw changedWhileImporting(`App "${listed.name}" (${listed.id})`, err);
-      throw err;
-    }
-  }
+  const record = await appDetails(api, listed, limit, signal, 'Import');
 
   const numbers = new Set(known(record.versions) ? record.versions.map((v) => v.version) : []);
   // The guide's own example lists `"versions": []` for an app that has version 1: the default always exists.

@@ -104,16 +104,19 @@ function fullyDescribed(record: Maybe<VersionRecord>): record is VersionRecord {
   return known(record) && known(record.workflowPath) && known(record.workflowFingerprint);
 }
 
-async function readManagedApp(api: AppsHubApi, listed: AppRecord, want: DesiredApp, limit: Limiter, signal: AbortSignal): Promise<ObservedApp> {
-  let record = listed;
-  if (isUnknown(listed.current) || isUnknown(listed.versions)) {
-    try {
-      record = await limit(() => api.getApp(listed.id, signal));
-    } catch (err) {
-      if (isNotFound(err)) throw changedWhileReading(`App "${listed.name}" (${listed.id})`, err);
-      throw err;
-    }
+/** The app as `GET apps/{id}/` describes it, read only when the list entry lacks the default version or the version list. Shared with import. */
+export async function appDetails(api: AppsHubApi, listed: AppRecord, limit: Limiter, signal: AbortSignal, again = 'Plan'): Promise<AppRecord> {
+  if (known(listed.current) && known(listed.versions)) return listed;
+  try {
+    return await limit(() => api.getApp(listed.id, signal));
+  } catch (err) {
+    if (isNotFound(err)) throw changedWhileReading(`App "${listed.name}" (${listed.id})`, err, again);
+    throw err;
   }
+}
+
+async function readManagedApp(api: AppsHubApi, listed: AppRecord, want: DesiredApp, limit: Limiter, signal: AbortSignal): Promise<ObservedApp> {
+  const record = await appDetails(api, listed, limit, signal);
 
   const details = new Map<number, VersionRecord>();
   if (known(record.current)) details.set(record.current.version, record.current);
