@@ -66,6 +66,11 @@ export function withAppFilterOption<T>(y: Argv<T>) {
   });
 }
 
+/** The flags of every command that reads the config and the server: --config, --server, --ca-file, --insecure, --parallelism, --app. */
+export function withReadingOptions<T>(y: Argv<T>) {
+  return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y))));
+}
+
 export function withFormatOption<T>(y: Argv<T>, formats: readonly string[], fallback: string) {
   return y
     .option('format', {

@@ -32,11 +32,8 @@ import {
   parallelismOrThrow,
   serverOptions,
   useColor,
-  withAppFilterOption,
-  withConfigOption,
   withFormatOption,
-  withParallelismOption,
-  withServerOptions,
+  withReadingOptions,
   type ConfigArgs,
   type OutputArgs,
   type ServerArgs,
@@ -58,7 +55,7 @@ export const applyCommand: CommandFactory = (ctx) => ({
   command: 'apply [plan]',
   describe: 'Publish what the plan says, wait until each version is READY, check the server then matches the config',
   builder: (yargs: Argv) =>
-    withAppFilterOption(withParallelismOption(withFormatOption(withServerOptions(withConfigOption(yargs)), ['human', 'json'], 'human')))
+    withFormatOption(withReadingOptions(yargs), ['human', 'json'], 'human')
       .positional('plan', {
         type: 'string',
         describe: 'A plan saved by "p7apps plan --out FILE": applied as it stands, without asking, to apps unchanged since',

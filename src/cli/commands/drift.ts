@@ -21,11 +21,8 @@ import {
   parallelismOrThrow,
   serverOptions,
   useColor,
-  withAppFilterOption,
-  withConfigOption,
   withFormatOption,
-  withParallelismOption,
-  withServerOptions,
+  withReadingOptions,
   type ConfigArgs,
   type OutputArgs,
   type ServerArgs,
@@ -50,7 +47,7 @@ export const driftCommand: CommandFactory = (ctx) => ({
   command: 'drift',
   describe: 'Report how the server differs from the config (read-only)',
   builder: (yargs: Argv) =>
-    withFormatOption(withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(yargs)))), Object.keys(RENDERERS), 'human')
+    withFormatOption(withReadingOptions(yargs), Object.keys(RENDERERS), 'human')
       .option('fail-on-unmanaged', { type: 'boolean', describe: 'Count apps on the server that the config does not declare as drift' })
       .option('verbose', { type: 'boolean', describe: 'Also list apps in sync' })
       .example('$0 drift', 'Show what differs; exit code 2 when the server drifted')

@@ -26,11 +26,8 @@ import {
   serverOptions,
   shellWord,
   useColor,
-  withAppFilterOption,
-  withConfigOption,
   withFormatOption,
-  withParallelismOption,
-  withServerOptions,
+  withReadingOptions,
   type ConfigArgs,
   type OutputArgs,
   type ServerArgs,
@@ -51,7 +48,7 @@ export const planCommand: CommandFactory = (ctx) => ({
   command: 'plan',
   describe: 'Read the server and show which publishes would make it match the config, and why',
   builder: (yargs: Argv) =>
-    withFormatOption(withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(yargs)))), Object.keys(RENDERERS), 'human')
+    withFormatOption(withReadingOptions(yargs), Object.keys(RENDERERS), 'human')
       .option('verbose', { type: 'boolean', describe: 'Also list unchanged apps and every note' })
       .option('out', {
         type: 'string',
