@@ -14,6 +14,7 @@ import { rootCertificates } from 'node:tls';
 import type { Agent as UndiciAgent, Dispatcher, EnvHttpProxyAgent as UndiciEnvHttpProxyAgent } from 'undici';
 import { P7appsError } from '../errors.js';
 import { AppsHubError, type Redactor, hintForStatus, sanitizeCause, summariseBody } from './errors.js';
+import { RequestPacer, type PacingClock } from './pacing.js';
 import { writeMayHaveCommitted } from './wire.js';
 
 export interface Timeouts {
@@ -24,6 +25,9 @@ export interface Timeouts {
   /** Between two chunks of the response body. */
   bodyTimeoutMs: number;
 }
+
+/** Connections per origin when the caller names none. */
+const DEFAULT_CONNECTIONS = 10;
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000 };
 
@@ -79,6 +83,10 @@ export interface TransportOptions extends Partial<Timeouts> {
   now?: () => number;
   /** Called after every attempt, for counting and progress. */
   onRequest?: (info: AppsHubRequestInfo) => void;
+  /** Spread request starts apart (pacing.ts); default true. */
+  pacing?: boolean;
+  /** The pacing's clock (tests pass a virtual one); default: performance.now and real timers. */
+  pacingClock?: PacingClock;
 }
 
 export interface BuiltDispatcher {
@@ -156,7 +164,7 @@ export function buildDispatcher(options: TransportOptions): BuiltDispatcher {
   const tls = tlsOptions(options);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options) };
   const agentOptions = {
-    connections: options.connections ?? 10,
+    connections: options.connections ?? DEFAULT_CONNECTIONS,
     connectTimeout: timeouts.connectTimeoutMs,
     headersTimeout: timeouts.headersTimeoutMs,
     bodyTimeout: timeouts.bodyTimeoutMs,
@@ -317,6 +325,8 @@ export class HttpTransport {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #pacer: RequestPacer | undefined;
+  readonly #pacingClock: PacingClock;
 
   constructor(options: TransportOptions, redactor: Redactor) {
     const built = buildDispatcher(options);
@@ -329,6 +339,8 @@ export class HttpTransport {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? abortableSleep;
+    this.#pacingClock = options.pacingClock ?? { now: () => performance.now(), sleep: abortableSleep };
+    this.#pacer = options.pacing === false ? undefined : new RequestPacer(options.connections ?? DEFAULT_CONNECTIONS, this.#pacingClock);
   }
 
   close(): Promise<void> {
@@ -371,6 +383,10 @@ export class HttpTransport {
   /** One request on the wire: its response, or where a followable redirect points. */
   async #send(req: HttpRequest, attempt: number, hops: number): Promise<HttpResponse | URL> {
     if (req.signal?.aborted) throw this.#aborted(req, false);
+    if (this.#pacer) {
+      await this.#pacer.turn(req.signal);
+      if (req.signal?.aborted) throw this.#aborted(req, false);
+    }
     const begun = this.#now();
     let status: number | undefined;
     const signal = requestSignal(req.signal);
@@ -385,7 +401,9 @@ export class HttpTransport {
         // Node's fetch is typed with its bundled undici's Dispatcher; the installed undici's is compatible at run time.
       } as unknown as RequestInit;
       // The global fetch, looked up per request: it is what test interceptors replace.
+      const sent = this.#pacingClock.now();
       const res = await globalThis.fetch(req.url, init);
+      this.#pacer?.answered(this.#pacingClock.now() - sent);
       status = res.status;
       if (res.status === 304 && req.accept304) {
         await res.body?.cancel();
