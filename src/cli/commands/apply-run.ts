@@ -1,0 +1,297 @@
+// What `p7apps apply` does once its arguments are parsed (./apply.ts declares
+// them): plan afresh or load a saved plan, confirm, publish, follow progress,
+// and check that the server converged.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseDuration, systemClock } from '../../apply/clock.js';
+import { stillToDo } from '../../apply/converge.js';
+import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
+import { applyPlan, type ApplyResult } from '../../apply/execute.js';
+import { describeError } from '../../apply/http-facts.js';
+import { appsToPublish, findChangedApps, planWithout, type ChangedApp } from '../../apply/saved-plan.js';
+import type { AppsHubClient } from '../../appshub/client.js';
+import type { DesiredState } from '../../config/desired.js';
+import { P7appsError, UsageError } from '../../errors.js';
+import { loadDesiredState, openServer, planWith } from '../../operations.js';
+import { readObservedState } from '../../observe/read.js';
+import { planFromDocument } from '../../plan/document.js';
+import { safetyCheck } from '../../plan/safety.js';
+import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
+import { renderPlanHuman } from '../../render/plan-human.js';
+import { progressJsonLines } from '../../render/progress-jsonl.js';
+import { progressLines } from '../../render/progress-lines.js';
+import { renderApplySummary, type ApplySummary } from '../../render/progress-summary.js';
+import { progressTty } from '../../render/progress-tty.js';
+import type { CliContext } from '../context.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
+import { parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import type { ApplyArgs } from './apply.js';
+
+const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be accepted: ";
+
+export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number> {
+  const parallelism = parallelismOrThrow(args.parallelism);
+  const timeoutMs = timeoutOrThrow(args.timeout);
+  const json = args.format === 'json';
+  const color = useColor(args, ctx.stdout, ctx.env);
+  const autoApprove = args['auto-approve'] === true;
+  if (args.plan === undefined && !autoApprove) {
+    if (json) {
+      throw new UsageError('--format json needs --auto-approve (or a saved plan): the confirmation prompt cannot share standard output with JSON lines');
+    }
+    if (ctx.stdin.isTTY !== true) {
+      throw new P7appsError('refusing to apply without confirmation: standard input is not a terminal, so nobody can answer "yes"', {
+        hint: 'Review the changes with "p7apps plan", then run "p7apps apply --auto-approve", or save them with "p7apps plan --out plan.json" and run "p7apps apply plan.json".',
+      });
+    }
+  }
+
+  const prepared = args.plan === undefined ? await planAfresh(ctx, args, parallelism, timeoutMs, json, color) : await loadSavedPlan(ctx, args);
+  if ('exit' in prepared) return prepared.exit;
+  const { api } = prepared;
+  try {
+    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, json, color, autoApprove });
+  } catch (err) {
+    if (ctx.signal.aborted) {
+      ctx.stderr.write('Interrupted before anything was published.\n');
+      return EXIT_INTERRUPTED;
+    }
+    throw err;
+  } finally {
+    await api.close();
+  }
+}
+
+interface Prepared {
+  plan: Plan;
+  desired: DesiredState;
+  api: AppsHubClient;
+  /** A saved plan: applied without asking, after the stale-plan guard. */
+  saved: boolean;
+}
+
+interface RunSettings {
+  parallelism: number;
+  timeoutMs: number;
+  json: boolean;
+  color: boolean;
+  autoApprove: boolean;
+}
+
+/** Nothing to publish: the command ends with this exit code. */
+interface Done {
+  exit: number;
+}
+
+/** The versions a plan cannot decide about yet because they are still publishing; empty when other conflicts exist too. */
+function onlyStillPublishing(plan: Plan): string[] {
+  const waiting: string[] = [];
+  for (const app of plan.apps) {
+    if (app.action !== 'conflict') continue;
+    for (const conflict of app.conflicts) {
+      if (conflict.kind !== 'version-in-progress') return [];
+      waiting.push(`${JSON.stringify(app.name)} v${conflict.version} (${conflict.state})`);
+    }
+  }
+  return waiting;
+}
+
+/**
+ * Plans, and while the only conflicts are versions still publishing (say, a
+ * run interrupted by Ctrl-C a moment ago), waits for them and plans again,
+ * up to the per-publish timeout: time alone resolves those, and the new plan
+ * then finishes the job instead of refusing.
+ */
+async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: DesiredState, args: ApplyArgs, parallelism: number, timeoutMs: number): Promise<Plan> {
+  const deadline = Date.now() + timeoutMs;
+  let delayMs = 1000;
+  let shown = '';
+  for (;;) {
+    const { plan } = await planWith(api, desired, { parallelism, signal: ctx.signal, apps: args.app });
+    const waiting = onlyStillPublishing(plan);
+    if (waiting.length === 0 || Date.now() + delayMs > deadline || ctx.signal.aborted) return plan;
+    const text = waiting.join(', ');
+    if (text !== shown) ctx.stderr.write(`Waiting for ${text} to finish publishing before planning (up to ${args.timeout}).\n`);
+    shown = text;
+    await systemClock.sleep(delayMs, ctx.signal);
+    delayMs = Math.min(delayMs * 1.5, 5000);
+  }
+}
+
+async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number, timeoutMs: number, json: boolean, color: boolean): Promise<Prepared | Done> {
+  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, apps: args.app });
+  const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
+  try {
+    const plan = await planWhenSettled(ctx, api, desired, args, parallelism, timeoutMs);
+    if (!json) renderPlanHuman(plan, ctx.stdout, { color, verbose: false });
+    if (planHasConflicts(plan)) {
+      throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
+    }
+    // JSON consumers always get the same stream (apply-start ... converge-done), even for an empty plan.
+    if (!planHasChanges(plan) && !json) {
+      ctx.stdout.write('\nNothing to apply.\n');
+      await api.close();
+      return { exit: EXIT_OK };
+    }
+    return { plan, desired, api, saved: false };
+  } catch (err) {
+    await api.close();
+    if (ctx.signal.aborted) {
+      ctx.stderr.write('Interrupted before anything was published.\n');
+      return { exit: EXIT_INTERRUPTED };
+    }
+    throw err;
+  }
+}
+
+async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared | Done> {
+  const file = path.resolve(ctx.cwd, args.plan!);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new P7appsError(`cannot read the plan ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`, {
+      hint: 'Save a plan with "p7apps plan --out FILE" first.',
+    });
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new P7appsError(`${file} is not JSON (${(err as Error).message})`, { hint: 'Pass a file written by "p7apps plan --out FILE".' });
+  }
+  const plan = planFromDocument(document, file);
+  if (args.app !== undefined) {
+    throw new UsageError('--app cannot narrow a saved plan: it is applied as it stands', { hint: 'Plan with --app, save that plan, and apply it.' });
+  }
+  if (planHasConflicts(plan)) {
+    throw new P7appsError(`the plan ${file} has conflicts, so nothing was applied`, { hint: 'Resolve them, then plan and apply again.' });
+  }
+  if (!planHasChanges(plan) && args.format !== 'json') {
+    ctx.stdout.write(`The plan ${file} has no changes; nothing to apply.\n`);
+    return { exit: EXIT_OK };
+  }
+  const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd });
+  const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
+  if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
+    await api.close();
+    throw new P7appsError(`the plan was made for ${plan.serverUrl}, but this run would apply it to ${api.serverUrl}`, {
+      hint: 'Apply it against the server it was planned for (check --server and P7APPS_URL), or plan again against this one.',
+    });
+  }
+  return { plan, desired, api, saved: true };
+}
+
+async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepared, settings: RunSettings): Promise<number> {
+  const { api, desired } = prepared;
+  let plan = prepared.plan;
+  const verdict = safetyCheck(plan);
+  if (verdict.refuse && args.force !== true) {
+    throw new P7appsError(`refusing to apply: ${verdict.reason}`, {
+      hint: `Apps that would get a new revision: ${verdict.revisedApps.join(', ')}. If that is intended, run again with --force.`,
+    });
+  }
+  if (!prepared.saved && !settings.autoApprove) {
+    ctx.stdout.write(`\n${CONFIRM_PROMPT}`);
+    const answer = await readLine(ctx.stdin, ctx.signal);
+    if (answer === null && ctx.signal.aborted) {
+      ctx.stdout.write('\n');
+      return EXIT_INTERRUPTED;
+    }
+    if (answer?.trim() !== 'yes') {
+      ctx.stderr.write('Apply cancelled: nothing was published.\n');
+      return EXIT_ERROR;
+    }
+  }
+
+  if (!settings.json) ctx.stdout.write('\n');
+  const listener = progressListener(ctx, settings);
+  const recorder = recordEvents();
+  const hooks = fanOut(listener, recorder);
+  let changed: ChangedApp[] = [];
+  let result: ApplyResult;
+  try {
+    if (prepared.saved) {
+      const observed = await readObservedState(api, desired, { parallelism: settings.parallelism, signal: ctx.signal, onlyApps: appsToPublish(plan) });
+      changed = findChangedApps(plan, observed);
+      for (const app of changed) hooks.emit({ type: 'app-skipped', at: Date.now(), app: app.app, reason: 'changed-since-plan', detail: app.detail });
+      plan = planWithout(plan, new Set(changed.map((c) => c.app)));
+    }
+    result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, signal: ctx.signal, hooks });
+    const convergence = result.interrupted ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
+    const summary: ApplySummary = { result, refused: changed, convergence };
+    if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
+    if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
+    const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0;
+    const converged = convergence !== null && !('error' in convergence) && convergence.remaining.length === 0;
+    return failed || !converged ? EXIT_ERROR : EXIT_OK;
+  } finally {
+    hooks.close();
+  }
+}
+
+async function checkConvergence(
+  ctx: CliContext,
+  api: AppsHubClient,
+  desired: DesiredState,
+  plan: Plan,
+  parallelism: number,
+  hooks: ApplyListener,
+): Promise<ApplySummary['convergence']> {
+  const names = new Set(plan.apps.map((app) => app.name));
+  const scope: DesiredState = { ...desired, apps: desired.apps.filter((app) => names.has(app.name)) };
+  hooks.emit({ type: 'converge-start', at: Date.now(), apps: scope.apps.length });
+  try {
+    const { plan: after } = await planWith(api, scope, { parallelism, signal: ctx.signal, apps: scope.apps.map((app) => app.name) });
+    const remaining = stillToDo(after);
+    hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining });
+    return { remaining };
+  } catch (err) {
+    if (ctx.signal.aborted) return null;
+    return { error: describeError(err) };
+  }
+}
+
+function progressListener(ctx: CliContext, settings: RunSettings): ApplyListener {
+  if (settings.json) return progressJsonLines(ctx.stdout);
+  if (ctx.stdout.isTTY === true) return progressTty(ctx.stdout, { color: settings.color });
+  return progressLines(ctx.stdout);
+}
+
+function connectFor(ctx: CliContext, args: ApplyArgs, configServerUrl: string | undefined, parallelism: number) {
+  return openServer({ ...serverOptions(ctx, args, parallelism), configServerUrl });
+}
+
+function timeoutOrThrow(text: string): number {
+  const ms = parseDuration(String(text));
+  if (ms === undefined) {
+    throw new UsageError(`--timeout must be a duration such as 90s, 15m or 1h, or milliseconds (got ${JSON.stringify(text)})`);
+  }
+  return ms;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** One line from `input`; null when it ends or `signal` aborts first. */
+function readLine(input: NodeJS.ReadableStream, signal: AbortSignal): Promise<string | null> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input, terminal: false });
+    let settled = false;
+    const finish = (value: string | null) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      rl.close();
+      resolve(value);
+    };
+    const onAbort = () => finish(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    rl.once('line', (line) => finish(line));
+    rl.once('close', () => finish(null));
+  });
+}

@@ -1,0 +1,59 @@
+// What `p7apps drift` does once its arguments are parsed (./drift.ts declares
+// them): read the server, compare, report, and append to the job summary.
+
+import { appendFile } from 'node:fs/promises';
+import { P7appsError } from '../../errors.js';
+import { drift } from '../../operations.js';
+import { renderDriftHuman } from '../../render/drift-human.js';
+import { renderDriftJson } from '../../render/drift-json.js';
+import { renderDriftJunit } from '../../render/drift-junit.js';
+import { renderDriftMarkdown } from '../../render/drift-markdown.js';
+import { renderToString } from '../../render/text.js';
+import type { DriftRenderer } from '../../render/types.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
+import { parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import type { DriftArgs, DriftFormat } from './drift.js';
+
+const RENDERERS = {
+  human: renderDriftHuman,
+  markdown: renderDriftMarkdown,
+  json: renderDriftJson,
+  junit: renderDriftJunit,
+} satisfies Record<DriftFormat, DriftRenderer>;
+
+export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number> {
+  const parallelism = parallelismOrThrow(args.parallelism);
+  const format = args.format as DriftFormat;
+  let report;
+  try {
+    report = await drift({
+      ...serverOptions(ctx, args, parallelism),
+      config: args.config,
+      apps: args.app,
+      failOnUnmanaged: args['fail-on-unmanaged'] === true,
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) {
+      ctx.stderr.write('Interrupted while reading the server.\n');
+      return EXIT_INTERRUPTED;
+    }
+    throw err;
+  }
+  const options = { color: format === 'human' && useColor(args, ctx.stdout, ctx.env), verbose: args.verbose === true };
+  RENDERERS[format](report, ctx.stdout, options);
+
+  const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile !== undefined && summaryFile !== '') {
+    const markdown = renderToString((out) => renderDriftMarkdown(report, out, { color: false, verbose: false }));
+    try {
+      await appendFile(summaryFile, `${markdown}\n`, 'utf8');
+    } catch (err) {
+      throw new P7appsError(`cannot append the drift report to GITHUB_STEP_SUMMARY (${summaryFile}): ${(err as Error).message}`, {
+        hint: 'Unset GITHUB_STEP_SUMMARY outside GitHub Actions, or make the file writable.',
+        cause: err,
+      });
+    }
+  }
+  return report.drift ? EXIT_CHANGES : EXIT_OK;
+}

@@ -1,0 +1,77 @@
+// What `p7apps plan` does once its arguments are parsed (./plan.ts declares
+// them): read the server, compute the plan, render it, save it on request.
+
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../../errors.js';
+import { writeFileAtomically } from '../../fs-atomic.js';
+import { plan as planFromServer } from '../../operations.js';
+import { plural } from '../../plan/describe.js';
+import { planDocumentText } from '../../plan/document.js';
+import { planHasChanges, type Plan } from '../../plan/types.js';
+import { renderPlanHuman } from '../../render/plan-human.js';
+import { renderPlanJson } from '../../render/plan-json.js';
+import { renderPlanMarkdown } from '../../render/plan-markdown.js';
+import type { PlanRenderer } from '../../render/types.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
+import { parallelismOrThrow, serverOptions, shellWord, useColor } from '../options.js';
+import type { PlanArgs, PlanFormat } from './plan.js';
+
+const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown } satisfies Record<PlanFormat, PlanRenderer>;
+
+export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> {
+  const parallelism = parallelismOrThrow(args.parallelism);
+  const format = formatOrThrow(args.format);
+  const outFile = args.out === undefined ? undefined : await checkedOutFile(ctx.cwd, args.out);
+  let plan: Plan;
+  try {
+    ({ plan } = await planFromServer({
+      ...serverOptions(ctx, args, parallelism),
+      config: args.config,
+      apps: args.app,
+    }));
+  } catch (err) {
+    if (ctx.signal.aborted) {
+      ctx.stderr.write('Interrupted while reading the server; nothing was saved.\n');
+      return EXIT_INTERRUPTED;
+    }
+    throw err;
+  }
+
+  RENDERERS[format](plan, ctx.stdout, { color: format === 'human' && useColor(args, ctx.stdout, ctx.env), verbose: args.verbose === true });
+
+  if (plan.summary.conflict > 0) {
+    const apps = plan.apps.filter((a) => a.action === 'conflict').map((a) => JSON.stringify(a.name));
+    ctx.stderr.write(
+      `Error: ${plural(apps.length, 'app')} cannot be planned until a person resolves ${apps.length === 1 ? 'its conflict' : 'their conflicts'}: ${apps.join(', ')}\n` +
+        `  Each conflict above says what to do.${outFile ? ` The plan was not saved to ${outFile}.` : ''}\n`,
+    );
+    return EXIT_ERROR;
+  }
+  if (outFile) {
+    await writeFileAtomically(outFile, planDocumentText(plan));
+    ctx.stderr.write(`Saved the plan to ${outFile}. Apply exactly it with: p7apps apply ${shellWord(args.out as string)}\n`);
+  }
+  return planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+}
+
+/** Checked here as well as by yargs' `choices`, so that a bad --format never reaches the server. */
+function formatOrThrow(format: string): PlanFormat {
+  if (!Object.hasOwn(RENDERERS, format)) {
+    throw new UsageError(`--format must be one of ${Object.keys(RENDERERS).join(', ')} (got ${JSON.stringify(format)})`);
+  }
+  return format as PlanFormat;
+}
+
+/** --out resolved against the working directory, checked before the server is read: its folder must exist. */
+async function checkedOutFile(cwd: string, given: string): Promise<string> {
+  if (given.trim() === '') throw new UsageError('--out needs a file name');
+  const file = path.resolve(cwd, given);
+  const dir = path.dirname(file);
+  const folder = await stat(dir).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new UsageError(`--out ${given}: the folder ${dir} does not exist`);
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`--out ${given}: ${file} is a folder; name a file`);
+  return file;
+}
