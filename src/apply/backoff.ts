@@ -2,6 +2,7 @@
 // small apps are READY within a second; the gap then grows to a cap, so that
 // a version that takes minutes costs the server one request every few
 // seconds. Jitter keeps many waiting versions from polling in lockstep.
+// What a run learns of its own publishes adjusts this (ready-timing.ts).
 
 export interface PollSchedule {
   /** Gap before the first poll. */

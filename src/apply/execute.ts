@@ -14,6 +14,7 @@ import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '
 import { P7appsError } from '../errors.js';
 import type { AppPlan, CreateAppPlan, Plan, PlannedPublish, UpdateAppPlan } from '../plan/types.js';
 import { DEFAULT_POLL_SCHEDULE, honourRetryAfter, pollDelay, type PollSchedule } from './backoff.js';
+import { nextPollWait, ReadyTiming } from './ready-timing.js';
 import { formatDuration, systemClock, type Clock } from './clock.js';
 import type { ApplyEvent, ApplyHooks, ApplyTotals, PublishOutcome, PublishReport } from './events.js';
 import { describeError, httpFacts } from './http-facts.js';
@@ -85,6 +86,7 @@ interface Run {
   maxResends: number;
   maxPollErrors: number;
   schedule: PollSchedule;
+  readyTiming: ReadyTiming;
   emit(event: DistributiveOmit<ApplyEvent, 'at'>): void;
   counters: { requestsSent: number; resends: number };
   running: Set<string>;
@@ -110,6 +112,7 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     maxResends: options.maxResends ?? DEFAULT_MAX_RESENDS,
     maxPollErrors: options.maxPollErrors ?? DEFAULT_MAX_POLL_ERRORS,
     schedule: options.pollSchedule ?? DEFAULT_POLL_SCHEDULE,
+    readyTiming: new ReadyTiming(),
     emit: (event) => options.hooks.emit({ ...event, at: clock.now() } as ApplyEvent),
     counters: { requestsSent: 0, resends: 0 },
     running: new Set(),
@@ -248,6 +251,8 @@ class PublishStop extends Error {
 interface Sent {
   appId: string;
   revision: number | null;
+  /** Answered on the wire, not found committed by a recheck after a lost answer (whose commit time is unknown). */
+  answered: boolean;
 }
 
 async function applyPublish(
@@ -340,7 +345,7 @@ async function send(
           await run.clock.sleep(settleMs, run.signal);
           check = await recheck(publish, appId, run);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision };
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
           appId = check.appId ?? appId;
           if (run.signal.aborted) break;
         }
@@ -367,7 +372,7 @@ async function send(
           await run.clock.sleep(waitMs, run.signal);
           const check = await recheck(publish, appId, run);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision };
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
           appId = check.appId ?? appId;
           await resendAfter(0, 'server-busy', attempt + 1, ref, run);
           continue;
@@ -403,7 +408,7 @@ async function send(
           'someone else may be publishing to this app. Its later steps are skipped; run "p7apps plan" to see the state.',
       );
     }
-    return { appId: result.appId, revision };
+    return { appId: result.appId, revision, answered: true };
   }
 }
 
@@ -505,7 +510,9 @@ async function waitForReady(
   let lastState: string | null = null;
   let retryAfterMs: number | undefined;
   let errorsInARow = 0;
-  for (let gap = 0; ; gap++) {
+  const answeredAt = run.clock.now();
+  let pollsPastLearned = 0;
+  for (let polls = 0; ; polls++) {
     const remaining = deadline - run.clock.now();
     if (remaining <= 0) {
       throw new PublishStop(
@@ -513,11 +520,17 @@ async function waitForReady(
         `${label(publish)} did not become READY within ${formatDuration(run.timeoutMs)} (last state ${lastState ?? 'unknown'})`,
       );
     }
-    await run.clock.sleep(Math.min(remaining, honourRetryAfter(pollDelay(gap, run.random, run.schedule), retryAfterMs)), run.signal);
+    // Asked at every turn: what the run learns from other publishes meanwhile counts for this one too.
+    const learnedMs = run.readyTiming.learnedPollMs();
+    const sinceAnsweredMs = run.clock.now() - answeredAt;
+    const waitMs = nextPollWait({ polls, pollsPastLearned, sinceAnsweredMs, learnedMs }, run.schedule, run.random);
+    if (learnedMs !== undefined && sinceAnsweredMs >= learnedMs) pollsPastLearned += 1;
+    await run.clock.sleep(Math.min(remaining, honourRetryAfter(waitMs, retryAfterMs)), run.signal);
     retryAfterMs = undefined;
     if (run.signal.aborted) throw interruptedWhileWaiting();
     let record: VersionRecord;
     report.polls += 1;
+    const polledAfterMs = run.clock.now() - answeredAt;
     try {
       record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal);
     } catch (err) {
@@ -542,7 +555,10 @@ async function waitForReady(
     }
     lastState = state;
     report.revision = revision ?? report.revision;
-    if (state === 'READY') return;
+    if (state === 'READY') {
+      if (sent.answered) run.readyTiming.readyAt(polledAfterMs);
+      return;
+    }
     if (state === 'FAILED') {
       const detail = known(record.stateDetail) && record.stateDetail ? record.stateDetail : 'the server gave no reason';
       throw new PublishStop('failed', `${label(publish)} failed to publish: ${detail}`);
