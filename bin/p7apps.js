@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The published entry point: runs the compiled CLI from dist/, so no TypeScript
+// The published entry point: runs the compiled CLI, bundled into
+// dist/bundle/ (scripts/bundle.mjs) so that it starts quickly; no TypeScript
 // toolchain is needed to run p7apps.
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/bundle/p7apps.js';
 
 /**
  * Exits once stdout and stderr have handed over what was written, so a timer

@@ -107,7 +107,7 @@ export async function findConfig(options: FindOptions): Promise<FoundConfig> {
   const loadYaml: Loader = async (file, content) => {
     checkText(file, content);
     // Loaded for YAML configs only: the parser adds about 20 ms to every start-up otherwise.
-    const { parseDocument } = await import('yaml');
+    const { parseDocument } = await import('./yaml-document.js');
     const document = parseDocument(content, { prettyErrors: true, uniqueKeys: true });
     if (document.errors.length > 0) {
       const issues = document.errors.map((error): ConfigIssue => {

@@ -27,12 +27,19 @@ export class ModuleLoadError extends Error {
 const NAMESPACE_PREFIX = 'p7apps-config-';
 const HOOKS_INSTALLED = Symbol.for('p7apps.config.selfResolution');
 
+/** Set by scripts/bundle.mjs: the bundle's own entry, relative to its files. */
+declare const __P7APPS_SELF_ENTRY__: string | undefined;
+
 /**
- * The running package's entry: dist/index.js when p7apps runs compiled; the
- * TypeScript source when it runs from source (tests), which tsx then
- * compiles for ES module configs.
+ * The running package's entry: the bundle's index.js when the CLI runs
+ * bundled (so a config shares the CLI's modules); dist/index.js when p7apps
+ * runs compiled; the TypeScript source when it runs from source (tests),
+ * which tsx then compiles for ES module configs.
  */
-const selfEntry = new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url);
+const selfEntry = new URL(
+  typeof __P7APPS_SELF_ENTRY__ === 'string' ? __P7APPS_SELF_ENTRY__ : import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js',
+  import.meta.url,
+);
 
 const RESOLVE_HOOK = `
 let entry;

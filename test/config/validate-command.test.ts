@@ -70,7 +70,7 @@ describe('p7apps validate', () => {
 describe('the installed command', () => {
   it('validates a TypeScript config importing p7apps in a CommonJS project without p7apps installed', async () => {
     // Runs the compiled CLI (npm test builds dist/ first), as a user's shell would.
-    expect(existsSync(path.join(REPO, 'dist/config/define.js')), 'dist/ is missing: run "npm run build"').toBe(true);
+    expect(existsSync(path.join(REPO, 'dist/bundle/p7apps.js')), 'dist/bundle/ is missing: run "npm run build"').toBe(true);
     const root = await makeProject({
       'package.json': '{"name": "catalog", "private": true}',
       'p7apps.config.ts': [
@@ -84,6 +84,13 @@ describe('the installed command', () => {
     });
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(REPO, 'bin/p7apps.js'), 'validate'], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
     expect(stdout).toBe('Valid: 1 app, 1 version, 1 workspace (p7apps.config.ts)\n');
+    expect(stderr).toBe('');
+  });
+
+  it('loads a YAML config through the bundled CLI, whose YAML parser is a chunk of its own', async () => {
+    const root = await makeProject({ 'p7apps.config.yaml': 'apps:\n  - name: Toy app\n    workspace: Toy apps\n    versions:\n      - { version: 1, workflow: /Users/1/a.p7wf }\n' });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(REPO, 'bin/p7apps.js'), 'validate'], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
+    expect(stdout).toBe('Valid: 1 app, 1 version, 1 workspace (p7apps.config.yaml)\n');
     expect(stderr).toBe('');
   });
 });
