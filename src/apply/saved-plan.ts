@@ -28,7 +28,10 @@ export function findChangedApps(plan: Plan, observed: ObservedState): ChangedApp
       if (!current) {
         changed.push({ app: app.name, detail: `is no longer on the server (id ${app.appId}); run "p7apps plan" again` });
       } else if (fingerprintObservedApp(current) !== app.observedFingerprint) {
-        changed.push({ app: app.name, detail: 'changed on the server after the plan was made; run "p7apps plan" again' });
+        // What is read of an app depends on the config too (the details of the versions it declares, the
+        // thumbnail's hash when it declares one), so a config edited since the plan moves the fingerprint
+        // as a server change does; the two cannot be told apart here, so the message names both.
+        changed.push({ app: app.name, detail: 'changed after the plan was made, on the server or in what the config declares for it; run "p7apps plan" again' });
       }
     }
   }

@@ -20,7 +20,7 @@ export interface RefusedApp {
 
 export interface ApplySummary {
   result: ApplyResult;
-  /** Apps of a saved plan not touched because they changed on the server since. */
+  /** Apps of a saved plan not touched because they changed since (on the server, or in what the config declares). */
   refused: RefusedApp[];
   /** null: not checked (interrupted, or nothing was sent). */
   convergence: { remaining: StillToDo[] } | { error: string } | null;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
+import { pngBytes } from '../emulator/png.js';
 
 const WS = 'Toy apps';
 const USER = 'user@work.org';
@@ -192,6 +193,24 @@ describe('p7apps apply', () => {
     await expectConverged();
   });
 
+  it('refuses an app of a saved plan whose config entry changed what is read of it, naming the config as a possible cause', async () => {
+    await start();
+    await writeFile(path.join(dir, 'thumb.png'), pngBytes([10, 120, 200]));
+    const withThumbnail = { ...catalog[0]!, thumbnail: 'thumb.png' };
+    await writeConfig([withThumbnail, catalog[1]!]);
+    expect((await apply()).code).toBe(0);
+    await writeConfig([{ ...withThumbnail, description: 'Planned words' }, catalog[1]!]);
+    expect((await cli(['plan', '--out', 'plan.json'])).code).toBe(2);
+    // The server is untouched. Without a thumbnail declared, its hash is not read, so the app reads differently.
+    await writeConfig([{ ...catalog[0]!, description: 'Planned words' }, catalog[1]!]);
+    emulator.clearLog();
+
+    const run = await cli(['apply', 'plan.json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Alpha: not applied: changed after the plan was made, on the server or in what the config declares for it/);
+    expect(posts()).toHaveLength(0);
+  });
+
   it('refuses an app of a saved plan that changed on the server since, and applies the rest', async () => {
     await start();
     await writeConfig(catalog);
@@ -207,8 +226,8 @@ describe('p7apps apply', () => {
 
     const run = await cli(['apply', 'plan.json']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/Alpha: not applied: changed on the server after the plan was made; run "p7apps plan" again/);
-    expect(run.stdout).toMatch(/Not applied:\n\s+Alpha\s+changed on the server after the plan was made/);
+    expect(run.stdout).toMatch(/Alpha: not applied: changed after the plan was made, on the server or in what the config declares for it; run "p7apps plan" again/);
+    expect(run.stdout).toMatch(/Not applied:\n\s+Alpha\s+changed after the plan was made, on the server or in what the config declares for it/);
     expect(run.stdout).toMatch(/Apply failed: 1 of 1 publish READY; 1 app changed since the plan \(run "p7apps plan" again\), did not converge\./);
     expect(posts()).toHaveLength(1);
     expect(app('Alpha').description).toBe('Someone else was here');

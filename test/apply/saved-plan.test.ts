@@ -45,7 +45,7 @@ describe('the stale-plan guard', () => {
   it('refuses exactly the apps whose server state moved since the plan', () => {
     const now = observed(same, observedApp('app2', 'Moved', 1), observedApp('app9', 'Taken'));
     expect(findChangedApps(plan, now)).toEqual([
-      { app: 'Moved', detail: 'changed on the server after the plan was made; run "p7apps plan" again' },
+      { app: 'Moved', detail: 'changed after the plan was made, on the server or in what the config declares for it; run "p7apps plan" again' },
       { app: 'Taken', detail: 'was created on the server after the plan was made; run "p7apps plan" again' },
     ]);
   });
