@@ -222,8 +222,13 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
+/** The TLS handshake met something that does not speak TLS (https:// to a plain HTTP port): the same every time. */
+const TLS_MISMATCH_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO']);
+
 function isRetryable(req: HttpRequest, err: AppsHubError): boolean {
   if (req.method !== 'GET' && req.safeToRepeat !== true) return false;
+  // Asking again would meet the same port that does not speak TLS.
+  if (err.code !== undefined && TLS_MISMATCH_CODES.has(err.code)) return false;
   if (err.kind === 'network' || err.kind === 'timeout') return true;
   return err.kind === 'http' && err.status !== undefined && RETRYABLE_STATUSES.has(err.status);
 }
@@ -272,7 +277,7 @@ const TLS_CODES = new Set([
 ]);
 
 /** Failures that happen before the request leaves: a POST that met one was certainly not applied. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', ...TLS_CODES]);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', ...TLS_CODES, ...TLS_MISMATCH_CODES]);
 
 const TIMEOUTS: Record<string, { which: string; option: keyof Timeouts }> = {
   UND_ERR_CONNECT_TIMEOUT: { which: 'connect', option: 'connectTimeoutMs' },
@@ -535,7 +540,7 @@ export class HttpTransport {
     }
     const reason = code ?? this.#redactor.redact(errorMessage(err));
     const hint =
-      code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO'
+      code !== undefined && TLS_MISMATCH_CODES.has(code)
         ? 'The server may not speak TLS on this port; check http:// or https:// in the server URL.'
         : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
           ? 'Check the host name in the server URL (--server, P7APPS_URL or server.url).'

@@ -77,11 +77,22 @@ describe('GET retries', () => {
     expect(c.sleeps).toEqual([]);
   });
 
-  it('does not retry an untrusted certificate', async () => {
-    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' });
+  it.each([
+    ['an untrusted certificate', 'SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'],
+    ['https:// to a port that does not speak TLS', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ssl3_get_record:wrong version number'],
+    ['a TLS protocol error', 'EPROTO', 'write EPROTO'],
+  ])('does not retry %s: asking again meets the same answer', async (_what, code, message) => {
+    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code, message });
     const c = client();
-    await rejection(c.client.listApps());
+    const err = await rejection(c.client.listApps());
+    expect(err).toMatchObject({ code, attempts: 1 });
     expect(c.sleeps).toEqual([]);
+  });
+
+  it('reports a publish that met a port not speaking TLS as not sent, not as a lost answer', async () => {
+    nock(SERVER).post(`${APPS}/apps/`).replyWithError({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' });
+    const err = await rejection(client().client.publish(publishRequest));
+    expect(err).toMatchObject({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', ambiguous: false });
   });
 
   it('waits as long as Retry-After says, in seconds or as a date', async () => {
