@@ -539,6 +539,16 @@ export class HttpTransport {
       });
     }
     const reason = code ?? this.#redactor.redact(errorMessage(err));
+    if (status !== undefined) {
+      // The server answered, then the connection broke before the body was all there: it was reached.
+      return new AppsHubError({
+        ...base,
+        kind: 'network',
+        code,
+        message: `The answer from ${req.url.origin} to ${req.method} ${req.label} was cut off (${reason}) after its ${status} status`,
+        hint: 'The server or a proxy closed the connection before the whole answer arrived; try again, and check the proxy or load balancer if it keeps happening.',
+      });
+    }
     const hint =
       code !== undefined && TLS_MISMATCH_CODES.has(code)
         ? 'The server may not speak TLS on this port; check http:// or https:// in the server URL.'

@@ -126,6 +126,18 @@ describe('connections', () => {
     expect(err.message).toBe(`Could not reach http://127.0.0.1:${port} (ECONNREFUSED) on GET apps/`);
   });
 
+  it('says an answer was cut off, not that the server could not be reached, when the body breaks off', async () => {
+    const { url } = await httpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+      res.write('[{"id": "');
+      setImmediate(() => res.destroy());
+    });
+    const err = await rejection(client({ serverUrl: url }).listApps());
+    expect(err).toMatchObject({ kind: 'network' });
+    expect(err.message).toMatch(new RegExp(`^The answer from ${url.replace(/[.]/g, '\\.')} to GET apps/ was cut off \\([^)]+\\) after its 200 status$`));
+    expect(err.hint).toMatch(/closed the connection before the whole answer arrived/);
+  });
+
   it('names the headers timeout when the server never answers', async () => {
     const { url } = await httpServer(() => {
       // Never answers.
