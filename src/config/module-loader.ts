@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import Module, { createRequire, register as registerHooks } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isRecord } from './issue-path.js';
 
 export class ModuleLoadError extends Error {
@@ -69,9 +69,32 @@ function installSelfResolution(): void {
   const resolveFilename = internal._resolveFilename;
   const entryPath = selfEntry.pathname;
   internal._resolveFilename = function (request, parent, ...rest) {
-    if (request === 'p7apps' && parent?.filename?.includes(`namespace=${NAMESPACE_PREFIX}`)) return entryPath;
-    return resolveFilename.call(this, request, parent, ...rest);
+    const fromConfig = parent?.filename?.includes(`namespace=${NAMESPACE_PREFIX}`) === true;
+    if (request === 'p7apps' && fromConfig) return entryPath;
+    try {
+      return resolveFilename.call(this, request, parent, ...rest);
+    } catch (err) {
+      // tsx lets TypeScript import './apps.js' for apps.ts, but in a CommonJS project it does not know
+      // the config itself for TypeScript: its name carries the namespace query. Same mapping here.
+      const typescript = fromConfig && /^\.\.?\//.test(request) ? typeScriptNames(request) : [];
+      for (const candidate of typescript) {
+        try {
+          return resolveFilename.call(this, candidate, parent, ...rest);
+        } catch {
+          // Try the next one; the original error is what is reported.
+        }
+      }
+      throw err;
+    }
   };
+}
+
+/** The TypeScript files an import of a JavaScript file may mean: `./a.js` -> `./a.ts`, `./a.tsx`; `.mjs` -> `.mts`; `.cjs` -> `.cts`. */
+function typeScriptNames(request: string): string[] {
+  const match = /^(.*)\.([cm]?)js$/.exec(request);
+  if (!match) return [];
+  const [, stem, kind] = match;
+  return kind === '' ? [`${stem}.ts`, `${stem}.tsx`] : [`${stem}.${kind}ts`];
 }
 
 /**
@@ -106,6 +129,9 @@ export async function importConfigModule(file: string, source: string, timeoutMs
   forgetCommonJsModules(path.dirname(file));
   const { register } = await import('tsx/esm/api');
   const tsx = register({ namespace: NAMESPACE_PREFIX + randomUUID() });
+  // A TypeScript config in a CommonJS project is compiled to CommonJS, and Node's require then loads what
+  // it imports: without tsx's CommonJS hooks, `import './lib/apps'` (a .ts file) is not found.
+  const unregisterCommonJs = (await import('tsx/cjs/api')).register();
   try {
     let namespace: unknown;
     try {
@@ -139,6 +165,7 @@ export async function importConfigModule(file: string, source: string, timeoutMs
     }
     return value;
   } finally {
+    unregisterCommonJs();
     await tsx.unregister();
   }
 }
@@ -167,6 +194,44 @@ function errorText(err: unknown): string {
   return firstLines.length > MAX_ERROR_TEXT ? `${firstLines.slice(0, MAX_ERROR_TEXT)}…` : firstLines;
 }
 
+/** A path or file URL from Node's message as a plain path, without the query tsx adds (`?namespace=…`). */
+function plainPath(where: string): string {
+  const plain = where.replace(/\?.*$/, '');
+  if (!plain.startsWith('file://')) return plain;
+  try {
+    return fileURLToPath(plain);
+  } catch {
+    return plain;
+  }
+}
+
+/** A path as messages show it: relative to the config's folder when inside it. */
+function shownPath(where: string, file: string): string {
+  const plain = plainPath(where);
+  if (!path.isAbsolute(plain)) return plain;
+  const relative = path.relative(path.dirname(file), plain);
+  return relative.startsWith('..') ? plain : `./${relative}`;
+}
+
+/**
+ * What cannot be found, and from where, in words a person can act on:
+ * Node's own message names tsx's internal query and a require stack.
+ */
+function missingImport(text: string, file: string): string {
+  const what = /Cannot find (?:module|package) '([^']+)'/.exec(text)?.[1];
+  if (what === undefined) return `an import cannot be found: ${errorText(text)}`;
+  const importedFrom = /imported from (\S+)/.exec(text)?.[1] ?? /Require stack:\s*-\s*(\S+)/.exec(text)?.[1];
+  const importer = importedFrom === undefined ? file : plainPath(importedFrom);
+  const from = importer === file ? '' : ` (imported by ${shownPath(importer, file)})`;
+  if (what.startsWith('.') || what.startsWith('/') || what.startsWith('file:')) {
+    // CommonJS names the import as written, ES modules as resolved: shown alike, from the config's folder.
+    const target = what.startsWith('.') ? path.resolve(path.dirname(importer), what) : what;
+    return `an import cannot be found: ${shownPath(target, file)}${from}; check the path, relative to the file that imports it, and its extension`;
+  }
+  const name = what.startsWith('@') ? what.split('/').slice(0, 2).join('/') : what.split('/')[0]!;
+  return `an import cannot be found: the package "${name}"${from} is not installed where the config is; install it there (npm install ${name})`;
+}
+
 /** A compile error names file:line:column; anything thrown while the file runs is reported with its message. */
 function toLoadError(err: unknown, file: string, source: string): ModuleLoadError {
   const text = err instanceof Error ? err.message : String(err);
@@ -179,7 +244,7 @@ function toLoadError(err: unknown, file: string, source: string): ModuleLoadErro
   }
   const code = (err as { code?: unknown } | undefined)?.code;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-    return new ModuleLoadError(`an import cannot be found: ${errorText(err)}`);
+    return new ModuleLoadError(missingImport(text, file));
   }
   if (err instanceof SyntaxError) {
     if (/does not provide an export named/.test(err.message)) return new ModuleLoadError(`an import does not match: ${errorText(err)}`);

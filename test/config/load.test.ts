@@ -113,7 +113,9 @@ describe('a file that is not a config says so, with the line where it can', () =
     ['a TypeScript file that throws', 'p7apps.config.ts', 'const apps: unknown[] = [];\nif (apps.length === 0) throw new Error("no apps listed in catalog.csv");\nexport default { apps };\n', { message: 'the file threw an error while loading: no apps listed in catalog.csv' }],
     ['a TypeScript file without a default export', 'p7apps.config.ts', 'export const apps = [];\n', { message: 'the file exports no config: write `export default defineConfig({ apps: [...] })`' }],
     ['a config whose values throw when read', 'p7apps.config.ts', 'export default { get apps(): unknown[] { throw new Error("catalog.csv is locked"); } };\n', { message: "reading the config's values failed: catalog.csv is locked" }],
-    ['an import that does not exist', 'p7apps.config.ts', 'import { apps } from "./apps.js";\nexport default { apps };\n', { message: expect.stringMatching(/^an import cannot be found: Cannot find module '.*apps\.js'/) as unknown as string }],
+    ['an import that does not exist', 'p7apps.config.ts', 'import { apps } from "./apps.js";\nexport default { apps };\n', { message: 'an import cannot be found: ./apps.js; check the path, relative to the file that imports it, and its extension' }],
+    ['an ES module importing a file that does not exist', 'p7apps.config.mjs', 'import { apps } from "./lib/apps.mjs";\nexport default { apps };\n', { message: 'an import cannot be found: ./lib/apps.mjs; check the path, relative to the file that imports it, and its extension' }],
+    ['a package that is not installed', 'p7apps.config.ts', 'import { apps } from "@acme/catalog/apps";\nexport default { apps };\n', { message: 'an import cannot be found: the package "@acme/catalog" is not installed where the config is; install it there (npm install @acme/catalog)' }],
   ])('%s', async (_name, file, content, expected) => {
     const root = await makeProject({ [file]: content });
     const err = await configError({ cwd: root });
@@ -223,5 +225,29 @@ describe("a config's `import ... from 'p7apps'`", () => {
   it('works inside the p7apps repository itself, for its examples', async () => {
     const desired = await loadConfig({ cwd: REPO, configPath: 'examples/catalog/p7apps.config.ts' });
     expect(desired.apps).toHaveLength(5);
+  });
+});
+
+describe('a config split into modules', () => {
+  const APPS_TS = `export const apps: unknown[] = [${APP_JSON}];\n`;
+  it.each<[string, Record<string, string>]>([
+    ['CommonJS project, import without an extension', { 'p7apps.config.ts': "import { apps } from './lib/apps';\nexport default { apps };\n", 'lib/apps.ts': APPS_TS }],
+    ['CommonJS project, import with .js for a .ts file', { 'p7apps.config.ts': "import { apps } from './lib/apps.js';\nexport default { apps };\n", 'lib/apps.ts': APPS_TS }],
+    ['CommonJS project, import with .cjs for a .cts file', { 'p7apps.config.ts': "import { apps } from './lib/apps.cjs';\nexport default { apps };\n", 'lib/apps.cts': APPS_TS }],
+    ['CommonJS project, import naming the .ts file', { 'p7apps.config.ts': "import { apps } from './lib/apps.ts';\nexport default { apps };\n", 'lib/apps.ts': APPS_TS }],
+    ['CommonJS project, a module importing another', { 'p7apps.config.ts': "import { apps } from './lib/index';\nexport default { apps };\n", 'lib/index.ts': "export { apps } from './apps';\n", 'lib/apps.ts': APPS_TS }],
+    ['ES module project, import with .js for a .ts file', { 'package.json': '{"type": "module"}', 'p7apps.config.ts': "import { apps } from './lib/apps.js';\nexport default { apps };\n", 'lib/apps.ts': APPS_TS }],
+    ['ES module project, import without an extension', { 'package.json': '{"type": "module"}', 'p7apps.config.ts': "import { apps } from './lib/apps';\nexport default { apps };\n", 'lib/apps.ts': APPS_TS }],
+  ])('%s', async (_name, files) => {
+    const root = await makeProject(files);
+    expect((await loadConfig({ cwd: root })).apps.map((app) => app.name)).toEqual(['Toy app']);
+  });
+
+  it('names the module whose import is missing, relative to the config', async () => {
+    const root = await makeProject({ 'p7apps.config.ts': "import { apps } from './lib/index';\nexport default { apps };\n", 'lib/index.ts': "export { apps } from './gone';\n" });
+    const err = await configError({ cwd: root });
+    expect(err.issues).toEqual([
+      { file: 'p7apps.config.ts', path: '', message: 'an import cannot be found: ./lib/gone (imported by ./lib/index.ts); check the path, relative to the file that imports it, and its extension' },
+    ]);
   });
 });
