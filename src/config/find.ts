@@ -110,9 +110,11 @@ export async function findConfig(options: FindOptions): Promise<FoundConfig> {
     const { parseDocument } = await import('./yaml-document.js');
     const document = parseDocument(content, { prettyErrors: true, uniqueKeys: true });
     if (document.errors.length > 0) {
-      const issues = document.errors.map((error): ConfigIssue => {
+      // A stack overflow surfaces once per level the parser unwinds: one report says it.
+      const overflow = document.errors.find((error) => isStackOverflow(error.message));
+      const issues = (overflow ? [overflow] : document.errors).map((error): ConfigIssue => {
         const where = error.linePos?.[0];
-        const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        const message = yamlProblem(error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
         return { file: displayPath(file, cwd), path: '', message: `invalid YAML: ${message}`, ...(where ? { line: where.line, column: where.col } : {}) };
       });
       throw new ConfigError(issues);
@@ -120,7 +122,7 @@ export async function findConfig(options: FindOptions): Promise<FoundConfig> {
     try {
       return new Loaded(document.toJS({ maxAliasCount: 100 }));
     } catch (err) {
-      return fail(file, `invalid YAML: ${err instanceof Error ? err.message : String(err)}`);
+      return fail(file, `invalid YAML: ${yamlProblem(err instanceof Error ? err.message : String(err))}`);
     }
   };
 
@@ -247,4 +249,14 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The parser recurses per level of nesting; a file nested thousands deep exhausts the stack. */
+function isStackOverflow(message: string): boolean {
+  return /Maximum call stack size exceeded/i.test(message);
+}
+
+/** The parser's words, except where they describe the parser rather than the file. */
+function yamlProblem(message: string): string {
+  return isStackOverflow(message) ? 'nested too deeply to read; no config needs more than a few levels' : message;
 }

@@ -79,11 +79,16 @@ const thumbnailSchema = localFile(
   `A PNG, JPEG, GIF, WebP or SVG image of at most ${MAX_THUMBNAIL_BYTES / 1024 / 1024} MiB, relative to the config file and inside its directory.`,
 );
 
+/** zod refuses whole numbers past 2^53 as "not an integer": 1e20 is whole, so its message is the bound. */
+function wholeNumberMessage(what: string, input: unknown): string {
+  return Number.isInteger(input) ? `${what} must be at most ${MAX_VERSION_NUMBER}` : `${what} must be a positive whole number`;
+}
+
 export const versionSchema = z
   .strictObject({
     version: z
       .number()
-      .int('a version number must be a positive whole number')
+      .int({ error: (issue) => wholeNumberMessage('a version number', issue.input) })
       .min(1, 'a version number must be a positive whole number')
       .max(MAX_VERSION_NUMBER, `a version number must be at most ${MAX_VERSION_NUMBER}`)
       .describe('The version number (1, 2, ...).'),
@@ -118,7 +123,7 @@ export const appSchema = z
       .describe('The versions to manage; versions published by other means may exist besides them.'),
     defaultVersion: z
       .number()
-      .int('the default version must be a positive whole number')
+      .int({ error: (issue) => wholeNumberMessage('the default version', issue.input) })
       .min(1, 'the default version must be a positive whole number')
       .max(MAX_VERSION_NUMBER, `the default version must be at most ${MAX_VERSION_NUMBER}`)
       .describe('Which declared version is the default. Left out: the default is not managed.')

@@ -123,6 +123,13 @@ describe('a file that is not a config says so, with the line where it can', () =
     expect(err.issues).toEqual([{ file, path: '', ...expected }]);
   });
 
+  it('says a YAML file nested thousands deep is nested too deeply, not that the stack overflowed', async () => {
+    const root = await makeProject({ 'p7apps.config.yaml': `apps: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n` });
+    const [issue, ...more] = (await configError({ cwd: root })).issues;
+    expect(more).toEqual([]);
+    expect(issue).toMatchObject({ file: 'p7apps.config.yaml', path: '', message: 'invalid YAML: nested too deeply to read; no config needs more than a few levels', line: 1 });
+  });
+
   it('shows file:line:column in the message', async () => {
     const root = await makeProject({ 'p7apps.config.ts': 'export default {\n  apps: [}\n' });
     expect((await configError({ cwd: root })).message).toBe('p7apps.config.ts:2:10: syntax error: Unexpected "}"');

@@ -50,6 +50,8 @@ describe('a config that breaks one rule gets one exact message', () => {
       'apps["Toy app"].versions[0].version: expected a number, got a string: write 2 without quotes',
     ]],
     ['a version beyond the server\'s integers', { apps: [toy({ versions: [flow(2 ** 31)] })] }, ['apps["Toy app"].versions[0].version: a version number must be at most 2147483647']],
+    ['a version beyond exact integers (1e20)', { apps: [toy({ versions: [flow(1e20)] })] }, ['apps["Toy app"].versions[0].version: a version number must be at most 2147483647']],
+    ['a default version beyond exact integers', { apps: [toy({ versions: [flow(1)], defaultVersion: 2 ** 60 })] }, ['apps["Toy app"].defaultVersion: the default version must be at most 2147483647']],
     ['no versions', { apps: [toy({ versions: [] })] }, ['apps["Toy app"].versions: declare at least one version: an app exists only by publishing a workflow']],
     ['a default version that is not declared', { apps: [toy({ versions: [flow(1), flow(2)], defaultVersion: 3 })] }, [
       'apps["Toy app"].defaultVersion: version 3 is not among the declared versions (1, 2); declare it or pick one of those',
