@@ -13,8 +13,11 @@
 // divided among the connections, so pacing allows more request starts per
 // second than the connections can carry anyway: once the requests are
 // spread out, no request waits. It never slows a server that answers faster
-// than a timer can wait (a gap under 1 ms is not paced), and until an answer
-// has come back nothing is paced.
+// than a timer can wait (a gap under 1 ms is not paced), and nothing is
+// paced until as many answers as there are connections have come back: the
+// first answers are often the lists, whose time is the server's work on a
+// large answer rather than the way there and back, and pacing the next
+// requests by it would spread them over seconds.
 
 /** The gap between starts, as a share of (shortest time to first byte / connections). Below 1, so pacing never caps throughput; between 0.65 and 0.95 measured alike. */
 export const PACING_SHARE = 0.8;
@@ -33,6 +36,7 @@ export class RequestPacer {
   readonly #connections: number;
   readonly #clock: PacingClock;
   #shortestMs = Infinity;
+  #answers = 0;
   /** When the next request may start. */
   #nextStart = -Infinity;
 
@@ -44,7 +48,7 @@ export class RequestPacer {
 
   /** The gap kept between request starts now (0: none). */
   gapMs(): number {
-    if (!Number.isFinite(this.#shortestMs)) return 0;
+    if (this.#answers < this.#connections || !Number.isFinite(this.#shortestMs)) return 0;
     const gap = (PACING_SHARE * this.#shortestMs) / this.#connections;
     return gap < MIN_WAIT_MS ? 0 : gap;
   }
@@ -62,6 +66,8 @@ export class RequestPacer {
 
   /** Records a request's time from sending to the response's headers. */
   answered(timeToHeadersMs: number): void {
-    if (Number.isFinite(timeToHeadersMs) && timeToHeadersMs >= 0 && timeToHeadersMs < this.#shortestMs) this.#shortestMs = timeToHeadersMs;
+    if (!Number.isFinite(timeToHeadersMs) || timeToHeadersMs < 0) return;
+    this.#answers += 1;
+    if (timeToHeadersMs < this.#shortestMs) this.#shortestMs = timeToHeadersMs;
   }
 }
