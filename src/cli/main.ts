@@ -3,6 +3,7 @@
 // errors to exit codes and keeps stack traces away from users.
 
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { P7appsError } from '../errors.js';
 import type { CliContext } from './context.js';
@@ -10,6 +11,22 @@ import { commands } from './commands/index.js';
 
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
+
+/**
+ * p7apps' own version, from its package.json: two folders up from this
+ * module in dist/cli/, dist/bundle/ and src/cli/ alike. Not yargs' guess,
+ * which looks above the node_modules holding yargs: in a project that
+ * installs p7apps, that is the project's own package.json.
+ */
+function ownVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+    if (manifest.name === 'p7apps' && typeof manifest.version === 'string') return manifest.version;
+  } catch {
+    // Reported below as unknown rather than failing every command.
+  }
+  return 'unknown';
+}
 
 export function formatError(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
   if (err instanceof P7appsError) {
@@ -77,7 +94,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .completion('completion', 'Print a bash/zsh completion script: p7apps completion >> ~/.bashrc')
     .help()
     .alias('h', 'help')
-    .version()
+    .version(ownVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilogue(
       'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift), 1 error or conflict, 130 interrupted.\n' +

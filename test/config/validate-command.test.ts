@@ -2,7 +2,7 @@
 // or every problem on stderr and exit 1, never a stack trace.
 
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -92,5 +92,12 @@ describe('the installed command', () => {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(REPO, 'bin/p7apps.js'), 'validate'], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
     expect(stdout).toBe('Valid: 1 app, 1 version, 1 workspace (p7apps.config.yaml)\n');
     expect(stderr).toBe('');
+  });
+
+  it("prints p7apps' own version, not that of the project it runs in", async () => {
+    const root = await makeProject({ 'package.json': '{"name": "catalog", "version": "9.9.9"}' });
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO, 'bin/p7apps.js'), '--version'], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
+    const own = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    expect(stdout).toBe(`${own.version}\n`);
   });
 });
