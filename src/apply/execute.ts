@@ -512,6 +512,7 @@ async function waitForReady(
   let errorsInARow = 0;
   const answeredAt = run.clock.now();
   let pollsPastLearned = 0;
+  let learnedPollMade = false;
   for (let polls = 0; ; polls++) {
     const remaining = deadline - run.clock.now();
     if (remaining <= 0) {
@@ -523,7 +524,8 @@ async function waitForReady(
     // Asked at every turn: what the run learns from other publishes meanwhile counts for this one too.
     const learnedMs = run.readyTiming.learnedPollMs();
     const sinceAnsweredMs = run.clock.now() - answeredAt;
-    const waitMs = nextPollWait({ polls, pollsPastLearned, sinceAnsweredMs, learnedMs }, run.schedule, run.random);
+    const { waitMs, atLearned } = nextPollWait({ polls, pollsPastLearned, learnedPollMade, sinceAnsweredMs, learnedMs }, run.schedule, run.random);
+    if (atLearned) learnedPollMade = true;
     if (learnedMs !== undefined && sinceAnsweredMs >= learnedMs) pollsPastLearned += 1;
     await run.clock.sleep(Math.min(remaining, honourRetryAfter(waitMs, retryAfterMs)), run.signal);
     retryAfterMs = undefined;

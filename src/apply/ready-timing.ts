@@ -50,6 +50,8 @@ export interface PollTurn {
   polls: number;
   /** Of those, the ones made at or after the learned time. */
   pollsPastLearned: number;
+  /** Whether this publish has had its poll at the learned time. */
+  learnedPollMade: boolean;
   /** Time since the publish was answered. */
   sinceAnsweredMs: number;
   /** What the run has learned (ReadyTiming.learnedPollMs). */
@@ -57,22 +59,27 @@ export interface PollTurn {
 }
 
 /**
- * The wait before a publish's next poll.
+ * The wait before a publish's next poll, and whether that poll is the one at
+ * the learned time.
  * - Nothing learned: the schedule's gap.
  * - Before the learned time: the schedule's gap, unless that poll would come
  *   after the learned time or within its last `1 / factor`; then the wait
- *   until the learned time.
+ *   until the learned time. Once per publish: should other publishes move
+ *   the learned time later meanwhile, this one is not polled again at each
+ *   new value, only on the schedule.
  * - Past it: the publish is slower than the recent ones, but likely not by
  *   much, so it is polled again soon (a tenth of the learned time), the gaps
  *   growing as the schedule's do, up to its cap.
  */
-export function nextPollWait(turn: PollTurn, schedule: PollSchedule, random: () => number): number {
+export function nextPollWait(turn: PollTurn, schedule: PollSchedule, random: () => number): { waitMs: number; atLearned: boolean } {
   const { learnedMs, sinceAnsweredMs } = turn;
-  if (learnedMs === undefined) return pollDelay(turn.polls, random, schedule);
+  const scheduled = () => ({ waitMs: pollDelay(turn.polls, random, schedule), atLearned: false });
+  if (learnedMs === undefined) return scheduled();
   if (sinceAnsweredMs < learnedMs) {
-    const scheduled = pollDelay(turn.polls, random, schedule);
-    return sinceAnsweredMs + scheduled < learnedMs / schedule.factor ? scheduled : learnedMs - sinceAnsweredMs;
+    if (turn.learnedPollMade) return scheduled();
+    const next = scheduled();
+    return sinceAnsweredMs + next.waitMs < learnedMs / schedule.factor ? next : { waitMs: learnedMs - sinceAnsweredMs, atLearned: true };
   }
   const initialMs = Math.max(schedule.initialMs, PAST_LEARNED_SHARE * learnedMs);
-  return pollDelay(turn.pollsPastLearned, random, { ...schedule, initialMs });
+  return { waitMs: pollDelay(turn.pollsPastLearned, random, { ...schedule, initialMs }), atLearned: false };
 }

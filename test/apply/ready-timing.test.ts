@@ -37,18 +37,26 @@ describe('ReadyTiming', () => {
 
 describe('nextPollWait', () => {
   const schedule = DEFAULT_POLL_SCHEDULE;
+  const turn = (polls: number, sinceAnsweredMs: number, learnedMs: number | undefined, more: { pollsPastLearned?: number; learnedPollMade?: boolean } = {}) => ({
+    polls,
+    sinceAnsweredMs,
+    learnedMs,
+    pollsPastLearned: more.pollsPastLearned ?? 0,
+    learnedPollMade: more.learnedPollMade ?? false,
+  });
   it.each([
-    ['nothing learned: the schedule', { polls: 2, pollsPastLearned: 0, sinceAnsweredMs: 270, learnedMs: undefined }, pollDelay(2, half, schedule)],
-    ['well before the learned time: the schedule', { polls: 0, pollsPastLearned: 0, sinceAnsweredMs: 0, learnedMs: 530 }, 100],
-    ['a scheduled poll just before the learned time gives way to it', { polls: 2, pollsPastLearned: 0, sinceAnsweredMs: 270, learnedMs: 530 }, 260],
-    ['a scheduled poll after the learned time gives way to it', { polls: 3, pollsPastLearned: 0, sinceAnsweredMs: 480, learnedMs: 530 }, 50],
-    ['just past it: a tenth of it', { polls: 3, pollsPastLearned: 0, sinceAnsweredMs: 531, learnedMs: 530 }, 100],
-    ['past a long learned time: a tenth of it', { polls: 9, pollsPastLearned: 0, sinceAnsweredMs: 30_000, learnedMs: 30_000 }, 3000],
-    ['then growing as the schedule does', { polls: 10, pollsPastLearned: 1, sinceAnsweredMs: 33_000, learnedMs: 30_000 }, 4500],
-    ['up to its cap', { polls: 11, pollsPastLearned: 2, sinceAnsweredMs: 37_500, learnedMs: 30_000 }, 5000],
-    ['short learned times poll no faster than the schedule starts', { polls: 4, pollsPastLearned: 0, sinceAnsweredMs: 300, learnedMs: 200 }, 100],
-  ])('%s', (_name, turn, wait) => {
-    expect(nextPollWait(turn, schedule, half)).toBe(wait);
+    ['nothing learned: the schedule', turn(2, 270, undefined), { waitMs: pollDelay(2, half, schedule), atLearned: false }],
+    ['well before the learned time: the schedule', turn(0, 0, 530), { waitMs: 100, atLearned: false }],
+    ['a scheduled poll just before the learned time gives way to it', turn(2, 270, 530), { waitMs: 260, atLearned: true }],
+    ['a scheduled poll after the learned time gives way to it', turn(3, 480, 530), { waitMs: 50, atLearned: true }],
+    ['once made, a learned time that moved later is not chased: the schedule', turn(4, 550, 560, { learnedPollMade: true }), { waitMs: pollDelay(4, half, schedule), atLearned: false }],
+    ['just past it: the schedule\'s first gap when a tenth is less', turn(3, 531, 530), { waitMs: 100, atLearned: false }],
+    ['past a long learned time: a tenth of it', turn(9, 30_000, 30_000), { waitMs: 3000, atLearned: false }],
+    ['then growing as the schedule does', turn(10, 33_000, 30_000, { pollsPastLearned: 1 }), { waitMs: 4500, atLearned: false }],
+    ['up to its cap', turn(11, 37_500, 30_000, { pollsPastLearned: 2 }), { waitMs: 5000, atLearned: false }],
+    ['short learned times poll no faster than the schedule starts', turn(4, 300, 200), { waitMs: 100, atLearned: false }],
+  ])('%s', (_name, t, expected) => {
+    expect(nextPollWait(t, schedule, half)).toEqual(expected);
   });
 });
 
