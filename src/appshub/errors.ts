@@ -15,7 +15,7 @@ export type AppsHubErrorKind =
   | 'network'
   /** A connect, headers or body timeout fired. */
   | 'timeout'
-  /** The server's TLS certificate was not trusted. */
+  /** TLS failed: the certificate was not trusted, or the port does not speak TLS. Not retried. */
   | 'tls'
   /** The server answered with a redirect, which is not followed with the token. */
   | 'redirect'

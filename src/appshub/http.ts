@@ -227,8 +227,6 @@ const TLS_MISMATCH_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO']);
 
 function isRetryable(req: HttpRequest, err: AppsHubError): boolean {
   if (req.method !== 'GET' && req.safeToRepeat !== true) return false;
-  // Asking again would meet the same port that does not speak TLS.
-  if (err.code !== undefined && TLS_MISMATCH_CODES.has(err.code)) return false;
   if (err.kind === 'network' || err.kind === 'timeout') return true;
   return err.kind === 'http' && err.status !== undefined && RETRYABLE_STATUSES.has(err.status);
 }
@@ -524,6 +522,15 @@ export class HttpTransport {
         hint: tlsHint(code),
       });
     }
+    if (code !== undefined && TLS_MISMATCH_CODES.has(code)) {
+      // A TLS failure like an untrusted certificate: asking again would meet the same port.
+      return new AppsHubError({
+        ...base,
+        kind: 'tls',
+        message: `Could not reach ${req.url.origin} (${code}) on ${req.method} ${req.label}`,
+        hint: 'The server may not speak TLS on this port; check http:// or https:// in the server URL.',
+      });
+    }
     const refusal = /Proxy response \((\d{3})\)/.exec(allMessages(err));
     if (refusal) {
       const proxyStatus = Number(refusal[1]);
@@ -550,11 +557,9 @@ export class HttpTransport {
       });
     }
     const hint =
-      code !== undefined && TLS_MISMATCH_CODES.has(code)
-        ? 'The server may not speak TLS on this port; check http:// or https:// in the server URL.'
-        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-          ? 'Check the host name in the server URL (--server, P7APPS_URL or server.url).'
-          : 'Check the server URL and that the server is up; a proxy is taken from HTTPS_PROXY / HTTP_PROXY.';
+      code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'Check the host name in the server URL (--server, P7APPS_URL or server.url).'
+        : 'Check the server URL and that the server is up; a proxy is taken from HTTPS_PROXY / HTTP_PROXY.';
     return new AppsHubError({ ...base, kind: 'network', code, message: `Could not reach ${req.url.origin} (${reason}) on ${req.method} ${req.label}`, hint });
   }
 

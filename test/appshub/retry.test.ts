@@ -85,7 +85,7 @@ describe('GET retries', () => {
     nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code, message });
     const c = client();
     const err = await rejection(c.client.listApps());
-    expect(err).toMatchObject({ code, attempts: 1 });
+    expect(err).toMatchObject({ kind: 'tls', code, attempts: 1 });
     expect(c.sleeps).toEqual([]);
   });
 
