@@ -138,6 +138,21 @@ describe('connections', () => {
     expect(err.hint).toMatch(/closed the connection before the whole answer arrived/);
   });
 
+  it('reports a publish whose answer was cut off as maybe committed, for apply to check', async () => {
+    const { url } = await httpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'application/json', 'content-length': '5000' });
+        res.write('{"id": "');
+        setImmediate(() => res.destroy());
+      });
+    });
+    const publish = client({ serverUrl: url }).publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false });
+    const err = await rejection(publish);
+    expect(err).toMatchObject({ kind: 'network', ambiguous: true });
+    expect(err.message).toMatch(/ to POST apps\/ was cut off \([^)]+\) after its 201 status; it may have taken effect on the server$/);
+  });
+
   it('names the headers timeout when the server never answers', async () => {
     const { url } = await httpServer(() => {
       // Never answers.
