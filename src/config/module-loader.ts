@@ -127,11 +127,12 @@ export async function importConfigModule(file: string, source: string, timeoutMs
   const seconds = `${Math.round(timeoutMs / 100) / 10} s`;
   installSelfResolution();
   forgetCommonJsModules(path.dirname(file));
-  const { register } = await import('tsx/esm/api');
+  // Both loaded before either registers, so that nothing stays registered if one cannot be loaded.
+  const [{ register }, commonJs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
   const tsx = register({ namespace: NAMESPACE_PREFIX + randomUUID() });
   // A TypeScript config in a CommonJS project is compiled to CommonJS, and Node's require then loads what
   // it imports: without tsx's CommonJS hooks, `import './lib/apps'` (a .ts file) is not found.
-  const unregisterCommonJs = (await import('tsx/cjs/api')).register();
+  const unregisterCommonJs = commonJs.register();
   try {
     let namespace: unknown;
     try {
