@@ -7,12 +7,26 @@
 export const UNKNOWN: Unknown = Object.freeze({ unknown: true as const });
 export interface Unknown {
   readonly unknown: true;
+  /**
+   * Set when the server did report the field but in a shape p7apps cannot
+   * read: a short description of what was there (server text, not yet made
+   * safe for a terminal). The field still cannot be verified, but a reviewer
+   * is shown what the server said instead of a bare "unknown".
+   */
+  readonly raw?: string;
 }
 /** A value the server may or may not have reported. */
 export type Maybe<T> = T | Unknown;
 
+/** A field the server reported in a shape p7apps cannot read: unverifiable, with what was there. */
+export function unreadable(raw: string): Unknown {
+  return Object.freeze({ unknown: true as const, raw });
+}
+
 export function isUnknown(value: unknown): value is Unknown {
-  return typeof value === 'object' && value !== null && (value as { unknown?: unknown }).unknown === true && Object.keys(value).length === 1;
+  if (typeof value !== 'object' || value === null || (value as { unknown?: unknown }).unknown !== true) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 || (keys.length === 2 && typeof (value as { raw?: unknown }).raw === 'string');
 }
 
 export function known<T>(value: Maybe<T>): value is T {

@@ -8,7 +8,7 @@
 // The document holds no credentials: nothing the planner reads carries one.
 
 import { z } from 'zod';
-import { UNKNOWN } from '../appshub/types.js';
+import { UNKNOWN, unreadable } from '../appshub/types.js';
 import { P7appsError } from '../errors.js';
 import { summarisePlan } from './compute.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
@@ -18,6 +18,8 @@ export const PLAN_DOCUMENT_KIND = 'p7apps-plan' as const;
 /** A value the server did not report. */
 export interface UnknownV1 {
   unknown: true;
+  /** What the server reported where p7apps could not read it (optional). */
+  raw?: string;
 }
 export type MaybeV1<T> = T | UnknownV1;
 
@@ -139,7 +141,7 @@ export interface PlanDocumentV1 {
   unmanagedApps: { appId: string; name: string; workspace: MaybeV1<WorkspaceV1> }[];
 }
 
-const unknownSchema = z.strictObject({ unknown: z.literal(true) });
+const unknownSchema = z.strictObject({ unknown: z.literal(true), raw: z.string().max(4096).optional() });
 const maybe = <T extends z.ZodType>(inner: T) => z.union([unknownSchema, inner]);
 const count = z.number().int().nonnegative();
 const versionNumber = z.number().int().positive();
@@ -363,5 +365,7 @@ function restoreUnknown(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const entries = Object.entries(value);
   if (entries.length === 1 && entries[0]?.[0] === 'unknown' && entries[0][1] === true) return UNKNOWN;
+  const raw = (value as { unknown?: unknown; raw?: unknown }).raw;
+  if (entries.length === 2 && (value as { unknown?: unknown }).unknown === true && typeof raw === 'string') return unreadable(raw);
   return Object.fromEntries(entries.map(([k, v]) => [k, restoreUnknown(v)]));
 }
