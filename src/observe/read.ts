@@ -30,7 +30,7 @@ import {
   type WorkflowRecord,
   unreadable,
 } from '../appshub/types.js';
-import { rawOf } from '../appshub/wire.js';
+import { rawOf, unreadableThumbnailReason } from '../appshub/wire.js';
 import type { DesiredApp, DesiredState } from '../config/desired.js';
 import { P7appsError } from '../errors.js';
 import type { ObservedApp, ObservedState, ObservedThumbnail } from '../plan/observed.js';
@@ -175,19 +175,10 @@ async function readThumbnail(api: AppsHubApi, record: AppRecord, want: DesiredAp
     const fetched = await limit(() => api.fetchThumbnail(url, { expectSha256, signal }));
     return { url, sha256: fetched.sha256.toLowerCase() };
   } catch (err) {
-    const why = signal.aborted ? undefined : thumbnailUnreadable(err);
+    const why = signal.aborted ? undefined : unreadableThumbnailReason(err);
     if (why === undefined) throw err;
     return { url, sha256: unreadable(why) };
   }
-}
-
-/** ASSUMPTION A16: why a thumbnail could not be read, when that is the image's problem and not the run's (undefined: an abort, or a bug). */
-function thumbnailUnreadable(err: unknown): string | undefined {
-  if (err instanceof AppsHubError) {
-    if (err.kind === 'aborted') return undefined;
-    return rawOf(err.status !== undefined ? `HTTP ${err.status}` : err.message);
-  }
-  return err instanceof P7appsError ? rawOf(err.message) : undefined;
 }
 
 function listedOnly(record: AppRecord): ObservedApp {
