@@ -95,7 +95,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .help()
     .alias('h', 'help')
     .version(ownVersion())
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .wrap(helpWidth(process.stdout.columns))
     .epilogue(
       'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift), 1 error or conflict, 130 interrupted.\n' +
         'Credentials come from the environment only: P7APPS_TOKEN (or DA__P7__REST_AUTHTOKEN), or P7APPS_USERNAME + P7APPS_PASSWORD.',
@@ -131,3 +131,17 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
 }
 
 class UsageErrorFromYargs extends P7appsError {}
+
+/** The width help is laid out for: wide enough that no example command is broken in two (yargs gives examples half of it). */
+export const HELP_WIDTH = 110;
+
+/**
+ * 110 columns, or no wrapping at all on a narrower terminal: the terminal's
+ * own soft wrap keeps a command one line when copied, where yargs would break
+ * it with a newline. A terminal that reports 0 columns (`script`,
+ * `docker -t`) counts as unknown.
+ */
+export function helpWidth(columns: number | undefined): number | null {
+  if (!columns || columns >= HELP_WIDTH) return HELP_WIDTH;
+  return null;
+}
