@@ -13,7 +13,7 @@ import { describeImage, sha256Hex } from './images.js';
 
 export class SeedError extends P7appsError {}
 
-const SEED_HINT = 'Fix the seed file; its schema is described in the README section "Emulator seed files".';
+const SEED_HINT = 'Fix the seed file; its schema is described in docs/emulator.md, "Seed files".';
 
 /** What a token may be: it travels in an `Authorization: Token <token>` header. */
 export const TOKEN_PATTERN = /^[\x21-\x7e]{1,200}$/;

@@ -78,7 +78,7 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
         .option('control-token', { type: 'string', describe: 'Admin token of the /_emulator/ control API (default: made up for this run)', requiresArg: true })
         .option('ready-after-ms', { type: 'number', default: DEFAULT_READY_AFTER_MS, describe: 'Milliseconds from a publish to READY', requiresArg: true })
         .option('latency-ms', { type: 'number', default: 0, describe: 'Milliseconds added to every API request', requiresArg: true })
-        .option('faults', { type: 'string', describe: 'Faults to inject, e.g. "latency=20,rate503=0.05,seed=42" (see the README)', requiresArg: true })
+        .option('faults', { type: 'string', describe: 'Faults to inject, e.g. "latency=20,rate503=0.05,seed=42" (see docs/emulator.md)', requiresArg: true })
         .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key)', requiresArg: true })
         .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert', requiresArg: true })
         .option('page-size', { type: 'number', describe: 'Serve lists as pages of this size instead of plain arrays', requiresArg: true })
