@@ -103,7 +103,10 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .fail((msg, err) => {
       // Throwing stops yargs before any handler runs: a usage error must
       // never let `apply --auto-approve --typo` reach the server.
-      throw err ?? new UsageErrorFromYargs(msg ?? 'invalid usage');
+      // yargs' own parse errors (YError, e.g. a flag given without its value)
+      // are usage errors too, not bugs of ours.
+      if (!err || err.name === 'YError') throw new UsageErrorFromYargs(usageMessage(msg ?? err?.message ?? 'invalid usage'));
+      throw err;
     })
     .exitProcess(false);
 
@@ -131,6 +134,13 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
 }
 
 class UsageErrorFromYargs extends P7appsError {}
+
+/** yargs' wording, made to name the flag as a user types it. */
+export function usageMessage(message: string): string {
+  const missing = /^Not enough arguments following: (\S+)$/.exec(message);
+  if (missing) return `--${missing[1]} needs a value`;
+  return message;
+}
 
 /** The width help is laid out for: wide enough that no example command is broken in two (yargs gives examples half of it). */
 export const HELP_WIDTH = 110;
