@@ -91,7 +91,9 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .strict()
     .demandCommand(1, 'Name a command (validate, plan, apply, drift, import, emulator, completion).')
     .recommendCommands()
-    .completion('completion', 'Print a bash/zsh completion script: p7apps completion >> ~/.bashrc')
+    // yargs answers --get-yargs-completions; the `completion` command that
+    // prints the scripts is ours (commands/completion.ts), so this one is hidden.
+    .completion('yargs-completion-script', false)
     .help()
     .alias('h', 'help')
     .version(ownVersion())

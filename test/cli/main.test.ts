@@ -40,12 +40,3 @@ describe('a flag given without its value', () => {
     expect(run.stderr).not.toMatch(/unexpected failure|bug in p7apps/);
   });
 });
-
-describe('p7apps completion', () => {
-  it('prints a shell completion script on stdout', async () => {
-    const run = await runCli(['completion']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('###-begin-p7apps-completions-###');
-    expect(run.stdout).toContain('complete -o bashdefault -o default -F _p7apps_yargs_completions p7apps');
-  });
-});
