@@ -195,13 +195,33 @@ async function runExample(example, node, dir, env) {
   // `p7apps apply` without --auto-approve or a saved plan asks a person: answer
   // "yes" on a terminal, as the person reading the example would.
   const asks = /^p7apps apply\b(?!.*--auto-approve)(?!\s+\S+\.json)/.test(example);
-  const line = long ? `${example.replace(/--port \d+/, '')} --port 0 & pid=$!; sleep 3; kill $pid` : example;
+  if (long) return runUntilRunning(`exec ${example.replace(/--port \d+/, '')} --port 0`, dir, shellEnv);
+  const line = example;
   const result = asks
     ? await run('script', ['-qec', line, '/dev/null'], { cwd: dir, env: shellEnv, timeoutMs: 120_000, input: 'yes\n' })
     : await run('sh', ['-c', line], { cwd: dir, env: shellEnv, timeoutMs: 120_000 });
-  if (long) return /emulator is running/.test(result.stdout) ? true : `did not start:\n${result.stdout}${result.stderr}`;
   if (/^p7apps import\b/.test(example) && result.code === 1 && /already exists|--force/.test(result.stderr)) return true;
   return result.code === 0 || result.code === 2 ? true : `exited ${result.code}\n${result.stdout}${result.stderr}`.slice(0, 4000);
+}
+
+/** Runs a command that serves until stopped; true once it says it is running (within 60 s), then stops it. */
+function runUntilRunning(line, cwd, env) {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', line], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const finish = (verdict) => {
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      resolve(verdict);
+    };
+    const timer = setTimeout(() => finish(`did not say it is running within 60 s:\n${out}`), 60_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/emulator is running/.test(out)) finish(true);
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => finish(`exited ${code} before it was running:\n${out}`));
+  });
 }
 
 async function main() {
