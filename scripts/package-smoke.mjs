@@ -189,7 +189,7 @@ export async function smokeWithNode(node, projects, report) {
     }
 
     // Every --help example, as written, in the CommonJS project (which has a config and the emulator's env).
-    const commands = ['validate', 'plan', 'apply', 'drift', 'import', 'emulator', 'completion'];
+    const commands = ['validate', 'plan', 'show', 'apply', 'drift', 'import', 'doctor', 'emulator', 'completion'];
     for (const command of commands) {
       const help = await p7apps(cjs)([command, '--help'], { env });
       for (const example of helpExamples(help.stdout)) {
