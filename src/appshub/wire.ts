@@ -19,7 +19,7 @@ import type {
   WorkflowRecord,
   Workspace,
 } from './types.js';
-import { UNKNOWN } from './types.js';
+import { UNKNOWN, unreadable } from './types.js';
 
 /** A server record that does not have the shape the API promises. */
 export class WireFormatError extends P7appsError {
@@ -125,9 +125,9 @@ export function versionRecordFromWire(body: unknown, path = ''): VersionRecord {
     appId: required(obj, 'id', path, aNonEmptyString),
     version,
     revision: optional(obj, 'revision', path, aRevisionNumber),
-    // ASSUMPTION A8: `state` is QUEUED_TO_INITIALIZE, INITIALIZING, READY or FAILED (others are passed on as they are).
+    // ASSUMPTION A8: `state` is QUEUED_TO_INITIALIZE, INITIALIZING, READY or FAILED; others are passed on as they are (A23).
     state: optional(obj, 'state', path, aNonEmptyString),
-    // ASSUMPTION A8: why a version FAILED is in `state_detail`.
+    // ASSUMPTION A8: why a version FAILED (or ended in another failure state, A23) is in `state_detail`.
     stateDetail: optional(obj, 'state_detail', path, orNull(aString)),
     workflowPath,
     // ASSUMPTION A6: the version's `fingerprint` is its workflow's content fingerprint when this revision was published.
@@ -135,6 +135,28 @@ export function versionRecordFromWire(body: unknown, path = ''): VersionRecord {
     url: optional(obj, 'url', path, anAbsoluteUrl),
     updated: optional(obj, 'updated', path, aString),
   };
+}
+
+/** How apply treats a publishing state the server reports. */
+export type VersionStateKind = 'ready' | 'in-progress' | 'failed' | 'unknown';
+
+const IN_PROGRESS_STATES: ReadonlySet<string> = new Set(['QUEUED_TO_INITIALIZE', 'INITIALIZING']);
+const FAILURE_STATES: ReadonlySet<string> = new Set(['FAILED', 'ERROR', 'FAILURE', 'CANCELLED', 'CANCELED', 'ABORTED', 'REJECTED']);
+
+/**
+ * ASSUMPTION A23: READY is the end of a publish; QUEUED_TO_INITIALIZE and
+ * INITIALIZING are on the way there (these three spelled exactly so, as the
+ * plan reads them); FAILED, ERROR, FAILURE, CANCELLED, CANCELED, ABORTED,
+ * REJECTED and any name containing FAIL or ERROR, in any case, end a failed
+ * one; anything else is a state p7apps does not know, which apply waits on
+ * for a bounded time (src/apply/execute.ts).
+ */
+export function versionStateKind(state: string): VersionStateKind {
+  if (state === 'READY') return 'ready';
+  if (IN_PROGRESS_STATES.has(state)) return 'in-progress';
+  const upper = state.toUpperCase();
+  if (FAILURE_STATES.has(upper) || upper.includes('FAIL') || upper.includes('ERROR')) return 'failed';
+  return 'unknown';
 }
 
 /** ASSUMPTION A5: an entry of `versions` is a version number or an object with at least `version`. */
@@ -207,17 +229,64 @@ export function workflowRecordFromWire(body: unknown, path = ''): WorkflowRecord
   };
 }
 
-/** The `201` answer to `POST apps/`: the new version's incomplete details. */
-export function publishResultFromWire(body: unknown, path = ''): PublishResult {
+/** A number or decimal string that is a whole number from 1, as a number; undefined otherwise. */
+function versionNumberOf(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  return aVersionNumber.test(n) ? n : undefined;
+}
+
+/** An id the server may write as a JSON number: the guide says ids "should be sent and handled as strings". */
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+}
+
+/** A field of the publish answer that apply can do without: unreadable is UNKNOWN (with what was there), never an error. */
+function tolerated<T>(obj: WireObject, key: string, read: (value: unknown) => T | undefined): Maybe<T> {
+  const value = obj[key];
+  if (value === undefined || value === null) return UNKNOWN;
+  const mapped = read(value);
+  return mapped === undefined ? unreadable(describeValue(value)) : mapped;
+}
+
+/**
+ * The `201` answer to `POST apps/`: the new version's "incomplete details".
+ * ASSUMPTION A20: only the app id is required (a string, or a whole number
+ * read as its decimal string); `version` is read when present (a number or a
+ * decimal string) and otherwise taken from a `url` ending in `@{version}/`;
+ * every other field is read if it can be and UNKNOWN if not; a relative `url`
+ * is resolved against the request's URL (`requestUrl`).
+ */
+export function publishResultFromWire(body: unknown, requestUrl: string, path = ''): PublishResult {
   const obj = objectAt(body, path);
+  const appId = idOf(obj.id);
+  if (appId === undefined) {
+    throw new WireFormatError(at(path, 'id'), obj.id === undefined ? 'present (the app id)' : 'the app id (a string)', describeValue(obj.id));
+  }
+  const url = tolerated(obj, 'url', (v) => {
+    if (typeof v !== 'string' || v === '' || !URL.canParse(v, requestUrl)) return undefined;
+    const resolved = new URL(v, requestUrl);
+    return /^https?:$/.test(resolved.protocol) ? resolved.href : undefined;
+  });
+  let version = obj.version === undefined || obj.version === null ? UNKNOWN : versionNumberOf(obj.version);
+  if (version === undefined) throw new WireFormatError(at(path, 'version'), aVersionNumber.expected, describeValue(obj.version));
+  if (version === UNKNOWN && typeof url === 'string') {
+    const own = /@(\d{1,15})\/$/.exec(new URL(url).pathname);
+    version = (own && versionNumberOf(own[1])) ?? UNKNOWN;
+  }
   return {
-    appId: required(obj, 'id', path, aNonEmptyString),
-    name: optional(obj, 'name', path, aNonEmptyString),
-    version: required(obj, 'version', path, aVersionNumber),
-    revision: optional(obj, 'revision', path, aRevisionNumber),
-    state: optional(obj, 'state', path, aNonEmptyString),
-    url: optional(obj, 'url', path, anAbsoluteUrl),
-    workspace: workspaceFromWire(obj, path),
+    appId,
+    name: tolerated(obj, 'name', (v) => (typeof v === 'string' && v !== '' ? v : undefined)),
+    version,
+    revision: tolerated(obj, 'revision', (v) => (aRevisionNumber.test(v) ? v : undefined)),
+    state: tolerated(obj, 'state', (v) => (typeof v === 'string' && v !== '' ? v : undefined)),
+    url,
+    workspace: tolerated(obj, 'workspace', (v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+      const wire = v as WireObject;
+      const id = idOf(wire.id);
+      return id !== undefined && typeof wire.name === 'string' ? { id, name: wire.name } : undefined;
+    }),
   };
 }
 
@@ -261,10 +330,20 @@ export function thumbnailIfNoneMatch(sha256Hex: string): string {
  * Whether a write answered with this error status may still have been
  * committed. ASSUMPTION A10: a 409 (a version of the app still initialising,
  * with Retry-After) commits nothing, like every 4xx; a 5xx may come after
- * the commit.
+ * the commit. A server may also never answer 409 and queue the publish
+ * instead (A24).
  */
 export function writeMayHaveCommitted(status: number): boolean {
   return status >= 500;
+}
+
+/**
+ * ASSUMPTION A21: a write answered 2xx was committed, whether or not its
+ * answer can be read; what it did is learned by reading the app back, and it
+ * is never sent again.
+ */
+export function writeCommitted(status: number): boolean {
+  return status >= 200 && status < 300;
 }
 
 /** The publish request's field names, exactly as the guide spells them. */
@@ -280,19 +359,23 @@ export const PUBLISH_FIELD = {
   thumbnail: 'thumbnail',
 } as const;
 
-/** A publish request's fields other than the thumbnail, typed as in a JSON body. */
-export type PublishWireFields = Array<[name: string, value: string | number | boolean]>;
-
 /**
- * The publish request's fields in the guide's order. Fields undefined in the
- * request are left out: on the server, an omitted description, thumbnail or
- * copy permission means "keep"; an omitted version means "the next one".
- * `set_version_as_default` is always present: omitting it would mean True.
+ * The publish request's fields other than the thumbnail, in the guide's order,
+ * as form values. ASSUMPTION A12: every publish is sent as multipart/form-data
+ * with these text fields, thumbnail or not, as all of the guide's examples
+ * send it (curl `-F`, Python `data=` and `files=`): a server is not asked to
+ * read JSON with dotted keys, which some read as nested objects and refuse.
+ * Booleans are `True`/`False` (the Python examples' spelling), the version a
+ * decimal number. Fields undefined in the request are left out: on the
+ * server, an omitted description, thumbnail or copy permission means "keep";
+ * an omitted version means "the next one". `set_version_as_default` is always
+ * present: omitting it would mean True.
  */
-export function publishFieldsToWire(request: PublishRequest): PublishWireFields {
-  const fields: PublishWireFields = [];
+export function publishFormFields(request: PublishRequest): Array<[name: string, value: string]> {
+  const fields: Array<[name: string, value: string]> = [];
   const add = (name: string, value: string | number | boolean | undefined) => {
-    if (value !== undefined) fields.push([name, value]);
+    if (value === undefined) return;
+    fields.push([name, typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value)]);
   };
   add(PUBLISH_FIELD.workspaceName, request.workspaceName);
   // The guide: workspace ids are sent as strings.
@@ -300,38 +383,33 @@ export function publishFieldsToWire(request: PublishRequest): PublishWireFields 
   add(PUBLISH_FIELD.name, request.name);
   add(PUBLISH_FIELD.workflowPath, request.workflowPath);
   add(PUBLISH_FIELD.description, request.description);
+  if (request.version !== undefined && !aVersionNumber.test(request.version)) {
+    throw new RangeError(`a publish's version must be a whole number from 1, got ${request.version}`);
+  }
   add(PUBLISH_FIELD.version, request.version);
   add(PUBLISH_FIELD.setVersionAsDefault, request.setVersionAsDefault);
   add(PUBLISH_FIELD.allowGetAsWorkflow, request.allowGetAsWorkflow);
   return fields;
 }
 
-/** ASSUMPTION A12: without a thumbnail the publish is sent as JSON, with JSON booleans and a number for `version`. */
-export function publishJsonBody(request: PublishRequest): string {
-  return JSON.stringify(Object.fromEntries(publishFieldsToWire(request)));
+/** The thumbnail's file part of a publish. */
+export interface PublishFile {
+  field: string;
+  filename: string;
+  mediaType: string;
+  bytes: Uint8Array;
 }
 
 /**
- * The fields as multipart form values: booleans as the guide's Python
- * examples send them (`True`/`False`), numbers in decimal.
- */
-export function publishFormFields(request: PublishRequest): Array<[name: string, value: string]> {
-  return publishFieldsToWire(request).map(([name, value]) => [
-    name,
-    typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value),
-  ]);
-}
-
-/**
- * A multipart/form-data body built byte for byte. Not FormData: its HTML
- * serialisation rewrites every \n in a text field as \r\n, so a description
- * would reach the server with other line endings than the config's. Field
- * names are the guide's (no quotes or line breaks to escape); the file name is
- * escaped as browsers do.
+ * A multipart/form-data body built byte for byte, with the file part last
+ * when there is one. Not FormData: its HTML serialisation rewrites every \n
+ * in a text field as \r\n, so a description would reach the server with
+ * other line endings than the config's. Field names are the guide's (no
+ * quotes or line breaks to escape); the file name is escaped as browsers do.
  */
 export function publishMultipartBody(
   fields: Array<[name: string, value: string]>,
-  file: { field: string; filename: string; mediaType: string; bytes: Uint8Array },
+  file: PublishFile | undefined,
   boundary: string,
 ): { body: Uint8Array; contentType: string } {
   const encoder = new TextEncoder();
@@ -339,14 +417,17 @@ export function publishMultipartBody(
   for (const [name, value] of fields) {
     parts.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
-  const filename = file.filename.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  parts.push(
-    encoder.encode(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${filename}"\r\nContent-Type: ${file.mediaType}\r\n\r\n`,
-    ),
-    file.bytes,
-    encoder.encode(`\r\n--${boundary}--\r\n`),
-  );
+  if (file) {
+    const filename = file.filename.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    parts.push(
+      encoder.encode(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${filename}"\r\nContent-Type: ${file.mediaType}\r\n\r\n`,
+      ),
+      file.bytes,
+      encoder.encode('\r\n'),
+    );
+  }
+  parts.push(encoder.encode(`--${boundary}--\r\n`));
   const body = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let offset = 0;
   for (const part of parts) {
