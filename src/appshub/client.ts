@@ -28,6 +28,7 @@ import {
   appRecordFromWire,
   listPageFromWire,
   loginTokenFromWire,
+  pollableVersionUrl,
   publishFormFields,
   publishMultipartBody,
   publishResultFromWire,
@@ -172,9 +173,7 @@ export class AppsHubClient implements AppsHubApi {
    */
   async getAppVersion(appId: string, version: number, signal?: AbortSignal, versionUrl?: string): Promise<VersionRecord> {
     if (!Number.isInteger(version) || version < 1) throw new RangeError(`version must be a whole number from 1, got ${version}`);
-    const given = versionUrl !== undefined && URL.canParse(versionUrl) ? new URL(versionUrl) : undefined;
-    const onThisServer = given !== undefined && given.origin === this.#origin && `${given.origin}${given.pathname}`.startsWith(this.appsBaseUrl);
-    const url = onThisServer ? given : new URL(`apps/${encodeSegment(appId)}@${version}/`, this.appsBaseUrl);
+    const url = pollableVersionUrl(versionUrl, this.appsBaseUrl) ?? new URL(`apps/${encodeSegment(appId)}@${version}/`, this.appsBaseUrl);
     const label = this.#label(url, true);
     const res = await this.#get(url, label, signal);
     const record = this.#mapped('GET', label, false, () => this.#withRedactedDetail(versionRecordFromWire(this.#json(res, 'GET', false), '', this.#wire)));

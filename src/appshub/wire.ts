@@ -402,11 +402,28 @@ export function thumbnailIfNoneMatch(sha256Hex: string): string {
 }
 
 /**
+ * ASSUMPTION A22: a version is polled at the `url` the publish answer gave
+ * (as the guide says), when that URL is on the server's own origin and under
+ * the app API base (`appsBaseUrl`); otherwise at `apps/{id}@{v}/`. Returns
+ * the URL to poll, or undefined when the built one is to be used.
+ */
+export function pollableVersionUrl(versionUrl: string | undefined, appsBaseUrl: string): URL | undefined {
+  if (versionUrl === undefined || !URL.canParse(versionUrl)) return undefined;
+  const url = new URL(versionUrl);
+  const base = new URL(appsBaseUrl);
+  return url.origin === base.origin && `${url.origin}${url.pathname}`.startsWith(base.href) ? url : undefined;
+}
+
+/**
  * Whether a write answered with this error status may still have been
  * committed. ASSUMPTION A10: a 409 (a version of the app still initialising,
  * with Retry-After) commits nothing, like every 4xx; a 5xx may come after
- * the commit. A server may also never answer 409 and queue the publish
- * instead (A24).
+ * the commit.
+ *
+ * ASSUMPTION A24: a server may instead never answer 409 and accept (201) a
+ * publish while a version is initialising, queueing it; such a publish is
+ * visible at once as the version its answer names (QUEUED_TO_INITIALIZE), so
+ * reading the app back after a lost answer finds it and it is not resent.
  */
 export function writeMayHaveCommitted(status: number): boolean {
   return status >= 500;

@@ -9,6 +9,7 @@ import { setup } from './harness.js';
 import { applyPlan } from '../../src/apply/execute.js';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { progressLines } from '../../src/render/progress-lines.js';
+import { progressTty } from '../../src/render/progress-tty.js';
 import { renderApplySummary } from '../../src/render/progress-summary.js';
 import type { Plan } from '../../src/plan/types.js';
 import { FakeAppsHub, type PublishFault } from './fake-api.js';
@@ -187,6 +188,20 @@ describe('publishing states (A23)', () => {
     expect(lines.filter((l) => l.includes('which p7apps does not know'))).toEqual([
       expect.stringContaining('Toy app: v1 is in state "WAIT\\u001b[2J ING", which p7apps does not know; waiting while it changes (at most 10s unchanged)'),
     ]);
+  });
+
+  it('shows the unknown state, quoted, and a read-back in the terminal view', async () => {
+    const { api, run, recorder } = setup();
+    api.publishFaults = ['commit-unreadable'];
+    api.stateOverride = (_app, _v, since) => (since < 1000 ? { state: 'STAGE\u001b[31m' } : undefined);
+    await run(planOf(createApp('Toy app')));
+    let text = '';
+    const listener = progressTty({ write: (t: string) => ((text += t), true), columns: 200 }, { color: false, tickMs: null });
+    for (const event of recorder.events) listener.emit(event);
+    listener.close?.();
+    expect(text).toContain('Toy app  v1: accepted, answer unreadable, reading the app back');
+    expect(text).toContain('waiting for READY v1 · "STAGE\\u001b[31m" (a state p7apps does not know) · ');
+    expect(text).not.toContain('\u001b[31m');
   });
 
   it('names the unknown states a READY publish went through in the summary', async () => {

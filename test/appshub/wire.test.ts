@@ -10,6 +10,7 @@ import {
   appRecordFromWire,
   listPageFromWire,
   loginTokenFromWire,
+  pollableVersionUrl,
   publishFormFields,
   publishMultipartBody,
   publishResultFromWire,
@@ -357,6 +358,23 @@ describe('publishResultFromWire (A20)', () => {
     ['a list', [guidePublishResponse], 'the body should be an object, got a list'],
   ])('refuses %s: apply cannot go on without it', (_, body, message) => {
     expect(() => publishResultFromWire(body, '', { baseUrl: POSTED_TO })).toThrow(message);
+  });
+});
+
+describe('pollableVersionUrl (A22)', () => {
+  const base = 'https://h.example/p7/appshub/.rest/v2/';
+  it.each<[string | undefined, string | undefined]>([
+    [`${base}apps/a@2/`, `${base}apps/a@2/`],
+    [`${base}apps/a/versions/2/?fresh=1`, `${base}apps/a/versions/2/?fresh=1`],
+    ['https://h.example/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://h.example/p7/appshub/.rest/v2evil/apps/a@2/', undefined],
+    ['http://h.example/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://h.example:444/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://other.example/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['apps/a@2/', undefined],
+    [undefined, undefined],
+  ])('polls %s at %s', (url, polled) => {
+    expect(pollableVersionUrl(url, base)?.href).toBe(polled);
   });
 });
 
