@@ -346,6 +346,13 @@ describe('publish', () => {
     expect(err.message).toBe(`Malformed response to POST apps/: ${what}; the server accepted it, so it took effect`);
   });
 
+  it('reports a 201 too large to read as committed (A21)', async () => {
+    nock(SERVER).post(`${APPS}/apps/`).reply(201, { ...created, readme: 'x'.repeat(4096) });
+    const err = await rejection(client({ maxJsonBytes: 1024 }).client.publish({ ...guideRequest, thumbnail: undefined }));
+    expect(err).toMatchObject({ kind: 'too-large', ambiguous: true, committed: true });
+    expect(err.message).toBe('The response to POST apps/ is larger than 1024 bytes; not read; the server accepted it, so it took effect');
+  });
+
   it('leaves a 5xx answering a publish possibly committed, not committed', async () => {
     nock(SERVER).post(`${APPS}/apps/`).reply(502, '<html><title>Bad gateway</title></html>', { 'content-type': 'text/html' });
     const err = await rejection(client().client.publish({ ...guideRequest, thumbnail: undefined }));
