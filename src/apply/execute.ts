@@ -557,6 +557,7 @@ async function waitForReady(
   let pollsPastLearned = 0;
   let learnedPollMade = false;
   const unknownState = unknownStateWatch(label(publish), run);
+  let pollUrl = sent.url;
   for (let polls = 0; ; polls++) {
     const remaining = deadline - run.clock.now();
     if (remaining <= 0) {
@@ -578,10 +579,12 @@ async function waitForReady(
     report.polls += 1;
     const polledAfterMs = run.clock.now() - answeredAt;
     try {
-      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal, sent.url);
+      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal, pollUrl);
     } catch (err) {
       if (run.signal.aborted) throw interruptedWhileWaiting();
       const facts = httpFacts(err);
+      // The answer's URL failed (A22): from now on the version's usual URL is asked.
+      pollUrl = undefined;
       errorsInARow += 1;
       retryAfterMs = facts.retryAfterMs;
       run.emit({ type: 'poll', ...ref, appId: sent.appId, state: lastState, revision: report.revision, polls: report.polls, elapsedMs: run.clock.now() - startedAt, error: describeError(err) });

@@ -404,8 +404,9 @@ export function thumbnailIfNoneMatch(sha256Hex: string): string {
 /**
  * ASSUMPTION A22: a version is polled at the `url` the publish answer gave
  * (as the guide says), when that URL is on the server's own origin and under
- * the app API base (`appsBaseUrl`); otherwise at `apps/{id}@{v}/`. Returns
- * the URL to poll, or undefined when the built one is to be used.
+ * the app API base (`appsBaseUrl`); otherwise, and once a poll there has
+ * failed (src/apply/execute.ts), at `apps/{id}@{v}/`. Returns the URL to
+ * poll, or undefined when the built one is to be used.
  */
 export function pollableVersionUrl(versionUrl: string | undefined, appsBaseUrl: string): URL | undefined {
   if (versionUrl === undefined || !URL.canParse(versionUrl)) return undefined;

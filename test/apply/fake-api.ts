@@ -249,6 +249,11 @@ export class FakeAppsHub implements AppsHubApi {
   async getAppVersion(appId: string, version: number, signal?: AbortSignal, versionUrl?: string): Promise<VersionRecord> {
     this.versionUrls.push(versionUrl);
     const app = this.apps.get(appId);
+    if (versionUrl?.includes('/missing/')) {
+      await this.latency(app?.name ?? appId);
+      this.record('getAppVersion', app?.name ?? appId, 'error', version);
+      throw new FakeHttpError(`GET ${versionUrl}: 404 Not found.`, 404, false);
+    }
     await this.latency(app?.name ?? appId);
     if (signal?.aborted) throw new FakeHttpError('aborted', undefined, false);
     const fault = this.readFaults.shift();

@@ -94,6 +94,15 @@ describe('polling the URL the publish answer gave (A22)', () => {
     );
   });
 
+  it('falls back to the version\'s usual URL when the answer\'s fails', async () => {
+    const { api, run } = setup();
+    api.answerUrl = (appId, version) => `https://fake.example/appshub/.rest/v2/missing/${appId}@${version}/`;
+    const result = await run(planOf(createApp('Toy app')));
+    expect(result.publishes[0]!.outcome).toBe('ready');
+    expect(api.versionUrls[0]).toContain('/missing/');
+    expect(api.versionUrls.slice(1).every((url) => url === undefined)).toBe(true);
+  });
+
   it('polls without a URL when the answer gave none', async () => {
     const { api, run } = setup();
     await run(planOf(createApp('Toy app')));
