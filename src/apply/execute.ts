@@ -556,7 +556,7 @@ async function waitForReady(
   const answeredAt = run.clock.now();
   let pollsPastLearned = 0;
   let learnedPollMade = false;
-  const unknownState = unknownStateWatch(label(publish), run);
+  const unknownState = unknownStateWatch(publish, sent.appId, report, run, startedAt);
   let pollUrl = sent.url;
   for (let polls = 0; ; polls++) {
     const remaining = deadline - run.clock.now();
@@ -614,7 +614,7 @@ async function waitForReady(
       const which = state === 'FAILED' ? '' : ` (state ${stateName(state!)})`;
       throw new PublishStop('failed', `${label(publish)} failed to publish${which}: ${detail}`);
     }
-    if (kind === 'unknown') unknownState.seen(state!, report, ref, sent.appId, run.clock.now() - startedAt);
+    if (kind === 'unknown') unknownState.seen(state!);
     else unknownState.clear();
   }
 }
@@ -625,22 +625,23 @@ async function waitForReady(
  * unknown state for `limitMs` ends the wait, so that no unknown state can
  * silently cost the whole publish timeout.
  */
-function unknownStateWatch(label: string, run: Run) {
+function unknownStateWatch(publish: PlannedPublish, appId: string, report: PublishReport, run: Run, startedAt: number) {
+  const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   let current: { state: string; since: number } | null = null;
   return {
-    seen(state: string, report: PublishReport, ref: { app: string; step: number; version: number }, appId: string, elapsedMs: number): void {
+    seen(state: string): void {
       const now = run.clock.now();
       if (current?.state !== state) {
         current = { state, since: now };
         const seen = report.unknownStates ?? [];
         if (!seen.includes(state)) report.unknownStates = [...seen, state];
-        run.emit({ type: 'publish-state-unknown', ...ref, appId, state, elapsedMs, limitMs: run.unknownStateLimitMs });
+        run.emit({ type: 'publish-state-unknown', ...ref, appId, state, elapsedMs: now - startedAt, limitMs: run.unknownStateLimitMs });
         return;
       }
       if (now - current.since >= run.unknownStateLimitMs) {
         throw new PublishStop(
           'failed',
-          `${label} stopped waiting: state ${stateName(state)} is not one p7apps knows, and it did not change for ${formatDuration(now - current.since)}`,
+          `${label(publish)} stopped waiting: state ${stateName(state)} is not one p7apps knows, and it did not change for ${formatDuration(now - current.since)}`,
         );
       }
     },
