@@ -4,8 +4,9 @@
 // first, so the same states in any order give the same plan, and differences
 // of form (CRLF, a null description) never make a plan flap.
 //
-// The semantics are /work/shared/design/reconciler-semantics.md; the choices
-// the document leaves open are explained where they are made.
+// The semantics are docs/semantics.md (what AppsHub allows, what each
+// difference costs); the choices it leaves open are explained where they are
+// made.
 
 import equal from 'fast-deep-equal';
 import {
@@ -20,6 +21,7 @@ import {
 } from '../appshub/types.js';
 import { versionStateKind } from '../appshub/wire.js';
 import type { DesiredApp, DesiredState, DesiredVersion, WorkspaceRef } from '../config/desired.js';
+import { editDistance } from '../config/issue-path.js';
 import { fingerprintObservedApp } from './fingerprint.js';
 import type { ObservedApp, ObservedState } from './observed.js';
 import { byNameThenId, compareCodePoints, normaliseDescription, normaliseId, normaliseText } from './order.js';
@@ -117,6 +119,21 @@ export function summarisePlan(apps: readonly AppPlan[], unmanaged: number): Plan
   return summary;
 }
 
+/**
+ * The server's workflow path nearest to a mistyped one, for a did-you-mean:
+ * within an edit distance of a fifth of its length (at least 2), ties broken
+ * by code point order so the plan is the same every time.
+ */
+export function closestWorkflowPath(path: string, paths: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(path.length / 5));
+  let best: { path: string; distance: number } | undefined;
+  for (const candidate of [...paths].sort(compareCodePoints)) {
+    const distance = editDistance(path, candidate);
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { path: candidate, distance };
+  }
+  return best?.path;
+}
+
 function indexWorkflows(workflows: ObservedState['workflows']): WorkflowIndex {
   if (isUnknown(workflows)) return workflows;
   // Sorted by id, first one kept (as the observer does), so that a server
@@ -151,7 +168,7 @@ function planNewApp(app: DesiredApp, workflows: WorkflowIndex): AppPlan {
   }
   for (const field of managedSettings(app)) f.changes.push(settingChange(app, field, null));
 
-  finishWorkflowChecks(f);
+  finishWorkflowChecks(f, workflows);
   if (f.conflicts.length > 0) return { action: 'conflict', name: app.name, notes: f.notes, conflicts: f.conflicts };
   return {
     action: 'create',
@@ -188,6 +205,7 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     if (record) checkExistingVersion(declared, record, workflows, f);
   }
   planMissingVersions(versions, existing, highest, false, f);
+  if (observed.versionsUnreadable !== undefined) refuseNumberedByServer(observed.versionsUnreadable, f);
   planDefault(app, observed, existing, f);
   const thumbnailDiffers = planSettings(app, observed, versions, existing, f);
 
@@ -202,7 +220,7 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     }
   }
 
-  finishWorkflowChecks(f);
+  finishWorkflowChecks(f, workflows);
   if (f.conflicts.length > 0) return { action: 'conflict', name: app.name, appId: observed.id, notes: f.notes, conflicts: f.conflicts };
   const observedFingerprint = fingerprintObservedApp(observed);
   if (f.drafts.size === 0) {
@@ -326,6 +344,22 @@ function planMissingVersions(versions: DesiredVersion[], existing: ReadonlyMap<n
     });
     f.changes.push({ field: 'version', version: n, before: null, after: { workflowPath: declared.workflow } });
     next += 1;
+  }
+}
+
+/**
+ * A version list the server sent but p7apps cannot read may hide versions:
+ * a new version, numbered by the server, could land under another number or
+ * duplicate one already there. Revisions of listed-by-lookup versions name
+ * their number and stay planned.
+ */
+function refuseNumberedByServer(sent: string, f: Findings): void {
+  for (const [n, draft] of [...f.drafts]) {
+    if (draft.creates !== 'version') continue;
+    f.drafts.delete(n);
+    f.changes = f.changes.filter((c) => !(c.field === 'version' && c.version === n && c.before === null));
+    f.conflicts.push({ kind: 'versions-unreadable', version: n, sent });
+    f.blocked.add(n);
   }
 }
 
@@ -471,11 +505,12 @@ function settingChange(app: DesiredApp, field: SettingField, before: ObservedSet
  * (the server would answer 400), otherwise a note that its content cannot be
  * checked.
  */
-function finishWorkflowChecks(f: Findings): void {
+function finishWorkflowChecks(f: Findings, workflows: WorkflowIndex): void {
   for (const n of [...f.workflowMissing].sort((a, b) => a - b)) {
     const draft = f.drafts.get(n);
     if (draft) {
-      f.conflicts.push({ kind: 'workflow-not-found', version: n, workflow: draft.workflow });
+      const suggestion = isUnknown(workflows) ? undefined : closestWorkflowPath(draft.workflow, [...workflows.keys()]);
+      f.conflicts.push({ kind: 'workflow-not-found', version: n, workflow: draft.workflow, ...(suggestion ? { suggestion } : {}) });
     } else if (!f.blocked.has(n)) {
       f.notes.push({
         kind: 'unverifiable',
