@@ -6,6 +6,7 @@
 // Events carry names, numbers, states and error messages only; never a
 // request header or a credential.
 
+import { rawOf } from '../appshub/wire.js';
 import type { ActionReason } from '../plan/types.js';
 
 export type PublishKind = 'app' | 'version' | 'revision';
@@ -160,9 +161,9 @@ export interface PublishReport extends PublishRef {
   unknownStates?: string[];
 }
 
-/** A state name as the server sent it, for messages: quoted when it is not a plain word, since it is server text. */
+/** A state name as the server sent it, for messages: quoted and escaped (server text) unless it is a plain word. */
 export function stateName(state: string): string {
-  return /^[A-Za-z0-9_.-]{1,64}$/.test(state) ? state : JSON.stringify([...state].slice(0, 64).join(''));
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(state) ? state : rawOf(state);
 }
 
 /** Receives every event, in order. Must not throw. */

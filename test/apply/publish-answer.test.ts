@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { setup } from './harness.js';
 import { applyPlan } from '../../src/apply/execute.js';
-import type { ApplyEvent } from '../../src/apply/events.js';
+import { stateName, type ApplyEvent } from '../../src/apply/events.js';
 import { progressLines } from '../../src/render/progress-lines.js';
 import { progressTty } from '../../src/render/progress-tty.js';
 import { renderApplySummary } from '../../src/render/progress-summary.js';
@@ -211,6 +211,15 @@ describe('publishing states (A23)', () => {
     expect(text).toContain('Toy app  v1: accepted, answer unreadable, reading the app back');
     expect(text).toContain('waiting for READY v1 · "STAGE\\u001b[31m" (a state p7apps does not know) · ');
     expect(text).not.toContain('\u001b[31m');
+  });
+
+  it.each([
+    ['STAGING', 'STAGING'],
+    ['in\u202Eprogress', '"in\\u202eprogress"'],
+    ['line\nbreak', '"line\\nbreak"'],
+    ['déploiement', '"d\\u00e9ploiement"'],
+  ])('writes the state %j as %s in messages', (state, shown) => {
+    expect(stateName(state)).toBe(shown);
   });
 
   it('names the unknown states a READY publish went through in the summary', async () => {
