@@ -83,16 +83,32 @@ export type Conflict =
   /** The server lists more than one app under the name (the guide says names are unique). */
   | { kind: 'name-ambiguous'; appIds: string[] }
   /** Settings differ but the config declares no existing version a publish could carry them on. */
-  | { kind: 'no-version-to-carry-settings'; fields: SettingField[] };
+  | { kind: 'no-version-to-carry-settings'; fields: SettingField[] }
+  /**
+   * A new app's workspace, as the config names it ({name, id}), disagrees with
+   * a workspace another app on the server shows (same id, other name, or same
+   * name, other id): the publish would go to a workspace nobody meant.
+   */
+  | { kind: 'workspace-mismatch'; desired: WorkspaceRef; seen: Workspace; seenOn: string };
 
 /** Facts worth showing that are neither actions nor conflicts. */
+export type UnverifiableField = 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state' | 'versions';
+
 export type PlanNote =
   | { kind: 'unmanaged-version'; version: number; revision: Maybe<number> }
   | {
       kind: 'unverifiable';
-      field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state' | 'versions';
+      field: UnverifiableField;
       version?: number;
       detail: string;
+      /** What the server sent where p7apps could not read it (server text: show it quoted, never raw). */
+      raw?: string;
+      /**
+       * For a value a publish sets (settings, the default): true when a publish
+       * planned for this app sends it anyway, false when none is planned (so
+       * nothing sets it this time). Explains only; the request drives apply.
+       */
+      sentWithPublish?: boolean;
     };
 
 interface AppPlanBase {

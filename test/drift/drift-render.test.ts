@@ -58,7 +58,7 @@ describe('drift report', () => {
     const inSync = { ...plan, apps: plan.apps.filter((a) => a.action === 'no-op') };
     const r = computeDrift(inSync);
     expect(r.drift).toBe(false);
-    expect(driftSummaryLine(r)).toBe('No drift: 2 in sync, 0 drifted, 0 missing, 0 in conflict, 2 unmanaged; 3 cannot be verified.');
+    expect(driftSummaryLine(r)).toBe('No drift: 2 in sync, 0 drifted, 0 missing, 0 in conflict, 2 unmanaged; description of 1 app, thumbnail of 1 app and workflow content of 1 version cannot be verified on this server.');
     expect(computeDrift(inSync, { failOnUnmanaged: true }).drift).toBe(true);
   });
 });

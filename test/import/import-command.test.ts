@@ -160,7 +160,7 @@ describe('p7apps import, then p7apps plan', () => {
     const plan = await runCli(['plan', '--verbose'], { cwd: dir, env: { P7APPS_TOKEN: TOKEN } });
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('No changes. The server matches the config (4 apps).');
+    expect(plan.stdout).toContain('No changes for 4 apps; all verified: the server matches the config.');
     // Plan found the server from server.url in the written config, and only read.
     expect(Object.keys(emulator.counts()).every((k) => k.startsWith('GET '))).toBe(true);
 
@@ -177,7 +177,7 @@ describe('p7apps import, then p7apps plan', () => {
     expect(run.stdout).toContain('Run p7apps plan --config catalog/apps.config.yml: it should report no changes.');
     const plan = await p7apps(['plan', '--config', 'catalog/apps.config.yml']);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('No changes. The server matches the config (1 app).');
+    expect(plan.stdout).toContain('No changes for 1 app; all verified: the server matches the config.');
   });
 });
 

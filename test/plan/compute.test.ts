@@ -386,7 +386,7 @@ describe('computePlan', () => {
       { appId: 'id-zeta', name: 'Zeta', workspace: WORKSPACE },
     ]);
     expect(plan.summary).toEqual({ create: 0, update: 0, conflict: 0, unchanged: 1, unmanaged: 2, publishes: 0, republishes: 0 });
-    expect(summaryLine(plan)).toBe('No changes. The server matches the config (1 app).');
+    expect(summaryLine(plan)).toBe('No changes for 1 app; all verified: the server matches the config.');
   });
 
   it('refuses to guess between two server apps of the same name', () => {

@@ -61,9 +61,9 @@ describe('plan renderers', () => {
 
   it('ends with the summary line', () => {
     expect(render(renderPlanHuman, richPlan()).trimEnd().split('\n').at(-1)).toBe(
-      'Plan: 1 app to create, 3 to update (6 publishes), 2 conflicts, 2 unchanged, 2 unmanaged',
+      'Plan: 1 app to create, 3 to update (6 publishes), 2 conflicts, 2 unchanged, 2 unmanaged; description of 1 app, thumbnail of 1 app and workflow content of 1 version cannot be verified on this server',
     );
-    expect(render(renderPlanHuman, noChangesPlan()).trimEnd().split('\n').at(-1)).toBe('No changes. The server matches the config (2 apps).');
+    expect(render(renderPlanHuman, noChangesPlan()).trimEnd().split('\n').at(-1)).toBe('No changes for 2 apps; all verified: the server matches the config.');
   });
 
   it('prints the saved document as JSON, which apply reads back as the same plan', () => {
