@@ -14,6 +14,7 @@ import { computePlan } from './plan/compute.js';
 import { computeDrift, type DriftReport } from './plan/drift.js';
 import type { ObservedState } from './plan/observed.js';
 import type { Plan } from './plan/types.js';
+import { planVerification, strictModeError } from './plan/verification.js';
 
 /** Where the server is and how to reach it; credentials come from `env` only. */
 export interface ServerOptions {
@@ -40,7 +41,15 @@ export interface ConfigOptions {
   apps?: string[];
 }
 
-export type PlanOptions = ServerOptions & ConfigOptions;
+export interface StrictOption {
+  /**
+   * Throw when a managed field cannot be verified because the server does not
+   * show it, naming each app and field. Default: the config's `strict`, else false.
+   */
+  strict?: boolean;
+}
+
+export type PlanOptions = ServerOptions & ConfigOptions & StrictOption;
 
 export interface PlanOutcome {
   plan: Plan;
@@ -97,11 +106,17 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
 export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
   const desired = await loadDesiredState(options);
   const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
+  let outcome: PlanOutcome;
   try {
-    return await planWith(api, desired, options);
+    outcome = await planWith(api, desired, options);
   } finally {
     await api.close();
   }
+  if (options.strict ?? desired.strict ?? false) {
+    const refusal = strictModeError(planVerification(outcome.plan));
+    if (refusal) throw refusal;
+  }
+  return outcome;
 }
 
 /** How the server differs from the config: read-only, a view of the plan. */

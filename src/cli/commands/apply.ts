@@ -4,10 +4,10 @@
 // live in src/plan (what to publish), src/apply (how) and src/render (words).
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, type ConfigArgs, type OutputArgs, type ServerArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
-export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs {
+export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, StrictArgs {
   plan?: string;
   'auto-approve'?: boolean;
   force?: boolean;
