@@ -169,7 +169,7 @@ function checkNewAppWorkspace(app: DesiredApp, seen: readonly SeenWorkspace[], f
   }
   f.notes.push({
     kind: 'unverifiable',
-    field: 'workspace',
+    field: 'newAppWorkspace',
     detail: 'the server has no list of workspaces and no app on it shows this one, so the workspace cannot be checked before the publish that creates the app',
   });
 }

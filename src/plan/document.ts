@@ -110,7 +110,8 @@ export type PlanNoteV1 =
   | { kind: 'unmanaged-version'; version: number; revision: MaybeV1<number> }
   | {
       kind: 'unverifiable';
-      field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state' | 'versions';
+      /** `newAppWorkspace` added within format 1. */
+      field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'newAppWorkspace' | 'workflow' | 'state' | 'versions';
       version?: number;
       detail: string;
       /** Added within format 1: what the server sent where p7apps could not read it (server text). */
@@ -163,7 +164,7 @@ const workspaceSchema = z.strictObject({ id: z.string(), name: z.string() });
 const workspaceRefSchema = z.strictObject({ name: z.string().optional(), id: z.string().optional() });
 const settingFieldSchema = z.enum(['description', 'thumbnail', 'allowCopy']);
 const thumbnailRefSchema = z.strictObject({ source: z.string(), sha256: maybe(z.string()) });
-const unverifiableFieldSchema = z.enum(['description', 'thumbnail', 'allowCopy', 'defaultVersion', 'workspace', 'workflow', 'state', 'versions']);
+const unverifiableFieldSchema = z.enum(['description', 'thumbnail', 'allowCopy', 'defaultVersion', 'workspace', 'newAppWorkspace', 'workflow', 'state', 'versions']);
 const notesSchema = z.array(
   z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('unmanaged-version'), version: versionNumber, revision: maybe(count) }),

@@ -92,7 +92,21 @@ export type Conflict =
   | { kind: 'workspace-mismatch'; desired: WorkspaceRef; seen: Workspace; seenOn: string };
 
 /** Facts worth showing that are neither actions nor conflicts. */
-export type UnverifiableField = 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state' | 'versions';
+/**
+ * `newAppWorkspace`: the workspace of an app the plan creates, which no app on
+ * the server shows; the publish that creates the app is the first check, and
+ * the read after it the second.
+ */
+export type UnverifiableField =
+  | 'description'
+  | 'thumbnail'
+  | 'allowCopy'
+  | 'defaultVersion'
+  | 'workspace'
+  | 'newAppWorkspace'
+  | 'workflow'
+  | 'state'
+  | 'versions';
 
 export type PlanNote =
   | { kind: 'unmanaged-version'; version: number; revision: Maybe<number> }

@@ -8,6 +8,8 @@
 // apply events, versioned by VERIFICATION_FORMAT_VERSION.
 
 import { P7appsError } from '../errors.js';
+// (describe.ts imports this module too; only functions cross, so the cycle is harmless.)
+import { joinWords, plural } from './describe.js';
 import { compareCodePoints } from './order.js';
 import type { Plan, UnverifiableField } from './types.js';
 
@@ -41,8 +43,12 @@ export interface Verification {
   unverified: UnverifiedField[];
 }
 
-/** Field order of every listing, and its words: per app or per version. */
-const FIELDS: Record<UnverifiableField, { order: number; words: string; perVersion: boolean }> = {
+/**
+ * Field order of every listing, and its words: per app or per version.
+ * `untilPublished`: checked by the publish itself and the read after it, so
+ * strict mode does not refuse it before publishing.
+ */
+const FIELDS: Record<UnverifiableField, { order: number; words: string; perVersion: boolean; untilPublished?: true }> = {
   description: { order: 0, words: 'description', perVersion: false },
   thumbnail: { order: 1, words: 'thumbnail', perVersion: false },
   allowCopy: { order: 2, words: 'copy permission', perVersion: false },
@@ -51,6 +57,7 @@ const FIELDS: Record<UnverifiableField, { order: number; words: string; perVersi
   versions: { order: 5, words: 'version list', perVersion: false },
   workflow: { order: 6, words: 'workflow content', perVersion: true },
   state: { order: 7, words: 'publishing state', perVersion: true },
+  newAppWorkspace: { order: 8, words: 'workspace', perVersion: false, untilPublished: true },
 };
 
 export function fieldWords(field: UnverifiableField): string {
@@ -90,27 +97,30 @@ export function planVerification(plan: Plan): Verification {
   return { formatVersion: VERIFICATION_FORMAT_VERSION, apps, verifiedApps, unverified };
 }
 
-function count(n: number, one: string): string {
-  return `${n} ${n === 1 ? one : `${one}s`}`;
-}
-
 /**
  * "description of 3 apps and workflow content of 5 versions cannot be verified
  * on this server"; null when everything was verified.
  */
 export function unverifiedText(verification: Verification): string | null {
-  if (verification.unverified.length === 0) return null;
-  const parts = verification.unverified.map((u) => {
-    const perVersion = FIELDS[u.field].perVersion && u.versions > 0;
-    return `${FIELDS[u.field].words} of ${perVersion ? count(u.versions, 'version') : count(u.apps, 'app')}`;
-  });
-  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
-  return `${list} cannot be verified on this server`;
+  const clauses: string[] = [];
+  const now = verification.unverified.filter((u) => !FIELDS[u.field].untilPublished);
+  if (now.length > 0) {
+    const parts = now.map((u) => {
+      const perVersion = FIELDS[u.field].perVersion && u.versions > 0;
+      return `${FIELDS[u.field].words} of ${perVersion ? plural(u.versions, 'version') : plural(u.apps, 'app')}`;
+    });
+    clauses.push(`${joinWords(parts)} cannot be verified on this server`);
+  }
+  const later = verification.unverified.filter((u) => FIELDS[u.field].untilPublished);
+  for (const u of later) clauses.push(`${FIELDS[u.field].words} of ${plural(u.apps, 'new app')} cannot be checked before publishing`);
+  return clauses.length === 0 ? null : clauses.join('; ');
 }
+
+
 
 /** "12 apps verified; description of 3 apps cannot be verified on this server" (the converged line's tail). */
 export function verifiedText(verification: Verification): string {
-  const head = `${count(verification.apps, 'app')} verified`;
+  const head = `${plural(verification.apps, 'app')} verified`;
   const tail = unverifiedText(verification);
   return tail === null ? head : `${head}; ${tail}`;
 }
@@ -119,6 +129,7 @@ export function verifiedText(verification: Verification): string {
 export function unverifiedPairs(verification: Verification): string[] {
   const pairs: { app: string; version: number; text: string }[] = [];
   for (const u of verification.unverified) {
+    if (FIELDS[u.field].untilPublished) continue;
     for (const item of u.items) {
       const version = item.version === undefined ? '' : ` v${item.version}`;
       pairs.push({ app: item.app, version: item.version ?? 0, text: `${JSON.stringify(item.app)}${version} ${FIELDS[u.field].words}` });
@@ -136,7 +147,7 @@ export function unverifiedPairs(verification: Verification): string[] {
 export function strictModeError(verification: Verification): P7appsError | null {
   const pairs = unverifiedPairs(verification);
   if (pairs.length === 0) return null;
-  return new P7appsError(`strict mode: ${count(pairs.length, 'managed field')} cannot be verified on this server: ${pairs.join(', ')}`, {
+  return new P7appsError(`strict mode: ${plural(pairs.length, 'managed field')} cannot be verified on this server: ${pairs.join(', ')}`, {
     hint: 'Stop managing these fields in the config (remove them there), or run without --strict (and without "strict: true" in the config) to accept that they are sent but not checked.',
   });
 }
