@@ -174,6 +174,11 @@ function checkNewAppWorkspace(app: DesiredApp, seen: readonly SeenWorkspace[], f
   });
 }
 
+/** "the server did not report X", or, when it sent something unreadable, says so (the note shows what). */
+function notReported(value: Unknown, what: string): string {
+  return value.raw === undefined ? `the server did not report ${what}` : `the server reported ${what} in a form p7apps cannot read`;
+}
+
 /** What the server sent where it could not be read, for a note; nothing for a field it did not send. */
 function rawOf(value: unknown): { raw?: string } {
   return isUnknown(value) && (value as Unknown).raw !== undefined ? { raw: (value as Unknown).raw } : {};
@@ -276,7 +281,7 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
 /** Compares only what the config gives: a name, an id, or both. There is no endpoint to move an app. */
 function checkWorkspace(app: DesiredApp, observed: ObservedApp, f: Findings): void {
   if (isUnknown(observed.workspace)) {
-    f.notes.push({ kind: 'unverifiable', field: 'workspace', detail: 'the server did not report the app\'s workspace', ...rawOf(observed.workspace) });
+    f.notes.push({ kind: 'unverifiable', field: 'workspace', detail: notReported(observed.workspace, 'the app\'s workspace'), ...rawOf(observed.workspace) });
     return;
   }
   const have = { id: normaliseId(observed.workspace.id), name: observed.workspace.name };
@@ -315,7 +320,7 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
   const n = declared.version;
   const reasons: ActionReason[] = [];
   if (isUnknown(record.state)) {
-    f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: `the server did not report the state of version ${n}`, ...rawOf(record.state) });
+    f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: notReported(record.state, `the state of version ${n}`), ...rawOf(record.state) });
   } else if (IN_PROGRESS_STATES.has(record.state)) {
     f.conflicts.push({ kind: 'version-in-progress', version: n, state: record.state });
     f.blocked.add(n);
@@ -499,7 +504,7 @@ function observedSetting(observed: ObservedApp, field: SettingField): ObservedSe
 function compareSetting(app: DesiredApp, field: SettingField, before: ObservedSetting): 'same' | 'differs' | { unverifiable: string } {
   if (isUnknown(before)) {
     const what = field === 'description' ? 'description' : field === 'thumbnail' ? 'thumbnail' : 'copy permission (allow_get_as_workflow)';
-    return { unverifiable: `the server did not report the app's ${what}` };
+    return { unverifiable: notReported(before, `the app's ${what}`) };
   }
   if (field === 'description') {
     return normaliseDescription(before as string | null) === normaliseText(app.description as string) ? 'same' : 'differs';

@@ -127,9 +127,14 @@ export function describeNote(note: PlanNote): string {
     const revision = isUnknown(note.revision) ? '' : ` (revision ${note.revision})`;
     return `version ${note.version}${revision} is on the server but not in the config; left alone`;
   }
-  const raw = note.raw === undefined ? '' : ` (the server sent ${serverText(note.raw)})`;
   const sent = note.sentWithPublish === undefined ? '' : note.sentWithPublish ? '; sent with this publish' : '; no publish planned';
-  return `cannot verify: ${note.detail}${raw}${sent}`;
+  return `${unverifiableText(note)}${sent}`;
+}
+
+/** "cannot verify: <why> (the server sent "<what, made safe>")": shared by the plan's notes and the drift report. */
+export function unverifiableText(item: { detail: string; raw?: string }): string {
+  const raw = item.raw === undefined ? '' : ` (the server sent ${serverText(item.raw)})`;
+  return `cannot verify: ${item.detail}${raw}`;
 }
 
 /** Characters that would make server text read as something else: controls, invisible and text-direction marks. */

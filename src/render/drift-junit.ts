@@ -5,6 +5,7 @@
 import type { AppDrift } from '../plan/drift.js';
 import type { DriftRenderer } from './types.js';
 import { driftSummaryLine } from '../plan/drift.js';
+import { unverifiableText } from '../plan/describe.js';
 import type { AttributeChange } from '../plan/types.js';
 import { changeLabel, changeValueText } from './plan-words.js';
 import { maybeText, quoteShort } from './text.js';
@@ -35,7 +36,7 @@ function detailLines(app: AppDrift): string[] {
   for (const edited of app.editedWorkflows) lines.push(`workflow ${edited.workflow} of version ${edited.version} was edited since it was published`);
   for (const conflict of app.conflicts) lines.push(`conflict: ${conflict.problem}. To fix: ${conflict.resolution}`);
   for (const v of app.unmanagedVersions) lines.push(`version ${v.version} is on the server but not in the config`);
-  for (const u of app.unverifiable) lines.push(`cannot verify: ${u.detail}`);
+  for (const u of app.unverifiable) lines.push(unverifiableText(u));
   return lines;
 }
 

@@ -4,7 +4,7 @@
 
 import type { AppDrift } from '../plan/drift.js';
 import { driftSummaryLine } from '../plan/drift.js';
-import { plural } from '../plan/describe.js';
+import { plural, unverifiableText } from '../plan/describe.js';
 import type { DriftRenderer } from './types.js';
 import { changeItem, codeSpan, escapeHtml, escapeMarkdown } from './plan-markdown.js';
 
@@ -32,7 +32,7 @@ export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
     for (const edited of app.editedWorkflows) lines.push(`- workflow ${codeSpan(edited.workflow)} was edited since version ${edited.version} was published`);
     for (const conflict of app.conflicts) lines.push(`- **Conflict**: ${escapeMarkdown(conflict.problem)}.`, `  **To do**: ${escapeMarkdown(conflict.resolution)}.`);
     for (const v of app.unmanagedVersions) lines.push(`- version ${v.version} is on the server but not in the config`);
-    for (const u of app.unverifiable) lines.push(`- cannot verify: ${escapeMarkdown(u.detail)}`);
+    for (const u of app.unverifiable) lines.push(`- ${escapeMarkdown(unverifiableText(u))}`);
     lines.push('', '</details>', '');
   }
   while (lines[lines.length - 1] === '') lines.pop();

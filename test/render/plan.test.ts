@@ -9,7 +9,7 @@ import { codeSpan, escapeMarkdown, renderPlanMarkdown } from '../../src/render/p
 import { lineDiff, palette, wordDiff } from '../../src/render/text.js';
 import type { PlanRenderer, RenderOptions } from '../../src/render/types.js';
 import { desiredApp, desiredState, observedApp, observedState } from '../plan/builders.js';
-import { richPlan } from '../plan/rich-plan.js';
+import { richPlan, unverifiedPlan } from '../plan/rich-plan.js';
 
 function render(renderer: PlanRenderer, plan: Plan, options: Partial<RenderOptions> = {}): string {
   let text = '';
@@ -39,6 +39,9 @@ describe('plan renderers (golden files)', () => {
     ['plan.json', renderPlanJson, {}, richPlan],
     ['plan.md', renderPlanMarkdown, {}, richPlan],
     ['plan-no-changes.md', renderPlanMarkdown, {}, noChangesPlan],
+    ['plan-human-unverified.txt', renderPlanHuman, {}, unverifiedPlan],
+    ['plan-unverified.md', renderPlanMarkdown, {}, unverifiedPlan],
+    ['plan-unverified.json', renderPlanJson, {}, unverifiedPlan],
   ])('%s', async (file, renderer, options, plan) => {
     await expect(render(renderer, plan(), options)).toMatchFileSnapshot(`../fixtures/render/${file}`);
   });
