@@ -30,7 +30,9 @@ export const renderDriftHuman: DriftRenderer = (report, out, options) => {
       hidden += 1;
       continue;
     }
-    lines.push(colour(app, c)(`${MARK[app.status]} ${quote(app.name)}${app.appId ? ` (id ${app.appId})` : ''}: ${HEADLINE[app.status]}`), ...details, '');
+    // "In sync" only about what the server showed: an app with unverifiable fields says so.
+    const headline = app.status === 'in-sync' && app.unverifiable.length > 0 ? 'in sync as far as the server shows' : HEADLINE[app.status];
+    lines.push(colour(app, c)(`${MARK[app.status]} ${quote(app.name)}${app.appId ? ` (id ${app.appId})` : ''}: ${headline}`), ...details, '');
   }
   if (hidden > 0) lines.push(c.dim(`${plural(hidden, 'app')} in sync (--verbose lists them).`), '');
   const summary = driftSummaryLine(report);

@@ -21,13 +21,13 @@ export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
   const listed = report.apps.filter((app) => options.verbose || app.status !== 'in-sync' || hasDetails(app));
   if (listed.length > 0) {
     lines.push('| App | Status | Counts as drift |', '|---|---|---|');
-    for (const app of listed) lines.push(`| ${escapeMarkdown(app.name)} | ${STATUS_TEXT[app.status]} | ${app.counts ? 'yes' : 'no'} |`);
+    for (const app of listed) lines.push(`| ${escapeMarkdown(app.name)} | ${statusText(app)} | ${app.counts ? 'yes' : 'no'} |`);
     lines.push('');
   }
   const hidden = report.apps.length - listed.length;
   if (hidden > 0) lines.push(`${plural(hidden, 'app')} in sync.`, '');
   for (const app of listed.filter(hasDetails)) {
-    lines.push(`<details${app.counts ? ' open' : ''}><summary><b>${escapeHtml(app.name)}</b>: ${STATUS_TEXT[app.status]}</summary>`, '');
+    lines.push(`<details${app.counts ? ' open' : ''}><summary><b>${escapeHtml(app.name)}</b>: ${statusText(app)}</summary>`, '');
     for (const change of app.changes) lines.push(...changeItem(change));
     for (const edited of app.editedWorkflows) lines.push(`- workflow ${codeSpan(edited.workflow)} was edited since version ${edited.version} was published`);
     for (const conflict of app.conflicts) lines.push(`- **Conflict**: ${escapeMarkdown(conflict.problem)}.`, `  **To do**: ${escapeMarkdown(conflict.resolution)}.`);
@@ -38,6 +38,11 @@ export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
   while (lines[lines.length - 1] === '') lines.pop();
   out.write(`${lines.join('\n')}\n`);
 };
+
+/** "in sync" only about what the server showed: an app with unverifiable fields says so. */
+function statusText(app: AppDrift): string {
+  return app.status === 'in-sync' && app.unverifiable.length > 0 ? 'in sync as far as the server shows' : STATUS_TEXT[app.status];
+}
 
 function hasDetails(app: AppDrift): boolean {
   return app.changes.length + app.editedWorkflows.length + app.conflicts.length + app.unmanagedVersions.length + app.unverifiable.length > 0;

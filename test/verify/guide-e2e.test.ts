@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
+import { drift, plan as planWithLibrary } from '../../src/operations.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
 const WS = 'Toy apps';
@@ -163,6 +164,30 @@ describe('against a server that shows only what the guide shows', () => {
       'Error: the apply finished, but strict mode: 2 managed fields cannot be verified on this server: "Beta" copy permission, "Beta" v1 workflow content\n',
     );
     expect(appOnServer('Beta')).toMatchObject({ allowCopy: false });
+  });
+
+  it('apply --strict of a saved plan refuses before publishing', async () => {
+    await start('guide');
+    await writeConfig([alpha, beta]);
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    await writeConfig([{ ...alpha, versions: [...alpha.versions, { version: 3, workflow: flow('Alpha3') }] }, beta]);
+    expect((await cli('plan', '--out', 'plan.json')).code).toBe(2);
+    const before = posts().length;
+    const run = await cli('apply', 'plan.json', '--strict');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: strict mode: 5 managed fields cannot be verified on this server: .*; nothing was applied\n/);
+    expect(posts()).toHaveLength(before);
+  });
+
+  it('the library\'s plan() and drift() throw in strict mode, naming the pairs', async () => {
+    await start('guide');
+    await writeConfig([beta]);
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    const options = { config: path.join(dir, 'p7apps.config.json'), env: { P7APPS_URL: emulator.url, P7APPS_TOKEN: emulator.token }, cwd: dir };
+    await expect(planWithLibrary({ ...options, strict: true })).rejects.toThrow('strict mode: 2 managed fields cannot be verified on this server: "Beta" copy permission, "Beta" v1 workflow content');
+    await expect(drift({ ...options, strict: true })).rejects.toThrow(/strict mode/);
+    const { plan } = await planWithLibrary(options);
+    expect(plan.summary.publishes).toBe(0);
   });
 
   it('puts a structured verification in the JSON outputs', async () => {
