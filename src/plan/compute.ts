@@ -13,9 +13,9 @@ import {
   known,
   type Maybe,
   type PublishRequest,
+  type ThumbnailUpload,
   type Unknown,
   type Workspace,
-  type ThumbnailUpload,
   type VersionRecord,
   type WorkflowRecord,
 } from '../appshub/types.js';
@@ -235,7 +235,11 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     f.notes.push({
       kind: 'unverifiable',
       field: 'versions',
-      detail: 'the server did not list the app\'s versions; p7apps looked up the declared ones, and numbers it expects the server to assign assume no others exist',
+      detail:
+        `${observed.versionsUnreadable === undefined ? "the server did not list the app's versions" : "the server listed the app's versions in a form p7apps cannot read"}; ` +
+        'p7apps looked up the declared ones, and numbers it expects the server to assign assume no others exist',
+      // What it sent is shown by the note, quoted; never inside the sentence.
+      ...(observed.versionsUnreadable === undefined ? {} : { raw: observed.versionsUnreadable }),
     });
   }
 
@@ -332,7 +336,7 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
   }
 
   if (isUnknown(record.workflowPath)) {
-    f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: `the server did not report which workflow version ${n} was published from`, ...rawOf(record.workflowPath) });
+    f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: notReported(record.workflowPath, `which workflow version ${n} was published from`), ...rawOf(record.workflowPath) });
   } else if (record.workflowPath !== declared.workflow) {
     reasons.push({ kind: 'workflow-path-changed', version: n, before: record.workflowPath, after: declared.workflow });
   } else if (!f.workflowMissing.has(n)) {
@@ -451,7 +455,8 @@ function planSettings(
     const verdict = compareSetting(app, field, before);
     if (verdict === 'same') continue;
     if (verdict !== 'differs') {
-      f.notes.push({ kind: 'unverifiable', field, detail: verdict.unverifiable, ...rawOf(before) });
+      const shown = field === 'thumbnail' && before !== null && !isUnknown(before) ? (before as { sha256: Maybe<string> }).sha256 : before;
+      f.notes.push({ kind: 'unverifiable', field, detail: verdict.unverifiable, ...rawOf(shown) });
       // Sent with whatever publish happens, so touching the app sets it right; it never causes one.
       if (field === 'thumbnail') thumbnailToSend = true;
       continue;
@@ -512,7 +517,11 @@ function compareSetting(app: DesiredApp, field: SettingField, before: ObservedSe
   if (field === 'allowCopy') return before === app.allowCopy ? 'same' : 'differs';
   const thumbnail = before as { url: string; sha256: Maybe<string> } | null;
   if (thumbnail === null) return 'differs';
-  if (isUnknown(thumbnail.sha256)) return { unverifiable: 'the server\'s thumbnail was not read, so its content cannot be compared' };
+  if (isUnknown(thumbnail.sha256)) {
+    // What the server sent instead, if anything, is shown by the note, quoted; never inside the sentence.
+    const why = thumbnail.sha256.raw === undefined ? 'was not read' : 'could not be read';
+    return { unverifiable: `the server's thumbnail ${why}, so its content cannot be compared` };
+  }
   return thumbnail.sha256.toLowerCase() === (app.thumbnail as ThumbnailUpload).sha256.toLowerCase() ? 'same' : 'differs';
 }
 

@@ -133,7 +133,8 @@ export function describeNote(note: PlanNote): string {
 
 /** "cannot verify: <why> (the server sent "<what, made safe>")": shared by the plan's notes and the drift report. */
 export function unverifiableText(item: { detail: string; raw?: string }): string {
-  const raw = item.raw === undefined ? '' : ` (the server sent ${serverText(item.raw)})`;
+  // `raw` already describes what was sent (a JSON value as text, "HTTP 403"): shown as it is, made visible.
+  const raw = item.raw === undefined ? '' : ` (the server sent ${visible(item.raw, 80)})`;
   return `cannot verify: ${item.detail}${raw}`;
 }
 
@@ -146,10 +147,14 @@ const HIDING_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-
  * characters, every control or invisible character written as \uXXXX.
  */
 export function serverText(text: string, max = 60): string {
+  return `"${visible(text.replace(/[\\"]/g, (ch) => `\\${ch}`), max)}"`;
+}
+
+/** Cut to about `max` characters, every control or invisible character written as \uXXXX. */
+function visible(text: string, max: number): string {
   const chars = [...text];
   const cut = chars.length > max ? `${chars.slice(0, max).join('')}...` : text;
-  const escaped = cut.replace(/[\\"]/g, (ch) => `\\${ch}`).replace(HIDING_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `"${escaped}"`;
+  return cut.replace(HIDING_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

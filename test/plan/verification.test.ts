@@ -62,7 +62,7 @@ describe('a managed setting the server does not report', () => {
       ]);
       const words = describeNote(notes[0]!);
       expect(words).toMatch(publishPlanned ? /; sent with this publish$/ : /; no publish planned$/);
-      if (reported === 'unreadable') expect(words).toContain('(the server sent "{\\"x\\": 1}")');
+      if (reported === 'unreadable') expect(words).toContain('(the server sent {"x": 1})');
     }
     if (app.action !== 'update') return;
     // The publish planned for another reason carries the field: the server ends up right whenever the app is touched.
@@ -86,12 +86,12 @@ describe('a managed setting the server does not report', () => {
     expect(unverifiableNotes(withV3)).toEqual([expect.objectContaining({ field: 'defaultVersion', sentWithPublish: false })]);
   });
 
-  it('shows what an unreadable field held safely: quoted, control and direction characters escaped, cut short', () => {
+  it('shows what an unreadable field held safely: control and direction characters escaped, cut short', () => {
     const note: PlanNote = { kind: 'unverifiable', field: 'description', detail: 'x', raw: `\u001b[31mred\u202e${'y'.repeat(80)}` };
     const words = describeNote(note);
     expect(words).not.toMatch(/[\u001b\u202e]/);
     expect(words).toContain('\\u001b[31mred\\u202e');
-    expect(words).toMatch(/y\.\.\."\)$/);
+    expect(words).toMatch(/y\.\.\.\)$/);
   });
 });
 
