@@ -192,7 +192,7 @@ describe('p7apps import, then p7apps plan', () => {
     expect(config.server).toEqual({ url: emulator.url });
     const plan = await p7apps(['plan']);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('No changes. The server matches the config (4 apps).');
+    expect(plan.stdout).toContain('No changes for 4 apps; all verified: the server matches the config.');
   });
 
   it('refuses an --out under a file before reading the server', async () => {
