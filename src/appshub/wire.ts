@@ -1,18 +1,20 @@
 // The one module that knows AppsHub's JSON field names, in both directions:
 // server records -> our types (types.ts), and PublishRequest -> the publish
 // request's fields. Every choice the vendor's guide leaves open is marked
-// `ASSUMPTION Ax:` (README, "ASSUMPTIONS about the wire"), so meeting a server
-// that differs means changing this file and nothing else.
+// `ASSUMPTION Ax:` (docs/wire-assumptions.md), so meeting a server that
+// differs means changing this file and nothing else. A15-A19 are the choices
+// for servers that answer differently from the shape p7apps assumes; A20 on
+// concern publishing.
 //
 // Rules for reading: unknown extra fields are ignored; a field that is absent
 // becomes UNKNOWN (a default would hide drift). A field p7apps cannot read
 // (wrong type, not a URL) becomes unreadable(raw): unverifiable, carrying a
 // short description of what the server sent, so that one odd field stops
-// that field of that app and never the whole catalog (ASSUMPTION A19: see
-// appRecordFromWire). Only
-// what identifies a record (an app's `id` and `name`, a version's `version`)
-// is required: without it nothing about the record can be trusted, and that
-// is a WireFormatError naming the field, never a guess.
+// that field of that app and never the whole catalog (ASSUMPTION A19, see
+// appRecordFromWire). Only what identifies a record (an app's `id` and
+// `name`, a version's `id` and `version`) is required: without it nothing
+// about the record can be trusted, and that is a WireFormatError naming the
+// field, never a guess.
 
 import { P7appsError } from '../errors.js';
 import { AppsHubError } from './errors.js';

@@ -104,7 +104,9 @@ export type ConflictV1 =
   | { kind: 'name-ambiguous'; appIds: string[] }
   | { kind: 'no-version-to-carry-settings'; fields: SettingFieldV1[] }
   /** Added within format 1: a new app's workspace {name, id} disagrees with one another app shows. */
-  | { kind: 'workspace-mismatch'; desired: WorkspaceRefV1; seen: WorkspaceV1; seenOn: string };
+  | { kind: 'workspace-mismatch'; desired: WorkspaceRefV1; seen: WorkspaceV1; seenOn: string }
+  /** Since p7apps 0.1 (read-profiles): a new version cannot be planned because the server's version list is unreadable. */
+  | { kind: 'versions-unreadable'; version: number; sent: string };
 
 export type PlanNoteV1 =
   | { kind: 'unmanaged-version'; version: number; revision: MaybeV1<number> }
@@ -254,6 +256,7 @@ const conflictSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('name-ambiguous'), appIds: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('no-version-to-carry-settings'), fields: z.array(settingFieldSchema) }),
   z.strictObject({ kind: z.literal('workspace-mismatch'), desired: workspaceRefSchema, seen: workspaceSchema, seenOn: z.string() }),
+  z.strictObject({ kind: z.literal('versions-unreadable'), version: versionNumber, sent: z.string().max(4096) }),
 ]);
 const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
 

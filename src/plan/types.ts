@@ -89,7 +89,13 @@ export type Conflict =
    * a workspace another app on the server shows (same id, other name, or same
    * name, other id): the publish would go to a workspace nobody meant.
    */
-  | { kind: 'workspace-mismatch'; desired: WorkspaceRef; seen: Workspace; seenOn: string };
+  | { kind: 'workspace-mismatch'; desired: WorkspaceRef; seen: Workspace; seenOn: string }
+  /**
+   * A new version would be numbered by the server, but the server sent a
+   * version list p7apps cannot read (`sent`, as sent): the number it would get,
+   * or whether it already exists, cannot be checked.
+   */
+  | { kind: 'versions-unreadable'; version: number; sent: string };
 
 /** Facts worth showing that are neither actions nor conflicts. */
 /**

@@ -189,7 +189,7 @@ describe.each(MATRIX)('against a server with profile $profiles', (c) => {
     const controller = new AbortController();
     // Interrupted as the server answers the first publish: the moment is the server's, not a timer's.
     await start(c, {
-      readyAfterMs: 400,
+      readyAfterMs: 200,
       onRequest: (entry) => entry.endpoint === 'POST apps/' && controller.abort(new Error('interrupted by SIGINT')),
     });
     await writeConfig(config({ alphaVersions: 3, betaWorkflow: flow('Beta2') }));
