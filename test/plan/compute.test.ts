@@ -367,7 +367,8 @@ const rows: Row[] = [
     action: 'conflict',
     check: (app) => {
       expect(app.action === 'conflict' && app.conflicts).toEqual([{ kind: 'versions-unreadable', version: 2, sent: '"all"' }]);
-      expect(app.notes).toEqual([expect.objectContaining({ kind: 'unverifiable', field: 'versions', detail: expect.stringContaining('as "all", which p7apps cannot read') })]);
+      // What was sent is kept beside the sentence (shown quoted by the renderers), never inside it.
+      expect(app.notes).toEqual([expect.objectContaining({ kind: 'unverifiable', field: 'versions', detail: expect.stringContaining('in a form p7apps cannot read'), raw: '"all"' })]);
     },
   },
   {
