@@ -158,6 +158,15 @@ export function computeDrift(plan: Plan, options: { failOnUnmanaged?: boolean } 
 }
 
 /**
+ * How a report names an app's status when it is in sync only as far as the
+ * server shows (it has fields that could not be verified); null otherwise, so
+ * each format keeps its own word for every other status.
+ */
+export function partlyVerifiedStatus(app: AppDrift): string | null {
+  return app.status === 'in-sync' && app.unverifiable.length > 0 ? 'in sync as far as the server shows' : null;
+}
+
+/**
  * "No drift: 3 in sync, 1 drifted, 1 missing, 0 in conflict, 2 unmanaged;
  * description of 3 apps cannot be verified on this server."
  */

@@ -4,7 +4,7 @@
 // unless verbose.
 
 import type { AppDrift } from '../plan/drift.js';
-import { driftSummaryLine } from '../plan/drift.js';
+import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, unverifiableText } from '../plan/describe.js';
 import { changeLines } from './plan-human.js';
 import { palette, quote, type Palette } from './text.js';
@@ -30,8 +30,7 @@ export const renderDriftHuman: DriftRenderer = (report, out, options) => {
       hidden += 1;
       continue;
     }
-    // "In sync" only about what the server showed: an app with unverifiable fields says so.
-    const headline = app.status === 'in-sync' && app.unverifiable.length > 0 ? 'in sync as far as the server shows' : HEADLINE[app.status];
+    const headline = partlyVerifiedStatus(app) ?? HEADLINE[app.status];
     lines.push(colour(app, c)(`${MARK[app.status]} ${quote(app.name)}${app.appId ? ` (id ${app.appId})` : ''}: ${headline}`), ...details, '');
   }
   if (hidden > 0) lines.push(c.dim(`${plural(hidden, 'app')} in sync (--verbose lists them).`), '');

@@ -4,7 +4,7 @@
 
 import type { AppDrift } from '../plan/drift.js';
 import type { DriftRenderer } from './types.js';
-import { driftSummaryLine } from '../plan/drift.js';
+import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { unverifiableText } from '../plan/describe.js';
 import type { AttributeChange } from '../plan/types.js';
 import { changeLabel, changeValueText } from './plan-words.js';
@@ -67,7 +67,8 @@ export const renderDriftJunit: DriftRenderer = (report, out) => {
     if (app.counts) {
       lines.push(`      <failure type="${app.status}" message="${xmlEscape(FAILURE_MESSAGE[app.status])}">${xmlEscape(details.join('\n'))}</failure>`);
     } else if (details.length > 0 || app.status === 'unmanaged') {
-      lines.push(`      <system-out>${xmlEscape([FAILURE_MESSAGE[app.status], ...details].join('\n'))}</system-out>`);
+      const status = partlyVerifiedStatus(app) ?? FAILURE_MESSAGE[app.status];
+      lines.push(`      <system-out>${xmlEscape([status, ...details].join('\n'))}</system-out>`);
     }
     lines.push('    </testcase>');
   }

@@ -3,7 +3,7 @@
 // then a collapsed block per app with what differs.
 
 import type { AppDrift } from '../plan/drift.js';
-import { driftSummaryLine } from '../plan/drift.js';
+import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, unverifiableText } from '../plan/describe.js';
 import type { DriftRenderer } from './types.js';
 import { changeItem, codeSpan, escapeHtml, escapeMarkdown } from './plan-markdown.js';
@@ -39,9 +39,8 @@ export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
   out.write(`${lines.join('\n')}\n`);
 };
 
-/** "in sync" only about what the server showed: an app with unverifiable fields says so. */
 function statusText(app: AppDrift): string {
-  return app.status === 'in-sync' && app.unverifiable.length > 0 ? 'in sync as far as the server shows' : STATUS_TEXT[app.status];
+  return partlyVerifiedStatus(app) ?? STATUS_TEXT[app.status];
 }
 
 function hasDetails(app: AppDrift): boolean {
