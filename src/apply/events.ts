@@ -8,6 +8,7 @@
 
 import { rawOf } from '../appshub/wire.js';
 import type { ActionReason } from '../plan/types.js';
+import type { Verification } from '../plan/verification.js';
 
 export type PublishKind = 'app' | 'version' | 'revision';
 
@@ -140,7 +141,14 @@ export type ApplyEvent =
   | (At & { type: 'interrupted'; inFlight: string[] })
   | (At & { type: 'apply-done'; interrupted: boolean; totals: ApplyTotals; elapsedMs: number; publishes: PublishReport[] })
   | (At & { type: 'converge-start'; apps: number })
-  | (At & { type: 'converge-done'; converged: boolean; remaining: StillToDo[] });
+  | (At & {
+      type: 'converge-done';
+      /** Nothing left to do as far as the server shows: read `verification` for what it could not show. */
+      converged: boolean;
+      remaining: StillToDo[];
+      /** What the convergence read verified and what it could not (added within format 1). */
+      verification?: Verification;
+    });
 
 export type ApplyEventType = ApplyEvent['type'];
 

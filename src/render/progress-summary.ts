@@ -1,11 +1,14 @@
 // The end of an apply, for people: what was published (and how long it took
 // to become READY), what failed and why, what was not sent, and whether the
-// server now matches the config. Written once, after the progress output.
+// server converged, with what it could not verify. Written once, after the
+// progress output.
 
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
 import { stateName, type StillToDo, type PublishReport } from '../apply/events.js';
 import type { ApplyResult } from '../apply/execute.js';
+import { convergedText } from '../apply/converge.js';
+import type { Verification } from '../plan/verification.js';
 import { revisionText, withoutAppName } from './progress-words.js';
 import { displayWidth, padEndToWidth } from './width.js';
 
@@ -30,7 +33,7 @@ export interface ApplySummary {
   /** Apps of a saved plan not touched because they changed since (on the server, or in what the config declares). */
   refused: RefusedApp[];
   /** null: not checked (interrupted, or nothing was sent). */
-  convergence: { remaining: StillToDo[] } | { error: string } | null;
+  convergence: { remaining: StillToDo[]; verification?: Verification } | { error: string } | null;
 }
 
 export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'write'>, options: { color: boolean }): void {
@@ -101,5 +104,7 @@ export function verdict(summary: ApplySummary): string {
   if (convergence && 'error' in convergence) problems.push('convergence not checked');
   else if (convergence && convergence.remaining.length > 0) problems.push('did not converge');
   if (problems.length > 0) return `Apply failed: ${published}; ${problems.join(', ')}.`;
-  return `Apply complete: ${published}. The server matches the config.`;
+  // "Converged" only about what the server showed back; the rest is named.
+  const verification = convergence && 'remaining' in convergence ? convergence.verification : undefined;
+  return verification ? `Apply complete: ${published}; ${convergedText(verification)}.` : `Apply complete: ${published}.`;
 }

@@ -4,6 +4,7 @@
 import { stateName, type ApplyEvent, type PublishKind } from '../apply/events.js';
 import { formatDuration } from '../apply/clock.js';
 import { plural as count } from '../plan/describe.js';
+import { convergedText } from '../apply/converge.js';
 
 export function kindText(kind: PublishKind): string {
   switch (kind) {
@@ -66,7 +67,9 @@ export function eventText(event: ApplyEvent): string | null {
       return `Reading the server again to check that nothing is left to do (${count(event.apps, 'app')})`;
     case 'converge-done':
       return event.converged
-        ? 'Converged: the server matches the config.'
+        ? event.verification
+          ? `${capitalised(convergedText(event.verification))}.`
+          : 'Converged: nothing left to do.'
         : `Did not converge: ${count(event.remaining.length, 'app')} still ${event.remaining.length === 1 ? 'differs' : 'differ'} from the config (${event.remaining.map((r) => r.app).join(', ')}).`;
   }
 }
@@ -93,6 +96,10 @@ function applyDoneText(event: Ev<'apply-done'>): string {
   if (t.notStarted) parts.push(`${t.notStarted} not started`);
   const resends = t.resends ? `; ${count(t.resends, 'publish was', 'publishes were')} sent again` : '';
   return `${event.interrupted ? 'Interrupted' : 'Finished'} after ${formatDuration(event.elapsedMs)}: ${parts.join(', ')} of ${t.planned}${resends}.`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function revisionText(revision: number | null): string {

@@ -374,7 +374,8 @@ const rows: Row[] = [
     action: 'conflict',
     check: (app) => {
       expect(app.action === 'conflict' && app.conflicts).toEqual([{ kind: 'versions-unreadable', version: 2, sent: '"all"' }]);
-      expect(app.notes).toEqual([expect.objectContaining({ kind: 'unverifiable', field: 'versions', detail: expect.stringContaining('as "all", which p7apps cannot read') })]);
+      // What was sent is kept beside the sentence (shown quoted by the renderers), never inside it.
+      expect(app.notes).toEqual([expect.objectContaining({ kind: 'unverifiable', field: 'versions', detail: expect.stringContaining('in a form p7apps cannot read'), raw: '"all"' })]);
     },
   },
   {
@@ -418,7 +419,7 @@ describe('computePlan', () => {
       { appId: 'id-zeta', name: 'Zeta', workspace: WORKSPACE },
     ]);
     expect(plan.summary).toEqual({ create: 0, update: 0, conflict: 0, unchanged: 1, unmanaged: 2, publishes: 0, republishes: 0 });
-    expect(summaryLine(plan)).toBe('No changes. The server matches the config (1 app).');
+    expect(summaryLine(plan)).toBe('No changes for 1 app; all verified: the server matches the config.');
   });
 
   it('refuses to guess between two server apps of the same name', () => {

@@ -231,7 +231,7 @@ describe('a server with one odd field (A16, A17, A19)', () => {
     const planned = sweep.addRun('plan thumbnail 500', await cli(['plan', '--verbose']));
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(2);
-    expect(planned.stdout).toContain("cannot verify: the server's thumbnail could not be read (\"HTTP 500\"), so its content cannot be compared");
+    expect(planned.stdout).toContain("cannot verify: the server's thumbnail could not be read, so its content cannot be compared (the server sent \"HTTP 500\")");
     expect(planned.stdout).toContain("-> adds version 3");
   });
 
