@@ -4,6 +4,7 @@
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../context.js';
 import { applyCommand } from './apply.js';
+import { doctorCommand } from './doctor.js';
 import { driftCommand } from './drift.js';
 import { emulatorCommand } from './emulator.js';
 import { importCommand } from './import.js';
@@ -13,4 +14,4 @@ import { validateCommand } from './validate.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
-export const commands: CommandFactory[] = [validateCommand, emulatorCommand, planCommand, applyCommand, driftCommand, importCommand];
+export const commands: CommandFactory[] = [validateCommand, emulatorCommand, planCommand, applyCommand, driftCommand, importCommand, doctorCommand];

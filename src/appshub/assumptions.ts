@@ -1,0 +1,390 @@
+// The wire assumptions as data: every choice the vendor's guide leaves open
+// that p7apps makes (the `ASSUMPTION Ax:` comments in ./wire.ts), each with a
+// one-line meaning, what p7apps cannot verify on a server where it does not
+// hold, and a check over the raw JSON a read-only probe collected. `p7apps
+// doctor` and the documentation share this one registry; ./wire.ts stays the
+// module that maps JSON to types.
+//
+// The checks are pure: they look at JSON already read and never ask the
+// server. What only a publish would show (how a publish must be encoded, the
+// answer while a version initialises) is reported as such, never guessed.
+
+/** What p7apps verifies or does, and which assumptions it rests on. */
+export type Capability =
+  | 'description'
+  | 'copy-permission'
+  | 'thumbnail'
+  | 'versions'
+  | 'workflow'
+  | 'workflow-content'
+  | 'workspace'
+  | 'publishing-state'
+  | 'publish';
+
+/** In the order reports list them. */
+export const CAPABILITIES: ReadonlyArray<{ name: Capability; meaning: string }> = [
+  { name: 'description', meaning: "an app's description" },
+  { name: 'copy-permission', meaning: "an app's copy permission (allow_get_as_workflow)" },
+  { name: 'thumbnail', meaning: "an app's thumbnail, by content" },
+  { name: 'versions', meaning: "an app's versions and which one is the default" },
+  { name: 'workflow', meaning: 'which workflow a version was published from' },
+  { name: 'workflow-content', meaning: 'whether a workflow was edited since its version was published' },
+  { name: 'workspace', meaning: "an app's workspace" },
+  { name: 'publishing-state', meaning: 'whether a published version became READY or FAILED' },
+  { name: 'publish', meaning: 'publishing (apply)' },
+];
+
+/**
+ * The raw JSON a read-only probe of a server collected, every string already
+ * scrubbed of credentials. A field left undefined was not read.
+ */
+export interface WireEvidence {
+  /** The entries of every page of `GET apps/`. */
+  appList?: unknown[];
+  /** The entries of every page of `GET workflows/`. */
+  workflowList?: unknown[];
+  /** How each list came: a bare array, or a Django REST framework page, and how many pages. */
+  appListShape?: { shape: 'array' | 'page'; pages: number };
+  workflowListShape?: { shape: 'array' | 'page'; pages: number };
+  /** `GET apps/{id}/` of one app of the list. */
+  appDetail?: unknown;
+  /** `GET apps/{id}@{v}/` of one version of that app. */
+  versionDetail?: unknown;
+  /** Reading one app's thumbnail with the token; undefined when none was tried. */
+  thumbnailRead?: { ok: true } | { ok: false; problem: string };
+}
+
+export type AssumptionStatus =
+  /** What the server sent is what p7apps expects. */
+  | 'holds'
+  /** The server sent something else; `detail` says what. */
+  | 'differs'
+  /** Nothing the probe read shows it (an empty server, a list not read). */
+  | 'not-seen'
+  /** Only a publish would show it, and the probe never publishes. */
+  | 'needs-publish';
+
+export interface AssumptionVerdict {
+  status: AssumptionStatus;
+  /** How it differs, why it was not seen, or what was seen: one line, server values JSON-quoted. */
+  detail?: string;
+}
+
+export type AssumptionId = `A${number}`;
+
+export interface Assumption {
+  id: AssumptionId;
+  /** A few words: `description`. */
+  title: string;
+  /** What p7apps assumes, in one line. */
+  meaning: string;
+  /** What p7apps cannot verify (or do) on a server where this does not hold. */
+  affects: Capability[];
+  check: (evidence: WireEvidence) => AssumptionVerdict;
+}
+
+import { describeValue } from './wire.js';
+
+type WireObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is WireObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A server value, briefly and on one line: JSON-quoted, so control characters are escaped. */
+const shown = describeValue;
+
+function isAbsoluteUrl(value: unknown): boolean {
+  return typeof value === 'string' && /^https?:\/\//i.test(value) && URL.canParse(value);
+}
+
+function looksLikeUrl(value: unknown): boolean {
+  return typeof value === 'string' && (/^https?:\/\//i.test(value) || value.startsWith('/'));
+}
+
+const NO_APPS = 'no apps on this server to look at';
+const NOT_READ = 'apps/ was not read';
+
+/** The app records the probe holds: the list's entries and the one app's details. */
+function appRecords(e: WireEvidence): WireObject[] {
+  const records = (e.appList ?? []).filter(isObject);
+  if (isObject(e.appDetail)) records.push(e.appDetail);
+  return records;
+}
+
+function noApps(e: WireEvidence): AssumptionVerdict {
+  return { status: 'not-seen', detail: e.appList === undefined ? NOT_READ : NO_APPS };
+}
+
+/**
+ * A field every app record should carry in one shape: differs when some
+ * record lacks it or has it in another shape, naming the first such value.
+ */
+function appField(
+  e: WireEvidence,
+  key: string,
+  what: string,
+  test: (value: unknown) => boolean,
+  otherwise: (value: unknown) => string,
+): AssumptionVerdict {
+  const records = appRecords(e);
+  if (records.length === 0) return noApps(e);
+  const missing = records.filter((r) => r[key] === undefined).length;
+  if (missing === records.length) return { status: 'differs', detail: `${what} not reported (no \`${key}\` field)` };
+  const wrong = records.find((r) => r[key] !== undefined && !test(r[key]));
+  if (wrong) return { status: 'differs', detail: otherwise(wrong[key]) };
+  if (missing > 0) return { status: 'differs', detail: `${what} missing from ${missing} of ${records.length} app records` };
+  return { status: 'holds' };
+}
+
+const KNOWN_STATES = ['QUEUED_TO_INITIALIZE', 'INITIALIZING', 'READY', 'FAILED'];
+
+function versionEntries(e: WireEvidence): unknown[] {
+  return appRecords(e).flatMap((r) => (Array.isArray(r.versions) ? r.versions : []));
+}
+
+function checkThumbnail(e: WireEvidence): AssumptionVerdict {
+  const field = appField(
+    e,
+    'thumbnail',
+    'the thumbnail',
+    (v) => v === null || isAbsoluteUrl(v),
+    (v) => (typeof v === 'string' && looksLikeUrl(v) ? 'thumbnail is a relative URL' : `thumbnail is ${shown(v)}, not null or an absolute URL`),
+  );
+  if (field.status !== 'holds' && field.status !== 'differs') return field;
+  if (e.thumbnailRead && !e.thumbnailRead.ok) {
+    const reading = `the thumbnail could not be read with the token: ${e.thumbnailRead.problem}`;
+    return { status: 'differs', detail: field.status === 'differs' ? `${field.detail}; ${reading}` : reading };
+  }
+  if (field.status === 'holds' && e.thumbnailRead === undefined) return { status: 'holds', detail: 'no app has a thumbnail, so none was read' };
+  return field;
+}
+
+function checkDefaultVersion(e: WireEvidence): AssumptionVerdict {
+  const field = appField(
+    e,
+    'version',
+    'the default version',
+    (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1,
+    (v) => `the app's version is ${shown(v)}, not a whole number from 1`,
+  );
+  if (field.status !== 'holds') return field;
+  // The default must be one of the app's versions when they are listed as numbers.
+  for (const record of appRecords(e)) {
+    if (!Array.isArray(record.versions)) continue;
+    const numbers = record.versions.map((v: unknown) => (isObject(v) ? v.version : v)).filter((v: unknown): v is number => typeof v === 'number');
+    if (numbers.length === record.versions.length && !numbers.includes(record.version as number)) {
+      return { status: 'differs', detail: `an app's version ${shown(record.version)} is not among its versions` };
+    }
+  }
+  return field;
+}
+
+function checkVersions(e: WireEvidence): AssumptionVerdict {
+  const records = appRecords(e);
+  if (records.length === 0) return noApps(e);
+  if (records.every((r) => r.versions === undefined)) return { status: 'differs', detail: 'versions not listed (no `versions` field)' };
+  const notList = records.find((r) => r.versions !== undefined && !Array.isArray(r.versions));
+  if (notList) return { status: 'differs', detail: `versions is ${shown(notList.versions)}, not a list` };
+  for (const entry of versionEntries(e)) {
+    if (typeof entry === 'number' && Number.isInteger(entry) && entry >= 1) continue;
+    if (isObject(entry) && typeof entry.version === 'number' && Number.isInteger(entry.version) && entry.version >= 1) continue;
+    if (looksLikeUrl(entry)) return { status: 'differs', detail: 'versions are URLs, not numbers or objects with `version`' };
+    return { status: 'differs', detail: `a version entry is ${shown(entry)}, not a number or an object with \`version\`` };
+  }
+  if (records.some((r) => r.versions === undefined)) return { status: 'differs', detail: 'versions missing from some app records' };
+  return { status: 'holds' };
+}
+
+function checkVersionWorkflow(e: WireEvidence): AssumptionVerdict {
+  if (e.versionDetail === undefined) return e.appList === undefined || e.appList.length === 0 ? noApps(e) : { status: 'not-seen', detail: "no version's details were read" };
+  if (!isObject(e.versionDetail)) return { status: 'differs', detail: `a version's details are ${shown(e.versionDetail)}` };
+  const workflow = e.versionDetail.workflow;
+  const problems: string[] = [];
+  if (workflow === undefined) problems.push("a version's workflow is not reported");
+  else if (!isObject(workflow)) problems.push(`a version's workflow is ${shown(workflow)}, not an object`);
+  else if (typeof workflow.path !== 'string' || workflow.path === '') problems.push(`a version's workflow path is ${shown(workflow.path)}`);
+  const fingerprint = e.versionDetail.fingerprint;
+  if (fingerprint === undefined) problems.push("a version's fingerprint is not reported");
+  else if (fingerprint !== null && typeof fingerprint !== 'string') problems.push(`a version's fingerprint is ${shown(fingerprint)}`);
+  else if (fingerprint === null) problems.push("a version's fingerprint is null");
+  return problems.length > 0 ? { status: 'differs', detail: problems.join('; ') } : { status: 'holds' };
+}
+
+function checkWorkflowFingerprint(e: WireEvidence): AssumptionVerdict {
+  if (e.workflowList === undefined) return { status: 'not-seen', detail: 'workflows/ was not read' };
+  const records = e.workflowList.filter(isObject);
+  if (records.length === 0) return { status: 'not-seen', detail: 'no workflows on this server to look at' };
+  const missing = records.filter((r) => r.fingerprint === undefined).length;
+  if (missing === records.length) return { status: 'differs', detail: 'workflow fingerprint not reported (no `fingerprint` field)' };
+  const wrong = records.find((r) => r.fingerprint !== undefined && typeof r.fingerprint !== 'string');
+  if (wrong) return { status: 'differs', detail: `a workflow's fingerprint is ${shown(wrong.fingerprint)}` };
+  if (missing > 0) return { status: 'differs', detail: `workflow fingerprint missing from ${missing} of ${records.length} workflows` };
+  return { status: 'holds' };
+}
+
+function checkStates(e: WireEvidence): AssumptionVerdict {
+  const records = appRecords(e);
+  if (records.length === 0) return noApps(e);
+  const states: unknown[] = [];
+  for (const record of [...records, ...(isObject(e.versionDetail) ? [e.versionDetail] : [])]) {
+    if (record.state !== undefined) states.push(record.state);
+  }
+  for (const entry of versionEntries(e)) if (isObject(entry) && entry.state !== undefined) states.push(entry.state);
+  if (states.length === 0) return { status: 'differs', detail: 'publishing states not reported (no `state` field)' };
+  const unknown = states.find((s) => typeof s !== 'string' || !KNOWN_STATES.includes(s));
+  if (unknown !== undefined) return { status: 'differs', detail: `state ${shown(unknown)} is not one p7apps knows` };
+  const seen = KNOWN_STATES.filter((s) => states.includes(s));
+  return { status: 'holds', detail: `states seen: ${seen.join(', ')}` };
+}
+
+/** Fields the one app's details carry that its entry in apps/ lacks. */
+export function shortEntryFields(e: WireEvidence): string[] {
+  if (!isObject(e.appDetail) || e.appList === undefined) return [];
+  const entry = e.appList.find((item) => isObject(item) && item.id === (e.appDetail as WireObject).id);
+  if (!isObject(entry)) return [];
+  return Object.keys(e.appDetail).filter((key) => entry[key] === undefined).sort();
+}
+
+function checkLists(e: WireEvidence): AssumptionVerdict {
+  if (e.appList === undefined || e.workflowList === undefined) return { status: 'not-seen', detail: 'the lists were not read' };
+  const short = shortEntryFields(e);
+  if (short.length > 0) {
+    return { status: 'differs', detail: `apps/ entries are shorter than GET apps/{id}/: ${short.map((k) => JSON.stringify(k)).join(', ')} only in the details` };
+  }
+  const shapes = [
+    ['apps/', e.appListShape],
+    ['workflows/', e.workflowListShape],
+  ] as const;
+  const pages = shapes.filter(([, s]) => s?.shape === 'page').map(([name, s]) => `${name} in ${s!.pages} DRF page${s!.pages === 1 ? '' : 's'}`);
+  return { status: 'holds', detail: pages.length > 0 ? `${pages.join(', ')}, followed through next` : undefined };
+}
+
+function checkWorkspace(e: WireEvidence): AssumptionVerdict {
+  return appField(
+    e,
+    'workspace',
+    'the workspace',
+    (v) => isObject(v) && typeof v.id === 'string' && v.id !== '' && typeof v.name === 'string',
+    (v) => {
+      if (!isObject(v)) return `workspace is ${shown(v)}, not an object`;
+      if (typeof v.id === 'number') return 'workspace id is a number, not a string';
+      if (v.id === undefined || v.name === undefined) return 'workspace lacks its id or name';
+      return `workspace id ${shown(v.id)} or name ${shown(v.name)} is not a string`;
+    },
+  );
+}
+
+function checkAppUrl(e: WireEvidence): AssumptionVerdict {
+  if (!isObject(e.appDetail)) return e.appList === undefined || e.appList.length === 0 ? noApps(e) : { status: 'not-seen', detail: "no app's details were read" };
+  const { url, version } = e.appDetail;
+  if (url === undefined) return { status: 'differs', detail: "the app's url is not reported" };
+  if (!isAbsoluteUrl(url)) return { status: 'differs', detail: typeof url === 'string' && looksLikeUrl(url) ? "the app's url is a relative URL" : `the app's url is ${shown(url)}` };
+  const own = typeof version === 'number' && (url as string).endsWith(`@${version}/`);
+  return { status: 'holds', detail: own ? "it is the default version's own URL" : "it is the app's URL; the default version's URL is read from its details" };
+}
+
+const needsPublish = (what: string) => (): AssumptionVerdict => ({ status: 'needs-publish', detail: what });
+
+/** Every wire assumption, in order. */
+export const ASSUMPTIONS: readonly Assumption[] = [
+  {
+    id: 'A1',
+    title: 'description',
+    meaning: "an app's description is `description`, a string or null",
+    affects: ['description'],
+    check: (e) => appField(e, 'description', 'the description', (v) => v === null || typeof v === 'string', (v) => `description is ${shown(v)}, not a string or null`),
+  },
+  {
+    id: 'A2',
+    title: 'copy permission',
+    meaning: 'the copy permission is `allow_get_as_workflow`, true or false',
+    affects: ['copy-permission'],
+    check: (e) => appField(e, 'allow_get_as_workflow', 'the copy permission', (v) => typeof v === 'boolean', (v) => `allow_get_as_workflow is ${shown(v)}, not true or false`),
+  },
+  {
+    id: 'A3',
+    title: 'thumbnail',
+    meaning: '`thumbnail` is null or the absolute URL of the image, readable with the same token',
+    affects: ['thumbnail'],
+    check: checkThumbnail,
+  },
+  {
+    id: 'A4',
+    title: 'default version',
+    meaning: "an app record describes its default version: its `version` is the default's number",
+    affects: ['versions'],
+    check: checkDefaultVersion,
+  },
+  {
+    id: 'A5',
+    title: 'versions',
+    meaning: "an app's `versions` lists version numbers or objects with at least `version`",
+    affects: ['versions'],
+    check: checkVersions,
+  },
+  {
+    id: 'A6',
+    title: 'workflow of a version',
+    meaning: "a version's `workflow` carries the `path` it was published from, and its `fingerprint` that workflow's content then",
+    affects: ['workflow', 'workflow-content'],
+    check: checkVersionWorkflow,
+  },
+  {
+    id: 'A7',
+    title: 'workflow fingerprint',
+    meaning: "workflows/ entries carry `fingerprint`, the workflow's current content fingerprint",
+    affects: ['workflow-content'],
+    check: checkWorkflowFingerprint,
+  },
+  {
+    id: 'A8',
+    title: 'publishing states',
+    meaning: '`state` is QUEUED_TO_INITIALIZE, INITIALIZING, READY or FAILED (the reason in `state_detail`)',
+    affects: ['publishing-state'],
+    check: checkStates,
+  },
+  {
+    id: 'A9',
+    title: 'lists',
+    meaning: 'apps/ and workflows/ are JSON arrays (or DRF pages) of the same objects as their detail endpoints',
+    affects: ['versions'],
+    check: checkLists,
+  },
+  {
+    id: 'A10',
+    title: 'concurrent publishes',
+    meaning: 'a publish while a version of the app initialises is refused with 409 and Retry-After, committing nothing',
+    affects: ['publish'],
+    check: needsPublish('only a publish while a version initialises would show it'),
+  },
+  {
+    id: 'A11',
+    title: 'workspace',
+    meaning: "an app's `workspace` carries both `id` (a string) and `name`",
+    affects: ['workspace'],
+    check: checkWorkspace,
+  },
+  {
+    id: 'A12',
+    title: 'publish encoding',
+    meaning: 'a publish is accepted as JSON, and with a thumbnail as multipart/form-data with True/False',
+    affects: ['publish'],
+    check: needsPublish('only a publish would show which encodings the server accepts'),
+  },
+  {
+    id: 'A13',
+    title: 'app URL',
+    meaning: "an app's `url` is its default version's own URL only when it ends in @{version}/",
+    affects: ['versions'],
+    check: checkAppUrl,
+  },
+  {
+    id: 'A14',
+    title: 'thumbnail types',
+    meaning: 'the server accepts PNG, JPEG, GIF, WebP and SVG thumbnails',
+    affects: ['publish'],
+    check: needsPublish('only a publish with a thumbnail would show which image types the server accepts'),
+  },
+];
+
