@@ -130,10 +130,10 @@ function appField(
   const records = appRecords(e);
   if (records.length === 0) return noApps(e);
   const missing = records.filter((r) => r[key] === undefined).length;
-  if (missing === records.length) return { status: 'differs', detail: `${what} not reported (no \`${key}\` field)` };
+  if (missing === records.length) return { status: 'differs', detail: `${what} is not reported (no \`${key}\` field)` };
   const wrong = records.find((r) => r[key] !== undefined && !test(r[key]));
   if (wrong) return { status: 'differs', detail: otherwise(wrong[key]) };
-  if (missing > 0) return { status: 'differs', detail: `${what} missing from ${missing} of ${records.length} app records` };
+  if (missing > 0) return { status: 'differs', detail: `${what} is missing from ${missing} of ${records.length} app records` };
   return { status: 'holds' };
 }
 
@@ -203,6 +203,7 @@ function checkVersionWorkflow(e: WireEvidence): AssumptionVerdict {
   const problems: string[] = [];
   if (workflow === undefined) problems.push("a version's workflow is not reported");
   else if (!isObject(workflow)) problems.push(`a version's workflow is ${shown(workflow)}, not an object`);
+  else if (workflow.path === undefined) problems.push("a version's workflow path is not reported");
   else if (typeof workflow.path !== 'string' || workflow.path === '') problems.push(`a version's workflow path is ${shown(workflow.path)}`);
   const fingerprint = e.versionDetail.fingerprint;
   if (fingerprint === undefined) problems.push("a version's fingerprint is not reported");

@@ -75,7 +75,15 @@ class Probe {
     { endpoint: 'workflows/', status: 'not-read' },
   ];
   tls: TlsFinding;
-  auth: AuthFinding = { method: 'none', withoutCredentials: 'not-checked', status: 'not-checked' };
+  // Every key in the order the JSON report shows them; the ones left undefined are not written.
+  auth: AuthFinding = {
+    method: 'none',
+    source: undefined,
+    withoutCredentials: 'not-checked',
+    withoutCredentialsStatus: undefined,
+    status: 'not-checked',
+    detail: undefined,
+  };
   client: AppsHubClient | undefined;
 
   constructor(
