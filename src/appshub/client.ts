@@ -24,6 +24,7 @@ import type {
 import {
   PUBLISH_FIELD,
   WireFormatError,
+  type WireContext,
   appRecordFromWire,
   listPageFromWire,
   type ListPage,
@@ -107,6 +108,8 @@ export class AppsHubClient implements AppsHubApi {
   readonly #redactor = new Redactor();
   readonly #origin: string;
   readonly #limits: { json: number; thumbnail: number; pages: number };
+  /** Relative URLs in answers are read against the sign-in URL (wire.ts, A15). */
+  readonly #wire: WireContext;
   #token: string | undefined;
 
   constructor(options: AppsHubClientOptions) {
@@ -115,6 +118,7 @@ export class AppsHubClient implements AppsHubApi {
     this.appsBaseUrl = bases.apps;
     this.workflowsBaseUrl = bases.workflows;
     this.#origin = new URL(this.serverUrl).origin;
+    this.#wire = { baseUrl: this.serverUrl, redact: (text) => this.#redactor.redact(text) };
     this.#limits = {
       json: options.maxJsonBytes ?? MAX_JSON_BYTES,
       thumbnail: options.maxThumbnailBytes ?? MAX_THUMBNAIL_BYTES,
@@ -174,13 +178,13 @@ export class AppsHubClient implements AppsHubApi {
   }
 
   async listApps(signal?: AbortSignal): Promise<AppRecord[]> {
-    return this.#list(this.appsBaseUrl, 'apps/', (item, path) => this.#withRedactedDetail(appRecordFromWire(item, path)), signal);
+    return this.#list(this.appsBaseUrl, 'apps/', (item, path) => this.#withRedactedDetail(appRecordFromWire(item, path, this.#wire)), signal);
   }
 
   async getApp(appId: string, signal?: AbortSignal): Promise<AppRecord> {
     const label = `apps/${encodeSegment(appId)}/`;
     const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
-    const app = this.#mapped('GET', label, false, () => this.#withRedactedDetail(appRecordFromWire(this.#json(res, 'GET', false))));
+    const app = this.#mapped('GET', label, false, () => this.#withRedactedDetail(appRecordFromWire(this.#json(res, 'GET', false), '', this.#wire)));
     if (app.id !== appId) throw this.#malformed('GET', label, false, `its id is ${JSON.stringify(app.id)}, not the requested ${JSON.stringify(appId)}`);
     return app;
   }
@@ -189,7 +193,7 @@ export class AppsHubClient implements AppsHubApi {
     if (!Number.isInteger(version) || version < 1) throw new RangeError(`version must be a whole number from 1, got ${version}`);
     const label = `apps/${encodeSegment(appId)}@${version}/`;
     const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
-    const record = this.#mapped('GET', label, false, () => this.#withRedactedDetail(versionRecordFromWire(this.#json(res, 'GET', false))));
+    const record = this.#mapped('GET', label, false, () => this.#withRedactedDetail(versionRecordFromWire(this.#json(res, 'GET', false), '', this.#wire)));
     if (record.appId !== appId || record.version !== version) {
       throw this.#malformed('GET', label, false, `it describes ${JSON.stringify(record.appId)} version ${record.version}, not the one requested`);
     }
@@ -197,7 +201,7 @@ export class AppsHubClient implements AppsHubApi {
   }
 
   async listWorkflows(signal?: AbortSignal): Promise<WorkflowRecord[]> {
-    return this.#list(this.workflowsBaseUrl, 'workflows/', workflowRecordFromWire, signal);
+    return this.#list(this.workflowsBaseUrl, 'workflows/', (item, path) => workflowRecordFromWire(item, path, this.#wire), signal);
   }
 
   /**
@@ -266,6 +270,7 @@ export class AppsHubClient implements AppsHubApi {
   /**
    * A version's `state_detail` is the server's account of a failure, shown to
    * people as it is; like an error body it may echo what the server received.
+   * (What an unreadable field held is redacted as it is read: `#wire`.)
    */
   #withRedactedDetail<T extends VersionRecord | AppRecord>(record: T): T {
     if ('stateDetail' in record) {

@@ -5,8 +5,13 @@
 // that differs means changing this file and nothing else.
 //
 // Rules for reading: unknown extra fields are ignored; a field that is absent
-// becomes UNKNOWN (a default would hide drift); a field of the wrong type is a
-// WireFormatError naming the field, never a guess.
+// becomes UNKNOWN (a default would hide drift). A field p7apps cannot read
+// (wrong type, not a URL) becomes unreadable(raw): unverifiable, carrying a
+// short description of what the server sent, so that one odd field stops
+// that field of that app and never the whole catalog (ASSUMPTION A19). Only
+// what identifies a record (an app's `id` and `name`, a version's `version`)
+// is required: without it nothing about the record can be trusted, and that
+// is a WireFormatError naming the field, never a guess.
 
 import { P7appsError } from '../errors.js';
 import type {
@@ -19,7 +24,7 @@ import type {
   WorkflowRecord,
   Workspace,
 } from './types.js';
-import { UNKNOWN } from './types.js';
+import { UNKNOWN, isUnknown, known, unreadable } from './types.js';
 
 /** A server record that does not have the shape the API promises. */
 export class WireFormatError extends P7appsError {
@@ -37,6 +42,14 @@ export class WireFormatError extends P7appsError {
 
 type WireObject = Record<string, unknown>;
 
+/** Where relative URLs in a body are read against (ASSUMPTION A15). */
+export interface WireContext {
+  /** The server's sign-in URL; without it, only absolute URLs can be read. */
+  baseUrl?: string;
+  /** Applied to what an unreadable field held before it is cut short (the client scrubs its token). */
+  redact?: (text: string) => string;
+}
+
 function at(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path ? `${path}.${key}` : key;
@@ -52,142 +65,212 @@ export function describeValue(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
-function objectAt(value: unknown, path: string): WireObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new WireFormatError(path, 'an object', describeValue(value));
+/**
+ * What the server sent where p7apps could not read it, as short JSON text on
+ * one line: control, format and non-ASCII characters escaped, so that it is
+ * safe to show; cut to about 80 characters.
+ */
+export function rawOf(value: unknown, ctx: WireContext = {}): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = describeValue(value);
   }
-  return value as WireObject;
+  const safe = (ctx.redact ? ctx.redact(text) : text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return safe.length > 80 ? `${safe.slice(0, 79)}…` : safe;
 }
 
-type Check<T> = { expected: string; test: (value: unknown) => value is T };
+function objectAt(value: unknown, path: string): WireObject {
+  if (!isObject(value)) throw new WireFormatError(path, 'an object', describeValue(value));
+  return value;
+}
 
-const aString: Check<string> = { expected: 'a string', test: (v): v is string => typeof v === 'string' };
-const aNonEmptyString: Check<string> = { expected: 'a non-empty string', test: (v): v is string => typeof v === 'string' && v !== '' };
-const aBoolean: Check<boolean> = { expected: 'true or false', test: (v): v is boolean => typeof v === 'boolean' };
-const aVersionNumber: Check<number> = {
-  expected: 'a whole number from 1',
-  test: (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1,
-};
-const aRevisionNumber: Check<number> = {
-  expected: 'a whole number from 0',
-  test: (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0,
-};
-const anAbsoluteUrl: Check<string> = {
-  expected: 'an absolute http(s) URL',
-  test: (v): v is string => typeof v === 'string' && /^https?:\/\//i.test(v) && URL.canParse(v),
+function isObject(value: unknown): value is WireObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * How one field is read: `read` returns the value, or undefined when it
+ * cannot make sense of what was sent.
+ */
+type Reader<T> = { expected: string; read: (value: unknown, ctx: WireContext) => T | undefined };
+
+function is<T>(expected: string, test: (v: unknown) => v is T): Reader<T> {
+  return { expected, read: (v) => (test(v) ? v : undefined) };
+}
+
+const aString = is('a string', (v): v is string => typeof v === 'string');
+const aNonEmptyString = is('a non-empty string', (v): v is string => typeof v === 'string' && v !== '');
+const aBoolean = is('true or false', (v): v is boolean => typeof v === 'boolean');
+
+/** ASSUMPTION A18: a whole number sent as a decimal string (`"2"`) is read as the number. */
+function wholeNumberFrom(min: number): Reader<number> {
+  return {
+    expected: `a whole number from ${min}`,
+    read: (v) => {
+      const n = typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v;
+      return typeof n === 'number' && Number.isSafeInteger(n) && n >= min ? n : undefined;
+    },
+  };
+}
+const aVersionNumber = wholeNumberFrom(1);
+const aRevisionNumber = wholeNumberFrom(0);
+
+/**
+ * ASSUMPTION A18: ids are strings (the guide: workspace ids "should be sent
+ * and handled as strings"); an id sent as a JSON whole number (`7`) is read
+ * as its decimal string (`"7"`).
+ */
+const anId: Reader<string> = {
+  expected: 'a non-empty string',
+  read: (v) => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined),
 };
 
-function orNull<T>(check: Check<T>): Check<T | null> {
-  return { expected: `${check.expected} or null`, test: (v): v is T | null => v === null || check.test(v) };
+/**
+ * ASSUMPTION A15: a URL is absolute http(s), or a reference relative to the
+ * server (`/appshub/media/t.png`), read against the sign-in URL. Either way
+ * the result is absolute, so the client's rule for the token (only to the
+ * server's own origin) applies to it unchanged.
+ */
+const aUrl: Reader<string> = {
+  expected: 'an http(s) URL',
+  read: (v, ctx) => {
+    if (typeof v !== 'string' || v === '' || /[\s\\]/.test(v)) return undefined;
+    const base = ctx.baseUrl === undefined ? undefined : `${ctx.baseUrl.replace(/\/+$/, '')}/`;
+    if (!URL.canParse(v, base)) return undefined;
+    const url = new URL(v, base);
+    return /^https?:$/.test(url.protocol) ? url.href : undefined;
+  },
+};
+
+function orNull<T>(reader: Reader<T>): Reader<T | null> {
+  return { expected: `${reader.expected} or null`, read: (v, ctx) => (v === null ? null : reader.read(v, ctx)) };
 }
 
 /** A field the record must carry: without it the record is unusable. */
-function required<T>(obj: WireObject, key: string, path: string, check: Check<T>): T {
+function required<T>(obj: WireObject, key: string, path: string, reader: Reader<T>, ctx: WireContext = {}): T {
   const value = obj[key];
-  if (value === undefined) throw new WireFormatError(at(path, key), `present (${check.expected})`, 'nothing');
-  if (!check.test(value)) throw new WireFormatError(at(path, key), check.expected, describeValue(value));
-  return value;
+  if (value === undefined) throw new WireFormatError(at(path, key), `present (${reader.expected})`, 'nothing');
+  const read = reader.read(value, ctx);
+  if (read === undefined) throw new WireFormatError(at(path, key), reader.expected, describeValue(value));
+  return read;
 }
 
-/** A field the server may leave out: absent is UNKNOWN, wrong is an error. */
-function optional<T>(obj: WireObject, key: string, path: string, check: Check<T>): Maybe<T> {
+/** A field the server may leave out: absent is UNKNOWN; unreadable is unreadable(raw) (A19), never an error. */
+function optional<T>(obj: WireObject, key: string, reader: Reader<T>, ctx: WireContext = {}): Maybe<T> {
   const value = obj[key];
   if (value === undefined) return UNKNOWN;
-  if (!check.test(value)) throw new WireFormatError(at(path, key), check.expected, describeValue(value));
-  return value;
+  const read = reader.read(value, ctx);
+  return read === undefined ? unreadable(rawOf(value, ctx)) : read;
 }
 
-function workspaceFromWire(obj: WireObject, path: string): Maybe<Workspace> {
+/** ASSUMPTION A11 (and A18 for a numeric id). Shared with the publish answer. */
+function workspaceFromWire(obj: WireObject, ctx: WireContext): Maybe<Workspace> {
   if (obj.workspace === undefined) return UNKNOWN;
-  const wire = objectAt(obj.workspace, at(path, 'workspace'));
-  const where = at(path, 'workspace');
-  // The guide: workspace ids "should be sent and handled as strings".
-  const id = optional(wire, 'id', where, aNonEmptyString);
-  const name = optional(wire, 'name', where, aString);
+  const wire = obj.workspace;
+  if (!isObject(wire)) return unreadable(rawOf(wire, ctx));
+  const id = optional(wire, 'id', anId, ctx);
+  const name = optional(wire, 'name', aString, ctx);
+  if (isUnreadable(id) || isUnreadable(name)) return unreadable(rawOf(wire, ctx));
   // ASSUMPTION A11: a workspace missing its id or name is UNKNOWN as a whole: half of it cannot be compared.
   if (id === UNKNOWN || name === UNKNOWN) return UNKNOWN;
   return { id: id as string, name: name as string };
+}
+
+function isUnreadable(value: unknown): boolean {
+  return isUnknown(value) && value.raw !== undefined;
 }
 
 /**
  * One version's details, from `GET apps/{id}@{v}/` (or the default version's
  * view that `GET apps/{id}/` gives).
  */
-export function versionRecordFromWire(body: unknown, path = ''): VersionRecord {
+export function versionRecordFromWire(body: unknown, path = '', ctx: WireContext = {}): VersionRecord {
   const obj = objectAt(body, path);
   const version = required(obj, 'version', path, aVersionNumber);
   // ASSUMPTION A6: the version's `workflow` object carries the `path` it was published from.
   let workflowPath: Maybe<string> = UNKNOWN;
   if (obj.workflow !== undefined) {
-    workflowPath = optional(objectAt(obj.workflow, at(path, 'workflow')), 'path', at(path, 'workflow'), aNonEmptyString);
+    workflowPath = isObject(obj.workflow) ? optional(obj.workflow, 'path', aNonEmptyString, ctx) : unreadable(rawOf(obj.workflow, ctx));
   }
   return {
-    appId: required(obj, 'id', path, aNonEmptyString),
+    appId: required(obj, 'id', path, anId),
     version,
-    revision: optional(obj, 'revision', path, aRevisionNumber),
+    revision: optional(obj, 'revision', aRevisionNumber, ctx),
     // ASSUMPTION A8: `state` is QUEUED_TO_INITIALIZE, INITIALIZING, READY or FAILED (others are passed on as they are).
-    state: optional(obj, 'state', path, aNonEmptyString),
+    state: optional(obj, 'state', aNonEmptyString, ctx),
     // ASSUMPTION A8: why a version FAILED is in `state_detail`.
-    stateDetail: optional(obj, 'state_detail', path, orNull(aString)),
+    stateDetail: optional(obj, 'state_detail', orNull(aString), ctx),
     workflowPath,
     // ASSUMPTION A6: the version's `fingerprint` is its workflow's content fingerprint when this revision was published.
-    workflowFingerprint: optional(obj, 'fingerprint', path, orNull(aString)),
-    url: optional(obj, 'url', path, anAbsoluteUrl),
-    updated: optional(obj, 'updated', path, aString),
+    workflowFingerprint: optional(obj, 'fingerprint', orNull(aString), ctx),
+    url: optional(obj, 'url', aUrl, ctx),
+    updated: optional(obj, 'updated', aString, ctx),
   };
 }
 
-/** ASSUMPTION A5: an entry of `versions` is a version number or an object with at least `version`. */
-function versionSummaryFromWire(entry: unknown, path: string): VersionSummary {
-  if (typeof entry === 'number') {
-    if (!aVersionNumber.test(entry)) throw new WireFormatError(path, aVersionNumber.expected, describeValue(entry));
-    return { version: entry, revision: UNKNOWN, state: UNKNOWN };
+/**
+ * ASSUMPTION A5, A17: an entry of `versions` is a version number (or a
+ * decimal string), a version URL whose path ends in `@{v}/`, or an object
+ * with at least `version`. Undefined when it is none of these.
+ */
+function versionSummaryFromWire(entry: unknown, ctx: WireContext): VersionSummary | undefined {
+  const number = aVersionNumber.read(entry, ctx);
+  if (number !== undefined) return { version: number, revision: UNKNOWN, state: UNKNOWN };
+  if (typeof entry === 'string') {
+    const url = aUrl.read(entry, ctx);
+    const match = url === undefined ? null : /@(\d{1,10})\/?$/.exec(new URL(url).pathname);
+    const version = match ? aVersionNumber.read(match[1], ctx) : undefined;
+    return version === undefined ? undefined : { version, revision: UNKNOWN, state: UNKNOWN };
   }
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    throw new WireFormatError(path, 'a version number or an object with `version`', describeValue(entry));
-  }
-  const obj = entry as WireObject;
-  return {
-    version: required(obj, 'version', path, aVersionNumber),
-    revision: optional(obj, 'revision', path, aRevisionNumber),
-    state: optional(obj, 'state', path, aNonEmptyString),
-  };
+  if (!isObject(entry)) return undefined;
+  const version = entry.version === undefined ? undefined : aVersionNumber.read(entry.version, ctx);
+  if (version === undefined) return undefined;
+  return { version, revision: optional(entry, 'revision', aRevisionNumber, ctx), state: optional(entry, 'state', aNonEmptyString, ctx) };
 }
 
-/** An app, from `GET apps/{id}/` or an entry of `GET apps/` (A9: the same objects). */
-export function appRecordFromWire(body: unknown, path = ''): AppRecord {
+/** ASSUMPTION A5, A17: the whole list, or unreadable(raw) when any entry cannot be read: a list with a hole in it is not a list of the app's versions. */
+function versionListFromWire(value: unknown, ctx: WireContext): Maybe<VersionSummary[]> {
+  if (!Array.isArray(value)) return unreadable(rawOf(value, ctx));
+  const summaries: VersionSummary[] = [];
+  for (const entry of value) {
+    const summary = versionSummaryFromWire(entry, ctx);
+    if (summary === undefined) return unreadable(rawOf(value.length === 1 ? value : entry, ctx));
+    summaries.push(summary);
+  }
+  return summaries;
+}
+
+/** An app, from `GET apps/{id}/` or an entry of `GET apps/` (A9: the same objects, or fewer fields of them). */
+export function appRecordFromWire(body: unknown, path = '', ctx: WireContext = {}): AppRecord {
   const obj = objectAt(body, path);
-  const id = required(obj, 'id', path, aNonEmptyString);
+  const id = required(obj, 'id', path, anId);
   const name = required(obj, 'name', path, aNonEmptyString);
-
-  let versions: Maybe<VersionSummary[]> = UNKNOWN;
-  if (obj.versions !== undefined) {
-    if (!Array.isArray(obj.versions)) throw new WireFormatError(at(path, 'versions'), 'a list', describeValue(obj.versions));
-    versions = obj.versions.map((entry, i) => versionSummaryFromWire(entry, at(at(path, 'versions'), i)));
-  }
+  const versions = obj.versions === undefined ? UNKNOWN : versionListFromWire(obj.versions, ctx);
 
   // ASSUMPTION A4: the app record describes its default version, so its `version` is the default's number.
-  const defaultVersion = optional(obj, 'version', path, aVersionNumber);
+  const defaultVersion = optional(obj, 'version', aVersionNumber, ctx);
   let current: Maybe<VersionRecord> = UNKNOWN;
-  if (defaultVersion !== UNKNOWN) {
-    const record = versionRecordFromWire(obj, path);
+  if (known(defaultVersion)) {
+    const record = versionRecordFromWire({ ...obj, id }, path, ctx);
     // ASSUMPTION A13: the app record's `url` is the version's own URL only when it ends in `@{version}/`;
     // otherwise it is the app's URL and the default version's URL is not reported here.
-    const ownUrl = typeof record.url === 'string' && record.url.endsWith(`@${record.version}/`);
+    const ownUrl = typeof record.url === 'string' && new URL(record.url).pathname.endsWith(`@${record.version}/`);
     current = ownUrl ? record : { ...record, url: UNKNOWN };
   }
 
   return {
     id,
     name,
-    url: optional(obj, 'url', path, anAbsoluteUrl),
-    workspace: workspaceFromWire(obj, path),
+    url: optional(obj, 'url', aUrl, ctx),
+    workspace: workspaceFromWire(obj, ctx),
     // ASSUMPTION A1: the description is `description`, a string or null.
-    description: optional(obj, 'description', path, orNull(aString)),
+    description: optional(obj, 'description', orNull(aString), ctx),
     // ASSUMPTION A2: the copy permission is `allow_get_as_workflow`, a boolean.
-    allowCopy: optional(obj, 'allow_get_as_workflow', path, aBoolean),
-    // ASSUMPTION A3: `thumbnail` is null or the image's absolute URL.
-    thumbnailUrl: optional(obj, 'thumbnail', path, orNull(anAbsoluteUrl)),
+    allowCopy: optional(obj, 'allow_get_as_workflow', aBoolean, ctx),
+    // ASSUMPTION A3: `thumbnail` is null or the image's URL (A15: relative ones read against the server).
+    thumbnailUrl: optional(obj, 'thumbnail', orNull(aUrl), ctx),
     defaultVersion,
     current,
     versions,
@@ -195,29 +278,31 @@ export function appRecordFromWire(body: unknown, path = ''): AppRecord {
 }
 
 /** An entry of the workflow API's `GET workflows/`. */
-export function workflowRecordFromWire(body: unknown, path = ''): WorkflowRecord {
+export function workflowRecordFromWire(body: unknown, path = '', ctx: WireContext = {}): WorkflowRecord {
   const obj = objectAt(body, path);
   return {
-    id: required(obj, 'id', path, aNonEmptyString),
+    id: required(obj, 'id', path, anId),
     name: required(obj, 'name', path, aString),
     path: required(obj, 'path', path, aNonEmptyString),
-    url: optional(obj, 'url', path, anAbsoluteUrl),
+    url: optional(obj, 'url', aUrl, ctx),
     // ASSUMPTION A7: `fingerprint` is the workflow's current content fingerprint; it changes when the workflow is edited.
-    fingerprint: optional(obj, 'fingerprint', path, orNull(aString)),
+    fingerprint: optional(obj, 'fingerprint', orNull(aString), ctx),
   };
 }
 
 /** The `201` answer to `POST apps/`: the new version's incomplete details. */
 export function publishResultFromWire(body: unknown, path = ''): PublishResult {
   const obj = objectAt(body, path);
+  // The publish happened: an answer field of the wrong type makes the whole answer unreadable (ambiguous), as before.
+  const strict = <T>(key: string, reader: Reader<T>): Maybe<T> => (obj[key] === undefined ? UNKNOWN : required(obj, key, path, reader));
   return {
     appId: required(obj, 'id', path, aNonEmptyString),
-    name: optional(obj, 'name', path, aNonEmptyString),
+    name: strict('name', aNonEmptyString),
     version: required(obj, 'version', path, aVersionNumber),
-    revision: optional(obj, 'revision', path, aRevisionNumber),
-    state: optional(obj, 'state', path, aNonEmptyString),
-    url: optional(obj, 'url', path, anAbsoluteUrl),
-    workspace: workspaceFromWire(obj, path),
+    revision: strict('revision', aRevisionNumber),
+    state: strict('state', aNonEmptyString),
+    url: strict('url', aUrl),
+    workspace: workspaceFromWire(obj, {}),
   };
 }
 

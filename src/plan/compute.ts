@@ -14,6 +14,7 @@ import {
   type Maybe,
   type PublishRequest,
   type ThumbnailUpload,
+  type Unknown,
   type VersionRecord,
   type WorkflowRecord,
 } from '../appshub/types.js';
@@ -174,7 +175,9 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     f.notes.push({
       kind: 'unverifiable',
       field: 'versions',
-      detail: 'the server did not list the app\'s versions; p7apps looked up the declared ones, and numbers it expects the server to assign assume no others exist',
+      detail:
+        `${observed.versionsUnreadable === undefined ? "the server did not list the app's versions" : `the server listed the app's versions as ${observed.versionsUnreadable}, which p7apps cannot read`}; ` +
+        'p7apps looked up the declared ones, and numbers it expects the server to assign assume no others exist',
     });
   }
 
@@ -216,10 +219,15 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
   };
 }
 
+/** Why a field is unverifiable: not reported, or reported as something p7apps cannot read (shown as sent). */
+function notReported(value: Unknown, what: string): string {
+  return value.raw === undefined ? `the server did not report ${what}` : `the server reported ${what} as ${value.raw}, which p7apps cannot read`;
+}
+
 /** Compares only what the config gives: a name, an id, or both. There is no endpoint to move an app. */
 function checkWorkspace(app: DesiredApp, observed: ObservedApp, f: Findings): void {
   if (isUnknown(observed.workspace)) {
-    f.notes.push({ kind: 'unverifiable', field: 'workspace', detail: 'the server did not report the app\'s workspace' });
+    f.notes.push({ kind: 'unverifiable', field: 'workspace', detail: notReported(observed.workspace, "the app's workspace") });
     return;
   }
   const have = { id: normaliseId(observed.workspace.id), name: observed.workspace.name };
@@ -246,7 +254,7 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
   const n = declared.version;
   const reasons: ActionReason[] = [];
   if (isUnknown(record.state)) {
-    f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: `the server did not report the state of version ${n}` });
+    f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: notReported(record.state, `the state of version ${n}`) });
   } else if (IN_PROGRESS_STATES.has(record.state)) {
     f.conflicts.push({ kind: 'version-in-progress', version: n, state: record.state });
     f.blocked.add(n);
@@ -258,7 +266,7 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
   }
 
   if (isUnknown(record.workflowPath)) {
-    f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: `the server did not report which workflow version ${n} was published from` });
+    f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: notReported(record.workflowPath, `which workflow version ${n} was published from`) });
   } else if (record.workflowPath !== declared.workflow) {
     reasons.push({ kind: 'workflow-path-changed', version: n, before: record.workflowPath, after: declared.workflow });
   } else if (!f.workflowMissing.has(n)) {
@@ -425,7 +433,7 @@ function observedSetting(observed: ObservedApp, field: SettingField): ObservedSe
 function compareSetting(app: DesiredApp, field: SettingField, before: ObservedSetting): 'same' | 'differs' | { unverifiable: string } {
   if (isUnknown(before)) {
     const what = field === 'description' ? 'description' : field === 'thumbnail' ? 'thumbnail' : 'copy permission (allow_get_as_workflow)';
-    return { unverifiable: `the server did not report the app's ${what}` };
+    return { unverifiable: notReported(before, `the app's ${what}`) };
   }
   if (field === 'description') {
     return normaliseDescription(before as string | null) === normaliseText(app.description as string) ? 'same' : 'differs';
@@ -433,7 +441,10 @@ function compareSetting(app: DesiredApp, field: SettingField, before: ObservedSe
   if (field === 'allowCopy') return before === app.allowCopy ? 'same' : 'differs';
   const thumbnail = before as { url: string; sha256: Maybe<string> } | null;
   if (thumbnail === null) return 'differs';
-  if (isUnknown(thumbnail.sha256)) return { unverifiable: 'the server\'s thumbnail was not read, so its content cannot be compared' };
+  if (isUnknown(thumbnail.sha256)) {
+    const why = thumbnail.sha256.raw === undefined ? 'was not read' : `could not be read (${thumbnail.sha256.raw})`;
+    return { unverifiable: `the server's thumbnail ${why}, so its content cannot be compared` };
+  }
   return thumbnail.sha256.toLowerCase() === (app.thumbnail as ThumbnailUpload).sha256.toLowerCase() ? 'same' : 'differs';
 }
 

@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { AppsHubError } from '../../src/appshub/errors.js';
-import { UNKNOWN, type PublishRequest } from '../../src/appshub/types.js';
+import { UNKNOWN, unreadable, type PublishRequest } from '../../src/appshub/types.js';
 import { P7appsError } from '../../src/errors.js';
 import { APPS, APP_ID, GUIDE_FORM_FIELDS, GUIDE_PUBLISH_REQUEST, SERVER, TOKEN, WORKFLOWS, rejection, type Rejection } from './helpers.js';
 import { multipartFields, requestBytes, useNockedClients } from './nock-helpers.js';
@@ -501,13 +501,37 @@ describe('malformed responses', () => {
     ['binary bytes', Buffer.from([0xff, 0xfe, 0x00, 0x01]), 'it is not JSON but 4 bytes of application/json'],
     ['an object without results', { apps: [] }, 'the body should be a list, or a page with a `results` list, got an object without a `results` list'],
     ['an app without id', [{ name: 'Alpha' }], '[0].id should be present (a non-empty string), got nothing'],
-    ['an app with versions of the wrong type', [app('a1', 'Alpha', { versions: 'all' })], '[0].versions should be a list, got "all"'],
+    ['an app whose name is not a string', [app('a1', 'Alpha', { name: ['Alpha'] })], '[0].name should be a non-empty string, got a list'],
   ])('GET apps/ answering %s is an error naming the endpoint', async (_, body, what) => {
     nock(SERVER).get(`${APPS}/apps/`).reply(200, body, { 'content-type': 'application/json' });
     const err = await rejection(client().client.listApps());
     expect(err).toMatchObject({ kind: 'malformed', method: 'GET', path: 'apps/', ambiguous: false });
     expect(err.message).toBe(`Malformed response to GET apps/: ${what}`);
     expect(err.hint).toContain('ASSUMPTIONS about the wire');
+  });
+
+  it('reads the rest of the catalog when one app has a field it cannot read (A19)', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, [app('a1', 'Alpha', { versions: 'all' }), app('b2', 'Beta')], { 'content-type': 'application/json' });
+    const apps = await client().client.listApps();
+    expect(apps.map((a) => [a.name, a.versions])).toEqual([
+      ['Alpha', unreadable('"all"')],
+      ['Beta', [{ version: 1, revision: UNKNOWN, state: UNKNOWN }]],
+    ]);
+  });
+
+  it('reads a server-relative thumbnail against the server, so the token goes with it (A15)', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, [app('a1', 'Alpha', { thumbnail: '/appshub/media/a1.png' })])
+      .get('/appshub/media/a1.png')
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(200, Buffer.from('png'));
+    const { client: c } = client();
+    const [listed] = await c.listApps();
+    expect(listed!.thumbnailUrl).toBe(`${SERVER}/appshub/media/a1.png`);
+    expect((await c.fetchThumbnail(listed!.thumbnailUrl as string)).status).toBe('fetched');
   });
 
   it('refuses an app record for another id', async () => {
@@ -591,11 +615,16 @@ describe('the token never leaks', () => {
   it('when the server echoes it in a malformed field or a redirect target', async () => {
     nock(SERVER)
       .get(`${APPS}/apps/`)
-      .reply(200, [{ id: 'a', name: 'A', version: `v-${TOKEN}` }])
+      .reply(200, [{ id: 'a', name: 'A', version: `v-${TOKEN}`, description: { text: TOKEN }, versions: [`v${TOKEN}`] }])
+      .get(`${APPS}/apps/a@1/`)
+      .reply(200, { id: 'a', version: `v-${TOKEN}` })
       .get(`${WORKFLOWS}/workflows/`)
       .reply(302, '', { location: `https://${TOKEN}.example/` });
     const { client: c } = client();
-    expectNoToken(await rejection(c.listApps()));
+    const listed = await c.listApps();
+    expect(listed[0]!.description).toMatchObject({ unknown: true, raw: expect.stringContaining('text') });
+    expect(JSON.stringify(listed)).not.toContain(TOKEN);
+    expectNoToken(await rejection(c.getAppVersion('a', 1)));
     expectNoToken(await rejection(c.listWorkflows()));
   });
 

@@ -1,9 +1,10 @@
 // The wire mapping, table by table: what each server field becomes, that an
-// absent field is UNKNOWN, that a wrong type is an error naming the field, and
-// how a publish request is spelled on the wire.
+// absent field is UNKNOWN, that a wrong type is unreadable (what was sent kept)
+// except where it identifies the record (an error naming the field), and how
+// a publish request is spelled on the wire.
 
 import { describe, expect, it } from 'vitest';
-import { UNKNOWN, type PublishRequest } from '../../src/appshub/types.js';
+import { UNKNOWN, unreadable, type PublishRequest } from '../../src/appshub/types.js';
 import {
   WireFormatError,
   appRecordFromWire,
@@ -13,6 +14,7 @@ import {
   publishFormFields,
   publishJsonBody,
   publishResultFromWire,
+  rawOf,
   versionRecordFromWire,
   workflowRecordFromWire,
 } from '../../src/appshub/wire.js';
@@ -133,24 +135,10 @@ describe('appRecordFromWire', () => {
 
   it.each([
     ['id', { ...fullApp, id: undefined }, 'id should be present (a non-empty string), got nothing'],
-    ['id', { ...fullApp, id: 42 }, 'id should be a non-empty string, got 42'],
+    ['id', { ...fullApp, id: { hex: 'x' } }, 'id should be a non-empty string, got an object'],
+    ['id', { ...fullApp, id: '' }, 'id should be a non-empty string, got ""'],
     ['name', { ...fullApp, name: null }, 'name should be a non-empty string, got null'],
-    ['description', { ...fullApp, description: 5 }, 'description should be a string or null, got 5'],
-    ['allow_get_as_workflow', { ...fullApp, allow_get_as_workflow: 'False' }, 'allow_get_as_workflow should be true or false, got "False"'],
-    ['thumbnail', { ...fullApp, thumbnail: '/media/t.png' }, 'thumbnail should be an absolute http(s) URL or null, got "/media/t.png"'],
-    ['version', { ...fullApp, version: '2' }, 'version should be a whole number from 1, got "2"'],
-    ['version', { ...fullApp, version: 0 }, 'version should be a whole number from 1, got 0'],
-    ['revision', { ...fullApp, revision: 1.5 }, 'revision should be a whole number from 0, got 1.5'],
-    ['versions', { ...fullApp, versions: { 1: 'x' } }, 'versions should be a list, got an object'],
-    ['versions[1]', { ...fullApp, versions: [1, 'two'] }, 'versions[1] should be a version number or an object with `version`, got "two"'],
-    ['versions[0].version', { ...fullApp, versions: [{ revision: 1 }] }, 'versions[0].version should be present (a whole number from 1), got nothing'],
-    ['versions[0].state', { ...fullApp, versions: [{ version: 1, state: 3 }] }, 'versions[0].state should be a non-empty string, got 3'],
-    ['workspace', { ...fullApp, workspace: 'Toy apps' }, 'workspace should be an object, got "Toy apps"'],
-    ['workspace.id', { ...fullApp, workspace: { id: 7, name: 'Toy apps' } }, 'workspace.id should be a non-empty string, got 7'],
-    ['workflow', { ...fullApp, workflow: null }, 'workflow should be an object, got null'],
-    ['workflow.path', { ...fullApp, workflow: { path: ['x'] } }, 'workflow.path should be a non-empty string, got a list'],
-    ['fingerprint', { ...fullApp, fingerprint: 12 }, 'fingerprint should be a string or null, got 12'],
-  ])('a wrong %s is an error naming the field', (field, body, message) => {
+  ])('a wrong %s is an error naming the field: without it the app cannot be told apart', (field, body, message) => {
     let caught: unknown;
     try {
       appRecordFromWire(body, '');
@@ -160,6 +148,73 @@ describe('appRecordFromWire', () => {
     expect(caught).toBeInstanceOf(WireFormatError);
     expect((caught as WireFormatError).field).toBe(field);
     expect((caught as Error).message).toBe(message);
+  });
+
+  // A19: one odd field is that field's problem (shown as sent), never the whole answer's.
+  it.each([
+    ['description', { ...fullApp, description: 5 }, 'description', '5'],
+    ['allow_get_as_workflow', { ...fullApp, allow_get_as_workflow: 'False' }, 'allowCopy', '"False"'],
+    ['thumbnail', { ...fullApp, thumbnail: 42 }, 'thumbnailUrl', '42'],
+    ['thumbnail', { ...fullApp, thumbnail: 'javascript:alert(1)' }, 'thumbnailUrl', '"javascript:alert(1)"'],
+    ['version', { ...fullApp, version: 0 }, 'defaultVersion', '0'],
+    ['versions', { ...fullApp, versions: { 1: 'x' } }, 'versions', '{"1":"x"}'],
+    ['versions[1]', { ...fullApp, versions: [1, 'two'] }, 'versions', '"two"'],
+    ['versions[0].version', { ...fullApp, versions: [{ revision: 1 }] }, 'versions', '[{"revision":1}]'],
+    ['workspace', { ...fullApp, workspace: 'Toy apps' }, 'workspace', '"Toy apps"'],
+    ['workspace.id', { ...fullApp, workspace: { id: true, name: 'Toy apps' } }, 'workspace', '{"id":true,"name":"Toy apps"}'],
+    ['url', { ...fullApp, url: ['x'] }, 'url', '["x"]'],
+  ])('a wrong %s makes %s unreadable, with what was sent', (_, body, field, raw) => {
+    expect(appRecordFromWire(body)).toHaveProperty(field, unreadable(raw));
+  });
+
+  it.each([
+    ['revision', { ...fullApp, revision: 1.5 }, 'revision', '1.5'],
+    ['versions[0].state', { ...fullApp, versions: [{ version: 2, state: 3 }] }, 'state', '3'],
+    ['workflow', { ...fullApp, workflow: null }, 'workflowPath', 'null'],
+    ['workflow.path', { ...fullApp, workflow: { path: ['x'] } }, 'workflowPath', '["x"]'],
+    ['fingerprint', { ...fullApp, fingerprint: 12 }, 'workflowFingerprint', '12'],
+    ['state_detail', { ...fullApp, state_detail: { why: 1 } }, 'stateDetail', '{"why":1}'],
+  ])('a wrong %s of the default version makes its %s unreadable', (wireField, body, field, raw) => {
+    const app = appRecordFromWire(body);
+    if (wireField.startsWith('versions')) expect((app.versions as Array<Record<string, unknown>>)[0]).toHaveProperty(field, unreadable(raw));
+    else expect(app.current).toHaveProperty(field, unreadable(raw));
+  });
+
+  it('shows what was sent on one line, escaped and cut short', () => {
+    const app = appRecordFromWire({ ...fullApp, description: { text: `a\u001b[31m\u202e${'z'.repeat(200)}` } });
+    const raw = (app.description as { raw: string }).raw;
+    expect(raw.startsWith(String.raw`{"text":"a\u001b[31m\u202ezzz`)).toBe(true);
+    expect(raw.endsWith('z…')).toBe(true);
+    expect(raw.length).toBe(80);
+    expect(rawOf('\u2028')).toBe('"\\u2028"');
+  });
+
+  it.each([
+    ['A15: a server-relative thumbnail', { thumbnail: '/appshub/media/t.png' }, 'thumbnailUrl', 'https://app.pseven.io/appshub/media/t.png'],
+    ['A15: a relative app url', { url: `/appshub/.rest/v2/apps/${APP_ID}@2/` }, 'url', `${BASE}apps/${APP_ID}@2/`],
+    ['A18: a numeric workspace id', { workspace: { id: 7, name: 'Toy apps' } }, 'workspace', { id: '7', name: 'Toy apps' }],
+    ['A18: a numeric app id', { id: 130 }, 'id', '130'],
+    ['A18: a default version as a decimal string', { version: '2' }, 'defaultVersion', 2],
+    ['A17: versions as numbers', { versions: [1, 2] }, 'versions', [1, 2].map((version) => ({ version, revision: UNKNOWN, state: UNKNOWN }))],
+    ['A17: versions as decimal strings', { versions: ['1', '2'] }, 'versions', [1, 2].map((version) => ({ version, revision: UNKNOWN, state: UNKNOWN }))],
+    [
+      'A17: versions as version URLs',
+      { versions: [`${BASE}apps/${APP_ID}@1/`, `/appshub/.rest/v2/apps/${APP_ID}@12/`] },
+      'versions',
+      [1, 12].map((version) => ({ version, revision: UNKNOWN, state: UNKNOWN })),
+    ],
+    ['A17: version objects with string numbers', { versions: [{ version: '3', revision: '1' }] }, 'versions', [{ version: 3, revision: 1, state: UNKNOWN }]],
+  ])('reads %s', (_, change, field, value) => {
+    expect(appRecordFromWire({ ...fullApp, ...change }, '', { baseUrl: 'https://app.pseven.io' })).toHaveProperty(field, value);
+  });
+
+  it('keeps a relative URL unreadable when there is no server to read it against', () => {
+    expect(appRecordFromWire({ ...fullApp, thumbnail: '/appshub/media/t.png' }).thumbnailUrl).toEqual(unreadable('"/appshub/media/t.png"'));
+  });
+
+  it('refuses a version URL whose number cannot be read, as the whole list', () => {
+    const app = appRecordFromWire({ ...fullApp, versions: [1, `${BASE}apps/${APP_ID}@latest/`] }, '', { baseUrl: 'https://app.pseven.io' });
+    expect(app.versions).toEqual(unreadable(rawOf(`${BASE}apps/${APP_ID}@latest/`)));
   });
 
   it('prefixes field names with the record path it is given', () => {
@@ -176,7 +231,8 @@ describe('appRecordFromWire', () => {
 
   it('describes a long wrong value briefly', () => {
     const long = 'y'.repeat(500);
-    expect(() => appRecordFromWire({ ...fullApp, version: long })).toThrow(/got "y{38}…$/);
+    expect(() => appRecordFromWire({ ...fullApp, name: 7, id: long } as unknown)).toThrow(/name should be a non-empty string, got 7$/);
+    expect(() => versionRecordFromWire({ id: APP_ID, version: long })).toThrow(/got "y{38}…$/);
   });
 });
 
