@@ -9,6 +9,8 @@
 // server. What only a publish would show (how a publish must be encoded, the
 // answer while a version initialises) is reported as such, never guessed.
 
+import { describeValue } from './wire.js';
+
 /** What p7apps verifies or does, and which assumptions it rests on. */
 export type Capability =
   | 'description'
@@ -50,6 +52,8 @@ export interface WireEvidence {
   appDetail?: unknown;
   /** `GET apps/{id}@{v}/` of one version of that app. */
   versionDetail?: unknown;
+  /** Why p7apps cannot read the entries of workflows/ (p7apps then goes on without them). */
+  workflowListProblem?: string;
   /** Reading one app's thumbnail with the token; undefined when none was tried. */
   thumbnailRead?: { ok: true } | { ok: false; problem: string };
 }
@@ -68,6 +72,13 @@ export interface AssumptionVerdict {
   status: AssumptionStatus;
   /** How it differs, why it was not seen, or what was seen: one line, server values JSON-quoted. */
   detail?: string;
+  /**
+   * For a difference p7apps reads anyway: the rules for servers that differ
+   * (A15 onwards) that read it, so nothing it rests on is lost.
+   */
+  handledBy?: AssumptionId[];
+  /** Where a difference takes away only some of what the assumption affects: those. */
+  loses?: Capability[];
 }
 
 export type AssumptionId = `A${number}`;
@@ -78,12 +89,10 @@ export interface Assumption {
   title: string;
   /** What p7apps assumes, in one line. */
   meaning: string;
-  /** What p7apps cannot verify (or do) on a server where this does not hold. */
+  /** What p7apps cannot verify (or do) on a server where this does not hold; none for the rules for servers that differ. */
   affects: Capability[];
   check: (evidence: WireEvidence) => AssumptionVerdict;
 }
-
-import { describeValue } from './wire.js';
 
 type WireObject = Record<string, unknown>;
 
@@ -102,14 +111,27 @@ function looksLikeUrl(value: unknown): boolean {
   return typeof value === 'string' && (/^https?:\/\//i.test(value) || value.startsWith('/'));
 }
 
+/** A reference relative to the server (`/appshub/media/t.png`), which p7apps reads against it (A15). */
+function isRelativeUrl(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !/[\s\\]/.test(value);
+}
+
+const isWholeFrom1 = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+const isDecimalString = (v: unknown): boolean => typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) >= 1;
+
 const NO_APPS = 'no apps on this server to look at';
 const NOT_READ = 'apps/ was not read';
 
-/** The app records the probe holds: the list's entries and the one app's details. */
+/**
+ * The app records the probe holds: the list's entries and the one app's
+ * details. Where the entries are short, p7apps completes them per app
+ * (A19), so the details speak for them.
+ */
 function appRecords(e: WireEvidence): WireObject[] {
   const records = (e.appList ?? []).filter(isObject);
-  if (isObject(e.appDetail)) records.push(e.appDetail);
-  return records;
+  if (!isObject(e.appDetail)) return records;
+  if (shortEntryFields(e).length > 0) return [e.appDetail];
+  return [...records, e.appDetail];
 }
 
 function noApps(e: WireEvidence): AssumptionVerdict {
@@ -137,6 +159,12 @@ function appField(
   return { status: 'holds' };
 }
 
+/** Field names, quoted, the first few of a long list. */
+export function fieldList(keys: string[], most = 4): string {
+  const shownKeys = keys.slice(0, most).map((k) => JSON.stringify(k));
+  return keys.length > most ? `${shownKeys.join(', ')} and ${keys.length - most} more` : shownKeys.join(', ');
+}
+
 const KNOWN_STATES = ['QUEUED_TO_INITIALIZE', 'INITIALIZING', 'READY', 'FAILED'];
 
 function versionEntries(e: WireEvidence): unknown[] {
@@ -149,11 +177,15 @@ function checkThumbnail(e: WireEvidence): AssumptionVerdict {
     'thumbnail',
     'the thumbnail',
     (v) => v === null || isAbsoluteUrl(v),
-    (v) => (typeof v === 'string' && looksLikeUrl(v) ? 'thumbnail is a relative URL' : `thumbnail is ${shown(v)}, not null or an absolute URL`),
+    (v) => (isRelativeUrl(v) ? 'thumbnail is a relative URL' : `thumbnail is ${shown(v)}, not null or an absolute URL`),
   );
+  if (field.status === 'differs' && appRecords(e).every((r) => r.thumbnail === null || isAbsoluteUrl(r.thumbnail) || isRelativeUrl(r.thumbnail))) {
+    field.handledBy = ['A15'];
+  }
   if (field.status !== 'holds' && field.status !== 'differs') return field;
   if (e.thumbnailRead && !e.thumbnailRead.ok) {
     const reading = `the thumbnail could not be read with the token: ${e.thumbnailRead.problem}`;
+    // Read or not, a thumbnail that cannot be fetched cannot be compared (A16 lets everything else go on).
     return { status: 'differs', detail: field.status === 'differs' ? `${field.detail}; ${reading}` : reading };
   }
   if (field.status === 'holds' && e.thumbnailRead === undefined) return { status: 'holds', detail: 'no app has a thumbnail, so none was read' };
@@ -165,9 +197,13 @@ function checkDefaultVersion(e: WireEvidence): AssumptionVerdict {
     e,
     'version',
     'the default version',
-    (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1,
+    isWholeFrom1,
     (v) => `the app's version is ${shown(v)}, not a whole number from 1`,
   );
+  const versions = appRecords(e).map((r) => r.version);
+  if (field.status === 'differs' && versions.some(isDecimalString) && versions.every((v) => isWholeFrom1(v) || isDecimalString(v))) {
+    return { status: 'differs', detail: 'the default version is a decimal string, not a number', handledBy: ['A18'] };
+  }
   if (field.status !== 'holds') return field;
   // The default must be one of the app's versions when they are listed as numbers.
   for (const record of appRecords(e)) {
@@ -186,14 +222,18 @@ function checkVersions(e: WireEvidence): AssumptionVerdict {
   if (records.every((r) => r.versions === undefined)) return { status: 'differs', detail: 'versions not listed (no `versions` field)' };
   const notList = records.find((r) => r.versions !== undefined && !Array.isArray(r.versions));
   if (notList) return { status: 'differs', detail: `versions is ${shown(notList.versions)}, not a list` };
+  const kinds = new Set<string>();
   for (const entry of versionEntries(e)) {
-    if (typeof entry === 'number' && Number.isInteger(entry) && entry >= 1) continue;
-    if (isObject(entry) && typeof entry.version === 'number' && Number.isInteger(entry.version) && entry.version >= 1) continue;
-    if (looksLikeUrl(entry)) return { status: 'differs', detail: 'versions are URLs, not numbers or objects with `version`' };
-    return { status: 'differs', detail: `a version entry is ${shown(entry)}, not a number or an object with \`version\`` };
+    if (isWholeFrom1(entry) || (isObject(entry) && isWholeFrom1(entry.version))) continue;
+    if (isDecimalString(entry) || (isObject(entry) && isDecimalString(entry.version))) kinds.add('decimal strings');
+    else if (typeof entry === 'string' && looksLikeUrl(entry) && /@\d+\/?$/.test(entry)) kinds.add('URLs');
+    else return { status: 'differs', detail: `a version entry is ${shown(entry)}, not a number, a version URL or an object with \`version\`` };
   }
   if (records.some((r) => r.versions === undefined)) return { status: 'differs', detail: 'versions missing from some app records' };
-  return { status: 'holds' };
+  if (kinds.size > 0) return { status: 'differs', detail: `versions are ${[...kinds].sort().join(' and ')}, not numbers or objects with \`version\``, handledBy: ['A17'] };
+  const entries = versionEntries(e);
+  if (entries.length === 0) return { status: 'holds' };
+  return { status: 'holds', detail: entries.every((v) => typeof v === 'number') ? 'versions are bare numbers' : 'versions are objects with `version`' };
 }
 
 function checkVersionWorkflow(e: WireEvidence): AssumptionVerdict {
@@ -205,17 +245,21 @@ function checkVersionWorkflow(e: WireEvidence): AssumptionVerdict {
   else if (!isObject(workflow)) problems.push(`a version's workflow is ${shown(workflow)}, not an object`);
   else if (workflow.path === undefined) problems.push("a version's workflow path is not reported");
   else if (typeof workflow.path !== 'string' || workflow.path === '') problems.push(`a version's workflow path is ${shown(workflow.path)}`);
+  const pathKnown = problems.length === 0;
   const fingerprint = e.versionDetail.fingerprint;
   if (fingerprint === undefined) problems.push("a version's fingerprint is not reported");
   else if (fingerprint !== null && typeof fingerprint !== 'string') problems.push(`a version's fingerprint is ${shown(fingerprint)}`);
   else if (fingerprint === null) problems.push("a version's fingerprint is null");
-  return problems.length > 0 ? { status: 'differs', detail: problems.join('; ') } : { status: 'holds' };
+  if (problems.length === 0) return { status: 'holds' };
+  // With the workflow's path known, only its content cannot be compared.
+  return pathKnown ? { status: 'differs', detail: problems.join('; '), loses: ['workflow-content'] } : { status: 'differs', detail: problems.join('; ') };
 }
 
 function checkWorkflowFingerprint(e: WireEvidence): AssumptionVerdict {
   if (e.workflowList === undefined) return { status: 'not-seen', detail: 'workflows/ was not read' };
   const records = e.workflowList.filter(isObject);
   if (records.length === 0) return { status: 'not-seen', detail: 'no workflows on this server to look at' };
+  if (e.workflowListProblem !== undefined) return { status: 'differs', detail: `p7apps cannot read workflows/: ${e.workflowListProblem}` };
   const missing = records.filter((r) => r.fingerprint === undefined).length;
   if (missing === records.length) return { status: 'differs', detail: 'workflow fingerprint not reported (no `fingerprint` field)' };
   const wrong = records.find((r) => r.fingerprint !== undefined && typeof r.fingerprint !== 'string');
@@ -251,7 +295,11 @@ function checkLists(e: WireEvidence): AssumptionVerdict {
   if (e.appList === undefined || e.workflowList === undefined) return { status: 'not-seen', detail: 'the lists were not read' };
   const short = shortEntryFields(e);
   if (short.length > 0) {
-    return { status: 'differs', detail: `apps/ entries are shorter than GET apps/{id}/: ${short.map((k) => JSON.stringify(k)).join(', ')} only in the details` };
+    return {
+      status: 'differs',
+      detail: `apps/ entries are shorter than GET apps/{id}/: ${fieldList(short)} only in the details`,
+      handledBy: ['A19'],
+    };
   }
   const shapes = [
     ['apps/', e.appListShape],
@@ -262,7 +310,7 @@ function checkLists(e: WireEvidence): AssumptionVerdict {
 }
 
 function checkWorkspace(e: WireEvidence): AssumptionVerdict {
-  return appField(
+  const field = appField(
     e,
     'workspace',
     'the workspace',
@@ -274,15 +322,36 @@ function checkWorkspace(e: WireEvidence): AssumptionVerdict {
       return `workspace id ${shown(v.id)} or name ${shown(v.name)} is not a string`;
     },
   );
+  const numericOnly = appRecords(e).every(
+    (r) => r.workspace === undefined || (isObject(r.workspace) && typeof r.workspace.name === 'string' && (typeof r.workspace.id === 'string' || Number.isSafeInteger(r.workspace.id))),
+  );
+  if (field.status === 'differs' && numericOnly && field.detail === 'workspace id is a number, not a string') field.handledBy = ['A18'];
+  return field;
 }
 
 function checkAppUrl(e: WireEvidence): AssumptionVerdict {
   if (!isObject(e.appDetail)) return e.appList === undefined || e.appList.length === 0 ? noApps(e) : { status: 'not-seen', detail: "no app's details were read" };
   const { url, version } = e.appDetail;
   if (url === undefined) return { status: 'differs', detail: "the app's url is not reported" };
-  if (!isAbsoluteUrl(url)) return { status: 'differs', detail: typeof url === 'string' && looksLikeUrl(url) ? "the app's url is a relative URL" : `the app's url is ${shown(url)}` };
+  if (isRelativeUrl(url)) return { status: 'differs', detail: "the app's url is a relative URL", handledBy: ['A15'] };
+  if (!isAbsoluteUrl(url)) return { status: 'differs', detail: `the app's url is ${shown(url)}` };
   const own = typeof version === 'number' && (url as string).endsWith(`@${version}/`);
   return { status: 'holds', detail: own ? "it is the default version's own URL" : "it is the app's URL; the default version's URL is read from its details" };
+}
+
+/**
+ * A rule for servers that differ is in use where a difference it reads was
+ * seen; otherwise nothing here needs it.
+ */
+function ruleInUse(id: AssumptionId, e: WireEvidence): AssumptionVerdict {
+  // Only the assumptions proper (they affect something): a rule's own check would ask the rules again.
+  const using = ASSUMPTIONS.filter((a) => a.affects.length > 0 && a.check(e).handledBy?.includes(id)).map((a) => `${a.id} ${a.title}`);
+  return using.length > 0 ? { status: 'holds', detail: `in use here (${using.join(', ')})` } : { status: 'not-seen', detail: 'nothing here needs it' };
+}
+
+function thumbnailRule(e: WireEvidence): AssumptionVerdict {
+  if (e.thumbnailRead?.ok !== false) return { status: 'not-seen', detail: 'nothing here needs it' };
+  return { status: 'holds', detail: 'in use here: a thumbnail could not be read, so thumbnails are not compared; everything else goes on' };
 }
 
 const needsPublish = (what: string) => (): AssumptionVerdict => ({ status: 'needs-publish', detail: what });
@@ -386,6 +455,42 @@ export const ASSUMPTIONS: readonly Assumption[] = [
     meaning: 'the server accepts PNG, JPEG, GIF, WebP and SVG thumbnails',
     affects: ['publish'],
     check: needsPublish('only a publish with a thumbnail would show which image types the server accepts'),
+  },
+  // The rules for servers that differ: how p7apps reads what the guide allows but A1-A14 did not expect.
+  {
+    id: 'A15',
+    title: 'relative URLs',
+    meaning: 'a `url`, `thumbnail` or version URL relative to the server is read against the sign-in URL',
+    affects: [],
+    check: (e) => ruleInUse('A15', e),
+  },
+  {
+    id: 'A16',
+    title: 'unreadable thumbnails',
+    meaning: "a thumbnail URL that cannot be read makes that app's thumbnail unverifiable and stops nothing else",
+    affects: [],
+    check: thumbnailRule,
+  },
+  {
+    id: 'A17',
+    title: 'version list entries',
+    meaning: 'an entry of `versions` may also be a decimal string or a version URL ending in @{v}/',
+    affects: [],
+    check: (e) => ruleInUse('A17', e),
+  },
+  {
+    id: 'A18',
+    title: 'ids and numbers',
+    meaning: 'an id sent as a JSON number is read as its decimal string; a version number sent as a decimal string as the number',
+    affects: [],
+    check: (e) => ruleInUse('A18', e),
+  },
+  {
+    id: 'A19',
+    title: 'reading per app',
+    meaning: 'short apps/ entries are completed with GET apps/{id}/; a field p7apps cannot read is unverifiable, not an error',
+    affects: [],
+    check: (e) => ruleInUse('A19', e),
   },
 ];
 

@@ -17,7 +17,7 @@ import { resolveCredentials, resolveServerUrl, type Credentials } from '../appsh
 import { AppsHubError } from '../appshub/errors.js';
 import type { RetryPolicy, TransportOptions } from '../appshub/http.js';
 import { apiBaseUrls } from '../appshub/server-url.js';
-import { appRecordFromWire, versionRecordFromWire, WireFormatError, workflowRecordFromWire } from '../appshub/wire.js';
+import { appRecordFromWire, versionRecordFromWire, WireFormatError, workflowRecordFromWire, type WireContext } from '../appshub/wire.js';
 import { P7appsError } from '../errors.js';
 import {
   assumptionFindings,
@@ -85,11 +85,14 @@ class Probe {
     detail: undefined,
   };
   client: AppsHubClient | undefined;
+  /** How wire.ts reads relative URLs: against the sign-in URL, as the client does. */
+  readonly wire: WireContext;
 
   constructor(
     readonly options: DoctorOptions,
     readonly signInUrl: string,
   ) {
+    this.wire = { baseUrl: signInUrl };
     this.tls = { scheme: new URL(signInUrl).protocol === 'https:' ? 'https' : 'http', status: 'not-checked' };
     if (options.caFile !== undefined) this.tls.caFile = options.caFile;
   }
@@ -145,7 +148,8 @@ class Probe {
     await this.list(client, 'workflows/');
     if (apps !== undefined && apps.length > 0) {
       await this.details(client, apps);
-      await this.thumbnail(client, apps);
+      // Short list entries carry no thumbnail: the details come first.
+      await this.thumbnail(client, [this.evidence.appDetail, ...apps]);
     }
   }
 
@@ -226,11 +230,16 @@ class Probe {
       this.evidence.workflowListShape = shape;
     }
     const map = endpoint === 'apps/' ? appRecordFromWire : workflowRecordFromWire;
-    const problem = wireProblem(() => items.forEach((item, i) => map(item, `[${i}]`)));
-    if (problem !== undefined) {
-      finding.status = 'unreadable';
-      finding.problem = `entry ${problem}`;
+    const problem = wireProblem(() => items.forEach((item, i) => map(item, `[${i}]`, this.wire)));
+    if (problem === undefined) return items;
+    finding.status = 'unreadable';
+    finding.problem = `entry ${problem}`;
+    if (endpoint === 'apps/') {
+      // An app p7apps cannot identify stops every plan.
       this.problems.push({ message: `p7apps cannot read ${endpoint}: entry ${problem}`, hint: WIRE_HINT });
+    } else {
+      // Without the workflows p7apps still plans and publishes; it cannot tell edited workflows (A7).
+      this.evidence.workflowListProblem = `entry ${problem}`;
     }
     return items;
   }
@@ -240,12 +249,12 @@ class Probe {
     const first = apps[0];
     const id = isObject(first) && (typeof first.id === 'string' || typeof first.id === 'number') ? String(first.id) : undefined;
     if (id === undefined || id === '') return;
-    const app = await this.readDetail(client, `apps/${encodeURIComponent(id)}/`, (body) => appRecordFromWire(body));
+    const app = await this.readDetail(client, `apps/${encodeURIComponent(id)}/`, (body) => appRecordFromWire(body, '', this.wire));
     if (app === undefined) return;
     this.evidence.appDetail = app;
     const version = versionToRead(app);
     if (version === undefined) return;
-    const detail = await this.readDetail(client, `apps/${encodeURIComponent(id)}@${version}/`, (body) => versionRecordFromWire(body));
+    const detail = await this.readDetail(client, `apps/${encodeURIComponent(id)}@${version}/`, (body) => versionRecordFromWire(body, '', this.wire));
     if (detail !== undefined) this.evidence.versionDetail = detail;
     const short = this.lists[0]!.status === 'read' ? shortEntryFields(this.evidence) : [];
     if (short.length > 0) this.lists[0]!.shortEntryFields = short;
@@ -269,8 +278,8 @@ class Probe {
   async thumbnail(client: AppsHubClient, apps: unknown[]): Promise<void> {
     const withThumbnail = apps.find((a) => isObject(a) && typeof a.thumbnail === 'string' && a.thumbnail !== '');
     if (!isObject(withThumbnail)) return;
-    // A relative URL is tried against the app API, where a server would most likely mean it.
-    const base = client.appsBaseUrl;
+    // A relative URL is read against the sign-in URL, as p7apps reads it (A15).
+    const base = `${client.serverUrl}/`;
     const text = withThumbnail.thumbnail as string;
     if (!URL.canParse(text, base)) {
       this.evidence.thumbnailRead = { ok: false, problem: 'its URL cannot be read' };
@@ -313,6 +322,9 @@ function versionToRead(app: unknown): number | undefined {
     for (const entry of app.versions) {
       const number = isObject(entry) ? entry.version : entry;
       if (wholeFrom1(number)) return number;
+      // A version URL (A17) names its number after the @.
+      const fromUrl = typeof number === 'string' ? /@(\d{1,10})\/?$/.exec(number)?.[1] : undefined;
+      if (fromUrl !== undefined && Number(fromUrl) >= 1) return Number(fromUrl);
     }
   }
   return wholeFrom1(app.version) ? app.version : undefined;
@@ -334,16 +346,17 @@ export async function probeServer(options: DoctorOptions): Promise<DoctorReport>
     await probe.client?.close();
   }
   const assumptions = assumptionFindings(probe.evidence);
+  const capabilities = capabilityFindings(assumptions);
   const bases = apiBaseUrls(signInUrl);
   return {
     formatVersion: DOCTOR_FORMAT_VERSION,
     server: { signInUrl, appsBaseUrl: bases.apps, workflowsBaseUrl: bases.workflows },
-    verdict: verdictOf(probe.problems, assumptions),
+    verdict: verdictOf(probe.problems, capabilities),
     tls: probe.tls,
     auth: probe.auth,
     lists: probe.lists,
     assumptions,
-    capabilities: capabilityFindings(assumptions),
+    capabilities,
     problems: probe.problems,
     warnings: probe.warnings,
     requests: probe.requests,

@@ -58,6 +58,10 @@ export interface AssumptionFinding {
   meaning: string;
   status: AssumptionStatus;
   detail?: string;
+  /** A difference p7apps reads anyway, by these rules (A15 onwards): nothing it rests on is lost. */
+  handledBy?: AssumptionId[];
+  /** Where a difference takes away only some of what the assumption affects: those. */
+  loses?: Capability[];
 }
 
 export interface CapabilityFinding {
@@ -116,15 +120,17 @@ export function assumptionFindings(evidence: WireEvidence): AssumptionFinding[] 
     const verdict = a.check(evidence);
     const finding: AssumptionFinding = { id: a.id, title: a.title, meaning: a.meaning, status: verdict.status };
     if (verdict.detail !== undefined) finding.detail = verdict.detail;
+    if (verdict.handledBy !== undefined) finding.handledBy = verdict.handledBy;
+    if (verdict.loses !== undefined) finding.loses = verdict.loses;
     return finding;
   });
 }
 
-/** What p7apps can verify: a capability is lost when one of its assumptions differs. */
+/** What p7apps can verify: a capability is lost when one of its assumptions differs in a way p7apps cannot read. */
 export function capabilityFindings(assumptions: AssumptionFinding[]): CapabilityFinding[] {
   return CAPABILITIES.map(({ name, meaning }) => {
     const deciding = assumptions.filter((a) => ASSUMPTIONS.find((x) => x.id === a.id)?.affects.includes(name));
-    const differing = deciding.filter((a) => a.status === 'differs');
+    const differing = deciding.filter((a) => a.status === 'differs' && a.handledBy === undefined && (a.loses ?? [name]).includes(name));
     const ids = (list: AssumptionFinding[]) => list.map((a) => a.id);
     if (differing.length > 0) return { name, meaning, status: 'no', because: ids(differing) };
     const unseen = deciding.filter((a) => a.status === 'not-seen');
@@ -134,18 +140,21 @@ export function capabilityFindings(assumptions: AssumptionFinding[]): Capability
   });
 }
 
-export function verdictOf(problems: DoctorProblem[], assumptions: AssumptionFinding[]): DoctorVerdict {
+/** Unusable with a problem; limited when something p7apps verifies elsewhere cannot be verified here. */
+export function verdictOf(problems: DoctorProblem[], capabilities: CapabilityFinding[]): DoctorVerdict {
   if (problems.length > 0) return 'unusable';
-  return assumptions.some((a) => a.status === 'differs') ? 'limited' : 'ok';
+  return capabilities.some((c) => c.status === 'no') ? 'limited' : 'ok';
 }
 
 /** The one-line summary under a report. */
 export function summaryLine(report: DoctorReport): string {
   if (report.verdict === 'unusable') return `p7apps cannot work with this server: ${plural(report.problems.length, 'problem')}.`;
-  const differing = report.assumptions.filter((a) => a.status === 'differs').length;
-  const lost = report.capabilities.filter((c) => c.status === 'no').map((c) => c.name);
+  const lost = report.capabilities.filter((c) => c.status === 'no');
   if (report.verdict === 'limited') {
-    return `p7apps works with this server, with limits: ${plural(differing, 'assumption')} differ${differing === 1 ? 's' : ''}; it cannot verify ${lost.join(', ')}.`;
+    const ids = [...new Set(lost.flatMap((c) => c.because))];
+    return `p7apps works with this server, with limits: it cannot verify ${lost.map((c) => c.name).join(', ')} (${ids.join(', ')}).`;
   }
+  const handled = report.assumptions.filter((a) => a.status === 'differs').length;
+  if (handled > 0) return `p7apps works with this server: it reads the ${plural(handled, 'difference')} above by its rules for servers that differ.`;
   return 'p7apps works with this server: every assumption it could check holds.';
 }

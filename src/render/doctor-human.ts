@@ -6,7 +6,7 @@
 
 import type { AuthFinding, CapabilityFinding, ListFinding, TlsFinding } from '../doctor/report.js';
 import { summaryLine } from '../doctor/report.js';
-import type { AssumptionStatus } from '../appshub/assumptions.js';
+import { fieldList, type AssumptionStatus } from '../appshub/assumptions.js';
 import { plural } from '../plan/describe.js';
 import { terminalSafe } from './doctor-text.js';
 import { palette, type Palette } from './text.js';
@@ -89,7 +89,7 @@ function listLines(list: ListFinding): Line[] {
     lines.push({ mark: '=', text: `${list.endpoint}: ${shape}${entries}, read by p7apps` });
   }
   if (list.shortEntryFields !== undefined && list.shortEntryFields.length > 0) {
-    lines.push({ sub: true, text: `entries are short: ${list.shortEntryFields.map((f) => JSON.stringify(f)).join(', ')} only in GET apps/{id}/` });
+    lines.push({ sub: true, text: `entries are short: ${fieldList(list.shortEntryFields)} only in GET apps/{id}/` });
   }
   return lines;
 }
@@ -110,7 +110,8 @@ export const renderDoctorHuman: DoctorRenderer = (report, out, options) => {
     ...section(
       'Assumptions about the wire',
       report.assumptions.flatMap((a) => {
-        const head: Line = { mark: ASSUMPTION_MARK[a.status], text: `${a.id.padEnd(width)} ${a.title}: ${ASSUMPTION_WORDS[a.status]}${a.detail ? `: ${a.detail}` : ''}` };
+        const handled = a.handledBy === undefined ? '' : `; p7apps reads it anyway (${a.handledBy.join(', ')})`;
+        const head: Line = { mark: ASSUMPTION_MARK[a.status], text: `${a.id.padEnd(width)} ${a.title}: ${ASSUMPTION_WORDS[a.status]}${a.detail ? `: ${a.detail}` : ''}${handled}` };
         return options.verbose ? [head, { sub: true, text: `${' '.repeat(width - 1)}${a.meaning}` }] : [head];
       }),
     ),

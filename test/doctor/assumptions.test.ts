@@ -32,22 +32,24 @@ describe('the full shape', () => {
     expect(statuses).toEqual({
       A1: 'holds', A2: 'holds', A3: 'holds', A4: 'holds', A5: 'holds', A6: 'holds', A7: 'holds',
       A8: 'holds', A9: 'holds', A10: 'needs-publish', A11: 'holds', A12: 'needs-publish', A13: 'holds', A14: 'needs-publish',
+      // The rules for servers that differ: nothing here needs them.
+      A15: 'not-seen', A16: 'not-seen', A17: 'not-seen', A18: 'not-seen', A19: 'not-seen',
     });
   });
 
-  it('ids are A1, A2, ... in order, each with a title, a meaning and what it affects', () => {
+  it('ids are A1, A2, ... in order, each with a title and a meaning; the assumptions proper affect something, the rules (A15 on) nothing', () => {
     expect(ASSUMPTIONS.map((a) => a.id)).toEqual(ASSUMPTIONS.map((_, i) => `A${i + 1}`));
     for (const a of ASSUMPTIONS) {
       expect(a.title).not.toBe('');
       expect(a.meaning).not.toBe('');
-      expect(a.affects.length).toBeGreaterThan(0);
+      expect(a.affects.length > 0, a.id).toBe(Number(a.id.slice(1)) < 15);
       for (const c of a.affects) expect(CAPABILITIES.map((x) => x.name)).toContain(c);
     }
   });
 
   it('every assumption is marked in the code', () => {
-    const code = ['src/appshub/wire.ts', 'src/config/image-type.ts', 'src/emulator/images.ts'].map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const a of ASSUMPTIONS) expect(code, a.id).toMatch(new RegExp(`ASSUMPTION ${a.id}\\b`));
+    const code = ['src/appshub/wire.ts', 'src/observe/read.ts', 'src/emulator/images.ts'].map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const a of ASSUMPTIONS) expect(code, a.id).toMatch(new RegExp(`\\b${a.id}\\b`));
   });
 });
 
@@ -57,12 +59,11 @@ describe('differences, one per row', () => {
     ['A1', 'description a number', evidence({ description: 5 }), 'differs', 'description is 5, not a string or null'],
     ['A1', 'description missing from some', evidence({}, { appList: [fullApp(), { ...fullApp(), description: undefined }] }), 'differs', 'the description is missing from 1 of 3 app records'],
     ['A2', 'copy permission a string', evidence({ allow_get_as_workflow: 'False' }), 'differs', 'allow_get_as_workflow is "False", not true or false'],
-    ['A3', 'relative thumbnail', evidence({ thumbnail: '/appshub/.rest/v2/apps/x/thumbnail/' }), 'differs', 'thumbnail is a relative URL'],
     ['A3', 'thumbnail refused', evidence({}, { thumbnailRead: { ok: false, problem: '403 Forbidden on GET apps/x/thumbnail/' } }), 'differs', 'the thumbnail could not be read with the token: 403 Forbidden on GET apps/x/thumbnail/'],
     ['A3', 'thumbnail forbidden and relative', evidence({ thumbnail: 'thumbs/1.png' }, { thumbnailRead: { ok: false, problem: '403' } }), 'differs', 'thumbnail is "thumbs/1.png", not null or an absolute URL; the thumbnail could not be read with the token: 403'],
     ['A4', 'no default version', evidence({ version: undefined }), 'differs', 'the default version is not reported (no `version` field)'],
     ['A4', 'default not among the versions', evidence({ version: 7 }), 'differs', "an app's version 7 is not among its versions"],
-    ['A5', 'versions are URLs', evidence({ versions: ['https://app.example/appshub/.rest/v2/apps/a@1/'] }), 'differs', 'versions are URLs, not numbers or objects with `version`'],
+    ['A5', 'versions of another kind', evidence({ versions: [{ number: 1 }] }), 'differs', 'a version entry is an object, not a number, a version URL or an object with `version`'],
     ['A5', 'versions as numbers', evidence({ versions: [1, 2] }), 'holds', undefined],
     ['A5', 'versions not listed', evidence({ versions: undefined }), 'differs', 'versions not listed (no `versions` field)'],
     ['A6', 'no workflow path', evidence({}, { versionDetail: fullVersion(1, { workflow: { id: 'w1' } }) }), 'differs', "a version's workflow path is not reported"],
@@ -71,15 +72,42 @@ describe('differences, one per row', () => {
     ['A7', 'no workflows', evidence({}, { workflowList: [] }), 'not-seen', 'no workflows on this server to look at'],
     ['A8', 'an unknown state', evidence({ state: 'PUBLISHED' }), 'differs', 'state "PUBLISHED" is not one p7apps knows'],
     ['A8', 'states seen', evidence({ state: 'FAILED' }), 'holds', 'states seen: READY, FAILED'],
-    ['A9', 'short list entries', evidence({}, { appList: [{ id: fullApp().id, name: 'Toy app' }] }), 'differs', undefined],
-    ['A11', 'numeric workspace id', evidence({ workspace: { id: 7, name: 'Toy apps' } }), 'differs', 'workspace id is a number, not a string'],
     ['A11', 'workspace without a name', evidence({ workspace: { id: '7' } }), 'differs', 'workspace lacks its id or name'],
     ['A13', 'the app URL of the app', evidence({ url: 'https://app.example/appshub/.rest/v2/apps/x/' }), 'holds', "it is the app's URL; the default version's URL is read from its details"],
-    ['A13', 'a relative app URL', evidence({ url: '/appshub/.rest/v2/apps/x/' }), 'differs', "the app's url is a relative URL"],
+    ['A13', 'an app URL that is no URL', evidence({ url: 'here' }), 'differs', 'the app\'s url is "here"'],
+    ['A7', 'workflows p7apps cannot read', evidence({}, { workflowListProblem: 'entry [0].path should be a non-empty string, got 5' }), 'differs', 'p7apps cannot read workflows/: entry [0].path should be a non-empty string, got 5'],
   ])('%s: %s', (id, _name, e, status, detail) => {
     const v = verdict(id, e);
     expect(v.status).toBe(status);
     if (detail !== undefined) expect(v.detail).toBe(detail);
+  });
+
+  it.each<[string, string, WireEvidence, string, string[], string]>([
+    ['A3', 'relative thumbnail', evidence({ thumbnail: '/appshub/media/t/1/' }), 'thumbnail is a relative URL', ['A15'], 'A15'],
+    ['A4', 'default version as a decimal string', evidence({ version: '2' }), 'the default version is a decimal string, not a number', ['A18'], 'A18'],
+    ['A5', 'versions as URLs', evidence({ versions: ['https://app.example/appshub/.rest/v2/apps/a@1/', 'https://app.example/appshub/.rest/v2/apps/a@2/'] }), 'versions are URLs, not numbers or objects with `version`', ['A17'], 'A17'],
+    ['A5', 'versions as decimal strings', evidence({ versions: ['1', '2'] }), 'versions are decimal strings, not numbers or objects with `version`', ['A17'], 'A17'],
+    ['A9', 'short list entries', evidence({}, { appList: [{ id: fullApp().id, name: 'Toy app' }] }), '', ['A19'], 'A19'],
+    ['A11', 'numeric workspace id', evidence({ workspace: { id: 7, name: 'Toy apps' } }), 'workspace id is a number, not a string', ['A18'], 'A18'],
+    ['A13', 'relative app URL', evidence({ url: '/appshub/.rest/v2/apps/x/' }), "the app's url is a relative URL", ['A15'], 'A15'],
+  ])('%s: %s differs, and p7apps reads it anyway', (id, _name, e, detail, handledBy, rule) => {
+    const v = verdict(id, e);
+    expect(v.status).toBe('differs');
+    if (detail !== '') expect(v.detail).toBe(detail);
+    expect(v.handledBy).toEqual(handledBy);
+    // The rule that reads it says it is in use, naming the assumption.
+    expect(verdict(rule, e)).toMatchObject({ status: 'holds', detail: expect.stringContaining(id) });
+    // Nothing is lost: no capability goes, and the verdict stays ok.
+    const capabilities = capabilityFindings(assumptionFindings(e));
+    expect(capabilities.filter((c) => c.status === 'no')).toEqual([]);
+    expect(verdictOf([], capabilities)).toBe('ok');
+  });
+
+  it('an unreadable thumbnail (A16) takes thumbnails away and nothing else', () => {
+    const e = evidence({}, { thumbnailRead: { ok: false, problem: '403 Forbidden' } });
+    expect(verdict('A16', e).status).toBe('holds');
+    const lost = capabilityFindings(assumptionFindings(e)).filter((c) => c.status === 'no');
+    expect(lost).toEqual([{ name: 'thumbnail', meaning: "an app's thumbnail, by content", status: 'no', because: ['A3'] }]);
   });
 
   it('short list entries name the fields only in the details', () => {
@@ -89,7 +117,7 @@ describe('differences, one per row', () => {
 
   it('nothing to look at: an empty server, or lists not read', () => {
     const empty = assumptionFindings({ appList: [], workflowList: [fullWorkflow()], appListShape: { shape: 'array', pages: 1 }, workflowListShape: { shape: 'array', pages: 1 } });
-    expect(empty.filter((a) => a.status === 'not-seen').map((a) => a.id)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A8', 'A11', 'A13']);
+    expect(empty.filter((a) => a.status === 'not-seen').map((a) => a.id)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A8', 'A11', 'A13', 'A15', 'A16', 'A17', 'A18', 'A19']);
     expect(empty.find((a) => a.id === 'A1')!.detail).toBe('no apps on this server to look at');
     const unread = assumptionFindings({});
     expect(unread.find((a) => a.id === 'A1')!.detail).toBe('apps/ was not read');
@@ -112,18 +140,19 @@ describe('what p7apps can verify', () => {
     expect(caps['copy-permission']).toEqual(['yes', ['A2']]);
     expect(caps['workflow-content']).toEqual(['yes', ['A6', 'A7']]);
     expect(caps.publish).toEqual(['needs-publish', ['A10', 'A12', 'A14']]);
-    expect(verdictOf([], findings)).toBe('limited');
+    expect(verdictOf([], capabilityFindings(findings))).toBe('limited');
   });
 
   it.each([
     ['ok', [], evidence(), 'p7apps works with this server: every assumption it could check holds.'],
-    ['limited', [], evidence({ thumbnail: 'thumbs/1.png' }), 'p7apps works with this server, with limits: 1 assumption differs; it cannot verify thumbnail.'],
+    ['limited', [], evidence({ thumbnail: 'thumbs/1.png', description: 5 }), 'p7apps works with this server, with limits: it cannot verify description, thumbnail (A1, A3).'],
+    ['ok', [], evidence({ thumbnail: '/t.png', version: '2' }), 'p7apps works with this server: it reads the 2 differences above by its rules for servers that differ.'],
     ['unusable', [{ message: 'no' }], evidence(), 'p7apps cannot work with this server: 1 problem.'],
   ] as const)('%s', (expected, problems, e, line) => {
     const assumptions = assumptionFindings(e);
-    const verdict = verdictOf([...problems], assumptions);
-    expect(verdict).toBe(expected);
     const capabilities = capabilityFindings(assumptions);
+    const verdict = verdictOf([...problems], capabilities);
+    expect(verdict).toBe(expected);
     expect(summaryLine({ verdict, problems: [...problems], assumptions, capabilities } as never)).toBe(line);
   });
 });

@@ -53,7 +53,16 @@ function portless(text: string): string {
  * The emulator as each profile serves it. `full` is the shape the README's
  * assumptions describe.
  */
-const PROFILES: Array<[profile: string, options: EmulatorOptions]> = [['full', {}]];
+const PROFILES: Array<[profile: string, options: EmulatorOptions]> = [
+  'full',
+  'guide',
+  'relative-thumbnails',
+  'version-urls',
+  'version-numbers',
+  'numeric-ids',
+  'short-list',
+  'thumbnail-forbidden',
+].map((profile) => [profile, { profiles: [profile] }]);
 
 describe('golden reports per emulator profile', () => {
   it.each(PROFILES)('%s', async (profile, options) => {

@@ -50,7 +50,7 @@ describe('exit code 2: p7apps works here, with limits', () => {
     expect(run.stdout).toContain('  ~ whether a workflow was edited since its version was published: NOT verifiable (A7)');
     expect(run.stdout).toContain('  = which workflow a version was published from: verifiable');
     expect(run.stdout).toContain(
-      'p7apps works with this server, with limits: 3 assumptions differ; it cannot verify description, copy-permission, workflow-content.\n',
+      'p7apps works with this server, with limits: it cannot verify description, copy-permission, workflow-content (A1, A2, A7).\n',
     );
   });
 });
