@@ -4,8 +4,9 @@
 // first, so the same states in any order give the same plan, and differences
 // of form (CRLF, a null description) never make a plan flap.
 //
-// The semantics are /work/shared/design/reconciler-semantics.md; the choices
-// the document leaves open are explained where they are made.
+// The semantics are docs/semantics.md (what AppsHub allows, what each
+// difference costs); the choices it leaves open are explained where they are
+// made.
 
 import equal from 'fast-deep-equal';
 import {

@@ -23,7 +23,7 @@ export const doctorCommand: CommandFactory = (ctx) => ({
   builder: (yargs: Argv) =>
     withFormatOption(withServerOptions(withConfigOption(yargs)), DOCTOR_FORMATS, 'human')
       .option('verbose', { type: 'boolean', describe: 'Also say what each assumption means, and list the requests sent' })
-      .example('$0 doctor --server https://pseven.example.com', 'What p7apps can and cannot verify on that server')
+      .example('$0 doctor', 'What p7apps can and cannot verify on the server P7APPS_URL (or --server) names')
       .example('$0 doctor --format json > doctor.json', 'The same as a versioned JSON document')
       .epilogue(
         'It never publishes; with P7APPS_USERNAME and P7APPS_PASSWORD it signs in (POST auth/login/).\n' +

@@ -4,6 +4,7 @@
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../context.js';
 import { applyCommand } from './apply.js';
+import { completionCommand } from './completion.js';
 import { doctorCommand } from './doctor.js';
 import { driftCommand } from './drift.js';
 import { emulatorCommand } from './emulator.js';
@@ -14,4 +15,13 @@ import { validateCommand } from './validate.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
-export const commands: CommandFactory[] = [validateCommand, emulatorCommand, planCommand, applyCommand, driftCommand, importCommand, doctorCommand];
+export const commands: CommandFactory[] = [
+  validateCommand,
+  emulatorCommand,
+  planCommand,
+  applyCommand,
+  driftCommand,
+  importCommand,
+  doctorCommand,
+  completionCommand,
+];
