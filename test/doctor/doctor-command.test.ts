@@ -4,6 +4,7 @@
 // works here, 1 it cannot (a wrong token, nothing listening, HTML instead of
 // JSON).
 
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -127,5 +128,21 @@ describe('exit code 1: p7apps cannot work here', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^Error: /);
+  });
+});
+
+describe('TLS, with the flags the other commands take', () => {
+  const CERT = path.resolve('test/fixtures/appshub/localhost-cert.pem');
+  const tls = { cert: readFileSync(CERT), key: readFileSync(path.resolve('test/fixtures/appshub/localhost-key.pem')) };
+
+  it.each<[string, string[], number, RegExp]>([
+    ['a self-signed certificate is refused, naming --ca-file and --insecure', [], 1, /! TLS: failed: The TLS certificate of https:\/\/127\.0\.0\.1:PORT is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)[\s\S]*pass --ca-file FILE \(PEM\) to trust it, or --insecure/],
+    ['--ca-file trusts it', ['--ca-file', CERT], 0, /= TLS: https, certificate verified \(with the authorities in --ca-file .*localhost-cert\.pem\)/],
+    ['--insecure skips verification, with a warning', ['--insecure'], 0, /~ TLS: https, certificate NOT verified \(--insecure\)[\s\S]*Warnings\n  ~ TLS certificate verification is off \(--insecure\)/],
+  ])('%s', async (_name, flags, code, expected) => {
+    const emu = await emulator({ tls });
+    const run = await runCli(['doctor', '--server', emu.url, ...flags], { env: { P7APPS_TOKEN: emu.token } });
+    expect(run.code).toBe(code);
+    expect(portless(run.stdout)).toMatch(expected);
   });
 });
