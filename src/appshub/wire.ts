@@ -1,19 +1,23 @@
 // The one module that knows AppsHub's JSON field names, in both directions:
 // server records -> our types (types.ts), and PublishRequest -> the publish
 // request's fields. Every choice the vendor's guide leaves open is marked
-// `ASSUMPTION Ax:` (README, "ASSUMPTIONS about the wire"), so meeting a server
-// that differs means changing this file and nothing else.
+// `ASSUMPTION Ax:` (docs/wire-assumptions.md), so meeting a server that
+// differs means changing this file and nothing else. A15-A19 are the choices
+// for servers that answer differently from the shape p7apps assumes; A20 on
+// concern publishing.
 //
 // Rules for reading: unknown extra fields are ignored; a field that is absent
 // becomes UNKNOWN (a default would hide drift). A field p7apps cannot read
 // (wrong type, not a URL) becomes unreadable(raw): unverifiable, carrying a
 // short description of what the server sent, so that one odd field stops
-// that field of that app and never the whole catalog (ASSUMPTION A19). Only
-// what identifies a record (an app's `id` and `name`, a version's `version`)
-// is required: without it nothing about the record can be trusted, and that
-// is a WireFormatError naming the field, never a guess.
+// that field of that app and never the whole catalog (ASSUMPTION A19, see
+// appRecordFromWire). Only what identifies a record (an app's `id` and
+// `name`, a version's `id` and `version`) is required: without it nothing
+// about the record can be trusted, and that is a WireFormatError naming the
+// field, never a guess.
 
 import { P7appsError } from '../errors.js';
+import { AppsHubError } from './errors.js';
 import type {
   AppRecord,
   Maybe,
@@ -211,7 +215,7 @@ export function versionRecordFromWire(body: unknown, path = '', ctx: WireContext
 }
 
 /**
- * ASSUMPTION A5, A17: an entry of `versions` is a version number (or a
+ * ASSUMPTION A17 (extends A5): an entry of `versions` is a version number (or a
  * decimal string), a version URL whose path ends in `@{v}/`, or an object
  * with at least `version`. Undefined when it is none of these.
  */
@@ -230,7 +234,7 @@ function versionSummaryFromWire(entry: unknown, ctx: WireContext): VersionSummar
   return { version, revision: optional(entry, 'revision', aRevisionNumber, ctx), state: optional(entry, 'state', aNonEmptyString, ctx) };
 }
 
-/** ASSUMPTION A5, A17: the whole list, or unreadable(raw) when any entry cannot be read: a list with a hole in it is not a list of the app's versions. */
+/** ASSUMPTION A17: the whole list, or unreadable(raw) when any entry cannot be read: a list with a hole in it is not a list of the app's versions. */
 function versionListFromWire(value: unknown, ctx: WireContext): Maybe<VersionSummary[]> {
   if (!Array.isArray(value)) return unreadable(rawOf(value, ctx));
   const summaries: VersionSummary[] = [];
@@ -242,7 +246,13 @@ function versionListFromWire(value: unknown, ctx: WireContext): Maybe<VersionSum
   return summaries;
 }
 
-/** An app, from `GET apps/{id}/` or an entry of `GET apps/` (A9: the same objects, or fewer fields of them). */
+/**
+ * An app, from `GET apps/{id}/` or an entry of `GET apps/` (A9: the same
+ * objects, or fewer fields of them). ASSUMPTION A19: a field of the app that
+ * cannot be read is unreadable(raw) for that field alone; a list entry that
+ * lacks the default version or the version list is completed with
+ * `GET apps/{id}/`, only for the apps the config manages (src/observe/read.ts).
+ */
 export function appRecordFromWire(body: unknown, path = '', ctx: WireContext = {}): AppRecord {
   const obj = objectAt(body, path);
   const id = required(obj, 'id', path, anId);
@@ -335,6 +345,21 @@ export function listPageFromWire(body: unknown): ListPage {
 /** The answer to `POST auth/login/`: `{"token": "..."}`. */
 export function loginTokenFromWire(body: unknown): string {
   return required(objectAt(body, ''), 'token', '', aNonEmptyString);
+}
+
+/**
+ * ASSUMPTION A16: a thumbnail URL that answers an error (403, 404...), cannot
+ * be reached, or sends what p7apps cannot read leaves that app's thumbnail
+ * content unverifiable; it stops nothing else. Returns why, as shown to
+ * people, or undefined when the failure is not the image's (the run was
+ * cancelled, or a bug) and must propagate.
+ */
+export function unreadableThumbnailReason(err: unknown): string | undefined {
+  if (err instanceof AppsHubError) {
+    if (err.kind === 'aborted') return undefined;
+    return rawOf(err.status !== undefined ? `HTTP ${err.status}` : err.message);
+  }
+  return err instanceof P7appsError ? rawOf(err.message) : undefined;
 }
 
 /** ASSUMPTION A3: the validator sent for a thumbnail p7apps holds; a 304 means the server holds those bytes. */

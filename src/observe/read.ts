@@ -9,10 +9,11 @@
 //   message to plan again, rather than planned as missing: a plan computed
 //   from a catalog that is changing under it would be stale at birth, and
 //   "missing" would plan a create for an app that someone may be renaming.
-// - A workflow list the server refuses (403) or does not serve (404), or
-//   answers in a shape p7apps cannot read, becomes UNKNOWN: publishing does
-//   not need it, and the plan then says it cannot verify workflow content.
-//   Every other failure propagates as it is.
+// - A workflow list the server refuses (403) or does not serve (404) becomes
+//   UNKNOWN: publishing does not need it, and the plan then says it cannot
+//   verify workflow content. Every other failure propagates as it is: a list
+//   that is not a list of workflows says the server is not what p7apps
+//   thinks it is (single odd fields of an entry are only unreadable).
 // - A thumbnail that cannot be read (an HTTP error such as 403, a network
 //   failure, an answer too large) makes that app's thumbnail content
 //   unverifiable, with the reason (wire.ts, ASSUMPTION A16); it stops nothing.
@@ -30,7 +31,7 @@ import {
   type WorkflowRecord,
   unreadable,
 } from '../appshub/types.js';
-import { rawOf } from '../appshub/wire.js';
+import { unreadableThumbnailReason } from '../appshub/wire.js';
 import type { DesiredApp, DesiredState } from '../config/desired.js';
 import { P7appsError } from '../errors.js';
 import type { ObservedApp, ObservedState, ObservedThumbnail } from '../plan/observed.js';
@@ -85,7 +86,6 @@ export async function readWorkflows(api: AppsHubApi, signal: AbortSignal): Promi
     list = await api.listWorkflows(signal);
   } catch (err) {
     if (err instanceof AppsHubError && (err.status === 403 || err.status === 404)) return UNKNOWN;
-    if (err instanceof AppsHubError && err.kind === 'malformed') return unreadable(rawOf(err.message));
     throw err;
   }
   // Sorted by id so that a path listed twice resolves the same way every time.
@@ -175,19 +175,10 @@ async function readThumbnail(api: AppsHubApi, record: AppRecord, want: DesiredAp
     const fetched = await limit(() => api.fetchThumbnail(url, { expectSha256, signal }));
     return { url, sha256: fetched.sha256.toLowerCase() };
   } catch (err) {
-    const why = signal.aborted ? undefined : thumbnailUnreadable(err);
+    const why = signal.aborted ? undefined : unreadableThumbnailReason(err);
     if (why === undefined) throw err;
     return { url, sha256: unreadable(why) };
   }
-}
-
-/** ASSUMPTION A16: why a thumbnail could not be read, when that is the image's problem and not the run's (undefined: an abort, or a bug). */
-function thumbnailUnreadable(err: unknown): string | undefined {
-  if (err instanceof AppsHubError) {
-    if (err.kind === 'aborted') return undefined;
-    return rawOf(err.status !== undefined ? `HTTP ${err.status}` : err.message);
-  }
-  return err instanceof P7appsError ? rawOf(err.message) : undefined;
 }
 
 function listedOnly(record: AppRecord): ObservedApp {

@@ -188,6 +188,7 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     if (record) checkExistingVersion(declared, record, workflows, f);
   }
   planMissingVersions(versions, existing, highest, false, f);
+  if (observed.versionsUnreadable !== undefined) refuseNumberedByServer(observed.versionsUnreadable, f);
   planDefault(app, observed, existing, f);
   const thumbnailDiffers = planSettings(app, observed, versions, existing, f);
 
@@ -325,6 +326,22 @@ function planMissingVersions(versions: DesiredVersion[], existing: ReadonlyMap<n
     });
     f.changes.push({ field: 'version', version: n, before: null, after: { workflowPath: declared.workflow } });
     next += 1;
+  }
+}
+
+/**
+ * A version list the server sent but p7apps cannot read may hide versions:
+ * a new version, numbered by the server, could land under another number or
+ * duplicate one already there. Revisions of listed-by-lookup versions name
+ * their number and stay planned.
+ */
+function refuseNumberedByServer(sent: string, f: Findings): void {
+  for (const [n, draft] of [...f.drafts]) {
+    if (draft.creates !== 'version') continue;
+    f.drafts.delete(n);
+    f.changes = f.changes.filter((c) => !(c.field === 'version' && c.version === n && c.before === null));
+    f.conflicts.push({ kind: 'versions-unreadable', version: n, sent });
+    f.blocked.add(n);
   }
 }
 

@@ -110,6 +110,11 @@ export function describeConflict(conflict: Conflict): ConflictText {
         problem: `the ${joinWords(conflict.fields.map((f) => SETTING_NAMES[f]))} differ, but settings can change only by publishing a version, and the config declares no version that exists on the server`,
         resolution: 'declare an existing version of the app (with the workflow it is published from), then plan again',
       };
+    case 'versions-unreadable':
+      return {
+        problem: `version ${conflict.version} would be a new version numbered by the server, but the server lists the app's versions as ${conflict.sent}, which p7apps cannot read, so it cannot check which number the server would give or that the version is not already there`,
+        resolution: `check the app's versions in AppsHub; publish version ${conflict.version} by hand, or wait for a server whose version list p7apps can read`,
+      };
   }
 }
 

@@ -101,7 +101,9 @@ export type ConflictV1 =
   | { kind: 'version-in-progress'; version: number; state: string }
   | { kind: 'workflow-not-found'; version: number; workflow: string }
   | { kind: 'name-ambiguous'; appIds: string[] }
-  | { kind: 'no-version-to-carry-settings'; fields: SettingFieldV1[] };
+  | { kind: 'no-version-to-carry-settings'; fields: SettingFieldV1[] }
+  /** Since p7apps 0.1 (read-profiles): a new version cannot be planned because the server's version list is unreadable. */
+  | { kind: 'versions-unreadable'; version: number; sent: string };
 
 export type PlanNoteV1 =
   | { kind: 'unmanaged-version'; version: number; revision: MaybeV1<number> }
@@ -215,6 +217,7 @@ const conflictSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('workflow-not-found'), version: versionNumber, workflow: z.string() }),
   z.strictObject({ kind: z.literal('name-ambiguous'), appIds: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('no-version-to-carry-settings'), fields: z.array(settingFieldSchema) }),
+  z.strictObject({ kind: z.literal('versions-unreadable'), version: versionNumber, sent: z.string().max(4096) }),
 ]);
 const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
 

@@ -83,7 +83,13 @@ export type Conflict =
   /** The server lists more than one app under the name (the guide says names are unique). */
   | { kind: 'name-ambiguous'; appIds: string[] }
   /** Settings differ but the config declares no existing version a publish could carry them on. */
-  | { kind: 'no-version-to-carry-settings'; fields: SettingField[] };
+  | { kind: 'no-version-to-carry-settings'; fields: SettingField[] }
+  /**
+   * A new version would be numbered by the server, but the server sent a
+   * version list p7apps cannot read (`sent`, as sent): the number it would get,
+   * or whether it already exists, cannot be checked.
+   */
+  | { kind: 'versions-unreadable'; version: number; sent: string };
 
 /** Facts worth showing that are neither actions nor conflicts. */
 export type PlanNote =

@@ -352,6 +352,23 @@ const rows: Row[] = [
     publishes: [{ version: '(next)', workflow: wf('Gear2'), setDefault: false, expect: 'version v2', reasons: ['version-missing'] }],
     check: (app) => expect(app.notes).toEqual([expect.objectContaining({ kind: 'unverifiable', field: 'versions' })]),
   },
+  {
+    name: 'a version list the server sent but p7apps cannot read: a new version is a conflict, never a guessed publish',
+    desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gear2' }),
+    observed: observedApp('Gear', { 1: 'Gear' }, { versionsListed: false, versionsUnreadable: '"all"' }),
+    action: 'conflict',
+    check: (app) => {
+      expect(app.action === 'conflict' && app.conflicts).toEqual([{ kind: 'versions-unreadable', version: 2, sent: '"all"' }]);
+      expect(app.notes).toEqual([expect.objectContaining({ kind: 'unverifiable', field: 'versions', detail: expect.stringContaining('as "all", which p7apps cannot read') })]);
+    },
+  },
+  {
+    name: 'a version list p7apps cannot read still lets a found version get a new revision (its number is named)',
+    desired: desiredApp('Gear', { 1: 'Gear2' }),
+    observed: observedApp('Gear', { 1: 'Gear' }, { versionsListed: false, versionsUnreadable: '"all"' }),
+    action: 'update',
+    publishes: [{ version: 1, workflow: wf('Gear2'), setDefault: false, expect: 'revision v1 default', reasons: ['workflow-path-changed'] }],
+  },
 ];
 
 describe('computePlan', () => {
