@@ -507,7 +507,7 @@ describe('malformed responses', () => {
     const err = await rejection(client().client.listApps());
     expect(err).toMatchObject({ kind: 'malformed', method: 'GET', path: 'apps/', ambiguous: false });
     expect(err.message).toBe(`Malformed response to GET apps/: ${what}`);
-    expect(err.hint).toContain('ASSUMPTIONS about the wire');
+    expect(err.hint).toContain('wire-assumptions.md');
   });
 
   it('reads the rest of the catalog when one app has a field it cannot read (A19)', async () => {
