@@ -87,7 +87,14 @@ export type ApplyEvent =
         /** What the server answered: the version it assigned, its revision and state. */
         response: { version: number; revision: number | null; state: string | null };
       })
-  | (At & PublishRef & { type: 'publish-ambiguous'; attempt: number; error: string })
+  | (At &
+      PublishRef & {
+        type: 'publish-ambiguous';
+        attempt: number;
+        error: string;
+        /** Set when the server accepted the publish (2xx) but its answer did not tell what it made: read back, never sent again. */
+        committed?: true;
+      })
   | (At & PublishRef & { type: 'publish-recheck'; tookEffect: boolean; appId: string | null; detail: string })
   | (At &
       PublishRef & {
@@ -107,6 +114,8 @@ export type ApplyEvent =
         /** Set when this poll failed; polling goes on until the deadline. */
         error?: string;
       })
+  /** A publishing state p7apps does not know, seen for the first time in this publish: waited on for at most `limitMs` unchanged. */
+  | (At & PublishRef & { type: 'publish-state-unknown'; appId: string; state: string; elapsedMs: number; limitMs: number })
   | (At & PublishRef & { type: 'publish-ready'; appId: string; revision: number | null; elapsedMs: number; polls: number })
   | (At &
       PublishRef & {
@@ -147,6 +156,13 @@ export interface PublishReport extends PublishRef {
   /** Sends beyond the first. */
   resends: number;
   error: string | null;
+  /** Publishing states p7apps does not know that this publish went through, as the server named them; absent when none. */
+  unknownStates?: string[];
+}
+
+/** A state name as the server sent it, for messages: quoted when it is not a plain word, since it is server text. */
+export function stateName(state: string): string {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(state) ? state : JSON.stringify([...state].slice(0, 64).join(''));
 }
 
 /** Receives every event, in order. Must not throw. */

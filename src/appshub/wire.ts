@@ -202,9 +202,9 @@ export function versionRecordFromWire(body: unknown, path = '', ctx: WireContext
     appId: required(obj, 'id', path, anId),
     version,
     revision: optional(obj, 'revision', aRevisionNumber, ctx),
-    // ASSUMPTION A8: `state` is QUEUED_TO_INITIALIZE, INITIALIZING, READY or FAILED (others are passed on as they are).
+    // ASSUMPTION A8: `state` is QUEUED_TO_INITIALIZE, INITIALIZING, READY or FAILED; others are passed on as they are (A23).
     state: optional(obj, 'state', aNonEmptyString, ctx),
-    // ASSUMPTION A8: why a version FAILED is in `state_detail`.
+    // ASSUMPTION A8: why a version FAILED (or ended in another failure state, A23) is in `state_detail`.
     stateDetail: optional(obj, 'state_detail', orNull(aString), ctx),
     workflowPath,
     // ASSUMPTION A6: the version's `fingerprint` is its workflow's content fingerprint when this revision was published.
@@ -212,6 +212,28 @@ export function versionRecordFromWire(body: unknown, path = '', ctx: WireContext
     url: optional(obj, 'url', aUrl, ctx),
     updated: optional(obj, 'updated', aString, ctx),
   };
+}
+
+/** How apply treats a publishing state the server reports. */
+export type VersionStateKind = 'ready' | 'in-progress' | 'failed' | 'unknown';
+
+const IN_PROGRESS_STATES: ReadonlySet<string> = new Set(['QUEUED_TO_INITIALIZE', 'INITIALIZING']);
+const FAILURE_STATES: ReadonlySet<string> = new Set(['FAILED', 'ERROR', 'FAILURE', 'CANCELLED', 'CANCELED', 'ABORTED', 'REJECTED']);
+
+/**
+ * ASSUMPTION A23: READY is the end of a publish; QUEUED_TO_INITIALIZE and
+ * INITIALIZING are on the way there (these three spelled exactly so, as the
+ * plan reads them); FAILED, ERROR, FAILURE, CANCELLED, CANCELED, ABORTED,
+ * REJECTED and any name containing FAIL or ERROR, in any case, end a failed
+ * one; anything else is a state p7apps does not know, which apply waits on
+ * for a bounded time (src/apply/execute.ts).
+ */
+export function versionStateKind(state: string): VersionStateKind {
+  if (state === 'READY') return 'ready';
+  if (IN_PROGRESS_STATES.has(state)) return 'in-progress';
+  const upper = state.toUpperCase();
+  if (FAILURE_STATES.has(upper) || upper.includes('FAIL') || upper.includes('ERROR')) return 'failed';
+  return 'unknown';
 }
 
 /**
@@ -300,19 +322,33 @@ export function workflowRecordFromWire(body: unknown, path = '', ctx: WireContex
   };
 }
 
-/** The `201` answer to `POST apps/`: the new version's incomplete details. */
-export function publishResultFromWire(body: unknown, path = ''): PublishResult {
+/**
+ * The `201` answer to `POST apps/`: the new version's "incomplete details".
+ * ASSUMPTION A20: only the app id is required (A18: a number is read as its
+ * decimal string); `version` is read when present (A18: a decimal string
+ * too) and otherwise taken from a `url` whose path ends in `@{version}/`; any
+ * other field is read if it can be, and is UNKNOWN when absent or null and
+ * unreadable(raw) when it cannot be read, never an error: the publish
+ * happened, and apply needs no more than the id to follow it. A relative
+ * `url` is read (A15) against the URL the answer came from, `ctx.baseUrl`.
+ */
+export function publishResultFromWire(body: unknown, path = '', ctx: WireContext = {}): PublishResult {
   const obj = objectAt(body, path);
-  // The publish happened: an answer field of the wrong type makes the whole answer unreadable (ambiguous), as before.
-  const strict = <T>(key: string, reader: Reader<T>): Maybe<T> => (obj[key] === undefined ? UNKNOWN : required(obj, key, path, reader));
+  const given = <T>(key: string, reader: Reader<T>): Maybe<T> => (obj[key] === null ? UNKNOWN : optional(obj, key, reader, ctx));
+  const url = given('url', aUrl);
+  let version: Maybe<number> = obj.version === undefined || obj.version === null ? UNKNOWN : required(obj, 'version', path, aVersionNumber);
+  if (!known(version) && typeof url === 'string') {
+    const own = /@(\d{1,10})\/$/.exec(new URL(url).pathname);
+    version = (own && aVersionNumber.read(own[1], ctx)) ?? UNKNOWN;
+  }
   return {
-    appId: required(obj, 'id', path, aNonEmptyString),
-    name: strict('name', aNonEmptyString),
-    version: required(obj, 'version', path, aVersionNumber),
-    revision: strict('revision', aRevisionNumber),
-    state: strict('state', aNonEmptyString),
-    url: strict('url', aUrl),
-    workspace: workspaceFromWire(obj, {}),
+    appId: required(obj, 'id', path, anId),
+    name: given('name', aNonEmptyString),
+    version,
+    revision: given('revision', aRevisionNumber),
+    state: given('state', aNonEmptyString),
+    url,
+    workspace: obj.workspace === null ? UNKNOWN : workspaceFromWire(obj, ctx),
   };
 }
 
@@ -368,13 +404,41 @@ export function thumbnailIfNoneMatch(sha256Hex: string): string {
 }
 
 /**
+ * ASSUMPTION A22: a version is polled at the `url` the publish answer gave
+ * (as the guide says), when that URL is on the server's own origin and under
+ * the app API base (`appsBaseUrl`); otherwise, and once a poll there has
+ * failed (src/apply/execute.ts), at `apps/{id}@{v}/`. Returns the URL to
+ * poll, or undefined when the built one is to be used.
+ */
+export function pollableVersionUrl(versionUrl: string | undefined, appsBaseUrl: string): URL | undefined {
+  if (versionUrl === undefined || !URL.canParse(versionUrl)) return undefined;
+  const url = new URL(versionUrl);
+  const base = new URL(appsBaseUrl);
+  return url.origin === base.origin && `${url.origin}${url.pathname}`.startsWith(base.href) ? url : undefined;
+}
+
+/**
  * Whether a write answered with this error status may still have been
  * committed. ASSUMPTION A10: a 409 (a version of the app still initialising,
  * with Retry-After) commits nothing, like every 4xx; a 5xx may come after
  * the commit.
+ *
+ * ASSUMPTION A24: a server may instead never answer 409 and accept (201) a
+ * publish while a version is initialising, queueing it; such a publish is
+ * visible at once as the version its answer names (QUEUED_TO_INITIALIZE), so
+ * reading the app back after a lost answer finds it and it is not resent.
  */
 export function writeMayHaveCommitted(status: number): boolean {
   return status >= 500;
+}
+
+/**
+ * ASSUMPTION A21: a write answered 2xx was committed, whether or not its
+ * answer can be read; what it did is learned by reading the app back, and it
+ * is never sent again.
+ */
+export function writeCommitted(status: number): boolean {
+  return status >= 200 && status < 300;
 }
 
 /** The publish request's field names, exactly as the guide spells them. */
@@ -390,19 +454,23 @@ export const PUBLISH_FIELD = {
   thumbnail: 'thumbnail',
 } as const;
 
-/** A publish request's fields other than the thumbnail, typed as in a JSON body. */
-export type PublishWireFields = Array<[name: string, value: string | number | boolean]>;
-
 /**
- * The publish request's fields in the guide's order. Fields undefined in the
- * request are left out: on the server, an omitted description, thumbnail or
- * copy permission means "keep"; an omitted version means "the next one".
- * `set_version_as_default` is always present: omitting it would mean True.
+ * The publish request's fields other than the thumbnail, in the guide's order,
+ * as form values. ASSUMPTION A12: every publish is sent as multipart/form-data
+ * with these text fields, thumbnail or not, as all of the guide's examples
+ * send it (curl `-F`, Python `data=` and `files=`): a server is not asked to
+ * read JSON with dotted keys, which some read as nested objects and refuse.
+ * Booleans are `True`/`False` (the Python examples' spelling), the version a
+ * decimal number. Fields undefined in the request are left out: on the
+ * server, an omitted description, thumbnail or copy permission means "keep";
+ * an omitted version means "the next one". `set_version_as_default` is always
+ * present: omitting it would mean True.
  */
-export function publishFieldsToWire(request: PublishRequest): PublishWireFields {
-  const fields: PublishWireFields = [];
+export function publishFormFields(request: PublishRequest): Array<[name: string, value: string]> {
+  const fields: Array<[name: string, value: string]> = [];
   const add = (name: string, value: string | number | boolean | undefined) => {
-    if (value !== undefined) fields.push([name, value]);
+    if (value === undefined) return;
+    fields.push([name, typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value)]);
   };
   add(PUBLISH_FIELD.workspaceName, request.workspaceName);
   // The guide: workspace ids are sent as strings.
@@ -410,38 +478,33 @@ export function publishFieldsToWire(request: PublishRequest): PublishWireFields 
   add(PUBLISH_FIELD.name, request.name);
   add(PUBLISH_FIELD.workflowPath, request.workflowPath);
   add(PUBLISH_FIELD.description, request.description);
+  if (request.version !== undefined && !(Number.isSafeInteger(request.version) && request.version >= 1)) {
+    throw new RangeError(`a publish's version must be a whole number from 1, got ${request.version}`);
+  }
   add(PUBLISH_FIELD.version, request.version);
   add(PUBLISH_FIELD.setVersionAsDefault, request.setVersionAsDefault);
   add(PUBLISH_FIELD.allowGetAsWorkflow, request.allowGetAsWorkflow);
   return fields;
 }
 
-/** ASSUMPTION A12: without a thumbnail the publish is sent as JSON, with JSON booleans and a number for `version`. */
-export function publishJsonBody(request: PublishRequest): string {
-  return JSON.stringify(Object.fromEntries(publishFieldsToWire(request)));
+/** The thumbnail's file part of a publish. */
+export interface PublishFile {
+  field: string;
+  filename: string;
+  mediaType: string;
+  bytes: Uint8Array;
 }
 
 /**
- * The fields as multipart form values: booleans as the guide's Python
- * examples send them (`True`/`False`), numbers in decimal.
- */
-export function publishFormFields(request: PublishRequest): Array<[name: string, value: string]> {
-  return publishFieldsToWire(request).map(([name, value]) => [
-    name,
-    typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value),
-  ]);
-}
-
-/**
- * A multipart/form-data body built byte for byte. Not FormData: its HTML
- * serialisation rewrites every \n in a text field as \r\n, so a description
- * would reach the server with other line endings than the config's. Field
- * names are the guide's (no quotes or line breaks to escape); the file name is
- * escaped as browsers do.
+ * A multipart/form-data body built byte for byte, with the file part last
+ * when there is one. Not FormData: its HTML serialisation rewrites every \n
+ * in a text field as \r\n, so a description would reach the server with
+ * other line endings than the config's. Field names are the guide's (no
+ * quotes or line breaks to escape); the file name is escaped as browsers do.
  */
 export function publishMultipartBody(
   fields: Array<[name: string, value: string]>,
-  file: { field: string; filename: string; mediaType: string; bytes: Uint8Array },
+  file: PublishFile | undefined,
   boundary: string,
 ): { body: Uint8Array; contentType: string } {
   const encoder = new TextEncoder();
@@ -449,14 +512,17 @@ export function publishMultipartBody(
   for (const [name, value] of fields) {
     parts.push(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
-  const filename = file.filename.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  parts.push(
-    encoder.encode(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${filename}"\r\nContent-Type: ${file.mediaType}\r\n\r\n`,
-    ),
-    file.bytes,
-    encoder.encode(`\r\n--${boundary}--\r\n`),
-  );
+  if (file) {
+    const filename = file.filename.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    parts.push(
+      encoder.encode(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${filename}"\r\nContent-Type: ${file.mediaType}\r\n\r\n`,
+      ),
+      file.bytes,
+      encoder.encode('\r\n'),
+    );
+  }
+  parts.push(encoder.encode(`--${boundary}--\r\n`));
   const body = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let offset = 0;
   for (const part of parts) {

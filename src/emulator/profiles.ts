@@ -11,7 +11,8 @@
 // and one call where the emulator builds that part of an answer.
 
 import type { VersionState } from '../appshub/types.js';
-import { ApiError, EmulatorError } from './api-error.js';
+import { ApiError, EmulatorError, REQUIRED } from './api-error.js';
+import type { BodyFields } from './publish-input.js';
 import type { App } from './world.js';
 
 /** A JSON object as served. */
@@ -23,6 +24,8 @@ export interface ProfileContext {
   readonly signInUrl: string;
   /** The app the object describes, when it describes one. */
   readonly app?: App;
+  /** The media type of the request body (`application/json`), for hooks on a request. */
+  readonly mediaType?: string;
 }
 
 /**
@@ -45,11 +48,17 @@ export interface ProfileShapes {
   servedState: VersionState;
   /** The URL the `thumbnail` field holds (absolute by default). */
   thumbnailUrl: string;
+  /** The fields of a `POST apps/` body as parsed, before they are validated (ctx.mediaType says how it came). */
+  publishFields: BodyFields;
 }
 
 export type ProfileHooks = { [K in keyof ProfileShapes]?: (value: ProfileShapes[K], ctx: ProfileContext) => ProfileShapes[K] } & {
   /** Consulted before a thumbnail is served: an error to answer with instead. */
   refuseThumbnail?: (ctx: ProfileContext) => ApiError | undefined;
+  /** Consulted on a `POST apps/` body after publishFields: an error to answer with instead of validating it. */
+  refusePublish?: (fields: BodyFields, ctx: ProfileContext) => ApiError | undefined;
+  /** A publish to an app with a version still publishing is accepted and queued behind it, not refused with 409. */
+  queueWhileBusy?: true;
 };
 
 export interface ServerProfile {
@@ -75,6 +84,8 @@ function numericIds(value: unknown): unknown {
 function without(obj: WireJson, keys: readonly string[]): WireJson {
   return Object.fromEntries(Object.entries(obj).filter(([key]) => !keys.includes(key)));
 }
+
+const JSON_TYPE = 'application/json';
 
 /** Fields the guide never shows in an app object (A1, A2, A6, A8's `state_detail`). */
 const BEYOND_THE_GUIDE = ['description', 'allow_get_as_workflow', 'fingerprint', 'state_detail'] as const;
@@ -132,6 +143,36 @@ export const SERVER_PROFILES = {
       refuseThumbnail: () => ApiError.detail(403, 'You do not have permission to perform this action.'),
     },
   },
+  'nested-json': {
+    summary:
+      'JSON bodies read as nested objects, as Django REST framework reads them: dotted keys such as "workspace.name" are ignored, ' +
+      'so a JSON publish without a `workspace` object is refused 400 {"workspace": ["This field is required."]}',
+    group: 'json',
+    hooks: {
+      publishFields: (fields, ctx) => (ctx.mediaType === JSON_TYPE ? new Map([...fields].filter(([key]) => !key.includes('.'))) : fields),
+      refusePublish: (fields, ctx) => (ctx.mediaType === JSON_TYPE && !fields.has('workspace') ? ApiError.fields({ workspace: [REQUIRED] }) : undefined),
+    },
+  },
+  'form-only': {
+    summary: 'publishes only as forms (multipart or urlencoded): a JSON body to POST apps/ is refused 415',
+    group: 'json',
+    hooks: {
+      refusePublish: (_fields, ctx) => (ctx.mediaType === JSON_TYPE ? ApiError.detail(415, `Unsupported media type "${JSON_TYPE}" in request.`) : undefined),
+    },
+  },
+  'error-state': {
+    summary: 'a failing publish ends in state ERROR (not FAILED), with no state_detail',
+    hooks: {
+      servedState: (state) => (state === 'FAILED' ? 'ERROR' : state),
+      appObject: (obj) => (obj.state === 'ERROR' ? without(obj, ['state_detail']) : obj),
+    },
+  },
+  'silent-queue': {
+    summary:
+      'no 409 while a version of the app is still publishing: the publish is accepted (201) and queued, ' +
+      'shown as QUEUED_TO_INITIALIZE at once, and starts when the earlier one is READY or FAILED',
+    hooks: { queueWhileBusy: true },
+  },
 } as const satisfies Record<string, ServerProfile>;
 
 export type ProfileName = keyof typeof SERVER_PROFILES;
@@ -185,5 +226,20 @@ export class ActiveProfiles {
       if (refusal) return refusal;
     }
     return undefined;
+  }
+
+  /** A publish body's fields as the active profiles read them: shaped, then refused (thrown) if one refuses it. */
+  publishFields(fields: BodyFields, ctx: ProfileContext): BodyFields {
+    const shaped = this.shape('publishFields', fields, ctx);
+    for (const profile of this.profiles) {
+      const refusal = profile.hooks.refusePublish?.(shaped, ctx);
+      if (refusal) throw refusal;
+    }
+    return shaped;
+  }
+
+  /** Whether a publish while a version is still publishing is queued (silent-queue) rather than refused 409. */
+  queuesWhileBusy(): boolean {
+    return this.profiles.some((profile) => profile.hooks.queueWhileBusy === true);
   }
 }

@@ -9,7 +9,7 @@ import { ApiError, INVALID_TOKEN, NO_CREDENTIALS, NOT_FOUND } from './api-error.
 import { handleControl, CONTROL_PREFIX } from './control.js';
 import type { EmulatorCore } from './core.js';
 import type { FaultKind } from './faults.js';
-import { etagMatches, parseFields, readBody, sendJson, tokenFrom } from './http-util.js';
+import { etagMatches, mediaType, parseFields, readBody, sendJson, tokenFrom } from './http-util.js';
 import { thumbnailEtag } from './images.js';
 import { loginInputFrom, publishInputFrom, type BodyFields } from './publish-input.js';
 import { APP_API_PATH, WORKFLOW_API_PATH, type WireViews } from './views.js';
@@ -302,8 +302,12 @@ export class EmulatorServer {
         methods: {
           GET: (ctx) => this.list(ctx.url, this.world.apps.map((a) => this.views.listEntry(a))),
           POST: async (ctx) => {
-            const input = publishInputFrom(await ctx.fields());
-            const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name));
+            const profiles = this.views.profiles;
+            const fields = profiles.publishFields(await ctx.fields(), { signInUrl: this.views.signInUrl, mediaType: mediaType(ctx.req.headers['content-type']) });
+            const input = publishInputFrom(fields);
+            const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name), {
+              queueWhileBusy: profiles.queuesWhileBusy(),
+            });
             const body = this.views.published(app, entry);
             const fault: FaultKind | undefined = faults.dropResponse
               ? 'dropPublishResponse'

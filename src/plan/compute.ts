@@ -19,6 +19,7 @@ import {
   type VersionRecord,
   type WorkflowRecord,
 } from '../appshub/types.js';
+import { versionStateKind } from '../appshub/wire.js';
 import type { DesiredApp, DesiredState, DesiredVersion, WorkspaceRef } from '../config/desired.js';
 import { fingerprintObservedApp } from './fingerprint.js';
 import type { ObservedApp, ObservedState } from './observed.js';
@@ -261,7 +262,8 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
     f.conflicts.push({ kind: 'version-in-progress', version: n, state: record.state });
     f.blocked.add(n);
     return;
-  } else if (record.state === 'FAILED') {
+  } else if (versionStateKind(record.state) === 'failed') {
+    // FAILED, or another name for a failure (ERROR, CANCELLED...: A23): publish it again, as apply would have to.
     reasons.push({ kind: 'version-failed', version: n, state: record.state });
   } else if (record.state !== 'READY') {
     f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: `version ${n} is in state ${record.state}, which p7apps does not know; it is treated as published` });

@@ -4,13 +4,19 @@
 
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
-import type { StillToDo, PublishReport } from '../apply/events.js';
+import { stateName, type StillToDo, type PublishReport } from '../apply/events.js';
 import type { ApplyResult } from '../apply/execute.js';
 import { revisionText, withoutAppName } from './progress-words.js';
 
 /** The executor's messages start with "App v3 "; the summary's rows already say so. */
 function withoutLabel(p: PublishReport, message: string): string {
   return withoutAppName(`${p.app} v${p.version}`, message);
+}
+
+/** The publishing states p7apps does not know that a publish went through, for its row. */
+function unknownStatesText(p: PublishReport): string {
+  if (!p.unknownStates || p.unknownStates.length === 0) return '';
+  return ` (went through ${p.unknownStates.length === 1 ? 'state' : 'states'} ${p.unknownStates.map(stateName).join(', ')}, unknown to p7apps)`;
 }
 
 export interface RefusedApp {
@@ -41,7 +47,10 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     'Published:',
     32,
     having('ready').map((p) =>
-      row(p, `READY${revisionText(p.revision)} after ${formatDuration(p.timeToReadyMs ?? 0)}${p.resends > 0 ? ` (sent ${p.resends + 1} times)` : ''}`),
+      row(
+        p,
+        `READY${revisionText(p.revision)} after ${formatDuration(p.timeToReadyMs ?? 0)}${p.resends > 0 ? ` (sent ${p.resends + 1} times)` : ''}${unknownStatesText(p)}`,
+      ),
     ),
   );
   section('Failed:', 31, having('failed', 'timed-out').map((p) => row(p, withoutLabel(p, p.error ?? 'failed'))));

@@ -1,7 +1,7 @@
 // Words for the applier's progress, shared by the live TTY view, the CI lines
 // and the end-of-run summary, so each says a thing the same way.
 
-import type { ApplyEvent, PublishKind } from '../apply/events.js';
+import { stateName, type ApplyEvent, type PublishKind } from '../apply/events.js';
 import { formatDuration } from '../apply/clock.js';
 import { plural as count } from '../plan/describe.js';
 
@@ -33,7 +33,9 @@ export function eventText(event: ApplyEvent): string | null {
     case 'publish-sent':
       return `v${event.version} sent; the server answered v${event.response.version}${revisionText(event.response.revision)}, ${event.response.state ?? 'state unknown'}`;
     case 'publish-ambiguous':
-      return `v${event.version}: the response was lost (${event.error}); checking whether it was committed`;
+      return event.committed
+        ? `v${event.version}: ${event.error}; reading the app back (it is not sent again)`
+        : `v${event.version}: the response was lost (${event.error}); checking whether it was committed`;
     case 'publish-recheck':
       return `checked the server: ${event.detail}`;
     case 'publish-resend':
@@ -41,7 +43,9 @@ export function eventText(event: ApplyEvent): string | null {
     case 'poll':
       return event.error
         ? `v${event.version}: could not read its state (${event.error}); trying again`
-        : `v${event.version} is ${event.state ?? 'in an unknown state'}${revisionText(event.revision)} after ${formatDuration(event.elapsedMs)}`;
+        : `v${event.version} is ${event.state === null ? 'in an unknown state' : stateName(event.state)}${revisionText(event.revision)} after ${formatDuration(event.elapsedMs)}`;
+    case 'publish-state-unknown':
+      return `v${event.version} is in state ${stateName(event.state)}, which p7apps does not know; waiting while it changes (at most ${formatDuration(event.limitMs)} unchanged)`;
     case 'publish-ready':
       return `v${event.version} is READY${revisionText(event.revision)} after ${formatDuration(event.elapsedMs)}`;
     case 'publish-failed':

@@ -10,12 +10,13 @@ import {
   appRecordFromWire,
   listPageFromWire,
   loginTokenFromWire,
-  publishFieldsToWire,
+  pollableVersionUrl,
   publishFormFields,
-  publishJsonBody,
+  publishMultipartBody,
   publishResultFromWire,
   rawOf,
   versionRecordFromWire,
+  versionStateKind,
   workflowRecordFromWire,
 } from '../../src/appshub/wire.js';
 import { GUIDE_FORM_FIELDS, GUIDE_PUBLISH_REQUEST } from './helpers.js';
@@ -313,9 +314,12 @@ describe('workflowRecordFromWire', () => {
   });
 });
 
-describe('publishResultFromWire', () => {
+describe('publishResultFromWire (A20)', () => {
+  const POSTED_TO = `${BASE}apps/`;
+  const smallest = { appId: APP_ID, name: UNKNOWN, version: 4, revision: UNKNOWN, state: UNKNOWN, url: UNKNOWN, workspace: UNKNOWN };
+
   it('maps the guide\'s 201 response', () => {
-    expect(publishResultFromWire(guidePublishResponse)).toEqual({
+    expect(publishResultFromWire(guidePublishResponse, '', { baseUrl: POSTED_TO })).toEqual({
       appId: APP_ID,
       name: 'Toy app',
       version: 1,
@@ -326,20 +330,66 @@ describe('publishResultFromWire', () => {
     });
   });
 
-  it('keeps what the response leaves out UNKNOWN', () => {
-    expect(publishResultFromWire({ id: APP_ID, version: 4 })).toEqual({
-      appId: APP_ID,
-      name: UNKNOWN,
-      version: 4,
-      revision: UNKNOWN,
-      state: UNKNOWN,
-      url: UNKNOWN,
-      workspace: UNKNOWN,
-    });
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['keeps what the response leaves out UNKNOWN', { id: APP_ID, version: 4 }, {}],
+    ['reads null fields as UNKNOWN', { id: APP_ID, version: 4, name: null, revision: null, state: null, url: null, workspace: null }, {}],
+    ['reads a numeric app id as its decimal string', { id: 130, version: 4 }, { appId: '130' }],
+    ['reads a numeric workspace id as a string', { id: APP_ID, version: 4, workspace: { id: 7, name: 'Toy apps' } }, { workspace: { id: '7', name: 'Toy apps' } }],
+    ['reads a version written as a decimal string', { id: APP_ID, version: '4' }, {}],
+    ['resolves a path-only url against the request', { id: APP_ID, version: 4, url: `/appshub/.rest/v2/apps/${APP_ID}@4/` }, { url: `${BASE}apps/${APP_ID}@4/` }],
+    ['resolves a relative url against the request', { id: APP_ID, version: 4, url: `${APP_ID}@4/` }, { url: `${BASE}apps/${APP_ID}@4/` }],
+    ['takes the version from a url ending in @{version}/ when `version` is absent', { id: APP_ID, url: `${BASE}apps/${APP_ID}@4/` }, { url: `${BASE}apps/${APP_ID}@4/` }],
+    ['keeps the version UNKNOWN when neither `version` nor the url tells it', { id: APP_ID, url: `${BASE}apps/${APP_ID}/` }, { version: UNKNOWN, url: `${BASE}apps/${APP_ID}/` }],
+    ['keeps an unreadable revision as UNKNOWN with what was there', { id: APP_ID, version: 4, revision: 'zero' }, { revision: unreadable('"zero"') }],
+    ['keeps an unreadable state as UNKNOWN', { id: APP_ID, version: 4, state: 3 }, { state: unreadable('3') }],
+    ['keeps a non-http url as UNKNOWN', { id: APP_ID, version: 4, url: 'ftp://elsewhere/x' }, { url: unreadable('"ftp://elsewhere/x"') }],
+    ['keeps a half workspace as UNKNOWN (A11)', { id: APP_ID, version: 4, workspace: { id: '7' } }, {}],
+    ['keeps a workspace that is a word unreadable', { id: APP_ID, version: 4, workspace: 'Toy apps' }, { workspace: unreadable('"Toy apps"') }],
+  ])('%s', (_, body, changes) => {
+    expect(publishResultFromWire(body, '', { baseUrl: POSTED_TO })).toEqual({ ...smallest, ...changes });
   });
 
-  it('needs the version number', () => {
-    expect(() => publishResultFromWire({ id: APP_ID, version: null })).toThrow('version should be a whole number from 1, got null');
+  it.each<[string, unknown, string]>([
+    ['no app id', { version: 1 }, 'id should be present (a non-empty string), got nothing'],
+    ['an empty app id', { id: '', version: 1 }, 'id should be a non-empty string, got ""'],
+    ['an app id that is an object', { id: { hex: APP_ID }, version: 1 }, 'id should be a non-empty string, got an object'],
+    ['a version that is not a whole number from 1', { id: APP_ID, version: 0 }, 'version should be a whole number from 1, got 0'],
+    ['a version that is a word', { id: APP_ID, version: 'one' }, 'version should be a whole number from 1, got "one"'],
+    ['a list', [guidePublishResponse], 'the body should be an object, got a list'],
+  ])('refuses %s: apply cannot go on without it', (_, body, message) => {
+    expect(() => publishResultFromWire(body, '', { baseUrl: POSTED_TO })).toThrow(message);
+  });
+});
+
+describe('pollableVersionUrl (A22)', () => {
+  const base = 'https://h.example/p7/appshub/.rest/v2/';
+  it.each<[string | undefined, string | undefined]>([
+    [`${base}apps/a@2/`, `${base}apps/a@2/`],
+    [`${base}apps/a/versions/2/?fresh=1`, `${base}apps/a/versions/2/?fresh=1`],
+    ['https://h.example/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://h.example/p7/appshub/.rest/v2evil/apps/a@2/', undefined],
+    ['http://h.example/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://h.example:444/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://other.example/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['apps/a@2/', undefined],
+    [undefined, undefined],
+  ])('polls %s at %s', (url, polled) => {
+    expect(pollableVersionUrl(url, base)?.href).toBe(polled);
+  });
+});
+
+describe('versionStateKind (A23)', () => {
+  it.each([
+    ['READY', 'ready'],
+    ['QUEUED_TO_INITIALIZE', 'in-progress'],
+    ['INITIALIZING', 'in-progress'],
+    ...['FAILED', 'ERROR', 'FAILURE', 'CANCELLED', 'CANCELED', 'ABORTED', 'REJECTED', 'failed', 'Cancelled', 'BUILD_FAILED', 'INIT_ERROR', 'error'].map((s) => [s, 'failed']),
+    ['PUBLISHING', 'unknown'],
+    ['Ready', 'unknown'],
+    ['initializing', 'unknown'],
+    ['DEPLOYING', 'unknown'],
+  ])('%s is %s', (state, kind) => {
+    expect(versionStateKind(state!)).toBe(kind);
   });
 });
 
@@ -371,43 +421,66 @@ describe('loginTokenFromWire', () => {
   });
 });
 
-describe('publish request encoding', () => {
+describe('publish request encoding (A12)', () => {
   const guideRequest = GUIDE_PUBLISH_REQUEST;
 
   it('spells the guide\'s example field for field, in its order', () => {
     expect(publishFormFields(guideRequest)).toEqual(GUIDE_FORM_FIELDS);
   });
 
-  it.each<[string, PublishRequest, Record<string, unknown>]>([
+  it.each<[string, PublishRequest, Array<[string, string]>]>([
     [
       'the smallest request still says set_version_as_default',
       { name: 'A', workspaceId: '7', workflowPath: '/w.p7wf', setVersionAsDefault: true },
-      { 'workspace.id': '7', name: 'A', workflow_path: '/w.p7wf', set_version_as_default: true },
+      [['workspace.id', '7'], ['name', 'A'], ['workflow_path', '/w.p7wf'], ['set_version_as_default', 'True']],
     ],
     [
-      'a version is a number, booleans are booleans',
-      { name: 'A', workspaceName: 'W', workspaceId: '7', workflowPath: '/w.p7wf', version: 3, setVersionAsDefault: false, allowGetAsWorkflow: true },
-      { 'workspace.name': 'W', 'workspace.id': '7', name: 'A', workflow_path: '/w.p7wf', version: 3, set_version_as_default: false, allow_get_as_workflow: true },
+      'a version is a decimal number, booleans are True/False',
+      { name: 'A', workspaceName: 'W', workspaceId: '7', workflowPath: '/w.p7wf', version: 12, setVersionAsDefault: false, allowGetAsWorkflow: true },
+      [['workspace.name', 'W'], ['workspace.id', '7'], ['name', 'A'], ['workflow_path', '/w.p7wf'], ['version', '12'], ['set_version_as_default', 'False'], ['allow_get_as_workflow', 'True']],
     ],
     [
       'an empty description is sent (it clears), an undefined one is not',
       { name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', description: '', setVersionAsDefault: false },
-      { 'workspace.name': 'W', name: 'A', workflow_path: '/w.p7wf', description: '', set_version_as_default: false },
+      [['workspace.name', 'W'], ['name', 'A'], ['workflow_path', '/w.p7wf'], ['description', ''], ['set_version_as_default', 'False']],
     ],
-  ])('JSON: %s', (_, request, body) => {
-    expect(JSON.parse(publishJsonBody(request))).toStrictEqual(body);
+    [
+      'the thumbnail is never among the text fields',
+      { ...GUIDE_PUBLISH_REQUEST, thumbnail: { path: '/tmp/t.png', filename: 't.png', mediaType: 'image/png', sha256: '0'.repeat(64) } },
+      GUIDE_FORM_FIELDS,
+    ],
+  ])('%s', (_, request, fields) => {
+    expect(publishFormFields(request)).toEqual(fields);
   });
 
-  it('never sends the thumbnail among the plain fields', () => {
-    const request: PublishRequest = {
-      ...guideRequest,
-      thumbnail: { path: '/tmp/t.png', filename: 't.png', mediaType: 'image/png', sha256: '0'.repeat(64) },
-    };
-    expect(publishFieldsToWire(request).map(([name]) => name)).not.toContain('thumbnail');
+  it.each([0, 1.5, -2, Number.NaN])('refuses to send version %s', (version) => {
+    expect(() => publishFormFields({ ...guideRequest, version })).toThrow(RangeError);
   });
 
-  it('sends version 2 as "2" in a form', () => {
-    expect(publishFormFields({ ...guideRequest, version: 2, setVersionAsDefault: true })).toContainEqual(['version', '2']);
-    expect(publishFormFields({ ...guideRequest, version: 2, setVersionAsDefault: true })).toContainEqual(['set_version_as_default', 'True']);
+  const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+  it('builds a body without a file byte for byte, still multipart', () => {
+    const { body, contentType } = publishMultipartBody([['name', 'A'], ['set_version_as_default', 'False']], undefined, 'B');
+    expect(contentType).toBe('multipart/form-data; boundary=B');
+    expect(text(body)).toBe(
+      '--B\r\nContent-Disposition: form-data; name="name"\r\n\r\nA\r\n' +
+        '--B\r\nContent-Disposition: form-data; name="set_version_as_default"\r\n\r\nFalse\r\n' +
+        '--B--\r\n',
+    );
+  });
+
+  it('puts the file last, its name escaped, its bytes as they are', () => {
+    const bytes = new Uint8Array([0x89, 0x50, 0x0d, 0x0a, 0xff]);
+    const { body } = publishMultipartBody([['name', 'A']], { field: 'thumbnail', filename: 'a"b\n.png', mediaType: 'image/png', bytes }, 'B');
+    const head =
+      '--B\r\nContent-Disposition: form-data; name="name"\r\n\r\nA\r\n' +
+      '--B\r\nContent-Disposition: form-data; name="thumbnail"; filename="a%22b%0A.png"\r\nContent-Type: image/png\r\n\r\n';
+    expect(Buffer.from(body)).toEqual(Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from('\r\n--B--\r\n')]));
+  });
+
+  it('keeps a description\'s line endings and characters byte for byte', () => {
+    const description = 'Ünïcødé — 日本語 ✓\nsecond line\r\nthird\n';
+    const { body } = publishMultipartBody([['description', description]], undefined, 'B');
+    expect(text(body)).toBe(`--B\r\nContent-Disposition: form-data; name="description"\r\n\r\n${description}\r\n--B--\r\n`);
   });
 });

@@ -38,6 +38,11 @@ const MATRIX: ProfileCase[] = [
   { profiles: 'thumbnail-forbidden', settings: true, thumbnails: false, fullList: true },
   { profiles: 'guide,relative-thumbnails,version-urls,numeric-ids,short-list', settings: false, thumbnails: true, fullList: false },
   { profiles: 'guide,version-numbers,numeric-ids,short-list,thumbnail-forbidden', settings: false, thumbnails: false, fullList: false },
+  { profiles: 'nested-json', settings: true, thumbnails: true, fullList: true },
+  { profiles: 'form-only', settings: true, thumbnails: true, fullList: true },
+  { profiles: 'error-state', settings: true, thumbnails: true, fullList: true },
+  { profiles: 'silent-queue', settings: true, thumbnails: true, fullList: true },
+  { profiles: 'guide,nested-json,error-state,silent-queue,numeric-ids', settings: false, thumbnails: true, fullList: true },
 ];
 
 const WS = 'Toy apps';
@@ -203,5 +208,33 @@ describe.each(MATRIX)('against a server with profile $profiles', (c) => {
     expect(versionsOf('Alpha')).toEqual({ 1: [0, flow('Alpha')], 2: [0, flow('Alpha2')], 3: [0, flow('Alpha3')] });
     expect(versionsOf('Beta')).toEqual({ 1: [1, flow('Beta2')] });
     await expectNoChanges(c);
+  });
+});
+
+describe('what only some profiles can show', () => {
+  it('error-state: a publish that ends in ERROR without a detail fails the apply at once, and the next plan publishes it again', async () => {
+    await start({ profiles: 'error-state', settings: true, thumbnails: true, fullList: true }, { faults: { failPublishNext: 1 } });
+    await writeConfig(config({ alphaVersions: 3 }));
+    const failed = await cli(['apply', '--auto-approve']);
+    expect(failed.code).toBe(1);
+    expect(`${failed.stdout}${failed.stderr}`).toContain('failed to publish (state ERROR): no detail given');
+    expect(posts()).toHaveLength(1);
+
+    const plan = await cli(['plan']);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain('version 3 failed to publish (state ERROR)');
+    const again = await cli(['apply', '--auto-approve']);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(versionsOf('Alpha')[3]).toEqual([1, flow('Alpha3')]);
+  });
+
+  it.each(['nested-json', 'form-only'])('%s: every publish is sent as a form the server reads (no 400, no 415)', async (profiles) => {
+    await start({ profiles, settings: true, thumbnails: true, fullList: true });
+    await writeConfig(config({ alphaVersions: 3, betaWorkflow: flow('Beta2') }));
+    const applied = await cli(['apply', '--auto-approve']);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(posts().map((p) => p.status)).toEqual([201, 201]);
   });
 });

@@ -130,6 +130,13 @@ const rows: Row[] = [
     publishes: [{ version: 2, workflow: wf('Gear2'), setDefault: false, expect: 'revision v2', reasons: ['version-failed'] }],
   },
   {
+    name: 'a version in ERROR, another name for a failure (A23), is republished',
+    desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gear2' }),
+    observed: observedApp('Gear', { 1: 'Gear', 2: { workflow: 'Gear2', state: 'ERROR', revision: 1 } }),
+    action: 'update',
+    publishes: [{ version: 2, workflow: wf('Gear2'), setDefault: false, expect: 'revision v2', reasons: ['version-failed'] }],
+  },
+  {
     name: 'settings-only change with the default managed: the default version is republished and stays default',
     desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gear2' }, { description: 'New words.', defaultVersion: 1 }),
     observed: observedApp('Gear', { 1: 'Gear', 2: 'Gear2' }, { description: 'Old words.', defaultVersion: 1 }),
