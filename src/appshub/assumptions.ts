@@ -9,7 +9,7 @@
 // server. What only a publish would show (how a publish must be encoded, the
 // answer while a version initialises) is reported as such, never guessed.
 
-import { describeValue } from './wire.js';
+import { describeValue, versionStateKind } from './wire.js';
 
 /** What p7apps verifies or does, and which assumptions it rests on. */
 export type Capability =
@@ -74,7 +74,7 @@ export interface AssumptionVerdict {
   detail?: string;
   /**
    * For a difference p7apps reads anyway: the rules for servers that differ
-   * (A15 onwards) that read it, so nothing it rests on is lost.
+   * (A15-A19, A23) that read it, so nothing it rests on is lost.
    */
   handledBy?: AssumptionId[];
   /** Where a difference takes away only some of what the assumption affects: those. */
@@ -164,8 +164,6 @@ export function fieldList(keys: string[], most = 4): string {
   const shownKeys = keys.slice(0, most).map((k) => JSON.stringify(k));
   return keys.length > most ? `${shownKeys.join(', ')} and ${keys.length - most} more` : shownKeys.join(', ');
 }
-
-const KNOWN_STATES = ['QUEUED_TO_INITIALIZE', 'INITIALIZING', 'READY', 'FAILED'];
 
 function versionEntries(e: WireEvidence): unknown[] {
   return appRecords(e).flatMap((r) => (Array.isArray(r.versions) ? r.versions : []));
@@ -277,10 +275,17 @@ function checkStates(e: WireEvidence): AssumptionVerdict {
   }
   for (const entry of versionEntries(e)) if (isObject(entry) && entry.state !== undefined) states.push(entry.state);
   if (states.length === 0) return { status: 'differs', detail: 'publishing states not reported (no `state` field)' };
-  const unknown = states.find((s) => typeof s !== 'string' || !KNOWN_STATES.includes(s));
+  const notText = states.find((s) => typeof s !== 'string' || s === '');
+  if (notText !== undefined) return { status: 'differs', detail: `a state is ${shown(notText)}, not a name` };
+  const names = [...new Set(states as string[])].sort();
+  const unknown = names.find((s) => versionStateKind(s) === 'unknown');
   if (unknown !== undefined) return { status: 'differs', detail: `state ${shown(unknown)} is not one p7apps knows` };
-  const seen = KNOWN_STATES.filter((s) => states.includes(s));
-  return { status: 'holds', detail: `states seen: ${seen.join(', ')}` };
+  // Another name for a failure (ERROR, CANCELLED...) ends a publish as FAILED does (A23).
+  const otherFailures = names.filter((s) => versionStateKind(s) === 'failed' && s !== 'FAILED');
+  if (otherFailures.length > 0) {
+    return { status: 'differs', detail: `failures are named ${otherFailures.map((s) => shown(s)).join(', ')}, not "FAILED"`, handledBy: ['A23'] };
+  }
+  return { status: 'holds', detail: `states seen: ${names.join(', ')}` };
 }
 
 /** Fields the one app's details carry that its entry in apps/ lacks. */
@@ -438,9 +443,9 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   {
     id: 'A12',
     title: 'publish encoding',
-    meaning: 'a publish is accepted as JSON, and with a thumbnail as multipart/form-data with True/False',
+    meaning: 'a publish is accepted as multipart/form-data, as the guide sends it, with True/False and the thumbnail as a file part',
     affects: ['publish'],
-    check: needsPublish('only a publish would show which encodings the server accepts'),
+    check: needsPublish('only a publish would show how the server reads one'),
   },
   {
     id: 'A13',
@@ -491,6 +496,42 @@ export const ASSUMPTIONS: readonly Assumption[] = [
     meaning: 'short apps/ entries are completed with GET apps/{id}/; a field p7apps cannot read is unverifiable, not an error',
     affects: [],
     check: (e) => ruleInUse('A19', e),
+  },
+  // What publishing rests on beyond A10, A12 and A14: only a publish shows these.
+  {
+    id: 'A20',
+    title: 'the publish answer',
+    meaning: 'the 201 answer to a publish names at least the app id; its version is read from `version` or its `url`',
+    affects: ['publish'],
+    check: needsPublish('only a publish shows its answer'),
+  },
+  {
+    id: 'A21',
+    title: 'a 2xx publish was committed',
+    meaning: 'a publish answered 2xx happened, even when its answer cannot be read: it is read back, never resent',
+    affects: ['publish'],
+    check: needsPublish('only a publish shows what the server answers to one'),
+  },
+  {
+    id: 'A22',
+    title: 'where a publish is polled',
+    meaning: "a new version is polled at the publish answer's `url` when it is under the app API, else at apps/{id}@{v}/",
+    affects: ['publish'],
+    check: needsPublish("only a publish shows the answer's URL"),
+  },
+  {
+    id: 'A23',
+    title: 'publishing states apply waits on',
+    meaning: 'READY ends a publish; ERROR, CANCELLED and other failure names end it as FAILED does; an unknown state is waited on for a bounded time',
+    affects: [],
+    check: (e) => ruleInUse('A23', e),
+  },
+  {
+    id: 'A24',
+    title: 'a publish while one is publishing',
+    meaning: 'a server that queues such a publish (201) instead of answering 409 shows it at once, QUEUED_TO_INITIALIZE',
+    affects: ['publish'],
+    check: needsPublish('only a publish while a version initialises would show it'),
   },
 ];
 

@@ -58,7 +58,7 @@ export interface AssumptionFinding {
   meaning: string;
   status: AssumptionStatus;
   detail?: string;
-  /** A difference p7apps reads anyway, by these rules (A15 onwards): nothing it rests on is lost. */
+  /** A difference p7apps reads anyway, by these rules (A15-A19, A23): nothing it rests on is lost. */
   handledBy?: AssumptionId[];
   /** Where a difference takes away only some of what the assumption affects: those. */
   loses?: Capability[];

@@ -33,16 +33,19 @@ describe('the full shape', () => {
       A1: 'holds', A2: 'holds', A3: 'holds', A4: 'holds', A5: 'holds', A6: 'holds', A7: 'holds',
       A8: 'holds', A9: 'holds', A10: 'needs-publish', A11: 'holds', A12: 'needs-publish', A13: 'holds', A14: 'needs-publish',
       // The rules for servers that differ: nothing here needs them.
-      A15: 'not-seen', A16: 'not-seen', A17: 'not-seen', A18: 'not-seen', A19: 'not-seen',
+      A15: 'not-seen', A16: 'not-seen', A17: 'not-seen', A18: 'not-seen', A19: 'not-seen', A23: 'not-seen',
+      // Publishing: only a publish would tell.
+      A20: 'needs-publish', A21: 'needs-publish', A22: 'needs-publish', A24: 'needs-publish',
     });
   });
 
-  it('ids are A1, A2, ... in order, each with a title and a meaning; the assumptions proper affect something, the rules (A15 on) nothing', () => {
+  it('ids are A1, A2, ... in order, each with a title and a meaning; the assumptions proper affect something, the rules for servers that differ nothing', () => {
+    const rules = ['A15', 'A16', 'A17', 'A18', 'A19', 'A23'];
     expect(ASSUMPTIONS.map((a) => a.id)).toEqual(ASSUMPTIONS.map((_, i) => `A${i + 1}`));
     for (const a of ASSUMPTIONS) {
       expect(a.title).not.toBe('');
       expect(a.meaning).not.toBe('');
-      expect(a.affects.length > 0, a.id).toBe(Number(a.id.slice(1)) < 15);
+      expect(a.affects.length > 0, a.id).toBe(!rules.includes(a.id));
       for (const c of a.affects) expect(CAPABILITIES.map((x) => x.name)).toContain(c);
     }
   });
@@ -71,7 +74,8 @@ describe('differences, one per row', () => {
     ['A7', 'workflow fingerprint absent', evidence({}, { workflowList: [fullWorkflow({ fingerprint: undefined })] }), 'differs', 'workflow fingerprint not reported (no `fingerprint` field)'],
     ['A7', 'no workflows', evidence({}, { workflowList: [] }), 'not-seen', 'no workflows on this server to look at'],
     ['A8', 'an unknown state', evidence({ state: 'PUBLISHED' }), 'differs', 'state "PUBLISHED" is not one p7apps knows'],
-    ['A8', 'states seen', evidence({ state: 'FAILED' }), 'holds', 'states seen: READY, FAILED'],
+    ['A8', 'states seen', evidence({ state: 'FAILED' }), 'holds', 'states seen: FAILED, READY'],
+    ['A8', 'a state that is no name', evidence({ state: 3 }), 'differs', 'a state is 3, not a name'],
     ['A11', 'workspace without a name', evidence({ workspace: { id: '7' } }), 'differs', 'workspace lacks its id or name'],
     ['A13', 'the app URL of the app', evidence({ url: 'https://app.example/appshub/.rest/v2/apps/x/' }), 'holds', "it is the app's URL; the default version's URL is read from its details"],
     ['A13', 'an app URL that is no URL', evidence({ url: 'here' }), 'differs', 'the app\'s url is "here"'],
@@ -90,6 +94,7 @@ describe('differences, one per row', () => {
     ['A9', 'short list entries', evidence({}, { appList: [{ id: fullApp().id, name: 'Toy app' }] }), '', ['A19'], 'A19'],
     ['A11', 'numeric workspace id', evidence({ workspace: { id: 7, name: 'Toy apps' } }), 'workspace id is a number, not a string', ['A18'], 'A18'],
     ['A13', 'relative app URL', evidence({ url: '/appshub/.rest/v2/apps/x/' }), "the app's url is a relative URL", ['A15'], 'A15'],
+    ['A8', 'failures named ERROR', evidence({ state: 'ERROR' }), 'failures are named "ERROR", not "FAILED"', ['A23'], 'A23'],
   ])('%s: %s differs, and p7apps reads it anyway', (id, _name, e, detail, handledBy, rule) => {
     const v = verdict(id, e);
     expect(v.status).toBe('differs');
@@ -117,7 +122,7 @@ describe('differences, one per row', () => {
 
   it('nothing to look at: an empty server, or lists not read', () => {
     const empty = assumptionFindings({ appList: [], workflowList: [fullWorkflow()], appListShape: { shape: 'array', pages: 1 }, workflowListShape: { shape: 'array', pages: 1 } });
-    expect(empty.filter((a) => a.status === 'not-seen').map((a) => a.id)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A8', 'A11', 'A13', 'A15', 'A16', 'A17', 'A18', 'A19']);
+    expect(empty.filter((a) => a.status === 'not-seen').map((a) => a.id)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A8', 'A11', 'A13', 'A15', 'A16', 'A17', 'A18', 'A19', 'A23']);
     expect(empty.find((a) => a.id === 'A1')!.detail).toBe('no apps on this server to look at');
     const unread = assumptionFindings({});
     expect(unread.find((a) => a.id === 'A1')!.detail).toBe('apps/ was not read');
@@ -139,7 +144,7 @@ describe('what p7apps can verify', () => {
     expect(caps.description).toEqual(['no', ['A1']]);
     expect(caps['copy-permission']).toEqual(['yes', ['A2']]);
     expect(caps['workflow-content']).toEqual(['yes', ['A6', 'A7']]);
-    expect(caps.publish).toEqual(['needs-publish', ['A10', 'A12', 'A14']]);
+    expect(caps.publish).toEqual(['needs-publish', ['A10', 'A12', 'A14', 'A20', 'A21', 'A22', 'A24']]);
     expect(verdictOf([], capabilityFindings(findings))).toBe('limited');
   });
 
