@@ -80,6 +80,19 @@ export function helpExamples(helpText) {
   return examples;
 }
 
+/**
+ * The p7apps commands of the README's shell blocks, in order, without their
+ * trailing comments: what a newcomer types. (Lines that install or export
+ * the server's address are the smoke test's own setup.)
+ */
+export function readmeCommands(readme) {
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return blocks
+    .flatMap((block) => block.split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => /^npx p7apps\b/.test(line));
+}
+
 /** Starts `p7apps emulator --seed toy` from the installed package; resolves with its URL and a stop function. */
 async function startPackagedEmulator(node, dir, token) {
   const child = spawn(node, [path.join(dir, 'node_modules/p7apps/bin/p7apps.js'), 'emulator', '--seed', 'toy', '--port', '0', '--token', token, '--ready-after-ms', '200'], {
@@ -167,8 +180,16 @@ export async function smokeWithNode(node, projects, report) {
       return expectExit(await p7apps(cjs)(['validate', '--config', 'smoke.config.cjs'], { env }), 0, 'p7apps validate --config smoke.config.cjs');
     });
 
+    // The README's commands, in order, in a new folder of the ES module project (as a newcomer would).
+    const readme = path.join(esm, 'readme');
+    rmSync(readme, { recursive: true, force: true });
+    spawnSync('mkdir', ['-p', readme]);
+    for (const command of readmeCommands(readFileSync(path.join(esm, 'node_modules/p7apps/README.md'), 'utf8'))) {
+      await check(`README: ${command}`, async () => runExample(command.replace(/^npx /, ''), node, readme, env, esm));
+    }
+
     // Every --help example, as written, in the CommonJS project (which has a config and the emulator's env).
-    const commands = ['validate', 'plan', 'apply', 'drift', 'import', 'doctor', 'emulator', 'completion'];
+    const commands = ['validate', 'plan', 'show', 'apply', 'drift', 'import', 'doctor', 'emulator', 'completion'];
     for (const command of commands) {
       const help = await p7apps(cjs)([command, '--help'], { env });
       for (const example of helpExamples(help.stdout)) {
@@ -186,22 +207,42 @@ export async function smokeWithNode(node, projects, report) {
  * stopped once they print that they are running; exit codes 0 and 2 (changes,
  * drift) both mean the example ran as written.
  */
-async function runExample(example, node, dir, env) {
+async function runExample(example, node, dir, env, project = dir) {
   const bin = path.join(dir, 'smoke-bin');
   spawnSync('mkdir', ['-p', bin]);
-  writeFileSync(path.join(bin, 'p7apps'), `#!/bin/sh\nexec "${node}" "${path.join(dir, 'node_modules/p7apps/bin/p7apps.js')}" "$@"\n`, { mode: 0o755 });
+  writeFileSync(path.join(bin, 'p7apps'), `#!/bin/sh\nexec "${node}" "${path.join(project, 'node_modules/p7apps/bin/p7apps.js')}" "$@"\n`, { mode: 0o755 });
   const shellEnv = { ...env, PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary.md') };
   const long = /^p7apps emulator\b/.test(example);
   // `p7apps apply` without --auto-approve or a saved plan asks a person: answer
   // "yes" on a terminal, as the person reading the example would.
   const asks = /^p7apps apply\b(?!.*--auto-approve)(?!\s+\S+\.json)/.test(example);
-  const line = long ? `${example.replace(/--port \d+/, '')} --port 0 & pid=$!; sleep 3; kill $pid` : example;
+  if (long) return runUntilRunning(`exec ${example.replace(/--port \d+/, '')} --port 0`, dir, shellEnv);
+  const line = example;
   const result = asks
     ? await run('script', ['-qec', line, '/dev/null'], { cwd: dir, env: shellEnv, timeoutMs: 120_000, input: 'yes\n' })
     : await run('sh', ['-c', line], { cwd: dir, env: shellEnv, timeoutMs: 120_000 });
-  if (long) return /emulator is running/.test(result.stdout) ? true : `did not start:\n${result.stdout}${result.stderr}`;
   if (/^p7apps import\b/.test(example) && result.code === 1 && /already exists|--force/.test(result.stderr)) return true;
   return result.code === 0 || result.code === 2 ? true : `exited ${result.code}\n${result.stdout}${result.stderr}`.slice(0, 4000);
+}
+
+/** Runs a command that serves until stopped; true once it says it is running (within 60 s), then stops it. */
+function runUntilRunning(line, cwd, env) {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', line], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const finish = (verdict) => {
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      resolve(verdict);
+    };
+    const timer = setTimeout(() => finish(`did not say it is running within 60 s:\n${out}`), 60_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/emulator is running/.test(out)) finish(true);
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => finish(`exited ${code} before it was running:\n${out}`));
+  });
 }
 
 async function main() {

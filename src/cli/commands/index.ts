@@ -10,6 +10,7 @@ import { driftCommand } from './drift.js';
 import { emulatorCommand } from './emulator.js';
 import { importCommand } from './import.js';
 import { planCommand } from './plan.js';
+import { showCommand } from './show.js';
 import { validateCommand } from './validate.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,5 +24,6 @@ export const commands: CommandFactory[] = [
   driftCommand,
   importCommand,
   doctorCommand,
+  showCommand,
   completionCommand,
 ];
