@@ -32,7 +32,7 @@ function serve(app: Json, detail: Json, version: Json, workflow: Json) {
     .reply(200, PNG, { 'Content-Type': 'image/png' });
 }
 
-const doctor = (format = 'human') => runCli(['doctor', '--server', SERVER, '--format', format], { env: { P7APPS_TOKEN: TOKEN } });
+const doctor = (format = 'human', ...flags: string[]) => runCli(['doctor', '--server', SERVER, '--format', format, ...flags], { env: { P7APPS_TOKEN: TOKEN } });
 
 /** Anything a terminal would act on, or that would reorder or hide text. */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
@@ -58,7 +58,7 @@ describe('exit code 2: p7apps works here, with limits', () => {
 describe('a hostile server', () => {
   const nasty = '\u001b[2J\u009b31m\u202egnp.exe\u2066';
 
-  it.each(['human', 'json'])('%s: its strings are escaped, never raw', async (format) => {
+  it.each([['human'], ['json'], ['human', '--color']])('%s %s: its strings are escaped, never raw', async (format, ...flags) => {
     const app = fullApp({ state: nasty, [nasty]: 1 });
     // Short entries: the details carry a field (its name hostile) the list entry lacks.
     const entry = { ...app };
@@ -76,9 +76,12 @@ describe('a hostile server', () => {
       .reply(500, `<html><title>${nasty}</title></html>`, { 'Content-Type': 'text/html' })
       .get(/thumbnail/)
       .reply(403, { detail: nasty });
-    const run = await doctor(format);
+    const run = await doctor(format, ...flags);
     expect(run.code).toBe(1);
-    expect(run.stdout + run.stderr).not.toMatch(UNSAFE);
+    // With --color, the only escape sequences are the report's own colours, added after the escaping.
+    const own = flags.includes('--color') ? /\u001b\[\d+m/g : /(?!)/g;
+    if (flags.includes('--color')) expect(run.stdout).toMatch(own);
+    expect((run.stdout + run.stderr).replace(own, '')).not.toMatch(UNSAFE);
     if (format === 'json') {
       const report = JSON.parse(run.stdout);
       // Escaped, not lost: the JSON still carries what the server sent.
