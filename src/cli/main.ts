@@ -89,7 +89,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .scriptName('p7apps')
     .usage('$0 <command> [options]\n\nReconcile pSeven Enterprise AppsHub apps with the catalog you keep in git.')
     .strict()
-    .demandCommand(1, 'Name a command (validate, plan, apply, drift, import, emulator, completion).')
+    .demandCommand(1, 'Name a command (validate, plan, apply, drift, import, doctor, emulator, completion).')
     .recommendCommands()
     // yargs answers --get-yargs-completions; the `completion` command that
     // prints the scripts is ours (commands/completion.ts), so this one is hidden.
@@ -99,7 +99,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .version(ownVersion())
     .wrap(helpWidth(process.stdout.columns))
     .epilogue(
-      'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift), 1 error or conflict, 130 interrupted.\n' +
+      'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift) or limits (doctor), 1 error or conflict, 130 interrupted.\n' +
         'Credentials come from the environment only: P7APPS_TOKEN (or DA__P7__REST_AUTHTOKEN), or P7APPS_USERNAME + P7APPS_PASSWORD.',
     )
     .fail((msg, err) => {
