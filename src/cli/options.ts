@@ -117,6 +117,7 @@ export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: nu
     onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
     parallelism,
     signal: ctx.signal,
+    redactor: ctx.secrets,
   };
 }
 

@@ -6,7 +6,9 @@ import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
 import type { StillToDo, PublishReport } from '../apply/events.js';
 import type { ApplyResult } from '../apply/execute.js';
+import { escapeUnsafe } from './escape.js';
 import { revisionText, withoutAppName } from './progress-words.js';
+import { styleMark, terminalLine } from './text.js';
 
 /** The executor's messages start with "App v3 "; the summary's rows already say so. */
 function withoutLabel(p: PublishReport, message: string): string {
@@ -27,13 +29,16 @@ export interface ApplySummary {
 }
 
 export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'write'>, options: { color: boolean }): void {
-  const paint = (text: string, code: number) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (text: string, code: number) => (options.color ? `${styleMark(code)}${text}${styleMark(0)}` : text);
+  // Every line goes through terminalLine: app names, errors and details are server or config text.
+  const write = (...lines: string[]) => out.write(lines.map((line) => `${terminalLine(line)}\n`).join(''));
+  const name = (app: string) => escapeUnsafe(app);
   const { result } = summary;
-  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => p.app.length), ...summary.refused.map((r) => r.app.length)));
-  const row = (p: PublishReport, text: string) => `  ${p.app.padEnd(width)}  v${String(p.version).padEnd(3)} ${text}\n`;
+  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => name(p.app).length), ...summary.refused.map((r) => name(r.app).length)));
+  const row = (p: PublishReport, text: string) => `  ${name(p.app).padEnd(width)}  v${String(p.version).padEnd(3)} ${text}`;
   const section = (title: string, code: number, lines: string[]) => {
     if (lines.length === 0) return;
-    out.write(`\n${paint(title, code)}\n${lines.join('')}`);
+    write('', paint(title, code), ...lines);
   };
   const having = (...outcomes: PublishReport['outcome'][]) => result.publishes.filter((p) => outcomes.includes(p.outcome));
 
@@ -58,22 +63,20 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     ),
   );
   section('Not applied:', 33, [
-    ...summary.refused.map((r) => `  ${r.app.padEnd(width)}  ${r.detail}\n`),
-    ...result.skippedApps.map((s) => `  ${s.app.padEnd(width)}  ${s.detail}\n`),
+    ...summary.refused.map((r) => `  ${name(r.app).padEnd(width)}  ${r.detail}`),
+    ...result.skippedApps.map((s) => `  ${name(s.app).padEnd(width)}  ${s.detail}`),
   ]);
 
   const convergence = summary.convergence;
   if (convergence && 'error' in convergence) {
-    out.write(`\n${paint('Could not check convergence:', 31)} ${convergence.error}\n`);
+    write('', `${paint('Could not check convergence:', 31)} ${convergence.error}`);
   } else if (convergence && convergence.remaining.length > 0) {
-    out.write(`\n${paint('Did not converge: the server still differs from the config:', 31)}\n`);
+    write('', paint('Did not converge: the server still differs from the config:', 31));
     for (const app of convergence.remaining) {
-      out.write(`  ${app.app}\n`);
-      for (const reason of app.reasons) out.write(`    - ${reason}\n`);
-      for (const conflict of app.conflicts) out.write(`    ! ${conflict}\n`);
+      write(`  ${app.app}`, ...app.reasons.map((reason) => `    - ${reason}`), ...app.conflicts.map((conflict) => `    ! ${conflict}`));
     }
   }
-  out.write(`\n${verdict(summary)}\n`);
+  write('', verdict(summary));
 }
 
 /** The last line: what happened, and what to do next. */

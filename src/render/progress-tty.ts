@@ -8,7 +8,9 @@
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
 import type { ApplyEvent, ApplyListener } from '../apply/events.js';
+import { escapeUnsafe } from './escape.js';
 import { eventText, withoutAppName } from './progress-words.js';
+import { styleMark, terminalLine } from './text.js';
 
 export interface ProgressTtyOptions {
   color: boolean;
@@ -49,7 +51,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
   let lastAt = 0;
   let ticker: NodeJS.Timeout | undefined;
   const now = () => (options.now ? options.now() : options.tickMs === null ? lastAt : Date.now());
-  const paint = (text: string, code: number) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (text: string, code: number) => (options.color ? `${styleMark(code)}${text}${styleMark(0)}` : text);
   const width = () => Math.max(20, (options.columns ?? out.columns ?? 100) - 1);
 
   const rowOf = (app: string): Row => {
@@ -97,15 +99,21 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
     return { shown: rows.filter((row) => picked.has(row)), hidden: rows.filter((row) => !picked.has(row)) };
   };
 
-  const cut = (text: string) => (text.length > width() ? `${text.slice(0, width() - 1)}…` : text);
+  // Cut after escaping, so the width counts what is shown.
+  const cut = (text: string) => {
+    const safe = escapeUnsafe(text);
+    return safe.length > width() ? `${safe.slice(0, width() - 1)}…` : safe;
+  };
 
   const redraw = () => {
     if (!active) return;
     const { shown, hidden } = visibleRows();
-    const nameWidth = Math.min(30, Math.max(...shown.map((row) => row.app.length), 4));
+    const names = new Map(shown.map((row) => [row, escapeUnsafe(row.app)]));
+    const nameWidth = Math.min(30, Math.max(...[...names.values()].map((name) => name.length), 4));
     const lines = [cut(header)];
     for (const row of shown) {
-      const name = row.app.length > nameWidth ? `${row.app.slice(0, nameWidth - 1)}…` : row.app.padEnd(nameWidth);
+      const app = names.get(row)!;
+      const name = app.length > nameWidth ? `${app.slice(0, nameWidth - 1)}…` : app.padEnd(nameWidth);
       lines.push(paint(cut(`  ${name}  ${statusText(row)}`), colourOf(row.status)));
     }
     if (hidden.length > 0) {
@@ -115,7 +123,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
     }
     lines.push(notice ? paint(cut(notice), 33) : '');
     let text = drawn > 0 ? `\x1b[${drawn}F` : '';
-    for (const line of lines) text += `\x1b[2K${line}\n`;
+    for (const line of lines) text += `\x1b[2K${terminalLine(line)}\n`;
     for (let extra = lines.length; extra < drawn; extra++) text += '\x1b[2K\n';
     out.write(text);
     drawn = Math.max(drawn, lines.length);
@@ -178,7 +186,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
         }
         case 'app-skipped':
           if (!active) {
-            out.write(`${event.app}: ${eventText(event)}\n`);
+            out.write(`${terminalLine(`${event.app}: ${eventText(event)}`)}\n`);
             return;
           }
           Object.assign(rowOf(event.app), { status: event.reason === 'interrupted' ? 'interrupted' : 'not-applied', detail: eventText(event) });
@@ -191,11 +199,11 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
           redraw();
           stop();
           active = false;
-          out.write(`${eventText(event)}\n`);
+          out.write(`${terminalLine(eventText(event) ?? '')}\n`);
           return;
         default: {
           const text = eventText(event);
-          if (!active && text !== null) out.write(`${text}\n`);
+          if (!active && text !== null) out.write(`${terminalLine(text)}\n`);
           return;
         }
       }

@@ -14,6 +14,7 @@ import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import type { PlanRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
+import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { parallelismOrThrow, serverOptions, shellWord, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
@@ -50,7 +51,7 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     return EXIT_ERROR;
   }
   if (outFile) {
-    await writeFileAtomically(outFile, planDocumentText(plan));
+    await writeFileAtomically(outFile, redactedFileText(ctx, planDocumentText(plan)));
     ctx.stderr.write(`Saved the plan to ${outFile}. Apply exactly it with: p7apps apply ${shellWord(args.out as string)}\n`);
   }
   return planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
