@@ -63,7 +63,14 @@ export function markdownText(text: string): string {
 
 /** Text inside an HTML element (a <summary>), where Markdown escapes would show as they are. */
 export function htmlText(text: string): string {
-  return escapeUnsafe(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escapeUnsafe(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    // A renderer that reads Markdown inside the element must find no link either.
+    .replace(/\[/g, '&#91;')
+    .replace(/\]/g, '&#93;');
 }
 
 /** An inline code span that survives backticks in the text; unsafe characters shown escaped. */
