@@ -12,6 +12,7 @@ import { planHasChanges, type Plan } from '../../plan/types.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
+import { terminalLines } from '../../render/text.js';
 import type { PlanRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
@@ -45,8 +46,10 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
   if (plan.summary.conflict > 0) {
     const apps = plan.apps.filter((a) => a.action === 'conflict').map((a) => JSON.stringify(a.name));
     ctx.stderr.write(
-      `Error: ${plural(apps.length, 'app')} cannot be planned until a person resolves ${apps.length === 1 ? 'its conflict' : 'their conflicts'}: ${apps.join(', ')}\n` +
-        `  Each conflict above says what to do.${outFile ? ` The plan was not saved to ${outFile}.` : ''}\n`,
+      terminalLines([
+        `Error: ${plural(apps.length, 'app')} cannot be planned until a person resolves ${apps.length === 1 ? 'its conflict' : 'their conflicts'}: ${apps.join(', ')}`,
+        `  Each conflict above says what to do.${outFile ? ` The plan was not saved to ${outFile}.` : ''}`,
+      ]) + '\n',
     );
     return EXIT_ERROR;
   }
