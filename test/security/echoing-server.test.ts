@@ -7,56 +7,34 @@
 // Everything captured is grepped by the last test.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { SECRET_PASSWORD, SECRET_TOKEN, STACK_LINE, Sweep } from './sweep.js';
-import { startTextFront, type TextFront } from './text-front.js';
+import { startTextWorld, type TextFront, type TextWorld } from './text-front.js';
 
 const USER = 'release-bot@work.org';
 const OTHER_USER = 'escaper@work.org';
 /** A password with what Markdown, HTML, XML and terminals escape: found in each escaped form or not at all. */
 const ESCAPED_PASSWORD = 'p7_sec*PASS<w\u202eord>&[1]|`x';
 const OTHER_TOKEN = 'p7sec-OTHERTOKEN-a81c5e0f29';
-const flow = (name: string) => `/Users/1/${name}.p7wf`;
 
 const sweep = new Sweep();
-let emulator: RunningEmulator;
 let front: TextFront;
 let dir: string;
+let world: TextWorld;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'p7apps-echo-'));
-  emulator = await startEmulator({
-    readyAfterMs: 10,
-    seed: {
-      users: [
-        { username: USER, password: SECRET_PASSWORD, tokens: [SECRET_TOKEN] },
-        { username: OTHER_USER, password: ESCAPED_PASSWORD, tokens: [OTHER_TOKEN] },
-      ],
-      workspaces: [{ id: '7', name: 'Toy apps', publishers: [USER, OTHER_USER] }],
-      workflows: ['Alpha', 'Beta'].map((f) => ({ path: flow(f) })),
-      apps: [
-        { name: 'Alpha', workspace: 'Toy apps', description: 'First', versions: [{ version: 1, workflow: flow('Alpha') }] },
-        { name: 'Unmanaged', workspace: 'Toy apps', versions: [{ version: 1, workflow: flow('Beta') }] },
-      ],
-    },
-  });
-  front = await startTextFront(emulator);
-  await writeFile(
-    path.join(dir, 'p7apps.config.json'),
-    JSON.stringify({ defaults: { workspace: 'Toy apps' }, apps: [{ name: 'Alpha', description: 'Second', versions: [{ version: 1, workflow: flow('Alpha') }] }] }),
-  );
+  world = await startTextWorld([
+    { username: USER, password: SECRET_PASSWORD, tokens: [SECRET_TOKEN] },
+    { username: OTHER_USER, password: ESCAPED_PASSWORD, tokens: [OTHER_TOKEN] },
+  ]);
+  ({ front, dir } = world);
 });
 
-afterAll(async () => {
-  await front.close();
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => world.close());
 
 const SIGN_INS: [string, () => NodeJS.ProcessEnv, string][] = [
   ['P7APPS_TOKEN', () => ({ P7APPS_URL: front.url, P7APPS_TOKEN: SECRET_TOKEN }), ` Token ${SECRET_TOKEN}`],

@@ -6,20 +6,19 @@
 // invisible character and no line a value started; JSON and XML stay valid.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { forgedLines, HOSTILE_STRINGS, RAW_UNSAFE, withoutStructure } from '../fixtures/hostile-strings.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { STACK_LINE } from './sweep.js';
-import { startTextFront, type TextFront } from './text-front.js';
+import { startTextWorld, type TextFront, type TextWorld } from './text-front.js';
 
 const USER = 'release-bot@work.org';
 const TOKEN = 'e2e-token-0123456789';
-const flow = (name: string) => `/Users/1/${name}.p7wf`;
 
 let emulator: RunningEmulator;
 let front: TextFront;
@@ -28,32 +27,14 @@ let dir: string;
 /** The strings most likely to do harm on a terminal or in a report; the renderer tests take the whole corpus. */
 const CASES = HOSTILE_STRINGS.filter(([name]) => !name.startsWith('a very long') && !name.startsWith('emoji'));
 
+let world: TextWorld;
+
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'p7apps-hostile-text-'));
-  emulator = await startEmulator({
-    readyAfterMs: 10,
-    seed: {
-      users: [{ username: USER, password: 'pw', tokens: [TOKEN] }],
-      workspaces: [{ id: '7', name: 'Toy apps', publishers: [USER] }],
-      workflows: ['Alpha', 'Beta'].map((f) => ({ path: flow(f) })),
-      apps: [
-        { name: 'Alpha', workspace: 'Toy apps', description: 'First', versions: [{ version: 1, workflow: flow('Alpha') }] },
-        { name: 'Unmanaged', workspace: 'Toy apps', versions: [{ version: 1, workflow: flow('Beta') }] },
-      ],
-    },
-  });
-  front = await startTextFront(emulator);
-  await writeFile(
-    path.join(dir, 'p7apps.config.json'),
-    JSON.stringify({ defaults: { workspace: 'Toy apps' }, apps: [{ name: 'Alpha', description: 'Second', versions: [{ version: 1, workflow: flow('Alpha') }] }] }),
-  );
+  world = await startTextWorld([{ username: USER, password: 'pw', tokens: [TOKEN] }]);
+  ({ emulator, front, dir } = world);
 });
 
-afterAll(async () => {
-  await front.close();
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => world.close());
 
 const env = (url: string) => ({ P7APPS_URL: url, P7APPS_TOKEN: TOKEN });
 

@@ -6,9 +6,12 @@
 // of the real CLI.
 
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 
 /** The fields whose strings the front rewrites, by their wire names. */
 const TEXT_FIELDS = new Set(['name', 'description', 'path', 'workflow_path', 'state_detail', 'state']);
@@ -59,4 +62,50 @@ export async function startTextFront(emulator: RunningEmulator): Promise<TextFro
   front.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   front.close = () => new Promise((resolve) => server.close(() => resolve()));
   return front;
+}
+
+const flow = (name: string) => `/Users/1/${name}.p7wf`;
+
+export interface TextWorld {
+  emulator: RunningEmulator;
+  front: TextFront;
+  /** Holds p7apps.config.json, declaring Alpha with a new description. */
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An emulator with apps Alpha (in the config, whose description differs)
+ * and Unmanaged (not in it) in workspace "Toy apps", the text front before
+ * it, and a project folder with the config.
+ */
+export async function startTextWorld(users: { username: string; password: string; tokens: string[] }[]): Promise<TextWorld> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'p7apps-text-world-'));
+  const emulator = await startEmulator({
+    readyAfterMs: 10,
+    seed: {
+      users,
+      workspaces: [{ id: '7', name: 'Toy apps', publishers: users.map((u) => u.username) }],
+      workflows: ['Alpha', 'Beta'].map((f) => ({ path: flow(f) })),
+      apps: [
+        { name: 'Alpha', workspace: 'Toy apps', description: 'First', versions: [{ version: 1, workflow: flow('Alpha') }] },
+        { name: 'Unmanaged', workspace: 'Toy apps', versions: [{ version: 1, workflow: flow('Beta') }] },
+      ],
+    },
+  });
+  const front = await startTextFront(emulator);
+  await writeFile(
+    path.join(dir, 'p7apps.config.json'),
+    JSON.stringify({ defaults: { workspace: 'Toy apps' }, apps: [{ name: 'Alpha', description: 'Second', versions: [{ version: 1, workflow: flow('Alpha') }] }] }),
+  );
+  return {
+    emulator,
+    front,
+    dir,
+    close: async () => {
+      await front.close();
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
