@@ -62,11 +62,11 @@ export class Redactor {
 
 /**
  * A URL as it may be shown: without user name, password, query or fragment,
- * which can hold credentials (`https://host/?token=...`). Text that is not
- * a URL is cut at the first `?` or `#` and loses anything before an `@`.
+ * which can hold credentials (`https://host/?token=...`). Other text (not
+ * an http(s) URL) is cut at the first `?` or `#` and loses anything before an `@`.
  */
 export function shownUrl(text: string): string {
-  if (URL.canParse(text)) {
+  if (URL.canParse(text) && /^https?:$/.test(new URL(text).protocol)) {
     const url = new URL(text);
     const hidden = url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '';
     return hidden ? `${url.protocol}//${url.host}${url.pathname}${url.search || url.hash ? '?…' : ''}${url.username || url.password ? ' (credentials not shown)' : ''}` : text;
