@@ -6,10 +6,14 @@
 // would act on; JUnit stays well-formed XML; Markdown keeps its structure.
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { ApplyEvent, ApplyListener, PublishReport } from '../../src/apply/events.js';
 import type { ApplyResult } from '../../src/apply/execute.js';
 import { unreadable } from '../../src/appshub/types.js';
+import type { ConfigDraft } from '../../src/import/draft.js';
+import { renderConfigTs } from '../../src/import/render-ts.js';
+import { renderConfigYaml } from '../../src/import/render-yaml.js';
 import { computeDrift } from '../../src/plan/drift.js';
 import { computePlan } from '../../src/plan/compute.js';
 import type { Plan } from '../../src/plan/types.js';
@@ -250,6 +254,31 @@ describe.each(HOSTILE_STRINGS)('%s', (_name, s) => {
         expectTerminalSafe(text, s);
       }
     });
+  });
+});
+
+describe.each(HOSTILE_STRINGS)('a config written by import, with %s in names, descriptions, paths and comments', (_name, s) => {
+  const draft: ConfigDraft = {
+    serverUrl: 'https://pseven.example.com',
+    header: [`imported ${s}`],
+    defaults: { workspace: `Space ${s}` },
+    apps: [{ name: `App ${s}`, description: `Line one ${s}\nline two`, versions: [{ version: 1, workflow: `/Users/1/${s}.p7wf` }], comments: [`note ${s}`] }],
+  };
+
+  it.each<[string, () => string]>([
+    ['TypeScript', () => renderConfigTs(draft)],
+    ['YAML', () => renderConfigYaml(draft)],
+  ])('%s: no raw control, bidi or invisible character', (_format, render) => {
+    expect(render().replace(/\n/g, '')).not.toMatch(RAW_UNSAFE);
+  });
+
+  it('YAML reads back as the same values', () => {
+    const value = parseYaml(renderConfigYaml(draft)) as { apps: { name: string; description: string; versions: { workflow: string }[] }[] };
+    expect(value.apps[0]).toMatchObject({ name: `App ${s}`, description: `Line one ${s}\nline two`, versions: [{ workflow: `/Users/1/${s}.p7wf` }] });
+  });
+
+  it('TypeScript holds each value as a JSON literal of the same string', () => {
+    expect(renderConfigTs(draft)).toContain(`name: ${jsonText(`App ${s}`)},`);
   });
 });
 
