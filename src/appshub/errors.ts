@@ -7,6 +7,10 @@
 
 import { STATUS_CODES } from 'node:http';
 import { P7appsError } from '../errors.js';
+import type { Redactor } from '../redact.js';
+
+// The Redactor lives in src/redact.ts, the one place for redaction; the client takes it from here.
+export { Redactor } from '../redact.js';
 
 export type AppsHubErrorKind =
   /** The server answered with a 4xx/5xx status. */
@@ -121,9 +125,6 @@ function defaultMessage(kind: AppsHubErrorKind, init: AppsHubErrorInit): string 
   return `Could not reach ${where} (${init.code ?? 'network error'}) on ${on}`;
 }
 
-// The Redactor lives in src/redact.ts, the one place for redaction; the client uses it from here.
-export { Redactor } from '../redact.js';
-import type { Redactor } from '../redact.js';
 
 /**
  * A copy of an error chain keeping only names, codes and redacted messages:
