@@ -9,6 +9,7 @@ import type { ApplyResult } from '../apply/execute.js';
 import { escapeUnsafe } from './escape.js';
 import { revisionText, withoutAppName } from './progress-words.js';
 import { styleMark, terminalLine } from './text.js';
+import { displayWidth, padEndToWidth } from './width.js';
 
 /** The executor's messages start with "App v3 "; the summary's rows already say so. */
 function withoutLabel(p: PublishReport, message: string): string {
@@ -34,8 +35,8 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
   const write = (...lines: string[]) => out.write(lines.map((line) => `${terminalLine(line)}\n`).join(''));
   const name = (app: string) => escapeUnsafe(app);
   const { result } = summary;
-  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => name(p.app).length), ...summary.refused.map((r) => name(r.app).length)));
-  const row = (p: PublishReport, text: string) => `  ${name(p.app).padEnd(width)}  v${String(p.version).padEnd(3)} ${text}`;
+  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => displayWidth(name(p.app))), ...summary.refused.map((r) => displayWidth(name(r.app)))));
+  const row = (p: PublishReport, text: string) => `  ${padEndToWidth(name(p.app), width)}  v${String(p.version).padEnd(3)} ${text}`;
   const section = (title: string, code: number, lines: string[]) => {
     if (lines.length === 0) return;
     write('', paint(title, code), ...lines);
@@ -63,8 +64,8 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     ),
   );
   section('Not applied:', 33, [
-    ...summary.refused.map((r) => `  ${name(r.app).padEnd(width)}  ${r.detail}`),
-    ...result.skippedApps.map((s) => `  ${name(s.app).padEnd(width)}  ${s.detail}`),
+    ...summary.refused.map((r) => `  ${padEndToWidth(name(r.app), width)}  ${r.detail}`),
+    ...result.skippedApps.map((s) => `  ${padEndToWidth(name(s.app), width)}  ${s.detail}`),
   ]);
 
   const convergence = summary.convergence;

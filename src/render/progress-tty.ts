@@ -11,6 +11,7 @@ import type { ApplyEvent, ApplyListener } from '../apply/events.js';
 import { escapeUnsafe } from './escape.js';
 import { eventText, withoutAppName } from './progress-words.js';
 import { styleMark, terminalLine } from './text.js';
+import { displayWidth, fitToWidth, truncateToWidth } from './width.js';
 
 export interface ProgressTtyOptions {
   color: boolean;
@@ -52,7 +53,8 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
   let ticker: NodeJS.Timeout | undefined;
   const now = () => (options.now ? options.now() : options.tickMs === null ? lastAt : Date.now());
   const paint = (text: string, code: number) => (options.color ? `${styleMark(code)}${text}${styleMark(0)}` : text);
-  const width = () => Math.max(20, (options.columns ?? out.columns ?? 100) - 1);
+  // A terminal that reports 0 columns (`script`, `docker -t`) does not know its width.
+  const width = () => Math.max(20, (options.columns || out.columns || 100) - 1);
 
   const rowOf = (app: string): Row => {
     let row = byApp.get(app);
@@ -100,20 +102,17 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
   };
 
   // Cut after escaping, so the width counts what is shown.
-  const cut = (text: string) => {
-    const safe = escapeUnsafe(text);
-    return safe.length > width() ? `${safe.slice(0, width() - 1)}…` : safe;
-  };
+  const cut = (text: string) => truncateToWidth(escapeUnsafe(text), width());
 
   const redraw = () => {
     if (!active) return;
     const { shown, hidden } = visibleRows();
+    // Names escaped before they are measured, so the width counts what is shown.
     const names = new Map(shown.map((row) => [row, escapeUnsafe(row.app)]));
-    const nameWidth = Math.min(30, Math.max(...[...names.values()].map((name) => name.length), 4));
+    const nameWidth = Math.min(30, Math.max(...[...names.values()].map((name) => displayWidth(name)), 4));
     const lines = [cut(header)];
     for (const row of shown) {
-      const app = names.get(row)!;
-      const name = app.length > nameWidth ? `${app.slice(0, nameWidth - 1)}…` : app.padEnd(nameWidth);
+      const name = fitToWidth(names.get(row)!, nameWidth);
       lines.push(paint(cut(`  ${name}  ${statusText(row)}`), colourOf(row.status)));
     }
     if (hidden.length > 0) {
