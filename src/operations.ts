@@ -9,6 +9,7 @@ import type { AppsHubClient } from './appshub/client.js';
 import type { DesiredState } from './config/desired.js';
 import { loadConfig } from './config/load.js';
 import { UsageError } from './errors.js';
+import type { Redactor } from './redact.js';
 import { readObservedState } from './observe/read.js';
 import { computePlan } from './plan/compute.js';
 import { computeDrift, type DriftReport } from './plan/drift.js';
@@ -30,6 +31,8 @@ export interface ServerOptions {
   /** Requests (and connections) at once. Default 10. */
   parallelism?: number;
   signal?: AbortSignal;
+  /** Learns the secrets the client uses, so that the caller can redact what it writes (see src/redact.ts). */
+  redactor?: Redactor;
 }
 
 export interface ConfigOptions {
@@ -131,6 +134,7 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
     onWarning: options.onWarning,
     connections: options.parallelism ?? 10,
     signal: options.signal,
+    ...(options.redactor ? { redactor: options.redactor } : {}),
   });
 }
 

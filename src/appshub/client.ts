@@ -77,6 +77,8 @@ export interface AppsHubClientOptions extends TransportOptions {
   maxJsonBytes?: number;
   maxThumbnailBytes?: number;
   maxListPages?: number;
+  /** Shared with the caller, which then redacts what it writes with the secrets this client learns (a signed-in token too). */
+  redactor?: Redactor;
 }
 
 /** Why a string cannot be a token (it goes into a header), or undefined when it can. */
@@ -107,7 +109,7 @@ export class AppsHubClient implements AppsHubApi {
   /** The proxies requests go through (credentials removed); empty when none. */
   readonly proxies: HttpTransport['proxies'];
   readonly #transport: HttpTransport;
-  readonly #redactor = new Redactor();
+  readonly #redactor: Redactor;
   readonly #origin: string;
   readonly #limits: { json: number; thumbnail: number; pages: number };
   /** Relative URLs in answers are read against the sign-in URL (wire.ts, A15). */
@@ -115,6 +117,7 @@ export class AppsHubClient implements AppsHubApi {
   #token: string | undefined;
 
   constructor(options: AppsHubClientOptions) {
+    this.#redactor = options.redactor ?? new Redactor();
     this.serverUrl = normaliseServerUrl(options.serverUrl, 'the server URL');
     const bases = apiBaseUrls(this.serverUrl);
     this.appsBaseUrl = bases.apps;
@@ -145,6 +148,11 @@ export class AppsHubClient implements AppsHubApi {
     if (problem) throw new P7appsError(`${what} cannot be used: ${problem}`, { hint: 'Check P7APPS_TOKEN.' });
     this.#token = token;
     this.#redactor.add(token);
+  }
+
+  /** Whether the text holds the token or the password (in any form); for a caller that must not write them down. */
+  holdsSecret(text: string): boolean {
+    return this.#redactor.contains(text);
   }
 
   /** Closes the connections; the client cannot be used afterwards. */

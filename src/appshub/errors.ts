@@ -7,6 +7,10 @@
 
 import { STATUS_CODES } from 'node:http';
 import { P7appsError } from '../errors.js';
+import type { Redactor } from '../redact.js';
+
+// The Redactor lives in src/redact.ts, the one place for redaction; the client takes it from here.
+export { Redactor } from '../redact.js';
 
 export type AppsHubErrorKind =
   /** The server answered with a 4xx/5xx status. */
@@ -130,24 +134,6 @@ function defaultMessage(kind: AppsHubErrorKind, init: AppsHubErrorInit): string 
   return `Could not reach ${where} (${init.code ?? 'network error'}) on ${on}`;
 }
 
-/** Hides every secret it was given in text that came from the server or the network. */
-export class Redactor {
-  readonly #secrets = new Set<string>();
-
-  add(secret: string | undefined): void {
-    if (secret) this.#secrets.add(secret);
-  }
-
-  redact(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) {
-      for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
-        out = out.split(form).join('[REDACTED]');
-      }
-    }
-    return out;
-  }
-}
 
 /**
  * A copy of an error chain keeping only names, codes and redacted messages:

@@ -8,6 +8,8 @@ import yargs from 'yargs';
 import { P7appsError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { commands } from './commands/index.js';
+import { errorText, redactedStream, usageErrorText } from './output.js';
+import { Redactor } from '../redact.js';
 
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
@@ -29,12 +31,7 @@ function ownVersion(): string {
 }
 
 export function formatError(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  if (err instanceof P7appsError) {
-    return `Error: ${err.message}${err.hint ? `\n  ${err.hint}` : ''}\n`;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  const stack = env.P7APPS_DEBUG && err instanceof Error && err.stack ? `\n${err.stack}` : '';
-  return `Error: unexpected failure: ${message}${stack}\n  This is a bug in p7apps; please report it with the command you ran.\n`;
+  return errorText(err, env);
 }
 
 /**
@@ -74,14 +71,17 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
 }
 
 async function run(argv: string[], partial: Partial<CliContext>, controller: AbortController): Promise<number> {
+  const env = partial.env ?? process.env;
+  const secrets = partial.secrets ?? Redactor.fromEnv(env);
   const ctx: CliContext = {
-    stdout: partial.stdout ?? process.stdout,
-    stderr: partial.stderr ?? process.stderr,
+    stdout: redactedStream(partial.stdout ?? process.stdout, secrets),
+    stderr: redactedStream(partial.stderr ?? process.stderr, secrets),
     stdin: partial.stdin ?? process.stdin,
-    env: partial.env ?? process.env,
+    env,
     cwd: partial.cwd ?? process.cwd(),
     exitCode: 0,
     signal: partial.signal ?? controller.signal,
+    secrets,
   };
 
   let failed: unknown;
@@ -126,7 +126,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
   if (helpText) ctx.stdout.write(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
   if (failed) {
     if (failed instanceof UsageErrorFromYargs) {
-      ctx.stderr.write(`Error: ${failed.message}\n  Run "p7apps --help" or "p7apps <command> --help" for usage.\n`);
+      ctx.stderr.write(usageErrorText(failed.message));
     } else {
       ctx.stderr.write(formatError(failed, ctx.env));
     }

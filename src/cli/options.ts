@@ -4,6 +4,7 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { ServerOptions } from '../operations.js';
+import { terminalLine } from '../render/text.js';
 import type { CliContext } from './context.js';
 
 export interface ConfigArgs {
@@ -162,9 +163,10 @@ export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: nu
     cwd: ctx.cwd,
     caFile: args['ca-file'],
     insecure: args.insecure === true,
-    onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
+    onWarning: (message: string) => ctx.stderr.write(`${terminalLine(`Warning: ${message}`)}\n`),
     parallelism,
     signal: ctx.signal,
+    redactor: ctx.secrets,
   };
 }
 

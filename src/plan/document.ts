@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { UNKNOWN, unreadable } from '../appshub/types.js';
 import { P7appsError } from '../errors.js';
+import { jsonText } from '../render/escape.js';
 import { summarisePlan } from './compute.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
 import { planVerification, type Verification } from './verification.js';
@@ -332,7 +333,7 @@ export function planToDocument(plan: Plan): PlanDocumentV1 {
 
 /** The document as the text `--out` writes and `--format json` prints. */
 export function planDocumentText(plan: Plan): string {
-  return `${JSON.stringify(planToDocument(plan), null, 2)}\n`;
+  return `${jsonText(planToDocument(plan), 2)}\n`;
 }
 
 /**

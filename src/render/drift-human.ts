@@ -7,7 +7,7 @@ import type { AppDrift } from '../plan/drift.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, unverifiableText } from '../plan/describe.js';
 import { changeLines } from './plan-human.js';
-import { palette, quote, type Palette } from './text.js';
+import { palette, quote, terminalLines, type Palette } from './text.js';
 import type { DriftRenderer, RenderOptions } from './types.js';
 
 const HEADLINE: Record<AppDrift['status'], string> = {
@@ -36,7 +36,7 @@ export const renderDriftHuman: DriftRenderer = (report, out, options) => {
   if (hidden > 0) lines.push(c.dim(`${plural(hidden, 'app')} in sync (--verbose lists them).`), '');
   const summary = driftSummaryLine(report);
   lines.push(c.bold(report.drift ? c.changed(summary) : summary));
-  out.write(`${lines.join('\n')}\n`);
+  out.write(`${terminalLines(lines)}\n`);
 };
 
 function colour(app: AppDrift, c: Palette): (text: string) => string {

@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import type { ApplyEvent, ApplyListener } from '../apply/events.js';
 import { versionStateKind } from '../appshub/wire.js';
 import { eventApp, eventText } from './progress-words.js';
+import { terminalLine } from './text.js';
 
 export function progressLines(out: Pick<Writable, 'write'>): ApplyListener {
   const lastState = new Map<string, string | null>();
@@ -24,7 +25,7 @@ export function progressLines(out: Pick<Writable, 'write'>): ApplyListener {
       const text = eventText(event);
       if (text === null) return;
       const app = eventApp(event);
-      out.write(`${timestamp(event.at)} ${app === null ? '' : `${app}: `}${text}\n`);
+      out.write(`${terminalLine(`${timestamp(event.at)} ${app === null ? '' : `${app}: `}${text}`)}\n`);
     },
   };
 }

@@ -9,7 +9,9 @@ import { stateName, type StillToDo, type PublishReport } from '../apply/events.j
 import type { ApplyResult } from '../apply/execute.js';
 import { convergedText } from '../apply/converge.js';
 import type { Verification } from '../plan/verification.js';
+import { escapeUnsafe } from './escape.js';
 import { revisionText, withoutAppName } from './progress-words.js';
+import { styleMark, terminalLine } from './text.js';
 import { displayWidth, padEndToWidth } from './width.js';
 
 /** The executor's messages start with "App v3 "; the summary's rows already say so. */
@@ -37,13 +39,16 @@ export interface ApplySummary {
 }
 
 export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'write'>, options: { color: boolean }): void {
-  const paint = (text: string, code: number) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (text: string, code: number) => (options.color ? `${styleMark(code)}${text}${styleMark(0)}` : text);
+  // Every line goes through terminalLine: app names, errors and details are server or config text.
+  const write = (...lines: string[]) => out.write(lines.map((line) => `${terminalLine(line)}\n`).join(''));
+  const name = (app: string) => escapeUnsafe(app);
   const { result } = summary;
-  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => displayWidth(p.app)), ...summary.refused.map((r) => displayWidth(r.app))));
-  const row = (p: PublishReport, text: string) => `  ${padEndToWidth(p.app, width)}  v${String(p.version).padEnd(3)} ${text}\n`;
+  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => displayWidth(name(p.app))), ...summary.refused.map((r) => displayWidth(name(r.app)))));
+  const row = (p: PublishReport, text: string) => `  ${padEndToWidth(name(p.app), width)}  v${String(p.version).padEnd(3)} ${text}`;
   const section = (title: string, code: number, lines: string[]) => {
     if (lines.length === 0) return;
-    out.write(`\n${paint(title, code)}\n${lines.join('')}`);
+    write('', paint(title, code), ...lines);
   };
   const having = (...outcomes: PublishReport['outcome'][]) => result.publishes.filter((p) => outcomes.includes(p.outcome));
 
@@ -71,22 +76,20 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     ),
   );
   section('Not applied:', 33, [
-    ...summary.refused.map((r) => `  ${padEndToWidth(r.app, width)}  ${r.detail}\n`),
-    ...result.skippedApps.map((s) => `  ${padEndToWidth(s.app, width)}  ${s.detail}\n`),
+    ...summary.refused.map((r) => `  ${padEndToWidth(name(r.app), width)}  ${r.detail}`),
+    ...result.skippedApps.map((s) => `  ${padEndToWidth(name(s.app), width)}  ${s.detail}`),
   ]);
 
   const convergence = summary.convergence;
   if (convergence && 'error' in convergence) {
-    out.write(`\n${paint('Could not check convergence:', 31)} ${convergence.error}\n`);
+    write('', `${paint('Could not check convergence:', 31)} ${convergence.error}`);
   } else if (convergence && convergence.remaining.length > 0) {
-    out.write(`\n${paint('Did not converge: the server still differs from the config:', 31)}\n`);
+    write('', paint('Did not converge: the server still differs from the config:', 31));
     for (const app of convergence.remaining) {
-      out.write(`  ${app.app}\n`);
-      for (const reason of app.reasons) out.write(`    - ${reason}\n`);
-      for (const conflict of app.conflicts) out.write(`    ! ${conflict}\n`);
+      write(`  ${app.app}`, ...app.reasons.map((reason) => `    - ${reason}`), ...app.conflicts.map((conflict) => `    ! ${conflict}`));
     }
   }
-  out.write(`\n${verdict(summary)}\n`);
+  write('', verdict(summary));
 }
 
 /** The last line: what happened, and what to do next. */

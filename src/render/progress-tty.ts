@@ -8,7 +8,9 @@
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
 import { stateName, type ApplyEvent, type ApplyListener } from '../apply/events.js';
+import { escapeUnsafe } from './escape.js';
 import { eventText, withoutAppName } from './progress-words.js';
+import { styleMark, terminalLine } from './text.js';
 import { displayWidth, fitToWidth, truncateToWidth } from './width.js';
 
 export interface ProgressTtyOptions {
@@ -54,7 +56,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
   let lastAt = 0;
   let ticker: NodeJS.Timeout | undefined;
   const now = () => (options.now ? options.now() : options.tickMs === null ? lastAt : Date.now());
-  const paint = (text: string, code: number) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (text: string, code: number) => (options.color ? `${styleMark(code)}${text}${styleMark(0)}` : text);
   // A terminal that reports 0 columns (`script`, `docker -t`) does not know its width.
   const width = () => Math.max(20, (options.columns || out.columns || 100) - 1);
 
@@ -103,15 +105,18 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
     return { shown: rows.filter((row) => picked.has(row)), hidden: rows.filter((row) => !picked.has(row)) };
   };
 
-  const cut = (text: string) => truncateToWidth(text, width());
+  // Cut after escaping, so the width counts what is shown.
+  const cut = (text: string) => truncateToWidth(escapeUnsafe(text), width());
 
   const redraw = () => {
     if (!active) return;
     const { shown, hidden } = visibleRows();
-    const nameWidth = Math.min(30, Math.max(...shown.map((row) => displayWidth(row.app)), 4));
+    // Names escaped before they are measured, so the width counts what is shown.
+    const names = new Map(shown.map((row) => [row, escapeUnsafe(row.app)]));
+    const nameWidth = Math.min(30, Math.max(...[...names.values()].map((name) => displayWidth(name)), 4));
     const lines = [cut(header)];
     for (const row of shown) {
-      const name = fitToWidth(row.app, nameWidth);
+      const name = fitToWidth(names.get(row)!, nameWidth);
       lines.push(paint(cut(`  ${name}  ${statusText(row)}`), colourOf(row.status)));
     }
     if (hidden.length > 0) {
@@ -121,7 +126,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
     }
     lines.push(notice ? paint(cut(notice), 33) : '');
     let text = drawn > 0 ? `\x1b[${drawn}F` : '';
-    for (const line of lines) text += `\x1b[2K${line}\n`;
+    for (const line of lines) text += `\x1b[2K${terminalLine(line)}\n`;
     for (let extra = lines.length; extra < drawn; extra++) text += '\x1b[2K\n';
     out.write(text);
     drawn = Math.max(drawn, lines.length);
@@ -187,7 +192,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
         }
         case 'app-skipped':
           if (!active) {
-            out.write(`${event.app}: ${eventText(event)}\n`);
+            out.write(`${terminalLine(`${event.app}: ${eventText(event)}`)}\n`);
             return;
           }
           Object.assign(rowOf(event.app), { status: event.reason === 'interrupted' ? 'interrupted' : 'not-applied', detail: eventText(event) });
@@ -200,11 +205,11 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
           redraw();
           stop();
           active = false;
-          out.write(`${eventText(event)}\n`);
+          out.write(`${terminalLine(eventText(event) ?? '')}\n`);
           return;
         default: {
           const text = eventText(event);
-          if (!active && text !== null) out.write(`${text}\n`);
+          if (!active && text !== null) out.write(`${terminalLine(text)}\n`);
           return;
         }
       }

@@ -25,6 +25,7 @@ import { progressJsonLines } from '../../render/progress-jsonl.js';
 import { progressLines } from '../../render/progress-lines.js';
 import { renderApplySummary, type ApplySummary } from '../../render/progress-summary.js';
 import { progressTty } from '../../render/progress-tty.js';
+import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appSelection, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
@@ -116,7 +117,7 @@ async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: Des
     const waiting = onlyStillPublishing(plan);
     if (waiting.length === 0 || Date.now() + delayMs > deadline || ctx.signal.aborted) return plan;
     const text = waiting.join(', ');
-    if (text !== shown) ctx.stderr.write(`Waiting for ${text} to finish publishing before planning (up to ${args.timeout}).\n`);
+    if (text !== shown) ctx.stderr.write(`${terminalLine(`Waiting for ${text} to finish publishing before planning (up to ${args.timeout}).`)}\n`);
     shown = text;
     await systemClock.sleep(delayMs, ctx.signal);
     delayMs = Math.min(delayMs * 1.5, 5000);

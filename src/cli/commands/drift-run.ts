@@ -13,6 +13,7 @@ import { renderDriftMarkdown } from '../../render/drift-markdown.js';
 import { renderToString } from '../../render/text.js';
 import type { DriftRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
+import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appSelection, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
 import type { DriftArgs, DriftFormat } from './drift.js';
@@ -48,7 +49,7 @@ export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number
   if (summaryFile !== undefined && summaryFile !== '') {
     const markdown = renderToString((out) => renderDriftMarkdown(report, out, { color: false, verbose: false }));
     try {
-      await appendFile(summaryFile, `${markdown}\n`, 'utf8');
+      await appendFile(summaryFile, `${redactedFileText(ctx, markdown)}\n`, 'utf8');
     } catch (err) {
       throw new P7appsError(`cannot append the drift report to GITHUB_STEP_SUMMARY (${summaryFile}): ${(err as Error).message}`, {
         hint: 'Unset GITHUB_STEP_SUMMARY outside GitHub Actions, or make the file writable.',

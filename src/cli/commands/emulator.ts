@@ -9,6 +9,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { P7appsError, UsageError } from '../../errors.js';
 import { DEFAULT_READY_AFTER_MS } from '../../emulator/defaults.js';
 import type { RequestLogEntry } from '../../emulator/index.js';
+import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 
 interface EmulatorArgs {
@@ -58,7 +59,8 @@ async function readPem(ctx: CliContext, flag: string, file: string): Promise<Buf
 
 function formatLogLine(e: RequestLogEntry): string {
   const status = e.status === null ? 'connection dropped' : String(e.status);
-  return `${e.method} ${e.path} -> ${status}${e.fault ? ` (fault: ${e.fault})` : ''}\n`;
+  // The method and path are what a client sent: shown escaped.
+  return `${terminalLine(`${e.method} ${e.path} -> ${status}${e.fault ? ` (fault: ${e.fault})` : ''}`)}\n`;
 }
 
 /** The --profile names, checked here so that a typo is a usage error (exit 1) naming the valid ones. */

@@ -14,8 +14,10 @@ import { planVerification, strictModeError } from '../../plan/verification.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
+import { terminalLines } from '../../render/text.js';
 import type { PlanRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
+import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appSelection, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
@@ -49,8 +51,10 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
   if (plan.summary.conflict > 0) {
     const apps = plan.apps.filter((a) => a.action === 'conflict').map((a) => JSON.stringify(a.name));
     ctx.stderr.write(
-      `Error: ${plural(apps.length, 'app')} cannot be planned until a person resolves ${apps.length === 1 ? 'its conflict' : 'their conflicts'}: ${apps.join(', ')}\n` +
-        `  Each conflict above says what to do.${outFile ? ` The plan was not saved to ${outFile}.` : ''}\n`,
+      terminalLines([
+        `Error: ${plural(apps.length, 'app')} cannot be planned until a person resolves ${apps.length === 1 ? 'its conflict' : 'their conflicts'}: ${apps.join(', ')}`,
+        `  Each conflict above says what to do.${outFile ? ` The plan was not saved to ${outFile}.` : ''}`,
+      ]) + '\n',
     );
     return EXIT_ERROR;
   }
@@ -59,7 +63,7 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     throw new P7appsError(refusal.message, { hint: `${outFile ? `The plan was not saved to ${outFile}. ` : ''}${refusal.hint ?? ''}` });
   }
   if (outFile) {
-    await writeFileAtomically(outFile, planDocumentText(plan));
+    await writeFileAtomically(outFile, redactedFileText(ctx, planDocumentText(plan)));
     ctx.stderr.write(`Saved the plan to ${outFile}. Apply exactly it with: p7apps apply ${shellWord(args.out as string)}\n`);
   }
   return planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
