@@ -30,7 +30,8 @@ await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   // Flat output: every file in dist/bundle/, so "./index.js" means the same from any of them.
-  entryPoints: { p7apps: 'dist/cli/main.js', index: 'dist/index.js' },
+  // The config worker (src/config/sandbox-worker.ts) is started by file name: an entry of its own.
+  entryPoints: { p7apps: 'dist/cli/main.js', index: 'dist/index.js', 'sandbox-worker': 'dist/config/sandbox-worker.js' },
   outdir,
   bundle: true,
   splitting: true,

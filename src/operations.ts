@@ -38,6 +38,8 @@ export interface ConfigOptions {
   cwd?: string;
   /** Limit to these apps (names as in the config). */
   apps?: string[];
+  /** Stops loading a TypeScript/JavaScript config at once (and, with the server options, every request). */
+  signal?: AbortSignal;
 }
 
 export type PlanOptions = ServerOptions & ConfigOptions;
@@ -52,7 +54,7 @@ export interface PlanOutcome {
 export async function loadDesiredState(options: ConfigOptions = {}): Promise<DesiredState> {
   const cwd = options.cwd ?? process.cwd();
   const desired =
-    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd });
+    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd, ...(options.signal ? { signal: options.signal } : {}) });
   return selectApps(desired, options.apps);
 }
 

@@ -1,7 +1,9 @@
 // Evaluates a TypeScript or JavaScript config file and returns the config it
 // exports, without writing any file (tsx compiles in memory, so a read-only
 // checkout works). Each load sees the file's current contents, including any
-// helper modules it imports, and is bounded in time.
+// helper modules it imports. It runs inside the config worker
+// (./sandbox-worker.ts), which ./sandbox.ts stops at the time limit: nothing
+// here waits with a timer of its own.
 //
 // A config's `import { defineConfig } from 'p7apps'` resolves to the running
 // p7apps package, whether the project has p7apps installed or not and
@@ -12,16 +14,7 @@ import Module, { createRequire, register as registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isRecord } from './issue-path.js';
-
-export class ModuleLoadError extends Error {
-  constructor(
-    message: string,
-    readonly line?: number,
-    readonly column?: number,
-  ) {
-    super(message);
-  }
-}
+import { ModuleLoadError } from './sandbox-protocol.js';
 
 /** tsx namespaces of config loads start with this; the resolver hooks act only inside them. */
 const NAMESPACE_PREFIX = 'p7apps-config-';
@@ -37,7 +30,7 @@ declare const __P7APPS_SELF_ENTRY__: string | undefined;
  * which tsx then compiles for ES module configs.
  */
 const selfEntry = new URL(
-  typeof __P7APPS_SELF_ENTRY__ === 'string' ? __P7APPS_SELF_ENTRY__ : import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js',
+  typeof __P7APPS_SELF_ENTRY__ === 'string' ? __P7APPS_SELF_ENTRY__ : new URL(import.meta.url).pathname.endsWith('.ts') ? '../index.ts' : '../index.js',
   import.meta.url,
 );
 
@@ -51,7 +44,8 @@ export async function resolve(specifier, context, nextResolve) {
     if (url.pathname.endsWith('.ts')) {
       for (const [key, value] of new URL(context.parentURL).searchParams) if (key.endsWith('namespace')) url.searchParams.set(key, value);
     }
-    return { url: url.href, shortCircuit: true };
+    // Through the hooks registered before this one, so that a tsx among them compiles a TypeScript entry.
+    return nextResolve(url.href, context);
   }
   return nextResolve(specifier, context);
 }
@@ -110,21 +104,10 @@ function forgetCommonJsModules(configDir: string): void {
   }
 }
 
-class Timeout extends Error {}
+/** How far a load got: what a load stopped at the time limit (or never settling) was doing. */
+export type LoadStage = 'loading' | 'calling';
 
-function within<T>(promise: Promise<T>, deadline: number): Promise<T> {
-  promise.catch(() => {}); // a late rejection after the deadline is nobody's business
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout()), Math.max(0, deadline - Date.now()));
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-export async function importConfigModule(file: string, source: string, timeoutMs: number): Promise<unknown> {
-  const deadline = Date.now() + timeoutMs;
-  const seconds = `${Math.round(timeoutMs / 100) / 10} s`;
+export async function importConfigModule(file: string, source: string, onStage: (stage: LoadStage) => void = () => {}): Promise<unknown> {
   installSelfResolution();
   forgetCommonJsModules(path.dirname(file));
   // Both loaded before either registers, so that nothing stays registered if one cannot be loaded.
@@ -135,16 +118,16 @@ export async function importConfigModule(file: string, source: string, timeoutMs
   const unregisterCommonJs = commonJs.register();
   try {
     let namespace: unknown;
+    // From here on the time is the config's own.
+    onStage('loading');
     try {
-      namespace = await within(tsx.import(pathToFileURL(file).href, import.meta.url), deadline);
+      namespace = await tsx.import(pathToFileURL(file).href, import.meta.url);
     } catch (err) {
-      if (err instanceof Timeout) {
-        throw new ModuleLoadError(`loading the file did not finish within ${seconds} (does it wait for something at the top level?)`);
-      }
       throw toLoadError(err, file, source);
     }
     let value = exportedConfig(namespace);
     if (typeof value === 'function') {
+      onStage('calling');
       try {
         value = (value as () => unknown)();
       } catch (err) {
@@ -152,12 +135,10 @@ export async function importConfigModule(file: string, source: string, timeoutMs
       }
     }
     if (isThenable(value)) {
+      onStage('calling');
       try {
-        value = await within(Promise.resolve(value), deadline);
+        value = await value;
       } catch (err) {
-        if (err instanceof Timeout) {
-          throw new ModuleLoadError(`the config function did not return the config within ${seconds}; it must return the config object or a promise that settles`);
-        }
         throw new ModuleLoadError(`the config function failed: ${errorText(err)}`);
       }
     }
