@@ -11,6 +11,6 @@ export interface CliContext {
   cwd: string;
   /** Set by the command's handler; main() returns it. */
   exitCode: number;
-  /** Aborted on SIGINT/SIGTERM; long-running commands watch it. */
+  /** Aborted on the first SIGINT/SIGTERM (see ./signals.ts, which also ends the process if stopping hangs); long-running commands watch it. */
   signal: AbortSignal;
 }

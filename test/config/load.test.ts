@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, formatConfigIssue } from '../../src/config/errors.js';
 import { SEARCH_PLACES } from '../../src/config/find.js';
-import { loadConfig } from '../../src/config/load.js';
+import { configTimeoutFromEnv, DEFAULT_CONFIG_TIMEOUT_MS, loadConfig } from '../../src/config/load.js';
 import { configError, listTree, makeProject } from './project.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -272,5 +272,22 @@ describe('a config split into modules', () => {
     expect(err.issues).toEqual([
       { file: 'p7apps.config.ts', path: '', message: 'an import cannot be found: ./lib/gone (imported by ./lib/index.ts); check the path, relative to the file that imports it, and its extension' },
     ]);
+  });
+});
+
+describe('the time limit from P7APPS_CONFIG_TIMEOUT_MS', () => {
+  it.each([
+    [undefined, DEFAULT_CONFIG_TIMEOUT_MS],
+    ['', DEFAULT_CONFIG_TIMEOUT_MS],
+    ['120000', 120_000],
+    [' 500 ', 500],
+  ])('%j gives %i ms', (given, ms) => {
+    expect(configTimeoutFromEnv(given === undefined ? {} : { P7APPS_CONFIG_TIMEOUT_MS: given })).toBe(ms);
+  });
+
+  it.each(['0', '-5', '1.5', 'soon', '1e400'])('%j is refused, naming the variable and an example', (given) => {
+    expect(() => configTimeoutFromEnv({ P7APPS_CONFIG_TIMEOUT_MS: given })).toThrow(
+      `P7APPS_CONFIG_TIMEOUT_MS must be a whole number of milliseconds greater than 0 (got ${JSON.stringify(given)})`,
+    );
   });
 });
