@@ -23,24 +23,34 @@ const HOOKS_INSTALLED = Symbol.for('p7apps.config.selfResolution');
 /** Set by scripts/bundle.mjs: the bundle's own entry, relative to its files. */
 declare const __P7APPS_SELF_ENTRY__: string | undefined;
 
+/** Set by scripts/bundle.mjs: the bundle's light entry for configs (./config-api.ts), relative to its files. */
+declare const __P7APPS_CONFIG_ENTRY__: string | undefined;
+
+const fromSource = new URL(import.meta.url).pathname.endsWith('.ts');
+
 /**
  * The running package's entry: the bundle's index.js when the CLI runs
- * bundled (so a config shares the CLI's modules); dist/index.js when p7apps
- * runs compiled; the TypeScript source when it runs from source (tests),
- * which tsx then compiles for ES module configs.
+ * bundled; dist/index.js when p7apps runs compiled; the TypeScript source
+ * when it runs from source (tests), which tsx then compiles for ES module
+ * configs.
  */
-const selfEntry = new URL(
-  typeof __P7APPS_SELF_ENTRY__ === 'string' ? __P7APPS_SELF_ENTRY__ : new URL(import.meta.url).pathname.endsWith('.ts') ? '../index.ts' : '../index.js',
-  import.meta.url,
-);
+const selfEntry = new URL(typeof __P7APPS_SELF_ENTRY__ === 'string' ? __P7APPS_SELF_ENTRY__ : fromSource ? '../index.ts' : '../index.js', import.meta.url);
+
+/** What an ES module config gets first (./config-api.ts): the whole entry only if it imports more. */
+const configEntry = new URL(typeof __P7APPS_CONFIG_ENTRY__ === 'string' ? __P7APPS_CONFIG_ENTRY__ : fromSource ? './config-api.ts' : './config-api.js', import.meta.url);
+
+/** In the namespace of a load that needs the whole entry. */
+const FULL_ENTRY_MARK = 'full-';
 
 const RESOLVE_HOOK = `
 let entry;
+let light;
 let prefix;
-export function initialize(data) { entry = data.entry; prefix = data.prefix; }
+let full;
+export function initialize(data) { entry = data.entry; light = data.light; prefix = data.prefix; full = data.full; }
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'p7apps' && context.parentURL && context.parentURL.includes('namespace=' + prefix)) {
-    const url = new URL(entry);
+    const url = new URL(context.parentURL.includes('namespace=' + prefix + full) ? entry : light);
     if (url.pathname.endsWith('.ts')) {
       for (const [key, value] of new URL(context.parentURL).searchParams) if (key.endsWith('namespace')) url.searchParams.set(key, value);
     }
@@ -57,7 +67,7 @@ function installSelfResolution(): void {
   if (state[HOOKS_INSTALLED]) return;
   state[HOOKS_INSTALLED] = true;
   registerHooks(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, {
-    data: { entry: selfEntry.href, prefix: NAMESPACE_PREFIX },
+    data: { entry: selfEntry.href, light: configEntry.href, prefix: NAMESPACE_PREFIX, full: FULL_ENTRY_MARK },
   });
   const internal = Module as unknown as { _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string };
   const resolveFilename = internal._resolveFilename;
@@ -112,7 +122,13 @@ export async function importConfigModule(file: string, source: string, onStage: 
   forgetCommonJsModules(path.dirname(file));
   // Both loaded before either registers, so that nothing stays registered if one cannot be loaded.
   const [{ register }, commonJs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-  const tsx = register({ namespace: NAMESPACE_PREFIX + randomUUID() });
+  const registered: { unregister: () => Promise<void> }[] = [];
+  const load = (entry: 'light' | 'full') => {
+    const tsx = register({ namespace: NAMESPACE_PREFIX + (entry === 'full' ? FULL_ENTRY_MARK : '') + randomUUID() });
+    registered.push(tsx);
+    // Imported as if from the config's own folder: tsx's namespace, not that of whatever runs this module, applies.
+    return tsx.import(pathToFileURL(file).href, pathToFileURL(file).href);
+  };
   // A TypeScript config in a CommonJS project is compiled to CommonJS, and Node's require then loads what
   // it imports: without tsx's CommonJS hooks, `import './lib/apps'` (a .ts file) is not found.
   const unregisterCommonJs = commonJs.register();
@@ -121,7 +137,11 @@ export async function importConfigModule(file: string, source: string, onStage: 
     // From here on the time is the config's own.
     onStage('loading');
     try {
-      namespace = await tsx.import(pathToFileURL(file).href, import.meta.url);
+      namespace = await load('light').catch((err: unknown) => {
+        // Linking failed before any of the config ran: loading it again runs it once.
+        if (err instanceof SyntaxError && /module 'p7apps' does not provide an export named/.test(err.message)) return load('full');
+        throw err;
+      });
     } catch (err) {
       throw toLoadError(err, file, source);
     }
@@ -148,7 +168,7 @@ export async function importConfigModule(file: string, source: string, onStage: 
     return value;
   } finally {
     unregisterCommonJs();
-    await tsx.unregister();
+    for (const tsx of registered) await tsx.unregister();
   }
 }
 

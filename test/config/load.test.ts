@@ -245,6 +245,17 @@ describe("a config's `import ... from 'p7apps'`", () => {
     expect((await loadConfig({ cwd: root })).apps.map((app) => app.name)).toEqual(['Toy app']);
   });
 
+  it('gives the whole package to a config importing more than defineConfig and the limits', async () => {
+    const config = [
+      "import { defineConfig, MAX_APP_NAME_LENGTH, UsageError } from 'p7apps';",
+      `const app = { ...${APP_JSON}, description: \`\${typeof UsageError} \${MAX_APP_NAME_LENGTH}\` };`,
+      'export default defineConfig({ apps: [app] });',
+      '',
+    ].join('\n');
+    const root = await makeProject({ 'package.json': '{"type": "module"}', 'p7apps.config.ts': config });
+    expect((await loadConfig({ cwd: root })).apps[0]?.description).toBe('function 200');
+  });
+
   it('works inside the p7apps repository itself, for its examples', async () => {
     const desired = await loadConfig({ cwd: REPO, configPath: 'examples/catalog/p7apps.config.ts' });
     expect(desired.apps).toHaveLength(5);
