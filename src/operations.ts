@@ -42,6 +42,8 @@ export interface ConfigOptions {
   cwd?: string;
   /** Limit to these apps (names as in the config). */
   apps?: string[];
+  /** Stops loading a TypeScript/JavaScript config at once (and, with the server options, every request). */
+  signal?: AbortSignal;
   /** Limit to the apps the config puts in these workspaces (by name or id). */
   workspaces?: string[];
   /** Leave these apps out (names as in the config). */
@@ -80,7 +82,7 @@ export interface PlanOutcome {
 export async function loadDesiredState(options: ConfigOptions = {}): Promise<DesiredState> {
   const cwd = options.cwd ?? process.cwd();
   const desired =
-    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd });
+    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd, ...(options.signal ? { signal: options.signal } : {}) });
   return selectApps(desired, { apps: options.apps, workspaces: options.workspaces, excludeApps: options.excludeApps });
 }
 

@@ -125,7 +125,7 @@ async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: Des
 }
 
 async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number, timeoutMs: number, json: boolean, color: boolean): Promise<Prepared | Done> {
-  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args) });
+  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args), signal: ctx.signal });
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
     const plan = await planWhenSettled(ctx, api, desired, args, parallelism, timeoutMs);
@@ -181,7 +181,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared
     ctx.stdout.write(`The plan ${file} has no changes; nothing to apply.\n`);
     return { exit: EXIT_OK };
   }
-  const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd });
+  const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal });
   refuseIfStrict(plan, strictMode(args, desired));
   const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
   if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
