@@ -28,6 +28,8 @@ export interface ServerOptions {
   onWarning?: (message: string) => void;
   /** Requests (and connections) at once. Default 10. */
   parallelism?: number;
+  /** One read, from sending it to the last byte of its answer (default 60 s); a publish's answer gets twice as long. */
+  requestTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -79,6 +81,7 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
     insecure: options.insecure === true,
     onWarning: options.onWarning,
     connections: options.parallelism ?? 10,
+    requestTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
   });
 }

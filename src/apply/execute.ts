@@ -18,10 +18,14 @@ import { nextPollWait, ReadyTiming } from './ready-timing.js';
 import { formatDuration, systemClock, type Clock } from './clock.js';
 import type { ApplyEvent, ApplyHooks, ApplyTotals, PublishOutcome, PublishReport } from './events.js';
 import { describeError, httpFacts } from './http-facts.js';
+import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
+import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
 
 export const DEFAULT_PARALLELISM = 10;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
 export const DEFAULT_MAX_RESENDS = 3;
+/** Sends of one publish in all (busy and unreachable answers included) before its app fails. */
+export const DEFAULT_MAX_PUBLISH_ATTEMPTS = 20;
 /** Consecutive failed polls of one version before giving up on it. */
 export const DEFAULT_MAX_POLL_ERRORS = 10;
 /** Wait after a 409/429 that carried no Retry-After. */
@@ -35,8 +39,14 @@ export interface ApplyOptions {
   parallelism?: number;
   /** Per publish, from its first send to READY (default 15 minutes). */
   timeoutMs?: number;
-  /** Aborted: start nothing new, let requests in flight finish, stop waiting. */
+  /** Aborted: start nothing new, give requests in flight the grace, stop waiting. */
   signal?: AbortSignal;
+  /** After the timeout or the signal: how long a publish on the wire may still be answered before it is abandoned (default 5 s). */
+  graceMs?: number;
+  /** Sends of one publish in all, busy answers included (default 20). */
+  maxPublishAttempts?: number;
+  /** The floor and cap of waits after a busy answer (default: 1 s, 5 minutes). */
+  retryWaitLimits?: RetryWaitLimits;
   hooks: ApplyHooks;
   clock?: Clock;
   /** In [0, 1): jitter for poll gaps. */
@@ -83,6 +93,9 @@ interface Run {
   random: () => number;
   signal: AbortSignal;
   timeoutMs: number;
+  graceMs: number;
+  maxPublishAttempts: number;
+  waitLimits: RetryWaitLimits;
   maxResends: number;
   maxPollErrors: number;
   schedule: PollSchedule;
@@ -109,6 +122,9 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     random: options.random ?? Math.random,
     signal,
     timeoutMs: options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    maxPublishAttempts: options.maxPublishAttempts ?? DEFAULT_MAX_PUBLISH_ATTEMPTS,
+    waitLimits: options.retryWaitLimits ?? DEFAULT_RETRY_WAIT_LIMITS,
     maxResends: options.maxResends ?? DEFAULT_MAX_RESENDS,
     maxPollErrors: options.maxPollErrors ?? DEFAULT_MAX_POLL_ERRORS,
     schedule: options.pollSchedule ?? DEFAULT_POLL_SCHEDULE,
@@ -267,6 +283,7 @@ async function applyPublish(
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
   const startedAt = run.clock.now();
   const deadline = startedAt + run.timeoutMs;
+  const lifetime = publishLifetime(run.signal, deadline, run.graceMs, run.clock);
   const elapsed = () => run.clock.now() - startedAt;
   run.emit({
     type: 'publish-start',
@@ -278,10 +295,10 @@ async function applyPublish(
     reasons: publish.reasons,
   });
   try {
-    const sent = await send(app, publish, appId, deadline, report, run);
+    const sent = await send(app, publish, appId, deadline, report, run, lifetime);
     report.appId = sent.appId;
     report.revision = sent.revision;
-    await waitForReady(publish, sent, deadline, report, run, startedAt);
+    await waitForReady(publish, sent, deadline, report, run, startedAt, lifetime.readSignal);
     report.outcome = 'ready';
     report.timeToReadyMs = elapsed();
     run.emit({ type: 'publish-ready', ...ref, appId: sent.appId, revision: report.revision, elapsedMs: report.timeToReadyMs, polls: report.polls });
@@ -294,6 +311,8 @@ async function applyPublish(
     } else if (stop.outcome === 'failed' || stop.outcome === 'timed-out') {
       run.emit({ type: 'publish-failed', ...ref, outcome: stop.outcome, error: stop.message, elapsedMs: elapsed() });
     }
+  } finally {
+    lifetime.dispose();
   }
   return report;
 }
@@ -310,6 +329,7 @@ async function send(
   deadline: number,
   report: PublishReport,
   run: Run,
+  lifetime: PublishLifetime,
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
   let lostResponses = 0;
@@ -318,6 +338,9 @@ async function send(
     if (attempt > 1 && run.signal.aborted) {
       throw new PublishStop('not-started', `publishing ${label(publish)} was not committed, and the run was interrupted before sending it again`);
     }
+    if (attempt > 1 && run.clock.now() >= deadline) {
+      throw new PublishStop('timed-out', `publishing ${label(publish)} was not committed, and its ${formatDuration(run.timeoutMs)} timeout passed before sending it again`);
+    }
     let result: PublishResult;
     run.counters.requestsSent += 1;
     if (attempt > 1) {
@@ -325,25 +348,20 @@ async function send(
       run.counters.resends += 1;
     }
     try {
-      // No abort signal: a publish already on the wire is allowed to finish so its outcome can be reported.
-      result = await run.api.publish(publish.request);
+      // Aborted only after the grace that follows the timeout or an interruption (wall-time.ts).
+      result = await run.api.publish(publish.request, lifetime.sendSignal);
     } catch (err) {
       const facts = httpFacts(err);
       if (facts.ambiguous) {
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err) });
-        if (run.signal.aborted) {
-          throw new PublishStop(
-            'unconfirmed',
-            `the response to publishing ${label(publish)} was lost and the run was interrupted before p7apps could check whether it was committed`,
-          );
-        }
+        if (run.signal.aborted || lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run);
         lostResponses += 1;
         // A gateway may answer 504 while the server is still committing: look twice, a moment apart,
         // so that a late commit shows before anything is sent again.
         let check: Recheck | undefined;
         for (const settleMs of [Math.max(LATE_COMMIT_FIRST_LOOK_MS, facts.retryAfterMs ?? 0), LATE_COMMIT_SECOND_LOOK_MS]) {
           await run.clock.sleep(settleMs, run.signal);
-          check = await recheck(publish, appId, run);
+          check = await recheck(publish, appId, run, lifetime);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
           if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
           appId = check.appId ?? appId;
@@ -359,18 +377,20 @@ async function send(
         continue;
       }
       if (facts.status === 409 || facts.status === 429) {
-        const waitMs = facts.retryAfterMs ?? BUSY_WAIT_WITHOUT_RETRY_AFTER_MS;
-        if (run.clock.now() + waitMs > deadline) {
+        const next = retryWait(facts.retryAfterMs, BUSY_WAIT_WITHOUT_RETRY_AFTER_MS, deadline - run.clock.now(), run.waitLimits);
+        if (!next.wait) {
           throw new PublishStop(
             'timed-out',
-            `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
+            `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout (stopped: ${next.why}): ${describeError(err)}`,
           );
         }
+        throwPastAttempts(publish, attempt, err, run);
+        const waitMs = next.ms;
         if (lostResponses > 0) {
           // "Still publishing" after one of our responses was lost is most likely our own publish,
           // committed late: look again before sending anything (README A10).
           await run.clock.sleep(waitMs, run.signal);
-          const check = await recheck(publish, appId, run);
+          const check = await recheck(publish, appId, run, lifetime);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
           if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
           appId = check.appId ?? appId;
@@ -387,6 +407,7 @@ async function send(
         if (run.clock.now() + waitMs > deadline) {
           throw new PublishStop('timed-out', `publishing ${label(publish)} failed: the server could not be reached until the ${formatDuration(run.timeoutMs)} timeout (${describeError(err)})`);
         }
+        throwPastAttempts(publish, attempt, err, run);
         await resendAfter(waitMs, 'server-unreachable', attempt + 1, ref, run);
         continue;
       }
@@ -410,6 +431,25 @@ async function send(
     }
     return { appId: result.appId, revision, answered: true };
   }
+}
+
+/** The ceiling on sends of one publish: the app fails, naming the attempts and the last answer. */
+function throwPastAttempts(publish: PlannedPublish, attempt: number, err: unknown, run: Run): void {
+  if (attempt < run.maxPublishAttempts) return;
+  throw new PublishStop('failed', `publishing ${label(publish)} failed after ${attempt} attempts; the last answer: ${describeError(err)}`);
+}
+
+/** A publish on the wire when its timeout or the run's interruption came: its outcome is unknown. */
+function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, run: Run): PublishStop {
+  const abandoned = lifetime.abandoned();
+  const grace = formatDuration(run.graceMs);
+  const why =
+    abandoned === 'timeout'
+      ? `no answer came within its ${formatDuration(run.timeoutMs)} timeout and the ${grace} grace`
+      : abandoned === 'interrupt'
+        ? `the run was interrupted and no answer came within the ${grace} grace`
+        : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
+  return new PublishStop('unconfirmed', `publishing ${label(publish)} may have committed: run apply again (${why})`);
 }
 
 async function resendAfter(
@@ -436,7 +476,8 @@ interface Recheck {
  * planned" nor "clearly not committed" stops the publish: sending again could
  * create a version the plan never asked for.
  */
-async function recheck(publish: PlannedPublish, appId: string | null, run: Run): Promise<Recheck> {
+async function recheck(publish: PlannedPublish, appId: string | null, run: Run, lifetime: PublishLifetime): Promise<Recheck> {
+  const signal = lifetime.readSignal;
   const { expect, request } = publish;
   const what = label(publish);
   const cannotTell = (why: string) =>
@@ -444,14 +485,14 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run):
   let id = appId;
   try {
     if (id === null) {
-      const apps = await run.api.listApps();
+      const apps = await run.api.listApps(signal);
       const found = apps.find((a) => a.name === request.name);
       if (!found) return { tookEffect: false, appId: null, revision: null, detail: `no app named "${request.name}" exists: not committed` };
       id = found.id;
     }
     let record: VersionRecord | null;
     try {
-      record = await run.api.getAppVersion(id, expect.version);
+      record = await run.api.getAppVersion(id, expect.version, signal);
     } catch (err) {
       if (httpFacts(err).status !== 404) throw err;
       record = null;
@@ -476,13 +517,14 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run):
     }
     if (record) return mustBeOurs({ tookEffect: true, appId: id, revision, detail: `v${expect.version} exists: committed` });
     if (expect.creates === 'app') throw cannotTell(`an app named "${request.name}" exists without v1`);
-    const app = await run.api.getApp(id);
+    const app = await run.api.getApp(id, signal);
     const highest = known(app.versions) ? Math.max(0, ...app.versions.map((v) => v.version)) : null;
     if (highest === null) throw cannotTell('the server does not list the app\'s versions');
     if (highest >= expect.version) throw cannotTell(`the app now has v${highest} but no v${expect.version}`);
     return { tookEffect: false, appId: id, revision: null, detail: `v${expect.version} does not exist: not committed` };
   } catch (err) {
     if (err instanceof PublishStop) throw err;
+    if (signal.aborted) throw mayHaveCommitted(publish, lifetime, run);
     throw cannotTell(`reading the app again failed (${describeError(err)})`);
   }
 }
@@ -502,6 +544,7 @@ async function waitForReady(
   report: PublishReport,
   run: Run,
   startedAt: number,
+  readSignal: AbortSignal,
 ): Promise<void> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   const minRevision = expectedRevision(publish, sent);
@@ -534,7 +577,8 @@ async function waitForReady(
     report.polls += 1;
     const polledAfterMs = run.clock.now() - answeredAt;
     try {
-      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal);
+      // Cut at once by an interruption, and after the grace by the timeout (wall-time.ts).
+      record = await run.api.getAppVersion(sent.appId, publish.expect.version, readSignal);
     } catch (err) {
       if (run.signal.aborted) throw interruptedWhileWaiting();
       const facts = httpFacts(err);

@@ -2,6 +2,7 @@
 // declared once so every command spells and documents them the same way.
 
 import type { Argv } from 'yargs';
+import { parseDuration } from '../apply/clock.js';
 import { UsageError } from '../errors.js';
 import type { ServerOptions } from '../operations.js';
 import type { CliContext } from './context.js';
@@ -14,6 +15,7 @@ export interface ServerArgs {
   server?: string;
   'ca-file'?: string;
   insecure?: boolean;
+  'request-timeout'?: string;
 }
 
 export interface OutputArgs {
@@ -45,6 +47,11 @@ export function withServerOptions<T>(y: Argv<T>) {
     .option('insecure', {
       type: 'boolean',
       describe: 'Do not verify the server\'s TLS certificate (prints a warning on every run)',
+    })
+    .option('request-timeout', {
+      type: 'string',
+      describe: 'How long one read may take from sending it to the last byte of its answer (a publish\'s answer gets twice as long): 30s, 2m or milliseconds (default 60s)',
+      requiresArg: true,
     });
 }
 
@@ -114,10 +121,21 @@ export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: nu
     cwd: ctx.cwd,
     caFile: args['ca-file'],
     insecure: args.insecure === true,
+    requestTimeoutMs: requestTimeoutOrThrow(args['request-timeout']),
     onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
     parallelism,
     signal: ctx.signal,
   };
+}
+
+/** --request-timeout in milliseconds, or undefined when not given (the library's default then holds). */
+export function requestTimeoutOrThrow(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(String(text));
+  if (ms === undefined) {
+    throw new UsageError(`--request-timeout must be a duration such as 30s, 2m or milliseconds (got ${JSON.stringify(String(text))})`);
+  }
+  return ms;
 }
 
 /** The argument as it can be pasted into a POSIX shell. */
