@@ -128,14 +128,18 @@ export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: nu
   };
 }
 
-/** --request-timeout in milliseconds, or undefined when not given (the library's default then holds). */
-export function requestTimeoutOrThrow(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
+/** A duration flag in milliseconds (90s, 15m, 1h, 500ms or plain milliseconds), at most `maxMs`; a usage error naming the flag otherwise. */
+export function durationOrThrow(flag: string, text: string, examples: string, maxMs = Infinity): number {
   const ms = parseDuration(String(text));
-  if (ms === undefined) {
-    throw new UsageError(`--request-timeout must be a duration such as 30s, 2m or milliseconds (got ${JSON.stringify(String(text))})`);
+  if (ms === undefined || ms > maxMs) {
+    throw new UsageError(`${flag} must be a duration such as ${examples} (got ${JSON.stringify(String(text))})`);
   }
   return ms;
+}
+
+/** --request-timeout in milliseconds, or undefined when not given (the library's default then holds). */
+function requestTimeoutOrThrow(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : durationOrThrow('--request-timeout', text, '30s, 2m or milliseconds');
 }
 
 /** The argument as it can be pasted into a POSIX shell. */
