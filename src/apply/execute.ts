@@ -380,8 +380,10 @@ async function send(
         const next = retryWait(facts.retryAfterMs, BUSY_WAIT_WITHOUT_RETRY_AFTER_MS, deadline - run.clock.now(), run.waitLimits);
         if (!next.wait) {
           throw new PublishStop(
-            'timed-out',
-            `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout (stopped: ${next.why}): ${describeError(err)}`,
+            next.limit === 'cap' ? 'failed' : 'timed-out',
+            next.limit === 'cap'
+              ? `publishing ${label(publish)} was refused as busy (${facts.status}) and not sent again: ${next.why} (${describeError(err)})`
+              : `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
           );
         }
         throwPastAttempts(publish, attempt, err, run);
@@ -449,7 +451,7 @@ function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, ru
       : abandoned === 'interrupt'
         ? `the run was interrupted and no answer came within the ${grace} grace`
         : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
-  return new PublishStop('unconfirmed', `publishing ${label(publish)} may have committed: run apply again (${why})`);
+  return new PublishStop('unconfirmed', `${label(publish)} may have committed: run apply again (${why})`);
 }
 
 async function resendAfter(

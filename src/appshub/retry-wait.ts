@@ -20,7 +20,7 @@ export const DEFAULT_RETRY_WAIT_LIMITS: RetryWaitLimits = { floorMs: 1000, maxRe
 export type RetryWait =
   | { wait: true; ms: number }
   /** `why` completes "stopped: ..." and names the wait asked for and the limit it passed. */
-  | { wait: false; why: string };
+  | { wait: false; limit: 'cap' | 'time-left'; why: string };
 
 /**
  * The wait before the next attempt after a busy answer. `retryAfterMs` is
@@ -32,13 +32,14 @@ export function retryWait(retryAfterMs: number | undefined, fallbackMs: number, 
   if (retryAfterMs !== undefined && retryAfterMs > limits.maxRetryAfterMs) {
     return {
       wait: false,
+      limit: 'cap',
       why: `the server asked to wait ${formatDuration(retryAfterMs)} (Retry-After), longer than the ${formatDuration(limits.maxRetryAfterMs)} p7apps waits`,
     };
   }
   const asked = retryAfterMs === undefined || !Number.isFinite(retryAfterMs) ? fallbackMs : retryAfterMs;
   const ms = Math.max(limits.floorMs, asked);
   if (ms > remainingMs) {
-    return { wait: false, why: `waiting ${formatDuration(ms)} more would pass the time left (${formatDuration(Math.max(0, remainingMs))})` };
+    return { wait: false, limit: 'time-left', why: `waiting ${formatDuration(ms)} more would pass the time left (${formatDuration(Math.max(0, remainingMs))})` };
   }
   return { wait: true, ms };
 }

@@ -46,7 +46,7 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
   );
   section('Failed:', 31, having('failed', 'timed-out').map((p) => row(p, withoutLabel(p, p.error ?? 'failed'))));
   section(
-    'Published, not yet confirmed READY:',
+    'Sent, not yet confirmed READY:',
     33,
     having('unconfirmed').map((p) => row(p, withoutLabel(p, p.error ?? 'interrupted before READY was confirmed'))),
   );

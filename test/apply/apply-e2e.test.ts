@@ -350,7 +350,7 @@ describe('p7apps apply', () => {
     const run = await cli(['apply', '--auto-approve', '--parallelism', '1'], { signal: controller.signal });
 
     expect(run.code).toBe(130);
-    expect(run.stdout).toMatch(/Published, not yet confirmed READY:\n\s+Alpha\s+v1\s+was published but the run was interrupted before it was confirmed READY/);
+    expect(run.stdout).toMatch(/Sent, not yet confirmed READY:\n\s+Alpha\s+v1\s+was published but the run was interrupted before it was confirmed READY/);
     expect(run.stdout).toMatch(/Not sent:\n\s+Alpha\s+v2 .*\n\s+Beta\s+v1 /);
     expect(run.stdout).toMatch(/Apply interrupted: 0 of 3 publishes READY\. Run "p7apps apply" again to finish/);
     expect(posts()).toHaveLength(1);

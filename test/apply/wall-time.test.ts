@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyOptions } from '../../src/apply/execute.js';
 import { recordEvents, type ApplyEvent } from '../../src/apply/events.js';
+import { parseRetryAfter } from '../../src/appshub/http.js';
 import type { PublishRequest, PublishResult, VersionRecord } from '../../src/appshub/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { FakeAppsHub, FakeHttpError } from './fake-api.js';
@@ -57,7 +58,7 @@ describe('a publish on the wire when its timeout passes', () => {
       [1, 'unconfirmed'],
       [2, 'not-started'],
     ]);
-    expect(result.publishes[0]!.error).toBe('publishing Toy app v1 may have committed: run apply again (no answer came within its 1m timeout and the 5s grace)');
+    expect(result.publishes[0]!.error).toBe('Toy app v1 may have committed: run apply again (no answer came within its 1m timeout and the 5s grace)');
     expect(events('publish-unconfirmed')).toHaveLength(1);
     expect(result.interrupted).toBe(false);
     expect(result.totals).toMatchObject({ ready: 0, unconfirmed: 1 });
@@ -91,36 +92,46 @@ describe('a publish on the wire when the run is interrupted', () => {
       ['A', 'unconfirmed'],
       ['B', 'not-started'],
     ]);
-    expect(result.publishes[0]!.error).toBe('publishing A v1 may have committed: run apply again (the run was interrupted and no answer came within the 5s grace)');
+    expect(result.publishes[0]!.error).toBe('A v1 may have committed: run apply again (the run was interrupted and no answer came within the 5s grace)');
   });
 });
 
 describe('waits after a busy answer', () => {
+  // The header as the server sends it, read as the client reads it (parseRetryAfter).
   it.each([
-    [409, 0, 1000],
-    [429, 0, 1000],
-    [409, 300, 1000],
-    [429, undefined, 2000],
-    [409, 7000, 7000],
-  ] as const)('after a %i with Retry-After %s ms, waits %i ms', async (status, retryAfterMs, waitMs) => {
-    const { api, run, events } = setup();
+    [409, '0', 1000],
+    [429, '0', 1000],
+    [409, '-1', 2000],
+    [429, '-1', 2000],
+    [409, 'garbage', 2000],
+    [429, 'garbage', 2000],
+    [409, 'Thu, 01 Jan 1970 00:00:00 GMT', 1000],
+    [429, 'Thu, 01 Jan 1970 00:00:00 GMT', 1000],
+    [429, null, 2000],
+    [409, '7', 7000],
+  ] as const)('after a %i with Retry-After %j, waits %i ms', async (status, header, waitMs) => {
+    const { api, run, events, clock } = setup();
     const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
+    const retryAfterMs = parseRetryAfter(header, clock.now());
     api.publishFaults = [{ status, retryAfterMs }, { status, retryAfterMs }];
     const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1)])));
     expect(result.publishes[0]!.outcome).toBe('ready');
     expect(events('publish-resend').map((e) => e.waitMs)).toEqual([waitMs, waitMs]);
     const posts = api.posts();
+    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(waitMs);
     expect(posts[2]!.at - posts[1]!.at).toBeGreaterThanOrEqual(waitMs);
   });
 
-  it('stops at a Retry-After beyond the cap instead of parking the run', async () => {
+  it.each([409, 429] as const)('stops at a %i whose Retry-After is beyond the cap instead of parking the run', async (status) => {
     const { api, run, clock } = setup();
     const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
-    api.publishFaults = [{ status: 429, retryAfterMs: 24 * 60 * MINUTE }];
+    api.publishFaults = [{ status, retryAfterMs: parseRetryAfter('86400', clock.now()) }];
     const started = clock.now();
     const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1)])), { timeoutMs: 48 * 60 * MINUTE });
-    expect(result.publishes[0]!.outcome).toBe('timed-out');
-    expect(result.publishes[0]!.error).toMatch(/stopped: the server asked to wait 24h \(Retry-After\), longer than the 5m p7apps waits/);
+    expect(result.publishes[0]!.outcome).toBe('failed');
+    expect(result.publishes[0]!.error).toBe(
+      `publishing Toy app v2 was refused as busy (${status}) and not sent again: the server asked to wait 24h (Retry-After), longer than the 5m p7apps waits (POST apps/: ${status} busy)`,
+    );
     expect(api.posts()).toHaveLength(1);
     expect(clock.now() - started).toBeLessThan(MINUTE);
   });

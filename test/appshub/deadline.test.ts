@@ -101,10 +101,10 @@ describe('retryWait', () => {
   });
 
   it.each([
-    ['a Retry-After beyond the cap', 86_400_000, Infinity, 'the server asked to wait 24h (Retry-After), longer than the 5m p7apps waits'],
-    ['a Retry-After beyond the time left', 30_000, 10_000, 'waiting 30s more would pass the time left (10s)'],
-    ['the floor beyond the time left', 0, 500, 'waiting 1s more would pass the time left (500ms)'],
-  ])('stops at %s', (_what, retryAfterMs, remainingMs, why) => {
-    expect(retryWait(retryAfterMs, 2000, remainingMs, limits)).toEqual({ wait: false, why });
+    ['a Retry-After beyond the cap', 86_400_000, Infinity, 'cap', 'the server asked to wait 24h (Retry-After), longer than the 5m p7apps waits'],
+    ['a Retry-After beyond the time left', 30_000, 10_000, 'time-left', 'waiting 30s more would pass the time left (10s)'],
+    ['the floor beyond the time left', 0, 500, 'time-left', 'waiting 1s more would pass the time left (500ms)'],
+  ] as const)('stops at %s', (_what, retryAfterMs, remainingMs, limit, why) => {
+    expect(retryWait(retryAfterMs, 2000, remainingMs, limits)).toEqual({ wait: false, limit, why });
   });
 });
