@@ -51,6 +51,10 @@ export function effectiveTimeouts(options: Partial<Timeouts>): Timeouts {
   const given = definedOnly(options);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...given };
   if (given.publishTimeoutMs === undefined && given.requestTimeoutMs !== undefined) timeouts.publishTimeoutMs = 2 * given.requestTimeoutMs;
+  // Unless set, the per-chunk timeouts stay out of the overall deadlines' way: those are what --request-timeout raises.
+  const longest = Math.max(timeouts.requestTimeoutMs, timeouts.publishTimeoutMs);
+  if (given.headersTimeoutMs === undefined) timeouts.headersTimeoutMs = Math.max(timeouts.headersTimeoutMs, longest);
+  if (given.bodyTimeoutMs === undefined) timeouts.bodyTimeoutMs = Math.max(timeouts.bodyTimeoutMs, longest);
   return timeouts;
 }
 

@@ -78,13 +78,24 @@ describe('the overall deadline of a publish', () => {
 
 describe('effectiveTimeouts', () => {
   it.each([
-    [{}, 60_000, 120_000],
-    [{ requestTimeoutMs: 5000 }, 5000, 10_000],
-    [{ requestTimeoutMs: 5000, publishTimeoutMs: 7000 }, 5000, 7000],
-    [{ publishTimeoutMs: 7000 }, 60_000, 7000],
-    [{ requestTimeoutMs: undefined }, 60_000, 120_000],
-  ])('%j reads in %i ms and publishes in %i ms', (options, read, publish) => {
-    expect(effectiveTimeouts(options)).toEqual({ ...DEFAULT_TIMEOUTS, requestTimeoutMs: read, publishTimeoutMs: publish });
+    [{}, 60_000, 120_000, 120_000],
+    [{ requestTimeoutMs: 5000 }, 5000, 10_000, 30_000],
+    [{ requestTimeoutMs: 5000, publishTimeoutMs: 7000 }, 5000, 7000, 30_000],
+    [{ publishTimeoutMs: 7000 }, 60_000, 7000, 60_000],
+    [{ requestTimeoutMs: undefined }, 60_000, 120_000, 120_000],
+    [{ requestTimeoutMs: 300_000 }, 300_000, 600_000, 600_000],
+  ])('%j reads in %i ms, publishes in %i ms, and waits %i ms for headers and between chunks', (options, read, publish, chunk) => {
+    expect(effectiveTimeouts(options)).toEqual({
+      connectTimeoutMs: DEFAULT_TIMEOUTS.connectTimeoutMs,
+      headersTimeoutMs: chunk,
+      bodyTimeoutMs: chunk,
+      requestTimeoutMs: read,
+      publishTimeoutMs: publish,
+    });
+  });
+
+  it('keeps per-chunk timeouts the caller set', () => {
+    expect(effectiveTimeouts({ headersTimeoutMs: 200, bodyTimeoutMs: 300 })).toMatchObject({ headersTimeoutMs: 200, bodyTimeoutMs: 300 });
   });
 });
 
