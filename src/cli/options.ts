@@ -138,7 +138,7 @@ export function durationOrThrow(flag: string, text: string, examples: string, ma
 }
 
 /** --request-timeout in milliseconds, or undefined when not given (the library's default then holds). */
-function requestTimeoutOrThrow(text: string | undefined): number | undefined {
+export function requestTimeoutOrThrow(text: string | undefined): number | undefined {
   return text === undefined ? undefined : durationOrThrow('--request-timeout', text, '30s, 2m or milliseconds');
 }
 

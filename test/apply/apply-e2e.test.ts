@@ -450,6 +450,9 @@ describe('p7apps apply', () => {
 
   it.each([
     [['--timeout', 'soon'], /--timeout must be a duration such as 90s, 15m or 1h/],
+    [['--grace', '30s'], /--grace must be a duration such as 2s or 500ms, at most 8s \(got "30s"\)/],
+    [['--grace', 'soon'], /--grace must be a duration such as 2s or 500ms, at most 8s \(got "soon"\)/],
+    [['--request-timeout', '0'], /--request-timeout must be a duration such as 30s, 2m or milliseconds \(got "0"\)/],
     [['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
     [['--format', 'json', '--no-auto-approve'], /--format json needs --auto-approve/],
   ])('rejects %j with a message naming the flag', async (args, message) => {

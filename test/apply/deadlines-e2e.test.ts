@@ -96,7 +96,7 @@ function runBin(args: string[], environment: NodeJS.ProcessEnv, onStart: (child:
 
 describe('a read that trickles', () => {
   it('ends with a clear error naming the request and the flag, exit 1', async () => {
-    trickling = await trickleServer({ everyMs: 20 });
+    trickling = await trickleServer({ everyMs: 20, pathPrefix: '/appshub/.rest/v2/apps/' });
     const run = await runCli(['plan', '--request-timeout', '200ms'], { cwd: dir, env: env(trickling.url, 'a-token') });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(

@@ -1,6 +1,7 @@
 // A server on 127.0.0.1 that answers too slowly on purpose: it sends the
 // status and headers, then one byte of the body every `everyMs`, for ever
-// (or until the client goes away), or never answers at all. Every trickle
+// (or until the client goes away), or never answers at all; optionally only
+// for some paths, answering the others at once. Every trickle
 // stops when its connection closes, and close() ends them all.
 
 import { once } from 'node:events';
@@ -16,12 +17,25 @@ export interface TrickleServer {
   close(): Promise<void>;
 }
 
-export async function trickleServer(options: { everyMs: number; status?: number; mode?: TrickleMode }): Promise<TrickleServer> {
+export interface TrickleOptions {
+  everyMs: number;
+  status?: number;
+  mode?: TrickleMode;
+  /** Only paths that start with this are slow; the others are answered `[]` at once. */
+  pathPrefix?: string;
+}
+
+export async function trickleServer(options: TrickleOptions): Promise<TrickleServer> {
   const requests: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     req.resume();
+    if (options.pathPrefix !== undefined && !(req.url ?? '').startsWith(options.pathPrefix)) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('[]');
+      return;
+    }
     if (options.mode === 'hang') return;
     res.writeHead(options.status ?? 200, { 'content-type': 'application/json' });
     res.write('[');

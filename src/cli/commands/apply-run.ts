@@ -26,7 +26,7 @@ import { renderApplySummary, type ApplySummary } from '../../render/progress-sum
 import { progressTty } from '../../render/progress-tty.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { durationOrThrow, parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import { durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, useColor } from '../options.js';
 import type { ApplyArgs } from './apply.js';
 
 const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be accepted: ";
@@ -35,6 +35,8 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
   const parallelism = parallelismOrThrow(args.parallelism);
   const timeoutMs = timeoutOrThrow(args.timeout);
   const graceMs = graceOrThrow(args.grace);
+  // Checked here too (serverOptions reads it when connecting), so that a bad value is refused before anything else.
+  requestTimeoutOrThrow(args['request-timeout']);
   const json = args.format === 'json';
   const color = useColor(args, ctx.stdout, ctx.env);
   const autoApprove = args['auto-approve'] === true;
