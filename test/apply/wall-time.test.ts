@@ -148,3 +148,22 @@ describe('waits after a busy answer', () => {
     expect(result.publishes[0]!.error).toBe(`publishing Toy app v1 failed after ${sends} attempts; the last answer: POST apps/: 409 busy`);
   });
 });
+
+describe('a timeout longer than a timer can hold', () => {
+  it('does not abandon the publish at once (Node fires such a timer at once)', async () => {
+    const { api, recorder } = setup();
+    api.readyAfterMs = 0;
+    const commit = api.publish.bind(api);
+    // On the real clock: answered 50 ms after it is sent, unless abandoned first.
+    api.publish = (request: PublishRequest, signal?: AbortSignal) =>
+      new Promise<PublishResult>((resolve, reject) => {
+        const timer = setTimeout(() => resolve(commit(request)), 50);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new FakeHttpError('Cancelled POST apps/', undefined, true));
+        });
+      });
+    const result = await applyPlan(planOf(createApp('Toy app')), api, { timeoutMs: 1000 * 60 * MINUTE, hooks: recorder, random: () => 0.5 });
+    expect(result.publishes[0]!.outcome).toBe('ready');
+  });
+});
