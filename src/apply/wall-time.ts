@@ -5,13 +5,11 @@
 // server does, not even trickling an answer a byte at a time, keeps a
 // publish alive past its deadline plus the grace.
 
+import { LONGEST_TIMER_MS } from '../appshub/http.js';
 import type { Clock } from './clock.js';
 
 /** How long requests in flight may still finish after --timeout or Ctrl-C. */
 export const DEFAULT_GRACE_MS = 5000;
-
-/** Node fires a longer timer at once; a publish that outlives 24 days is abandoned then. */
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 export type AbandonReason = 'timeout' | 'interrupt';
 
@@ -45,6 +43,7 @@ export function publishLifetime(runSignal: AbortSignal, deadline: number, graceM
     read.abort(new Error('interrupted'));
     void abandonAfter(graceMs, 'interrupt');
   };
+  // A publish that outlives the longest timer (24 days) is abandoned then.
   void abandonAfter(Math.min(LONGEST_TIMER_MS, Math.max(0, deadline - clock.now()) + graceMs), 'timeout');
   if (runSignal.aborted) onInterrupt();
   else runSignal.addEventListener('abort', onInterrupt, { once: true });

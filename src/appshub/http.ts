@@ -252,6 +252,9 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
+/** The longest timer Node keeps: it fires a longer one at once. */
+export const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 /** The code of an AppsHubError for a request that passed its overall deadline (requestTimeoutMs / publishTimeoutMs). */
 export const REQUEST_DEADLINE_CODE = 'P7APPS_REQUEST_DEADLINE';
 
@@ -439,7 +442,7 @@ export class HttpTransport {
     const deadline = setTimeout(() => {
       overdue = true;
       signal.abort();
-    }, limitMs);
+    }, Math.min(limitMs, LONGEST_TIMER_MS));
     // An error body that trickles past the deadline loses only its detail: the status is the answer (#statusError).
     try {
       const init = {

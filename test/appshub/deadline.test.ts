@@ -56,6 +56,10 @@ describe('the overall deadline of a read', () => {
     const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
     expect(await client(url, { requestTimeoutMs: 5000, retry: { maxAttempts: 1 } }).listApps()).toEqual([]);
   });
+  it('holds a deadline longer than a timer can (Node fires such a timer at once)', async () => {
+    const s = await server({ everyMs: 20, pathPrefix: '/nothing-is-slow/' });
+    expect(await client(s.url, { requestTimeoutMs: 2 ** 32, retry: { maxAttempts: 1 } }).listApps()).toEqual([]);
+  });
 });
 
 describe('the overall deadline of a publish', () => {
