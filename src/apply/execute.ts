@@ -240,7 +240,8 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
     const report = await applyPublish(app, publish, publishes.length, appId, run);
     appId = report.appId ?? appId;
     reports.push(report);
-    if (report.outcome === 'unconfirmed' || report.outcome === 'not-started') outcome = 'interrupted';
+    // A publish left unconfirmed by its timeout (not by an interruption) fails its app: its later steps are not sent.
+    if (report.outcome === 'not-started' || (report.outcome === 'unconfirmed' && run.signal.aborted)) outcome = 'interrupted';
     else if (report.outcome !== 'ready') outcome = 'failed';
   }
   run.emit({
@@ -353,8 +354,10 @@ async function send(
     } catch (err) {
       const facts = httpFacts(err);
       if (facts.ambiguous) {
+        // Abandoned by p7apps itself (wall-time.ts): nothing was lost that a check could find now.
+        if (lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run);
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err) });
-        if (run.signal.aborted || lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run);
+        if (run.signal.aborted) throw mayHaveCommitted(publish, lifetime, run);
         lostResponses += 1;
         // A gateway may answer 504 while the server is still committing: look twice, a moment apart,
         // so that a late commit shows before anything is sent again.

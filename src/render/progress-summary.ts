@@ -87,6 +87,7 @@ export function verdict(summary: ApplySummary): string {
   const problems: string[] = [];
   if (t.failed + t.timedOut > 0) problems.push(`${t.failed + t.timedOut} failed`);
   if (t.skipped > 0) problems.push(`${t.skipped} not sent`);
+  if (t.unconfirmed > 0) problems.push(`${t.unconfirmed} not confirmed (run "p7apps apply" again)`);
   if (refused.length > 0) problems.push(`${refused.length} ${refused.length === 1 ? 'app' : 'apps'} changed since the plan (run "p7apps plan" again)`);
   if (convergence && 'error' in convergence) problems.push('convergence not checked');
   else if (convergence && convergence.remaining.length > 0) problems.push('did not converge');

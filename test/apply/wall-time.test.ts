@@ -56,10 +56,13 @@ describe('a publish on the wire when its timeout passes', () => {
     expect(seen.posts).toBe(1);
     expect(result.publishes.map((p) => [p.version, p.outcome])).toEqual([
       [1, 'unconfirmed'],
-      [2, 'not-started'],
+      [2, 'skipped'],
     ]);
     expect(result.publishes[0]!.error).toBe('Toy app v1 may have committed: run apply again (no answer came within its 1m timeout and the 5s grace)');
     expect(events('publish-unconfirmed')).toHaveLength(1);
+    // Abandoned by p7apps, not lost: no "checking whether it was committed".
+    expect(events('publish-ambiguous')).toEqual([]);
+    expect(result.apps[0]!.outcome).toBe('failed');
     expect(result.interrupted).toBe(false);
     expect(result.totals).toMatchObject({ ready: 0, unconfirmed: 1 });
   });
