@@ -156,6 +156,7 @@ describe('the built CLI as a process', () => {
     const run = await runBin(['apply', '--auto-approve', '--grace', '1s'], env(emu.url, emu.token), (c) => (child = c));
 
     expect(run.code).toBe(130);
+    expect(run.stdout).toContain('Apply interrupted: 0 of 1 publish READY.');
     expect(run.stderr).toContain('SIGINT received');
     expect(run.stdout).toMatch(/Alpha\s+v1\s+may have committed: run apply again \(the run was interrupted and no answer came within the 1s grace\)/);
     // The grace is 1 s; the trickled answer alone would take minutes.

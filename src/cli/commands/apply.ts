@@ -31,7 +31,7 @@ export const applyCommand: CommandFactory = (ctx) => ({
       .option('timeout', {
         type: 'string',
         default: '15m',
-        describe: 'How long each publish may take to become READY: 90s, 15m, 1h or milliseconds',
+        describe: 'How long each publish may take, from its first send to READY (a request still on the wire then gets --grace): 90s, 15m, 1h or milliseconds',
         requiresArg: true,
       })
       .option('grace', {
