@@ -41,7 +41,7 @@ export const applyCommand: CommandFactory = (ctx) => ({
       })
       .example('$0 apply', 'Plan, show the changes, ask, then publish and wait for READY')
       .example('$0 plan --out plan.json && $0 apply plan.json', 'Apply exactly a reviewed plan; apps changed on the server since are refused')
-      .example('P7APPS_URL=https://p7.example.com $0 apply --auto-approve --format json > events.jsonl', 'Unattended, in CI: one JSON event per line'),
+      .example('$0 apply --auto-approve --format json > out.jsonl', 'Unattended, in CI (P7APPS_URL and P7APPS_TOKEN from its secrets): one JSON event per line'),
   handler: async (args) => {
     // Loaded when the command runs, so other commands (and --help) do not pay for publishing.
     const { runApply } = await import('./apply-run.js');
