@@ -444,16 +444,22 @@ function throwPastAttempts(publish: PlannedPublish, attempt: number, err: unknow
   throw new PublishStop('failed', `publishing ${label(publish)} failed after ${attempt} attempts; the last answer: ${describeError(err)}`);
 }
 
-/** A publish on the wire when its timeout or the run's interruption came: its outcome is unknown. */
-function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, run: Run): PublishStop {
+/**
+ * A publish whose outcome is unknown when its timeout or the run's
+ * interruption came: still on the wire, or its answer lost and the check
+ * (`checking`) not done.
+ */
+function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, run: Run, checking = false): PublishStop {
   const abandoned = lifetime.abandoned();
   const grace = formatDuration(run.graceMs);
   const why =
-    abandoned === 'timeout'
-      ? `no answer came within its ${formatDuration(run.timeoutMs)} timeout and the ${grace} grace`
-      : abandoned === 'interrupt'
-        ? `the run was interrupted and no answer came within the ${grace} grace`
-        : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
+    checking && abandoned === 'timeout'
+      ? `its answer was lost and its ${formatDuration(run.timeoutMs)} timeout passed before p7apps could check whether it was committed`
+      : abandoned === 'timeout'
+        ? `no answer came within its ${formatDuration(run.timeoutMs)} timeout and the ${grace} grace`
+        : abandoned === 'interrupt' && !checking
+          ? `the run was interrupted and no answer came within the ${grace} grace`
+          : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
   return new PublishStop('unconfirmed', `${label(publish)} may have committed: run apply again (${why})`);
 }
 
@@ -529,7 +535,7 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run, 
     return { tookEffect: false, appId: id, revision: null, detail: `v${expect.version} does not exist: not committed` };
   } catch (err) {
     if (err instanceof PublishStop) throw err;
-    if (signal.aborted) throw mayHaveCommitted(publish, lifetime, run);
+    if (signal.aborted) throw mayHaveCommitted(publish, lifetime, run, true);
     throw cannotTell(`reading the app again failed (${describeError(err)})`);
   }
 }

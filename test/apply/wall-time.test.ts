@@ -78,6 +78,22 @@ describe('a publish on the wire when its timeout passes', () => {
   });
 });
 
+describe('a lost answer still being checked when the timeout passes', () => {
+  it('is reported as maybe committed once the check is cut after the grace', async () => {
+    const { api, run, clock } = setup();
+    api.publishFaults = ['lose-before-commit'];
+    api.listApps = (signal?: AbortSignal) => neverAnswered(api, 'GET apps/', signal);
+    const started = clock.now();
+    const result = await run(planOf(createApp('Toy app')));
+    expect(clock.now() - started).toBeLessThanOrEqual(MINUTE + 5000);
+    expect(result.publishes[0]).toMatchObject({
+      outcome: 'unconfirmed',
+      error: 'Toy app v1 may have committed: run apply again (its answer was lost and its 1m timeout passed before p7apps could check whether it was committed)',
+    });
+    expect(api.posts()).toHaveLength(1);
+  });
+});
+
 describe('a publish on the wire when the run is interrupted', () => {
   it('gets the grace, then is abandoned and reported as maybe committed', async () => {
     const { api, run, clock } = setup();
