@@ -140,6 +140,8 @@ describe('the built CLI as a process', () => {
     expect(run.stdout).toMatch(/Sent, not yet confirmed READY:\n\s+Alpha\s+v1\s+may have committed: run apply again \(no answer came within its 2s timeout and the 1s grace\)/);
     expect(run.stdout).toMatch(/Apply failed: 0 of 1 publish READY; 1 not confirmed \(run "p7apps apply" again\)/);
     expect(run.stdout).not.toContain('checking whether it was committed');
+    // Nothing new is started after the timeout: no convergence check either.
+    expect(run.stdout).not.toContain('Reading the server again');
     // timeout + grace = 3 s; the trickled answer alone would take minutes.
     expect(run.endedAt - sentAt).toBeLessThan(9000);
     expect(posts(emu)).toHaveLength(1);

@@ -225,7 +225,10 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       plan = planWithout(plan, new Set(changed.map((c) => c.app)));
     }
     result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, graceMs: settings.graceMs, signal: ctx.signal, hooks });
-    const convergence = result.interrupted ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
+    // A publish abandoned at its timeout means the server did not answer in time: reading it all again
+    // would start new requests past the timeout, and "run apply again" is the verdict anyway.
+    const stopped = result.interrupted || result.totals.unconfirmed > 0;
+    const convergence = stopped ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
     const summary: ApplySummary = { result, refused: changed, convergence };
     if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
     if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
