@@ -78,6 +78,34 @@ export function withReadingOptions<T>(y: Argv<T>) {
   return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y))));
 }
 
+export interface TargetingArgs {
+  app?: string[];
+  workspace?: string[];
+  'exclude-app'?: string[];
+}
+
+/** --workspace and --exclude-app, beside --app, for the commands that plan from the config (plan, apply, drift). */
+export function withTargetingOptions<T>(y: Argv<T>) {
+  return y
+    .option('workspace', {
+      type: 'string',
+      array: true,
+      describe: 'Limit to the apps the config puts in this workspace, by name or id (repeatable)',
+      requiresArg: true,
+    })
+    .option('exclude-app', {
+      type: 'string',
+      array: true,
+      describe: 'Leave this app out (repeatable)',
+      requiresArg: true,
+    });
+}
+
+/** The targeting flags as the library's selection. */
+export function appSelection(args: TargetingArgs): { apps?: string[]; workspaces?: string[]; excludeApps?: string[] } {
+  return { apps: args.app, workspaces: args.workspace, excludeApps: args['exclude-app'] };
+}
+
 export function withFormatOption<T>(y: Argv<T>, formats: readonly string[], fallback: string) {
   return y
     .option('format', {

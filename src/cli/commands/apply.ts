@@ -4,10 +4,10 @@
 // live in src/plan (what to publish), src/apply (how) and src/render (words).
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, type ConfigArgs, type OutputArgs, type ServerArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
-export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs {
+export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
   plan?: string;
   'auto-approve'?: boolean;
   force?: boolean;
@@ -21,7 +21,7 @@ export const applyCommand: CommandFactory = (ctx) => ({
   command: 'apply [plan]',
   describe: 'Publish what the plan says, wait until each version is READY, check the server then matches the config',
   builder: (yargs: Argv) =>
-    withFormatOption(withReadingOptions(yargs), ['human', 'json'], 'human')
+    withFormatOption(withTargetingOptions(withReadingOptions(yargs)), ['human', 'json'], 'human')
       .positional('plan', {
         type: 'string',
         describe: 'A plan saved by "p7apps plan --out FILE": applied as it stands, without asking, to apps unchanged since',
