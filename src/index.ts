@@ -9,6 +9,7 @@ export { AppsHubClient, createAppsHubClient, type AppsHubClientOptions } from '.
 export { connect, resolveCredentials, resolveServerUrl, type ConnectOptions, type Credentials } from './appshub/connect.js';
 export { AppsHubError, type AppsHubErrorKind } from './appshub/errors.js';
 export type { AppsHubRequestInfo, RetryPolicy, Timeouts, TransportOptions } from './appshub/http.js';
+export type { RetryWaitLimits } from './appshub/retry-wait.js';
 export { defineConfig, type P7appsConfig, type P7appsConfigFunction, type AppConfig, type VersionConfig, type DefaultsConfig, type WorkspaceConfig } from './config/define.js';
 export { loadConfig, ConfigError, type ConfigIssue, type LoadConfigOptions } from './config/load.js';
 export { MAX_THUMBNAIL_BYTES, MAX_DESCRIPTION_FILE_BYTES, MAX_DESCRIPTION_LENGTH, MAX_APP_NAME_LENGTH } from './config/limits.js';

@@ -30,6 +30,8 @@ export interface ServerOptions {
   onWarning?: (message: string) => void;
   /** Requests (and connections) at once. Default 10. */
   parallelism?: number;
+  /** One read, from sending it to the last byte of its answer (default 60 s); a publish's answer gets twice as long. */
+  requestTimeoutMs?: number;
   signal?: AbortSignal;
   /** Learns the secrets the client uses, so that the caller can redact what it writes (see src/redact.ts). */
   redactor?: Redactor;
@@ -135,6 +137,7 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
     insecure: options.insecure === true,
     onWarning: options.onWarning,
     connections: options.parallelism ?? 10,
+    requestTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
     ...(options.redactor ? { redactor: options.redactor } : {}),
   });

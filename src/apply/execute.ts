@@ -19,10 +19,14 @@ import { nextPollWait, ReadyTiming } from './ready-timing.js';
 import { formatDuration, systemClock, type Clock } from './clock.js';
 import { stateName, type ApplyEvent, type ApplyHooks, type ApplyTotals, type PublishOutcome, type PublishReport } from './events.js';
 import { describeError, httpFacts } from './http-facts.js';
+import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
+import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
 
 export const DEFAULT_PARALLELISM = 10;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
 export const DEFAULT_MAX_RESENDS = 3;
+/** Sends of one publish in all (busy and unreachable answers included) before its app fails. */
+export const DEFAULT_MAX_PUBLISH_ATTEMPTS = 20;
 /** Consecutive failed polls of one version before giving up on it. */
 export const DEFAULT_MAX_POLL_ERRORS = 10;
 /** How long a publishing state p7apps does not know may stay unchanged before the wait ends (A23). */
@@ -38,8 +42,14 @@ export interface ApplyOptions {
   parallelism?: number;
   /** Per publish, from its first send to READY (default 15 minutes). */
   timeoutMs?: number;
-  /** Aborted: start nothing new, let requests in flight finish, stop waiting. */
+  /** Aborted: start nothing new, give requests in flight the grace, stop waiting. */
   signal?: AbortSignal;
+  /** After the timeout or the signal: how long a publish on the wire may still be answered before it is abandoned (default 5 s). */
+  graceMs?: number;
+  /** Sends of one publish in all, busy answers included (default 20). */
+  maxPublishAttempts?: number;
+  /** The floor and cap of waits after a busy answer (default: 1 s, 5 minutes). */
+  retryWaitLimits?: RetryWaitLimits;
   hooks: ApplyHooks;
   clock?: Clock;
   /** In [0, 1): jitter for poll gaps. */
@@ -88,6 +98,9 @@ interface Run {
   random: () => number;
   signal: AbortSignal;
   timeoutMs: number;
+  graceMs: number;
+  maxPublishAttempts: number;
+  waitLimits: RetryWaitLimits;
   maxResends: number;
   maxPollErrors: number;
   unknownStateLimitMs: number;
@@ -115,6 +128,9 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     random: options.random ?? Math.random,
     signal,
     timeoutMs: options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    maxPublishAttempts: options.maxPublishAttempts ?? DEFAULT_MAX_PUBLISH_ATTEMPTS,
+    waitLimits: options.retryWaitLimits ?? DEFAULT_RETRY_WAIT_LIMITS,
     maxResends: options.maxResends ?? DEFAULT_MAX_RESENDS,
     maxPollErrors: options.maxPollErrors ?? DEFAULT_MAX_POLL_ERRORS,
     unknownStateLimitMs: options.unknownStateLimitMs ?? DEFAULT_UNKNOWN_STATE_LIMIT_MS,
@@ -231,7 +247,8 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
     const report = await applyPublish(app, publish, publishes.length, appId, run);
     appId = report.appId ?? appId;
     reports.push(report);
-    if (report.outcome === 'unconfirmed' || report.outcome === 'not-started') outcome = 'interrupted';
+    // A publish left unconfirmed by its timeout (not by an interruption) fails its app: its later steps are not sent.
+    if (report.outcome === 'not-started' || (report.outcome === 'unconfirmed' && run.signal.aborted)) outcome = 'interrupted';
     else if (report.outcome !== 'ready') outcome = 'failed';
   }
   run.emit({
@@ -276,6 +293,7 @@ async function applyPublish(
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
   const startedAt = run.clock.now();
   const deadline = startedAt + run.timeoutMs;
+  const lifetime = publishLifetime(run.signal, deadline, run.graceMs, run.clock);
   const elapsed = () => run.clock.now() - startedAt;
   run.emit({
     type: 'publish-start',
@@ -287,10 +305,10 @@ async function applyPublish(
     reasons: publish.reasons,
   });
   try {
-    const sent = await send(app, publish, appId, deadline, report, run);
+    const sent = await send(app, publish, appId, deadline, report, run, lifetime);
     report.appId = sent.appId;
     report.revision = sent.revision;
-    await waitForReady(publish, sent, deadline, report, run, startedAt);
+    await waitForReady(publish, sent, deadline, report, run, startedAt, lifetime.readSignal);
     report.outcome = 'ready';
     report.timeToReadyMs = elapsed();
     run.emit({ type: 'publish-ready', ...ref, appId: sent.appId, revision: report.revision, elapsedMs: report.timeToReadyMs, polls: report.polls });
@@ -303,6 +321,8 @@ async function applyPublish(
     } else if (stop.outcome === 'failed' || stop.outcome === 'timed-out') {
       run.emit({ type: 'publish-failed', ...ref, outcome: stop.outcome, error: stop.message, elapsedMs: elapsed() });
     }
+  } finally {
+    lifetime.dispose();
   }
   return report;
 }
@@ -319,6 +339,7 @@ async function send(
   deadline: number,
   report: PublishReport,
   run: Run,
+  lifetime: PublishLifetime,
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
   let lostResponses = 0;
@@ -327,6 +348,9 @@ async function send(
     if (attempt > 1 && run.signal.aborted) {
       throw new PublishStop('not-started', `publishing ${label(publish)} was not committed, and the run was interrupted before sending it again`);
     }
+    if (attempt > 1 && run.clock.now() >= deadline) {
+      throw new PublishStop('timed-out', `publishing ${label(publish)} was not committed, and its ${formatDuration(run.timeoutMs)} timeout passed before sending it again`);
+    }
     let result: PublishResult;
     run.counters.requestsSent += 1;
     if (attempt > 1) {
@@ -334,29 +358,26 @@ async function send(
       run.counters.resends += 1;
     }
     try {
-      // No abort signal: a publish already on the wire is allowed to finish so its outcome can be reported.
-      result = await run.api.publish(publish.request);
+      // Aborted only after the grace that follows the timeout or an interruption (wall-time.ts).
+      result = await run.api.publish(publish.request, lifetime.sendSignal);
     } catch (err) {
       const facts = httpFacts(err);
       if (facts.committed) {
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err), committed: true });
-        return await readBack(publish, appId, 'its answer could not be read', run);
+        return await readBack(publish, appId, 'its answer could not be read', run, lifetime);
       }
       if (facts.ambiguous) {
+        // Abandoned by p7apps itself (wall-time.ts): nothing was lost that a check could find now.
+        if (lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run);
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err) });
-        if (run.signal.aborted) {
-          throw new PublishStop(
-            'unconfirmed',
-            `the response to publishing ${label(publish)} was lost and the run was interrupted before p7apps could check whether it was committed`,
-          );
-        }
+        if (run.signal.aborted) throw mayHaveCommitted(publish, lifetime, run);
         lostResponses += 1;
         // A gateway may answer 504 while the server is still committing: look twice, a moment apart,
         // so that a late commit shows before anything is sent again.
         let check: Recheck | undefined;
         for (const settleMs of [Math.max(LATE_COMMIT_FIRST_LOOK_MS, facts.retryAfterMs ?? 0), LATE_COMMIT_SECOND_LOOK_MS]) {
           await run.clock.sleep(settleMs, run.signal);
-          check = await recheck(publish, appId, run);
+          check = await recheck(publish, appId, run, lifetime);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
           if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
           appId = check.appId ?? appId;
@@ -372,18 +393,22 @@ async function send(
         continue;
       }
       if (facts.status === 409 || facts.status === 429) {
-        const waitMs = facts.retryAfterMs ?? BUSY_WAIT_WITHOUT_RETRY_AFTER_MS;
-        if (run.clock.now() + waitMs > deadline) {
+        const next = retryWait(facts.retryAfterMs, BUSY_WAIT_WITHOUT_RETRY_AFTER_MS, deadline - run.clock.now(), run.waitLimits);
+        if (!next.wait) {
           throw new PublishStop(
-            'timed-out',
-            `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
+            next.limit === 'cap' ? 'failed' : 'timed-out',
+            next.limit === 'cap'
+              ? `publishing ${label(publish)} was refused as busy (${facts.status}) and not sent again: ${next.why} (${describeError(err)})`
+              : `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
           );
         }
+        throwPastAttempts(publish, attempt, err, run);
+        const waitMs = next.ms;
         if (lostResponses > 0) {
           // "Still publishing" after one of our responses was lost is most likely our own publish,
           // committed late: look again before sending anything (README A10).
           await run.clock.sleep(waitMs, run.signal);
-          const check = await recheck(publish, appId, run);
+          const check = await recheck(publish, appId, run, lifetime);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
           if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
           appId = check.appId ?? appId;
@@ -400,6 +425,7 @@ async function send(
         if (run.clock.now() + waitMs > deadline) {
           throw new PublishStop('timed-out', `publishing ${label(publish)} failed: the server could not be reached until the ${formatDuration(run.timeoutMs)} timeout (${describeError(err)})`);
         }
+        throwPastAttempts(publish, attempt, err, run);
         await resendAfter(waitMs, 'server-unreachable', attempt + 1, ref, run);
         continue;
       }
@@ -409,7 +435,7 @@ async function send(
     if (!known(result.version)) {
       const why = 'its answer does not say which version it published';
       run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
-      return await readBack(publish, result.appId, why, run);
+      return await readBack(publish, result.appId, why, run, lifetime);
     }
     run.emit({
       type: 'publish-sent',
@@ -435,13 +461,13 @@ async function send(
  * committed, so it is never sent again; the app is read back, at once and
  * then twice more a moment apart, to learn which revision to wait for.
  */
-async function readBack(publish: PlannedPublish, appId: string | null, why: string, run: Run): Promise<Sent> {
+async function readBack(publish: PlannedPublish, appId: string | null, why: string, run: Run, lifetime: PublishLifetime): Promise<Sent> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   let detail = '';
   for (const settleMs of [0, LATE_COMMIT_FIRST_LOOK_MS, LATE_COMMIT_SECOND_LOOK_MS]) {
     await run.clock.sleep(settleMs, run.signal);
     if (run.signal.aborted) break;
-    const check = await recheck(publish, appId, run);
+    const check = await recheck(publish, appId, run, lifetime);
     run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
     if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true };
     appId = check.appId ?? appId;
@@ -453,6 +479,31 @@ async function readBack(publish: PlannedPublish, appId: string | null, why: stri
     'failed',
     `${accepted}, and reading the app back does not show it (${detail}); not sending it again. Run "p7apps plan" to see the server's state.`,
   );
+}
+
+/** The ceiling on sends of one publish: the app fails, naming the attempts and the last answer. */
+function throwPastAttempts(publish: PlannedPublish, attempt: number, err: unknown, run: Run): void {
+  if (attempt < run.maxPublishAttempts) return;
+  throw new PublishStop('failed', `publishing ${label(publish)} failed after ${attempt} attempts; the last answer: ${describeError(err)}`);
+}
+
+/**
+ * A publish whose outcome is unknown when its timeout or the run's
+ * interruption came: still on the wire, or its answer lost and the check
+ * (`checking`) not done.
+ */
+function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, run: Run, checking = false): PublishStop {
+  const abandoned = lifetime.abandoned();
+  const grace = formatDuration(run.graceMs);
+  const why =
+    checking && abandoned === 'timeout'
+      ? `its answer was lost and its ${formatDuration(run.timeoutMs)} timeout passed before p7apps could check whether it was committed`
+      : abandoned === 'timeout'
+        ? `no answer came within its ${formatDuration(run.timeoutMs)} timeout and the ${grace} grace`
+        : abandoned === 'interrupt' && !checking
+          ? `the run was interrupted and no answer came within the ${grace} grace`
+          : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
+  return new PublishStop('unconfirmed', `${label(publish)} may have committed: run apply again (${why})`);
 }
 
 async function resendAfter(
@@ -479,7 +530,8 @@ interface Recheck {
  * planned" nor "clearly not committed" stops the publish: sending again could
  * create a version the plan never asked for.
  */
-async function recheck(publish: PlannedPublish, appId: string | null, run: Run): Promise<Recheck> {
+async function recheck(publish: PlannedPublish, appId: string | null, run: Run, lifetime: PublishLifetime): Promise<Recheck> {
+  const signal = lifetime.readSignal;
   const { expect, request } = publish;
   const what = label(publish);
   const cannotTell = (why: string) =>
@@ -487,14 +539,14 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run):
   let id = appId;
   try {
     if (id === null) {
-      const apps = await run.api.listApps();
+      const apps = await run.api.listApps(signal);
       const found = apps.find((a) => a.name === request.name);
       if (!found) return { tookEffect: false, appId: null, revision: null, detail: `no app named "${request.name}" exists: not committed` };
       id = found.id;
     }
     let record: VersionRecord | null;
     try {
-      record = await run.api.getAppVersion(id, expect.version);
+      record = await run.api.getAppVersion(id, expect.version, signal);
     } catch (err) {
       if (httpFacts(err).status !== 404) throw err;
       record = null;
@@ -519,13 +571,14 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run):
     }
     if (record) return mustBeOurs({ tookEffect: true, appId: id, revision, detail: `v${expect.version} exists: committed` });
     if (expect.creates === 'app') throw cannotTell(`an app named "${request.name}" exists without v1`);
-    const app = await run.api.getApp(id);
+    const app = await run.api.getApp(id, signal);
     const highest = known(app.versions) ? Math.max(0, ...app.versions.map((v) => v.version)) : null;
     if (highest === null) throw cannotTell('the server does not list the app\'s versions');
     if (highest >= expect.version) throw cannotTell(`the app now has v${highest} but no v${expect.version}`);
     return { tookEffect: false, appId: id, revision: null, detail: `v${expect.version} does not exist: not committed` };
   } catch (err) {
     if (err instanceof PublishStop) throw err;
+    if (signal.aborted) throw mayHaveCommitted(publish, lifetime, run, true);
     throw cannotTell(`reading the app again failed (${describeError(err)})`);
   }
 }
@@ -545,6 +598,7 @@ async function waitForReady(
   report: PublishReport,
   run: Run,
   startedAt: number,
+  readSignal: AbortSignal,
 ): Promise<void> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   const minRevision = expectedRevision(publish, sent);
@@ -579,7 +633,8 @@ async function waitForReady(
     report.polls += 1;
     const polledAfterMs = run.clock.now() - answeredAt;
     try {
-      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal, pollUrl);
+      // Cut at once by an interruption, and after the grace by the timeout (wall-time.ts).
+      record = await run.api.getAppVersion(sent.appId, publish.expect.version, readSignal, pollUrl);
     } catch (err) {
       if (run.signal.aborted) throw interruptedWhileWaiting();
       const facts = httpFacts(err);

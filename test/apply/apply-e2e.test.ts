@@ -350,7 +350,7 @@ describe('p7apps apply', () => {
     const run = await cli(['apply', '--auto-approve', '--parallelism', '1'], { signal: controller.signal });
 
     expect(run.code).toBe(130);
-    expect(run.stdout).toMatch(/Published, not yet confirmed READY:\n\s+Alpha\s+v1\s+was published but the run was interrupted before it was confirmed READY/);
+    expect(run.stdout).toMatch(/Sent, not yet confirmed READY:\n\s+Alpha\s+v1\s+was published but the run was interrupted before it was confirmed READY/);
     expect(run.stdout).toMatch(/Not sent:\n\s+Alpha\s+v2 .*\n\s+Beta\s+v1 /);
     expect(run.stdout).toMatch(/Apply interrupted: 0 of 3 publishes READY\. Run "p7apps apply" again to finish/);
     expect(posts()).toHaveLength(1);
@@ -455,6 +455,9 @@ describe('p7apps apply', () => {
 
   it.each([
     [['--timeout', 'soon'], /--timeout must be a duration such as 90s, 15m or 1h/],
+    [['--grace', '30s'], /--grace must be a duration such as 2s or 500ms, at most 8s \(got "30s"\)/],
+    [['--grace', 'soon'], /--grace must be a duration such as 2s or 500ms, at most 8s \(got "soon"\)/],
+    [['--request-timeout', '0'], /--request-timeout must be a duration such as 30s, 2m or milliseconds \(got "0"\)/],
     [['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
     [['--format', 'json', '--no-auto-approve'], /--format json needs --auto-approve/],
   ])('rejects %j with a message naming the flag', async (args, message) => {

@@ -357,7 +357,7 @@ describe('applyPlan: interruption', () => {
     const hooks = { emit: (e: ApplyEvent) => e.type === 'publish-start' && controller.abort() };
     const result = await run(planOf(createApp('Toy app')), { signal: controller.signal, hooks });
     expect(result.publishes[0]!.outcome).toBe('unconfirmed');
-    expect(result.publishes[0]!.error).toMatch(/response .* was lost and the run was interrupted/);
+    expect(result.publishes[0]!.error).toMatch(/may have committed: run apply again \(its answer was lost and the run was interrupted/);
     expect(api.posts()).toHaveLength(1);
   });
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseDuration, systemClock } from '../../apply/clock.js';
+import { systemClock } from '../../apply/clock.js';
 import { convergence as convergenceOf } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
@@ -28,7 +28,7 @@ import { progressTty } from '../../render/progress-tty.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
+import { appSelection, durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, strictMode, useColor } from '../options.js';
 import type { ApplyArgs } from './apply.js';
 
 const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be accepted: ";
@@ -36,6 +36,9 @@ const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be a
 export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
   const timeoutMs = timeoutOrThrow(args.timeout);
+  const graceMs = graceOrThrow(args.grace);
+  // Checked here too (serverOptions reads it when connecting), so that a bad value is refused before anything else.
+  requestTimeoutOrThrow(args['request-timeout']);
   const json = args.format === 'json';
   const color = useColor(args, ctx.stdout, ctx.env);
   const autoApprove = args['auto-approve'] === true;
@@ -54,7 +57,7 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
   if ('exit' in prepared) return prepared.exit;
   const { api } = prepared;
   try {
-    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, json, color, autoApprove, strict: strictMode(args, prepared.desired) });
+    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, graceMs, json, color, autoApprove, strict: strictMode(args, prepared.desired) });
   } catch (err) {
     if (ctx.signal.aborted) {
       ctx.stderr.write('Interrupted before anything was published.\n');
@@ -77,6 +80,7 @@ interface Prepared {
 interface RunSettings {
   parallelism: number;
   timeoutMs: number;
+  graceMs: number | undefined;
   json: boolean;
   color: boolean;
   autoApprove: boolean;
@@ -228,8 +232,11 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       for (const app of changed) hooks.emit({ type: 'app-skipped', at: Date.now(), app: app.app, reason: 'changed-since-plan', detail: app.detail });
       plan = planWithout(plan, new Set(changed.map((c) => c.app)));
     }
-    result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, signal: ctx.signal, hooks });
-    const convergence = result.interrupted ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
+    result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, graceMs: settings.graceMs, signal: ctx.signal, hooks });
+    // A publish abandoned at its timeout means the server did not answer in time: reading it all again
+    // would start new requests past the timeout, and "run apply again" is the verdict anyway.
+    const stopped = result.interrupted || result.totals.unconfirmed > 0;
+    const convergence = stopped ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
     const summary: ApplySummary = { result, refused: changed, convergence };
     if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
     if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
@@ -288,11 +295,14 @@ function connectFor(ctx: CliContext, args: ApplyArgs, configServerUrl: string | 
 }
 
 function timeoutOrThrow(text: string): number {
-  const ms = parseDuration(String(text));
-  if (ms === undefined) {
-    throw new UsageError(`--timeout must be a duration such as 90s, 15m or 1h, or milliseconds (got ${JSON.stringify(text)})`);
-  }
-  return ms;
+  return durationOrThrow('--timeout', text, '90s, 15m or 1h, or milliseconds');
+}
+
+/** The grace stays well inside the time a process is given to end after its first signal. */
+const MAX_GRACE_MS = 8000;
+
+function graceOrThrow(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : durationOrThrow('--grace', text, '2s or 500ms, at most 8s', MAX_GRACE_MS);
 }
 
 function trimSlash(url: string): string {
