@@ -9,6 +9,7 @@ import { parseDuration, systemClock } from '../../apply/clock.js';
 import { stillToDo } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
+import { DEFAULT_LATE_COMMIT_WINDOW_MS } from '../../apply/late-commit.js';
 import { describeError } from '../../apply/http-facts.js';
 import { appsToPublish, findChangedApps, planWithout, type ChangedApp } from '../../apply/saved-plan.js';
 import type { AppsHubClient } from '../../appshub/client.js';
@@ -34,6 +35,7 @@ const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be a
 export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
   const timeoutMs = timeoutOrThrow(args.timeout);
+  const lateCommitWindowMs = lateCommitWindowOrThrow(args['late-commit-window']);
   const json = args.format === 'json';
   const color = useColor(args, ctx.stdout, ctx.env);
   const autoApprove = args['auto-approve'] === true;
@@ -52,7 +54,7 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
   if ('exit' in prepared) return prepared.exit;
   const { api } = prepared;
   try {
-    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, json, color, autoApprove });
+    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, lateCommitWindowMs, json, color, autoApprove });
   } catch (err) {
     if (ctx.signal.aborted) {
       ctx.stderr.write('Interrupted before anything was published.\n');
@@ -75,6 +77,7 @@ interface Prepared {
 interface RunSettings {
   parallelism: number;
   timeoutMs: number;
+  lateCommitWindowMs: number;
   json: boolean;
   color: boolean;
   autoApprove: boolean;
@@ -220,7 +223,7 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       for (const app of changed) hooks.emit({ type: 'app-skipped', at: Date.now(), app: app.app, reason: 'changed-since-plan', detail: app.detail });
       plan = planWithout(plan, new Set(changed.map((c) => c.app)));
     }
-    result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, signal: ctx.signal, hooks });
+    result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, lateCommitWindowMs: settings.lateCommitWindowMs, signal: ctx.signal, hooks });
     const convergence = result.interrupted ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
     const summary: ApplySummary = { result, refused: changed, convergence };
     if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
@@ -269,6 +272,17 @@ function timeoutOrThrow(text: string): number {
   const ms = parseDuration(String(text));
   if (ms === undefined) {
     throw new UsageError(`--timeout must be a duration such as 90s, 15m or 1h, or milliseconds (got ${JSON.stringify(text)})`);
+  }
+  return ms;
+}
+
+function lateCommitWindowOrThrow(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_LATE_COMMIT_WINDOW_MS;
+  const ms = String(text).trim() === '0' ? 0 : parseDuration(String(text));
+  if (ms === undefined) {
+    throw new UsageError(`--late-commit-window must be a duration such as 120s, 5m or 0 (got ${JSON.stringify(text)})`, {
+      hint: 'Make it longer than the timeout of any gateway or proxy between p7apps and the server.',
+    });
   }
   return ms;
 }

@@ -13,6 +13,7 @@ export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs {
   force?: boolean;
   parallelism: number;
   timeout: string;
+  'late-commit-window': string;
   app?: string[];
 }
 
@@ -31,6 +32,13 @@ export const applyCommand: CommandFactory = (ctx) => ({
         type: 'string',
         default: '15m',
         describe: 'How long each publish may take to become READY: 90s, 15m, 1h or milliseconds',
+        requiresArg: true,
+      })
+      .option('late-commit-window', {
+        type: 'string',
+        default: '120s',
+        describe:
+          'After a publish whose answer was lost (a gateway timeout), how long the app must stay unchanged before the publish is sent again; longer than your gateway\'s timeout',
         requiresArg: true,
       })
       .example('$0 apply', 'Plan, show the changes, ask, then publish and wait for READY')
