@@ -401,6 +401,8 @@ async function send(
           continue;
         }
         await resendAfter(waitMs, 'server-busy', attempt + 1, ref, run);
+        // "Still publishing" may be another apply's publish to this app: read it again before sending.
+        if (facts.status === 409 && run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
         continue;
       }
       if (facts.notSent) {

@@ -12,13 +12,16 @@ const EARLY_LOOKS_MS = [1000, 3000, 10_000];
 /** Then one look every this many ms until the window ends. */
 const LOOK_EVERY_MS = 15_000;
 
+/** The last look comes this long after the window (at most; 5% of a short one), so a commit landing right at its edge is still seen. */
+const EDGE_GRACE_MS = 2000;
+
 /**
  * When to look at the app after a lost answer, in ms from it, ascending; the
- * last look is at the end of the window (or at the server's Retry-After when
- * that is later), so "unchanged for the whole window" is what allows a resend.
+ * last look is just past the end of the window (or at the server's Retry-After
+ * when that is later), so "unchanged for the whole window" is what allows a resend.
  */
 export function lateCommitLooks(windowMs: number, retryAfterMs = 0): number[] {
-  const end = Math.max(windowMs, retryAfterMs);
+  const end = Math.max(windowMs + Math.min(EDGE_GRACE_MS, Math.round(windowMs * 0.05)), retryAfterMs);
   const looks = new Set<number>();
   const first = Math.max(EARLY_LOOKS_MS[0]!, retryAfterMs);
   for (const at of [first, ...EARLY_LOOKS_MS.slice(1)]) if (at < end && at >= first) looks.add(at);

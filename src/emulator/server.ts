@@ -13,7 +13,7 @@ import { etagMatches, parseFields, readBody, sendJson, tokenFrom } from './http-
 import { thumbnailEtag } from './images.js';
 import { loginInputFrom, publishInputFrom, type BodyFields } from './publish-input.js';
 import { APP_API_PATH, WORKFLOW_API_PATH, type WireViews } from './views.js';
-import type { User, World } from './world.js';
+import type { PublishInput, User, World } from './world.js';
 
 interface Answer {
   status: number;
@@ -53,6 +53,7 @@ export class EmulatorServer {
   private closed = false;
   private active = 0;
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+  private readonly lateCommits = new Set<NodeJS.Timeout>();
   private readonly routes: Route[];
 
   constructor(
@@ -78,6 +79,9 @@ export class EmulatorServer {
       s.wake();
     }
     this.sleepers.clear();
+    // The backend goes down with the front end: commits still to land are lost with it.
+    for (const timer of this.lateCommits) clearTimeout(timer);
+    this.lateCommits.clear();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -226,6 +230,29 @@ export class EmulatorServer {
     return handler({ params, url, req, user, fields: () => parseFields(body, req.headers['content-type']) });
   }
 
+  /**
+   * The late commit: a gateway gives up and answers 504 at once, while the
+   * server goes on and commits the publish `lateMs` later (or refuses it then,
+   * as it would have refused it now; that refusal reaches nobody).
+   */
+  private lateCommit(user: User, input: PublishInput, lateMs: number): Answer {
+    const timer = setTimeout(() => {
+      this.lateCommits.delete(timer);
+      try {
+        this.world.publish(user, input, (name) => this.core.faults.forPublish(name));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+      }
+    }, lateMs);
+    this.lateCommits.add(timer);
+    return { status: 504, body: { detail: 'Gateway Timeout' }, fault: 'lateCommit' };
+  }
+
+  /** Late commits still to land. */
+  pendingLateCommits(): number {
+    return this.lateCommits.size;
+  }
+
   /** A list answer: a plain array, or DRF pages when a page size is set (README A9). */
   private list(url: URL, items: unknown[]): Answer {
     const size = this.options.pageSize;
@@ -302,6 +329,8 @@ export class EmulatorServer {
           GET: (ctx) => this.list(ctx.url, this.world.apps.map((a) => this.views.app(a))),
           POST: async (ctx) => {
             const input = publishInputFrom(await ctx.fields());
+            const lateMs = this.core.faults.lateCommitFor(input.name);
+            if (lateMs !== undefined) return this.lateCommit(ctx.user!, input, lateMs);
             const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name));
             const body = this.views.published(app, entry);
             const fault: FaultKind | undefined = faults.dropResponse

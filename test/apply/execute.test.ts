@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyOptions } from '../../src/apply/execute.js';
 import { recordEvents, type ApplyEvent } from '../../src/apply/events.js';
-import { FakeAppsHub } from './fake-api.js';
+import { FakeAppsHub, FakeHttpError } from './fake-api.js';
 import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';
 import { VirtualClock } from './virtual-clock.js';
 import type { Plan } from '../../src/plan/types.js';
@@ -201,6 +201,24 @@ describe('applyPlan: the ambiguous write', () => {
     expect(result.publishes.map((p) => p.outcome)).toEqual(['failed', 'skipped']);
     expect(result.publishes[0]!.error).toMatch(/^duplicate publish on "Toy app": the server answered with v3 where the plan expected v2, so an extra version now exists; probably another apply/);
     expect(api.posts()).toHaveLength(1);
+  });
+
+  it('after a 409 "still publishing", reads the app again and stops when another run published the version meanwhile', async () => {
+    const { api, run, events } = setup();
+    const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
+    const original = api.publish.bind(api);
+    let first = true;
+    api.publish = async (request) => {
+      if (!first) return original(request);
+      first = false;
+      // Another apply's publish of the same version got there first and is initialising.
+      await original({ ...request, workflowPath: '/theirs.p7wf' });
+      throw new FakeHttpError('POST apps/: 409 still publishing', 409, false, 1000);
+    };
+    const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1)])));
+    expect(result.publishes[0]!.error).toMatch(/^not publishing Toy app v2: the app changed after the plan was made \(v2 now exists on the server/);
+    expect([...api.apps.get(id)!.versions.keys()]).toEqual([1, 2]);
+    expect(events('publish-resend')).toHaveLength(1);
   });
 
   it('sends nothing for an app that changed since the plan, seen by the read before the publish, and the other apps go on', async () => {

@@ -144,18 +144,18 @@ describe('the late-commit window: no resend until the app has stayed unchanged f
     expect(app.defaultVersion).toBe(2);
   });
 
-  it('the looks come quickly at first, then every 15 s, and the last one ends the window', () => {
-    expect(lateCommitLooks(120_000)).toEqual([1000, 3000, 10_000, 25_000, 40_000, 55_000, 70_000, 85_000, 100_000, 115_000, 120_000]);
-    expect(lateCommitLooks(500)).toEqual([500]);
-    expect(lateCommitLooks(5000, 4000)).toEqual([4000, 5000]);
+  it('the looks come quickly at first, then every 15 s, and the last one comes just past the end of the window', () => {
+    expect(lateCommitLooks(120_000)).toEqual([1000, 3000, 10_000, 25_000, 40_000, 55_000, 70_000, 85_000, 100_000, 115_000, 122_000]);
+    expect(lateCommitLooks(500)).toEqual([525]);
+    expect(lateCommitLooks(5000, 4000)).toEqual([4000, 5250]);
     expect(lateCommitLooks(0, 2000)).toEqual([2000]);
   });
 
   it('a new version committed after the window, before the resend landed: the answer names the next version, reported as a duplicate', async () => {
     const { api, run } = setup((c) => new LateHub(c));
     const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
-    // Lands after the last look (two reads of 20 ms at the window's end) and before the resend (20 ms more) is committed.
-    api.lateCommits = [10_050];
+    // Lands after the last look (two reads of 20 ms, 500 ms past the window's end) and before the resend (20 ms more) is committed.
+    api.lateCommits = [10_550];
 
     const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1, true)])), { lateCommitWindowMs: 10_000 });
 
@@ -171,7 +171,7 @@ describe('the late-commit window: no resend until the app has stayed unchanged f
     const { api, run } = setup((c) => new LateHub(c));
     const id = api.seed('Toy app', [{ version: 1, revision: 4, workflowPath: '/a.p7wf' }]);
     api.readyAfterMs = 5000;
-    api.lateCommits = [11_000];
+    api.lateCommits = [12_000];
 
     const result = await run(planOf(updateApp('Toy app', id, [newRevision('Toy app', 1, 4, '/b.p7wf')])), { lateCommitWindowMs: 10_000 });
 

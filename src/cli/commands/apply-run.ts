@@ -10,8 +10,9 @@ import { stillToDo } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
 import { DEFAULT_LATE_COMMIT_WINDOW_MS } from '../../apply/late-commit.js';
+import { acquireApplyLock, type HeldLock } from '../../apply/lock.js';
 import { describeError } from '../../apply/http-facts.js';
-import { appsToPublish, findChangedApps, planWithout, type ChangedApp } from '../../apply/saved-plan.js';
+import { appsToPublish, findChangedApps, planWithout, recheckUploads, type ChangedApp } from '../../apply/saved-plan.js';
 import type { AppsHubClient } from '../../appshub/client.js';
 import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
@@ -50,19 +51,33 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
     }
   }
 
-  const prepared = args.plan === undefined ? await planAfresh(ctx, args, parallelism, timeoutMs, json, color) : await loadSavedPlan(ctx, args);
-  if ('exit' in prepared) return prepared.exit;
-  const { api } = prepared;
+  // One apply at a time per checkout: the lock is taken as soon as the config is known, before the server is
+  // read (so the second of two applies started together plans nothing), and released however the run ends.
+  let lock: HeldLock | undefined;
+  const takeLock = async (configPath: string) => {
+    lock = await acquireApplyLock(path.dirname(configPath), {
+      command: `p7apps apply${args.plan === undefined ? '' : ` ${args.plan}`}`,
+      notice: (text) => ctx.stderr.write(text),
+    });
+  };
   try {
-    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, lateCommitWindowMs, json, color, autoApprove });
-  } catch (err) {
-    if (ctx.signal.aborted) {
-      ctx.stderr.write('Interrupted before anything was published.\n');
-      return EXIT_INTERRUPTED;
+    const prepared =
+      args.plan === undefined ? await planAfresh(ctx, args, parallelism, timeoutMs, json, color, takeLock) : await loadSavedPlan(ctx, args, takeLock);
+    if ('exit' in prepared) return prepared.exit;
+    const { api } = prepared;
+    try {
+      return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, lateCommitWindowMs, json, color, autoApprove });
+    } catch (err) {
+      if (ctx.signal.aborted) {
+        ctx.stderr.write('Interrupted before anything was published.\n');
+        return EXIT_INTERRUPTED;
+      }
+      throw err;
+    } finally {
+      await api.close();
     }
-    throw err;
   } finally {
-    await api.close();
+    await lock?.release();
   }
 }
 
@@ -123,8 +138,17 @@ async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: Des
   }
 }
 
-async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number, timeoutMs: number, json: boolean, color: boolean): Promise<Prepared | Done> {
+async function planAfresh(
+  ctx: CliContext,
+  args: ApplyArgs,
+  parallelism: number,
+  timeoutMs: number,
+  json: boolean,
+  color: boolean,
+  takeLock: (configPath: string) => Promise<void>,
+): Promise<Prepared | Done> {
   const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, apps: args.app });
+  await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
     const plan = await planWhenSettled(ctx, api, desired, args, parallelism, timeoutMs);
@@ -149,7 +173,7 @@ async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number,
   }
 }
 
-async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared | Done> {
+async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (configPath: string) => Promise<void>): Promise<Prepared | Done> {
   const file = path.resolve(ctx.cwd, args.plan!);
   let text: string;
   try {
@@ -178,6 +202,14 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared
     return { exit: EXIT_OK };
   }
   const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd });
+  // Refused before anything is read or sent: a hand-edited plan must not upload what the config could not.
+  const uploads = await recheckUploads(plan, desired.configPath, ctx.cwd);
+  if (uploads.length > 0) {
+    throw new P7appsError(`the plan ${file} would upload files the config may not, so nothing was applied: ${uploads.join('; ')}`, {
+      hint: 'Plan again with "p7apps plan --out FILE": a saved plan may upload only images inside the config\'s folder, unchanged since it was planned.',
+    });
+  }
+  await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
   if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
     await api.close();
@@ -249,7 +281,7 @@ async function checkConvergence(
   hooks.emit({ type: 'converge-start', at: Date.now(), apps: scope.apps.length });
   try {
     const { plan: after } = await planWith(api, scope, { parallelism, signal: ctx.signal, apps: scope.apps.map((app) => app.name) });
-    const remaining = stillToDo(after);
+    const remaining = stillToDo(after, plan);
     hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining });
     return { remaining };
   } catch (err) {
