@@ -84,14 +84,14 @@ export const PROFILES: readonly FaultProfile[] = [
     describe: 'two applies of one checkout started at once, 20-40 ms per request (the lock stops one)',
     faults: { latencyMs: 20, jitterMs: 20 },
     race: 'same-checkout',
-    readyAfterMs: 300,
+    readyAfterMs: 1500,
   },
   {
     name: 'race-two-checkouts',
     describe: 'two applies from two copies of the checkout started at once, 20-40 ms per request (the read before each publish stops one)',
     faults: { latencyMs: 20, jitterMs: 20 },
     race: 'two-checkouts',
-    readyAfterMs: 300,
+    readyAfterMs: 1500,
   },
 ];
 

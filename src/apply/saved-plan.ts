@@ -34,8 +34,11 @@ export function findChangedApps(plan: Plan, observed: ObservedState): ChangedApp
       }
     } else if (app.action === 'update') {
       if (app.publishes.length === 0) continue;
-      const current = observed.apps.find((o) => o.id === app.appId);
-      if (!current) {
+      const sharing = observed.apps.filter((o) => o.id === app.appId);
+      const current = sharing[0];
+      if (sharing.length > 1) {
+        changed.push({ app: app.name, detail: `shares its id ${app.appId} with ${sharing.filter((o) => o.name !== app.name).map((o) => JSON.stringify(o.name)).join(', ')} on the server now; run "p7apps plan" again` });
+      } else if (!current) {
         changed.push({ app: app.name, detail: `is no longer on the server (id ${app.appId}); run "p7apps plan" again` });
       } else if (fingerprintObservedApp(current) !== app.observedFingerprint) {
         // What is read of an app depends on the config too (the details of the versions it declares, the

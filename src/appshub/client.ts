@@ -262,8 +262,8 @@ export class AppsHubClient implements AppsHubApi {
 
   /**
    * Every item of a list endpoint, following DRF's `next` within the server's
-   * origin. An id met again on a later page (the list shifted while it was
-   * read) is kept once.
+   * origin. An item met again on a later page (the list shifted while it was
+   * read: same id, same name) is kept once.
    */
   async #list<T extends { id: string }>(
     base: string,
@@ -282,7 +282,12 @@ export class AppsHubClient implements AppsHubApi {
         const parsed = listPageFromWire(this.#json(res, 'GET', false));
         return { items: parsed.items.map((item, i) => map(item, `${parsed.itemsPath}[${i}]`)), next: parsed.next };
       });
-      for (const item of items) if (!byId.has(item.id)) byId.set(item.id, item);
+      // Keyed by id and name: an app met again on a later page is kept once, but two apps the
+      // server gives one id are both kept, for the planner to refuse rather than one to vanish.
+      for (const item of items) {
+        const key = `${item.id}\u0000${'name' in item ? String(item.name) : ''}`;
+        if (!byId.has(key)) byId.set(key, item);
+      }
       if (next === null) return [...byId.values()];
       const nextUrl = URL.canParse(next, res.url.href) ? new URL(next, res.url) : undefined;
       if (nextUrl === undefined || nextUrl.origin !== this.#origin) {

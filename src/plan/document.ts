@@ -101,6 +101,7 @@ export type ConflictV1 =
   | { kind: 'version-in-progress'; version: number; state: string }
   | { kind: 'workflow-not-found'; version: number; workflow: string }
   | { kind: 'name-ambiguous'; appIds: string[] }
+  | { kind: 'id-shared'; appId: string; names: string[] }
   | { kind: 'no-version-to-carry-settings'; fields: SettingFieldV1[] };
 
 export type PlanNoteV1 =
@@ -214,6 +215,7 @@ const conflictSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('version-in-progress'), version: versionNumber, state: z.string() }),
   z.strictObject({ kind: z.literal('workflow-not-found'), version: versionNumber, workflow: z.string() }),
   z.strictObject({ kind: z.literal('name-ambiguous'), appIds: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal('id-shared'), appId: z.string(), names: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('no-version-to-carry-settings'), fields: z.array(settingFieldSchema) }),
 ]);
 const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);

@@ -58,6 +58,12 @@ describe('the stale-plan guard', () => {
     expect(findChangedApps(plan, observed(same, moved))).toEqual([]);
   });
 
+  it('refuses an app whose id the server now lists for another app too, naming it', () => {
+    const observed: ObservedState = { serverUrl: 'https://fake.example', workflows: {}, apps: [observedApp('app1', 'A'), observedApp('app1', 'B')] };
+    const plan = planOf({ ...updateApp('A', 'app1', [newRevision('A', 1, 0, '/a2.p7wf')]), observedFingerprint: fingerprintObservedApp(observedApp('app1', 'A')) });
+    expect(findChangedApps(plan, observed)).toEqual([{ app: 'A', detail: 'shares its id app1 with "B" on the server now; run "p7apps plan" again' }]);
+  });
+
   it('drops refused apps from the plan and recounts its summary', () => {
     const rest = planWithout(plan, new Set(['Moved', 'Taken']));
     expect(appsToPublish(rest)).toEqual(['Same', 'New']);

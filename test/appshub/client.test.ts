@@ -105,6 +105,18 @@ describe('pagination (A9)', () => {
     expect(c.requests.map((r) => r.path)).toEqual(['apps/', 'apps/?page=2', 'apps/?page=3']);
   });
 
+  it('keeps two apps the server lists under one id, rather than dropping one', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, { next: '?page=2', results: [app('a1', 'Alpha'), app('a1', 'Beta')] })
+      .get(`${APPS}/apps/?page=2`)
+      .reply(200, { next: null, results: [app('a1', 'Beta')] });
+    expect((await client().client.listApps()).map((a) => [a.id, a.name])).toEqual([
+      ['a1', 'Alpha'],
+      ['a1', 'Beta'],
+    ]);
+  });
+
   it('names the page and the item of a malformed entry', async () => {
     nock(SERVER)
       .get(`${APPS}/apps/`)
