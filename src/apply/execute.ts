@@ -276,6 +276,8 @@ interface Sent {
   revision: number | null;
   /** Answered on the wire, not found committed by a recheck after a lost answer (whose commit time is unknown). */
   answered: boolean;
+  /** Time spent watching for late commits before this was known. */
+  lateCommitWaitMs: number;
 }
 
 async function applyPublish(
@@ -306,7 +308,8 @@ async function applyPublish(
     const sent = await send(app, publish, appId, deadline, report, run, madeRevisions);
     report.appId = sent.appId;
     report.revision = sent.revision;
-    await waitForReady(publish, sent, deadline, report, run, startedAt);
+    // Time spent waiting out a late-commit window is the server's, not the publish's: it does not count against the timeout.
+    await waitForReady(publish, sent, deadline + sent.lateCommitWaitMs, report, run, startedAt);
     report.outcome = 'ready';
     report.timeToReadyMs = elapsed();
     run.emit({ type: 'publish-ready', ...ref, appId: sent.appId, revision: report.revision, elapsedMs: report.timeToReadyMs, polls: report.polls });
@@ -338,6 +341,7 @@ async function send(
   madeRevisions: ReadonlyMap<number, number> = new Map(),
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
+  let lateCommitWaitMs = 0;
   let lostResponses = 0;
   let unreachable = 0;
   for (let attempt = 1; ; attempt++) {
@@ -366,8 +370,11 @@ async function send(
         lostResponses += 1;
         // A gateway may answer 504 while the server is still committing, and go on committing long after:
         // nothing is sent again until the app has stayed unchanged for the whole late-commit window.
+        const watchedFrom = run.clock.now();
         const committed = await watchForLateCommit(publish, appId, facts.retryAfterMs, ref, run);
-        if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false };
+        lateCommitWaitMs += run.clock.now() - watchedFrom;
+        deadline += run.clock.now() - watchedFrom;
+        if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false, lateCommitWaitMs };
         appId = committed.appId ?? appId;
         if (run.signal.aborted) {
           throw new PublishStop('not-started', `publishing ${label(publish)} was not committed, and the run was interrupted before sending it again`);
@@ -395,7 +402,7 @@ async function send(
           await run.clock.sleep(waitMs, run.signal);
           const check = await recheck(publish, appId, run);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false, lateCommitWaitMs };
           appId = check.appId ?? appId;
           await resendAfter(0, 'server-busy', attempt + 1, ref, run);
           continue;
@@ -437,7 +444,7 @@ async function send(
         `duplicate publish on ${JSON.stringify(publish.request.name)}: ${duplicate}; ${why}. Its later steps are skipped. ${duplicateAdvice(publish.request.name)}`,
       );
     }
-    return { appId: result.appId, revision, answered: true };
+    return { appId: result.appId, revision, answered: true, lateCommitWaitMs };
   }
 }
 

@@ -567,6 +567,24 @@ describe('p7apps apply under attack', () => {
     await expectConverged();
   });
 
+  it('removes its lock when interrupted by Ctrl-C, and takes over a lock left by a process that is gone', async () => {
+    const controller = new AbortController();
+    await start({ readyAfterMs: 1000, onRequest: (entry) => entry.endpoint === 'POST apps/' && controller.abort(new Error('interrupted by SIGINT')) });
+    await writeConfig(catalog);
+    const lockFile = path.join(dir, '.p7apps.lock');
+    const interrupted = await cli(['apply', '--auto-approve', '--parallelism', '1'], { signal: controller.signal });
+    expect(interrupted.code).toBe(130);
+    await expect(readFile(lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    // A crashed run's lock: same host, a process id that is not running.
+    const host = (await import('node:os')).hostname();
+    await writeFile(lockFile, JSON.stringify({ pid: 2 ** 22 + 12345, host, startedAt: new Date().toISOString(), command: 'p7apps apply', token: 'crashed' }));
+    const resumed = await apply();
+    expect(resumed.stderr).toMatch(/Taking over the apply lock .*\.p7apps\.lock: process 4206649 that took it on this host is no longer running\./);
+    expect(resumed.code).toBe(0);
+    await expect(readFile(lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('does not resend a publish committed after its 504, inside the window, and ends converged', async () => {
     await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]), faults: { lateCommitNext: 1, lateCommitMs: 800 } });
     await writeConfig([catalog[0]!]);

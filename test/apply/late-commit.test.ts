@@ -144,6 +144,14 @@ describe('the late-commit window: no resend until the app has stayed unchanged f
     expect(app.defaultVersion).toBe(2);
   });
 
+  it('a wait for a late commit does not count against the per-publish timeout', async () => {
+    const { api, run } = setup((c) => new LateHub(c));
+    const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
+    api.lateCommits = [100_000];
+    const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1)])), { timeoutMs: 60_000 });
+    expect(result.publishes[0]).toMatchObject({ outcome: 'ready', resends: 0 });
+  });
+
   it('the looks come quickly at first, then every 15 s, and the last one comes just past the end of the window', () => {
     expect(lateCommitLooks(120_000)).toEqual([1000, 3000, 10_000, 25_000, 40_000, 55_000, 70_000, 85_000, 100_000, 115_000, 122_000]);
     expect(lateCommitLooks(500)).toEqual([525]);
