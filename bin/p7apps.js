@@ -19,6 +19,15 @@ function exitAfterFlush(code) {
   process.stderr.write('', done);
 }
 
+// A reader that goes away (`p7apps plan | head`) is not an error of ours:
+// stop quietly, as other command-line tools do, instead of a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(exitAfterFlush, (err) => {
   // main() reports every expected failure itself; reaching here is a bug.
   process.stderr.write(`p7apps: internal error: ${err && err.message ? err.message : String(err)}\n`);

@@ -18,16 +18,21 @@
 // Modules imported only when needed (the emulator, import, a YAML parser,
 // each command's implementation) stay separate chunks, loaded when needed.
 
+// The bundle inlines third-party code, so it ships with their licences:
+// dist/bundle/THIRD_PARTY_NOTICES.md is written from esbuild's metafile
+// (every package that contributed bytes, with its licence text).
+
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { thirdPartyNotices } from './notices.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist/bundle');
 
 await rm(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   // Flat output: every file in dist/bundle/, so "./index.js" means the same from any of them.
   entryPoints: { p7apps: 'dist/cli/main.js', index: 'dist/index.js' },
@@ -43,5 +48,7 @@ await build({
   define: { __P7APPS_SELF_ENTRY__: JSON.stringify('./index.js') },
   sourcemap: 'linked',
   legalComments: 'linked',
+  metafile: true,
   logLevel: 'warning',
 });
+await writeFile(path.join(outdir, 'THIRD_PARTY_NOTICES.md'), await thirdPartyNotices(root, result.metafile));

@@ -38,6 +38,22 @@ export interface ConfigOptions {
   cwd?: string;
   /** Limit to these apps (names as in the config). */
   apps?: string[];
+  /** Limit to the apps the config puts in these workspaces (by name or id). */
+  workspaces?: string[];
+  /** Leave these apps out (names as in the config). */
+  excludeApps?: string[];
+}
+
+/** Which of the config's apps a run is about; every filter given must hold. */
+export interface AppSelection {
+  apps?: string[];
+  workspaces?: string[];
+  excludeApps?: string[];
+}
+
+/** Whether the selection narrows the config at all (so only the selected apps are read). */
+export function narrowsApps(selection: AppSelection): boolean {
+  return [selection.apps, selection.workspaces, selection.excludeApps].some((list) => list !== undefined && list.length > 0);
 }
 
 export type PlanOptions = ServerOptions & ConfigOptions;
@@ -53,19 +69,45 @@ export async function loadDesiredState(options: ConfigOptions = {}): Promise<Des
   const cwd = options.cwd ?? process.cwd();
   const desired =
     typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd });
-  return selectApps(desired, options.apps);
+  return selectApps(desired, { apps: options.apps, workspaces: options.workspaces, excludeApps: options.excludeApps });
 }
 
-/** The config narrowed to the named apps; a name the config lacks is a usage error. */
-export function selectApps(desired: DesiredState, names: string[] | undefined): DesiredState {
-  if (names === undefined || names.length === 0) return desired;
-  const missing = names.filter((name) => !desired.apps.some((app) => app.name === name));
-  if (missing.length > 0) {
-    throw new UsageError(`--app ${missing.map((m) => JSON.stringify(m)).join(', ')}: no such app in ${desired.configPath}`, {
-      hint: `The config declares: ${desired.apps.map((app) => JSON.stringify(app.name)).join(', ') || 'no apps'}.`,
+/**
+ * The config narrowed to the selected apps: named by --app, in a workspace
+ * named by --workspace (the workspace the config gives the app, by name or
+ * id), and not named by --exclude-app. A name or workspace the config does
+ * not have is a usage error (a typo must not quietly select nothing).
+ */
+export function selectApps(desired: DesiredState, selection: string[] | AppSelection | undefined): DesiredState {
+  const { apps, workspaces, excludeApps } = Array.isArray(selection) ? { apps: selection } : (selection ?? {});
+  if (!narrowsApps({ apps, workspaces, excludeApps })) return desired;
+  const declared = desired.apps.map((app) => JSON.stringify(app.name)).join(', ') || 'no apps';
+  for (const [flag, names] of [['--app', apps], ['--exclude-app', excludeApps]] as const) {
+    const missing = (names ?? []).filter((name) => !desired.apps.some((app) => app.name === name));
+    if (missing.length > 0) {
+      throw new UsageError(`${flag} ${missing.map((m) => JSON.stringify(m)).join(', ')}: no such app in ${desired.configPath}`, {
+        hint: `The config declares: ${declared}.`,
+      });
+    }
+  }
+  const inWorkspace = (app: DesiredState['apps'][number], name: string) => app.workspace.name === name || app.workspace.id === name;
+  const unknownWorkspaces = (workspaces ?? []).filter((name) => !desired.apps.some((app) => inWorkspace(app, name)));
+  if (unknownWorkspaces.length > 0) {
+    const known = [...new Set(desired.apps.flatMap((app) => [app.workspace.name, app.workspace.id].filter((w): w is string => w !== undefined)))];
+    throw new UsageError(`--workspace ${unknownWorkspaces.map((m) => JSON.stringify(m)).join(', ')}: no app in ${desired.configPath} is in that workspace`, {
+      hint: `The config's workspaces: ${known.map((w) => JSON.stringify(w)).join(', ') || 'none'}.`,
     });
   }
-  return { ...desired, apps: desired.apps.filter((app) => names.includes(app.name)) };
+  const selected = desired.apps.filter(
+    (app) =>
+      (apps === undefined || apps.length === 0 || apps.includes(app.name)) &&
+      (workspaces === undefined || workspaces.length === 0 || workspaces.some((name) => inWorkspace(app, name))) &&
+      !(excludeApps ?? []).includes(app.name),
+  );
+  if (selected.length === 0) {
+    throw new UsageError('--app, --workspace and --exclude-app together select no app of the config', { hint: `The config declares: ${declared}.` });
+  }
+  return { ...desired, apps: selected };
 }
 
 /** A signed-in client for the server the options (or the config) name. Close it when done. */
@@ -98,7 +140,8 @@ export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
   const desired = await loadDesiredState(options);
   const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
   try {
-    return await planWith(api, desired, options);
+    // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
+    return await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
   } finally {
     await api.close();
   }

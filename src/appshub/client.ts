@@ -64,7 +64,7 @@ function isLoopback(hostname: string): boolean {
 }
 
 const MALFORMED_HINT =
-  'The server does not answer as p7apps expects (README: "ASSUMPTIONS about the wire"); check that the server URL is the pSeven Enterprise sign-in URL.';
+  'The server does not answer as p7apps expects (docs/wire-assumptions.md in the p7apps package); check that the server URL is the pSeven Enterprise sign-in URL.';
 
 export function createAppsHubClient(options: AppsHubClientOptions): AppsHubClient {
   return new AppsHubClient(options);

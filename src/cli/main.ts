@@ -91,11 +91,13 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .strict()
     .demandCommand(1, 'Name a command (validate, plan, apply, drift, import, emulator, completion).')
     .recommendCommands()
-    .completion('completion', 'Print a bash/zsh completion script: p7apps completion >> ~/.bashrc')
+    // yargs answers --get-yargs-completions; the `completion` command that
+    // prints the scripts is ours (commands/completion.ts), so this one is hidden.
+    .completion('yargs-completion-script', false)
     .help()
     .alias('h', 'help')
     .version(ownVersion())
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .wrap(helpWidth(process.stdout.columns))
     .epilogue(
       'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift), 1 error or conflict, 130 interrupted.\n' +
         'Credentials come from the environment only: P7APPS_TOKEN (or DA__P7__REST_AUTHTOKEN), or P7APPS_USERNAME + P7APPS_PASSWORD.',
@@ -103,7 +105,10 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .fail((msg, err) => {
       // Throwing stops yargs before any handler runs: a usage error must
       // never let `apply --auto-approve --typo` reach the server.
-      throw err ?? new UsageErrorFromYargs(msg ?? 'invalid usage');
+      // yargs' own parse errors (YError, e.g. a flag given without its value)
+      // are usage errors too, not bugs of ours.
+      if (!err || err.name === 'YError') throw new UsageErrorFromYargs(usageMessage(msg ?? err?.message ?? 'invalid usage'));
+      throw err;
     })
     .exitProcess(false);
 
@@ -131,3 +136,24 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
 }
 
 class UsageErrorFromYargs extends P7appsError {}
+
+/** yargs' wording, made to name the flag as a user types it. */
+export function usageMessage(message: string): string {
+  const missing = /^Not enough arguments following: (\S+)$/.exec(message);
+  if (missing) return `--${missing[1]} needs a value`;
+  return message;
+}
+
+/** The width help is laid out for: wide enough that no example command is broken in two (yargs gives examples half of it). */
+export const HELP_WIDTH = 110;
+
+/**
+ * 110 columns, or no wrapping at all on a narrower terminal: the terminal's
+ * own soft wrap keeps a command one line when copied, where yargs would break
+ * it with a newline. A terminal that reports 0 columns (`script`,
+ * `docker -t`) counts as unknown.
+ */
+export function helpWidth(columns: number | undefined): number | null {
+  if (!columns || columns >= HELP_WIDTH) return HELP_WIDTH;
+  return null;
+}

@@ -71,6 +71,34 @@ export function withReadingOptions<T>(y: Argv<T>) {
   return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y))));
 }
 
+export interface TargetingArgs {
+  app?: string[];
+  workspace?: string[];
+  'exclude-app'?: string[];
+}
+
+/** --workspace and --exclude-app, beside --app, for the commands that plan from the config (plan, apply, drift). */
+export function withTargetingOptions<T>(y: Argv<T>) {
+  return y
+    .option('workspace', {
+      type: 'string',
+      array: true,
+      describe: 'Limit to the apps the config puts in this workspace, by name or id (repeatable)',
+      requiresArg: true,
+    })
+    .option('exclude-app', {
+      type: 'string',
+      array: true,
+      describe: 'Leave this app out (repeatable)',
+      requiresArg: true,
+    });
+}
+
+/** The targeting flags as the library's selection. */
+export function appSelection(args: TargetingArgs): { apps?: string[]; workspaces?: string[]; excludeApps?: string[] } {
+  return { apps: args.app, workspaces: args.workspace, excludeApps: args['exclude-app'] };
+}
+
 export function withFormatOption<T>(y: Argv<T>, formats: readonly string[], fallback: string) {
   return y
     .option('format', {
@@ -82,14 +110,21 @@ export function withFormatOption<T>(y: Argv<T>, formats: readonly string[], fall
     })
     .option('color', {
       type: 'boolean',
-      describe: 'Colour the output (default: on a TTY unless NO_COLOR is set; --no-color turns it off)',
+      describe: 'Colour the output (default: on a TTY; FORCE_COLOR=1 forces it, NO_COLOR turns it off; --no-color turns it off)',
     });
 }
 
-/** Colour on a TTY unless NO_COLOR is set or --no-color was given. */
+/**
+ * Colour on a TTY, as the usual conventions say: --color / --no-color first;
+ * then FORCE_COLOR (any value but 0 or false turns colour on, also when
+ * piped, as CI logs that render ANSI want; it wins over NO_COLOR, as in
+ * Node itself); then NO_COLOR turns it off.
+ */
 export function useColor(args: { color?: boolean }, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   if (args.color === false) return false;
   if (args.color === true) return true;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return !/^(0|false)$/i.test(force);
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return stream.isTTY === true;
 }

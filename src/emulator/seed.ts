@@ -8,11 +8,12 @@ import { basename, extname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { P7appsError } from '../errors.js';
+import { builtinSeedFile, builtinSeedNames } from './builtin-seeds.js';
 import { describeImage, sha256Hex } from './images.js';
 
 export class SeedError extends P7appsError {}
 
-const SEED_HINT = 'Fix the seed file; its schema is described in the README section "Emulator seed files".';
+const SEED_HINT = 'Fix the seed file; its schema is described in docs/emulator.md, "Seed files".';
 
 /** What a token may be: it travels in an `Authorization: Token <token>` header. */
 export const TOKEN_PATTERN = /^[\x21-\x7e]{1,200}$/;
@@ -286,17 +287,24 @@ export async function resolveSeed(document: unknown, options: { source: string; 
 
 /** Read, parse and check a seed file (JSON, or YAML for any other extension). */
 export async function loadSeedFile(file: string, cwd: string = process.cwd()): Promise<WorldSeed> {
-  const path = resolve(cwd, file);
-  const source = `seed file ${path}`;
+  let path = resolve(cwd, file);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SeedError(code === 'ENOENT' ? `${source} does not exist` : `${source} cannot be read (${code ?? String(err)})`, {
-      hint: 'Check the --seed path; it is relative to the current directory.',
-    });
+    // A bare name that is no file here: one of the seeds shipped with p7apps.
+    const builtin = code === 'ENOENT' ? builtinSeedFile(file) : undefined;
+    if (builtin === undefined) {
+      const names = builtinSeedNames();
+      throw new SeedError(code === 'ENOENT' ? `seed file ${path} does not exist` : `seed file ${path} cannot be read (${code ?? String(err)})`, {
+        hint: `Check the --seed path; it is relative to the current directory.${names.length ? ` Built-in seeds: ${names.join(', ')}.` : ''}`,
+      });
+    }
+    path = builtin;
+    text = await readFile(path, 'utf8');
   }
+  const source = `seed file ${path}`;
   let document: unknown;
   if (extname(path).toLowerCase() === '.json') {
     try {

@@ -1,4 +1,4 @@
-// The config an import writes, before it is rendered as TypeScript or YAML:
+// The config an import writes, before it is rendered as TypeScript, YAML or JSON:
 // the values in the order the file lists them, plus the comments that go with
 // them. Both renderers read this one shape, so the two formats always say the
 // same thing.
@@ -32,15 +32,21 @@ export interface ConfigDraft {
   apps: DraftApp[];
   /** One comment line each, at the top of the file ('' for a blank comment line). */
   header: string[];
+  /**
+   * Where a YAML or JSON config points editors for completion: the schema the
+   * `p7apps` package ships, relative to the config's folder. Default:
+   * SCHEMA_REFERENCE (a config beside node_modules).
+   */
+  schemaReference?: string;
 }
 
-/** Where the YAML output points editors for completion; the `p7apps` package ships the schema there. */
-export const YAML_SCHEMA_REFERENCE = './node_modules/p7apps/schema/p7apps.schema.json';
+/** The schema's place for a config in the folder that holds node_modules; the `p7apps` package ships it there. */
+export const SCHEMA_REFERENCE = './node_modules/p7apps/schema/p7apps.schema.json';
 
-/** The config as the loader will see it: what the TypeScript file passes to defineConfig, or the YAML document's value. */
-export function draftToConfigValue(draft: ConfigDraft, format: 'ts' | 'yaml'): Record<string, unknown> {
+/** The config as the loader will see it: what the TypeScript file passes to defineConfig, or the YAML or JSON document's value. */
+export function draftToConfigValue(draft: ConfigDraft, format: 'ts' | 'yaml' | 'json'): Record<string, unknown> {
   const value: Record<string, unknown> = {};
-  if (format === 'yaml') value.$schema = YAML_SCHEMA_REFERENCE;
+  if (format !== 'ts') value.$schema = draft.schemaReference ?? SCHEMA_REFERENCE;
   value.server = { url: draft.serverUrl };
   if (draft.defaults) value.defaults = { workspace: draft.defaults.workspace };
   value.apps = draft.apps.map(appValue);

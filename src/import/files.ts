@@ -36,9 +36,10 @@ import type { CatalogApp, ServerCatalog } from './catalog.js';
 import { draftToConfigValue, type ConfigDraft, type DraftApp, type DraftVersion, type DraftWorkspace } from './draft.js';
 import { renderConfigTs } from './render-ts.js';
 import { renderConfigYaml } from './render-yaml.js';
+import { renderConfigJson } from './render-json.js';
 import { assignSlugs } from './slug.js';
 
-export type ImportFormat = 'ts' | 'yaml';
+export type ImportFormat = 'ts' | 'yaml' | 'json';
 
 export interface ImportFile {
   /** Where the file goes: `outFile`'s folder joined with its place below it. */
@@ -86,7 +87,11 @@ export interface CatalogToFilesOptions {
   format: ImportFormat;
   /** The config file to write; the other files go into folders beside it. */
   outFile: string;
+  /** Where a YAML or JSON config's `$schema` points, relative to its folder (see schemaReferenceFor). */
+  schemaReference?: string;
 }
+
+const RENDERERS: Record<ImportFormat, (draft: ConfigDraft) => string> = { ts: renderConfigTs, yaml: renderConfigYaml, json: renderConfigJson };
 
 /** A description at most this long, on one line, stays in the config; longer ones go to APP.md. */
 export const INLINE_DESCRIPTION_MAX_LENGTH = 100;
@@ -176,11 +181,11 @@ export function catalogToFiles(catalog: ServerCatalog, options: CatalogToFilesOp
 
   const header = [`Imported from ${catalog.serverUrl} by \`p7apps import\`.`, 'Anything left out is unmanaged: p7apps neither reports it as drift nor changes it.'];
   if (skipped.length > 0) header.push('', 'Not imported (each stays unmanaged):', ...skipped.map((line) => `- ${line}`));
-  const draft: ConfigDraft = { serverUrl: catalog.serverUrl, apps, header };
+  const draft: ConfigDraft = { serverUrl: catalog.serverUrl, apps, header, ...(options.schemaReference ? { schemaReference: options.schemaReference } : {}) };
   if (shared !== undefined) draft.defaults = { workspace: shared };
   assertLoadable(draft, options.format);
 
-  const config = options.format === 'ts' ? renderConfigTs(draft) : renderConfigYaml(draft);
+  const config = RENDERERS[options.format](draft);
   return {
     serverUrl: catalog.serverUrl,
     format: options.format,

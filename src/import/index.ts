@@ -4,7 +4,7 @@
 // file contents and warnings out) and writeImport (all files or none).
 // importCatalog does the first two against a server named as for `plan`.
 
-import { stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { openServer, type ServerOptions } from '../operations.js';
@@ -32,47 +32,86 @@ export interface ImportOptions extends ServerOptions {
   apps?: string[];
   /** Only apps in these workspaces, by name or id. */
   workspaces?: string[];
-  /** The config file to write. Default: p7apps.config.ts (p7apps.config.yaml with format yaml). */
+  /** The config file to write (its folder is created when missing). Default: p7apps.config.ts (.yaml, .json with that format). */
   out?: string;
-  /** Default: from the extension of `out` (.ts/.mts: ts, .yaml/.yml: yaml); ts without `out`. */
+  /** Default: from the extension of `out` (.ts/.mts: ts, .yaml/.yml: yaml, .json: json); ts without `out`. */
   format?: ImportFormat;
 }
 
-const FORMAT_BY_EXTENSION: Record<string, ImportFormat> = { '.ts': 'ts', '.mts': 'ts', '.yaml': 'yaml', '.yml': 'yaml' };
-export const DEFAULT_OUT: Record<ImportFormat, string> = { ts: 'p7apps.config.ts', yaml: 'p7apps.config.yaml' };
+const FORMAT_BY_EXTENSION: Record<string, ImportFormat> = { '.ts': 'ts', '.mts': 'ts', '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
+export const DEFAULT_OUT: Record<ImportFormat, string> = { ts: 'p7apps.config.ts', yaml: 'p7apps.config.yaml', json: 'p7apps.config.json' };
+const FORMAT_NAME: Record<ImportFormat, string> = { ts: 'TypeScript', yaml: 'YAML', json: 'JSON' };
+const SHIPPED_SCHEMA = ['node_modules', 'p7apps', 'schema', 'p7apps.schema.json'];
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Where a config in `folder` finds the JSON Schema p7apps ships, as a path
+ * relative to that folder: the nearest node_modules/p7apps from the folder
+ * upwards, else the node_modules of the nearest package.json's folder (the
+ * project p7apps will be installed in), else beside the config.
+ */
+export async function schemaReferenceFor(folder: string): Promise<string> {
+  let base: string | undefined;
+  let projectRoot: string | undefined;
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    if (await exists(path.join(dir, ...SHIPPED_SCHEMA))) {
+      base = dir;
+      break;
+    }
+    projectRoot ??= (await exists(path.join(dir, 'package.json'))) ? dir : undefined;
+    if (path.dirname(dir) === dir) break;
+  }
+  const relative = path.relative(folder, path.join(base ?? projectRoot ?? folder, ...SHIPPED_SCHEMA)).split(path.sep).join('/');
+  return relative.startsWith('..') ? relative : `./${relative}`;
+}
 
 /**
  * The config file (absolute) and its format, from `out` and `format`;
- * checked before the server is read: the folder must exist, and the
- * extension must be one the loader reads as that format.
+ * checked before the server is read: the extension must be one the loader
+ * reads as that format, and the folder must exist or be creatable. Also
+ * where a YAML or JSON config there finds the shipped JSON Schema.
  */
-export async function resolveImportOutput(options: { out?: string; format?: string; cwd: string }): Promise<{ outFile: string; format: ImportFormat }> {
+export async function resolveImportOutput(options: {
+  out?: string;
+  format?: string;
+  cwd: string;
+}): Promise<{ outFile: string; format: ImportFormat; schemaReference: string }> {
   const { out, cwd } = options;
-  if (options.format !== undefined && options.format !== 'ts' && options.format !== 'yaml') {
-    throw new UsageError(`--format must be ts or yaml (got ${JSON.stringify(options.format)})`);
+  if (options.format !== undefined && !Object.hasOwn(DEFAULT_OUT, options.format)) {
+    throw new UsageError(`--format must be ts, yaml or json (got ${JSON.stringify(options.format)})`);
   }
   const given = options.format as ImportFormat | undefined;
   if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name');
   const name = out ?? DEFAULT_OUT[given ?? 'ts'];
   const implied = FORMAT_BY_EXTENSION[path.extname(name).toLowerCase()];
   if (implied === undefined) {
-    throw new UsageError(`--out ${name}: p7apps reads a config by its extension; name it .ts or .mts (TypeScript), or .yaml or .yml (YAML)`);
+    throw new UsageError(`--out ${name}: p7apps reads a config by its extension; name it .ts or .mts (TypeScript), .yaml or .yml (YAML), or .json (JSON)`);
   }
   if (given !== undefined && given !== implied) {
-    throw new UsageError(`--format ${given} does not match --out ${name}, which p7apps would read as ${implied === 'ts' ? 'TypeScript' : 'YAML'}`, {
+    throw new UsageError(`--format ${given} does not match --out ${name}, which p7apps would read as ${FORMAT_NAME[implied]}`, {
       hint: `Leave out --format (the extension decides), or name the file ${DEFAULT_OUT[given]}.`,
     });
   }
   const outFile = path.resolve(cwd, name);
-  const folder = await stat(path.dirname(outFile)).catch(() => undefined);
-  if (!folder?.isDirectory()) throw new UsageError(`--out ${name}: the folder ${path.dirname(outFile)} does not exist`);
-  return { outFile, format: implied };
+  // A missing folder is created when the files are written (all or none); one
+  // that is a file cannot be, and costs no catalog read to find out.
+  const folder = path.dirname(outFile);
+  let existing = folder;
+  while (!(await exists(existing)) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  if (!(await stat(existing)).isDirectory()) throw new UsageError(`--out ${name}: ${existing} is not a folder, so ${folder} cannot be created`);
+  return { outFile, format: implied, schemaReference: await schemaReferenceFor(folder) };
 }
 
 /** Reads the server and returns the files an import would write; writes nothing. */
 export async function importCatalog(options: ImportOptions = {}): Promise<ImportFiles> {
   const cwd = options.cwd ?? process.cwd();
-  const { outFile, format } = await resolveImportOutput({ out: options.out, format: options.format, cwd });
+  const { outFile, format, schemaReference } = await resolveImportOutput({ out: options.out, format: options.format, cwd });
   const api = await openServer({ ...options, cwd });
   try {
     const catalog = await readCatalog(api, {
@@ -81,7 +120,7 @@ export async function importCatalog(options: ImportOptions = {}): Promise<Import
       parallelism: options.parallelism ?? 10,
       signal: options.signal,
     });
-    return catalogToFiles(catalog, { format, outFile });
+    return catalogToFiles(catalog, { format, outFile, schemaReference });
   } finally {
     await api.close();
   }

@@ -6,11 +6,11 @@
 // quoted, so the file means the same to every tool.
 
 import { Document, isMap, isScalar, isSeq, parse, Scalar, visit } from 'yaml';
-import { draftToConfigValue, oneLine, YAML_SCHEMA_REFERENCE, type ConfigDraft } from './draft.js';
+import { draftToConfigValue, oneLine, SCHEMA_REFERENCE, type ConfigDraft } from './draft.js';
 
 export function renderConfigYaml(draft: ConfigDraft): string {
   const doc = new Document(draftToConfigValue(draft, 'yaml'));
-  const header = [`yaml-language-server: $schema=${YAML_SCHEMA_REFERENCE}`, '', ...draft.header];
+  const header = [`yaml-language-server: $schema=${draft.schemaReference ?? SCHEMA_REFERENCE}`, '', ...draft.header];
   doc.commentBefore = header.map((line) => (line === '' ? '' : ` ${oneLine(line)}`)).join('\n');
 
   const apps = doc.get('apps', true);

@@ -4,8 +4,9 @@
 // first, so the same states in any order give the same plan, and differences
 // of form (CRLF, a null description) never make a plan flap.
 //
-// The semantics are /work/shared/design/reconciler-semantics.md; the choices
-// the document leaves open are explained where they are made.
+// The semantics are docs/semantics.md (what AppsHub allows, what each
+// difference costs); the choices it leaves open are explained where they are
+// made.
 
 import equal from 'fast-deep-equal';
 import {
@@ -18,6 +19,7 @@ import {
   type WorkflowRecord,
 } from '../appshub/types.js';
 import type { DesiredApp, DesiredState, DesiredVersion, WorkspaceRef } from '../config/desired.js';
+import { editDistance } from '../config/issue-path.js';
 import { fingerprintObservedApp } from './fingerprint.js';
 import type { ObservedApp, ObservedState } from './observed.js';
 import { byNameThenId, compareCodePoints, normaliseDescription, normaliseId, normaliseText } from './order.js';
@@ -123,6 +125,21 @@ export function summarisePlan(apps: readonly AppPlan[], unmanaged: number): Plan
   return summary;
 }
 
+/**
+ * The server's workflow path nearest to a mistyped one, for a did-you-mean:
+ * within an edit distance of a fifth of its length (at least 2), ties broken
+ * by code point order so the plan is the same every time.
+ */
+export function closestWorkflowPath(path: string, paths: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(path.length / 5));
+  let best: { path: string; distance: number } | undefined;
+  for (const candidate of [...paths].sort(compareCodePoints)) {
+    const distance = editDistance(path, candidate);
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { path: candidate, distance };
+  }
+  return best?.path;
+}
+
 function indexWorkflows(workflows: ObservedState['workflows']): WorkflowIndex {
   if (isUnknown(workflows)) return workflows;
   // Sorted by id, first one kept (as the observer does), so that a server
@@ -157,7 +174,7 @@ function planNewApp(app: DesiredApp, workflows: WorkflowIndex): AppPlan {
   }
   for (const field of managedSettings(app)) f.changes.push(settingChange(app, field, null));
 
-  finishWorkflowChecks(f);
+  finishWorkflowChecks(f, workflows);
   if (f.conflicts.length > 0) return { action: 'conflict', name: app.name, notes: f.notes, conflicts: f.conflicts };
   return {
     action: 'create',
@@ -206,7 +223,7 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     }
   }
 
-  finishWorkflowChecks(f);
+  finishWorkflowChecks(f, workflows);
   if (f.conflicts.length > 0) return { action: 'conflict', name: app.name, appId: observed.id, notes: f.notes, conflicts: f.conflicts };
   const observedFingerprint = fingerprintObservedApp(observed);
   if (f.drafts.size === 0) {
@@ -466,11 +483,12 @@ function settingChange(app: DesiredApp, field: SettingField, before: ObservedSet
  * (the server would answer 400), otherwise a note that its content cannot be
  * checked.
  */
-function finishWorkflowChecks(f: Findings): void {
+function finishWorkflowChecks(f: Findings, workflows: WorkflowIndex): void {
   for (const n of [...f.workflowMissing].sort((a, b) => a - b)) {
     const draft = f.drafts.get(n);
     if (draft) {
-      f.conflicts.push({ kind: 'workflow-not-found', version: n, workflow: draft.workflow });
+      const suggestion = isUnknown(workflows) ? undefined : closestWorkflowPath(draft.workflow, [...workflows.keys()]);
+      f.conflicts.push({ kind: 'workflow-not-found', version: n, workflow: draft.workflow, ...(suggestion ? { suggestion } : {}) });
     } else if (!f.blocked.has(n)) {
       f.notes.push({
         kind: 'unverifiable',

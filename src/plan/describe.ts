@@ -98,7 +98,9 @@ export function describeConflict(conflict: Conflict): ConflictText {
     case 'workflow-not-found':
       return {
         problem: `the workflow ${conflict.workflow} of version ${conflict.version} is not on the server, so publishing it would fail`,
-        resolution: 'correct the workflow path in the config, or save the workflow at that path in pSeven Enterprise, then plan again',
+        resolution: conflict.suggestion
+          ? `did you mean ${conflict.suggestion}? Correct the workflow path in the config, or save the workflow at that path in pSeven Enterprise, then plan again`
+          : 'correct the workflow path in the config, or save the workflow at that path in pSeven Enterprise, then plan again',
       };
     case 'name-ambiguous':
       return {

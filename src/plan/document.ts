@@ -99,7 +99,7 @@ export type ConflictV1 =
   | { kind: 'version-not-assignable'; version: number; highest: number }
   | { kind: 'default-not-published'; version: number }
   | { kind: 'version-in-progress'; version: number; state: string }
-  | { kind: 'workflow-not-found'; version: number; workflow: string }
+  | { kind: 'workflow-not-found'; version: number; workflow: string; suggestion?: string }
   | { kind: 'name-ambiguous'; appIds: string[] }
   | { kind: 'id-shared'; appId: string; names: string[] }
   | { kind: 'no-version-to-carry-settings'; fields: SettingFieldV1[] };
@@ -213,7 +213,7 @@ const conflictSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('version-not-assignable'), version: versionNumber, highest: count }),
   z.strictObject({ kind: z.literal('default-not-published'), version: versionNumber }),
   z.strictObject({ kind: z.literal('version-in-progress'), version: versionNumber, state: z.string() }),
-  z.strictObject({ kind: z.literal('workflow-not-found'), version: versionNumber, workflow: z.string() }),
+  z.strictObject({ kind: z.literal('workflow-not-found'), version: versionNumber, workflow: z.string(), suggestion: z.string().optional() }),
   z.strictObject({ kind: z.literal('name-ambiguous'), appIds: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('id-shared'), appId: z.string(), names: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('no-version-to-carry-settings'), fields: z.array(settingFieldSchema) }),

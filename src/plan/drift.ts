@@ -30,7 +30,11 @@ export interface AppDrift {
   name: string;
   appId: string | null;
   status: DriftStatus;
-  /** Whether this app makes the report count as drift (see --fail-on-unmanaged). */
+  /**
+   * Whether this app makes the report count as drift: any status but
+   * in-sync; with --fail-on-unmanaged also an unmanaged app, and a managed
+   * app with versions on the server the config does not declare.
+   */
   counts: boolean;
   /** Field-level differences, server value first. */
   changes: AttributeChange[];
@@ -72,7 +76,7 @@ const STATUS_OF: Record<AppPlan['action'], DriftStatus> = {
   conflict: 'conflict',
 };
 
-function managedDrift(app: AppPlan): AppDrift {
+function managedDrift(app: AppPlan, failOnUnmanaged: boolean): AppDrift {
   const status = STATUS_OF[app.action];
   const publishes = app.action === 'create' || app.action === 'update' ? app.publishes : [];
   const editedWorkflows: EditedWorkflow[] = [];
@@ -93,7 +97,7 @@ function managedDrift(app: AppPlan): AppDrift {
     name: app.name,
     appId: app.action === 'create' ? null : (app.appId ?? null),
     status,
-    counts: status !== 'in-sync',
+    counts: status !== 'in-sync' || (failOnUnmanaged && unmanagedVersions.length > 0),
     // A missing app's "changes" are everything it declares: the status says it all.
     changes: app.action === 'update' ? app.changes : [],
     editedWorkflows: editedWorkflows.sort((a, b) => a.version - b.version),
@@ -105,7 +109,7 @@ function managedDrift(app: AppPlan): AppDrift {
 
 export function computeDrift(plan: Plan, options: { failOnUnmanaged?: boolean } = {}): DriftReport {
   const failOnUnmanaged = options.failOnUnmanaged === true;
-  const apps: AppDrift[] = plan.apps.map(managedDrift);
+  const apps: AppDrift[] = plan.apps.map((app) => managedDrift(app, failOnUnmanaged));
   for (const app of plan.unmanagedApps) {
     apps.push({
       name: app.name,

@@ -79,7 +79,7 @@ export type Conflict =
   | { kind: 'default-not-published'; version: number }
   | { kind: 'version-in-progress'; version: number; state: string }
   /** A workflow a planned publish reads is not in the server's workflow list: the publish would fail (400). */
-  | { kind: 'workflow-not-found'; version: number; workflow: string }
+  | { kind: 'workflow-not-found'; version: number; workflow: string; /** The server's nearest workflow path, when one is close. */ suggestion?: string }
   /** The server lists more than one app under the name (the guide says names are unique). */
   | { kind: 'name-ambiguous'; appIds: string[] }
   /** The server lists this app's id for other apps too: reading or publishing by id could reach any of them. */

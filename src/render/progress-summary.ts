@@ -7,6 +7,7 @@ import { formatDuration } from '../apply/clock.js';
 import type { StillToDo, PublishReport } from '../apply/events.js';
 import type { ApplyResult } from '../apply/execute.js';
 import { revisionText, withoutAppName } from './progress-words.js';
+import { displayWidth, padEndToWidth } from './width.js';
 
 /** The executor's messages start with "App v3 "; the summary's rows already say so. */
 function withoutLabel(p: PublishReport, message: string): string {
@@ -29,8 +30,8 @@ export interface ApplySummary {
 export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'write'>, options: { color: boolean }): void {
   const paint = (text: string, code: number) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const { result } = summary;
-  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => p.app.length), ...summary.refused.map((r) => r.app.length)));
-  const row = (p: PublishReport, text: string) => `  ${p.app.padEnd(width)}  v${String(p.version).padEnd(3)} ${text}\n`;
+  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => displayWidth(p.app)), ...summary.refused.map((r) => displayWidth(r.app))));
+  const row = (p: PublishReport, text: string) => `  ${padEndToWidth(p.app, width)}  v${String(p.version).padEnd(3)} ${text}\n`;
   const section = (title: string, code: number, lines: string[]) => {
     if (lines.length === 0) return;
     out.write(`\n${paint(title, code)}\n${lines.join('')}`);
@@ -58,8 +59,8 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     ),
   );
   section('Not applied:', 33, [
-    ...summary.refused.map((r) => `  ${r.app.padEnd(width)}  ${r.detail}\n`),
-    ...result.skippedApps.map((s) => `  ${s.app.padEnd(width)}  ${s.detail}\n`),
+    ...summary.refused.map((r) => `  ${padEndToWidth(r.app, width)}  ${r.detail}\n`),
+    ...result.skippedApps.map((s) => `  ${padEndToWidth(s.app, width)}  ${s.detail}\n`),
   ]);
 
   const convergence = summary.convergence;

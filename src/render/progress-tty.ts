@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
 import type { ApplyEvent, ApplyListener } from '../apply/events.js';
 import { eventText, withoutAppName } from './progress-words.js';
+import { displayWidth, fitToWidth, truncateToWidth } from './width.js';
 
 export interface ProgressTtyOptions {
   color: boolean;
@@ -50,7 +51,8 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
   let ticker: NodeJS.Timeout | undefined;
   const now = () => (options.now ? options.now() : options.tickMs === null ? lastAt : Date.now());
   const paint = (text: string, code: number) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
-  const width = () => Math.max(20, (options.columns ?? out.columns ?? 100) - 1);
+  // A terminal that reports 0 columns (`script`, `docker -t`) does not know its width.
+  const width = () => Math.max(20, (options.columns || out.columns || 100) - 1);
 
   const rowOf = (app: string): Row => {
     let row = byApp.get(app);
@@ -97,15 +99,15 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
     return { shown: rows.filter((row) => picked.has(row)), hidden: rows.filter((row) => !picked.has(row)) };
   };
 
-  const cut = (text: string) => (text.length > width() ? `${text.slice(0, width() - 1)}…` : text);
+  const cut = (text: string) => truncateToWidth(text, width());
 
   const redraw = () => {
     if (!active) return;
     const { shown, hidden } = visibleRows();
-    const nameWidth = Math.min(30, Math.max(...shown.map((row) => row.app.length), 4));
+    const nameWidth = Math.min(30, Math.max(...shown.map((row) => displayWidth(row.app)), 4));
     const lines = [cut(header)];
     for (const row of shown) {
-      const name = row.app.length > nameWidth ? `${row.app.slice(0, nameWidth - 1)}…` : row.app.padEnd(nameWidth);
+      const name = fitToWidth(row.app, nameWidth);
       lines.push(paint(cut(`  ${name}  ${statusText(row)}`), colourOf(row.status)));
     }
     if (hidden.length > 0) {

@@ -6,6 +6,7 @@ import { progressJsonLines } from '../../src/render/progress-jsonl.js';
 import { progressLines } from '../../src/render/progress-lines.js';
 import { renderApplySummary } from '../../src/render/progress-summary.js';
 import { progressTty } from '../../src/render/progress-tty.js';
+import { displayWidth } from '../../src/render/width.js';
 import { FakeAppsHub } from './fake-api.js';
 import { createApp, newRevision, planOf, updateApp } from './plans.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -115,6 +116,28 @@ describe('progress listeners', () => {
       '  … 3 more: 3 queued',
       '',
     ]);
+  });
+
+  it.each([
+    ['0 columns (script, docker -t)', 0],
+    ['unknown columns', undefined],
+  ])('a terminal that reports %s gets full-width rows, not 19 characters', (_name, columns) => {
+    const out = sink();
+    const listener = progressTty(Object.assign(out.stream, { columns }), { color: false, tickMs: null });
+    listener.emit({ type: 'apply-start', at: 0, apps: [{ app: 'An app with a fairly long name', publishes: 1 }], publishes: 1, parallelism: 1, timeoutMs: 1000 });
+    const screen = finalScreen(out.text());
+    expect(screen.split('\n')[0]).toBe('Applying 1 publish to 1 app (1 at once, each may take up to 1s to become READY)');
+    expect(screen).toContain('  An app with a fairly long name  queued');
+  });
+
+  it('lines up rows by display width for CJK and emoji names', () => {
+    const out = sink();
+    const listener = progressTty(Object.assign(out.stream, { columns: 100 }), { color: false, tickMs: null });
+    const apps = ['梁の計算', 'Beam', '🚀 Rocket', 'e\u0301clair'].map((app) => ({ app, publishes: 1 }));
+    listener.emit({ type: 'apply-start', at: 0, apps, publishes: 4, parallelism: 1, timeoutMs: 1000 });
+    const rows = finalScreen(out.text()).split('\n').slice(1, 5);
+    // Every status starts in the same terminal column: 2 + the widest name (9) + 2.
+    for (const row of rows) expect(displayWidth(row.slice(0, row.indexOf('queued')))).toBe(13);
   });
 
   it('fans one event out to several listeners in order', () => {

@@ -23,11 +23,20 @@ describe('p7apps command line', () => {
   });
 });
 
-describe('p7apps completion', () => {
-  it('prints a shell completion script on stdout', async () => {
-    const run = await runCli(['completion']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('###-begin-p7apps-completions-###');
-    expect(run.stdout).toContain('complete -o bashdefault -o default -F _p7apps_yargs_completions p7apps');
+describe('a flag given without its value', () => {
+  it.each([
+    ['plan', '--app'],
+    ['plan', '--config'],
+    ['plan', '--out'],
+    ['plan', '--server'],
+    ['apply', '--config'],
+    ['drift', '--server'],
+    ['import', '--out'],
+    ['validate', '--config'],
+  ])('%s %s is a usage error naming the flag, not a bug', async (command, flag) => {
+    const run = await runCli([command, flag]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Error: ${flag} needs a value`);
+    expect(run.stderr).not.toMatch(/unexpected failure|bug in p7apps/);
   });
 });

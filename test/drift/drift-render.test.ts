@@ -53,6 +53,17 @@ describe('drift report', () => {
     expect(r.drift).toBe(true);
   });
 
+  it('with --fail-on-unmanaged, counts an in-sync app that has versions the config does not declare', () => {
+    const plan = richPlan();
+    const valve = plan.apps.find((a) => a.name === 'Valve')!;
+    const withExtra = { ...valve, notes: [...valve.notes, { kind: 'unmanaged-version' as const, version: 4, revision: 0 }] };
+    const inSync = { ...plan, apps: [withExtra], unmanagedApps: [] };
+    expect(computeDrift(inSync).drift).toBe(false);
+    const strict = computeDrift(inSync, { failOnUnmanaged: true });
+    expect(strict.apps.map((a) => [a.name, a.status, a.counts])).toEqual([['Valve', 'in-sync', true]]);
+    expect(strict.drift).toBe(true);
+  });
+
   it('says "No drift" when every managed app is in sync, even with unmanaged apps', () => {
     const plan = richPlan();
     const inSync = { ...plan, apps: plan.apps.filter((a) => a.action === 'no-op') };

@@ -4,13 +4,14 @@
 // the catalog it came from.
 
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UNKNOWN } from '../../src/appshub/types.js';
 import { loadConfig } from '../../src/config/load.js';
-import { catalogToFiles, INLINE_DESCRIPTION_MAX_LENGTH, type ImportFiles } from '../../src/import/files.js';
+import { catalogToFiles, INLINE_DESCRIPTION_MAX_LENGTH, type ImportFiles, type ImportFormat } from '../../src/import/files.js';
+import { schemaReferenceFor } from '../../src/import/index.js';
 import { writeImport } from '../../src/import/write.js';
 import { app, CATALOG, LONG_DESCRIPTION, LONG_LINE, PNG, STRUCTURES, SVG, version } from './catalog.js';
 
@@ -21,7 +22,7 @@ afterAll(async () => {
   for (const dir of created) await rm(dir, { recursive: true, force: true });
 });
 
-function filesFor(format: 'ts' | 'yaml', outFile = path.join(OUT_DIR, format === 'ts' ? 'p7apps.config.ts' : 'p7apps.config.yaml')): ImportFiles {
+function filesFor(format: ImportFormat, outFile = path.join(OUT_DIR, { ts: 'p7apps.config.ts', yaml: 'p7apps.config.yaml', json: 'p7apps.config.json' }[format])): ImportFiles {
   return catalogToFiles(CATALOG, { format, outFile });
 }
 
@@ -32,6 +33,7 @@ describe('catalogToFiles', () => {
   it.each([
     ['ts', 'p7apps.config.ts'],
     ['yaml', 'p7apps.config.yaml'],
+    ['json', 'p7apps.config.json'],
   ] as const)('writes the golden %s config', async (format, golden) => {
     await expect(configText(filesFor(format))).toMatchFileSnapshot(`../fixtures/import/${golden}`);
   });
@@ -125,10 +127,10 @@ describe('catalogToFiles', () => {
 });
 
 describe('what catalogToFiles writes loads back as the catalog', () => {
-  it.each(['ts', 'yaml'] as const)('as %s', async (format) => {
+  it.each(['ts', 'yaml', 'json'] as const)('as %s', async (format) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'p7apps-import-files-'));
     created.push(dir);
-    const outFile = path.join(dir, format === 'ts' ? 'p7apps.config.mts' : 'p7apps.config.yml');
+    const outFile = path.join(dir, { ts: 'p7apps.config.mts', yaml: 'p7apps.config.yml', json: 'p7apps.config.json' }[format]);
     await writeImport(catalogToFiles(CATALOG, { format, outFile }), { cwd: dir });
 
     const desired = await loadConfig({ cwd: dir });
@@ -200,14 +202,31 @@ describe('descriptions load back exactly as the server holds them', () => {
     ['nothing at all', ''],
   ] as const;
 
-  it.each(['ts', 'yaml'] as const)('as %s', async (format) => {
+  it.each(['ts', 'yaml', 'json'] as const)('as %s', async (format) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'p7apps-import-odd-'));
     created.push(dir);
     const apps = ODD.map(([name, description]) => app(name, { description }));
     // .mts: an ES module wherever it is (vitest cannot load a CommonJS config that imports 'p7apps'; the built CLI can).
-    const outFile = path.join(dir, format === 'ts' ? 'p7apps.config.mts' : 'p7apps.config.yaml');
+    const outFile = path.join(dir, { ts: 'p7apps.config.mts', yaml: 'p7apps.config.yaml', json: 'p7apps.config.json' }[format]);
     await writeImport(catalogToFiles({ ...CATALOG, apps }, { format, outFile }), { cwd: dir });
     const desired = await loadConfig({ cwd: dir });
     expect(Object.fromEntries(desired.apps.map((a) => [a.name, a.description]))).toEqual(Object.fromEntries(ODD));
+  });
+});
+
+describe('where a YAML or JSON config points $schema', () => {
+  it.each([
+    ['beside node_modules/p7apps', { 'node_modules/p7apps/schema/p7apps.schema.json': '{}' }, '.', './node_modules/p7apps/schema/p7apps.schema.json'],
+    ['two folders below it', { 'node_modules/p7apps/schema/p7apps.schema.json': '{}' }, 'infra/apps', '../../node_modules/p7apps/schema/p7apps.schema.json'],
+    ['below a project p7apps is not installed in yet', { 'package.json': '{}' }, 'config', '../node_modules/p7apps/schema/p7apps.schema.json'],
+    ['in a folder of its own, no project around', {}, 'catalog', './node_modules/p7apps/schema/p7apps.schema.json'],
+  ] as const)('%s', async (_name, tree, folder, expected) => {
+    const root = await mkdtemp(path.join(tmpdir(), 'p7apps-schema-ref-'));
+    created.push(root);
+    for (const [file, content] of Object.entries(tree)) {
+      await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+      await writeFile(path.join(root, file), content);
+    }
+    expect(await schemaReferenceFor(path.join(root, folder))).toBe(expected);
   });
 });

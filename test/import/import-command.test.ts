@@ -169,15 +169,38 @@ describe('p7apps import, then p7apps plan', () => {
     expect(imported.stdout + imported.stderr).not.toContain(TOKEN);
   });
 
-  it('imports into another folder with --out, and says how to plan there', async () => {
-    await mkdir(path.join(dir, 'catalog'));
-    const run = await p7apps(['import', '--out', 'catalog/apps.config.yml', '--workspace', 'Structures']);
+  it('imports into another folder with --out, creating it, pointing $schema at the project\'s node_modules, and says how to plan there', async () => {
+    const run = await p7apps(['import', '--out', 'catalog/infra/apps.config.yml', '--workspace', 'Structures']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('into catalog/apps.config.yml, 1 APP.md file, 1 thumbnail.');
-    expect(run.stdout).toContain('Run p7apps plan --config catalog/apps.config.yml: it should report no changes.');
-    const plan = await p7apps(['plan', '--config', 'catalog/apps.config.yml']);
+    expect(run.stdout).toContain('into catalog/infra/apps.config.yml, 1 APP.md file, 1 thumbnail.');
+    expect(run.stdout).toContain('Run p7apps plan --config catalog/infra/apps.config.yml: it should report no changes.');
+    const config = await readFile(path.join(dir, 'catalog/infra/apps.config.yml'), 'utf8');
+    expect(config).toContain('$schema: ../../node_modules/p7apps/schema/p7apps.schema.json\n');
+    expect(config).toContain('# yaml-language-server: $schema=../../node_modules/p7apps/schema/p7apps.schema.json\n');
+    const plan = await p7apps(['plan', '--config', 'catalog/infra/apps.config.yml']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('No changes. The server matches the config (1 app).');
+  });
+
+  it('imports as JSON, with $schema, and plan reports no changes', async () => {
+    const run = await p7apps(['import', '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('into p7apps.config.json,');
+    const config = JSON.parse(await readFile(path.join(dir, 'p7apps.config.json'), 'utf8'));
+    expect(Object.keys(config)[0]).toBe('$schema');
+    expect(config.$schema).toBe('./node_modules/p7apps/schema/p7apps.schema.json');
+    expect(config.server).toEqual({ url: emulator.url });
+    const plan = await p7apps(['plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('No changes. The server matches the config (4 apps).');
+  });
+
+  it('refuses an --out under a file before reading the server', async () => {
+    await writeFile(path.join(dir, 'notes'), 'a file, not a folder\n');
+    const run = await p7apps(['import', '--out', 'notes/p7apps.config.ts']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--out notes\/p7apps\.config\.ts: .*notes is not a folder/);
+    expect(emulator.counts()).toEqual({});
   });
 });
 
@@ -280,9 +303,8 @@ describe('the library', () => {
 describe('p7apps import refuses bad usage before reading the server', () => {
   it.each<[string, string[], RegExp]>([
     ['a format the --out extension contradicts', ['--format', 'yaml', '--out', 'p7apps.config.ts'], /--format yaml does not match --out p7apps\.config\.ts/],
-    ['an extension p7apps cannot tell the format from', ['--out', 'catalog.json'], /--out catalog\.json: p7apps reads a config by its extension/],
-    ['an --out folder that does not exist', ['--out', 'missing/p7apps.config.ts'], /--out missing\/p7apps\.config\.ts: the folder .* does not exist/],
-    ['an unknown format', ['--format', 'json'], /Invalid values:[\s\S]*format/],
+    ['an extension p7apps cannot tell the format from', ['--out', 'catalog.toml'], /--out catalog\.toml: p7apps reads a config by its extension/],
+    ['an unknown format', ['--format', 'toml'], /Invalid values:[\s\S]*format/],
     ['a parallelism that would stall', ['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
   ])('%s', async (_name, args, message) => {
     const run = await p7apps(['import', ...args]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UNKNOWN, type WorkflowRecord } from '../../src/appshub/types.js';
-import { computePlan, fingerprintObservedApp } from '../../src/plan/compute.js';
+import { closestWorkflowPath, computePlan, fingerprintObservedApp } from '../../src/plan/compute.js';
 import { describeConflict, summaryLine } from '../../src/plan/describe.js';
 import type { AppPlan, Plan, PlannedPublish } from '../../src/plan/types.js';
 import {
@@ -303,6 +303,14 @@ const rows: Row[] = [
     check: (app) => expect(app.action === 'conflict' && app.conflicts).toEqual([{ kind: 'workflow-not-found', version: 2, workflow: wf('Missing') }]),
   },
   {
+    name: 'a mistyped workflow path: conflict with the server\'s nearest path as a did-you-mean',
+    desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gaer' }),
+    observed: observedApp('Gear', { 1: 'Gear' }),
+    action: 'conflict',
+    check: (app) =>
+      expect(app.action === 'conflict' && app.conflicts).toEqual([{ kind: 'workflow-not-found', version: 2, workflow: wf('Gaer'), suggestion: wf('Gear') }]),
+  },
+  {
     name: 'an in-sync version whose workflow the server no longer lists: a note, no publish',
     desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gone' }),
     observed: observedApp('Gear', { 1: 'Gear', 2: 'Gone' }),
@@ -488,5 +496,18 @@ describe('fingerprintObservedApp', () => {
     ['a republished workflow', { versions: base.versions.map((v) => ({ ...v, workflowFingerprint: fp('other') })) }],
   ])('changes with %s', (_name, change) => {
     expect(fingerprintObservedApp({ ...base, ...change })).not.toBe(fingerprintObservedApp(base));
+  });
+});
+
+describe('the did-you-mean for a workflow path', () => {
+  const paths = ['/Users/1/Beam.p7wf', '/Users/1/BeamCalculator.p7wf', '/Users/2/HeatExchanger.p7wf'];
+  it.each([
+    ['/Users/1/BeamCalculater.p7wf', '/Users/1/BeamCalculator.p7wf'],
+    ['/users/1/beamcalculator.p7wf', '/Users/1/BeamCalculator.p7wf'],
+    ['/Users/2/HeatExchanger.p7wf/', '/Users/2/HeatExchanger.p7wf'],
+    ['/Users/1/Bean.p7wf', '/Users/1/Beam.p7wf'],
+    ['/Users/3/Something/Else.p7wf', undefined],
+  ])('%s -> %s', (path, expected) => {
+    expect(closestWorkflowPath(path, paths)).toBe(expected);
   });
 });

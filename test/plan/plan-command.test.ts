@@ -159,3 +159,56 @@ describe('p7apps plan', () => {
     expect(run.stderr + run.stdout).not.toContain(wrong);
   });
 });
+
+describe('p7apps plan, drift and apply narrowed with --workspace and --exclude-app', () => {
+  const NEW_IN_ARCHIVE = { name: 'Archived', workspace: 'Archive', versions: [{ version: 1, workflow: '/Users/1/Another.p7wf' }] };
+  const NEW_IN_TOY = { name: 'New toy', workspace: 'Toy apps', versions: [{ version: 1, workflow: '/Users/1/Toy.p7wf' }] };
+
+  it('plans only the apps of the named workspace, reading only them', async () => {
+    await writeConfig([TOY_IN_SYNC, NEW_IN_ARCHIVE, NEW_IN_TOY]);
+    const run = await plan(['--workspace', 'Archive']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('+ app "Archived" will be created');
+    expect(run.stdout).not.toContain('"New toy"');
+    expect(run.stdout).not.toContain('Legacy');
+  });
+
+  it('leaves out the apps named by --exclude-app, in plan and drift', async () => {
+    await writeConfig([TOY_IN_SYNC, NEW_IN_ARCHIVE]);
+    const planned = await plan(['--exclude-app', 'Archived']);
+    expect(planned.code).toBe(0);
+    const drifted = await runCli(['drift', '--exclude-app', 'Archived'], { cwd: dir, env: { P7APPS_URL: emulator.url, P7APPS_TOKEN: TOKEN } });
+    expect(drifted.code).toBe(0);
+    const all = await runCli(['drift'], { cwd: dir, env: { P7APPS_URL: emulator.url, P7APPS_TOKEN: TOKEN } });
+    expect(all.code).toBe(2);
+  });
+
+  it('applies only the selected apps; the rest is still to do', async () => {
+    await writeConfig([TOY_IN_SYNC, NEW_IN_ARCHIVE, NEW_IN_TOY]);
+    const env = { P7APPS_URL: emulator.url, P7APPS_TOKEN: TOKEN };
+    const applied = await runCli(['apply', '--auto-approve', '--workspace', 'Toy apps'], { cwd: dir, env });
+    expect(applied.code).toBe(0);
+    expect(emulator.snapshot().apps.map((a) => a.name).sort()).toEqual(['Legacy', 'New toy', 'Toy app']);
+    expect((await plan(['--workspace', 'Toy apps'])).code).toBe(0);
+    expect((await plan()).code).toBe(2);
+  });
+
+  it.each([
+    ['a workspace no app of the config is in', ['--workspace', 'Nowhere'], /--workspace "Nowhere": no app/],
+    ['an excluded app the config lacks', ['--exclude-app', 'Nope'], /--exclude-app "Nope": no such app/],
+  ])('refuses %s before reading the server', async (_name, args, message) => {
+    await writeConfig([TOY_IN_SYNC]);
+    const run = await plan(args);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(emulator.counts()).toEqual({});
+  });
+
+  it('refuses to narrow a saved plan', async () => {
+    await writeConfig([TOY_IN_SYNC, NEW_IN_ARCHIVE]);
+    expect((await plan(['--out', 'plan.json'])).code).toBe(2);
+    const run = await runCli(['apply', 'plan.json', '--workspace', 'Archive'], { cwd: dir, env: { P7APPS_URL: emulator.url, P7APPS_TOKEN: TOKEN } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('cannot narrow a saved plan');
+  });
+});

@@ -16,7 +16,7 @@ import { appsToPublish, findChangedApps, planWithout, recheckUploads, type Chang
 import type { AppsHubClient } from '../../appshub/client.js';
 import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
-import { loadDesiredState, openServer, planWith } from '../../operations.js';
+import { loadDesiredState, narrowsApps, openServer, planWith } from '../../operations.js';
 import { readObservedState } from '../../observe/read.js';
 import { planFromDocument } from '../../plan/document.js';
 import { safetyCheck } from '../../plan/safety.js';
@@ -28,7 +28,7 @@ import { renderApplySummary, type ApplySummary } from '../../render/progress-sum
 import { progressTty } from '../../render/progress-tty.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import { appSelection, parallelismOrThrow, serverOptions, useColor } from '../options.js';
 import type { ApplyArgs } from './apply.js';
 
 const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be accepted: ";
@@ -127,7 +127,7 @@ async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: Des
   let delayMs = 1000;
   let shown = '';
   for (;;) {
-    const { plan } = await planWith(api, desired, { parallelism, signal: ctx.signal, apps: args.app });
+    const { plan } = await planWith(api, desired, { parallelism, signal: ctx.signal, apps: narrowsApps(appSelection(args)) ? desired.apps.map((app) => app.name) : undefined });
     const waiting = onlyStillPublishing(plan);
     if (waiting.length === 0 || Date.now() + delayMs > deadline || ctx.signal.aborted) return plan;
     const text = waiting.join(', ');
@@ -147,7 +147,7 @@ async function planAfresh(
   color: boolean,
   takeLock: (configPath: string) => Promise<void>,
 ): Promise<Prepared | Done> {
-  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, apps: args.app });
+  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args) });
   await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
@@ -191,8 +191,10 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
     throw new P7appsError(`${file} is not JSON (${(err as Error).message})`, { hint: 'Pass a file written by "p7apps plan --out FILE".' });
   }
   const plan = planFromDocument(document, file);
-  if (args.app !== undefined) {
-    throw new UsageError('--app cannot narrow a saved plan: it is applied as it stands', { hint: 'Plan with --app, save that plan, and apply it.' });
+  if (narrowsApps(appSelection(args))) {
+    throw new UsageError('--app, --workspace and --exclude-app cannot narrow a saved plan: it is applied as it stands', {
+      hint: 'Plan with them, save that plan, and apply it.',
+    });
   }
   if (planHasConflicts(plan)) {
     throw new P7appsError(`the plan ${file} has conflicts, so nothing was applied`, { hint: 'Resolve them, then plan and apply again.' });

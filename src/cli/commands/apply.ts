@@ -4,10 +4,10 @@
 // live in src/plan (what to publish), src/apply (how) and src/render (words).
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, type ConfigArgs, type OutputArgs, type ServerArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
-export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs {
+export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
   plan?: string;
   'auto-approve'?: boolean;
   force?: boolean;
@@ -21,7 +21,7 @@ export const applyCommand: CommandFactory = (ctx) => ({
   command: 'apply [plan]',
   describe: 'Publish what the plan says, wait until each version is READY, check the server then matches the config',
   builder: (yargs: Argv) =>
-    withFormatOption(withReadingOptions(yargs), ['human', 'json'], 'human')
+    withFormatOption(withTargetingOptions(withReadingOptions(yargs)), ['human', 'json'], 'human')
       .positional('plan', {
         type: 'string',
         describe: 'A plan saved by "p7apps plan --out FILE": applied as it stands, without asking, to apps unchanged since',
@@ -43,7 +43,7 @@ export const applyCommand: CommandFactory = (ctx) => ({
       })
       .example('$0 apply', 'Plan, show the changes, ask, then publish and wait for READY')
       .example('$0 plan --out plan.json && $0 apply plan.json', 'Apply exactly a reviewed plan; apps changed on the server since are refused')
-      .example('P7APPS_URL=https://p7.example.com $0 apply --auto-approve --format json > events.jsonl', 'Unattended, in CI: one JSON event per line'),
+      .example('$0 apply --auto-approve --format json > out.jsonl', 'Unattended, in CI (P7APPS_URL and P7APPS_TOKEN from its secrets): one JSON event per line'),
   handler: async (args) => {
     // Loaded when the command runs, so other commands (and --help) do not pay for publishing.
     const { runApply } = await import('./apply-run.js');

@@ -12,7 +12,7 @@ import { renderToString } from '../../render/text.js';
 import type { DriftRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import { appSelection, parallelismOrThrow, serverOptions, useColor } from '../options.js';
 import type { DriftArgs, DriftFormat } from './drift.js';
 
 const RENDERERS = {
@@ -30,7 +30,7 @@ export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number
     report = await drift({
       ...serverOptions(ctx, args, parallelism),
       config: args.config,
-      apps: args.app,
+      ...appSelection(args),
       failOnUnmanaged: args['fail-on-unmanaged'] === true,
     });
   } catch (err) {

@@ -6,13 +6,13 @@
 // Exit codes: 0 in sync, 2 drift, 1 error.
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, type ConfigArgs, type OutputArgs, type ServerArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
 export const DRIFT_FORMATS = ['human', 'markdown', 'json', 'junit'] as const;
 export type DriftFormat = (typeof DRIFT_FORMATS)[number];
 
-export interface DriftArgs extends ConfigArgs, ServerArgs, OutputArgs {
+export interface DriftArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
   app?: string[];
   parallelism: number;
   verbose?: boolean;
@@ -23,7 +23,7 @@ export const driftCommand: CommandFactory = (ctx) => ({
   command: 'drift',
   describe: 'Report how the server differs from the config (read-only)',
   builder: (yargs: Argv) =>
-    withFormatOption(withReadingOptions(yargs), DRIFT_FORMATS, 'human')
+    withFormatOption(withTargetingOptions(withReadingOptions(yargs)), DRIFT_FORMATS, 'human')
       .option('fail-on-unmanaged', { type: 'boolean', describe: 'Count apps on the server that the config does not declare as drift' })
       .option('verbose', { type: 'boolean', describe: 'Also list apps in sync' })
       .example('$0 drift', 'Show what differs; exit code 2 when the server drifted')

@@ -2,6 +2,7 @@
 // prints what a person needs to point p7apps (or the guide's curl examples)
 // at it. The tokens printed are the emulator's own, made up for this run.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
@@ -72,19 +73,19 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
       y
         .option('port', { type: 'number', default: 8787, describe: 'Port to listen on (0: a free one)', requiresArg: true })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on', requiresArg: true })
-        .option('seed', { type: 'string', describe: 'Seed file (JSON or YAML) with the users, workspaces, workflows and apps to start from', requiresArg: true })
+        .option('seed', { type: 'string', describe: 'Seed file (JSON or YAML) with the users, workspaces, workflows and apps to start from, or a built-in seed: toy, guide', requiresArg: true })
         .option('token', { type: 'string', describe: 'The token the default user signs in with (default: made up for this run)', requiresArg: true })
         .option('control-token', { type: 'string', describe: 'Admin token of the /_emulator/ control API (default: made up for this run)', requiresArg: true })
         .option('ready-after-ms', { type: 'number', default: DEFAULT_READY_AFTER_MS, describe: 'Milliseconds from a publish to READY', requiresArg: true })
         .option('latency-ms', { type: 'number', default: 0, describe: 'Milliseconds added to every API request', requiresArg: true })
-        .option('faults', { type: 'string', describe: 'Faults to inject, e.g. "latency=20,rate503=0.05,seed=42" (see the README)', requiresArg: true })
+        .option('faults', { type: 'string', describe: 'Faults to inject, e.g. "latency=20,rate503=0.05,seed=42" (see docs/emulator.md)', requiresArg: true })
         .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key)', requiresArg: true })
         .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert', requiresArg: true })
         .option('page-size', { type: 'number', describe: 'Serve lists as pages of this size instead of plain arrays', requiresArg: true })
         .option('log-requests', { type: 'boolean', describe: 'Print one line per API request to stderr' })
         .example('$0 emulator', "Serve the guide's example world on http://127.0.0.1:8787 with a made-up token")
-        .example('$0 emulator --seed examples/seeds/toy.yaml --token demo-token', 'Serve a seeded catalog; point p7apps at it with P7APPS_URL and P7APPS_TOKEN=demo-token')
-        .example('$0 emulator --port 0 --faults "rate503=0.05,dropPublishResponse=0.02,seed=7"', 'Inject faults to see how p7apps copes'),
+        .example('$0 emulator --seed toy --token demo-token', 'Serve a seeded catalog; point p7apps at it with P7APPS_URL and P7APPS_TOKEN=demo-token')
+        .example('$0 emulator --port 0 --faults "rate503=0.05,seed=7"', 'Inject faults to see how p7apps copes'),
     handler: async (args) => {
       // Loaded here, not at start-up: the other commands do not need the emulator.
       const { formatFaultSpec, GUIDE_PASSWORD, parseFaultSpec, startEmulator } = await import('../../emulator/index.js');
@@ -126,7 +127,11 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
       });
 
       const guideWorld = argv.seed === undefined;
-      const world = guideWorld ? "the guide's example world" : `seed file ${resolve(ctx.cwd, argv.seed!)}`;
+      const world = guideWorld
+        ? "the guide's example world"
+        : existsSync(resolve(ctx.cwd, argv.seed!))
+          ? `seed file ${resolve(ctx.cwd, argv.seed!)}`
+          : `built-in seed "${argv.seed}"`;
       const out = ctx.stdout;
       out.write('p7apps AppsHub emulator is running.\n\n');
       out.write(`  Sign-in URL:   ${emulator.url}\n`);

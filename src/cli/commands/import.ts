@@ -47,13 +47,13 @@ export const importCommand: CommandFactory = (ctx) => ({
       .option('out', {
         type: 'string',
         requiresArg: true,
-        describe: 'The config file to write; its folder receives apps/ (default: p7apps.config.ts, or p7apps.config.yaml with --format yaml)',
+        describe: 'The config file to write, its folder created if missing; the folder receives apps/ (default: p7apps.config.ts, .yaml or .json by --format)',
       })
       .option('format', {
         type: 'string',
-        choices: ['ts', 'yaml'],
+        choices: ['ts', 'yaml', 'json'],
         requiresArg: true,
-        describe: 'Config format (default: from the --out extension: .ts/.mts -> ts, .yaml/.yml -> yaml)',
+        describe: 'Config format (default: from the --out extension: .ts/.mts -> ts, .yaml/.yml -> yaml, .json -> json)',
       })
       .option('force', { type: 'boolean', describe: 'Overwrite existing files (never folders)' })
       .epilogue('')

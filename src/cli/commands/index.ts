@@ -4,13 +4,24 @@
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../context.js';
 import { applyCommand } from './apply.js';
+import { completionCommand } from './completion.js';
 import { driftCommand } from './drift.js';
 import { emulatorCommand } from './emulator.js';
 import { importCommand } from './import.js';
 import { planCommand } from './plan.js';
+import { showCommand } from './show.js';
 import { validateCommand } from './validate.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
 
-export const commands: CommandFactory[] = [validateCommand, emulatorCommand, planCommand, applyCommand, driftCommand, importCommand];
+export const commands: CommandFactory[] = [
+  validateCommand,
+  emulatorCommand,
+  planCommand,
+  applyCommand,
+  driftCommand,
+  importCommand,
+  showCommand,
+  completionCommand,
+];

@@ -15,7 +15,7 @@ import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import type { PlanRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { parallelismOrThrow, serverOptions, shellWord, useColor } from '../options.js';
+import { appSelection, parallelismOrThrow, serverOptions, shellWord, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
 
 const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown } satisfies Record<PlanFormat, PlanRenderer>;
@@ -29,7 +29,7 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     ({ plan } = await planFromServer({
       ...serverOptions(ctx, args, parallelism),
       config: args.config,
-      apps: args.app,
+      ...appSelection(args),
     }));
   } catch (err) {
     if (ctx.signal.aborted) {

@@ -7,13 +7,13 @@
 // 2 changes present, 1 an error or a conflict a person must resolve.
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, type ConfigArgs, type OutputArgs, type ServerArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
 export const PLAN_FORMATS = ['human', 'json', 'markdown'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
-export interface PlanArgs extends ConfigArgs, ServerArgs, OutputArgs {
+export interface PlanArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
   app?: string[];
   parallelism: number;
   verbose?: boolean;
@@ -24,7 +24,7 @@ export const planCommand: CommandFactory = (ctx) => ({
   command: 'plan',
   describe: 'Read the server and show which publishes would make it match the config, and why',
   builder: (yargs: Argv) =>
-    withFormatOption(withReadingOptions(yargs), PLAN_FORMATS, 'human')
+    withFormatOption(withTargetingOptions(withReadingOptions(yargs)), PLAN_FORMATS, 'human')
       .option('verbose', { type: 'boolean', describe: 'Also list unchanged apps and every note' })
       .option('out', {
         type: 'string',

@@ -19,7 +19,7 @@ export const validateCommand: CommandFactory = (ctx) => ({
       .usage('$0 validate [--config PATH]\n\nLoad and check the config offline, without a server or credentials.\nExit codes: 0 valid, 1 problems found (each listed with its file and the place in it).')
       .epilogue('')
       .example('$0 validate', 'Check the config found from the current directory upwards')
-      .example('$0 validate --config examples/catalog-yaml/p7apps.config.yaml', 'Check a given config file')
+      .example('$0 validate --config ./p7apps.config.ts', 'Check a given config file')
       .example('$0 validate && $0 plan', 'In CI: stop early on a broken config, before reading the server'),
   handler: async (args) => {
     const { config } = args as ConfigArgs;

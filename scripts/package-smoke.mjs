@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+// The installed-package smoke test: what a user gets from `npm install` of a
+// p7apps tarball, on each Node.js version we support. It installs the
+// tarball into a new CommonJS project and a new ES module project (once; the
+// installs are pure JavaScript), then, with each Node binary given:
+//   - `require('p7apps')` and `import('p7apps')` both give `defineConfig`;
+//   - a `.cjs` config (with require) and a `.ts` config (with import) validate;
+//   - against the packaged emulator (`--seed toy`, a built-in seed name):
+//     import -> plan (no changes) -> an edit -> plan (changes) -> apply ->
+//     plan (no changes) -> drift (in sync);
+//   - every `--help` example of every command, as written, in that project.
+// Each check prints `ok - ...` or `not ok - ...`; the last line is
+// `N passed, N failed`. Exit code 0 when every check passed.
+//
+//   node scripts/package-smoke.mjs --tarball p7apps-0.1.0.tgz [--node /path/to/node ...]
+//
+// .ci/run runs it on Node 20 and on Node 22, 24 and 26 fetched from the npm
+// registry; test/package/install.test.ts runs it on the running Node.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** Runs a command to completion; resolves with its exit code and output. Never rejects on a non-zero exit. */
+export function run(command, args, { cwd, env = process.env, input, timeoutMs = 120_000, shell = false } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env, shell, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: -1, stdout, stderr: `${stderr}${err.message}` });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    child.stdin.on('error', () => {}); // a command that exits without reading its input
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** npm's own notices that come from this machine's npm settings, not from the package. */
+const MACHINE_NPM_NOISE = [/npm warn config/i, /nodedir/i, /install-scripts/i, /^npm warn\s*$/i];
+
+/** Creates a project of the given module type and installs the tarball into it; returns its directory and any npm warnings. */
+export async function installProject(tarball, workdir, type) {
+  const dir = path.join(workdir, type);
+  const manifest = { name: `p7apps-smoke-${type}`, version: '1.0.0', private: true, ...(type === 'esm' ? { type: 'module' } : {}) };
+  spawnSync('mkdir', ['-p', dir]);
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const result = await run(NPM, ['install', '--no-audit', '--no-fund', '--save-dev', tarball], { cwd: dir, timeoutMs: 300_000 });
+  const warnings = result.stderr
+    .split('\n')
+    .filter((line) => /^npm (warn|WARN)/.test(line))
+    .filter((line) => !MACHINE_NPM_NOISE.some((noise) => noise.test(line)));
+  return { dir, ok: result.code === 0, warnings, output: `${result.stdout}${result.stderr}` };
+}
+
+/** The `Examples:` lines of a `--help` text, with `p7apps` in place of the program name. */
+export function helpExamples(helpText) {
+  const lines = helpText.split('\n');
+  const start = lines.findIndex((line) => line.trim() === 'Examples:');
+  if (start < 0) return [];
+  const examples = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === '') break;
+    // yargs lays an example out as "  COMMAND   DESCRIPTION", columns at least
+    // two spaces apart; a description's continuation is indented further.
+    if (!/^ {2}\S/.test(line)) continue;
+    examples.push(line.trim().split(/\s{2,}/)[0]);
+  }
+  return examples;
+}
+
+/**
+ * The p7apps commands of the README's shell blocks, in order, without their
+ * trailing comments: what a newcomer types. (Lines that install or export
+ * the server's address are the smoke test's own setup.)
+ */
+export function readmeCommands(readme) {
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return blocks
+    .flatMap((block) => block.split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => /^npx p7apps\b/.test(line));
+}
+
+/** Starts `p7apps emulator --seed toy` from the installed package; resolves with its URL and a stop function. */
+async function startPackagedEmulator(node, dir, token) {
+  const child = spawn(node, [path.join(dir, 'node_modules/p7apps/bin/p7apps.js'), 'emulator', '--seed', 'toy', '--port', '0', '--token', token, '--ready-after-ms', '200'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${out}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const match = /Sign-in URL:\s+(\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', () => reject(new Error(`the emulator exited: ${out}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/** Runs every check with one Node binary; calls `report(ok, name, detail)` for each. */
+export async function smokeWithNode(node, projects, report) {
+  const version = (await run(node, ['--version'])).stdout.trim();
+  const check = async (name, fn) => {
+    try {
+      const detail = await fn();
+      report(detail === true || detail === undefined, `${version}: ${name}`, typeof detail === 'string' ? detail : '');
+    } catch (err) {
+      report(false, `${version}: ${name}`, err instanceof Error ? err.message : String(err));
+    }
+  };
+  const expectExit = (result, expected, what) =>
+    result.code === expected ? true : `${what} exited ${result.code}, expected ${expected}\n${result.stdout}${result.stderr}`.slice(0, 4000);
+
+  const cjs = projects.cjs;
+  const esm = projects.esm;
+  await check('require("p7apps") in a CommonJS project', async () =>
+    expectExit(await run(node, ['-e', "const p = require('p7apps'); if (typeof p.defineConfig !== 'function') process.exit(3)"], { cwd: cjs }), 0, 'require'),
+  );
+  await check('import("p7apps") in an ES module project', async () =>
+    expectExit(await run(node, ['--input-type=module', '-e', "const p = await import('p7apps'); if (typeof p.defineConfig !== 'function') process.exit(3)"], { cwd: esm }), 0, 'import'),
+  );
+
+  const p7apps = (dir) => (args, options = {}) => run(node, [path.join(dir, 'node_modules/p7apps/bin/p7apps.js'), ...args], { cwd: dir, ...options });
+  const token = 'smoke-token-0123456789';
+  const emulator = await startPackagedEmulator(node, cjs, token);
+  const env = { ...process.env, P7APPS_URL: emulator.url, P7APPS_TOKEN: token, P7APPS_USERNAME: '', P7APPS_PASSWORD: '', NO_COLOR: '1' };
+  try {
+    for (const [type, dir] of Object.entries(projects)) {
+      const cli = p7apps(dir);
+      rmSync(path.join(dir, 'p7apps.config.ts'), { force: true });
+      rmSync(path.join(dir, 'apps'), { recursive: true, force: true });
+      await check(`${type}: import writes p7apps.config.ts`, async () => expectExit(await cli(['import'], { env }), 0, 'p7apps import'));
+      await check(`${type}: the imported .ts config validates`, async () => expectExit(await cli(['validate'], { env }), 0, 'p7apps validate'));
+      // The toy seed has a version that FAILED to publish: plan proposes republishing it (exit 2), and nothing else may fail.
+      await check(`${type}: plan right after import runs`, async () => {
+        const result = await cli(['plan'], { env });
+        return result.code === 0 || result.code === 2 ? true : expectExit(result, 2, 'p7apps plan');
+      });
+    }
+
+    const cli = p7apps(esm);
+    await check('apply --auto-approve after import converges (exit 0)', async () => expectExit(await cli(['apply', '--auto-approve'], { env }), 0, 'p7apps apply'));
+    await check('plan after that apply has no changes (exit 0)', async () => expectExit(await cli(['plan'], { env }), 0, 'p7apps plan'));
+    const configFile = path.join(esm, 'p7apps.config.ts');
+    const config = readFileSync(configFile, 'utf8');
+    const edited = config.replace(/(description(?:File)?:\s*)("[^"]*"|'[^']*')/, '$1"Edited by the smoke test."');
+    await check('an edited config plans changes (exit 2)', async () => {
+      if (edited === config) return 'the imported config has no description to edit';
+      writeFileSync(configFile, edited.replace('descriptionFile:', 'description:'));
+      return expectExit(await cli(['plan'], { env }), 2, 'p7apps plan');
+    });
+    await check('apply --auto-approve converges (exit 0)', async () => expectExit(await cli(['apply', '--auto-approve'], { env }), 0, 'p7apps apply'));
+    await check('plan after apply has no changes (exit 0)', async () => expectExit(await cli(['plan'], { env }), 0, 'p7apps plan'));
+    await check('drift after apply is clean (exit 0)', async () => expectExit(await cli(['drift'], { env }), 0, 'p7apps drift'));
+
+    await check('a .cjs config using require("p7apps") validates', async () => {
+      writeFileSync(
+        path.join(cjs, 'smoke.config.cjs'),
+        "const { defineConfig } = require('p7apps');\nmodule.exports = defineConfig({ apps: [{ name: 'Smoke', workspace: 'Toy apps', versions: [{ version: 1, workflow: '/Users/1/ToyWorkflow.p7wf' }] }] });\n",
+      );
+      return expectExit(await p7apps(cjs)(['validate', '--config', 'smoke.config.cjs'], { env }), 0, 'p7apps validate --config smoke.config.cjs');
+    });
+
+    // The README's commands, in order, in a new folder of the ES module project (as a newcomer would).
+    const readme = path.join(esm, 'readme');
+    rmSync(readme, { recursive: true, force: true });
+    spawnSync('mkdir', ['-p', readme]);
+    for (const command of readmeCommands(readFileSync(path.join(esm, 'node_modules/p7apps/README.md'), 'utf8'))) {
+      await check(`README: ${command}`, async () => runExample(command.replace(/^npx /, ''), node, readme, env, esm));
+    }
+
+    // Every --help example, as written, in the CommonJS project (which has a config and the emulator's env).
+    const commands = ['validate', 'plan', 'show', 'apply', 'drift', 'import', 'doctor', 'emulator', 'completion'];
+    for (const command of commands) {
+      const help = await p7apps(cjs)([command, '--help'], { env });
+      for (const example of helpExamples(help.stdout)) {
+        await check(`example: ${example}`, async () => runExample(example, node, cjs, env));
+      }
+    }
+  } finally {
+    emulator.stop();
+  }
+}
+
+/**
+ * Runs one `--help` example in a shell, `p7apps` being the installed CLI on
+ * the given Node. Commands that would run until stopped (the emulator) are
+ * stopped once they print that they are running; exit codes 0 and 2 (changes,
+ * drift) both mean the example ran as written.
+ */
+async function runExample(example, node, dir, env, project = dir) {
+  const bin = path.join(dir, 'smoke-bin');
+  spawnSync('mkdir', ['-p', bin]);
+  writeFileSync(path.join(bin, 'p7apps'), `#!/bin/sh\nexec "${node}" "${path.join(project, 'node_modules/p7apps/bin/p7apps.js')}" "$@"\n`, { mode: 0o755 });
+  const shellEnv = { ...env, PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary.md') };
+  const long = /^p7apps emulator\b/.test(example);
+  // `p7apps apply` without --auto-approve or a saved plan asks a person: answer
+  // "yes" on a terminal, as the person reading the example would.
+  const asks = /^p7apps apply\b(?!.*--auto-approve)(?!\s+\S+\.json)/.test(example);
+  if (long) return runUntilRunning(`exec ${example.replace(/--port \d+/, '')} --port 0`, dir, shellEnv);
+  const line = example;
+  const result = asks
+    ? await run('script', ['-qec', line, '/dev/null'], { cwd: dir, env: shellEnv, timeoutMs: 120_000, input: 'yes\n' })
+    : await run('sh', ['-c', line], { cwd: dir, env: shellEnv, timeoutMs: 120_000 });
+  if (/^p7apps import\b/.test(example) && result.code === 1 && /already exists|--force/.test(result.stderr)) return true;
+  return result.code === 0 || result.code === 2 ? true : `exited ${result.code}\n${result.stdout}${result.stderr}`.slice(0, 4000);
+}
+
+/** Runs a command that serves until stopped; true once it says it is running (within 60 s), then stops it. */
+function runUntilRunning(line, cwd, env) {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', line], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const finish = (verdict) => {
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      resolve(verdict);
+    };
+    const timer = setTimeout(() => finish(`did not say it is running within 60 s:\n${out}`), 60_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/emulator is running/.test(out)) finish(true);
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => finish(`exited ${code} before it was running:\n${out}`));
+  });
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { tarball: { type: 'string' }, node: { type: 'string', multiple: true }, keep: { type: 'boolean' } } });
+  if (!values.tarball) {
+    process.stderr.write('usage: node scripts/package-smoke.mjs --tarball FILE [--node BIN ...]\n');
+    process.exit(1);
+  }
+  const nodes = values.node?.length ? values.node : [process.execPath];
+  const workdir = mkdtempSync(path.join(tmpdir(), 'p7apps-smoke-'));
+  let passed = 0;
+  let failed = 0;
+  const report = (ok, name, detail) => {
+    if (ok) passed += 1;
+    else failed += 1;
+    process.stdout.write(`${ok ? 'ok' : 'not ok'} - ${name}\n`);
+    if (!ok && detail) process.stdout.write(`${detail.replace(/^/gm, '    ')}\n`);
+  };
+  try {
+    const projects = {};
+    for (const type of ['cjs', 'esm']) {
+      const installed = await installProject(path.resolve(values.tarball), workdir, type);
+      report(installed.ok && installed.warnings.length === 0, `npm install of the tarball into a new ${type} project, without warnings`, installed.ok ? installed.warnings.join('\n') : installed.output);
+      projects[type] = installed.dir;
+    }
+    for (const node of nodes) await smokeWithNode(node, projects, report);
+  } finally {
+    if (!values.keep) rmSync(workdir, { recursive: true, force: true });
+  }
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

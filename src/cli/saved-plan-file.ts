@@ -1,0 +1,29 @@
+// Reads a plan saved by `p7apps plan --out FILE` for the commands that take
+// one (`show`, `apply FILE`): every way the file can be wrong is one message
+// naming the file and what to do.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { P7appsError } from '../errors.js';
+import { planFromDocument } from '../plan/document.js';
+import type { Plan } from '../plan/types.js';
+
+export async function readSavedPlan(cwd: string, given: string): Promise<{ file: string; plan: Plan }> {
+  const file = path.resolve(cwd, given);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new P7appsError(`cannot read the plan ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`, {
+      hint: 'Save a plan with "p7apps plan --out FILE" first.',
+    });
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new P7appsError(`${file} is not JSON (${(err as Error).message})`, { hint: 'Pass a file written by "p7apps plan --out FILE".' });
+  }
+  return { file, plan: planFromDocument(document, file) };
+}
