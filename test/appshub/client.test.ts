@@ -519,7 +519,7 @@ describe('malformed responses', () => {
     const err = await rejection(client().client.listApps());
     expect(err).toMatchObject({ kind: 'malformed', method: 'GET', path: 'apps/', ambiguous: false });
     expect(err.message).toBe(`Malformed response to GET apps/: ${what}`);
-    expect(err.hint).toContain('ASSUMPTIONS about the wire');
+    expect(err.hint).toContain('docs/wire-assumptions.md');
   });
 
   it('refuses an app record for another id', async () => {
