@@ -377,7 +377,11 @@ async function send(
         if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false, lateCommitWaitMs };
         appId = committed.appId ?? appId;
         if (run.signal.aborted) {
-          throw new PublishStop('not-started', `publishing ${label(publish)} was not committed, and the run was interrupted before sending it again`);
+          // Interrupted before the window ended: a late commit may still come, so this is not "not sent".
+          throw new PublishStop(
+            'unconfirmed',
+            `the response to publishing ${label(publish)} was lost and the run was interrupted before the late-commit window ended, so whether it was committed is not known`,
+          );
         }
         if (lostResponses > run.maxResends) {
           throw new PublishStop(

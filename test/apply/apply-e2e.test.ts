@@ -452,6 +452,7 @@ describe('p7apps apply', () => {
 
   it.each([
     [['--timeout', 'soon'], /--timeout must be a duration such as 90s, 15m or 1h/],
+    [['--late-commit-window', 'soon'], /--late-commit-window must be a duration such as 120s, 5m or 0 \(got "soon"\)\n\s+Make it longer than the timeout of any gateway/],
     [['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
     [['--format', 'json', '--no-auto-approve'], /--format json needs --auto-approve/],
   ])('rejects %j with a message naming the flag', async (args, message) => {

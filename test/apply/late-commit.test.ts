@@ -152,6 +152,19 @@ describe('the late-commit window: no resend until the app has stayed unchanged f
     expect(result.publishes[0]).toMatchObject({ outcome: 'ready', resends: 0 });
   });
 
+  it('interrupted while it waits out the window, a lost publish is reported unconfirmed, not as unsent, and never sent again', async () => {
+    const clock = new VirtualClock();
+    const api = new LateHub(clock);
+    api.lateCommits = [500_000];
+    const controller = new AbortController();
+    const recorder = recordEvents();
+    const hooks = { emit: (e: ApplyEvent) => (recorder.emit(e), e.type === 'publish-recheck' && controller.abort()) };
+    const result = await applyPlan(planOf(createApp('Toy app')), api, { parallelism: 2, timeoutMs: 15 * 60_000, hooks, clock, signal: controller.signal });
+    expect(result.publishes[0]!.outcome).toBe('unconfirmed');
+    expect(result.publishes[0]!.error).toMatch(/was lost and the run was interrupted before the late-commit window ended, so whether it was committed is not known/);
+    expect(api.posts()).toHaveLength(1);
+  });
+
   it('the looks come quickly at first, then every 15 s, and the last one comes just past the end of the window', () => {
     expect(lateCommitLooks(120_000)).toEqual([1000, 3000, 10_000, 25_000, 40_000, 55_000, 70_000, 85_000, 100_000, 115_000, 122_000]);
     expect(lateCommitLooks(500)).toEqual([525]);
