@@ -568,6 +568,23 @@ describe('p7apps apply under attack', () => {
     await expectConverged();
   });
 
+  it('one saved plan applied twice at the same moment publishes once; applied again later, it is refused as stale', async () => {
+    await start({ latencyMs: 20 });
+    await writeConfig(catalog);
+    expect((await cli(['plan', '--out', 'plan.json'])).code).toBe(2);
+    emulator.clearLog();
+    const [one, other] = await Promise.all([cli(['apply', 'plan.json']), cli(['apply', 'plan.json'])]);
+
+    expect([one.code, other.code].sort()).toEqual([0, 1]);
+    expect((one.code === 1 ? one : other).stderr).toMatch(/another apply is running for this config/);
+    expect(posts()).toHaveLength(3);
+    const late = await cli(['apply', 'plan.json']);
+    expect(late.code).toBe(1);
+    expect(posts()).toHaveLength(3);
+    expect(Object.keys(versionsOf('Alpha'))).toEqual(['1', '2']);
+    await expectConverged();
+  });
+
   it('removes its lock when interrupted by Ctrl-C, and takes over a lock left by a process that is gone', async () => {
     const controller = new AbortController();
     await start({ readyAfterMs: 1000, onRequest: (entry) => entry.endpoint === 'POST apps/' && controller.abort(new Error('interrupted by SIGINT')) });
