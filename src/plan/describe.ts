@@ -3,6 +3,7 @@
 // the data they describe, rather than in each renderer.
 
 import { isUnknown, type Maybe, type Workspace } from '../appshub/types.js';
+import { escapeUnsafe } from '../render/escape.js';
 import type { WorkspaceRef } from '../config/desired.js';
 import type { ActionReason, Conflict, Plan, PlanNote, PlanSummary, SettingField } from './types.js';
 import { planVerification, unverifiedText } from './verification.js';
@@ -150,23 +151,19 @@ export function unverifiableText(item: { detail: string; raw?: string }): string
   return `cannot verify: ${item.detail}${raw}`;
 }
 
-/** Characters that would make server text read as something else: controls, invisible and text-direction marks. */
-// eslint-disable-next-line no-control-regex
-const HIDING_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-
 /**
  * Text the server sent, made safe to show anywhere: quoted, cut to about 60
- * characters, every control or invisible character written as \uXXXX.
+ * characters, every control or invisible character escaped (the shared rule
+ * of src/render/escape.ts).
  */
 export function serverText(text: string, max = 60): string {
   return `"${visible(text.replace(/[\\"]/g, (ch) => `\\${ch}`), max)}"`;
 }
 
-/** Cut to about `max` characters, every control or invisible character written as \uXXXX. */
+/** Cut to about `max` characters, every control or invisible character escaped. */
 function visible(text: string, max: number): string {
   const chars = [...text];
-  const cut = chars.length > max ? `${chars.slice(0, max).join('')}...` : text;
-  return cut.replace(HIDING_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeUnsafe(chars.length > max ? `${chars.slice(0, max).join('')}...` : text);
 }
 
 /**

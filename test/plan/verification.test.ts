@@ -90,7 +90,7 @@ describe('a managed setting the server does not report', () => {
     const note: PlanNote = { kind: 'unverifiable', field: 'description', detail: 'x', raw: `\u001b[31mred\u202e${'y'.repeat(80)}` };
     const words = describeNote(note);
     expect(words).not.toMatch(/[\u001b\u202e]/);
-    expect(words).toContain('\\u001b[31mred\\u202e');
+    expect(words).toContain('\\x1b[31mred\\u202e');
     expect(words).toMatch(/y\.\.\.\)$/);
   });
 });
