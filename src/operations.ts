@@ -9,11 +9,13 @@ import type { AppsHubClient } from './appshub/client.js';
 import type { DesiredState } from './config/desired.js';
 import { loadConfig } from './config/load.js';
 import { UsageError } from './errors.js';
+import type { Redactor } from './redact.js';
 import { readObservedState } from './observe/read.js';
 import { computePlan } from './plan/compute.js';
 import { computeDrift, type DriftReport } from './plan/drift.js';
 import type { ObservedState } from './plan/observed.js';
 import type { Plan } from './plan/types.js';
+import { planVerification, strictModeError } from './plan/verification.js';
 
 /** Where the server is and how to reach it; credentials come from `env` only. */
 export interface ServerOptions {
@@ -28,7 +30,11 @@ export interface ServerOptions {
   onWarning?: (message: string) => void;
   /** Requests (and connections) at once. Default 10. */
   parallelism?: number;
+  /** One read, from sending it to the last byte of its answer (default 60 s); a publish's answer gets twice as long. */
+  requestTimeoutMs?: number;
   signal?: AbortSignal;
+  /** Learns the secrets the client uses, so that the caller can redact what it writes (see src/redact.ts). */
+  redactor?: Redactor;
 }
 
 export interface ConfigOptions {
@@ -38,6 +44,8 @@ export interface ConfigOptions {
   cwd?: string;
   /** Limit to these apps (names as in the config). */
   apps?: string[];
+  /** Stops loading a TypeScript/JavaScript config at once (and, with the server options, every request). */
+  signal?: AbortSignal;
   /** Limit to the apps the config puts in these workspaces (by name or id). */
   workspaces?: string[];
   /** Leave these apps out (names as in the config). */
@@ -56,7 +64,15 @@ export function narrowsApps(selection: AppSelection): boolean {
   return [selection.apps, selection.workspaces, selection.excludeApps].some((list) => list !== undefined && list.length > 0);
 }
 
-export type PlanOptions = ServerOptions & ConfigOptions;
+export interface StrictOption {
+  /**
+   * Throw when a managed field cannot be verified because the server does not
+   * show it, naming each app and field. Default: the config's `strict`, else false.
+   */
+  strict?: boolean;
+}
+
+export type PlanOptions = ServerOptions & ConfigOptions & StrictOption;
 
 export interface PlanOutcome {
   plan: Plan;
@@ -68,7 +84,7 @@ export interface PlanOutcome {
 export async function loadDesiredState(options: ConfigOptions = {}): Promise<DesiredState> {
   const cwd = options.cwd ?? process.cwd();
   const desired =
-    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd });
+    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd, ...(options.signal ? { signal: options.signal } : {}) });
   return selectApps(desired, { apps: options.apps, workspaces: options.workspaces, excludeApps: options.excludeApps });
 }
 
@@ -121,7 +137,9 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
     insecure: options.insecure === true,
     onWarning: options.onWarning,
     connections: options.parallelism ?? 10,
+    requestTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
+    ...(options.redactor ? { redactor: options.redactor } : {}),
   });
 }
 
@@ -139,12 +157,18 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
 export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
   const desired = await loadDesiredState(options);
   const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
+  let outcome: PlanOutcome;
   try {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
-    return await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
+    outcome = await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
   } finally {
     await api.close();
   }
+  if (options.strict ?? desired.strict ?? false) {
+    const refusal = strictModeError(planVerification(outcome.plan));
+    if (refusal) throw refusal;
+  }
+  return outcome;
 }
 
 /** How the server differs from the config: read-only, a view of the plan. */

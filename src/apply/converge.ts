@@ -4,16 +4,32 @@
 // So is a version the config never declared that appeared during the apply in
 // an app it published to: a publish committed twice (a late commit, or another
 // apply at the same time) leaves the plan empty but the server not as asked.
+// An empty plan says nothing about fields the server does not show: the
+// verification that goes with it says which those are.
 
 import { describeConflict, describeReason } from '../plan/describe.js';
 import type { AppPlan, Plan } from '../plan/types.js';
+import { planVerification, verifiedText, type Verification } from '../plan/verification.js';
 import type { StillToDo } from './events.js';
 import { duplicateAdvice } from './late-commit.js';
 
+/** The convergence read's verdict for a person: "converged: 12 apps verified; description of 3 apps cannot be verified on this server". */
+export function convergedText(verification: Verification): string {
+  return `converged: ${verifiedText(verification)}`;
+}
+
 /**
- * What a fresh plan still wants to do, per app, in words; empty when converged.
+ * What the fresh plan after an apply left to do and what it could verify.
  * With `before` (the plan that was applied), versions that appeared in an app
  * it published to without being declared count as not converged too.
+ */
+export function convergence(plan: Plan, before?: Plan): { remaining: StillToDo[]; verification: Verification } {
+  return { remaining: stillToDo(plan, before), verification: planVerification(plan) };
+}
+
+/**
+ * What a fresh plan still wants to do, per app, in words; empty when converged.
+ * With `before`, undeclared versions that appeared during the apply count too.
  */
 export function stillToDo(plan: Plan, before?: Plan): StillToDo[] {
   const remaining: StillToDo[] = [];

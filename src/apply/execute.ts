@@ -15,32 +15,48 @@
 
 import { setMaxListeners } from 'node:events';
 import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
+import { versionStateKind } from '../appshub/wire.js';
 import { P7appsError } from '../errors.js';
 import type { AppPlan, CreateAppPlan, Plan, PlannedPublish, UpdateAppPlan } from '../plan/types.js';
 import { DEFAULT_POLL_SCHEDULE, honourRetryAfter, pollDelay, type PollSchedule } from './backoff.js';
 import { nextPollWait, ReadyTiming } from './ready-timing.js';
 import { formatDuration, systemClock, type Clock } from './clock.js';
-import type { ApplyEvent, ApplyHooks, ApplyTotals, PublishOutcome, PublishReport } from './events.js';
+import { stateName, type ApplyEvent, type ApplyHooks, type ApplyTotals, type PublishOutcome, type PublishReport } from './events.js';
 import { describeError, httpFacts } from './http-facts.js';
 import { DEFAULT_LATE_COMMIT_WINDOW_MS, duplicateAdvice, lateCommitLooks } from './late-commit.js';
 import { changedBeforePublish } from './pre-publish.js';
 import { Slots } from './slots.js';
+import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
+import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
 
 export const DEFAULT_PARALLELISM = 10;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
 export const DEFAULT_MAX_RESENDS = 3;
+/** Sends of one publish in all (busy and unreachable answers included) before its app fails. */
+export const DEFAULT_MAX_PUBLISH_ATTEMPTS = 20;
 /** Consecutive failed polls of one version before giving up on it. */
 export const DEFAULT_MAX_POLL_ERRORS = 10;
+/** How long a publishing state p7apps does not know may stay unchanged before the wait ends (A23). */
+export const DEFAULT_UNKNOWN_STATE_LIMIT_MS = 2 * 60 * 1000;
 /** Wait after a 409/429 that carried no Retry-After. */
 const BUSY_WAIT_WITHOUT_RETRY_AFTER_MS = 2000;
+/** Reading an accepted publish back: at once, then twice a moment apart (readBack). */
+const LATE_COMMIT_FIRST_LOOK_MS = 1000;
+const LATE_COMMIT_SECOND_LOOK_MS = 3000;
 
 export interface ApplyOptions {
   /** Apps applied at once (default 10). */
   parallelism?: number;
   /** Per publish, from its first send to READY (default 15 minutes). */
   timeoutMs?: number;
-  /** Aborted: start nothing new, let requests in flight finish, stop waiting. */
+  /** Aborted: start nothing new, give requests in flight the grace, stop waiting. */
   signal?: AbortSignal;
+  /** After the timeout or the signal: how long a publish on the wire may still be answered before it is abandoned (default 5 s). */
+  graceMs?: number;
+  /** Sends of one publish in all, busy answers included (default 20). */
+  maxPublishAttempts?: number;
+  /** The floor and cap of waits after a busy answer (default: 1 s, 5 minutes). */
+  retryWaitLimits?: RetryWaitLimits;
   hooks: ApplyHooks;
   clock?: Clock;
   /** In [0, 1): jitter for poll gaps. */
@@ -56,6 +72,8 @@ export interface ApplyOptions {
   lateCommitWindowMs?: number;
   /** Read the app before each publish to see it is still as planned (default true). */
   checkBeforePublish?: boolean;
+  /** An unknown publishing state unchanged this long ends the wait as a failure (default 2 minutes). */
+  unknownStateLimitMs?: number;
 }
 
 export type AppOutcome = 'done' | 'failed' | 'interrupted' | 'not-started';
@@ -94,8 +112,12 @@ interface Run {
   random: () => number;
   signal: AbortSignal;
   timeoutMs: number;
+  graceMs: number;
+  maxPublishAttempts: number;
+  waitLimits: RetryWaitLimits;
   maxResends: number;
   maxPollErrors: number;
+  unknownStateLimitMs: number;
   schedule: PollSchedule;
   readyTiming: ReadyTiming;
   emit(event: DistributiveOmit<ApplyEvent, 'at'>): void;
@@ -123,8 +145,12 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     random: options.random ?? Math.random,
     signal,
     timeoutMs: options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    maxPublishAttempts: options.maxPublishAttempts ?? DEFAULT_MAX_PUBLISH_ATTEMPTS,
+    waitLimits: options.retryWaitLimits ?? DEFAULT_RETRY_WAIT_LIMITS,
     maxResends: options.maxResends ?? DEFAULT_MAX_RESENDS,
     maxPollErrors: options.maxPollErrors ?? DEFAULT_MAX_POLL_ERRORS,
+    unknownStateLimitMs: options.unknownStateLimitMs ?? DEFAULT_UNKNOWN_STATE_LIMIT_MS,
     schedule: options.pollSchedule ?? DEFAULT_POLL_SCHEDULE,
     readyTiming: new ReadyTiming(),
     emit: (event) => options.hooks.emit({ ...event, at: clock.now() } as ApplyEvent),
@@ -247,7 +273,8 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
     appId = report.appId ?? appId;
     if (report.outcome === 'ready' && report.revision !== null) madeRevisions.set(publish.expect.version, report.revision);
     reports.push(report);
-    if (report.outcome === 'unconfirmed' || report.outcome === 'not-started') outcome = 'interrupted';
+    // A publish left unconfirmed by its timeout (not by an interruption) fails its app: its later steps are not sent.
+    if (report.outcome === 'not-started' || (report.outcome === 'unconfirmed' && run.signal.aborted)) outcome = 'interrupted';
     else if (report.outcome !== 'ready') outcome = 'failed';
   }
   run.emit({
@@ -276,8 +303,8 @@ interface Sent {
   revision: number | null;
   /** Answered on the wire, not found committed by a recheck after a lost answer (whose commit time is unknown). */
   answered: boolean;
-  /** Time spent watching for late commits before this was known. */
-  lateCommitWaitMs: number;
+  /** The version's URL as the publish answer gave it, polled when it is on the server (A22). */
+  url?: string;
 }
 
 async function applyPublish(
@@ -293,6 +320,7 @@ async function applyPublish(
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
   const startedAt = run.clock.now();
   const deadline = startedAt + run.timeoutMs;
+  const lifetime = publishLifetime(run.signal, deadline, run.graceMs, run.clock);
   const elapsed = () => run.clock.now() - startedAt;
   run.emit({
     type: 'publish-start',
@@ -304,12 +332,11 @@ async function applyPublish(
     reasons: publish.reasons,
   });
   try {
-    if (run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
-    const sent = await send(app, publish, appId, deadline, report, run, madeRevisions);
+    if (run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run, lifetime);
+    const sent = await send(app, publish, appId, deadline, report, run, lifetime, madeRevisions);
     report.appId = sent.appId;
     report.revision = sent.revision;
-    // Time spent waiting out a late-commit window is the server's, not the publish's: it does not count against the timeout.
-    await waitForReady(publish, sent, deadline + sent.lateCommitWaitMs, report, run, startedAt);
+    await waitForReady(publish, sent, deadline, report, run, startedAt, lifetime.readSignal);
     report.outcome = 'ready';
     report.timeToReadyMs = elapsed();
     run.emit({ type: 'publish-ready', ...ref, appId: sent.appId, revision: report.revision, elapsedMs: report.timeToReadyMs, polls: report.polls });
@@ -322,6 +349,8 @@ async function applyPublish(
     } else if (stop.outcome === 'failed' || stop.outcome === 'timed-out') {
       run.emit({ type: 'publish-failed', ...ref, outcome: stop.outcome, error: stop.message, elapsedMs: elapsed() });
     }
+  } finally {
+    lifetime.dispose();
   }
   return report;
 }
@@ -338,15 +367,18 @@ async function send(
   deadline: number,
   report: PublishReport,
   run: Run,
+  lifetime: PublishLifetime,
   madeRevisions: ReadonlyMap<number, number> = new Map(),
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
-  let lateCommitWaitMs = 0;
   let lostResponses = 0;
   let unreachable = 0;
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1 && run.signal.aborted) {
       throw new PublishStop('not-started', `publishing ${label(publish)} was not committed, and the run was interrupted before sending it again`);
+    }
+    if (attempt > 1 && run.clock.now() >= deadline) {
+      throw new PublishStop('timed-out', `publishing ${label(publish)} was not committed, and its ${formatDuration(run.timeoutMs)} timeout passed before sending it again`);
     }
     let result: PublishResult;
     run.counters.requestsSent += 1;
@@ -355,34 +387,27 @@ async function send(
       run.counters.resends += 1;
     }
     try {
-      // No abort signal: a publish already on the wire is allowed to finish so its outcome can be reported.
-      result = await run.api.publish(publish.request);
+      // Aborted only after the grace that follows the timeout or an interruption (wall-time.ts).
+      result = await run.api.publish(publish.request, lifetime.sendSignal);
     } catch (err) {
       const facts = httpFacts(err);
+      if (facts.committed) {
+        run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err), committed: true });
+        return await readBack(publish, appId, 'its answer could not be read', run, lifetime);
+      }
       if (facts.ambiguous) {
+        // Abandoned by p7apps itself (wall-time.ts): nothing was lost that a check could find now.
+        if (lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run);
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err) });
-        if (run.signal.aborted) {
-          throw new PublishStop(
-            'unconfirmed',
-            `the response to publishing ${label(publish)} was lost and the run was interrupted before p7apps could check whether it was committed`,
-          );
-        }
+        if (run.signal.aborted) throw mayHaveCommitted(publish, lifetime, run);
         lostResponses += 1;
         // A gateway may answer 504 while the server is still committing, and go on committing long after:
         // nothing is sent again until the app has stayed unchanged for the whole late-commit window.
-        const watchedFrom = run.clock.now();
-        const committed = await watchForLateCommit(publish, appId, facts.retryAfterMs, ref, run);
-        lateCommitWaitMs += run.clock.now() - watchedFrom;
-        deadline += run.clock.now() - watchedFrom;
-        if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false, lateCommitWaitMs };
+        const committed = await watchForLateCommit(publish, appId, facts.retryAfterMs, deadline, ref, run, lifetime);
+        if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false };
         appId = committed.appId ?? appId;
-        if (run.signal.aborted) {
-          // Interrupted before the window ended: a late commit may still come, so this is not "not sent".
-          throw new PublishStop(
-            'unconfirmed',
-            `the response to publishing ${label(publish)} was lost and the run was interrupted before the late-commit window ended, so whether it was committed is not known`,
-          );
-        }
+        // Interrupted, or out of time, before the window ended: a late commit may still come, so this is not "not sent".
+        if (run.signal.aborted || run.clock.now() >= deadline) throw mayHaveCommitted(publish, lifetime, run, true);
         if (lostResponses > run.maxResends) {
           throw new PublishStop(
             'failed',
@@ -393,27 +418,31 @@ async function send(
         continue;
       }
       if (facts.status === 409 || facts.status === 429) {
-        const waitMs = facts.retryAfterMs ?? BUSY_WAIT_WITHOUT_RETRY_AFTER_MS;
-        if (run.clock.now() + waitMs > deadline) {
+        const next = retryWait(facts.retryAfterMs, BUSY_WAIT_WITHOUT_RETRY_AFTER_MS, deadline - run.clock.now(), run.waitLimits);
+        if (!next.wait) {
           throw new PublishStop(
-            'timed-out',
-            `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
+            next.limit === 'cap' ? 'failed' : 'timed-out',
+            next.limit === 'cap'
+              ? `publishing ${label(publish)} was refused as busy (${facts.status}) and not sent again: ${next.why} (${describeError(err)})`
+              : `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
           );
         }
+        throwPastAttempts(publish, attempt, err, run);
+        const waitMs = next.ms;
         if (lostResponses > 0) {
           // "Still publishing" after one of our responses was lost is most likely our own publish,
           // committed late: look again before sending anything (README A10).
           await run.clock.sleep(waitMs, run.signal);
-          const check = await recheck(publish, appId, run);
+          const check = await recheck(publish, appId, run, lifetime);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false, lateCommitWaitMs };
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
           appId = check.appId ?? appId;
           await resendAfter(0, 'server-busy', attempt + 1, ref, run);
           continue;
         }
         await resendAfter(waitMs, 'server-busy', attempt + 1, ref, run);
         // "Still publishing" may be another apply's publish to this app: read it again before sending.
-        if (facts.status === 409 && run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
+        if (facts.status === 409 && run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run, lifetime);
         continue;
       }
       if (facts.notSent) {
@@ -423,12 +452,18 @@ async function send(
         if (run.clock.now() + waitMs > deadline) {
           throw new PublishStop('timed-out', `publishing ${label(publish)} failed: the server could not be reached until the ${formatDuration(run.timeoutMs)} timeout (${describeError(err)})`);
         }
+        throwPastAttempts(publish, attempt, err, run);
         await resendAfter(waitMs, 'server-unreachable', attempt + 1, ref, run);
         continue;
       }
       throw new PublishStop('failed', `publishing ${label(publish)} failed: ${describeError(err)}`);
     }
     const revision = known(result.revision) ? result.revision : null;
+    if (!known(result.version)) {
+      const why = 'its answer does not say which version it published';
+      run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
+      return await readBack(publish, result.appId, why, run, lifetime);
+    }
     run.emit({
       type: 'publish-sent',
       ...ref,
@@ -448,15 +483,71 @@ async function send(
         `duplicate publish on ${JSON.stringify(publish.request.name)}: ${duplicate}; ${why}. Its later steps are skipped. ${duplicateAdvice(publish.request.name)}`,
       );
     }
-    return { appId: result.appId, revision, answered: true, lateCommitWaitMs };
+    return { appId: result.appId, revision, answered: true, ...(known(result.url) ? { url: result.url } : {}) };
   }
 }
 
+/**
+ * A publish the server accepted (2xx) without saying what it made (A21):
+ * committed, so it is never sent again; the app is read back, at once and
+ * then twice more a moment apart, to learn which revision to wait for.
+ */
+async function readBack(publish: PlannedPublish, appId: string | null, why: string, run: Run, lifetime: PublishLifetime): Promise<Sent> {
+  const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
+  let detail = '';
+  for (const settleMs of [0, LATE_COMMIT_FIRST_LOOK_MS, LATE_COMMIT_SECOND_LOOK_MS]) {
+    await run.clock.sleep(settleMs, run.signal);
+    if (run.signal.aborted) break;
+    const check = await recheck(publish, appId, run, lifetime);
+    run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
+    if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true };
+    appId = check.appId ?? appId;
+    detail = check.detail;
+  }
+  const accepted = `the server accepted publishing ${label(publish)} but ${why}`;
+  if (run.signal.aborted) throw new PublishStop('unconfirmed', `${accepted}, and the run was interrupted before the app was read back`);
+  throw new PublishStop(
+    'failed',
+    `${accepted}, and reading the app back does not show it (${detail}); not sending it again. Run "p7apps plan" to see the server's state.`,
+  );
+}
+
+/** The ceiling on sends of one publish: the app fails, naming the attempts and the last answer. */
+function throwPastAttempts(publish: PlannedPublish, attempt: number, err: unknown, run: Run): void {
+  if (attempt < run.maxPublishAttempts) return;
+  throw new PublishStop('failed', `publishing ${label(publish)} failed after ${attempt} attempts; the last answer: ${describeError(err)}`);
+}
+
+/**
+ * A publish whose outcome is unknown when its timeout or the run's
+ * interruption came: still on the wire, or its answer lost and the check
+ * (`checking`) not done.
+ */
+function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, run: Run, checking = false): PublishStop {
+  const abandoned = lifetime.abandoned();
+  const grace = formatDuration(run.graceMs);
+  const why =
+    checking && abandoned === 'timeout'
+      ? `its answer was lost and its ${formatDuration(run.timeoutMs)} timeout passed before p7apps could check whether it was committed`
+      : abandoned === 'timeout'
+        ? `no answer came within its ${formatDuration(run.timeoutMs)} timeout and the ${grace} grace`
+        : abandoned === 'interrupt' && !checking
+          ? `the run was interrupted and no answer came within the ${grace} grace`
+          : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
+  return new PublishStop('unconfirmed', `${label(publish)} may have committed: run apply again (${why})`);
+}
+
 /** The pre-publish check: a publish whose app moved since the plan is not sent (nor are the app's later steps). */
-async function checkBeforeSending(publish: PlannedPublish, appId: string | null, madeRevisions: ReadonlyMap<number, number>, run: Run): Promise<void> {
+async function checkBeforeSending(
+  publish: PlannedPublish,
+  appId: string | null,
+  madeRevisions: ReadonlyMap<number, number>,
+  run: Run,
+  lifetime: PublishLifetime,
+): Promise<void> {
   let changed: string | null;
   try {
-    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, run.signal);
+    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, lifetime.readSignal);
   } catch (err) {
     if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was sent`);
     throw new PublishStop('failed', `could not check ${JSON.stringify(publish.request.name)} before publishing ${label(publish)}, so it was not sent: ${describeError(err)}`);
@@ -479,18 +570,21 @@ async function watchForLateCommit(
   publish: PlannedPublish,
   appId: string | null,
   retryAfterMs: number | undefined,
+  deadline: number,
   ref: { app: string; step: number; version: number },
   run: Run,
+  lifetime: PublishLifetime,
 ): Promise<Recheck> {
   const lostAt = run.clock.now();
   return run.slots.without(async () => {
     let check: Recheck = { tookEffect: false, appId, revision: null, detail: 'not looked at' };
     for (const lookAt of lateCommitLooks(run.lateCommitWindowMs, retryAfterMs ?? 0)) {
-      await run.clock.sleep(lostAt + lookAt - run.clock.now(), run.signal);
+      // Never past the publish's timeout: the last look then comes at it.
+      await run.clock.sleep(Math.min(lostAt + lookAt, deadline) - run.clock.now(), run.signal);
       if (run.signal.aborted) break;
-      check = await recheck(publish, check.appId ?? appId, run);
+      check = await recheck(publish, check.appId ?? appId, run, lifetime);
       run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-      if (check.tookEffect) break;
+      if (check.tookEffect || run.clock.now() >= deadline) break;
     }
     return check;
   });
@@ -534,7 +628,8 @@ interface Recheck {
  * planned" nor "clearly not committed" stops the publish: sending again could
  * create a version the plan never asked for.
  */
-async function recheck(publish: PlannedPublish, appId: string | null, run: Run): Promise<Recheck> {
+async function recheck(publish: PlannedPublish, appId: string | null, run: Run, lifetime: PublishLifetime): Promise<Recheck> {
+  const signal = lifetime.readSignal;
   const { expect, request } = publish;
   const what = label(publish);
   const cannotTell = (why: string) =>
@@ -542,14 +637,14 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run):
   let id = appId;
   try {
     if (id === null) {
-      const apps = await run.api.listApps();
+      const apps = await run.api.listApps(signal);
       const found = apps.find((a) => a.name === request.name);
       if (!found) return { tookEffect: false, appId: null, revision: null, detail: `no app named "${request.name}" exists: not committed` };
       id = found.id;
     }
     let record: VersionRecord | null;
     try {
-      record = await run.api.getAppVersion(id, expect.version);
+      record = await run.api.getAppVersion(id, expect.version, signal);
     } catch (err) {
       if (httpFacts(err).status !== 404) throw err;
       record = null;
@@ -574,13 +669,14 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run):
     }
     if (record) return mustBeOurs({ tookEffect: true, appId: id, revision, detail: `v${expect.version} exists: committed` });
     if (expect.creates === 'app') throw cannotTell(`an app named "${request.name}" exists without v1`);
-    const app = await run.api.getApp(id);
+    const app = await run.api.getApp(id, signal);
     const highest = known(app.versions) ? Math.max(0, ...app.versions.map((v) => v.version)) : null;
     if (highest === null) throw cannotTell('the server does not list the app\'s versions');
     if (highest >= expect.version) throw cannotTell(`the app now has v${highest} but no v${expect.version}`);
     return { tookEffect: false, appId: id, revision: null, detail: `v${expect.version} does not exist: not committed` };
   } catch (err) {
     if (err instanceof PublishStop) throw err;
+    if (signal.aborted) throw mayHaveCommitted(publish, lifetime, run, true);
     throw cannotTell(`reading the app again failed (${describeError(err)})`);
   }
 }
@@ -600,6 +696,7 @@ async function waitForReady(
   report: PublishReport,
   run: Run,
   startedAt: number,
+  readSignal: AbortSignal,
 ): Promise<void> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   const minRevision = expectedRevision(publish, sent);
@@ -611,6 +708,8 @@ async function waitForReady(
   const answeredAt = run.clock.now();
   let pollsPastLearned = 0;
   let learnedPollMade = false;
+  const unknownState = unknownStateWatch(publish, sent.appId, report, run, startedAt);
+  let pollUrl = sent.url;
   for (let polls = 0; ; polls++) {
     const remaining = deadline - run.clock.now();
     if (remaining <= 0) {
@@ -632,10 +731,13 @@ async function waitForReady(
     report.polls += 1;
     const polledAfterMs = run.clock.now() - answeredAt;
     try {
-      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal);
+      // Cut at once by an interruption, and after the grace by the timeout (wall-time.ts).
+      record = await run.api.getAppVersion(sent.appId, publish.expect.version, readSignal, pollUrl);
     } catch (err) {
       if (run.signal.aborted) throw interruptedWhileWaiting();
       const facts = httpFacts(err);
+      // The answer's URL failed (A22): from now on the version's usual URL is asked.
+      pollUrl = undefined;
       errorsInARow += 1;
       retryAfterMs = facts.retryAfterMs;
       run.emit({ type: 'poll', ...ref, appId: sent.appId, state: lastState, revision: report.revision, polls: report.polls, elapsedMs: run.clock.now() - startedAt, error: describeError(err) });
@@ -663,15 +765,51 @@ async function waitForReady(
     }
     lastState = state;
     report.revision = revision ?? report.revision;
-    if (state === 'READY') {
+    const kind = state === null ? 'in-progress' : versionStateKind(state);
+    if (kind === 'ready') {
       if (sent.answered) run.readyTiming.readyAt(polledAfterMs);
       return;
     }
-    if (state === 'FAILED') {
-      const detail = known(record.stateDetail) && record.stateDetail ? record.stateDetail : 'the server gave no reason';
-      throw new PublishStop('failed', `${label(publish)} failed to publish: ${detail}`);
+    if (kind === 'failed') {
+      const detail = known(record.stateDetail) && record.stateDetail ? record.stateDetail : 'no detail given';
+      const which = state === 'FAILED' ? '' : ` (state ${stateName(state!)})`;
+      throw new PublishStop('failed', `${label(publish)} failed to publish${which}: ${detail}`);
     }
+    if (kind === 'unknown') unknownState.seen(state!);
+    else unknownState.clear();
   }
+}
+
+/**
+ * A23: a publishing state p7apps does not know is announced the first time
+ * it is seen and waited on, but only while it keeps changing: the same
+ * unknown state for `limitMs` ends the wait, so that no unknown state can
+ * silently cost the whole publish timeout.
+ */
+function unknownStateWatch(publish: PlannedPublish, appId: string, report: PublishReport, run: Run, startedAt: number) {
+  const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
+  let current: { state: string; since: number } | null = null;
+  return {
+    seen(state: string): void {
+      const now = run.clock.now();
+      if (current?.state !== state) {
+        current = { state, since: now };
+        const seen = report.unknownStates ?? [];
+        if (!seen.includes(state)) report.unknownStates = [...seen, state];
+        run.emit({ type: 'publish-state-unknown', ...ref, appId, state, elapsedMs: now - startedAt, limitMs: run.unknownStateLimitMs });
+        return;
+      }
+      if (now - current.since >= run.unknownStateLimitMs) {
+        throw new PublishStop(
+          'failed',
+          `${label(publish)} stopped waiting: state ${stateName(state)} is not one p7apps knows, and it did not change for ${formatDuration(now - current.since)}`,
+        );
+      }
+    },
+    clear(): void {
+      current = null;
+    },
+  };
 }
 
 function totalsOf(publishes: PublishReport[], counters: { requestsSent: number; resends: number }): ApplyTotals {

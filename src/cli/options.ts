@@ -2,8 +2,10 @@
 // declared once so every command spells and documents them the same way.
 
 import type { Argv } from 'yargs';
+import { parseDuration } from '../apply/clock.js';
 import { UsageError } from '../errors.js';
 import type { ServerOptions } from '../operations.js';
+import { terminalLine } from '../render/text.js';
 import type { CliContext } from './context.js';
 
 export interface ConfigArgs {
@@ -14,6 +16,12 @@ export interface ServerArgs {
   server?: string;
   'ca-file'?: string;
   insecure?: boolean;
+  'request-timeout'?: string;
+}
+
+/** --strict / --no-strict; absent: the config's `strict` decides. */
+export interface StrictArgs {
+  strict?: boolean;
 }
 
 export interface OutputArgs {
@@ -45,6 +53,11 @@ export function withServerOptions<T>(y: Argv<T>) {
     .option('insecure', {
       type: 'boolean',
       describe: 'Do not verify the server\'s TLS certificate (prints a warning on every run)',
+    })
+    .option('request-timeout', {
+      type: 'string',
+      describe: 'How long one read may take from sending it to the last byte of its answer (a publish\'s answer gets twice as long): 30s, 2m or milliseconds (default 60s)',
+      requiresArg: true,
     });
 }
 
@@ -66,9 +79,17 @@ export function withAppFilterOption<T>(y: Argv<T>) {
   });
 }
 
-/** The flags of every command that reads the config and the server: --config, --server, --ca-file, --insecure, --parallelism, --app. */
+/** The flags of every command that reads the config and the server: --config, --server, --ca-file, --insecure, --parallelism, --app, --strict. */
 export function withReadingOptions<T>(y: Argv<T>) {
-  return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y))));
+  return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y)))).option('strict', {
+    type: 'boolean',
+    describe: 'Fail (exit 1) when a managed field cannot be verified because the server does not show it (default: the config\'s "strict", else off)',
+  });
+}
+
+/** Whether strict mode is on: the flag wins over the config's `strict`. */
+export function strictMode(args: StrictArgs, desired: { strict?: boolean }): boolean {
+  return args.strict ?? desired.strict ?? false;
 }
 
 export interface TargetingArgs {
@@ -149,10 +170,26 @@ export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: nu
     cwd: ctx.cwd,
     caFile: args['ca-file'],
     insecure: args.insecure === true,
-    onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
+    requestTimeoutMs: requestTimeoutOrThrow(args['request-timeout']),
+    onWarning: (message: string) => ctx.stderr.write(`${terminalLine(`Warning: ${message}`)}\n`),
     parallelism,
     signal: ctx.signal,
+    redactor: ctx.secrets,
   };
+}
+
+/** A duration flag in milliseconds (90s, 15m, 1h, 500ms or plain milliseconds), at most `maxMs`; a usage error naming the flag otherwise. */
+export function durationOrThrow(flag: string, text: string, examples: string, maxMs = Infinity): number {
+  const ms = parseDuration(String(text));
+  if (ms === undefined || ms > maxMs) {
+    throw new UsageError(`${flag} must be a duration such as ${examples} (got ${JSON.stringify(String(text))})`);
+  }
+  return ms;
+}
+
+/** --request-timeout in milliseconds, or undefined when not given (the library's default then holds). */
+export function requestTimeoutOrThrow(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : durationOrThrow('--request-timeout', text, '30s, 2m or milliseconds');
 }
 
 /** The argument as it can be pasted into a POSIX shell. */

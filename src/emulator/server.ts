@@ -9,11 +9,12 @@ import { ApiError, INVALID_TOKEN, NO_CREDENTIALS, NOT_FOUND } from './api-error.
 import { handleControl, CONTROL_PREFIX } from './control.js';
 import type { EmulatorCore } from './core.js';
 import type { FaultKind } from './faults.js';
-import { etagMatches, parseFields, readBody, sendJson, tokenFrom } from './http-util.js';
+import { etagMatches, mediaType, parseFields, readBody, sendJson, tokenFrom } from './http-util.js';
 import { thumbnailEtag } from './images.js';
 import { loginInputFrom, publishInputFrom, type BodyFields } from './publish-input.js';
 import { APP_API_PATH, WORKFLOW_API_PATH, type WireViews } from './views.js';
-import type { PublishInput, User, World } from './world.js';
+import { MEDIA_PATH } from './profiles.js';
+import type { App, PublishInput, User, World } from './world.js';
 
 interface Answer {
   status: number;
@@ -22,6 +23,8 @@ interface Answer {
   headers?: Record<string, string>;
   /** Commit done, answer never sent (the ambiguous write). */
   drop?: boolean;
+  /** Set: the answer is sent one byte every this many milliseconds. */
+  trickleEveryMs?: number;
   fault?: FaultKind;
 }
 
@@ -54,6 +57,8 @@ export class EmulatorServer {
   private active = 0;
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   private readonly lateCommits = new Set<NodeJS.Timeout>();
+  /** Answers being trickled: each entry stops its trickle and drops its connection. */
+  private readonly trickles = new Set<() => void>();
   private readonly routes: Route[];
 
   constructor(
@@ -82,6 +87,7 @@ export class EmulatorServer {
     // The backend goes down with the front end: commits still to land are lost with it.
     for (const timer of this.lateCommits) clearTimeout(timer);
     this.lateCommits.clear();
+    for (const stop of this.trickles) stop();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -180,9 +186,18 @@ export class EmulatorServer {
       req.socket.destroy();
       return;
     }
-    record(answer.status, answer.fault);
+    const trickleEveryMs = answer.trickleEveryMs ?? planned.trickleEveryMs;
+    record(answer.status, answer.fault ?? (planned.trickleEveryMs !== undefined ? 'trickle' : undefined));
     const allow: Record<string, string> = match ? { Allow: allowed(match.route).join(', ') } : {};
-    if (answer.bytes !== undefined) {
+    if (trickleEveryMs !== undefined && method !== 'HEAD') {
+      const json = answer.bytes === undefined && answer.body !== undefined;
+      const bytes = answer.bytes ?? (json ? Buffer.from(JSON.stringify(answer.body)) : new Uint8Array());
+      const type: Record<string, string> = json ? { 'Content-Type': 'application/json' } : {};
+      res.writeHead(answer.status, { ...type, 'Content-Length': String(bytes.length), ...allow, ...answer.headers });
+      // The status and headers go at once; only the body is held back.
+      res.flushHeaders();
+      await this.trickle(res, bytes, trickleEveryMs);
+    } else if (answer.bytes !== undefined) {
       res.writeHead(answer.status, { ...allow, ...answer.headers });
       res.end(method === 'HEAD' ? undefined : answer.bytes);
     } else if (answer.body === undefined) {
@@ -191,6 +206,33 @@ export class EmulatorServer {
     } else {
       sendJson(res, answer.status, answer.body, { ...allow, ...answer.headers }, method === 'HEAD');
     }
+  }
+
+  /** Sends `bytes` one at a time, `everyMs` apart; resolves when all are sent or the connection is gone. */
+  private trickle(res: ServerResponse, bytes: Uint8Array, everyMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let sent = 0;
+      const stop = () => {
+        clearInterval(timer);
+        this.trickles.delete(drop);
+        resolve();
+      };
+      const drop = () => {
+        stop();
+        res.destroy();
+      };
+      const timer = setInterval(() => {
+        if (sent >= bytes.length) {
+          stop();
+          res.end();
+          return;
+        }
+        res.write(bytes.subarray(sent, sent + 1));
+        sent += 1;
+      }, everyMs);
+      this.trickles.add(drop);
+      res.on('close', stop);
+    });
   }
 
   private match(pathname: string): { route: Route; params: string[] } | undefined {
@@ -239,7 +281,7 @@ export class EmulatorServer {
     const timer = setTimeout(() => {
       this.lateCommits.delete(timer);
       try {
-        this.world.publish(user, input, (name) => this.core.faults.forPublish(name));
+        this.world.publish(user, input, (name) => this.core.faults.forPublish(name), { queueWhileBusy: this.views.profiles.queuesWhileBusy() });
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
       }
@@ -326,22 +368,35 @@ export class EmulatorServer {
         key: 'apps/',
         auth: true,
         methods: {
-          GET: (ctx) => this.list(ctx.url, this.world.apps.map((a) => this.views.app(a))),
+          GET: (ctx) => this.list(ctx.url, this.world.apps.map((a) => this.views.listEntry(a))),
           POST: async (ctx) => {
-            const input = publishInputFrom(await ctx.fields());
+            const profiles = this.views.profiles;
+            const fields = profiles.publishFields(await ctx.fields(), { signInUrl: this.views.signInUrl, mediaType: mediaType(ctx.req.headers['content-type']) });
+            const input = publishInputFrom(fields);
             const lateMs = this.core.faults.lateCommitFor(input.name);
             if (lateMs !== undefined) return this.lateCommit(ctx.user!, input, lateMs);
-            const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name));
+            const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name), {
+              queueWhileBusy: profiles.queuesWhileBusy(),
+            });
             const body = this.views.published(app, entry);
             const fault: FaultKind | undefined = faults.dropResponse
               ? 'dropPublishResponse'
-              : faults.stuck
+              : faults.trickleEveryMs !== undefined
+                ? 'tricklePublish'
+                : faults.stuck
                 ? 'stuckQueued'
                 : faults.fail !== undefined
                   ? 'failPublish'
                   : undefined;
             // DRF's CreateModelMixin points Location at the new object's url.
-            return { status: 201, body, headers: { Location: String(body.url) }, drop: faults.dropResponse, ...(fault ? { fault } : {}) };
+            return {
+              status: 201,
+              body,
+              headers: { Location: String(body.url) },
+              drop: faults.dropResponse,
+              ...(fault ? { fault } : {}),
+              ...(faults.trickleEveryMs !== undefined ? { trickleEveryMs: faults.trickleEveryMs } : {}),
+            };
           },
         },
       },
@@ -372,22 +427,32 @@ export class EmulatorServer {
         pattern: /^apps\/([^/@]+)\/thumbnail\/$/,
         key: 'apps/{id}/thumbnail/',
         auth: true,
-        methods: {
-          GET: (ctx) => {
-            const thumb = appOr404(ctx.params[0]!).thumbnail;
-            if (!thumb) throw ApiError.detail(404, NOT_FOUND);
-            const etag = thumbnailEtag(thumb.sha256);
-            const cache = { ETag: etag, 'Cache-Control': 'private, no-cache' };
-            if (etagMatches(ctx.req.headers['if-none-match'], etag)) return { status: 304, headers: cache };
-            return {
-              status: 200,
-              bytes: thumb.bytes,
-              headers: { ...cache, 'Content-Type': thumb.mediaType, 'Content-Length': String(thumb.bytes.length) },
-            };
-          },
-        },
+        methods: { GET: (ctx) => this.thumbnail(appOr404(ctx.params[0]!), ctx) },
+      },
+      {
+        // Where the relative-thumbnails profile points `thumbnail` (served under every profile).
+        prefix: MEDIA_PATH,
+        pattern: /^thumbnails\/([^/@]+)\/$/,
+        key: 'media/thumbnails/{id}/',
+        auth: true,
+        methods: { GET: (ctx) => this.thumbnail(appOr404(ctx.params[0]!), ctx) },
       },
     ];
+  }
+
+  private thumbnail(app: App, ctx: RequestContext): Answer {
+    const refusal = this.views.profiles.refuseThumbnail({ signInUrl: this.views.signInUrl, app });
+    if (refusal) throw refusal;
+    const thumb = app.thumbnail;
+    if (!thumb) throw ApiError.detail(404, NOT_FOUND);
+    const etag = thumbnailEtag(thumb.sha256);
+    const cache = { ETag: etag, 'Cache-Control': 'private, no-cache' };
+    if (etagMatches(ctx.req.headers['if-none-match'], etag)) return { status: 304, headers: cache };
+    return {
+      status: 200,
+      bytes: thumb.bytes,
+      headers: { ...cache, 'Content-Type': thumb.mediaType, 'Content-Length': String(thumb.bytes.length) },
+    };
   }
 }
 

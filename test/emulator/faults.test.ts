@@ -27,6 +27,10 @@ describe('the fault spec grammar', () => {
     ['stuckQueued=Toy app, stuckQueued=Other%2C with comma', { stuckQueuedApps: ['Toy app', 'Other, with comma'] }],
     ['stuckQueuedNext=2,failPublishNext=1,failDetail=No%20license', { stuckQueuedNext: 2, failPublishNext: 1, failDetail: 'No license' }],
     ['rate503=1,max503=3,maxReset=0', { rate503: 1, max503: 3, maxReset: 0 }],
+    [
+      'trickle=0.5,maxTrickle=2,tricklePublish=1,maxTricklePublish=1,trickleEvery=250',
+      { trickleRate: 0.5, maxTrickle: 2, tricklePublishRate: 1, maxTricklePublish: 1, trickleEveryMs: 250 },
+    ],
   ])('parses "%s"', (text, spec) => {
     expect(parseFaultSpec(text)).toEqual(spec);
     expect(parseFaultSpec(formatFaultSpec(spec))).toEqual(spec);
@@ -104,6 +108,34 @@ describe('each fault', () => {
     expect(emu.requestLog()).toEqual([expect.objectContaining({ endpoint: 'POST apps/', status: null, fault: 'dropPublishResponse' })]);
     // Reads still answer, so a client can find out what happened.
     expect((await api.listApps()).body).toHaveLength(1);
+  });
+
+  it('trickle sends the status at once and the body one byte at a time, complete in the end', async () => {
+    const emu = await emulator({ faults: 'trickle=1,maxTrickle=1,trickleEvery=5' });
+    const res = await fetch(`${emu.appApiUrl}apps/`, { headers: { Authorization: `Token ${emu.token}` } });
+    expect(res.status).toBe(200);
+    const chunks: number[] = [];
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk.byteLength);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.every((n) => n === 1)).toBe(true);
+    expect(emu.requestLog()).toEqual([expect.objectContaining({ endpoint: 'GET apps/', status: 200, fault: 'trickle' })]);
+    expect(emu.faultCounts()).toMatchObject({ trickle: 1 });
+    // maxTrickle=1: the next answer comes whole.
+    expect((await client(emu).listApps()).body).toEqual([]);
+  });
+
+  it('tricklePublish commits the publish, then trickles its answer; closing the emulator ends the trickle', async () => {
+    const emu = await emulator({ faults: 'tricklePublish=1,trickleEvery=60000' });
+    const form = new FormData();
+    for (const [k, v] of Object.entries(toyPublish())) form.append(k, String(v));
+    const res = await fetch(`${emu.appApiUrl}apps/`, { method: 'POST', headers: { Authorization: `Token ${emu.token}` }, body: form });
+    expect(res.status).toBe(201);
+    expect(emu.snapshot().apps).toEqual([expect.objectContaining({ name: 'Toy app', versions: [expect.objectContaining({ version: 1 })] })]);
+    expect(emu.requestLog()).toEqual([expect.objectContaining({ endpoint: 'POST apps/', status: 201, fault: 'tricklePublish' })]);
+    expect(emu.activeRequests()).toBe(1);
+    const body = res.text();
+    await emu.close();
+    await expect(body).rejects.toThrow();
   });
 
   it('stuckQueued=NAME keeps that app\'s publishes QUEUED_TO_INITIALIZE for ever, and the app busy', async () => {
@@ -231,7 +263,17 @@ describe('reproducibility and counting', () => {
     const log = emu.requestLog();
     const injected = log.filter((e) => e.fault === '503').length;
     expect(injected).toBeGreaterThan(0);
-    expect(emu.faultCounts()).toEqual({ reset: 0, '503': injected, '429': 0, dropPublishResponse: 0, stuckQueued: 0, failPublish: 0, lateCommit: 0 });
+    expect(emu.faultCounts()).toEqual({
+      reset: 0,
+      '503': injected,
+      '429': 0,
+      dropPublishResponse: 0,
+      stuckQueued: 0,
+      failPublish: 0,
+      trickle: 0,
+      tricklePublish: 0,
+      lateCommit: 0,
+    });
     expect(emu.counts()).toEqual({ 'GET apps/': 20 });
 
     emu.setFaults('rate503=0.5,seed=3');

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseDuration, systemClock } from '../../apply/clock.js';
-import { stillToDo } from '../../apply/converge.js';
+import { convergence as convergenceOf } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
 import { DEFAULT_LATE_COMMIT_WINDOW_MS } from '../../apply/late-commit.js';
@@ -21,14 +21,16 @@ import { readObservedState } from '../../observe/read.js';
 import { planFromDocument } from '../../plan/document.js';
 import { safetyCheck } from '../../plan/safety.js';
 import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
+import { planVerification, strictModeError, verifiedText } from '../../plan/verification.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { progressJsonLines } from '../../render/progress-jsonl.js';
 import { progressLines } from '../../render/progress-lines.js';
 import { renderApplySummary, type ApplySummary } from '../../render/progress-summary.js';
 import { progressTty } from '../../render/progress-tty.js';
+import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import { appSelection, durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, strictMode, useColor } from '../options.js';
 import type { ApplyArgs } from './apply.js';
 
 const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be accepted: ";
@@ -37,6 +39,9 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
   const parallelism = parallelismOrThrow(args.parallelism);
   const timeoutMs = timeoutOrThrow(args.timeout);
   const lateCommitWindowMs = lateCommitWindowOrThrow(args['late-commit-window']);
+  const graceMs = graceOrThrow(args.grace);
+  // Checked here too (serverOptions reads it when connecting), so that a bad value is refused before anything else.
+  requestTimeoutOrThrow(args['request-timeout']);
   const json = args.format === 'json';
   const color = useColor(args, ctx.stdout, ctx.env);
   const autoApprove = args['auto-approve'] === true;
@@ -66,7 +71,16 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
     if ('exit' in prepared) return prepared.exit;
     const { api } = prepared;
     try {
-      return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, lateCommitWindowMs, json, color, autoApprove });
+      return await applyPrepared(ctx, args, prepared, {
+        parallelism,
+        timeoutMs,
+        graceMs,
+        lateCommitWindowMs,
+        json,
+        color,
+        autoApprove,
+        strict: strictMode(args, prepared.desired),
+      });
     } catch (err) {
       if (ctx.signal.aborted) {
         ctx.stderr.write('Interrupted before anything was published.\n');
@@ -92,10 +106,13 @@ interface Prepared {
 interface RunSettings {
   parallelism: number;
   timeoutMs: number;
+  graceMs: number | undefined;
   lateCommitWindowMs: number;
   json: boolean;
   color: boolean;
   autoApprove: boolean;
+  /** Unverifiable managed fields are an error, before publishing and after. */
+  strict: boolean;
 }
 
 /** Nothing to publish: the command ends with this exit code. */
@@ -131,7 +148,7 @@ async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: Des
     const waiting = onlyStillPublishing(plan);
     if (waiting.length === 0 || Date.now() + delayMs > deadline || ctx.signal.aborted) return plan;
     const text = waiting.join(', ');
-    if (text !== shown) ctx.stderr.write(`Waiting for ${text} to finish publishing before planning (up to ${args.timeout}).\n`);
+    if (text !== shown) ctx.stderr.write(`${terminalLine(`Waiting for ${text} to finish publishing before planning (up to ${args.timeout}).`)}\n`);
     shown = text;
     await systemClock.sleep(delayMs, ctx.signal);
     delayMs = Math.min(delayMs * 1.5, 5000);
@@ -147,7 +164,7 @@ async function planAfresh(
   color: boolean,
   takeLock: (configPath: string) => Promise<void>,
 ): Promise<Prepared | Done> {
-  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args) });
+  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args), signal: ctx.signal });
   await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
@@ -156,9 +173,10 @@ async function planAfresh(
     if (planHasConflicts(plan)) {
       throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
     }
+    refuseIfStrict(plan, strictMode(args, desired));
     // JSON consumers always get the same stream (apply-start ... converge-done), even for an empty plan.
     if (!planHasChanges(plan) && !json) {
-      ctx.stdout.write('\nNothing to apply.\n');
+      ctx.stdout.write(`\nNothing to apply: ${verifiedText(planVerification(plan))}.\n`);
       await api.close();
       return { exit: EXIT_OK };
     }
@@ -203,7 +221,8 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
     ctx.stdout.write(`The plan ${file} has no changes; nothing to apply.\n`);
     return { exit: EXIT_OK };
   }
-  const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd });
+  const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal });
+  refuseIfStrict(plan, strictMode(args, desired));
   // Refused before anything is read or sent: a hand-edited plan must not upload what the config could not.
   const uploads = await recheckUploads(plan, desired.configPath, ctx.cwd);
   if (uploads.length > 0) {
@@ -257,17 +276,41 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       for (const app of changed) hooks.emit({ type: 'app-skipped', at: Date.now(), app: app.app, reason: 'changed-since-plan', detail: app.detail });
       plan = planWithout(plan, new Set(changed.map((c) => c.app)));
     }
-    result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, lateCommitWindowMs: settings.lateCommitWindowMs, signal: ctx.signal, hooks });
-    const convergence = result.interrupted ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
+    result = await applyPlan(plan, api, {
+      parallelism: settings.parallelism,
+      timeoutMs: settings.timeoutMs,
+      graceMs: settings.graceMs,
+      lateCommitWindowMs: settings.lateCommitWindowMs,
+      signal: ctx.signal,
+      hooks,
+    });
+    // A publish abandoned at its timeout means the server did not answer in time: reading it all again
+    // would start new requests past the timeout, and "run apply again" is the verdict anyway.
+    const stopped = result.interrupted || result.totals.unconfirmed > 0;
+    const convergence = stopped ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
     const summary: ApplySummary = { result, refused: changed, convergence };
     if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
     if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
     const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0;
     const converged = convergence !== null && !('error' in convergence) && convergence.remaining.length === 0;
-    return failed || !converged ? EXIT_ERROR : EXIT_OK;
+    if (failed || !converged) return EXIT_ERROR;
+    // What the publishes set may not be readable back (a new app's description, say): strict mode says so.
+    const verification = convergence !== null && 'verification' in convergence ? convergence.verification : undefined;
+    const refusal = settings.strict && verification ? strictModeError(verification) : null;
+    if (refusal) {
+      ctx.stderr.write(`Error: the apply finished, but ${refusal.message}\n`);
+      return EXIT_ERROR;
+    }
+    return EXIT_OK;
   } finally {
     hooks.close();
   }
+}
+
+/** Strict mode, before anything is published: the plan must have verified every managed field. */
+function refuseIfStrict(plan: Plan, strict: boolean): void {
+  const refusal = strict ? strictModeError(planVerification(plan)) : null;
+  if (refusal) throw new P7appsError(`${refusal.message}; nothing was applied`, { hint: refusal.hint });
 }
 
 async function checkConvergence(
@@ -283,9 +326,9 @@ async function checkConvergence(
   hooks.emit({ type: 'converge-start', at: Date.now(), apps: scope.apps.length });
   try {
     const { plan: after } = await planWith(api, scope, { parallelism, signal: ctx.signal, apps: scope.apps.map((app) => app.name) });
-    const remaining = stillToDo(after, plan);
-    hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining });
-    return { remaining };
+    const { remaining, verification } = convergenceOf(after, plan);
+    hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining, verification });
+    return { remaining, verification };
   } catch (err) {
     if (ctx.signal.aborted) return null;
     return { error: describeError(err) };
@@ -303,11 +346,14 @@ function connectFor(ctx: CliContext, args: ApplyArgs, configServerUrl: string | 
 }
 
 function timeoutOrThrow(text: string): number {
-  const ms = parseDuration(String(text));
-  if (ms === undefined) {
-    throw new UsageError(`--timeout must be a duration such as 90s, 15m or 1h, or milliseconds (got ${JSON.stringify(text)})`);
-  }
-  return ms;
+  return durationOrThrow('--timeout', text, '90s, 15m or 1h, or milliseconds');
+}
+
+/** The grace stays well inside the time a process is given to end after its first signal. */
+const MAX_GRACE_MS = 8000;
+
+function graceOrThrow(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : durationOrThrow('--grace', text, '2s or 500ms, at most 8s', MAX_GRACE_MS);
 }
 
 function lateCommitWindowOrThrow(text: string | undefined): number {

@@ -4,16 +4,17 @@
 // live in src/plan (what to publish), src/apply (how) and src/render (words).
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type TargetingArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
-export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
+export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
   plan?: string;
   'auto-approve'?: boolean;
   force?: boolean;
   parallelism: number;
   timeout: string;
   'late-commit-window': string;
+  grace?: string;
   app?: string[];
 }
 
@@ -31,7 +32,12 @@ export const applyCommand: CommandFactory = (ctx) => ({
       .option('timeout', {
         type: 'string',
         default: '15m',
-        describe: 'How long each publish may take to become READY: 90s, 15m, 1h or milliseconds',
+        describe: 'How long each publish may take, from its first send to READY (a request still on the wire then gets --grace): 90s, 15m, 1h or milliseconds',
+        requiresArg: true,
+      })
+      .option('grace', {
+        type: 'string',
+        describe: 'After --timeout or Ctrl-C, how long a publish already sent may still be answered before it is abandoned and reported as maybe committed (default 5s, at most 8s)',
         requiresArg: true,
       })
       .option('late-commit-window', {
