@@ -251,7 +251,12 @@ async function applyTwice(profile: FaultProfile, seed: number, settings: RunSett
     const windowMs = settings.windowMs ?? (profile.defaultWindow ? undefined : settings.scaledWindowMs);
     const window = windowMs === undefined ? [] : ['--late-commit-window', `${windowMs}ms`];
     const applyIn = (config: string) =>
-      runCli(['apply', '--auto-approve', '--force', '--format', 'json', '--timeout', '60s', ...window, '--config', config], { env, cwd: path.dirname(config), signal });
+      // A late-commit profile's publish may wait out the 120 s window: its timeout must be longer.
+      runCli(['apply', '--auto-approve', '--force', '--format', 'json', '--timeout', profile.defaultWindow ? '300s' : '60s', ...window, '--config', config], {
+        env,
+        cwd: path.dirname(config),
+        signal,
+      });
     let run: Awaited<ReturnType<typeof runCli>>;
     let race: RaceOutcome | undefined;
     if (round === 1 && profile.race) {

@@ -1,12 +1,11 @@
 // Convergence: after the publishes, the server is read again and planned
 // against once more. An empty plan means the apply did what it meant to; any
 // publish or conflict left over is reported, field by field, as not converged.
+// So is a version the config never declared that appeared during the apply in
+// an app it published to: a publish committed twice (a late commit, or another
+// apply at the same time) leaves the plan empty but the server not as asked.
 // An empty plan says nothing about fields the server does not show: the
-// verification that goes with it says which those are. Nor does it say
-// anything about a version the config never declared that appeared during
-// the apply in an app it published to: a publish committed twice (a late
-// commit, or another apply at the same time) leaves the plan empty but the
-// server not as asked, so that is not converged either.
+// verification that goes with it says which those are.
 
 import { describeConflict, describeReason } from '../plan/describe.js';
 import type { AppPlan, Plan } from '../plan/types.js';
@@ -19,15 +18,18 @@ export function convergedText(verification: Verification): string {
   return `converged: ${verifiedText(verification)}`;
 }
 
-/** What the fresh plan after an apply left to do (given `before`, the plan applied) and what it could verify. */
+/**
+ * What the fresh plan after an apply left to do and what it could verify.
+ * With `before` (the plan that was applied), versions that appeared in an app
+ * it published to without being declared count as not converged too.
+ */
 export function convergence(plan: Plan, before?: Plan): { remaining: StillToDo[]; verification: Verification } {
   return { remaining: stillToDo(plan, before), verification: planVerification(plan) };
 }
 
 /**
  * What a fresh plan still wants to do, per app, in words; empty when converged.
- * With `before` (the plan that was applied), versions that appeared in an app
- * it published to without being declared count as not converged too.
+ * With `before`, undeclared versions that appeared during the apply count too.
  */
 export function stillToDo(plan: Plan, before?: Plan): StillToDo[] {
   const remaining: StillToDo[] = [];

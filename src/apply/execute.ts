@@ -23,11 +23,11 @@ import { nextPollWait, ReadyTiming } from './ready-timing.js';
 import { formatDuration, systemClock, type Clock } from './clock.js';
 import { stateName, type ApplyEvent, type ApplyHooks, type ApplyTotals, type PublishOutcome, type PublishReport } from './events.js';
 import { describeError, httpFacts } from './http-facts.js';
-import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
-import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
 import { DEFAULT_LATE_COMMIT_WINDOW_MS, duplicateAdvice, lateCommitLooks } from './late-commit.js';
 import { changedBeforePublish } from './pre-publish.js';
 import { Slots } from './slots.js';
+import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
+import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
 
 export const DEFAULT_PARALLELISM = 10;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
@@ -40,6 +40,9 @@ export const DEFAULT_MAX_POLL_ERRORS = 10;
 export const DEFAULT_UNKNOWN_STATE_LIMIT_MS = 2 * 60 * 1000;
 /** Wait after a 409/429 that carried no Retry-After. */
 const BUSY_WAIT_WITHOUT_RETRY_AFTER_MS = 2000;
+/** Reading an accepted publish back: at once, then twice a moment apart (readBack). */
+const LATE_COMMIT_FIRST_LOOK_MS = 1000;
+const LATE_COMMIT_SECOND_LOOK_MS = 3000;
 
 export interface ApplyOptions {
   /** Apps applied at once (default 10). */
@@ -62,8 +65,6 @@ export interface ApplyOptions {
   maxResends?: number;
   maxPollErrors?: number;
   pollSchedule?: PollSchedule;
-  /** An unknown publishing state unchanged this long ends the wait as a failure (default 2 minutes). */
-  unknownStateLimitMs?: number;
   /**
    * After a lost publish answer, how long the app must stay unchanged before
    * the publish is sent again (default 120 s, longer than a gateway's timeout).
@@ -71,6 +72,8 @@ export interface ApplyOptions {
   lateCommitWindowMs?: number;
   /** Read the app before each publish to see it is still as planned (default true). */
   checkBeforePublish?: boolean;
+  /** An unknown publishing state unchanged this long ends the wait as a failure (default 2 minutes). */
+  unknownStateLimitMs?: number;
 }
 
 export type AppOutcome = 'done' | 'failed' | 'interrupted' | 'not-started';
@@ -302,8 +305,6 @@ interface Sent {
   answered: boolean;
   /** The version's URL as the publish answer gave it, polled when it is on the server (A22). */
   url?: string;
-  /** Time spent watching for late commits before this was known. */
-  lateCommitWaitMs: number;
 }
 
 async function applyPublish(
@@ -331,7 +332,7 @@ async function applyPublish(
     reasons: publish.reasons,
   });
   try {
-    if (run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
+    if (run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run, lifetime);
     const sent = await send(app, publish, appId, deadline, report, run, lifetime, madeRevisions);
     report.appId = sent.appId;
     report.revision = sent.revision;
@@ -371,7 +372,6 @@ async function send(
   madeRevisions: ReadonlyMap<number, number> = new Map(),
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
-  let lateCommitWaitMs = 0;
   let lostResponses = 0;
   let unreachable = 0;
   for (let attempt = 1; ; attempt++) {
@@ -404,19 +404,11 @@ async function send(
         lostResponses += 1;
         // A gateway may answer 504 while the server is still committing, and go on committing long after:
         // nothing is sent again until the app has stayed unchanged for the whole late-commit window.
-        const watchedFrom = run.clock.now();
-        const committed = await watchForLateCommit(publish, appId, facts.retryAfterMs, ref, run, lifetime);
-        lateCommitWaitMs += run.clock.now() - watchedFrom;
-        if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false, lateCommitWaitMs };
+        const committed = await watchForLateCommit(publish, appId, facts.retryAfterMs, deadline, ref, run, lifetime);
+        if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false };
         appId = committed.appId ?? appId;
-        // The timeout or an interruption came before the window ended: a late commit may still come.
-        if (lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run, true);
-        if (run.signal.aborted) {
-          throw new PublishStop(
-            'unconfirmed',
-            `the response to publishing ${label(publish)} was lost and the run was interrupted before the late-commit window ended, so whether it was committed is not known`,
-          );
-        }
+        // Interrupted, or out of time, before the window ended: a late commit may still come, so this is not "not sent".
+        if (run.signal.aborted || run.clock.now() >= deadline) throw mayHaveCommitted(publish, lifetime, run, true);
         if (lostResponses > run.maxResends) {
           throw new PublishStop(
             'failed',
@@ -444,14 +436,14 @@ async function send(
           await run.clock.sleep(waitMs, run.signal);
           const check = await recheck(publish, appId, run, lifetime);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false, lateCommitWaitMs };
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
           appId = check.appId ?? appId;
           await resendAfter(0, 'server-busy', attempt + 1, ref, run);
           continue;
         }
         await resendAfter(waitMs, 'server-busy', attempt + 1, ref, run);
         // "Still publishing" may be another apply's publish to this app: read it again before sending.
-        if (facts.status === 409 && run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
+        if (facts.status === 409 && run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run, lifetime);
         continue;
       }
       if (facts.notSent) {
@@ -492,12 +484,9 @@ async function send(
         `duplicate publish on ${JSON.stringify(publish.request.name)}: ${duplicate}; ${why}. Its later steps are skipped. ${duplicateAdvice(publish.request.name)}`,
       );
     }
-    return { appId: result.appId, revision, answered: true, lateCommitWaitMs, ...(known(result.url) ? { url: result.url } : {}) };
+    return { appId: result.appId, revision, answered: true, ...(known(result.url) ? { url: result.url } : {}) };
   }
 }
-
-/** When a committed publish whose answer could not be read is looked for: at once, then twice a moment apart. */
-const READ_BACK_LOOKS_MS = [0, 1000, 3000] as const;
 
 /**
  * A publish the server accepted (2xx) without saying what it made (A21):
@@ -550,10 +539,16 @@ function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, ru
 }
 
 /** The pre-publish check: a publish whose app moved since the plan is not sent (nor are the app's later steps). */
-async function checkBeforeSending(publish: PlannedPublish, appId: string | null, madeRevisions: ReadonlyMap<number, number>, run: Run): Promise<void> {
+async function checkBeforeSending(
+  publish: PlannedPublish,
+  appId: string | null,
+  madeRevisions: ReadonlyMap<number, number>,
+  run: Run,
+  lifetime: PublishLifetime,
+): Promise<void> {
   let changed: string | null;
   try {
-    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, run.signal);
+    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, lifetime.readSignal);
   } catch (err) {
     if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was sent`);
     throw new PublishStop('failed', `could not check ${JSON.stringify(publish.request.name)} before publishing ${label(publish)}, so it was not sent: ${describeError(err)}`);
@@ -576,6 +571,7 @@ async function watchForLateCommit(
   publish: PlannedPublish,
   appId: string | null,
   retryAfterMs: number | undefined,
+  deadline: number,
   ref: { app: string; step: number; version: number },
   run: Run,
   lifetime: PublishLifetime,
@@ -584,12 +580,12 @@ async function watchForLateCommit(
   return run.slots.without(async () => {
     let check: Recheck = { tookEffect: false, appId, revision: null, detail: 'not looked at' };
     for (const lookAt of lateCommitLooks(run.lateCommitWindowMs, retryAfterMs ?? 0)) {
-      // The read signal ends at an interruption, and at the timeout (after its grace): the window never outlasts either.
-      await run.clock.sleep(lostAt + lookAt - run.clock.now(), lifetime.readSignal);
-      if (lifetime.readSignal.aborted || run.signal.aborted) break;
+      // Never past the publish's timeout: the last look then comes at it.
+      await run.clock.sleep(Math.min(lostAt + lookAt, deadline) - run.clock.now(), run.signal);
+      if (run.signal.aborted) break;
       check = await recheck(publish, check.appId ?? appId, run, lifetime);
       run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-      if (check.tookEffect) break;
+      if (check.tookEffect || run.clock.now() >= deadline) break;
     }
     return check;
   });

@@ -325,6 +325,8 @@ export class AppsHubClient implements AppsHubApi {
     const byId = new Map<string, T>();
     for await (const page of this.#pages(base, endpoint, true, signal)) {
       const items = this.#mapped('GET', page.label, false, () => page.parsed.items.map((item, i) => map(item, `${page.parsed.itemsPath}[${i}]`)));
+      // Keyed by id and name: an app met again on a later page is kept once, but two apps the
+      // server gives one id are both kept, for the planner to refuse rather than one to vanish.
       for (const item of items) {
         const key = `${item.id}\u0000${'name' in item ? String(item.name) : ''}`;
         if (!byId.has(key)) byId.set(key, item);

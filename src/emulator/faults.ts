@@ -22,12 +22,6 @@ export interface FaultSpec {
   resetRate?: number;
   /** Probability that a publish is committed and then its connection destroyed. */
   dropPublishResponseRate?: number;
-  /** Probability that an API request's answer is sent one byte every trickleEveryMs (status and headers at once). */
-  trickleRate?: number;
-  /** Probability that a publish is committed and then its answer trickled. */
-  tricklePublishRate?: number;
-  /** Milliseconds between two bytes of a trickled answer (default 1000). */
-  trickleEveryMs?: number;
   /**
    * Probability that a publish is answered 504 at once, as a gateway that gave
    * up would, while the server commits it `lateCommitMs` later (the late commit).
@@ -37,14 +31,20 @@ export interface FaultSpec {
   lateCommitNext?: number;
   /** How long after its 504 a late commit is committed, in milliseconds (default 6000). */
   lateCommitMs?: number;
+  /** Probability that an API request's answer is sent one byte every trickleEveryMs (status and headers at once). */
+  trickleRate?: number;
+  /** Probability that a publish is committed and then its answer trickled. */
+  tricklePublishRate?: number;
+  /** Milliseconds between two bytes of a trickled answer (default 1000). */
+  trickleEveryMs?: number;
   /** Stop injecting each probabilistic fault after this many times. */
   max503?: number;
   max429?: number;
   maxReset?: number;
   maxDropPublishResponse?: number;
+  maxLateCommit?: number;
   maxTrickle?: number;
   maxTricklePublish?: number;
-  maxLateCommit?: number;
   /** Every publish of these apps stays QUEUED_TO_INITIALIZE for ever. */
   stuckQueuedApps?: string[];
   /** The next N publishes (any app) stay QUEUED_TO_INITIALIZE for ever. */
@@ -64,7 +64,6 @@ export const FAULT_KINDS: readonly FaultKind[] = ['reset', '503', '429', 'dropPu
 
 /** Milliseconds between two bytes of a trickled answer when the spec names none. */
 export const DEFAULT_TRICKLE_EVERY_MS = 1000;
-
 /** How long after its 504 a late commit lands when the spec does not say. */
 export const DEFAULT_LATE_COMMIT_MS = 6000;
 export type FaultCounts = Record<FaultKind, number>;
@@ -94,15 +93,15 @@ const KEYS: Record<string, { field: keyof FaultSpec; kind: Kind }> = {
   max429: { field: 'max429', kind: 'count' },
   maxReset: { field: 'maxReset', kind: 'count' },
   maxDropPublishResponse: { field: 'maxDropPublishResponse', kind: 'count' },
+  lateCommit: { field: 'lateCommitRate', kind: 'probability' },
+  lateCommitNext: { field: 'lateCommitNext', kind: 'count' },
+  lateCommitMs: { field: 'lateCommitMs', kind: 'ms' },
+  maxLateCommit: { field: 'maxLateCommit', kind: 'count' },
   trickle: { field: 'trickleRate', kind: 'probability' },
   tricklePublish: { field: 'tricklePublishRate', kind: 'probability' },
   trickleEvery: { field: 'trickleEveryMs', kind: 'ms' },
   maxTrickle: { field: 'maxTrickle', kind: 'count' },
   maxTricklePublish: { field: 'maxTricklePublish', kind: 'count' },
-  lateCommit: { field: 'lateCommitRate', kind: 'probability' },
-  lateCommitNext: { field: 'lateCommitNext', kind: 'count' },
-  lateCommitMs: { field: 'lateCommitMs', kind: 'ms' },
-  maxLateCommit: { field: 'maxLateCommit', kind: 'count' },
   stuckQueued: { field: 'stuckQueuedApps', kind: 'app' },
   stuckQueuedNext: { field: 'stuckQueuedNext', kind: 'count' },
   failPublish: { field: 'failPublishApps', kind: 'app' },

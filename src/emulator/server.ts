@@ -56,9 +56,9 @@ export class EmulatorServer {
   private closed = false;
   private active = 0;
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+  private readonly lateCommits = new Set<NodeJS.Timeout>();
   /** Answers being trickled: each entry stops its trickle and drops its connection. */
   private readonly trickles = new Set<() => void>();
-  private readonly lateCommits = new Set<NodeJS.Timeout>();
   private readonly routes: Route[];
 
   constructor(
@@ -84,10 +84,10 @@ export class EmulatorServer {
       s.wake();
     }
     this.sleepers.clear();
-    for (const stop of this.trickles) stop();
     // The backend goes down with the front end: commits still to land are lost with it.
     for (const timer of this.lateCommits) clearTimeout(timer);
     this.lateCommits.clear();
+    for (const stop of this.trickles) stop();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -109,17 +109,17 @@ export function describeConflict(conflict: Conflict): ConflictText {
         problem: `the server lists ${conflict.appIds.length} apps with this name (ids ${conflict.appIds.join(', ')})`,
         resolution: 'keep one app of that name in AppsHub (rename the others by hand), then plan again',
       };
+    case 'id-shared':
+      return {
+        problem: `the server lists the id ${serverText(conflict.appId)} for ${conflict.names.length} apps (${conflict.names.map((n) => serverText(n)).join(', ')}), so p7apps cannot tell which one it would read or publish to`,
+        resolution: 'have the AppsHub administrator check the app list (ids must be unique), then plan again',
+      };
     case 'workspace-mismatch':
       return {
         problem:
           `the config puts the app in workspace ${workspaceText(conflict.desired)}, but on the server ` +
           `workspace ${workspaceText(conflict.seen)} holds app ${serverText(conflict.seenOn)}, so the name and the id name different workspaces`,
         resolution: `correct the workspace's name or id in the config so that both name the same workspace (the server shows ${workspaceText(conflict.seen)}), then plan again`,
-      };
-    case 'id-shared':
-      return {
-        problem: `the server lists the id ${conflict.appId} for ${conflict.names.length} apps (${conflict.names.map((n) => JSON.stringify(n)).join(', ')}), so p7apps cannot tell which one it would read or publish to`,
-        resolution: 'have the AppsHub administrator check the app list (ids must be unique), then plan again',
       };
     case 'no-version-to-carry-settings':
       return {

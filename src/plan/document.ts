@@ -103,13 +103,12 @@ export type ConflictV1 =
   | { kind: 'version-in-progress'; version: number; state: string }
   | { kind: 'workflow-not-found'; version: number; workflow: string; suggestion?: string }
   | { kind: 'name-ambiguous'; appIds: string[] }
+  | { kind: 'id-shared'; appId: string; names: string[] }
   | { kind: 'no-version-to-carry-settings'; fields: SettingFieldV1[] }
   /** Added within format 1: a new app's workspace {name, id} disagrees with one another app shows. */
   | { kind: 'workspace-mismatch'; desired: WorkspaceRefV1; seen: WorkspaceV1; seenOn: string }
   /** Since p7apps 0.1 (read-profiles): a new version cannot be planned because the server's version list is unreadable. */
-  | { kind: 'versions-unreadable'; version: number; sent: string }
-  /** Added within format 1: the server lists one id for several apps. */
-  | { kind: 'id-shared'; appId: string; names: string[] };
+  | { kind: 'versions-unreadable'; version: number; sent: string };
 
 export type PlanNoteV1 =
   | { kind: 'unmanaged-version'; version: number; revision: MaybeV1<number> }

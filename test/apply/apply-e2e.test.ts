@@ -457,13 +457,10 @@ describe('p7apps apply', () => {
 
   it.each([
     [['--timeout', 'soon'], /--timeout must be a duration such as 90s, 15m or 1h/],
-<<<<<<< HEAD
+    [['--late-commit-window', 'soon'], /--late-commit-window must be a duration such as 120s, 5m or 0 \(got "soon"\)\n\s+Make it longer than the timeout of any gateway/],
     [['--grace', '30s'], /--grace must be a duration such as 2s or 500ms, at most 8s \(got "30s"\)/],
     [['--grace', 'soon'], /--grace must be a duration such as 2s or 500ms, at most 8s \(got "soon"\)/],
     [['--request-timeout', '0'], /--request-timeout must be a duration such as 30s, 2m or milliseconds \(got "0"\)/],
-=======
-    [['--late-commit-window', 'soon'], /--late-commit-window must be a duration such as 120s, 5m or 0 \(got "soon"\)\n\s+Make it longer than the timeout of any gateway/],
->>>>>>> apply-safety
     [['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
     [['--format', 'json', '--no-auto-approve'], /--format json needs --auto-approve/],
   ])('rejects %j with a message naming the flag', async (args, message) => {
@@ -575,7 +572,7 @@ describe('p7apps apply under attack', () => {
     // Removed at the end: the next apply takes it and finds nothing to do.
     const again = await apply();
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Nothing to apply.');
+    expect(again.stdout).toContain('Nothing to apply');
     await expectConverged();
   });
 
@@ -620,7 +617,7 @@ describe('p7apps apply under attack', () => {
     const run = await apply('--late-commit-window', '5s');
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/The server matches the config\.\n$/);
+    expect(run.stdout).toMatch(/Apply complete: 1 of 1 publish READY; converged: 1 app verified\.\n$/);
     expect(posts()).toHaveLength(1);
     expect(Object.keys(versionsOf('Alpha'))).toEqual(['1', '2']);
     await expectConverged();
@@ -633,13 +630,12 @@ describe('p7apps apply under attack', () => {
       faults: { lateCommitNext: 1, lateCommitMs: 600, stuckQueuedApps: ['Beta'] },
     });
     await writeConfig(catalog);
-    const run = await apply('--late-commit-window', '0', '--parallelism', '1', '--timeout', '3s');
+    const run = await apply('--late-commit-window', '0', '--parallelism', '2', '--timeout', '3s');
 
     expect(run.code).toBe(1);
     expect(Object.keys(versionsOf('Alpha'))).toEqual(['1', '2', '3']);
-    // The late commit landed while Alpha waited for the only slot (Beta held it until its timeout), so the resend came on top of it.
-    expect(run.stdout).toMatch(/Alpha  v2   duplicate publish on "Alpha": the server answered with v3 where the plan expected v2, so an extra version now exists; probably the earlier send, whose answer was lost, was committed after the 0ms late-commit window/);
-    expect(run.stdout).toMatch(/! v3 appeared during this apply but the config does not declare it: a publish was probably committed twice \(a late commit after a lost answer, or another apply at the same time\)/);
-    expect(run.stdout, run.stdout).not.toContain("matches the config");
+    expect(run.stdout, run.stdout).toMatch(/! v3 appeared during this apply but the config does not declare it: a publish was probably committed twice \(a late commit after a lost answer, or another apply at the same time\)/);
+    expect(run.stdout).not.toContain('matches the config');
+    expect(run.stdout).not.toContain('Apply complete');
   });
 });

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-<<<<<<< HEAD
 import { setup } from './harness.js';
 import { applyPlan } from '../../src/apply/execute.js';
 import type { ApplyEvent } from '../../src/apply/events.js';
-=======
-import { applyPlan, type ApplyOptions } from '../../src/apply/execute.js';
-import { recordEvents, type ApplyEvent } from '../../src/apply/events.js';
-import { FakeAppsHub, FakeHttpError } from './fake-api.js';
->>>>>>> apply-safety
+import { FakeHttpError } from './fake-api.js';
 import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';
 
 describe('applyPlan: order and parallelism', () => {

@@ -144,12 +144,14 @@ describe('the late-commit window: no resend until the app has stayed unchanged f
     expect(app.defaultVersion).toBe(2);
   });
 
-  it('a wait for a late commit does not count against the per-publish timeout', async () => {
+  it('a window longer than what is left of the timeout ends at the timeout, saying the commit is not known, and sends nothing again', async () => {
     const { api, run } = setup((c) => new LateHub(c));
     const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
     api.lateCommits = [100_000];
     const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1)])), { timeoutMs: 60_000 });
-    expect(result.publishes[0]).toMatchObject({ outcome: 'ready', resends: 0 });
+    expect(result.publishes[0]!.outcome).toBe('unconfirmed');
+    expect(result.publishes[0]!.error).toMatch(/^Toy app v2 may have committed: run apply again/);
+    expect(api.posts()).toHaveLength(1);
   });
 
   it('interrupted while it waits out the window, a lost publish is reported unconfirmed, not as unsent, and never sent again', async () => {
@@ -161,7 +163,7 @@ describe('the late-commit window: no resend until the app has stayed unchanged f
     const hooks = { emit: (e: ApplyEvent) => (recorder.emit(e), e.type === 'publish-recheck' && controller.abort()) };
     const result = await applyPlan(planOf(createApp('Toy app')), api, { parallelism: 2, timeoutMs: 15 * 60_000, hooks, clock, signal: controller.signal });
     expect(result.publishes[0]!.outcome).toBe('unconfirmed');
-    expect(result.publishes[0]!.error).toMatch(/was lost and the run was interrupted before the late-commit window ended, so whether it was committed is not known/);
+    expect(result.publishes[0]!.error).toMatch(/Toy app v1 may have committed: run apply again \(its answer was lost and the run was interrupted before p7apps could check whether it was committed\)/);
     expect(api.posts()).toHaveLength(1);
   });
 

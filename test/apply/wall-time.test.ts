@@ -84,7 +84,8 @@ describe('a lost answer still being checked when the timeout passes', () => {
     api.publishFaults = ['lose-before-commit'];
     api.listApps = (signal?: AbortSignal) => neverAnswered(api, 'GET apps/', signal);
     const started = clock.now();
-    const result = await run(planOf(createApp('Toy app')));
+    // The read before the publish (which would hang on the same list) is not what this test is about.
+    const result = await run(planOf(createApp('Toy app')), { checkBeforePublish: false });
     expect(clock.now() - started).toBeLessThanOrEqual(MINUTE + 5000);
     expect(result.publishes[0]).toMatchObject({
       outcome: 'unconfirmed',

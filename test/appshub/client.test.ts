@@ -614,7 +614,6 @@ describe('malformed responses', () => {
     expect(err).toMatchObject({ kind: 'malformed', method: 'GET', path: 'apps/', ambiguous: false });
     expect(err.message).toBe(`Malformed response to GET apps/: ${what}`);
     expect(err.hint).toContain('docs/wire-assumptions.md');
-<<<<<<< HEAD
   });
 
   it('reads the rest of the catalog when one app has a field it cannot read (A19)', async () => {
@@ -639,8 +638,6 @@ describe('malformed responses', () => {
     const [listed] = await c.listApps();
     expect(listed!.thumbnailUrl).toBe(`${SERVER}/appshub/media/a1.png`);
     expect((await c.fetchThumbnail(listed!.thumbnailUrl as string)).status).toBe('fetched');
-=======
->>>>>>> apply-safety
   });
 
   it('refuses an app record for another id', async () => {

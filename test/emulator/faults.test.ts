@@ -263,7 +263,6 @@ describe('reproducibility and counting', () => {
     const log = emu.requestLog();
     const injected = log.filter((e) => e.fault === '503').length;
     expect(injected).toBeGreaterThan(0);
-<<<<<<< HEAD
     expect(emu.faultCounts()).toEqual({
       reset: 0,
       '503': injected,
@@ -273,10 +272,8 @@ describe('reproducibility and counting', () => {
       failPublish: 0,
       trickle: 0,
       tricklePublish: 0,
+      lateCommit: 0,
     });
-=======
-    expect(emu.faultCounts()).toEqual({ reset: 0, '503': injected, '429': 0, dropPublishResponse: 0, stuckQueued: 0, failPublish: 0, lateCommit: 0 });
->>>>>>> apply-safety
     expect(emu.counts()).toEqual({ 'GET apps/': 20 });
 
     emu.setFaults('rate503=0.5,seed=3');

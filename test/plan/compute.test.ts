@@ -439,7 +439,7 @@ describe('computePlan', () => {
       expect(app).toMatchObject({ action: 'conflict', appId: 'same', conflicts: [{ kind: 'id-shared', appId: 'same', names: ['Gear', 'Wheel'] }] });
     }
     expect(describeConflict({ kind: 'id-shared', appId: 'same', names: ['Gear', 'Wheel'] }).problem).toBe(
-      'the server lists the id same for 2 apps ("Gear", "Wheel"), so p7apps cannot tell which one it would read or publish to',
+      'the server lists the id "same" for 2 apps ("Gear", "Wheel"), so p7apps cannot tell which one it would read or publish to',
     );
     expect(plan.summary).toMatchObject({ conflict: 2, publishes: 0 });
   });

@@ -38,10 +38,10 @@ const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be a
 export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
   const timeoutMs = timeoutOrThrow(args.timeout);
+  const lateCommitWindowMs = lateCommitWindowOrThrow(args['late-commit-window']);
   const graceMs = graceOrThrow(args.grace);
   // Checked here too (serverOptions reads it when connecting), so that a bad value is refused before anything else.
   requestTimeoutOrThrow(args['request-timeout']);
-  const lateCommitWindowMs = lateCommitWindowOrThrow(args['late-commit-window']);
   const json = args.format === 'json';
   const color = useColor(args, ctx.stdout, ctx.env);
   const autoApprove = args['auto-approve'] === true;

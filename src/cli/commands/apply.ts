@@ -13,8 +13,8 @@ export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, Targeting
   force?: boolean;
   parallelism: number;
   timeout: string;
-  grace?: string;
   'late-commit-window': string;
+  grace?: string;
   app?: string[];
 }
 
