@@ -496,12 +496,12 @@ async function send(
 async function readBack(publish: PlannedPublish, appId: string | null, why: string, run: Run, lifetime: PublishLifetime): Promise<Sent> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   let detail = '';
-  for (const settleMs of READ_BACK_LOOKS_MS) {
+  for (const settleMs of [0, LATE_COMMIT_FIRST_LOOK_MS, LATE_COMMIT_SECOND_LOOK_MS]) {
     await run.clock.sleep(settleMs, run.signal);
     if (run.signal.aborted) break;
     const check = await recheck(publish, appId, run, lifetime);
     run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-    if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true, lateCommitWaitMs: 0 };
+    if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true };
     appId = check.appId ?? appId;
     detail = check.detail;
   }
