@@ -9,11 +9,13 @@ import type { AppsHubClient } from './appshub/client.js';
 import type { DesiredState } from './config/desired.js';
 import { loadConfig } from './config/load.js';
 import { UsageError } from './errors.js';
+import type { Redactor } from './redact.js';
 import { readObservedState } from './observe/read.js';
 import { computePlan } from './plan/compute.js';
 import { computeDrift, type DriftReport } from './plan/drift.js';
 import type { ObservedState } from './plan/observed.js';
 import type { Plan } from './plan/types.js';
+import { planVerification, strictModeError } from './plan/verification.js';
 
 /** Where the server is and how to reach it; credentials come from `env` only. */
 export interface ServerOptions {
@@ -29,6 +31,8 @@ export interface ServerOptions {
   /** Requests (and connections) at once. Default 10. */
   parallelism?: number;
   signal?: AbortSignal;
+  /** Learns the secrets the client uses, so that the caller can redact what it writes (see src/redact.ts). */
+  redactor?: Redactor;
 }
 
 export interface ConfigOptions {
@@ -58,7 +62,15 @@ export function narrowsApps(selection: AppSelection): boolean {
   return [selection.apps, selection.workspaces, selection.excludeApps].some((list) => list !== undefined && list.length > 0);
 }
 
-export type PlanOptions = ServerOptions & ConfigOptions;
+export interface StrictOption {
+  /**
+   * Throw when a managed field cannot be verified because the server does not
+   * show it, naming each app and field. Default: the config's `strict`, else false.
+   */
+  strict?: boolean;
+}
+
+export type PlanOptions = ServerOptions & ConfigOptions & StrictOption;
 
 export interface PlanOutcome {
   plan: Plan;
@@ -124,6 +136,7 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
     onWarning: options.onWarning,
     connections: options.parallelism ?? 10,
     signal: options.signal,
+    ...(options.redactor ? { redactor: options.redactor } : {}),
   });
 }
 
@@ -141,12 +154,18 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
 export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
   const desired = await loadDesiredState(options);
   const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
+  let outcome: PlanOutcome;
   try {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
-    return await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
+    outcome = await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
   } finally {
     await api.close();
   }
+  if (options.strict ?? desired.strict ?? false) {
+    const refusal = strictModeError(planVerification(outcome.plan));
+    if (refusal) throw refusal;
+  }
+  return outcome;
 }
 
 /** How the server differs from the config: read-only, a view of the plan. */

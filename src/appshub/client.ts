@@ -24,22 +24,50 @@ import type {
 import {
   PUBLISH_FIELD,
   WireFormatError,
+  type WireContext,
   appRecordFromWire,
   listPageFromWire,
+  type ListPage,
   loginTokenFromWire,
+  pollableVersionUrl,
   publishFormFields,
   publishMultipartBody,
-  publishJsonBody,
   publishResultFromWire,
   thumbnailIfNoneMatch,
   versionRecordFromWire,
   workflowRecordFromWire,
+  writeCommitted,
+  type PublishFile,
 } from './wire.js';
 
 export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 export const MAX_THUMBNAIL_BYTES = 10 * 1024 * 1024;
 /** A list longer than this many pages is refused rather than read forever. */
 export const MAX_LIST_PAGES = 1000;
+
+/** Where a raw read goes: an endpoint under one of the two API bases, or a URL on the server's origin. */
+export type RawTarget = { api: 'apps' | 'workflows'; path: string } | URL;
+
+/** A JSON answer as the server sent it (strings redacted). */
+export interface RawJsonAnswer {
+  /** How messages name the endpoint: `apps/`, `apps/abc@2/`. */
+  label: string;
+  /** Where the body came from. */
+  url: string;
+  status: number;
+  contentType: string | null;
+  body: unknown;
+}
+
+/** One page of a list endpoint as the server sent it. */
+export interface RawListPage {
+  label: string;
+  url: string;
+  /** A bare JSON array, or a Django REST framework page (`results`, `next`). */
+  shape: 'array' | 'page';
+  body: unknown;
+  items: unknown[];
+}
 
 export interface AppsHubClientOptions extends TransportOptions {
   /** The sign-in URL (with or without a trailing slash). */
@@ -49,6 +77,8 @@ export interface AppsHubClientOptions extends TransportOptions {
   maxJsonBytes?: number;
   maxThumbnailBytes?: number;
   maxListPages?: number;
+  /** Shared with the caller, which then redacts what it writes with the secrets this client learns (a signed-in token too). */
+  redactor?: Redactor;
 }
 
 /** Why a string cannot be a token (it goes into a header), or undefined when it can. */
@@ -79,17 +109,21 @@ export class AppsHubClient implements AppsHubApi {
   /** The proxies requests go through (credentials removed); empty when none. */
   readonly proxies: HttpTransport['proxies'];
   readonly #transport: HttpTransport;
-  readonly #redactor = new Redactor();
+  readonly #redactor: Redactor;
   readonly #origin: string;
   readonly #limits: { json: number; thumbnail: number; pages: number };
+  /** Relative URLs in answers are read against the sign-in URL (wire.ts, A15). */
+  readonly #wire: WireContext;
   #token: string | undefined;
 
   constructor(options: AppsHubClientOptions) {
+    this.#redactor = options.redactor ?? new Redactor();
     this.serverUrl = normaliseServerUrl(options.serverUrl, 'the server URL');
     const bases = apiBaseUrls(this.serverUrl);
     this.appsBaseUrl = bases.apps;
     this.workflowsBaseUrl = bases.workflows;
     this.#origin = new URL(this.serverUrl).origin;
+    this.#wire = { baseUrl: this.serverUrl, redact: (text) => this.#redactor.redact(text) };
     this.#limits = {
       json: options.maxJsonBytes ?? MAX_JSON_BYTES,
       thumbnail: options.maxThumbnailBytes ?? MAX_THUMBNAIL_BYTES,
@@ -114,6 +148,11 @@ export class AppsHubClient implements AppsHubApi {
     if (problem) throw new P7appsError(`${what} cannot be used: ${problem}`, { hint: 'Check P7APPS_TOKEN.' });
     this.#token = token;
     this.#redactor.add(token);
+  }
+
+  /** Whether the text holds the token or the password (in any form); for a caller that must not write them down. */
+  holdsSecret(text: string): boolean {
+    return this.#redactor.contains(text);
   }
 
   /** Closes the connections; the client cannot be used afterwards. */
@@ -149,22 +188,28 @@ export class AppsHubClient implements AppsHubApi {
   }
 
   async listApps(signal?: AbortSignal): Promise<AppRecord[]> {
-    return this.#list(this.appsBaseUrl, 'apps/', (item, path) => this.#withRedactedDetail(appRecordFromWire(item, path)), signal);
+    return this.#list(this.appsBaseUrl, 'apps/', (item, path) => this.#withRedactedDetail(appRecordFromWire(item, path, this.#wire)), signal);
   }
 
   async getApp(appId: string, signal?: AbortSignal): Promise<AppRecord> {
     const label = `apps/${encodeSegment(appId)}/`;
     const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
-    const app = this.#mapped('GET', label, false, () => this.#withRedactedDetail(appRecordFromWire(this.#json(res, 'GET', false))));
+    const app = this.#mapped('GET', label, false, () => this.#withRedactedDetail(appRecordFromWire(this.#json(res, 'GET', false), '', this.#wire)));
     if (app.id !== appId) throw this.#malformed('GET', label, false, `its id is ${JSON.stringify(app.id)}, not the requested ${JSON.stringify(appId)}`);
     return app;
   }
 
-  async getAppVersion(appId: string, version: number, signal?: AbortSignal): Promise<VersionRecord> {
+  /**
+   * `GET` one version. `versionUrl` is the version's URL as a publish answer
+   * gave it: asked there when it is on this server under the app API base
+   * (ASSUMPTION A22), else `apps/{id}@{v}/` is asked.
+   */
+  async getAppVersion(appId: string, version: number, signal?: AbortSignal, versionUrl?: string): Promise<VersionRecord> {
     if (!Number.isInteger(version) || version < 1) throw new RangeError(`version must be a whole number from 1, got ${version}`);
-    const label = `apps/${encodeSegment(appId)}@${version}/`;
-    const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
-    const record = this.#mapped('GET', label, false, () => this.#withRedactedDetail(versionRecordFromWire(this.#json(res, 'GET', false))));
+    const url = pollableVersionUrl(versionUrl, this.appsBaseUrl) ?? new URL(`apps/${encodeSegment(appId)}@${version}/`, this.appsBaseUrl);
+    const label = this.#label(url, true);
+    const res = await this.#get(url, label, signal);
+    const record = this.#mapped('GET', label, false, () => this.#withRedactedDetail(versionRecordFromWire(this.#json(res, 'GET', false), '', this.#wire)));
     if (record.appId !== appId || record.version !== version) {
       throw this.#malformed('GET', label, false, `it describes ${JSON.stringify(record.appId)} version ${record.version}, not the one requested`);
     }
@@ -172,40 +217,44 @@ export class AppsHubClient implements AppsHubApi {
   }
 
   async listWorkflows(signal?: AbortSignal): Promise<WorkflowRecord[]> {
-    return this.#list(this.workflowsBaseUrl, 'workflows/', workflowRecordFromWire, signal);
+    return this.#list(this.workflowsBaseUrl, 'workflows/', (item, path) => workflowRecordFromWire(item, path, this.#wire), signal);
   }
 
   /**
-   * `POST apps/`, sent once. A failure after the request may have left
-   * (lost answer, timeout, 5xx, unreadable answer) is an AppsHubError with
-   * `ambiguous: true`: the publish may have been committed.
+   * `POST apps/`, sent once, always as multipart/form-data (A12). A failure
+   * after the request may have left (lost answer, timeout, 5xx) is an
+   * AppsHubError with `ambiguous: true`: the publish may have been
+   * committed. A 2xx whose answer cannot be read has `committed: true` as
+   * well (A21): it was committed, only its details are unknown.
    */
   async publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishResult> {
     const label = 'apps/';
+    const url = new URL(label, this.appsBaseUrl);
     const headers = this.#headers(true);
-    let body: string | Uint8Array;
+    let file: PublishFile | undefined;
     if (request.thumbnail) {
       const bytes = await readPlannedThumbnail(request.thumbnail);
-      const file = { field: PUBLISH_FIELD.thumbnail, filename: request.thumbnail.filename, mediaType: request.thumbnail.mediaType, bytes };
-      const multipart = publishMultipartBody(publishFormFields(request), file, `p7apps-${randomBytes(16).toString('hex')}`);
-      body = multipart.body;
-      headers['Content-Type'] = multipart.contentType;
-    } else {
-      body = publishJsonBody(request);
-      headers['Content-Type'] = 'application/json';
+      file = { field: PUBLISH_FIELD.thumbnail, filename: request.thumbnail.filename, mediaType: request.thumbnail.mediaType, bytes };
     }
+    const multipart = publishMultipartBody(publishFormFields(request), file, `p7apps-${randomBytes(16).toString('hex')}`);
+    headers['Content-Type'] = multipart.contentType;
     const res = await this.#transport.request({
       method: 'POST',
-      url: new URL(label, this.appsBaseUrl),
+      url,
       label,
       headers,
-      body,
+      body: multipart.body,
       maxBytes: this.#limits.json,
       tokenSent: true,
       signal,
     });
-    // The server answered 2xx: the publish happened, so an unreadable answer leaves its result unknown.
-    return this.#mapped('POST', label, true, () => publishResultFromWire(this.#json(res, 'POST', true)));
+    try {
+      return this.#mapped('POST', label, true, () => publishResultFromWire(this.#json(res, 'POST', true), '', { ...this.#wire, baseUrl: res.url.href }));
+    } catch (err) {
+      // The server answered 2xx: the publish happened, so an unreadable answer leaves only its details unknown.
+      if (err instanceof AppsHubError && writeCommitted(res.status)) throw err.with({ committed: true });
+      throw err;
+    }
   }
 
   async fetchThumbnail(url: string, options: { expectSha256?: string; signal?: AbortSignal } = {}): Promise<ThumbnailFetch> {
@@ -241,6 +290,7 @@ export class AppsHubClient implements AppsHubApi {
   /**
    * A version's `state_detail` is the server's account of a failure, shown to
    * people as it is; like an error body it may echo what the server received.
+   * (What an unreadable field held is redacted as it is read: `#wire`.)
    */
   #withRedactedDetail<T extends VersionRecord | AppRecord>(record: T): T {
     if ('stateDetail' in record) {
@@ -255,8 +305,8 @@ export class AppsHubClient implements AppsHubApi {
     return headers;
   }
 
-  #get(url: URL, label: string, signal: AbortSignal | undefined): Promise<HttpResponse> {
-    const tokenSent = url.origin === this.#origin;
+  #get(url: URL, label: string, signal: AbortSignal | undefined, withToken = true): Promise<HttpResponse> {
+    const tokenSent = withToken && url.origin === this.#origin;
     return this.#transport.request({ method: 'GET', url, label, headers: this.#headers(tokenSent), maxBytes: this.#limits.json, tokenSent, signal });
   }
 
@@ -272,18 +322,31 @@ export class AppsHubClient implements AppsHubApi {
     signal: AbortSignal | undefined,
   ): Promise<T[]> {
     const byId = new Map<string, T>();
+    for await (const page of this.#pages(base, endpoint, true, signal)) {
+      const items = this.#mapped('GET', page.label, false, () => page.parsed.items.map((item, i) => map(item, `${page.parsed.itemsPath}[${i}]`)));
+      for (const item of items) if (!byId.has(item.id)) byId.set(item.id, item);
+    }
+    return [...byId.values()];
+  }
+
+  /** The pages of a list endpoint as the server sent them, `next` followed within the server's origin and bounded. */
+  async *#pages(
+    base: string,
+    endpoint: string,
+    withToken: boolean,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<{ label: string; url: URL; body: unknown; parsed: ListPage }> {
     const seen = new Set<string>();
     let url = new URL(endpoint, base);
     let label = endpoint;
     for (let page = 1; ; page++) {
       seen.add(url.href);
-      const res = await this.#get(url, label, signal);
-      const { items, next } = this.#mapped('GET', label, false, () => {
-        const parsed = listPageFromWire(this.#json(res, 'GET', false));
-        return { items: parsed.items.map((item, i) => map(item, `${parsed.itemsPath}[${i}]`)), next: parsed.next };
-      });
-      for (const item of items) if (!byId.has(item.id)) byId.set(item.id, item);
-      if (next === null) return [...byId.values()];
+      const res = await this.#get(url, label, signal, withToken);
+      const body = this.#json(res, 'GET', false);
+      const parsed = this.#mapped('GET', label, false, () => listPageFromWire(body));
+      yield { label, url: res.url, body, parsed };
+      const next = parsed.next;
+      if (next === null) return;
       const nextUrl = URL.canParse(next, res.url.href) ? new URL(next, res.url) : undefined;
       if (nextUrl === undefined || nextUrl.origin !== this.#origin) {
         const where = nextUrl ? nextUrl.host : 'an unreadable URL';
@@ -294,6 +357,55 @@ export class AppsHubClient implements AppsHubApi {
       url = nextUrl;
       label = this.#label(url, true);
     }
+  }
+
+  /**
+   * One read-only JSON GET as the server answered it, unmapped, for
+   * `p7apps doctor`: the same transport, deadlines, TLS, origin rule for the
+   * token and redaction (every string in the body is scrubbed of the
+   * credentials) as the typed reads. `withToken: false` asks as an anonymous
+   * caller would. HTTP errors, network faults and non-JSON answers are
+   * AppsHubErrors, as for every other read.
+   */
+  async readJson(target: RawTarget, options: { withToken?: boolean; signal?: AbortSignal } = {}): Promise<RawJsonAnswer> {
+    const url = this.#rawUrl(target);
+    const label = this.#label(url, true);
+    const res = await this.#get(url, label, options.signal, options.withToken !== false);
+    return { label, url: res.url.href, status: res.status, contentType: res.headers.get('content-type'), body: this.#redactedJson(this.#json(res, 'GET', false)) };
+  }
+
+  /**
+   * Every page of `apps/` or `workflows/` as the server sent it (redacted,
+   * unmapped), following `next` as listApps and listWorkflows do. A body
+   * that is neither a list nor a page is a malformed-answer AppsHubError.
+   */
+  async readListPages(list: 'apps/' | 'workflows/', options: { signal?: AbortSignal } = {}): Promise<RawListPage[]> {
+    const base = list === 'apps/' ? this.appsBaseUrl : this.workflowsBaseUrl;
+    const pages: RawListPage[] = [];
+    for await (const page of this.#pages(base, list, true, options.signal)) {
+      const body = this.#redactedJson(page.body);
+      const items = listPageFromWire(body).items;
+      pages.push({ label: page.label, url: page.url.href, shape: page.parsed.itemsPath === '' ? 'array' : 'page', body, items });
+    }
+    return pages;
+  }
+
+  #rawUrl(target: RawTarget): URL {
+    if (target instanceof URL) {
+      if (target.origin !== this.#origin) throw new RangeError('a raw read goes to the server\'s own origin only');
+      return target;
+    }
+    return new URL(target.path, target.api === 'apps' ? this.appsBaseUrl : this.workflowsBaseUrl);
+  }
+
+  /** A copy of a JSON value with every string (keys included) passed through the redactor. */
+  #redactedJson(value: unknown): unknown {
+    if (typeof value === 'string') return this.#redactor.redact(value);
+    if (Array.isArray(value)) return value.map((v) => this.#redactedJson(v));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.#redactor.redact(k), this.#redactedJson(v)]));
+    }
+    return value;
   }
 
   /** How messages name a URL: relative to its API base when under one, else origin and path (never a query elsewhere). */

@@ -7,6 +7,7 @@ import { P7appsError } from '../errors.js';
 import { type AppsHubClient, createAppsHubClient, tokenProblem } from './client.js';
 import type { TransportOptions } from './http.js';
 import { normaliseServerUrl } from './server-url.js';
+import type { Redactor } from '../redact.js';
 
 function given(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== '';
@@ -69,6 +70,8 @@ export interface ConnectOptions extends Omit<TransportOptions, 'env'> {
   env: NodeJS.ProcessEnv;
   /** Cancels the sign-in with a username and password. */
   signal?: AbortSignal;
+  /** Passed to the client: learns the token and the password (src/redact.ts). */
+  redactor?: Redactor;
 }
 
 /** A client for the resolved server, signed in with the resolved credentials. */

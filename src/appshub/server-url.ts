@@ -3,6 +3,7 @@
 // without a trailing slash.
 
 import { P7appsError } from '../errors.js';
+import { shownUrl } from '../redact.js';
 
 const SIGN_IN_HINT = 'Give the pSeven Enterprise sign-in URL, the one you open in a browser, e.g. https://app.pseven.io';
 
@@ -16,7 +17,7 @@ export function normaliseServerUrl(value: string, source: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new P7appsError(`${source} is not a URL: ${JSON.stringify(text)}`, { hint: SIGN_IN_HINT });
+    throw new P7appsError(`${source} is not a URL: ${JSON.stringify(shownUrl(text))}`, { hint: SIGN_IN_HINT });
   }
   if (url.username !== '' || url.password !== '') {
     // Not echoed: it holds a password.
@@ -25,10 +26,11 @@ export function normaliseServerUrl(value: string, source: string): string {
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new P7appsError(`${source} must be an http:// or https:// URL, not ${url.protocol}// (${text})`, { hint: SIGN_IN_HINT });
+    throw new P7appsError(`${source} must be an http:// or https:// URL, not ${url.protocol}// (${shownUrl(text)})`, { hint: SIGN_IN_HINT });
   }
   if (url.search !== '' || url.hash !== '') {
-    throw new P7appsError(`${source} must not have a ?query or #fragment (${text})`, { hint: SIGN_IN_HINT });
+    // Not echoed: a query can hold a token (?token=...).
+    throw new P7appsError(`${source} must not have a ?query or #fragment (${shownUrl(text)})`, { hint: SIGN_IN_HINT });
   }
   const api = /^(.*?)\/(appshub|pseven)\/\.rest(\/|$)/.exec(url.pathname);
   if (api) {

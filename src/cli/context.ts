@@ -2,6 +2,7 @@
 // injected so that tests run commands in-process and capture every byte.
 
 import type { Writable } from 'node:stream';
+import type { Redactor } from '../redact.js';
 
 export interface CliContext {
   stdout: Writable & { isTTY?: boolean; columns?: number };
@@ -13,4 +14,6 @@ export interface CliContext {
   exitCode: number;
   /** Aborted on the first SIGINT/SIGTERM (see ./signals.ts, which also ends the process if stopping hangs); long-running commands watch it. */
   signal: AbortSignal;
+  /** The run's secrets: stdout and stderr are redacted with it, and so is every file the CLI writes (./output.ts). */
+  secrets: Redactor;
 }

@@ -8,6 +8,8 @@ import yargs from 'yargs';
 import { P7appsError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { commands } from './commands/index.js';
+import { errorText, redactedStream, usageErrorText } from './output.js';
+import { Redactor } from '../redact.js';
 import { liveConfigWorkers } from '../config/sandbox.js';
 import { guardProcess } from './signals.js';
 
@@ -31,12 +33,7 @@ function ownVersion(): string {
 }
 
 export function formatError(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  if (err instanceof P7appsError) {
-    return `Error: ${err.message}${err.hint ? `\n  ${err.hint}` : ''}\n`;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  const stack = env.P7APPS_DEBUG && err instanceof Error && err.stack ? `\n${err.stack}` : '';
-  return `Error: unexpected failure: ${message}${stack}\n  This is a bug in p7apps; please report it with the command you ran.\n`;
+  return errorText(err, env);
 }
 
 /** The command named on the command line, for messages about the process as a whole. */
@@ -68,14 +65,17 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
 }
 
 async function run(argv: string[], partial: Partial<CliContext>, controller: AbortController): Promise<number> {
+  const env = partial.env ?? process.env;
+  const secrets = partial.secrets ?? Redactor.fromEnv(env);
   const ctx: CliContext = {
-    stdout: partial.stdout ?? process.stdout,
-    stderr: partial.stderr ?? process.stderr,
+    stdout: redactedStream(partial.stdout ?? process.stdout, secrets),
+    stderr: redactedStream(partial.stderr ?? process.stderr, secrets),
     stdin: partial.stdin ?? process.stdin,
-    env: partial.env ?? process.env,
+    env,
     cwd: partial.cwd ?? process.cwd(),
     exitCode: 0,
     signal: partial.signal ?? controller.signal,
+    secrets,
   };
 
   let failed: unknown;
@@ -83,7 +83,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .scriptName('p7apps')
     .usage('$0 <command> [options]\n\nReconcile pSeven Enterprise AppsHub apps with the catalog you keep in git.')
     .strict()
-    .demandCommand(1, 'Name a command (validate, plan, apply, drift, import, emulator, completion).')
+    .demandCommand(1, 'Name a command (validate, plan, show, apply, drift, import, doctor, emulator, completion).')
     .recommendCommands()
     // yargs answers --get-yargs-completions; the `completion` command that
     // prints the scripts is ours (commands/completion.ts), so this one is hidden.
@@ -93,7 +93,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .version(ownVersion())
     .wrap(helpWidth(process.stdout.columns))
     .epilogue(
-      'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift), 1 error or conflict, 130 interrupted (143 after SIGTERM).\n' +
+      'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift) or limits (doctor), 1 error or conflict, 130 interrupted (143 after SIGTERM).\n' +
         'Credentials come from the environment only: P7APPS_TOKEN (or DA__P7__REST_AUTHTOKEN), or P7APPS_USERNAME + P7APPS_PASSWORD.',
     )
     .fail((msg, err) => {
@@ -120,7 +120,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
   if (helpText) ctx.stdout.write(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
   if (failed) {
     if (failed instanceof UsageErrorFromYargs) {
-      ctx.stderr.write(`Error: ${failed.message}\n  Run "p7apps --help" or "p7apps <command> --help" for usage.\n`);
+      ctx.stderr.write(usageErrorText(failed.message));
     } else {
       ctx.stderr.write(formatError(failed, ctx.env));
     }

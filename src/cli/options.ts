@@ -4,6 +4,7 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { ServerOptions } from '../operations.js';
+import { terminalLine } from '../render/text.js';
 import type { CliContext } from './context.js';
 
 export interface ConfigArgs {
@@ -14,6 +15,11 @@ export interface ServerArgs {
   server?: string;
   'ca-file'?: string;
   insecure?: boolean;
+}
+
+/** --strict / --no-strict; absent: the config's `strict` decides. */
+export interface StrictArgs {
+  strict?: boolean;
 }
 
 export interface OutputArgs {
@@ -66,9 +72,17 @@ export function withAppFilterOption<T>(y: Argv<T>) {
   });
 }
 
-/** The flags of every command that reads the config and the server: --config, --server, --ca-file, --insecure, --parallelism, --app. */
+/** The flags of every command that reads the config and the server: --config, --server, --ca-file, --insecure, --parallelism, --app, --strict. */
 export function withReadingOptions<T>(y: Argv<T>) {
-  return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y))));
+  return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y)))).option('strict', {
+    type: 'boolean',
+    describe: 'Fail (exit 1) when a managed field cannot be verified because the server does not show it (default: the config\'s "strict", else off)',
+  });
+}
+
+/** Whether strict mode is on: the flag wins over the config's `strict`. */
+export function strictMode(args: StrictArgs, desired: { strict?: boolean }): boolean {
+  return args.strict ?? desired.strict ?? false;
 }
 
 export interface TargetingArgs {
@@ -149,9 +163,10 @@ export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: nu
     cwd: ctx.cwd,
     caFile: args['ca-file'],
     insecure: args.insecure === true,
-    onWarning: (message: string) => ctx.stderr.write(`Warning: ${message}\n`),
+    onWarning: (message: string) => ctx.stderr.write(`${terminalLine(`Warning: ${message}`)}\n`),
     parallelism,
     signal: ctx.signal,
+    redactor: ctx.secrets,
   };
 }
 

@@ -3,6 +3,8 @@
 // them. Both renderers read this one shape, so the two formats always say the
 // same thing.
 
+import { escapeUnsafe } from '../render/escape.js';
+
 /** How an app names its workspace: by name when that is unambiguous, else by id. */
 export type DraftWorkspace = string | { id: string };
 
@@ -66,7 +68,7 @@ export function appValue(app: DraftApp): Record<string, unknown> {
   return value;
 }
 
-/** Text safe inside a one-line comment (and on a terminal): line breaks and control characters escaped. */
+/** Text safe inside a one-line comment (and on a terminal): line breaks, control, bidi and invisible characters escaped. */
 export function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeUnsafe(text);
 }

@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 import { openServer, type ServerOptions } from '../operations.js';
 import { catalogToFiles, type ImportFiles, type ImportFormat } from './files.js';
 import { readCatalog } from './read.js';
+import { refuseSecrets } from './secrets.js';
 
 export type { CatalogApp, CatalogThumbnail, ServerCatalog } from './catalog.js';
 export {
@@ -23,6 +24,7 @@ export {
   type ImportWarning,
 } from './files.js';
 export { readCatalog, type ReadCatalogOptions } from './read.js';
+export { refuseSecrets, SecretInImportError, secretFiles, secretPlaces, type HoldsSecret, type SecretPlace } from './secrets.js';
 export { ImportClashError, writeImport, type FileClash, type WriteImportOptions, type WriteImportResult } from './write.js';
 
 export interface ImportOptions extends ServerOptions {
@@ -120,7 +122,9 @@ export async function importCatalog(options: ImportOptions = {}): Promise<Import
       parallelism: options.parallelism ?? 10,
       signal: options.signal,
     });
-    return catalogToFiles(catalog, { format, outFile, schemaReference });
+    const files = catalogToFiles(catalog, { format, outFile, schemaReference });
+    refuseSecrets(catalog, files.files, (text) => api.holdsSecret(text));
+    return files;
   } finally {
     await api.close();
   }

@@ -4,6 +4,7 @@
 // whatever it holds); U+2028 and U+2029 are escaped as well, since older
 // tools end a line there.
 
+import { jsonText } from '../render/escape.js';
 import { appValue, oneLine, type ConfigDraft, type DraftApp, type DraftWorkspace } from './draft.js';
 
 export function renderConfigTs(draft: ConfigDraft): string {
@@ -45,7 +46,7 @@ function workspaceLiteral(workspace: DraftWorkspace): string {
   return typeof workspace === 'string' ? literal(workspace) : `{ id: ${literal(workspace.id)} }`;
 }
 
-/** A double-quoted string literal, JSON-escaped. */
+/** A double-quoted string literal, JSON-escaped, with bidi and invisible characters as \u escapes too (no "Trojan Source" in review). */
 export function literal(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return jsonText(text);
 }

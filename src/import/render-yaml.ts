@@ -3,9 +3,11 @@
 // header comment, a `$schema` key for editor completion, one blank line
 // between apps, versions as one-line flow maps. A string another YAML reader
 // could take for something else (`yes`, `0o7`, `12:30` under YAML 1.1) is
-// quoted, so the file means the same to every tool.
+// quoted, so the file means the same to every tool. A string holding a
+// control, bidi or invisible character is double-quoted with \u escapes.
 
 import { Document, isMap, isScalar, isSeq, parse, Scalar, visit } from 'yaml';
+import { hasUnsafeChars } from '../render/escape.js';
 import { draftToConfigValue, oneLine, SCHEMA_REFERENCE, type ConfigDraft } from './draft.js';
 
 export function renderConfigYaml(draft: ConfigDraft): string {
@@ -29,10 +31,20 @@ export function renderConfigYaml(draft: ConfigDraft): string {
 
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && readsAsOtherThanItself(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+      if (typeof node.value === 'string' && (readsAsOtherThanItself(node.value) || hasUnsafeChars(node.value))) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
-  return doc.toString({ lineWidth: 0 });
+  // The yaml package leaves bidi, invisible and C1 characters raw even in double quotes; those strings are double-quoted
+  // (above), where \u escapes mean the same string, so no hostile value can hide text from a reviewer.
+  return doc.toString({ lineWidth: 0 }).replace(UNSAFE_IN_YAML, yamlEscape);
+}
+
+/** What a double-quoted YAML scalar should not hold raw; newlines outside scalars are the document's own. */
+const UNSAFE_IN_YAML = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+function yamlEscape(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
 /** Whether a plain scalar with this text would be read as anything but this string, by YAML 1.2 or 1.1. */

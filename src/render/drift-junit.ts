@@ -4,22 +4,13 @@
 
 import type { AppDrift } from '../plan/drift.js';
 import type { DriftRenderer } from './types.js';
-import { driftSummaryLine } from '../plan/drift.js';
+import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
+import { unverifiableText } from '../plan/describe.js';
 import type { AttributeChange } from '../plan/types.js';
 import { changeLabel, changeValueText } from './plan-words.js';
+import { xmlText as xmlEscape } from './escape.js';
 import { maybeText, quoteShort } from './text.js';
 
-/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
-export function xmlEscape(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
 
 function changeText(change: AttributeChange): string {
   if (change.field !== 'description') return changeValueText(change);
@@ -35,7 +26,7 @@ function detailLines(app: AppDrift): string[] {
   for (const edited of app.editedWorkflows) lines.push(`workflow ${edited.workflow} of version ${edited.version} was edited since it was published`);
   for (const conflict of app.conflicts) lines.push(`conflict: ${conflict.problem}. To fix: ${conflict.resolution}`);
   for (const v of app.unmanagedVersions) lines.push(`version ${v.version} is on the server but not in the config`);
-  for (const u of app.unverifiable) lines.push(`cannot verify: ${u.detail}`);
+  for (const u of app.unverifiable) lines.push(unverifiableText(u));
   return lines;
 }
 
@@ -64,15 +55,21 @@ export const renderDriftJunit: DriftRenderer = (report, out) => {
     const details = detailLines(app);
     lines.push(`    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(app.name)}">`);
     if (app.counts) {
-      lines.push(`      <failure type="${app.status}" message="${xmlEscape(FAILURE_MESSAGE[app.status])}">${xmlEscape(details.join('\n'))}</failure>`);
+      lines.push(`      <failure type="${app.status}" message="${xmlEscape(FAILURE_MESSAGE[app.status])}">${xmlLines(details)}</failure>`);
     } else if (details.length > 0 || app.status === 'unmanaged') {
-      lines.push(`      <system-out>${xmlEscape([FAILURE_MESSAGE[app.status], ...details].join('\n'))}</system-out>`);
+      const status = partlyVerifiedStatus(app) ?? FAILURE_MESSAGE[app.status];
+      lines.push(`      <system-out>${xmlLines([status, ...details])}</system-out>`);
     }
     lines.push('    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>');
   out.write(`${lines.join('\n')}\n`);
 };
+
+/** Lines of text in an element: each escaped on its own (a value cannot add a line), joined by newlines. */
+function xmlLines(lines: string[]): string {
+  return lines.map(xmlEscape).join('\n');
+}
 
 function hostOf(url: string): string {
   try {

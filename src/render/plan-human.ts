@@ -8,11 +8,11 @@
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
 import type { AppPlan, AttributeChange, Plan, PlannedPublish } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
-import { isMultiline, lineDiff, palette, quote, workspaceText, wordDiff, type Palette } from './text.js';
+import { isMultiline, lineDiff, palette, quote, terminalLines, workspaceText, wordDiff, type Palette } from './text.js';
 import type { PlanRenderer, RenderOptions } from './types.js';
 
 export const renderPlanHuman: PlanRenderer = (plan, out, options) => {
-  out.write(`${humanLines(plan, options).join('\n')}\n`);
+  out.write(`${terminalLines(humanLines(plan, options))}\n`);
 };
 
 function humanLines(plan: Plan, options: RenderOptions): string[] {

@@ -7,6 +7,7 @@ import { isUnknown } from '../appshub/types.js';
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
 import type { AppPlan, AttributeChange, Plan } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
+import { escapeUnsafe, htmlText as escapeHtml, markdownCode as codeSpan, markdownFence, markdownText as escapeMarkdown } from './escape.js';
 import { lineDiff, workspaceText } from './text.js';
 import type { PlanRenderer } from './types.js';
 
@@ -16,30 +17,8 @@ export const renderPlanMarkdown: PlanRenderer = (plan, out, options) => {
 
 const MARKS: Record<AppPlan['action'], string> = { create: '+', update: '~', conflict: '!', 'no-op': '=' };
 
-/**
- * Text that Markdown and HTML show as it is, on one line, in running text
- * (never at the start of a line, where # + - > would count too).
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_[\]|~]/g, (ch) => `\\${ch}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/\r?\n/g, ' ');
-}
-
-/** Text inside an HTML element (a <summary>), where Markdown escapes would show as they are. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
-}
-
-/** An inline code span that survives backticks in the text. */
-export function codeSpan(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text.replace(/\r?\n/g, ' ')}${pad}${fence}`;
-}
+// Every server or config string goes through one of the Markdown escapes of ./escape.ts.
+export { markdownText as escapeMarkdown, htmlText as escapeHtml, markdownCode as codeSpan } from './escape.js';
 
 function markdownLines(plan: Plan, verbose: boolean): string[] {
   const lines = ['## p7apps plan', '', `**${summaryLine(plan)}**`, '', `Server ${codeSpan(plan.serverUrl)}, config ${codeSpan(plan.configPath)}`, ''];
@@ -119,7 +98,8 @@ export function changeItem(change: AttributeChange): string[] {
   const label = `- **${escapeMarkdown(changeLabel(change))}**`;
   if (change.field !== 'description') return [`${label}: ${escapeMarkdown(changeValueText(change))}`];
   const before = typeof change.before === 'string' ? change.before : '';
-  const fence = '```';
-  const diff = lineDiff(isUnknown(change.before) ? '' : before, change.after).map((l) => `  ${l.sign}${l.text.replace(/```/g, '`\u200b``')}`);
+  const diff = lineDiff(isUnknown(change.before) ? '' : before, change.after).map((l) => `  ${l.sign}${escapeUnsafe(l.text)}`);
+  // Longer than any run of backticks in the diff, so no line of the description can close it.
+  const fence = markdownFence(diff);
   return [`${label}:`, '', `  ${fence}diff`, ...diff, `  ${fence}`, ''];
 }

@@ -5,13 +5,14 @@
 
 import type { Writable } from 'node:stream';
 import type { ApplyEvent, ApplyListener } from '../apply/events.js';
+import { jsonText } from './escape.js';
 
 export const PROGRESS_FORMAT_VERSION = 1 as const;
 
 export function progressJsonLines(out: Pick<Writable, 'write'>): ApplyListener {
   return {
     emit(event: ApplyEvent) {
-      out.write(`${JSON.stringify(eventToJson(event))}\n`);
+      out.write(`${jsonText(eventToJson(event))}\n`);
     },
   };
 }

@@ -5,7 +5,9 @@
 
 import type { Writable } from 'node:stream';
 import type { ApplyEvent, ApplyListener } from '../apply/events.js';
+import { versionStateKind } from '../appshub/wire.js';
 import { eventApp, eventText } from './progress-words.js';
+import { terminalLine } from './text.js';
 
 export function progressLines(out: Pick<Writable, 'write'>): ApplyListener {
   const lastState = new Map<string, string | null>();
@@ -17,11 +19,13 @@ export function progressLines(out: Pick<Writable, 'write'>): ApplyListener {
         const key = `${event.app}\u0000${event.step}`;
         if (lastState.has(key) && lastState.get(key) === event.state) return;
         lastState.set(key, event.state);
+        // A state p7apps does not know gets its own line (publish-state-unknown).
+        if (event.state !== null && versionStateKind(event.state) === 'unknown') return;
       }
       const text = eventText(event);
       if (text === null) return;
       const app = eventApp(event);
-      out.write(`${timestamp(event.at)} ${app === null ? '' : `${app}: `}${text}\n`);
+      out.write(`${terminalLine(`${timestamp(event.at)} ${app === null ? '' : `${app}: `}${text}`)}\n`);
     },
   };
 }

@@ -1,17 +1,28 @@
 // The end of an apply, for people: what was published (and how long it took
 // to become READY), what failed and why, what was not sent, and whether the
-// server now matches the config. Written once, after the progress output.
+// server converged, with what it could not verify. Written once, after the
+// progress output.
 
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
-import type { StillToDo, PublishReport } from '../apply/events.js';
+import { stateName, type StillToDo, type PublishReport } from '../apply/events.js';
 import type { ApplyResult } from '../apply/execute.js';
+import { convergedText } from '../apply/converge.js';
+import type { Verification } from '../plan/verification.js';
+import { escapeUnsafe } from './escape.js';
 import { revisionText, withoutAppName } from './progress-words.js';
+import { styleMark, terminalLine } from './text.js';
 import { displayWidth, padEndToWidth } from './width.js';
 
 /** The executor's messages start with "App v3 "; the summary's rows already say so. */
 function withoutLabel(p: PublishReport, message: string): string {
   return withoutAppName(`${p.app} v${p.version}`, message);
+}
+
+/** The publishing states p7apps does not know that a publish went through, for its row. */
+function unknownStatesText(p: PublishReport): string {
+  if (!p.unknownStates || p.unknownStates.length === 0) return '';
+  return ` (went through ${p.unknownStates.length === 1 ? 'state' : 'states'} ${p.unknownStates.map(stateName).join(', ')}, unknown to p7apps)`;
 }
 
 export interface RefusedApp {
@@ -24,17 +35,20 @@ export interface ApplySummary {
   /** Apps of a saved plan not touched because they changed since (on the server, or in what the config declares). */
   refused: RefusedApp[];
   /** null: not checked (interrupted, or nothing was sent). */
-  convergence: { remaining: StillToDo[] } | { error: string } | null;
+  convergence: { remaining: StillToDo[]; verification?: Verification } | { error: string } | null;
 }
 
 export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'write'>, options: { color: boolean }): void {
-  const paint = (text: string, code: number) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (text: string, code: number) => (options.color ? `${styleMark(code)}${text}${styleMark(0)}` : text);
+  // Every line goes through terminalLine: app names, errors and details are server or config text.
+  const write = (...lines: string[]) => out.write(lines.map((line) => `${terminalLine(line)}\n`).join(''));
+  const name = (app: string) => escapeUnsafe(app);
   const { result } = summary;
-  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => displayWidth(p.app)), ...summary.refused.map((r) => displayWidth(r.app))));
-  const row = (p: PublishReport, text: string) => `  ${padEndToWidth(p.app, width)}  v${String(p.version).padEnd(3)} ${text}\n`;
+  const width = Math.min(30, Math.max(4, ...result.publishes.map((p) => displayWidth(name(p.app))), ...summary.refused.map((r) => displayWidth(name(r.app)))));
+  const row = (p: PublishReport, text: string) => `  ${padEndToWidth(name(p.app), width)}  v${String(p.version).padEnd(3)} ${text}`;
   const section = (title: string, code: number, lines: string[]) => {
     if (lines.length === 0) return;
-    out.write(`\n${paint(title, code)}\n${lines.join('')}`);
+    write('', paint(title, code), ...lines);
   };
   const having = (...outcomes: PublishReport['outcome'][]) => result.publishes.filter((p) => outcomes.includes(p.outcome));
 
@@ -42,7 +56,10 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     'Published:',
     32,
     having('ready').map((p) =>
-      row(p, `READY${revisionText(p.revision)} after ${formatDuration(p.timeToReadyMs ?? 0)}${p.resends > 0 ? ` (sent ${p.resends + 1} times)` : ''}`),
+      row(
+        p,
+        `READY${revisionText(p.revision)} after ${formatDuration(p.timeToReadyMs ?? 0)}${p.resends > 0 ? ` (sent ${p.resends + 1} times)` : ''}${unknownStatesText(p)}`,
+      ),
     ),
   );
   section('Failed:', 31, having('failed', 'timed-out').map((p) => row(p, withoutLabel(p, p.error ?? 'failed'))));
@@ -59,22 +76,20 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     ),
   );
   section('Not applied:', 33, [
-    ...summary.refused.map((r) => `  ${padEndToWidth(r.app, width)}  ${r.detail}\n`),
-    ...result.skippedApps.map((s) => `  ${padEndToWidth(s.app, width)}  ${s.detail}\n`),
+    ...summary.refused.map((r) => `  ${padEndToWidth(name(r.app), width)}  ${r.detail}`),
+    ...result.skippedApps.map((s) => `  ${padEndToWidth(name(s.app), width)}  ${s.detail}`),
   ]);
 
   const convergence = summary.convergence;
   if (convergence && 'error' in convergence) {
-    out.write(`\n${paint('Could not check convergence:', 31)} ${convergence.error}\n`);
+    write('', `${paint('Could not check convergence:', 31)} ${convergence.error}`);
   } else if (convergence && convergence.remaining.length > 0) {
-    out.write(`\n${paint('Did not converge: the server still differs from the config:', 31)}\n`);
+    write('', paint('Did not converge: the server still differs from the config:', 31));
     for (const app of convergence.remaining) {
-      out.write(`  ${app.app}\n`);
-      for (const reason of app.reasons) out.write(`    - ${reason}\n`);
-      for (const conflict of app.conflicts) out.write(`    ! ${conflict}\n`);
+      write(`  ${app.app}`, ...app.reasons.map((reason) => `    - ${reason}`), ...app.conflicts.map((conflict) => `    ! ${conflict}`));
     }
   }
-  out.write(`\n${verdict(summary)}\n`);
+  write('', verdict(summary));
 }
 
 /** The last line: what happened, and what to do next. */
@@ -92,5 +107,7 @@ export function verdict(summary: ApplySummary): string {
   if (convergence && 'error' in convergence) problems.push('convergence not checked');
   else if (convergence && convergence.remaining.length > 0) problems.push('did not converge');
   if (problems.length > 0) return `Apply failed: ${published}; ${problems.join(', ')}.`;
-  return `Apply complete: ${published}. The server matches the config.`;
+  // "Converged" only about what the server showed back; the rest is named.
+  const verification = convergence && 'remaining' in convergence ? convergence.verification : undefined;
+  return verification ? `Apply complete: ${published}; ${convergedText(verification)}.` : `Apply complete: ${published}.`;
 }

@@ -7,8 +7,10 @@
 
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
-import type { ApplyEvent, ApplyListener } from '../apply/events.js';
+import { stateName, type ApplyEvent, type ApplyListener } from '../apply/events.js';
+import { escapeUnsafe } from './escape.js';
 import { eventText, withoutAppName } from './progress-words.js';
+import { styleMark, terminalLine } from './text.js';
 import { displayWidth, fitToWidth, truncateToWidth } from './width.js';
 
 export interface ProgressTtyOptions {
@@ -33,6 +35,10 @@ interface Row {
   step?: number;
   of?: number;
   state?: string | null;
+  /** A state p7apps does not know that the current publish is in (publish-state-unknown). */
+  unknownState?: string;
+  /** Set when the publish was accepted but its answer unreadable: read back, not sent again. */
+  readingBack?: boolean;
   /** When the current publish started, for the waiting time. */
   since?: number;
 }
@@ -50,7 +56,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
   let lastAt = 0;
   let ticker: NodeJS.Timeout | undefined;
   const now = () => (options.now ? options.now() : options.tickMs === null ? lastAt : Date.now());
-  const paint = (text: string, code: number) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (text: string, code: number) => (options.color ? `${styleMark(code)}${text}${styleMark(0)}` : text);
   // A terminal that reports 0 columns (`script`, `docker -t`) does not know its width.
   const width = () => Math.max(20, (options.columns || out.columns || 100) - 1);
 
@@ -73,11 +79,11 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
       case 'publishing':
         return `publishing ${v}${step}`;
       case 'checking':
-        return `${v}: response lost, checking whether it was committed`;
+        return row.readingBack ? `${v}: accepted, answer unreadable, reading the app back` : `${v}: response lost, checking whether it was committed`;
       case 'busy':
         return `${v}: ${row.detail}`;
       case 'waiting':
-        return `waiting for READY ${v}${step} · ${row.state ?? 'state unknown'} · ${formatDuration(now() - (row.since ?? now()))}`;
+        return `waiting for READY ${v}${step} · ${row.state == null ? 'state unknown' : stateName(row.state)}${row.state != null && row.state === row.unknownState ? ' (a state p7apps does not know)' : ''} · ${formatDuration(now() - (row.since ?? now()))}`;
       default:
         return row.detail;
     }
@@ -99,15 +105,18 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
     return { shown: rows.filter((row) => picked.has(row)), hidden: rows.filter((row) => !picked.has(row)) };
   };
 
-  const cut = (text: string) => truncateToWidth(text, width());
+  // Cut after escaping, so the width counts what is shown.
+  const cut = (text: string) => truncateToWidth(escapeUnsafe(text), width());
 
   const redraw = () => {
     if (!active) return;
     const { shown, hidden } = visibleRows();
-    const nameWidth = Math.min(30, Math.max(...shown.map((row) => displayWidth(row.app)), 4));
+    // Names escaped before they are measured, so the width counts what is shown.
+    const names = new Map(shown.map((row) => [row, escapeUnsafe(row.app)]));
+    const nameWidth = Math.min(30, Math.max(...[...names.values()].map((name) => displayWidth(name)), 4));
     const lines = [cut(header)];
     for (const row of shown) {
-      const name = fitToWidth(row.app, nameWidth);
+      const name = fitToWidth(names.get(row)!, nameWidth);
       lines.push(paint(cut(`  ${name}  ${statusText(row)}`), colourOf(row.status)));
     }
     if (hidden.length > 0) {
@@ -117,7 +126,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
     }
     lines.push(notice ? paint(cut(notice), 33) : '');
     let text = drawn > 0 ? `\x1b[${drawn}F` : '';
-    for (const line of lines) text += `\x1b[2K${line}\n`;
+    for (const line of lines) text += `\x1b[2K${terminalLine(line)}\n`;
     for (let extra = lines.length; extra < drawn; extra++) text += '\x1b[2K\n';
     out.write(text);
     drawn = Math.max(drawn, lines.length);
@@ -142,13 +151,16 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
           }
           break;
         case 'publish-start':
-          Object.assign(rowOf(event.app), { status: 'publishing', version: event.version, step: event.step, of: event.of, since: event.at, state: null });
+          Object.assign(rowOf(event.app), { status: 'publishing', version: event.version, step: event.step, of: event.of, since: event.at, state: null, unknownState: undefined, readingBack: false });
           break;
         case 'publish-sent':
           Object.assign(rowOf(event.app), { status: 'waiting', state: event.response.state });
           break;
         case 'publish-ambiguous':
-          rowOf(event.app).status = 'checking';
+          Object.assign(rowOf(event.app), { status: 'checking', readingBack: event.committed === true });
+          break;
+        case 'publish-state-unknown':
+          Object.assign(rowOf(event.app), { status: 'waiting', state: event.state, unknownState: event.state });
           break;
         case 'publish-recheck':
           if (event.tookEffect) rowOf(event.app).status = 'waiting';
@@ -180,7 +192,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
         }
         case 'app-skipped':
           if (!active) {
-            out.write(`${event.app}: ${eventText(event)}\n`);
+            out.write(`${terminalLine(`${event.app}: ${eventText(event)}`)}\n`);
             return;
           }
           Object.assign(rowOf(event.app), { status: event.reason === 'interrupted' ? 'interrupted' : 'not-applied', detail: eventText(event) });
@@ -193,11 +205,11 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
           redraw();
           stop();
           active = false;
-          out.write(`${eventText(event)}\n`);
+          out.write(`${terminalLine(eventText(event) ?? '')}\n`);
           return;
         default: {
           const text = eventText(event);
-          if (!active && text !== null) out.write(`${text}\n`);
+          if (!active && text !== null) out.write(`${terminalLine(text)}\n`);
           return;
         }
       }

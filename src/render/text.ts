@@ -1,9 +1,20 @@
 // Text helpers the renderers share: colour that can be switched off as a
-// whole, quoting that keeps one value on one line, and the word and line
-// diffs used to show what changes in a description.
+// whole, quoting that keeps one value on one line, the word and line diffs
+// used to show what changes in a description, and terminalLine, the one
+// step every line meant for a terminal goes through last.
+//
+// Colour is not written as escape sequences while a line is built: the
+// palette marks where a style starts and ends, and terminalLine first shows
+// every unsafe character of the line escaped (./escape.ts: server and config
+// text can hold ESC, CR, bidi overrides...) and only then turns the marks
+// into SGR sequences. So the line's own colours survive and nothing a value
+// holds reaches the terminal raw. The marks carry a random per-process key,
+// so a value cannot forge one.
 
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { diffLines, diffWords } from 'diff';
+import { escapeUnsafe } from './escape.js';
 import { isUnknown, type Maybe, type Workspace } from '../appshub/types.js';
 import type { WorkspaceRef } from '../config/desired.js';
 import type { ThumbnailRef } from '../plan/types.js';
@@ -17,10 +28,32 @@ export interface Palette {
   bold: (text: string) => string;
 }
 
-const sgr = (open: number, close: number) => (text: string) => (text === '' ? '' : `\u001b[${open}m${text}\u001b[${close}m`);
+const MARK_KEY = randomBytes(8).toString('hex');
+const MARK = new RegExp(`\uE000${MARK_KEY}:(\\d{1,3})\uE001`, 'g');
+
+/** A style mark standing for SGR `code` until terminalLine writes it. */
+export function styleMark(code: number): string {
+  return `\uE000${MARK_KEY}:${code}\uE001`;
+}
+
+/**
+ * A line as a terminal may receive it: every unsafe character of the text
+ * shown escaped (so a value can neither drive the terminal nor start a new
+ * line), then the palette's marks turned into SGR sequences.
+ */
+export function terminalLine(line: string): string {
+  return escapeUnsafe(line).replace(MARK, (_, code: string) => `\u001b[${code}m`);
+}
+
+/** Every line of a block through terminalLine, joined with newlines. */
+export function terminalLines(lines: string[]): string {
+  return lines.map(terminalLine).join('\n');
+}
+
+const sgr = (open: number, close: number) => (text: string) => (text === '' ? '' : `${styleMark(open)}${text}${styleMark(close)}`);
 const plain = (text: string) => text;
 
-/** ANSI colours when `color` is true; otherwise every style leaves the text as it is. */
+/** ANSI colours (as marks for terminalLine) when `color` is true; otherwise every style leaves the text as it is. */
 export function palette(color: boolean): Palette {
   if (!color) return { added: plain, removed: plain, changed: plain, conflict: plain, dim: plain, bold: plain };
   return { added: sgr(32, 39), removed: sgr(31, 39), changed: sgr(33, 39), conflict: sgr(31, 39), dim: sgr(2, 22), bold: sgr(1, 22) };

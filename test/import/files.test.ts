@@ -3,6 +3,7 @@
 // that what it writes loads back (through the real config loader) as exactly
 // the catalog it came from.
 
+import { jsonText } from '../../src/render/escape.js';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -91,7 +92,8 @@ describe('catalogToFiles', () => {
     const files = catalogToFiles({ ...CATALOG, apps: [app('Solo', { description })] }, { format: 'ts', outFile: 'p7apps.config.ts' });
     const text = configText(files);
     if (where === 'inline') {
-      expect(text).toContain(`description: ${JSON.stringify(description ?? '').replace(/\u2028/g, '\\u2028')},`);
+      // Bidi, invisible and separator characters are \u escapes in the literal: the same string.
+      expect(text).toContain(`description: ${jsonText(description ?? '')},`);
       expect(files.files).toHaveLength(1);
     } else {
       expect(text).toContain('descriptionFile: "apps/solo/APP.md",');

@@ -5,6 +5,7 @@
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { escapeUnsafe, htmlText, markdownText, xmlText } from '../../src/render/escape.js';
 import type { CliRun } from '../helpers/cli.js';
 
 export const SECRET_TOKEN = 'p7sec-TOKEN-5b9e0d2c7a41f836';
@@ -12,9 +13,23 @@ export const SECRET_PASSWORD = 'p7sec-PASSWORD-e3c1#9f7 0a';
 /** A token the server does not know: rejected, and still never shown. */
 export const WRONG_TOKEN = 'p7sec-WRONGTOKEN-1f4d8c2b90';
 
-/** The ways a secret can be written down: as it is, URL-encoded, JSON-escaped, base64 (Basic auth, a data URL). */
+/**
+ * The ways a secret can be written down: as it is, URL-encoded, JSON-escaped, base64 (Basic auth, a data URL),
+ * and as each output format escapes text (terminal, Markdown, HTML, XML).
+ */
 function forms(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString('base64')])];
+  return [
+    ...new Set([
+      secret,
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+      Buffer.from(secret).toString('base64'),
+      escapeUnsafe(secret),
+      markdownText(secret),
+      htmlText(secret),
+      xmlText(secret),
+    ]),
+  ];
 }
 
 export class Sweep {

@@ -11,6 +11,7 @@ import { displayPath } from '../../config/files.js';
 import { SEARCH_PLACES } from '../../config/find.js';
 import type { ImportFiles } from '../../import/files.js';
 import { plural } from '../../plan/describe.js';
+import { terminalLine, terminalLines } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { parallelismOrThrow, serverOptions, shellWord, withAppFilterOption, withParallelismOption, withServerOptions, type ServerArgs } from '../options.js';
@@ -69,10 +70,9 @@ async function runImport(ctx: CliContext, args: ImportArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
   // Checked before the server is read: a typo in --out should not cost a catalog read.
   // Loaded here, not at start-up: every other command would pay for it.
-  const [{ importCatalog, resolveImportOutput, writeImport }, { describeCounts }, { oneLine }] = await Promise.all([
+  const [{ importCatalog, resolveImportOutput, writeImport }, { describeCounts }] = await Promise.all([
     import('../../import/index.js'),
     import('../../import/files.js'),
-    import('../../import/draft.js'),
   ]);
   const { outFile, format } = await resolveImportOutput({ out: args.out, format: args.format, cwd: ctx.cwd });
   let files: ImportFiles;
@@ -92,7 +92,7 @@ async function runImport(ctx: CliContext, args: ImportArgs): Promise<number> {
     throw err;
   }
 
-  for (const warning of files.warnings) ctx.stderr.write(`Warning: ${oneLine(`app ${JSON.stringify(warning.app)}: ${warning.message}`)}\n`);
+  for (const warning of files.warnings) ctx.stderr.write(`${terminalLine(`Warning: app ${JSON.stringify(warning.app)}: ${warning.message}`)}\n`);
   const result = await writeImport(files, { force: args.force === true, cwd: ctx.cwd });
 
   const shown = displayPath(outFile, ctx.cwd);
@@ -107,7 +107,7 @@ async function runImport(ctx: CliContext, args: ImportArgs): Promise<number> {
   lines.push(`Run ${plan}: it should report no changes${changes ? ' other than those the warnings above name' : ''}.`);
   const committed = files.files.length > 1 ? `${shown} and ${displayPath(path.join(path.dirname(outFile), 'apps'), ctx.cwd)}/` : shown;
   lines.push(`Then commit ${committed} to git.`);
-  ctx.stdout.write(`${lines.join('\n')}\n`);
+  ctx.stdout.write(`${terminalLines(lines)}\n`);
   return EXIT_OK;
 }
 

@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { displayPath } from '../../config/files.js';
 import { loadConfig } from '../../config/load.js';
 import { countDesired } from '../../config/summary.js';
+import { terminalLine } from '../../render/text.js';
 import { withConfigOption, type ConfigArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
@@ -25,8 +26,7 @@ export const validateCommand: CommandFactory = (ctx) => ({
     const { config } = args as ConfigArgs;
     const desired = await loadConfig({ cwd: ctx.cwd, signal: ctx.signal, ...(config === undefined ? {} : { configPath: config }) });
     const counts = countDesired(desired);
-    ctx.stdout.write(
-      `Valid: ${plural(counts.apps, 'app')}, ${plural(counts.versions, 'version')}, ${plural(counts.workspaces, 'workspace')} (${displayPath(desired.configPath, ctx.cwd)})\n`,
-    );
+    const valid = `Valid: ${plural(counts.apps, 'app')}, ${plural(counts.versions, 'version')}, ${plural(counts.workspaces, 'workspace')} (${displayPath(desired.configPath, ctx.cwd)})`;
+    ctx.stdout.write(`${terminalLine(valid)}\n`);
   },
 });
