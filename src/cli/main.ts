@@ -124,8 +124,8 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     } else {
       ctx.stderr.write(formatError(failed, ctx.env));
     }
-    // A failure after Ctrl-C (a config load stopped, say) is the interruption, not a problem to fix.
-    return ctx.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERROR;
+    // A failure after Ctrl-C or SIGTERM (a config load stopped, say) is the interruption, not a problem to fix.
+    return controller.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERROR;
   }
   return ctx.exitCode;
 }
