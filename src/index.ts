@@ -17,7 +17,8 @@ export { planToDocument, planFromDocument, type PlanDocumentV1 } from './plan/do
 export { readObservedState, type ReadOptions } from './observe/read.js';
 export { applyPlan, type ApplyOptions, type ApplyResult, type AppReport } from './apply/execute.js';
 export { fanOut, recordEvents, type ApplyEvent, type ApplyHooks, type ApplyListener, type ApplyTotals, type PublishOutcome, type PublishReport } from './apply/events.js';
-export { plan, drift, planWith, openServer, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions } from './operations.js';
+export { plan, drift, planWith, openServer, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions, type StrictOption } from './operations.js';
 export { computeDrift, DRIFT_FORMAT_VERSION, type DriftReport, type AppDrift, type DriftStatus, type DriftSummary } from './plan/drift.js';
+export { planVerification, strictModeError, VERIFICATION_FORMAT_VERSION, type Verification, type UnverifiedField, type UnverifiedItem } from './plan/verification.js';
 export { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from './emulator/index.js';
 export { importCatalog, catalogToFiles, readCatalog, writeImport, ImportClashError, type ImportOptions, type ImportFiles, type ImportFile, type ImportFormat, type ImportSummary, type ImportWarning, type ServerCatalog, type CatalogApp, type CatalogThumbnail, type CatalogToFilesOptions, type ReadCatalogOptions, type WriteImportOptions, type WriteImportResult, type FileClash } from './import/index.js';

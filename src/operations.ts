@@ -15,6 +15,7 @@ import { computePlan } from './plan/compute.js';
 import { computeDrift, type DriftReport } from './plan/drift.js';
 import type { ObservedState } from './plan/observed.js';
 import type { Plan } from './plan/types.js';
+import { planVerification, strictModeError } from './plan/verification.js';
 
 /** Where the server is and how to reach it; credentials come from `env` only. */
 export interface ServerOptions {
@@ -59,7 +60,15 @@ export function narrowsApps(selection: AppSelection): boolean {
   return [selection.apps, selection.workspaces, selection.excludeApps].some((list) => list !== undefined && list.length > 0);
 }
 
-export type PlanOptions = ServerOptions & ConfigOptions;
+export interface StrictOption {
+  /**
+   * Throw when a managed field cannot be verified because the server does not
+   * show it, naming each app and field. Default: the config's `strict`, else false.
+   */
+  strict?: boolean;
+}
+
+export type PlanOptions = ServerOptions & ConfigOptions & StrictOption;
 
 export interface PlanOutcome {
   plan: Plan;
@@ -143,12 +152,18 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
 export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
   const desired = await loadDesiredState(options);
   const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
+  let outcome: PlanOutcome;
   try {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
-    return await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
+    outcome = await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
   } finally {
     await api.close();
   }
+  if (options.strict ?? desired.strict ?? false) {
+    const refusal = strictModeError(planVerification(outcome.plan));
+    if (refusal) throw refusal;
+  }
+  return outcome;
 }
 
 /** How the server differs from the config: read-only, a view of the plan. */

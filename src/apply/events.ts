@@ -6,7 +6,9 @@
 // Events carry names, numbers, states and error messages only; never a
 // request header or a credential.
 
+import { rawOf } from '../appshub/wire.js';
 import type { ActionReason } from '../plan/types.js';
+import type { Verification } from '../plan/verification.js';
 
 export type PublishKind = 'app' | 'version' | 'revision';
 
@@ -87,7 +89,14 @@ export type ApplyEvent =
         /** What the server answered: the version it assigned, its revision and state. */
         response: { version: number; revision: number | null; state: string | null };
       })
-  | (At & PublishRef & { type: 'publish-ambiguous'; attempt: number; error: string })
+  | (At &
+      PublishRef & {
+        type: 'publish-ambiguous';
+        attempt: number;
+        error: string;
+        /** Set when the server accepted the publish (2xx) but its answer did not tell what it made: read back, never sent again. */
+        committed?: true;
+      })
   | (At & PublishRef & { type: 'publish-recheck'; tookEffect: boolean; appId: string | null; detail: string })
   | (At &
       PublishRef & {
@@ -107,6 +116,8 @@ export type ApplyEvent =
         /** Set when this poll failed; polling goes on until the deadline. */
         error?: string;
       })
+  /** A publishing state p7apps does not know, seen for the first time in this publish: waited on for at most `limitMs` unchanged. */
+  | (At & PublishRef & { type: 'publish-state-unknown'; appId: string; state: string; elapsedMs: number; limitMs: number })
   | (At & PublishRef & { type: 'publish-ready'; appId: string; revision: number | null; elapsedMs: number; polls: number })
   | (At &
       PublishRef & {
@@ -130,7 +141,14 @@ export type ApplyEvent =
   | (At & { type: 'interrupted'; inFlight: string[] })
   | (At & { type: 'apply-done'; interrupted: boolean; totals: ApplyTotals; elapsedMs: number; publishes: PublishReport[] })
   | (At & { type: 'converge-start'; apps: number })
-  | (At & { type: 'converge-done'; converged: boolean; remaining: StillToDo[] });
+  | (At & {
+      type: 'converge-done';
+      /** Nothing left to do as far as the server shows: read `verification` for what it could not show. */
+      converged: boolean;
+      remaining: StillToDo[];
+      /** What the convergence read verified and what it could not (added within format 1). */
+      verification?: Verification;
+    });
 
 export type ApplyEventType = ApplyEvent['type'];
 
@@ -147,6 +165,13 @@ export interface PublishReport extends PublishRef {
   /** Sends beyond the first. */
   resends: number;
   error: string | null;
+  /** Publishing states p7apps does not know that this publish went through, as the server named them; absent when none. */
+  unknownStates?: string[];
+}
+
+/** A state name as the server sent it, for messages: quoted and escaped (server text) unless it is a plain word. */
+export function stateName(state: string): string {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(state) ? state : rawOf(state);
 }
 
 /** Receives every event, in order. Must not throw. */

@@ -11,12 +11,13 @@
 
 import { setMaxListeners } from 'node:events';
 import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
+import { versionStateKind } from '../appshub/wire.js';
 import { P7appsError } from '../errors.js';
 import type { AppPlan, CreateAppPlan, Plan, PlannedPublish, UpdateAppPlan } from '../plan/types.js';
 import { DEFAULT_POLL_SCHEDULE, honourRetryAfter, pollDelay, type PollSchedule } from './backoff.js';
 import { nextPollWait, ReadyTiming } from './ready-timing.js';
 import { formatDuration, systemClock, type Clock } from './clock.js';
-import type { ApplyEvent, ApplyHooks, ApplyTotals, PublishOutcome, PublishReport } from './events.js';
+import { stateName, type ApplyEvent, type ApplyHooks, type ApplyTotals, type PublishOutcome, type PublishReport } from './events.js';
 import { describeError, httpFacts } from './http-facts.js';
 
 export const DEFAULT_PARALLELISM = 10;
@@ -24,6 +25,8 @@ export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
 export const DEFAULT_MAX_RESENDS = 3;
 /** Consecutive failed polls of one version before giving up on it. */
 export const DEFAULT_MAX_POLL_ERRORS = 10;
+/** How long a publishing state p7apps does not know may stay unchanged before the wait ends (A23). */
+export const DEFAULT_UNKNOWN_STATE_LIMIT_MS = 2 * 60 * 1000;
 /** Wait after a 409/429 that carried no Retry-After. */
 const BUSY_WAIT_WITHOUT_RETRY_AFTER_MS = 2000;
 /** After a lost response, when the app is read again: twice, so a commit that lands late is seen before a resend. */
@@ -45,6 +48,8 @@ export interface ApplyOptions {
   maxResends?: number;
   maxPollErrors?: number;
   pollSchedule?: PollSchedule;
+  /** An unknown publishing state unchanged this long ends the wait as a failure (default 2 minutes). */
+  unknownStateLimitMs?: number;
 }
 
 export type AppOutcome = 'done' | 'failed' | 'interrupted' | 'not-started';
@@ -85,6 +90,7 @@ interface Run {
   timeoutMs: number;
   maxResends: number;
   maxPollErrors: number;
+  unknownStateLimitMs: number;
   schedule: PollSchedule;
   readyTiming: ReadyTiming;
   emit(event: DistributiveOmit<ApplyEvent, 'at'>): void;
@@ -111,6 +117,7 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     timeoutMs: options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
     maxResends: options.maxResends ?? DEFAULT_MAX_RESENDS,
     maxPollErrors: options.maxPollErrors ?? DEFAULT_MAX_POLL_ERRORS,
+    unknownStateLimitMs: options.unknownStateLimitMs ?? DEFAULT_UNKNOWN_STATE_LIMIT_MS,
     schedule: options.pollSchedule ?? DEFAULT_POLL_SCHEDULE,
     readyTiming: new ReadyTiming(),
     emit: (event) => options.hooks.emit({ ...event, at: clock.now() } as ApplyEvent),
@@ -253,6 +260,8 @@ interface Sent {
   revision: number | null;
   /** Answered on the wire, not found committed by a recheck after a lost answer (whose commit time is unknown). */
   answered: boolean;
+  /** The version's URL as the publish answer gave it, polled when it is on the server (A22). */
+  url?: string;
 }
 
 async function applyPublish(
@@ -329,6 +338,10 @@ async function send(
       result = await run.api.publish(publish.request);
     } catch (err) {
       const facts = httpFacts(err);
+      if (facts.committed) {
+        run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err), committed: true });
+        return await readBack(publish, appId, 'its answer could not be read', run);
+      }
       if (facts.ambiguous) {
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err) });
         if (run.signal.aborted) {
@@ -393,6 +406,11 @@ async function send(
       throw new PublishStop('failed', `publishing ${label(publish)} failed: ${describeError(err)}`);
     }
     const revision = known(result.revision) ? result.revision : null;
+    if (!known(result.version)) {
+      const why = 'its answer does not say which version it published';
+      run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
+      return await readBack(publish, result.appId, why, run);
+    }
     run.emit({
       type: 'publish-sent',
       ...ref,
@@ -408,8 +426,33 @@ async function send(
           'someone else may be publishing to this app. Its later steps are skipped; run "p7apps plan" to see the state.',
       );
     }
-    return { appId: result.appId, revision, answered: true };
+    return { appId: result.appId, revision, answered: true, ...(known(result.url) ? { url: result.url } : {}) };
   }
+}
+
+/**
+ * A publish the server accepted (2xx) without saying what it made (A21):
+ * committed, so it is never sent again; the app is read back, at once and
+ * then twice more a moment apart, to learn which revision to wait for.
+ */
+async function readBack(publish: PlannedPublish, appId: string | null, why: string, run: Run): Promise<Sent> {
+  const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
+  let detail = '';
+  for (const settleMs of [0, LATE_COMMIT_FIRST_LOOK_MS, LATE_COMMIT_SECOND_LOOK_MS]) {
+    await run.clock.sleep(settleMs, run.signal);
+    if (run.signal.aborted) break;
+    const check = await recheck(publish, appId, run);
+    run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
+    if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true };
+    appId = check.appId ?? appId;
+    detail = check.detail;
+  }
+  const accepted = `the server accepted publishing ${label(publish)} but ${why}`;
+  if (run.signal.aborted) throw new PublishStop('unconfirmed', `${accepted}, and the run was interrupted before the app was read back`);
+  throw new PublishStop(
+    'failed',
+    `${accepted}, and reading the app back does not show it (${detail}); not sending it again. Run "p7apps plan" to see the server's state.`,
+  );
 }
 
 async function resendAfter(
@@ -513,6 +556,8 @@ async function waitForReady(
   const answeredAt = run.clock.now();
   let pollsPastLearned = 0;
   let learnedPollMade = false;
+  const unknownState = unknownStateWatch(publish, sent.appId, report, run, startedAt);
+  let pollUrl = sent.url;
   for (let polls = 0; ; polls++) {
     const remaining = deadline - run.clock.now();
     if (remaining <= 0) {
@@ -534,10 +579,12 @@ async function waitForReady(
     report.polls += 1;
     const polledAfterMs = run.clock.now() - answeredAt;
     try {
-      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal);
+      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal, pollUrl);
     } catch (err) {
       if (run.signal.aborted) throw interruptedWhileWaiting();
       const facts = httpFacts(err);
+      // The answer's URL failed (A22): from now on the version's usual URL is asked.
+      pollUrl = undefined;
       errorsInARow += 1;
       retryAfterMs = facts.retryAfterMs;
       run.emit({ type: 'poll', ...ref, appId: sent.appId, state: lastState, revision: report.revision, polls: report.polls, elapsedMs: run.clock.now() - startedAt, error: describeError(err) });
@@ -557,15 +604,51 @@ async function waitForReady(
     }
     lastState = state;
     report.revision = revision ?? report.revision;
-    if (state === 'READY') {
+    const kind = state === null ? 'in-progress' : versionStateKind(state);
+    if (kind === 'ready') {
       if (sent.answered) run.readyTiming.readyAt(polledAfterMs);
       return;
     }
-    if (state === 'FAILED') {
-      const detail = known(record.stateDetail) && record.stateDetail ? record.stateDetail : 'the server gave no reason';
-      throw new PublishStop('failed', `${label(publish)} failed to publish: ${detail}`);
+    if (kind === 'failed') {
+      const detail = known(record.stateDetail) && record.stateDetail ? record.stateDetail : 'no detail given';
+      const which = state === 'FAILED' ? '' : ` (state ${stateName(state!)})`;
+      throw new PublishStop('failed', `${label(publish)} failed to publish${which}: ${detail}`);
     }
+    if (kind === 'unknown') unknownState.seen(state!);
+    else unknownState.clear();
   }
+}
+
+/**
+ * A23: a publishing state p7apps does not know is announced the first time
+ * it is seen and waited on, but only while it keeps changing: the same
+ * unknown state for `limitMs` ends the wait, so that no unknown state can
+ * silently cost the whole publish timeout.
+ */
+function unknownStateWatch(publish: PlannedPublish, appId: string, report: PublishReport, run: Run, startedAt: number) {
+  const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
+  let current: { state: string; since: number } | null = null;
+  return {
+    seen(state: string): void {
+      const now = run.clock.now();
+      if (current?.state !== state) {
+        current = { state, since: now };
+        const seen = report.unknownStates ?? [];
+        if (!seen.includes(state)) report.unknownStates = [...seen, state];
+        run.emit({ type: 'publish-state-unknown', ...ref, appId, state, elapsedMs: now - startedAt, limitMs: run.unknownStateLimitMs });
+        return;
+      }
+      if (now - current.since >= run.unknownStateLimitMs) {
+        throw new PublishStop(
+          'failed',
+          `${label(publish)} stopped waiting: state ${stateName(state)} is not one p7apps knows, and it did not change for ${formatDuration(now - current.since)}`,
+        );
+      }
+    },
+    clear(): void {
+      current = null;
+    },
+  };
 }
 
 function totalsOf(publishes: PublishReport[], counters: { requestsSent: number; resends: number }): ApplyTotals {

@@ -11,6 +11,8 @@ export interface HttpFacts {
   retryAfterMs?: number;
   /** The request was sent but its outcome is unknown (lost response, 502/503/504). */
   ambiguous: boolean;
+  /** The server accepted the write (2xx) but its answer could not be read: committed, details unknown. */
+  committed: boolean;
   /** The connection was never made (refused, no route, no such host): the server saw nothing. */
   notSent: boolean;
 }
@@ -19,10 +21,10 @@ export interface HttpFacts {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export function httpFacts(err: unknown): HttpFacts {
-  if (typeof err !== 'object' || err === null) return { ambiguous: false, notSent: false };
-  const fields = err as { status?: unknown; retryAfterMs?: unknown; ambiguous?: unknown; code?: unknown };
+  if (typeof err !== 'object' || err === null) return { ambiguous: false, committed: false, notSent: false };
+  const fields = err as { status?: unknown; retryAfterMs?: unknown; ambiguous?: unknown; committed?: unknown; code?: unknown };
   const notSent = fields.ambiguous !== true && fields.status === undefined && typeof fields.code === 'string' && NOT_SENT_CODES.has(fields.code);
-  const facts: HttpFacts = { ambiguous: fields.ambiguous === true, notSent };
+  const facts: HttpFacts = { ambiguous: fields.ambiguous === true, committed: fields.committed === true, notSent };
   if (typeof fields.status === 'number') facts.status = fields.status;
   if (typeof fields.retryAfterMs === 'number' && Number.isFinite(fields.retryAfterMs) && fields.retryAfterMs >= 0) {
     facts.retryAfterMs = fields.retryAfterMs;

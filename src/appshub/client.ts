@@ -24,16 +24,19 @@ import type {
 import {
   PUBLISH_FIELD,
   WireFormatError,
+  type WireContext,
   appRecordFromWire,
   listPageFromWire,
   loginTokenFromWire,
+  pollableVersionUrl,
   publishFormFields,
   publishMultipartBody,
-  publishJsonBody,
   publishResultFromWire,
   thumbnailIfNoneMatch,
   versionRecordFromWire,
   workflowRecordFromWire,
+  writeCommitted,
+  type PublishFile,
 } from './wire.js';
 
 export const MAX_JSON_BYTES = 32 * 1024 * 1024;
@@ -84,6 +87,8 @@ export class AppsHubClient implements AppsHubApi {
   readonly #redactor: Redactor;
   readonly #origin: string;
   readonly #limits: { json: number; thumbnail: number; pages: number };
+  /** Relative URLs in answers are read against the sign-in URL (wire.ts, A15). */
+  readonly #wire: WireContext;
   #token: string | undefined;
 
   constructor(options: AppsHubClientOptions) {
@@ -93,6 +98,7 @@ export class AppsHubClient implements AppsHubApi {
     this.appsBaseUrl = bases.apps;
     this.workflowsBaseUrl = bases.workflows;
     this.#origin = new URL(this.serverUrl).origin;
+    this.#wire = { baseUrl: this.serverUrl, redact: (text) => this.#redactor.redact(text) };
     this.#limits = {
       json: options.maxJsonBytes ?? MAX_JSON_BYTES,
       thumbnail: options.maxThumbnailBytes ?? MAX_THUMBNAIL_BYTES,
@@ -157,22 +163,28 @@ export class AppsHubClient implements AppsHubApi {
   }
 
   async listApps(signal?: AbortSignal): Promise<AppRecord[]> {
-    return this.#list(this.appsBaseUrl, 'apps/', (item, path) => this.#withRedactedDetail(appRecordFromWire(item, path)), signal);
+    return this.#list(this.appsBaseUrl, 'apps/', (item, path) => this.#withRedactedDetail(appRecordFromWire(item, path, this.#wire)), signal);
   }
 
   async getApp(appId: string, signal?: AbortSignal): Promise<AppRecord> {
     const label = `apps/${encodeSegment(appId)}/`;
     const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
-    const app = this.#mapped('GET', label, false, () => this.#withRedactedDetail(appRecordFromWire(this.#json(res, 'GET', false))));
+    const app = this.#mapped('GET', label, false, () => this.#withRedactedDetail(appRecordFromWire(this.#json(res, 'GET', false), '', this.#wire)));
     if (app.id !== appId) throw this.#malformed('GET', label, false, `its id is ${JSON.stringify(app.id)}, not the requested ${JSON.stringify(appId)}`);
     return app;
   }
 
-  async getAppVersion(appId: string, version: number, signal?: AbortSignal): Promise<VersionRecord> {
+  /**
+   * `GET` one version. `versionUrl` is the version's URL as a publish answer
+   * gave it: asked there when it is on this server under the app API base
+   * (ASSUMPTION A22), else `apps/{id}@{v}/` is asked.
+   */
+  async getAppVersion(appId: string, version: number, signal?: AbortSignal, versionUrl?: string): Promise<VersionRecord> {
     if (!Number.isInteger(version) || version < 1) throw new RangeError(`version must be a whole number from 1, got ${version}`);
-    const label = `apps/${encodeSegment(appId)}@${version}/`;
-    const res = await this.#get(new URL(label, this.appsBaseUrl), label, signal);
-    const record = this.#mapped('GET', label, false, () => this.#withRedactedDetail(versionRecordFromWire(this.#json(res, 'GET', false))));
+    const url = pollableVersionUrl(versionUrl, this.appsBaseUrl) ?? new URL(`apps/${encodeSegment(appId)}@${version}/`, this.appsBaseUrl);
+    const label = this.#label(url, true);
+    const res = await this.#get(url, label, signal);
+    const record = this.#mapped('GET', label, false, () => this.#withRedactedDetail(versionRecordFromWire(this.#json(res, 'GET', false), '', this.#wire)));
     if (record.appId !== appId || record.version !== version) {
       throw this.#malformed('GET', label, false, `it describes ${JSON.stringify(record.appId)} version ${record.version}, not the one requested`);
     }
@@ -180,40 +192,44 @@ export class AppsHubClient implements AppsHubApi {
   }
 
   async listWorkflows(signal?: AbortSignal): Promise<WorkflowRecord[]> {
-    return this.#list(this.workflowsBaseUrl, 'workflows/', workflowRecordFromWire, signal);
+    return this.#list(this.workflowsBaseUrl, 'workflows/', (item, path) => workflowRecordFromWire(item, path, this.#wire), signal);
   }
 
   /**
-   * `POST apps/`, sent once. A failure after the request may have left
-   * (lost answer, timeout, 5xx, unreadable answer) is an AppsHubError with
-   * `ambiguous: true`: the publish may have been committed.
+   * `POST apps/`, sent once, always as multipart/form-data (A12). A failure
+   * after the request may have left (lost answer, timeout, 5xx) is an
+   * AppsHubError with `ambiguous: true`: the publish may have been
+   * committed. A 2xx whose answer cannot be read has `committed: true` as
+   * well (A21): it was committed, only its details are unknown.
    */
   async publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishResult> {
     const label = 'apps/';
+    const url = new URL(label, this.appsBaseUrl);
     const headers = this.#headers(true);
-    let body: string | Uint8Array;
+    let file: PublishFile | undefined;
     if (request.thumbnail) {
       const bytes = await readPlannedThumbnail(request.thumbnail);
-      const file = { field: PUBLISH_FIELD.thumbnail, filename: request.thumbnail.filename, mediaType: request.thumbnail.mediaType, bytes };
-      const multipart = publishMultipartBody(publishFormFields(request), file, `p7apps-${randomBytes(16).toString('hex')}`);
-      body = multipart.body;
-      headers['Content-Type'] = multipart.contentType;
-    } else {
-      body = publishJsonBody(request);
-      headers['Content-Type'] = 'application/json';
+      file = { field: PUBLISH_FIELD.thumbnail, filename: request.thumbnail.filename, mediaType: request.thumbnail.mediaType, bytes };
     }
+    const multipart = publishMultipartBody(publishFormFields(request), file, `p7apps-${randomBytes(16).toString('hex')}`);
+    headers['Content-Type'] = multipart.contentType;
     const res = await this.#transport.request({
       method: 'POST',
-      url: new URL(label, this.appsBaseUrl),
+      url,
       label,
       headers,
-      body,
+      body: multipart.body,
       maxBytes: this.#limits.json,
       tokenSent: true,
       signal,
     });
-    // The server answered 2xx: the publish happened, so an unreadable answer leaves its result unknown.
-    return this.#mapped('POST', label, true, () => publishResultFromWire(this.#json(res, 'POST', true)));
+    try {
+      return this.#mapped('POST', label, true, () => publishResultFromWire(this.#json(res, 'POST', true), '', { ...this.#wire, baseUrl: res.url.href }));
+    } catch (err) {
+      // The server answered 2xx: the publish happened, so an unreadable answer leaves only its details unknown.
+      if (err instanceof AppsHubError && writeCommitted(res.status)) throw err.with({ committed: true });
+      throw err;
+    }
   }
 
   async fetchThumbnail(url: string, options: { expectSha256?: string; signal?: AbortSignal } = {}): Promise<ThumbnailFetch> {
@@ -249,6 +265,7 @@ export class AppsHubClient implements AppsHubApi {
   /**
    * A version's `state_detail` is the server's account of a failure, shown to
    * people as it is; like an error body it may echo what the server received.
+   * (What an unreadable field held is redacted as it is read: `#wire`.)
    */
   #withRedactedDetail<T extends VersionRecord | AppRecord>(record: T): T {
     if ('stateDetail' in record) {

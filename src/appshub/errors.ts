@@ -43,6 +43,8 @@ export interface AppsHubErrorInit {
   retryAfterMs?: number;
   /** The request may have taken effect on the server although it failed. */
   ambiguous?: boolean;
+  /** The server accepted the write (2xx) but its answer could not be read: it took effect (wire.ts A21). */
+  committed?: boolean;
   /** The origin the request went to (`https://host`). */
   origin?: string;
   /** The network or TLS error code (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`). */
@@ -64,6 +66,7 @@ export class AppsHubError extends P7appsError {
   readonly detail: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly ambiguous: boolean;
+  readonly committed: boolean;
   readonly origin: string | undefined;
   readonly code: string | undefined;
   readonly attempts: number;
@@ -72,7 +75,11 @@ export class AppsHubError extends P7appsError {
     const kind = init.kind ?? (init.status !== undefined ? 'http' : 'network');
     const base = init.message ?? defaultMessage(kind, init);
     const suffix = (init.attempts ?? 1) > 1 ? ` (after ${init.attempts} attempts)` : '';
-    const ambiguity = init.ambiguous ? '; it may have taken effect on the server' : '';
+    const ambiguity = init.committed
+      ? '; the server accepted it, so it took effect'
+      : init.ambiguous
+        ? '; it may have taken effect on the server'
+        : '';
     super(`${base}${ambiguity}${suffix}`, { hint: init.hint, cause: init.cause });
     this.kind = kind;
     this.method = init.method;
@@ -81,6 +88,7 @@ export class AppsHubError extends P7appsError {
     this.detail = init.detail;
     this.retryAfterMs = init.retryAfterMs;
     this.ambiguous = init.ambiguous ?? false;
+    this.committed = init.committed ?? false;
     this.origin = init.origin;
     this.code = init.code;
     this.attempts = init.attempts ?? 1;
@@ -107,6 +115,7 @@ export class AppsHubError extends P7appsError {
       detail: this.detail,
       retryAfterMs: this.retryAfterMs,
       ambiguous: this.ambiguous,
+      committed: this.committed,
       origin: this.origin,
       code: this.code,
       attempts: this.attempts,

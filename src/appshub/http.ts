@@ -15,7 +15,7 @@ import type { Agent as UndiciAgent, Dispatcher, EnvHttpProxyAgent as UndiciEnvHt
 import { P7appsError } from '../errors.js';
 import { AppsHubError, type Redactor, hintForStatus, sanitizeCause, summariseBody } from './errors.js';
 import { RequestPacer, type PacingClock } from './pacing.js';
-import { writeMayHaveCommitted } from './wire.js';
+import { writeCommitted, writeMayHaveCommitted } from './wire.js';
 
 export interface Timeouts {
   /** Establishing a connection (TCP + TLS). */
@@ -552,6 +552,8 @@ export class HttpTransport {
         ...base,
         kind: 'network',
         code,
+        // A write whose 2xx status arrived was committed (wire.ts A21): only its details were lost.
+        committed: req.method === 'POST' && writeCommitted(status),
         message: `The answer from ${req.url.origin} to ${req.method} ${req.label} was cut off (${reason}) after its ${status} status`,
         hint: 'The server or a proxy closed the connection before the whole answer arrived; try again, and check the proxy or load balancer if it keeps happening.',
       });
@@ -569,8 +571,9 @@ export class HttpTransport {
       method: req.method,
       path: req.label,
       origin: req.url.origin,
-      // A POST's answer that cannot be read may follow a committed write.
+      // Only a 2xx answer is read whole: a POST answered so was committed (wire.ts A21), its details unknown.
       ambiguous: req.method === 'POST',
+      committed: req.method === 'POST',
       message: `The response to ${req.method} ${req.label} is larger than ${formatBytes(req.maxBytes)}; not read`,
       hint: 'Check the server URL: the pSeven Enterprise API does not send answers this large.',
     });

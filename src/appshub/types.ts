@@ -87,7 +87,8 @@ export interface AppRecord {
 export interface PublishResult {
   appId: string;
   name: Maybe<string>;
-  version: number;
+  /** The version the publish produced; UNKNOWN when the answer did not say (ASSUMPTION A20, see wire.ts). */
+  version: Maybe<number>;
   revision: Maybe<number>;
   state: Maybe<VersionState>;
   url: Maybe<string>;
@@ -144,7 +145,12 @@ export interface AppsHubApi {
   readonly serverUrl: string;
   listApps(signal?: AbortSignal): Promise<AppRecord[]>;
   getApp(appId: string, signal?: AbortSignal): Promise<AppRecord>;
-  getAppVersion(appId: string, version: number, signal?: AbortSignal): Promise<VersionRecord>;
+  /**
+   * One version's details. `versionUrl`: the version's URL as a publish
+   * answer gave it, asked instead of `apps/{id}@{v}/` when it is on the
+   * server under the app API base.
+   */
+  getAppVersion(appId: string, version: number, signal?: AbortSignal, versionUrl?: string): Promise<VersionRecord>;
   /** Never retried by the transport: the applier decides (ambiguous writes). */
   publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishResult>;
   listWorkflows(signal?: AbortSignal): Promise<WorkflowRecord[]>;

@@ -17,6 +17,11 @@ export interface ServerArgs {
   insecure?: boolean;
 }
 
+/** --strict / --no-strict; absent: the config's `strict` decides. */
+export interface StrictArgs {
+  strict?: boolean;
+}
+
 export interface OutputArgs {
   format: string;
   color?: boolean;
@@ -67,9 +72,17 @@ export function withAppFilterOption<T>(y: Argv<T>) {
   });
 }
 
-/** The flags of every command that reads the config and the server: --config, --server, --ca-file, --insecure, --parallelism, --app. */
+/** The flags of every command that reads the config and the server: --config, --server, --ca-file, --insecure, --parallelism, --app, --strict. */
 export function withReadingOptions<T>(y: Argv<T>) {
-  return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y))));
+  return withAppFilterOption(withParallelismOption(withServerOptions(withConfigOption(y)))).option('strict', {
+    type: 'boolean',
+    describe: 'Fail (exit 1) when a managed field cannot be verified because the server does not show it (default: the config\'s "strict", else off)',
+  });
+}
+
+/** Whether strict mode is on: the flag wins over the config's `strict`. */
+export function strictMode(args: StrictArgs, desired: { strict?: boolean }): boolean {
+  return args.strict ?? desired.strict ?? false;
 }
 
 export interface TargetingArgs {

@@ -44,6 +44,8 @@ export interface DesiredState {
   configPath: string;
   /** `server.url` from the file, if any (flag and env override it). */
   serverUrl?: string;
+  /** `strict` from the file: unverifiable managed fields are an error (--strict / --no-strict override it). */
+  strict?: boolean;
   /** Sorted by name. */
   apps: DesiredApp[];
 }

@@ -120,6 +120,7 @@ function resolve(config: ParsedConfig, files: ReferencedFiles, configPath: strin
   apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const state: DesiredState = { configPath, apps };
   if (config.server?.url !== undefined) state.serverUrl = config.server.url;
+  if (config.strict !== undefined) state.strict = config.strict;
   return state;
 }
 

@@ -152,6 +152,10 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().max(MAX_URL_LENGTH, 'the $schema reference is too long').describe('The JSON Schema of this file, for editor completion.').optional(),
     server: serverSchema.optional(),
+    strict: z
+      .boolean()
+      .describe('Treat managed fields the server does not show (so p7apps cannot verify them) as an error in plan, apply and drift, as --strict does.')
+      .optional(),
     defaults: defaultsSchema.optional(),
     apps: z
       .array(appSchema)

@@ -6,6 +6,7 @@
 import { EmulatorError } from './api-error.js';
 import { FaultInjector, parseFaultSpec, type FaultCounts, type FaultKind, type FaultSpec } from './faults.js';
 import type { WorldSeed } from './seed.js';
+import { ActiveProfiles } from './profiles.js';
 import { WireViews } from './views.js';
 import { World, type AppDrift, type AppSnapshot, type EmulatorSnapshot } from './world.js';
 
@@ -33,6 +34,8 @@ export interface EmulatorCoreOptions {
   readyAfterMs: number;
   faults: FaultSpec;
   now: () => number;
+  /** The server profiles to serve (./profiles.ts); default `full`. */
+  profiles?: ActiveProfiles;
   onRequest?: (entry: RequestLogEntry) => void;
 }
 
@@ -61,7 +64,7 @@ export class EmulatorCore {
     this.readyAfter = checkedDelay('readyAfterMs', options.readyAfterMs);
     this.faults = new FaultInjector(options.faults);
     this.world = this.freshWorld();
-    this.views = new WireViews(() => this.world, options.signInUrl);
+    this.views = new WireViews(() => this.world, options.signInUrl, options.profiles);
   }
 
   private freshWorld(): World {

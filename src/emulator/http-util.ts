@@ -29,7 +29,8 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function mediaType(contentType: string | undefined): string {
+/** `multipart/form-data` from `multipart/form-data; boundary=…`: the media type alone, lower case. */
+export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 

@@ -11,6 +11,7 @@ import { EmulatorError } from './api-error.js';
 import { checkedDelay, EmulatorCore, faultSpecFrom, type RequestLogEntry } from './core.js';
 import { validateFaultSpec, type FaultCounts, type FaultSpec } from './faults.js';
 import { GUIDE_SEED } from './guide-world.js';
+import { ActiveProfiles } from './profiles.js';
 import { loadSeedFile, resolveSeed, TOKEN_PATTERN, type SeedDocument, type WorldSeed } from './seed.js';
 import { EmulatorServer } from './server.js';
 import { APP_API_PATH, WORKFLOW_API_PATH } from './views.js';
@@ -22,6 +23,8 @@ export { CONTROL_ENDPOINTS } from './control.js';
 export { DEFAULT_FAIL_DETAIL, FAULT_KINDS, FaultSpecError, formatFaultSpec, parseFaultSpec } from './faults.js';
 export type { FaultCounts, FaultKind, FaultSpec } from './faults.js';
 export { GUIDE_PASSWORD, GUIDE_SEED, GUIDE_USERNAME } from './guide-world.js';
+export { PROFILE_NAMES, SERVER_PROFILES } from './profiles.js';
+export type { ProfileName, ServerProfile } from './profiles.js';
 export { sniffImageType, thumbnailEtag } from './images.js';
 export { loadSeedFile, resolveSeed, SeedError, seedDocumentSchema } from './seed.js';
 export type { SeedDocument, WorldSeed } from './seed.js';
@@ -51,6 +54,11 @@ export interface EmulatorOptions {
   faults?: string | FaultSpec;
   /** Serve HTTPS with this PEM certificate and key. */
   tls?: { cert: string | Uint8Array; key: string | Uint8Array };
+  /**
+   * Server profiles to serve (docs/emulator-profiles.md): names, or one
+   * comma-separated string, e.g. `['guide', 'numeric-ids']`; default `full`.
+   */
+  profiles?: readonly string[] | string;
   /** Serve `apps/` and `workflows/` as DRF pages of this size instead of arrays (README A9). */
   pageSize?: number;
   /** The clock (epoch ms) publishing states are computed from; default Date.now. */
@@ -74,6 +82,8 @@ export interface RunningEmulator {
   readonly username: string;
   /** The control API's admin token. */
   readonly controlToken: string;
+  /** The server profiles served, in the table's order (`['full']` by default). */
+  readonly profiles: readonly string[];
   /** Stop: refuse new connections, drop open ones, end pending delays. */
   close(): Promise<void>;
   /** Requests received and not yet answered, e.g. waiting out injected latency. */
@@ -166,6 +176,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw new EmulatorError(`pageSize must be a whole number, 1 or more (got ${options.pageSize})`);
   }
   const faults = validateFaultSpec(faultSpecFrom(options.faults));
+  const profiles = new ActiveProfiles(options.profiles);
   const token = options.token === undefined ? undefined : checkedToken('the token', options.token);
   const seed = withTokens(await worldSeed(options), token);
   const userTokens = new Set(seed.users.flatMap((u) => u.tokens));
@@ -195,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     readyAfterMs,
     faults,
     now: options.now ?? Date.now,
+    profiles,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
   emulatorServer = new EmulatorServer(core, { controlToken, latencyMs, pageSize: options.pageSize });
@@ -218,6 +230,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     token: seed.users[0]!.tokens[0]!,
     username: seed.users[0]!.username,
     controlToken,
+    profiles: profiles.names,
     close,
     activeRequests: () => emulatorServer!.activeRequests(),
     requestLog: () => core.requestLog(),

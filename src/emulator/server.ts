@@ -9,11 +9,12 @@ import { ApiError, INVALID_TOKEN, NO_CREDENTIALS, NOT_FOUND } from './api-error.
 import { handleControl, CONTROL_PREFIX } from './control.js';
 import type { EmulatorCore } from './core.js';
 import type { FaultKind } from './faults.js';
-import { etagMatches, parseFields, readBody, sendJson, tokenFrom } from './http-util.js';
+import { etagMatches, mediaType, parseFields, readBody, sendJson, tokenFrom } from './http-util.js';
 import { thumbnailEtag } from './images.js';
 import { loginInputFrom, publishInputFrom, type BodyFields } from './publish-input.js';
 import { APP_API_PATH, WORKFLOW_API_PATH, type WireViews } from './views.js';
-import type { User, World } from './world.js';
+import { MEDIA_PATH } from './profiles.js';
+import type { App, User, World } from './world.js';
 
 interface Answer {
   status: number;
@@ -299,10 +300,14 @@ export class EmulatorServer {
         key: 'apps/',
         auth: true,
         methods: {
-          GET: (ctx) => this.list(ctx.url, this.world.apps.map((a) => this.views.app(a))),
+          GET: (ctx) => this.list(ctx.url, this.world.apps.map((a) => this.views.listEntry(a))),
           POST: async (ctx) => {
-            const input = publishInputFrom(await ctx.fields());
-            const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name));
+            const profiles = this.views.profiles;
+            const fields = profiles.publishFields(await ctx.fields(), { signInUrl: this.views.signInUrl, mediaType: mediaType(ctx.req.headers['content-type']) });
+            const input = publishInputFrom(fields);
+            const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name), {
+              queueWhileBusy: profiles.queuesWhileBusy(),
+            });
             const body = this.views.published(app, entry);
             const fault: FaultKind | undefined = faults.dropResponse
               ? 'dropPublishResponse'
@@ -343,22 +348,32 @@ export class EmulatorServer {
         pattern: /^apps\/([^/@]+)\/thumbnail\/$/,
         key: 'apps/{id}/thumbnail/',
         auth: true,
-        methods: {
-          GET: (ctx) => {
-            const thumb = appOr404(ctx.params[0]!).thumbnail;
-            if (!thumb) throw ApiError.detail(404, NOT_FOUND);
-            const etag = thumbnailEtag(thumb.sha256);
-            const cache = { ETag: etag, 'Cache-Control': 'private, no-cache' };
-            if (etagMatches(ctx.req.headers['if-none-match'], etag)) return { status: 304, headers: cache };
-            return {
-              status: 200,
-              bytes: thumb.bytes,
-              headers: { ...cache, 'Content-Type': thumb.mediaType, 'Content-Length': String(thumb.bytes.length) },
-            };
-          },
-        },
+        methods: { GET: (ctx) => this.thumbnail(appOr404(ctx.params[0]!), ctx) },
+      },
+      {
+        // Where the relative-thumbnails profile points `thumbnail` (served under every profile).
+        prefix: MEDIA_PATH,
+        pattern: /^thumbnails\/([^/@]+)\/$/,
+        key: 'media/thumbnails/{id}/',
+        auth: true,
+        methods: { GET: (ctx) => this.thumbnail(appOr404(ctx.params[0]!), ctx) },
       },
     ];
+  }
+
+  private thumbnail(app: App, ctx: RequestContext): Answer {
+    const refusal = this.views.profiles.refuseThumbnail({ signInUrl: this.views.signInUrl, app });
+    if (refusal) throw refusal;
+    const thumb = app.thumbnail;
+    if (!thumb) throw ApiError.detail(404, NOT_FOUND);
+    const etag = thumbnailEtag(thumb.sha256);
+    const cache = { ETag: etag, 'Cache-Control': 'private, no-cache' };
+    if (etagMatches(ctx.req.headers['if-none-match'], etag)) return { status: 304, headers: cache };
+    return {
+      status: 200,
+      bytes: thumb.bytes,
+      headers: { ...cache, 'Content-Type': thumb.mediaType, 'Content-Length': String(thumb.bytes.length) },
+    };
   }
 }
 

@@ -4,7 +4,9 @@
 // decision and its commit can never interleave with another request's.
 // Publishing states are computed from the clock, not from timers: a revision
 // published at t is QUEUED_TO_INITIALIZE until t + readyAfter/2,
-// INITIALIZING until t + readyAfter, then READY (or FAILED).
+// INITIALIZING until t + readyAfter, then READY (or FAILED). A revision
+// queued behind another (the silent-queue profile) counts from the moment
+// that one finishes instead of t.
 
 import type { PublishRequest, VersionState } from '../appshub/types.js';
 import { ApiError, EmulatorError, type FieldErrors } from './api-error.js';
@@ -47,6 +49,8 @@ export interface Revision {
   /** Where the revision ends once it has initialised. */
   outcome: { state: 'READY' } | { state: 'FAILED'; detail: string };
   origin: RevisionOrigin;
+  /** Accepted while this revision was still publishing: starts once it has finished (silent-queue). */
+  startsAfter?: Revision;
 }
 
 export interface VersionEntry {
@@ -124,8 +128,15 @@ export interface EmulatorSnapshot {
 
 const IN_PROGRESS: ReadonlySet<VersionState> = new Set(['QUEUED_TO_INITIALIZE', 'INITIALIZING']);
 
+/** When a revision starts initialising: when it was published, or when the revision it is queued behind finishes. */
+function startOf(rev: Revision): number {
+  const before = rev.startsAfter;
+  if (!before) return rev.publishedAt;
+  return before.stuck ? Number.POSITIVE_INFINITY : Math.max(rev.publishedAt, startOf(before) + before.readyAfterMs);
+}
+
 export function revisionState(rev: Revision, now: number): { state: VersionState; detail: string | null } {
-  const elapsed = now - rev.publishedAt;
+  const elapsed = now - startOf(rev);
   if (rev.stuck || elapsed < rev.readyAfterMs / 2) return { state: 'QUEUED_TO_INITIALIZE', detail: null };
   if (elapsed < rev.readyAfterMs) return { state: 'INITIALIZING', detail: null };
   return rev.outcome.state === 'FAILED' ? { state: 'FAILED', detail: rev.outcome.detail } : { state: 'READY', detail: null };
@@ -250,13 +261,33 @@ export class World {
     return undefined;
   }
 
+  /** The in-progress revision of the app that finishes last: a silently queued publish starts after it. */
+  private queueTail(app: App): Revision | undefined {
+    let tail: { rev: Revision; end: number } | undefined;
+    for (const entry of app.versions) {
+      if (!IN_PROGRESS.has(this.state(entry.current).state)) continue;
+      const rev = entry.current;
+      const end = rev.stuck ? Number.POSITIVE_INFINITY : startOf(rev) + rev.readyAfterMs;
+      if (!tail || end >= tail.end) tail = { rev, end };
+    }
+    return tail?.rev;
+  }
+
   /**
    * `POST apps/` after its fields are valid: checks, in order, workspace and
    * workflow (400), permission (403), the app's workspace and version (400)
    * and publishing in progress (409), then commits. `decideFaults` is called
-   * only once the publish is certain to be committed.
+   * only once the publish is certain to be committed. With `queueWhileBusy`
+   * (the silent-queue profile) a publish while a version is in progress is
+   * not refused: it is committed at once, visible as QUEUED_TO_INITIALIZE,
+   * and starts initialising when the last one in progress has finished.
    */
-  publish(user: User, input: PublishInput, decideFaults: (appName: string) => PublishFaults): PublishOutcome {
+  publish(
+    user: User,
+    input: PublishInput,
+    decideFaults: (appName: string) => PublishFaults,
+    how: { queueWhileBusy?: boolean } = {},
+  ): PublishOutcome {
     const errors: FieldErrors = {};
     const byName = input.workspaceName === undefined ? undefined : this.workspaces.find((w) => w.name === input.workspaceName);
     const byId = input.workspaceId === undefined ? undefined : this.workspaceById(input.workspaceId);
@@ -295,7 +326,7 @@ export class World {
         });
       }
       const busy = this.inProgress(app);
-      if (busy) {
+      if (busy && !how.queueWhileBusy) {
         throw ApiError.detail(
           409,
           `App "${app.name}" is still publishing version ${busy.entry.version} (state ${busy.state}); ` +
@@ -310,6 +341,7 @@ export class World {
     }
 
     const faults = decideFaults(input.name);
+    const startsAfter = app && how.queueWhileBusy ? this.queueTail(app) : undefined;
     const target = app ?? this.createApp(input.name, workspace.id);
     if (input.description !== undefined) target.description = input.description;
     if (input.allowGetAsWorkflow !== undefined) target.allowCopy = input.allowGetAsWorkflow;
@@ -322,6 +354,7 @@ export class World {
       stuck: faults.stuck,
       failDetail: faults.fail,
       origin: 'api',
+      startsAfter,
     });
     return { app: target, entry, faults };
   }
@@ -336,7 +369,15 @@ export class World {
 
   private commitRevision(
     app: App,
-    how: { workflow: Workflow; version: number | undefined; makeDefault: boolean; stuck: boolean; failDetail: string | undefined; origin: RevisionOrigin },
+    how: {
+      workflow: Workflow;
+      version: number | undefined;
+      makeDefault: boolean;
+      stuck: boolean;
+      failDetail: string | undefined;
+      origin: RevisionOrigin;
+      startsAfter?: Revision;
+    },
   ): VersionEntry {
     const now = this.now();
     const existing = how.version === undefined ? undefined : app.versions.find((v) => v.version === how.version);
@@ -350,6 +391,7 @@ export class World {
       stuck: how.stuck,
       outcome: how.failDetail === undefined ? { state: 'READY' } : { state: 'FAILED', detail: how.failDetail },
       origin: how.origin,
+      ...(how.startsAfter ? { startsAfter: how.startsAfter } : {}),
     };
     let entry: VersionEntry;
     if (existing) {

@@ -11,7 +11,12 @@
 //   "missing" would plan a create for an app that someone may be renaming.
 // - A workflow list the server refuses (403) or does not serve (404) becomes
 //   UNKNOWN: publishing does not need it, and the plan then says it cannot
-//   verify workflow content. Every other failure propagates as it is.
+//   verify workflow content. Every other failure propagates as it is: a list
+//   that is not a list of workflows says the server is not what p7apps
+//   thinks it is (single odd fields of an entry are only unreadable).
+// - A thumbnail that cannot be read (an HTTP error such as 403, a network
+//   failure, an answer too large) makes that app's thumbnail content
+//   unverifiable, with the reason (wire.ts, ASSUMPTION A16); it stops nothing.
 // - Unmanaged apps are listed only: their details are never read.
 
 import { AppsHubError } from '../appshub/errors.js';
@@ -24,7 +29,9 @@ import {
   type Maybe,
   type VersionRecord,
   type WorkflowRecord,
+  unreadable,
 } from '../appshub/types.js';
+import { unreadableThumbnailReason } from '../appshub/wire.js';
 import type { DesiredApp, DesiredState } from '../config/desired.js';
 import { P7appsError } from '../errors.js';
 import type { ObservedApp, ObservedState, ObservedThumbnail } from '../plan/observed.js';
@@ -139,6 +146,7 @@ async function readManagedApp(api: AppsHubApi, listed: AppRecord, want: DesiredA
 
   const app = observedFrom(record, details, thumbnail);
   if (!listedVersions) app.versionsListed = false;
+  if (isUnknown(record.versions) && record.versions.raw !== undefined) app.versionsUnreadable = record.versions.raw;
   return app;
 }
 
@@ -163,8 +171,14 @@ async function readThumbnail(api: AppsHubApi, record: AppRecord, want: DesiredAp
   if (isUnknown(url) || url === null) return url;
   if (!want.thumbnail) return { url, sha256: UNKNOWN };
   const expectSha256 = want.thumbnail.sha256;
-  const fetched = await limit(() => api.fetchThumbnail(url, { expectSha256, signal }));
-  return { url, sha256: fetched.sha256.toLowerCase() };
+  try {
+    const fetched = await limit(() => api.fetchThumbnail(url, { expectSha256, signal }));
+    return { url, sha256: fetched.sha256.toLowerCase() };
+  } catch (err) {
+    const why = signal.aborted ? undefined : unreadableThumbnailReason(err);
+    if (why === undefined) throw err;
+    return { url, sha256: unreadable(why) };
+  }
 }
 
 function listedOnly(record: AppRecord): ObservedApp {

@@ -15,9 +15,12 @@ import {
   type Maybe,
   type PublishRequest,
   type ThumbnailUpload,
+  type Unknown,
+  type Workspace,
   type VersionRecord,
   type WorkflowRecord,
 } from '../appshub/types.js';
+import { versionStateKind } from '../appshub/wire.js';
 import type { DesiredApp, DesiredState, DesiredVersion, WorkspaceRef } from '../config/desired.js';
 import { editDistance } from '../config/issue-path.js';
 import { fingerprintObservedApp } from './fingerprint.js';
@@ -35,6 +38,7 @@ import {
   type PlanSummary,
   type SettingField,
   type UnmanagedApp,
+  type UnverifiableField,
   type VersionSnapshot,
 } from './types.js';
 
@@ -76,10 +80,11 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
   }
 
   const desiredApps = [...desired.apps].sort(byNameThenId);
+  const seen = workspacesSeen(observed.apps);
   const apps = desiredApps.map((app): AppPlan => {
     const matches = observedByName.get(app.name) ?? [];
     const [only] = matches;
-    if (only === undefined) return planNewApp(app, workflows);
+    if (only === undefined) return planNewApp(app, workflows, seen);
     if (matches.length > 1) {
       return { action: 'conflict', name: app.name, notes: [], conflicts: [{ kind: 'name-ambiguous', appIds: matches.map((m) => m.id) }] };
     }
@@ -141,6 +146,62 @@ function indexWorkflows(workflows: ObservedState['workflows']): WorkflowIndex {
   return index;
 }
 
+/** A workspace some app on the server reports, with the first app (by name) that shows it. */
+interface SeenWorkspace {
+  workspace: Workspace;
+  app: string;
+}
+
+/**
+ * Every workspace the server's apps show, one entry per {id, name} pair. The
+ * guide has no workspace list, so this is all p7apps can know about
+ * workspaces that hold no managed app.
+ */
+function workspacesSeen(apps: readonly ObservedApp[]): SeenWorkspace[] {
+  const byPair = new Map<string, SeenWorkspace>();
+  for (const app of [...apps].sort(byNameThenId)) {
+    if (isUnknown(app.workspace)) continue;
+    const workspace = { id: normaliseId(app.workspace.id), name: app.workspace.name };
+    const key = JSON.stringify([workspace.id, workspace.name]);
+    if (!byPair.has(key)) byPair.set(key, { workspace, app: app.name });
+  }
+  return [...byPair.values()].sort((a, b) => compareCodePoints(a.workspace.id, b.workspace.id) || compareCodePoints(a.workspace.name, b.workspace.name));
+}
+
+/**
+ * A new app's workspace, checked against the workspaces other apps show: the
+ * {name, id} pair the config gives must be one the server shows together. A
+ * partial match (same id, other name; same name, other id) is a conflict; no
+ * match at all cannot be checked before the publish that creates the app.
+ */
+function checkNewAppWorkspace(app: DesiredApp, seen: readonly SeenWorkspace[], f: Findings): void {
+  const want = { name: app.workspace.name, id: app.workspace.id === undefined ? undefined : normaliseId(app.workspace.id) };
+  const sameId = (s: SeenWorkspace) => want.id !== undefined && s.workspace.id === want.id;
+  const sameName = (s: SeenWorkspace) => want.name !== undefined && s.workspace.name === want.name;
+  const exact = seen.some((s) => (want.id === undefined || sameId(s)) && (want.name === undefined || sameName(s)));
+  if (exact) return;
+  const partial = seen.find(sameId) ?? seen.find(sameName);
+  if (partial) {
+    f.conflicts.push({ kind: 'workspace-mismatch', desired: { ...app.workspace, ...(want.id === undefined ? {} : { id: want.id }) }, seen: partial.workspace, seenOn: partial.app });
+    return;
+  }
+  f.notes.push({
+    kind: 'unverifiable',
+    field: 'newAppWorkspace',
+    detail: 'the server has no list of workspaces and no app on it shows this one, so the workspace cannot be checked before the publish that creates the app',
+  });
+}
+
+/** "the server did not report X", or, when it sent something unreadable, says so (the note shows what). */
+function notReported(value: Unknown, what: string): string {
+  return value.raw === undefined ? `the server did not report ${what}` : `the server reported ${what} in a form p7apps cannot read`;
+}
+
+/** What the server sent where it could not be read, for a note; nothing for a field it did not send. */
+function rawOf(value: unknown): { raw?: string } {
+  return isUnknown(value) && (value as Unknown).raw !== undefined ? { raw: (value as Unknown).raw } : {};
+}
+
 function newFindings(): Findings {
   return { notes: [], conflicts: [], changes: [], drafts: new Map(), blocked: new Set(), workflowMissing: new Set() };
 }
@@ -152,8 +213,9 @@ function declaredVersions(app: DesiredApp): DesiredVersion[] {
   return [...byNumber.values()].sort((a, b) => a.version - b.version);
 }
 
-function planNewApp(app: DesiredApp, workflows: WorkflowIndex): AppPlan {
+function planNewApp(app: DesiredApp, workflows: WorkflowIndex, seen: readonly SeenWorkspace[]): AppPlan {
   const f = newFindings();
+  checkNewAppWorkspace(app, seen, f);
   const versions = declaredVersions(app);
   checkWorkflowsListed(versions, workflows, f);
   // A new app is an existing app with no versions: only 1, 2, ... can be assigned.
@@ -191,7 +253,11 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     f.notes.push({
       kind: 'unverifiable',
       field: 'versions',
-      detail: 'the server did not list the app\'s versions; p7apps looked up the declared ones, and numbers it expects the server to assign assume no others exist',
+      detail:
+        `${observed.versionsUnreadable === undefined ? "the server did not list the app's versions" : "the server listed the app's versions in a form p7apps cannot read"}; ` +
+        'p7apps looked up the declared ones, and numbers it expects the server to assign assume no others exist',
+      // What it sent is shown by the note, quoted; never inside the sentence.
+      ...(observed.versionsUnreadable === undefined ? {} : { raw: observed.versionsUnreadable }),
     });
   }
 
@@ -201,6 +267,7 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     if (record) checkExistingVersion(declared, record, workflows, f);
   }
   planMissingVersions(versions, existing, highest, false, f);
+  if (observed.versionsUnreadable !== undefined) refuseNumberedByServer(observed.versionsUnreadable, f);
   planDefault(app, observed, existing, f);
   const thumbnailDiffers = planSettings(app, observed, versions, existing, f);
 
@@ -217,6 +284,7 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
 
   finishWorkflowChecks(f, workflows);
   if (f.conflicts.length > 0) return { action: 'conflict', name: app.name, appId: observed.id, notes: f.notes, conflicts: f.conflicts };
+  markSentWithPublish(app, f);
   const observedFingerprint = fingerprintObservedApp(observed);
   if (f.drafts.size === 0) {
     return { action: 'no-op', name: app.name, appId: observed.id, workspace: observed.workspace, observedFingerprint, notes: f.notes };
@@ -236,7 +304,7 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
 /** Compares only what the config gives: a name, an id, or both. There is no endpoint to move an app. */
 function checkWorkspace(app: DesiredApp, observed: ObservedApp, f: Findings): void {
   if (isUnknown(observed.workspace)) {
-    f.notes.push({ kind: 'unverifiable', field: 'workspace', detail: 'the server did not report the app\'s workspace' });
+    f.notes.push({ kind: 'unverifiable', field: 'workspace', detail: notReported(observed.workspace, 'the app\'s workspace'), ...rawOf(observed.workspace) });
     return;
   }
   const have = { id: normaliseId(observed.workspace.id), name: observed.workspace.name };
@@ -253,6 +321,18 @@ function checkWorkspace(app: DesiredApp, observed: ObservedApp, f: Findings): vo
   if (!equal(want, sameFieldsOfHave)) f.conflicts.push({ kind: 'workspace-differs', observed: have, desired: want });
 }
 
+/** Fields a publish sets that the notes say cannot be verified: which of them a planned publish sends anyway. */
+const SENT_BY_PUBLISH: ReadonlySet<UnverifiableField> = new Set(['description', 'thumbnail', 'allowCopy', 'defaultVersion']);
+
+function markSentWithPublish(app: DesiredApp, f: Findings): void {
+  f.notes = f.notes.map((note) => {
+    if (note.kind !== 'unverifiable' || !SENT_BY_PUBLISH.has(note.field)) return note;
+    // The default moves only with a publish of that very version; the settings ride on any.
+    const sent = note.field === 'defaultVersion' ? app.defaultVersion !== undefined && f.drafts.has(app.defaultVersion) : f.drafts.size > 0;
+    return { ...note, sentWithPublish: sent };
+  });
+}
+
 function checkWorkflowsListed(versions: DesiredVersion[], workflows: WorkflowIndex, f: Findings): void {
   if (isUnknown(workflows)) return;
   for (const v of versions) if (!workflows.has(v.workflow)) f.workflowMissing.add(v.version);
@@ -263,19 +343,20 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
   const n = declared.version;
   const reasons: ActionReason[] = [];
   if (isUnknown(record.state)) {
-    f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: `the server did not report the state of version ${n}` });
+    f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: notReported(record.state, `the state of version ${n}`), ...rawOf(record.state) });
   } else if (IN_PROGRESS_STATES.has(record.state)) {
     f.conflicts.push({ kind: 'version-in-progress', version: n, state: record.state });
     f.blocked.add(n);
     return;
-  } else if (record.state === 'FAILED') {
+  } else if (versionStateKind(record.state) === 'failed') {
+    // FAILED, or another name for a failure (ERROR, CANCELLED...: A23): publish it again, as apply would have to.
     reasons.push({ kind: 'version-failed', version: n, state: record.state });
   } else if (record.state !== 'READY') {
     f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: `version ${n} is in state ${record.state}, which p7apps does not know; it is treated as published` });
   }
 
   if (isUnknown(record.workflowPath)) {
-    f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: `the server did not report which workflow version ${n} was published from` });
+    f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: notReported(record.workflowPath, `which workflow version ${n} was published from`), ...rawOf(record.workflowPath) });
   } else if (record.workflowPath !== declared.workflow) {
     reasons.push({ kind: 'workflow-path-changed', version: n, before: record.workflowPath, after: declared.workflow });
   } else if (!f.workflowMissing.has(n)) {
@@ -284,7 +365,7 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
     if (content === 'changed') {
       reasons.push({ kind: 'workflow-content-changed', version: n, revision: record.revision, workflow: declared.workflow });
     } else if (content !== 'same') {
-      f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: content.unverifiable });
+      f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: content.unverifiable, ...rawOf(record.workflowFingerprint) });
     }
   }
 
@@ -336,6 +417,22 @@ function planMissingVersions(versions: DesiredVersion[], existing: ReadonlyMap<n
   }
 }
 
+/**
+ * A version list the server sent but p7apps cannot read may hide versions:
+ * a new version, numbered by the server, could land under another number or
+ * duplicate one already there. Revisions of listed-by-lookup versions name
+ * their number and stay planned.
+ */
+function refuseNumberedByServer(sent: string, f: Findings): void {
+  for (const [n, draft] of [...f.drafts]) {
+    if (draft.creates !== 'version') continue;
+    f.drafts.delete(n);
+    f.changes = f.changes.filter((c) => !(c.field === 'version' && c.version === n && c.before === null));
+    f.conflicts.push({ kind: 'versions-unreadable', version: n, sent });
+    f.blocked.add(n);
+  }
+}
+
 /** The only way to move the default is to publish the new default version with set_version_as_default=True. */
 function planDefault(app: DesiredApp, observed: ObservedApp, existing: ReadonlyMap<number, VersionRecord>, f: Findings): void {
   const want = app.defaultVersion;
@@ -345,6 +442,7 @@ function planDefault(app: DesiredApp, observed: ObservedApp, existing: ReadonlyM
       kind: 'unverifiable',
       field: 'defaultVersion',
       detail: `the server did not report the default version; version ${want} is made default only by a publish planned for it anyway`,
+      ...rawOf(observed.defaultVersion),
     });
     return;
   }
@@ -376,7 +474,8 @@ function planDefault(app: DesiredApp, observed: ObservedApp, existing: ReadonlyM
  * none planned, the current default version is republished if the config
  * declares it, else the highest declared existing version. A version the
  * config does not declare is never republished: its workflow is not ours to name.
- * Returns whether the thumbnail differs (the first publish then uploads it).
+ * Returns whether the thumbnail is to be uploaded by the first publish: when it
+ * differs, or when the server's cannot be compared (any publish then sets it).
  */
 function planSettings(
   app: DesiredApp,
@@ -386,18 +485,22 @@ function planSettings(
   f: Findings,
 ): boolean {
   const differing: SettingField[] = [];
+  let thumbnailToSend = false;
   for (const field of managedSettings(app)) {
     const before = observedSetting(observed, field);
     const verdict = compareSetting(app, field, before);
     if (verdict === 'same') continue;
     if (verdict !== 'differs') {
-      f.notes.push({ kind: 'unverifiable', field, detail: verdict.unverifiable });
+      const shown = field === 'thumbnail' && before !== null && !isUnknown(before) ? (before as { sha256: Maybe<string> }).sha256 : before;
+      f.notes.push({ kind: 'unverifiable', field, detail: verdict.unverifiable, ...rawOf(shown) });
+      // Sent with whatever publish happens, so touching the app sets it right; it never causes one.
+      if (field === 'thumbnail') thumbnailToSend = true;
       continue;
     }
     differing.push(field);
     f.changes.push(settingChange(app, field, before));
   }
-  const thumbnailDiffers = differing.includes('thumbnail');
+  const thumbnailDiffers = thumbnailToSend || differing.includes('thumbnail');
   if (differing.length === 0) return thumbnailDiffers;
 
   const reason: ActionReason = { kind: 'settings-changed', fields: differing };
@@ -442,7 +545,7 @@ function observedSetting(observed: ObservedApp, field: SettingField): ObservedSe
 function compareSetting(app: DesiredApp, field: SettingField, before: ObservedSetting): 'same' | 'differs' | { unverifiable: string } {
   if (isUnknown(before)) {
     const what = field === 'description' ? 'description' : field === 'thumbnail' ? 'thumbnail' : 'copy permission (allow_get_as_workflow)';
-    return { unverifiable: `the server did not report the app's ${what}` };
+    return { unverifiable: notReported(before, `the app's ${what}`) };
   }
   if (field === 'description') {
     return normaliseDescription(before as string | null) === normaliseText(app.description as string) ? 'same' : 'differs';
@@ -450,7 +553,11 @@ function compareSetting(app: DesiredApp, field: SettingField, before: ObservedSe
   if (field === 'allowCopy') return before === app.allowCopy ? 'same' : 'differs';
   const thumbnail = before as { url: string; sha256: Maybe<string> } | null;
   if (thumbnail === null) return 'differs';
-  if (isUnknown(thumbnail.sha256)) return { unverifiable: 'the server\'s thumbnail was not read, so its content cannot be compared' };
+  if (isUnknown(thumbnail.sha256)) {
+    // What the server sent instead, if anything, is shown by the note, quoted; never inside the sentence.
+    const why = thumbnail.sha256.raw === undefined ? 'was not read' : 'could not be read';
+    return { unverifiable: `the server's thumbnail ${why}, so its content cannot be compared` };
+  }
   return thumbnail.sha256.toLowerCase() === (app.thumbnail as ThumbnailUpload).sha256.toLowerCase() ? 'same' : 'differs';
 }
 
@@ -518,7 +625,7 @@ function snapshot(record: VersionRecord): VersionSnapshot {
  * sent on every publish: each request is then complete on its own, a partly
  * applied plan still leaves them right, and a value the server did not report
  * is set by whatever publish happens. The thumbnail is uploaded once, by the
- * first publish, and only when its content differs.
+ * first publish, and only when its content differs or cannot be compared.
  */
 function buildPublishes(
   app: DesiredApp,

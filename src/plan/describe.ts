@@ -5,6 +5,7 @@
 import { isUnknown, type Maybe, type Workspace } from '../appshub/types.js';
 import type { WorkspaceRef } from '../config/desired.js';
 import type { ActionReason, Conflict, Plan, PlanNote, PlanSummary, SettingField } from './types.js';
+import { planVerification, unverifiedText } from './verification.js';
 
 const SETTING_NAMES: Record<SettingField, string> = {
   description: 'description',
@@ -107,10 +108,22 @@ export function describeConflict(conflict: Conflict): ConflictText {
         problem: `the server lists ${conflict.appIds.length} apps with this name (ids ${conflict.appIds.join(', ')})`,
         resolution: 'keep one app of that name in AppsHub (rename the others by hand), then plan again',
       };
+    case 'workspace-mismatch':
+      return {
+        problem:
+          `the config puts the app in workspace ${workspaceText(conflict.desired)}, but on the server ` +
+          `workspace ${workspaceText(conflict.seen)} holds app ${serverText(conflict.seenOn)}, so the name and the id name different workspaces`,
+        resolution: `correct the workspace's name or id in the config so that both name the same workspace (the server shows ${workspaceText(conflict.seen)}), then plan again`,
+      };
     case 'no-version-to-carry-settings':
       return {
         problem: `the ${joinWords(conflict.fields.map((f) => SETTING_NAMES[f]))} differ, but settings can change only by publishing a version, and the config declares no version that exists on the server`,
         resolution: 'declare an existing version of the app (with the workflow it is published from), then plan again',
+      };
+    case 'versions-unreadable':
+      return {
+        problem: `version ${conflict.version} would be a new version numbered by the server, but the server lists the app's versions as ${visible(conflict.sent, 80)}, which p7apps cannot read, so it cannot check which number the server would give or that the version is not already there`,
+        resolution: `check the app's versions in AppsHub; publish version ${conflict.version} by hand, or wait for a server whose version list p7apps can read`,
       };
   }
 }
@@ -121,22 +134,51 @@ export function describeNote(note: PlanNote): string {
     const revision = isUnknown(note.revision) ? '' : ` (revision ${note.revision})`;
     return `version ${note.version}${revision} is on the server but not in the config; left alone`;
   }
-  return `cannot verify: ${note.detail}`;
+  const sent = note.sentWithPublish === undefined ? '' : note.sentWithPublish ? '; sent with this publish' : '; no publish planned';
+  return `${unverifiableText(note)}${sent}`;
 }
 
-/** The line that ends every rendering, like Terraform's "Plan: 1 to add, ...". */
+/** "cannot verify: <why> (the server sent "<what, made safe>")": shared by the plan's notes and the drift report. */
+export function unverifiableText(item: { detail: string; raw?: string }): string {
+  // `raw` already describes what was sent (a JSON value as text, "HTTP 403"): shown as it is, made visible.
+  const raw = item.raw === undefined ? '' : ` (the server sent ${visible(item.raw, 80)})`;
+  return `cannot verify: ${item.detail}${raw}`;
+}
+
+/** Characters that would make server text read as something else: controls, invisible and text-direction marks. */
+// eslint-disable-next-line no-control-regex
+const HIDING_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * Text the server sent, made safe to show anywhere: quoted, cut to about 60
+ * characters, every control or invisible character written as \uXXXX.
+ */
+export function serverText(text: string, max = 60): string {
+  return `"${visible(text.replace(/[\\"]/g, (ch) => `\\${ch}`), max)}"`;
+}
+
+/** Cut to about `max` characters, every control or invisible character written as \uXXXX. */
+function visible(text: string, max: number): string {
+  const chars = [...text];
+  const cut = chars.length > max ? `${chars.slice(0, max).join('')}...` : text;
+  return cut.replace(HIDING_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * The line that ends every rendering, like Terraform's "Plan: 1 to add, ...",
+ * saying what could not be verified: "the server matches the config" only
+ * when every managed field was read back.
+ */
 export function summaryLine(plan: Plan): string {
   const s: PlanSummary = plan.summary;
   const managed = s.create + s.update + s.conflict + s.unchanged;
+  const unverified = unverifiedText(planVerification(plan));
   if (s.publishes === 0 && s.conflict === 0) {
-    const unverifiable = plan.apps.reduce((n, app) => n + app.notes.filter((note) => note.kind === 'unverifiable').length, 0);
     const apps = plural(managed, 'app');
-    return unverifiable === 0
-      ? `No changes. The server matches the config (${apps}).`
-      : `No changes. The server matches the config (${apps}) as far as it can be verified (${plural(unverifiable, 'note')}).`;
+    return unverified === null ? `No changes for ${apps}; all verified: the server matches the config.` : `No changes for ${apps}; ${unverified}.`;
   }
   return (
     `Plan: ${plural(s.create, 'app')} to create, ${s.update} to update (${plural(s.publishes, 'publish', 'publishes')}), ` +
-    `${plural(s.conflict, 'conflict')}, ${s.unchanged} unchanged, ${s.unmanaged} unmanaged`
+    `${plural(s.conflict, 'conflict')}, ${s.unchanged} unchanged, ${s.unmanaged} unmanaged${unverified === null ? '' : `; ${unverified}`}`
   );
 }

@@ -13,6 +13,7 @@ import { P7appsError } from '../errors.js';
 import { jsonText } from '../render/escape.js';
 import { summarisePlan } from './compute.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
+import { planVerification, type Verification } from './verification.js';
 
 export const PLAN_DOCUMENT_KIND = 'p7apps-plan' as const;
 
@@ -102,16 +103,31 @@ export type ConflictV1 =
   | { kind: 'version-in-progress'; version: number; state: string }
   | { kind: 'workflow-not-found'; version: number; workflow: string; suggestion?: string }
   | { kind: 'name-ambiguous'; appIds: string[] }
-  | { kind: 'no-version-to-carry-settings'; fields: SettingFieldV1[] };
+  | { kind: 'no-version-to-carry-settings'; fields: SettingFieldV1[] }
+  /** Added within format 1: a new app's workspace {name, id} disagrees with one another app shows. */
+  | { kind: 'workspace-mismatch'; desired: WorkspaceRefV1; seen: WorkspaceV1; seenOn: string }
+  /** Since p7apps 0.1 (read-profiles): a new version cannot be planned because the server's version list is unreadable. */
+  | { kind: 'versions-unreadable'; version: number; sent: string };
 
 export type PlanNoteV1 =
   | { kind: 'unmanaged-version'; version: number; revision: MaybeV1<number> }
   | {
       kind: 'unverifiable';
-      field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state' | 'versions';
+      /** `newAppWorkspace` added within format 1. */
+      field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'newAppWorkspace' | 'workflow' | 'state' | 'versions';
       version?: number;
       detail: string;
+      /** Added within format 1: what the server sent where p7apps could not read it (server text). */
+      raw?: string;
+      /** Added within format 1: whether a planned publish sends the value anyway. */
+      sentWithPublish?: boolean;
     };
+
+/**
+ * Added within format 1 (absent from older files, ignored when read back: it
+ * is recomputed from the notes): what the plan verified and what it could not.
+ */
+export type VerificationV1 = Verification;
 
 export type AppPlanV1 =
   | { action: 'create'; name: string; notes: PlanNoteV1[]; workspace: WorkspaceRefV1; changes: AttributeChangeV1[]; publishes: PlannedPublishV1[] }
@@ -140,6 +156,7 @@ export interface PlanDocumentV1 {
   apps: AppPlanV1[];
   /** Apps on the server the config does not declare, sorted by name. */
   unmanagedApps: { appId: string; name: string; workspace: MaybeV1<WorkspaceV1> }[];
+  verification?: VerificationV1;
 }
 
 const unknownSchema = z.strictObject({ unknown: z.literal(true), raw: z.string().max(4096).optional() });
@@ -150,17 +167,40 @@ const workspaceSchema = z.strictObject({ id: z.string(), name: z.string() });
 const workspaceRefSchema = z.strictObject({ name: z.string().optional(), id: z.string().optional() });
 const settingFieldSchema = z.enum(['description', 'thumbnail', 'allowCopy']);
 const thumbnailRefSchema = z.strictObject({ source: z.string(), sha256: maybe(z.string()) });
+const unverifiableFieldSchema = z.enum(['description', 'thumbnail', 'allowCopy', 'defaultVersion', 'workspace', 'newAppWorkspace', 'workflow', 'state', 'versions']);
 const notesSchema = z.array(
   z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('unmanaged-version'), version: versionNumber, revision: maybe(count) }),
     z.strictObject({
       kind: z.literal('unverifiable'),
-      field: z.enum(['description', 'thumbnail', 'allowCopy', 'defaultVersion', 'workspace', 'workflow', 'state', 'versions']),
+      field: unverifiableFieldSchema,
       version: versionNumber.optional(),
       detail: z.string(),
+      raw: z.string().max(4096).optional(),
+      sentWithPublish: z.boolean().optional(),
     }),
   ]),
 );
+const verificationSchema = z.strictObject({
+  formatVersion: z.literal(1),
+  apps: count,
+  verifiedApps: count,
+  unverified: z.array(
+    z.strictObject({
+      field: unverifiableFieldSchema,
+      apps: count,
+      versions: count,
+      items: z.array(
+        z.strictObject({
+          app: z.string(),
+          version: versionNumber.optional(),
+          raw: z.string().max(4096).optional(),
+          sentWithPublish: z.boolean().optional(),
+        }),
+      ),
+    }),
+  ),
+});
 const changesSchema = z.array(
   z.discriminatedUnion('field', [
     z.strictObject({ field: z.literal('description'), before: maybe(z.string().nullable()), after: z.string() }),
@@ -216,6 +256,8 @@ const conflictSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('workflow-not-found'), version: versionNumber, workflow: z.string(), suggestion: z.string().optional() }),
   z.strictObject({ kind: z.literal('name-ambiguous'), appIds: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('no-version-to-carry-settings'), fields: z.array(settingFieldSchema) }),
+  z.strictObject({ kind: z.literal('workspace-mismatch'), desired: workspaceRefSchema, seen: workspaceSchema, seenOn: z.string() }),
+  z.strictObject({ kind: z.literal('versions-unreadable'), version: versionNumber, sent: z.string().max(4096) }),
 ]);
 const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -271,6 +313,7 @@ export const planDocumentV1Schema: z.ZodType<PlanDocumentV1> = z.strictObject({
     ]),
   ),
   unmanagedApps: z.array(z.strictObject({ appId: z.string(), name: z.string(), workspace: maybe(workspaceSchema) })),
+  verification: verificationSchema.optional(),
 });
 
 /** The saved form of a plan; a deep copy, so later changes to either do not leak into the other. */
@@ -284,6 +327,7 @@ export function planToDocument(plan: Plan): PlanDocumentV1 {
     summary: copy.summary,
     apps: copy.apps,
     unmanagedApps: copy.unmanagedApps,
+    verification: planVerification(copy),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Maybe } from '../appshub/types.js';
 import { describeConflict } from './describe.js';
 import { compareCodePoints } from './order.js';
 import type { AppPlan, AttributeChange, Plan } from './types.js';
+import { planVerification, unverifiedText, type Verification } from './verification.js';
 
 export const DRIFT_FORMAT_VERSION = 1 as const;
 
@@ -43,7 +44,7 @@ export interface AppDrift {
   /** Versions on the server the config does not declare. */
   unmanagedVersions: Array<{ version: number; revision: Maybe<number> }>;
   /** What the server did not report, so it could not be compared. */
-  unverifiable: Array<{ field: string; version?: number; detail: string }>;
+  unverifiable: Array<{ field: string; version?: number; detail: string; raw?: string }>;
   conflicts: Array<{ kind: string; problem: string; resolution: string }>;
 }
 
@@ -67,6 +68,12 @@ export interface DriftReport {
   summary: DriftSummary;
   /** True when any app counts as drift: exit code 2. */
   drift: boolean;
+  /**
+   * What was verified and what could not be, by field (added within format 1;
+   * readers of older reports find it absent). "in-sync" means in sync as far
+   * as this says.
+   */
+  verification: Verification;
 }
 
 const STATUS_OF: Record<AppPlan['action'], DriftStatus> = {
@@ -91,7 +98,14 @@ function managedDrift(app: AppPlan, failOnUnmanaged: boolean): AppDrift {
   const unverifiable: AppDrift['unverifiable'] = [];
   for (const note of app.notes) {
     if (note.kind === 'unmanaged-version') unmanagedVersions.push({ version: note.version, revision: note.revision });
-    else unverifiable.push({ field: note.field, ...(note.version === undefined ? {} : { version: note.version }), detail: note.detail });
+    else {
+      unverifiable.push({
+        field: note.field,
+        ...(note.version === undefined ? {} : { version: note.version }),
+        detail: note.detail,
+        ...(note.raw === undefined ? {} : { raw: note.raw }),
+      });
+    }
   }
   return {
     name: app.name,
@@ -143,14 +157,28 @@ export function computeDrift(plan: Plan, options: { failOnUnmanaged?: boolean } 
     apps,
     summary,
     drift: apps.some((app) => app.counts),
+    verification: planVerification(plan),
   };
 }
 
-/** "3 in sync, 1 drifted, 1 missing, 0 conflicts, 2 unmanaged". */
+/**
+ * How a report names an app's status when it is in sync only as far as the
+ * server shows (it has fields that could not be verified); null otherwise, so
+ * each format keeps its own word for every other status.
+ */
+export function partlyVerifiedStatus(app: AppDrift): string | null {
+  return app.status === 'in-sync' && app.unverifiable.length > 0 ? 'in sync as far as the server shows' : null;
+}
+
+/**
+ * "No drift: 3 in sync, 1 drifted, 1 missing, 0 in conflict, 2 unmanaged;
+ * description of 3 apps cannot be verified on this server."
+ */
 export function driftSummaryLine(report: DriftReport): string {
   const s = report.summary;
   const head = report.drift ? 'Drift detected' : 'No drift';
   const parts = [`${s.inSync} in sync`, `${s.drifted} drifted`, `${s.missing} missing`, `${s.conflict} in conflict`, `${s.unmanaged} unmanaged`];
-  const tail = s.unverifiable > 0 ? `; ${s.unverifiable} cannot be verified` : '';
-  return `${head}: ${parts.join(', ')}${tail}.`;
+  // A report read back from an older file may lack `verification`: fall back to the count.
+  const unverified = report.verification ? unverifiedText(report.verification) : s.unverifiable > 0 ? `${s.unverifiable} cannot be verified` : null;
+  return `${head}: ${parts.join(', ')}${unverified === null ? '' : `; ${unverified}`}.`;
 }

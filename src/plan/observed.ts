@@ -29,6 +29,8 @@ export interface ObservedApp {
    * the declared versions found one by one; others may exist. Absent: listed.
    */
   versionsListed?: boolean;
+  /** With versionsListed false: what the server sent as the version list, when it sent one p7apps cannot read. */
+  versionsUnreadable?: string;
 }
 
 export interface ObservedState {

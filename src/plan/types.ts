@@ -83,16 +83,52 @@ export type Conflict =
   /** The server lists more than one app under the name (the guide says names are unique). */
   | { kind: 'name-ambiguous'; appIds: string[] }
   /** Settings differ but the config declares no existing version a publish could carry them on. */
-  | { kind: 'no-version-to-carry-settings'; fields: SettingField[] };
+  | { kind: 'no-version-to-carry-settings'; fields: SettingField[] }
+  /**
+   * A new app's workspace, as the config names it ({name, id}), disagrees with
+   * a workspace another app on the server shows (same id, other name, or same
+   * name, other id): the publish would go to a workspace nobody meant.
+   */
+  | { kind: 'workspace-mismatch'; desired: WorkspaceRef; seen: Workspace; seenOn: string }
+  /**
+   * A new version would be numbered by the server, but the server sent a
+   * version list p7apps cannot read (`sent`, as sent): the number it would get,
+   * or whether it already exists, cannot be checked.
+   */
+  | { kind: 'versions-unreadable'; version: number; sent: string };
 
 /** Facts worth showing that are neither actions nor conflicts. */
+/**
+ * `newAppWorkspace`: the workspace of an app the plan creates, which no app on
+ * the server shows; the publish that creates the app is the first check, and
+ * the read after it the second.
+ */
+export type UnverifiableField =
+  | 'description'
+  | 'thumbnail'
+  | 'allowCopy'
+  | 'defaultVersion'
+  | 'workspace'
+  | 'newAppWorkspace'
+  | 'workflow'
+  | 'state'
+  | 'versions';
+
 export type PlanNote =
   | { kind: 'unmanaged-version'; version: number; revision: Maybe<number> }
   | {
       kind: 'unverifiable';
-      field: 'description' | 'thumbnail' | 'allowCopy' | 'defaultVersion' | 'workspace' | 'workflow' | 'state' | 'versions';
+      field: UnverifiableField;
       version?: number;
       detail: string;
+      /** What the server sent where p7apps could not read it (server text: show it quoted, never raw). */
+      raw?: string;
+      /**
+       * For a value a publish sets (settings, the default): true when a publish
+       * planned for this app sends it anyway, false when none is planned (so
+       * nothing sets it this time). Explains only; the request drives apply.
+       */
+      sentWithPublish?: boolean;
     };
 
 interface AppPlanBase {

@@ -4,8 +4,8 @@
 // unless verbose.
 
 import type { AppDrift } from '../plan/drift.js';
-import { driftSummaryLine } from '../plan/drift.js';
-import { plural } from '../plan/describe.js';
+import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
+import { plural, unverifiableText } from '../plan/describe.js';
 import { changeLines } from './plan-human.js';
 import { palette, quote, terminalLines, type Palette } from './text.js';
 import type { DriftRenderer, RenderOptions } from './types.js';
@@ -30,7 +30,8 @@ export const renderDriftHuman: DriftRenderer = (report, out, options) => {
       hidden += 1;
       continue;
     }
-    lines.push(colour(app, c)(`${MARK[app.status]} ${quote(app.name)}${app.appId ? ` (id ${app.appId})` : ''}: ${HEADLINE[app.status]}`), ...details, '');
+    const headline = partlyVerifiedStatus(app) ?? HEADLINE[app.status];
+    lines.push(colour(app, c)(`${MARK[app.status]} ${quote(app.name)}${app.appId ? ` (id ${app.appId})` : ''}: ${headline}`), ...details, '');
   }
   if (hidden > 0) lines.push(c.dim(`${plural(hidden, 'app')} in sync (--verbose lists them).`), '');
   const summary = driftSummaryLine(report);
@@ -49,6 +50,6 @@ function detailLines(app: AppDrift, options: RenderOptions, c: Palette): string[
   for (const edited of app.editedWorkflows) lines.push(`    ~ workflow ${edited.workflow} was edited since version ${edited.version} was published`);
   for (const conflict of app.conflicts) lines.push(c.conflict(`    ! ${conflict.problem}`), `      to do: ${conflict.resolution}`);
   for (const v of app.unmanagedVersions) lines.push(c.dim(`    - version ${v.version} is on the server but not in the config`));
-  for (const u of app.unverifiable) lines.push(c.dim(`    ? cannot verify: ${u.detail}`));
+  for (const u of app.unverifiable) lines.push(c.dim(`    ? ${unverifiableText(u)}`));
   return lines;
 }

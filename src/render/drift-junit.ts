@@ -4,7 +4,8 @@
 
 import type { AppDrift } from '../plan/drift.js';
 import type { DriftRenderer } from './types.js';
-import { driftSummaryLine } from '../plan/drift.js';
+import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
+import { unverifiableText } from '../plan/describe.js';
 import type { AttributeChange } from '../plan/types.js';
 import { changeLabel, changeValueText } from './plan-words.js';
 import { xmlText as xmlEscape } from './escape.js';
@@ -25,7 +26,7 @@ function detailLines(app: AppDrift): string[] {
   for (const edited of app.editedWorkflows) lines.push(`workflow ${edited.workflow} of version ${edited.version} was edited since it was published`);
   for (const conflict of app.conflicts) lines.push(`conflict: ${conflict.problem}. To fix: ${conflict.resolution}`);
   for (const v of app.unmanagedVersions) lines.push(`version ${v.version} is on the server but not in the config`);
-  for (const u of app.unverifiable) lines.push(`cannot verify: ${u.detail}`);
+  for (const u of app.unverifiable) lines.push(unverifiableText(u));
   return lines;
 }
 
@@ -56,7 +57,8 @@ export const renderDriftJunit: DriftRenderer = (report, out) => {
     if (app.counts) {
       lines.push(`      <failure type="${app.status}" message="${xmlEscape(FAILURE_MESSAGE[app.status])}">${xmlLines(details)}</failure>`);
     } else if (details.length > 0 || app.status === 'unmanaged') {
-      lines.push(`      <system-out>${xmlLines([FAILURE_MESSAGE[app.status], ...details])}</system-out>`);
+      const status = partlyVerifiedStatus(app) ?? FAILURE_MESSAGE[app.status];
+      lines.push(`      <system-out>${xmlLines([status, ...details])}</system-out>`);
     }
     lines.push('    </testcase>');
   }

@@ -3,8 +3,8 @@
 // then a collapsed block per app with what differs.
 
 import type { AppDrift } from '../plan/drift.js';
-import { driftSummaryLine } from '../plan/drift.js';
-import { plural } from '../plan/describe.js';
+import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
+import { plural, unverifiableText } from '../plan/describe.js';
 import type { DriftRenderer } from './types.js';
 import { changeItem, codeSpan, escapeHtml, escapeMarkdown } from './plan-markdown.js';
 
@@ -21,23 +21,27 @@ export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
   const listed = report.apps.filter((app) => options.verbose || app.status !== 'in-sync' || hasDetails(app));
   if (listed.length > 0) {
     lines.push('| App | Status | Counts as drift |', '|---|---|---|');
-    for (const app of listed) lines.push(`| ${escapeMarkdown(app.name)} | ${STATUS_TEXT[app.status]} | ${app.counts ? 'yes' : 'no'} |`);
+    for (const app of listed) lines.push(`| ${escapeMarkdown(app.name)} | ${statusText(app)} | ${app.counts ? 'yes' : 'no'} |`);
     lines.push('');
   }
   const hidden = report.apps.length - listed.length;
   if (hidden > 0) lines.push(`${plural(hidden, 'app')} in sync.`, '');
   for (const app of listed.filter(hasDetails)) {
-    lines.push(`<details${app.counts ? ' open' : ''}><summary><b>${escapeHtml(app.name)}</b>: ${STATUS_TEXT[app.status]}</summary>`, '');
+    lines.push(`<details${app.counts ? ' open' : ''}><summary><b>${escapeHtml(app.name)}</b>: ${statusText(app)}</summary>`, '');
     for (const change of app.changes) lines.push(...changeItem(change));
     for (const edited of app.editedWorkflows) lines.push(`- workflow ${codeSpan(edited.workflow)} was edited since version ${edited.version} was published`);
     for (const conflict of app.conflicts) lines.push(`- **Conflict**: ${escapeMarkdown(conflict.problem)}.`, `  **To do**: ${escapeMarkdown(conflict.resolution)}.`);
     for (const v of app.unmanagedVersions) lines.push(`- version ${v.version} is on the server but not in the config`);
-    for (const u of app.unverifiable) lines.push(`- cannot verify: ${escapeMarkdown(u.detail)}`);
+    for (const u of app.unverifiable) lines.push(`- ${escapeMarkdown(unverifiableText(u))}`);
     lines.push('', '</details>', '');
   }
   while (lines[lines.length - 1] === '') lines.pop();
   out.write(`${lines.join('\n')}\n`);
 };
+
+function statusText(app: AppDrift): string {
+  return partlyVerifiedStatus(app) ?? STATUS_TEXT[app.status];
+}
 
 function hasDetails(app: AppDrift): boolean {
   return app.changes.length + app.editedWorkflows.length + app.conflicts.length + app.unmanagedVersions.length + app.unverifiable.length > 0;

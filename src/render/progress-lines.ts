@@ -5,6 +5,7 @@
 
 import type { Writable } from 'node:stream';
 import type { ApplyEvent, ApplyListener } from '../apply/events.js';
+import { versionStateKind } from '../appshub/wire.js';
 import { eventApp, eventText } from './progress-words.js';
 import { terminalLine } from './text.js';
 
@@ -18,6 +19,8 @@ export function progressLines(out: Pick<Writable, 'write'>): ApplyListener {
         const key = `${event.app}\u0000${event.step}`;
         if (lastState.has(key) && lastState.get(key) === event.state) return;
         lastState.set(key, event.state);
+        // A state p7apps does not know gets its own line (publish-state-unknown).
+        if (event.state !== null && versionStateKind(event.state) === 'unknown') return;
       }
       const text = eventText(event);
       if (text === null) return;

@@ -1,11 +1,14 @@
 // The end of an apply, for people: what was published (and how long it took
 // to become READY), what failed and why, what was not sent, and whether the
-// server now matches the config. Written once, after the progress output.
+// server converged, with what it could not verify. Written once, after the
+// progress output.
 
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
-import type { StillToDo, PublishReport } from '../apply/events.js';
+import { stateName, type StillToDo, type PublishReport } from '../apply/events.js';
 import type { ApplyResult } from '../apply/execute.js';
+import { convergedText } from '../apply/converge.js';
+import type { Verification } from '../plan/verification.js';
 import { escapeUnsafe } from './escape.js';
 import { revisionText, withoutAppName } from './progress-words.js';
 import { styleMark, terminalLine } from './text.js';
@@ -14,6 +17,12 @@ import { displayWidth, padEndToWidth } from './width.js';
 /** The executor's messages start with "App v3 "; the summary's rows already say so. */
 function withoutLabel(p: PublishReport, message: string): string {
   return withoutAppName(`${p.app} v${p.version}`, message);
+}
+
+/** The publishing states p7apps does not know that a publish went through, for its row. */
+function unknownStatesText(p: PublishReport): string {
+  if (!p.unknownStates || p.unknownStates.length === 0) return '';
+  return ` (went through ${p.unknownStates.length === 1 ? 'state' : 'states'} ${p.unknownStates.map(stateName).join(', ')}, unknown to p7apps)`;
 }
 
 export interface RefusedApp {
@@ -26,7 +35,7 @@ export interface ApplySummary {
   /** Apps of a saved plan not touched because they changed since (on the server, or in what the config declares). */
   refused: RefusedApp[];
   /** null: not checked (interrupted, or nothing was sent). */
-  convergence: { remaining: StillToDo[] } | { error: string } | null;
+  convergence: { remaining: StillToDo[]; verification?: Verification } | { error: string } | null;
 }
 
 export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'write'>, options: { color: boolean }): void {
@@ -47,7 +56,10 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     'Published:',
     32,
     having('ready').map((p) =>
-      row(p, `READY${revisionText(p.revision)} after ${formatDuration(p.timeToReadyMs ?? 0)}${p.resends > 0 ? ` (sent ${p.resends + 1} times)` : ''}`),
+      row(
+        p,
+        `READY${revisionText(p.revision)} after ${formatDuration(p.timeToReadyMs ?? 0)}${p.resends > 0 ? ` (sent ${p.resends + 1} times)` : ''}${unknownStatesText(p)}`,
+      ),
     ),
   );
   section('Failed:', 31, having('failed', 'timed-out').map((p) => row(p, withoutLabel(p, p.error ?? 'failed'))));
@@ -95,5 +107,7 @@ export function verdict(summary: ApplySummary): string {
   if (convergence && 'error' in convergence) problems.push('convergence not checked');
   else if (convergence && convergence.remaining.length > 0) problems.push('did not converge');
   if (problems.length > 0) return `Apply failed: ${published}; ${problems.join(', ')}.`;
-  return `Apply complete: ${published}. The server matches the config.`;
+  // "Converged" only about what the server showed back; the rest is named.
+  const verification = convergence && 'remaining' in convergence ? convergence.verification : undefined;
+  return verification ? `Apply complete: ${published}; ${convergedText(verification)}.` : `Apply complete: ${published}.`;
 }

@@ -7,7 +7,7 @@
 
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../apply/clock.js';
-import type { ApplyEvent, ApplyListener } from '../apply/events.js';
+import { stateName, type ApplyEvent, type ApplyListener } from '../apply/events.js';
 import { escapeUnsafe } from './escape.js';
 import { eventText, withoutAppName } from './progress-words.js';
 import { styleMark, terminalLine } from './text.js';
@@ -35,6 +35,10 @@ interface Row {
   step?: number;
   of?: number;
   state?: string | null;
+  /** A state p7apps does not know that the current publish is in (publish-state-unknown). */
+  unknownState?: string;
+  /** Set when the publish was accepted but its answer unreadable: read back, not sent again. */
+  readingBack?: boolean;
   /** When the current publish started, for the waiting time. */
   since?: number;
 }
@@ -75,11 +79,11 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
       case 'publishing':
         return `publishing ${v}${step}`;
       case 'checking':
-        return `${v}: response lost, checking whether it was committed`;
+        return row.readingBack ? `${v}: accepted, answer unreadable, reading the app back` : `${v}: response lost, checking whether it was committed`;
       case 'busy':
         return `${v}: ${row.detail}`;
       case 'waiting':
-        return `waiting for READY ${v}${step} · ${row.state ?? 'state unknown'} · ${formatDuration(now() - (row.since ?? now()))}`;
+        return `waiting for READY ${v}${step} · ${row.state == null ? 'state unknown' : stateName(row.state)}${row.state != null && row.state === row.unknownState ? ' (a state p7apps does not know)' : ''} · ${formatDuration(now() - (row.since ?? now()))}`;
       default:
         return row.detail;
     }
@@ -147,13 +151,16 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
           }
           break;
         case 'publish-start':
-          Object.assign(rowOf(event.app), { status: 'publishing', version: event.version, step: event.step, of: event.of, since: event.at, state: null });
+          Object.assign(rowOf(event.app), { status: 'publishing', version: event.version, step: event.step, of: event.of, since: event.at, state: null, unknownState: undefined, readingBack: false });
           break;
         case 'publish-sent':
           Object.assign(rowOf(event.app), { status: 'waiting', state: event.response.state });
           break;
         case 'publish-ambiguous':
-          rowOf(event.app).status = 'checking';
+          Object.assign(rowOf(event.app), { status: 'checking', readingBack: event.committed === true });
+          break;
+        case 'publish-state-unknown':
+          Object.assign(rowOf(event.app), { status: 'waiting', state: event.state, unknownState: event.state });
           break;
         case 'publish-recheck':
           if (event.tookEffect) rowOf(event.app).status = 'waiting';

@@ -1,9 +1,10 @@
 // Words for the applier's progress, shared by the live TTY view, the CI lines
 // and the end-of-run summary, so each says a thing the same way.
 
-import type { ApplyEvent, PublishKind } from '../apply/events.js';
+import { stateName, type ApplyEvent, type PublishKind } from '../apply/events.js';
 import { formatDuration } from '../apply/clock.js';
 import { plural as count } from '../plan/describe.js';
+import { convergedText } from '../apply/converge.js';
 
 export function kindText(kind: PublishKind): string {
   switch (kind) {
@@ -33,7 +34,9 @@ export function eventText(event: ApplyEvent): string | null {
     case 'publish-sent':
       return `v${event.version} sent; the server answered v${event.response.version}${revisionText(event.response.revision)}, ${event.response.state ?? 'state unknown'}`;
     case 'publish-ambiguous':
-      return `v${event.version}: the response was lost (${event.error}); checking whether it was committed`;
+      return event.committed
+        ? `v${event.version}: ${event.error}; reading the app back (it is not sent again)`
+        : `v${event.version}: the response was lost (${event.error}); checking whether it was committed`;
     case 'publish-recheck':
       return `checked the server: ${event.detail}`;
     case 'publish-resend':
@@ -41,7 +44,9 @@ export function eventText(event: ApplyEvent): string | null {
     case 'poll':
       return event.error
         ? `v${event.version}: could not read its state (${event.error}); trying again`
-        : `v${event.version} is ${event.state ?? 'in an unknown state'}${revisionText(event.revision)} after ${formatDuration(event.elapsedMs)}`;
+        : `v${event.version} is ${event.state === null ? 'in an unknown state' : stateName(event.state)}${revisionText(event.revision)} after ${formatDuration(event.elapsedMs)}`;
+    case 'publish-state-unknown':
+      return `v${event.version} is in state ${stateName(event.state)}, which p7apps does not know; waiting while it changes (at most ${formatDuration(event.limitMs)} unchanged)`;
     case 'publish-ready':
       return `v${event.version} is READY${revisionText(event.revision)} after ${formatDuration(event.elapsedMs)}`;
     case 'publish-failed':
@@ -62,7 +67,9 @@ export function eventText(event: ApplyEvent): string | null {
       return `Reading the server again to check that nothing is left to do (${count(event.apps, 'app')})`;
     case 'converge-done':
       return event.converged
-        ? 'Converged: the server matches the config.'
+        ? event.verification
+          ? `${capitalised(convergedText(event.verification))}.`
+          : 'Converged: nothing left to do.'
         : `Did not converge: ${count(event.remaining.length, 'app')} still ${event.remaining.length === 1 ? 'differs' : 'differ'} from the config (${event.remaining.map((r) => r.app).join(', ')}).`;
   }
 }
@@ -89,6 +96,10 @@ function applyDoneText(event: Ev<'apply-done'>): string {
   if (t.notStarted) parts.push(`${t.notStarted} not started`);
   const resends = t.resends ? `; ${count(t.resends, 'publish was', 'publishes were')} sent again` : '';
   return `${event.interrupted ? 'Interrupted' : 'Finished'} after ${formatDuration(event.elapsedMs)}: ${parts.join(', ')} of ${t.planned}${resends}.`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function revisionText(revision: number | null): string {

@@ -128,8 +128,8 @@ describe('p7apps apply', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Published:\n\s+Alpha\s+v1\s+READY \(revision 0\) after/);
-    expect(run.stdout).toContain('Converged: the server matches the config.');
-    expect(run.stdout).toMatch(/Apply complete: 3 of 3 publishes READY\. The server matches the config\.\n$/);
+    expect(run.stdout).toContain('Converged: 2 apps verified.');
+    expect(run.stdout).toMatch(/Apply complete: 3 of 3 publishes READY; converged: 2 apps verified\.\n$/);
     expect(versionsOf('Alpha')).toEqual({ 1: [0, flow('Alpha'), 'READY'], 2: [0, flow('Alpha2'), 'READY'] });
     expect(app('Alpha')).toMatchObject({ defaultVersion: 2, description: 'The first app' });
     expect(app('Beta')).toMatchObject({ allowCopy: false, defaultVersion: 1 });
@@ -145,7 +145,7 @@ describe('p7apps apply', () => {
     emulator.clearLog();
     const run = await apply();
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Nothing to apply.');
+    expect(run.stdout).toMatch(/Nothing to apply: 2 apps verified\.\n$/);
     expect(posts()).toHaveLength(0);
     // JSON consumers get the same stream as for any apply.
     const json = await apply('--format', 'json');
@@ -437,7 +437,12 @@ describe('p7apps apply', () => {
     expect(run.code).toBe(0);
     const all = events(run);
     expect(all[0]!.type).toBe('apply-start');
-    expect(all.at(-1)).toMatchObject({ type: 'converge-done', converged: true, remaining: [] });
+    expect(all.at(-1)).toMatchObject({
+      type: 'converge-done',
+      converged: true,
+      remaining: [],
+      verification: { formatVersion: 1, apps: 2, verifiedApps: 2, unverified: [] },
+    });
     expect(all.filter((e) => e.type === 'publish-ready').map((e) => [e.app, e.version])).toEqual(
       expect.arrayContaining([
         ['Alpha', 1],

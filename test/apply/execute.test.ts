@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyPlan, type ApplyOptions } from '../../src/apply/execute.js';
-import { recordEvents, type ApplyEvent } from '../../src/apply/events.js';
-import { FakeAppsHub } from './fake-api.js';
+import { setup } from './harness.js';
+import { applyPlan } from '../../src/apply/execute.js';
+import type { ApplyEvent } from '../../src/apply/events.js';
 import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';
-import { VirtualClock } from './virtual-clock.js';
-import type { Plan } from '../../src/plan/types.js';
-
-function setup() {
-  const clock = new VirtualClock();
-  const api = new FakeAppsHub(clock);
-  const recorder = recordEvents();
-  const run = (plan: Plan, options: Partial<ApplyOptions> = {}) =>
-    applyPlan(plan, api, { parallelism: 10, timeoutMs: 15 * 60_000, hooks: recorder, clock, random: () => 0.5, ...options });
-  const events = <T extends ApplyEvent['type']>(type: T) =>
-    recorder.events.filter((e): e is Extract<ApplyEvent, { type: T }> => e.type === type);
-  return { clock, api, recorder, run, events };
-}
 
 describe('applyPlan: order and parallelism', () => {
   it('publishes the versions of one app in order, each after the previous one is READY', async () => {

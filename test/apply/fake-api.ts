@@ -23,6 +23,8 @@ export class FakeHttpError extends P7appsError {
     readonly status: number | undefined,
     readonly ambiguous: boolean,
     readonly retryAfterMs?: number,
+    /** The server accepted the write but its answer could not be read (wire.ts A21). */
+    readonly committed = false,
   ) {
     super(message);
   }
@@ -40,6 +42,8 @@ interface FakeVersion {
   stuck?: boolean;
   /** Reports this (older) revision as READY until readyAt, as a lagging server would. */
   laggingRevision?: number;
+  /** Virtual time at which the current revision was committed. */
+  committedAt?: number;
 }
 
 interface FakeApp {
@@ -57,6 +61,10 @@ export type PublishFault =
   | 'lose-after-commit'
   /** Lost before the server committed anything (still ambiguous to the client). */
   | 'lose-before-commit'
+  /** Commits, answers 2xx, but the answer cannot be read (committed, details unknown). */
+  | 'commit-unreadable'
+  /** Commits and answers without saying which version it published. */
+  | 'commit-without-version'
   | { status: 409 | 429 | 400; retryAfterMs?: number };
 
 export type ReadFault = { status: number; retryAfterMs?: number; ambiguous?: boolean };
@@ -85,6 +93,12 @@ export class FakeAppsHub implements AppsHubApi {
   failNext = new Map<string, { version: number; detail: string }>();
   stickNext = new Set<string>();
   lagNext = new Set<string>();
+  /** The `url` a publish answer gives for the version it made; UNKNOWN when not set. */
+  answerUrl?: (appId: string, version: number) => string;
+  /** The versionUrl of every getAppVersion call, in order. */
+  readonly versionUrls: (string | undefined)[] = [];
+  /** Overrides a version's served state, given how long ago its revision was committed. */
+  stateOverride?: (app: string, version: number, sinceCommitMs: number) => { state: string; detail?: string | null } | undefined;
   private nextId = 1;
   private inFlightApps = new Map<string, number>();
   maxConcurrentApps = 0;
@@ -133,8 +147,12 @@ export class FakeAppsHub implements AppsHubApi {
       throw new FakeHttpError(`POST apps/: ${fault.status} busy`, fault.status, false, fault.retryAfterMs);
     }
     const result = this.commit(request);
-    this.record('publish', request.name, fault === 'ok' ? 'ok' : 'error', request.version);
+    this.record('publish', request.name, fault === 'ok' || fault === 'commit-without-version' ? 'ok' : 'error', request.version);
     if (fault === 'lose-after-commit') throw new FakeHttpError('POST apps/: 504 Gateway Timeout', 504, true);
+    if (fault === 'commit-unreadable') {
+      throw new FakeHttpError('Malformed response to POST apps/: it is not JSON but an HTML page; the server accepted it, so it took effect', undefined, true, undefined, true);
+    }
+    if (fault === 'commit-without-version') return { ...result, version: UNKNOWN };
     return result;
   }
 
@@ -167,13 +185,14 @@ export class FakeAppsHub implements AppsHubApi {
       this.failNext.delete(request.name);
     }
     if (this.stickNext.delete(request.name)) version.stuck = true;
+    version.committedAt = this.clock.now();
     return {
       appId: app.id,
       name: app.name,
       version: version.version,
       revision: version.revision,
       state: 'QUEUED_TO_INITIALIZE',
-      url: UNKNOWN,
+      url: this.answerUrl ? this.answerUrl(app.id, version.version) : UNKNOWN,
       workspace: { id: '7', name: app.workspace },
     };
   }
@@ -181,6 +200,10 @@ export class FakeAppsHub implements AppsHubApi {
   private versionRecord(app: FakeApp, v: FakeVersion): VersionRecord {
     const done = !v.stuck && this.clock.now() >= v.readyAt;
     const lagging = !done && v.laggingRevision !== undefined;
+    const override = v.committedAt === undefined ? undefined : this.stateOverride?.(app.name, v.version, this.clock.now() - v.committedAt);
+    if (override) {
+      return { ...this.versionRecord(app, { ...v, committedAt: undefined }), state: override.state, stateDetail: override.detail === undefined ? UNKNOWN : override.detail };
+    }
     return {
       appId: app.id,
       version: v.version,
@@ -223,8 +246,14 @@ export class FakeAppsHub implements AppsHubApi {
     return this.appRecord(app);
   }
 
-  async getAppVersion(appId: string, version: number, signal?: AbortSignal): Promise<VersionRecord> {
+  async getAppVersion(appId: string, version: number, signal?: AbortSignal, versionUrl?: string): Promise<VersionRecord> {
+    this.versionUrls.push(versionUrl);
     const app = this.apps.get(appId);
+    if (versionUrl?.includes('/missing/')) {
+      await this.latency(app?.name ?? appId);
+      this.record('getAppVersion', app?.name ?? appId, 'error', version);
+      throw new FakeHttpError(`GET ${versionUrl}: 404 Not found.`, 404, false);
+    }
     await this.latency(app?.name ?? appId);
     if (signal?.aborted) throw new FakeHttpError('aborted', undefined, false);
     const fault = this.readFaults.shift();

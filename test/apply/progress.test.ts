@@ -10,6 +10,7 @@ import { displayWidth } from '../../src/render/width.js';
 import { FakeAppsHub } from './fake-api.js';
 import { createApp, newRevision, planOf, updateApp } from './plans.js';
 import { VirtualClock } from './virtual-clock.js';
+import type { Verification } from '../../src/plan/verification.js';
 
 /** One run that shows every kind of event: success, a busy server, a lost response, a failure. */
 async function storyRun(): Promise<{ events: ApplyEvent[]; result: ApplyResult }> {
@@ -180,3 +181,46 @@ function finalScreen(text: string): string {
   }
   return screen.map((l) => l ?? '').join('\n');
 }
+
+describe('the last words of an apply say what converged and what could not be verified', () => {
+  const totals = { planned: 2, ready: 2, failed: 0, timedOut: 0, skipped: 0, notStarted: 0, unconfirmed: 0, requestsSent: 2, resends: 0 };
+  const result: ApplyResult = { interrupted: false, apps: [], publishes: [], skippedApps: [], totals, elapsedMs: 1000 };
+  const allVerified: Verification = { formatVersion: 1, apps: 2, verifiedApps: 2, unverified: [] };
+  const someNot: Verification = {
+    formatVersion: 1,
+    apps: 2,
+    verifiedApps: 0,
+    unverified: [
+      { field: 'description', apps: 1, versions: 0, items: [{ app: 'Beam', sentWithPublish: false }] },
+      { field: 'workflow', apps: 2, versions: 3, items: [{ app: 'Beam', version: 1 }, { app: 'Beam', version: 2 }, { app: 'Gear', version: 1 }] },
+    ],
+  };
+
+  it.each([
+    [allVerified, 'Apply complete: 2 of 2 publishes READY; converged: 2 apps verified.', 'Converged: 2 apps verified.'],
+    [
+      someNot,
+      'Apply complete: 2 of 2 publishes READY; converged: 2 apps verified; description of 1 app and workflow content of 3 versions cannot be verified on this server.',
+      'Converged: 2 apps verified; description of 1 app and workflow content of 3 versions cannot be verified on this server.',
+    ],
+  ])('%#', (verification, last, eventLine) => {
+    const out = sink();
+    renderApplySummary({ result, refused: [], convergence: { remaining: [], verification } }, out.stream, { color: false });
+    expect(out.text().trimEnd().split('\n').at(-1)).toBe(last);
+    expect(out.text()).not.toContain('matches the config');
+
+    const event: ApplyEvent = { type: 'converge-done', at: 0, converged: true, remaining: [], verification };
+    const lines = sink();
+    progressLines(lines.stream).emit(event);
+    expect(lines.text()).toBe(`1970-01-01T00:00:00Z ${eventLine}\n`);
+    const json = sink();
+    progressJsonLines(json.stream).emit(event);
+    expect(JSON.parse(json.text())).toEqual({ formatVersion: 1, type: 'converge-done', time: '1970-01-01T00:00:00.000Z', converged: true, remaining: [], verification });
+  });
+
+  it('claims nothing about matching when it has no verification to go by', () => {
+    const out = sink();
+    renderApplySummary({ result, refused: [], convergence: { remaining: [] } }, out.stream, { color: false });
+    expect(out.text().trimEnd().split('\n').at(-1)).toBe('Apply complete: 2 of 2 publishes READY.');
+  });
+});

@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { AppsHubError } from '../../src/appshub/errors.js';
-import { UNKNOWN, type PublishRequest } from '../../src/appshub/types.js';
+import { UNKNOWN, unreadable, type PublishRequest } from '../../src/appshub/types.js';
 import { P7appsError } from '../../src/errors.js';
 import { APPS, APP_ID, GUIDE_FORM_FIELDS, GUIDE_PUBLISH_REQUEST, SERVER, TOKEN, WORKFLOWS, rejection, type Rejection } from './helpers.js';
 import { multipartFields, requestBytes, useNockedClients } from './nock-helpers.js';
@@ -86,6 +86,29 @@ describe('requests', () => {
     await c.client.listApps();
     expect(c.requests).toEqual([{ method: 'GET', path: 'apps/', status: 200, attempt: 1, durationMs: 0 }]);
     expect(JSON.stringify(c.requests)).not.toContain(TOKEN);
+  });
+});
+
+describe('polling a version where the publish answer points (A22)', () => {
+  const version = { id: APP_ID, version: 2, revision: 0, state: 'INITIALIZING' };
+  it.each<[string, string | undefined, string]>([
+    ['the answer\'s URL, under the app API base on this server', `${SERVER}${APPS}/apps/${APP_ID}/versions/2/?fresh=1`, `${APPS}/apps/${APP_ID}/versions/2/?fresh=1`],
+    ['the built URL when the answer gave none', undefined, `${APPS}/apps/${APP_ID}@2/`],
+    ['the built URL when the answer\'s is on another server', `https://cdn.example${APPS}/apps/${APP_ID}@2/`, `${APPS}/apps/${APP_ID}@2/`],
+    ['the built URL when the answer\'s is on another port', `https://app.example:8443${APPS}/apps/${APP_ID}@2/`, `${APPS}/apps/${APP_ID}@2/`],
+    ['the built URL when the answer\'s is outside the app API base', `${SERVER}/admin/apps/${APP_ID}@2/`, `${APPS}/apps/${APP_ID}@2/`],
+    ['the built URL when the answer\'s cannot be read', 'not a url', `${APPS}/apps/${APP_ID}@2/`],
+  ])('asks %s', async (_, versionUrl, path) => {
+    const scope = nock(SERVER).get(path).matchHeader('authorization', `Token ${TOKEN}`).reply(200, version);
+    const record = await client().client.getAppVersion(APP_ID, 2, undefined, versionUrl);
+    scope.done();
+    expect(record).toMatchObject({ appId: APP_ID, version: 2, state: 'INITIALIZING' });
+  });
+
+  it('refuses an answer at that URL that describes another version, naming the URL', async () => {
+    nock(SERVER).get(`${APPS}/apps/${APP_ID}/v2/`).reply(200, { ...version, version: 1 });
+    const err = await rejection(client().client.getAppVersion(APP_ID, 2, undefined, `${SERVER}${APPS}/apps/${APP_ID}/v2/`));
+    expect(err.message).toBe(`Malformed response to GET apps/${APP_ID}/v2/: it describes "${APP_ID}" version 1, not the one requested`);
   });
 });
 
@@ -199,44 +222,99 @@ describe('publish', () => {
     });
   });
 
-  it('sends True, a version and workspace.id as strings in a form', async () => {
-    let fields: Array<[string, string | File]> = [];
-    nock(SERVER)
-      .post(`${APPS}/apps/`)
-      .reply(async function () {
-        fields = await multipartFields(this);
-        return [201, { ...created, version: 3 }];
-      });
-    const request: PublishRequest = { ...guideRequest, workspaceName: undefined, workspaceId: '7', version: 3, setVersionAsDefault: true, allowGetAsWorkflow: undefined, description: undefined };
-    await client().client.publish(request);
-    expect(fields.filter(([, v]) => typeof v === 'string')).toEqual([
-      ['workspace.id', '7'],
-      ['name', 'Toy app'],
-      ['workflow_path', '/Users/1/ToyWorkflow.p7wf'],
-      ['version', '3'],
-      ['set_version_as_default', 'True'],
+  /** The body a multipart publish must be, spelled out here rather than by the code under test. */
+  const expectedBody = (boundary: string, fields: Array<[string, string]>, file?: { filename: string; mediaType: string; bytes: Buffer }) =>
+    Buffer.concat([
+      ...fields.map(([name, value]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)),
+      ...(file
+        ? [
+            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="thumbnail"; filename="${file.filename}"\r\nContent-Type: ${file.mediaType}\r\n\r\n`),
+            file.bytes,
+            Buffer.from('\r\n'),
+          ]
+        : []),
+      Buffer.from(`--${boundary}--\r\n`),
     ]);
-  });
 
-  it('sends JSON with typed values when there is no thumbnail, omitting undefined fields', async () => {
-    let body: unknown;
+  const multiLine = 'Ünïcødé — 日本語 ✓\nline two\r\nline three\n';
+
+  it.each<[string, PublishRequest, Array<[string, string]>, boolean]>([
+    ['the guide\'s example with its thumbnail, version omitted', guideRequest, GUIDE_FORM_FIELDS, true],
+    ['no thumbnail, version omitted', { ...guideRequest, thumbnail: undefined }, GUIDE_FORM_FIELDS, false],
+    [
+      'no thumbnail, a version, workspace.id, True',
+      { ...guideRequest, thumbnail: undefined, workspaceName: undefined, workspaceId: '7', version: 3, setVersionAsDefault: true, allowGetAsWorkflow: undefined, description: undefined },
+      [['workspace.id', '7'], ['name', 'Toy app'], ['workflow_path', '/Users/1/ToyWorkflow.p7wf'], ['version', '3'], ['set_version_as_default', 'True']],
+      false,
+    ],
+    [
+      'no thumbnail, a unicode multi-line description',
+      { ...guideRequest, thumbnail: undefined, description: multiLine },
+      GUIDE_FORM_FIELDS.map(([n, v]): [string, string] => [n, n === 'description' ? multiLine : v]),
+      false,
+    ],
+    [
+      'a thumbnail, a version and a unicode multi-line description',
+      { ...guideRequest, version: 12, description: multiLine },
+      [...GUIDE_FORM_FIELDS.slice(0, 3), ['description', multiLine], ['version', '12'], ...GUIDE_FORM_FIELDS.slice(4)],
+      true,
+    ],
+  ])('sends %s as multipart/form-data, byte for byte (A12)', async (_, request, fields, withFile) => {
     let contentType = '';
-    nock(SERVER)
+    let bytes = Buffer.alloc(0);
+    let parsed: Array<[string, string | File]> = [];
+    const scope = nock(SERVER)
       .post(`${APPS}/apps/`)
       .matchHeader('authorization', `Token ${TOKEN}`)
-      .reply(function () {
+      .reply(async function () {
         contentType = String(this.req.headers['content-type']);
-        body = JSON.parse(requestBytes(this).toString('utf8'));
+        bytes = requestBytes(this);
+        parsed = await multipartFields(this);
         return [201, created];
       });
-    await client().client.publish({ name: 'Toy app', workspaceName: 'Toy apps', workflowPath: '/Users/1/ToyWorkflow.p7wf', version: 1, setVersionAsDefault: false });
-    expect(contentType).toBe('application/json');
-    expect(body).toStrictEqual({
-      'workspace.name': 'Toy apps',
+    await client().client.publish(request);
+    scope.done();
+    const boundary = /^multipart\/form-data; boundary=(p7apps-[0-9a-f]{32})$/.exec(contentType)?.[1];
+    expect(boundary).toBeDefined();
+    const file = withFile ? { filename: 'thumbnail.png', mediaType: 'image/png', bytes: png } : undefined;
+    expect(bytes).toEqual(expectedBody(boundary!, fields, file));
+    // And a standard multipart parser reads the same fields back.
+    expect(parsed.filter(([, v]) => typeof v === 'string')).toEqual(fields);
+    expect(parsed.filter(([, v]) => typeof v !== 'string').map(([name]) => name)).toEqual(withFile ? ['thumbnail'] : []);
+  });
+
+  it('uses a fresh boundary for every publish', async () => {
+    const types: string[] = [];
+    nock(SERVER)
+      .post(`${APPS}/apps/`)
+      .times(2)
+      .reply(function () {
+        types.push(String(this.req.headers['content-type']));
+        return [201, created];
+      });
+    const c = client().client;
+    await c.publish({ ...guideRequest, thumbnail: undefined });
+    await c.publish({ ...guideRequest, thumbnail: undefined });
+    expect(new Set(types).size).toBe(2);
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['numeric ids as strings', { ...created, id: 130, workspace: { id: 7, name: 'Toy apps' } }, { appId: '130', workspace: { id: '7', name: 'Toy apps' } }],
+    ['a relative url resolved against the request', { ...created, url: `/appshub/.rest/v2/apps/${APP_ID}@1/` }, {}],
+    ['a version taken from the url', { ...created, version: undefined }, {}],
+    ['an unreadable revision left UNKNOWN', { ...created, revision: 'first' }, { revision: { unknown: true, raw: '"first"' } }],
+  ])('reads a 201 tolerantly (A20): %s', async (_, answer, changes) => {
+    nock(SERVER).post(`${APPS}/apps/`).reply(201, answer);
+    const result = await client().client.publish({ ...guideRequest, thumbnail: undefined });
+    expect(result).toEqual({
+      appId: APP_ID,
       name: 'Toy app',
-      workflow_path: '/Users/1/ToyWorkflow.p7wf',
       version: 1,
-      set_version_as_default: false,
+      revision: 0,
+      state: 'QUEUED_TO_INITIALIZE',
+      url: `${SERVER}${APPS}/apps/${APP_ID}@1/`,
+      workspace: { id: '7', name: 'Toy apps' },
+      ...changes,
     });
   });
 
@@ -256,13 +334,29 @@ describe('publish', () => {
     expect(err.message).toBe(`Could not read thumbnail ${missing} (ENOENT)`);
   });
 
-  it('treats an unreadable 201 as ambiguous: the publish happened', async () => {
-    nock(SERVER).post(`${APPS}/apps/`).reply(201, '<html><title>Published!</title></html>', { 'content-type': 'text/html' });
+  it.each<[string, number, string | Record<string, unknown>, string]>([
+    ['an HTML page', 201, '<html><title>Published!</title></html>', 'it is not JSON but an HTML page titled "Published!"'],
+    ['an answer without the app id', 201, { ...created, id: undefined }, 'id should be present (a non-empty string), got nothing'],
+    ['a 200 with a version that is a word', 200, { ...created, version: 'one' }, 'version should be a whole number from 1, got "one"'],
+  ])('reports %s answering a publish as committed, not lost (A21)', async (_, status, body, what) => {
+    const headers: Record<string, string> = typeof body === 'string' ? { 'content-type': 'text/html' } : {};
+    nock(SERVER).post(`${APPS}/apps/`).reply(status, body, headers);
     const err = await rejection(client().client.publish({ ...guideRequest, thumbnail: undefined }));
-    expect(err).toMatchObject({ kind: 'malformed', ambiguous: true, method: 'POST', path: 'apps/' });
-    expect(err.message).toBe(
-      'Malformed response to POST apps/: it is not JSON but an HTML page titled "Published!"; it may have taken effect on the server',
-    );
+    expect(err).toMatchObject({ kind: 'malformed', ambiguous: true, committed: true, method: 'POST', path: 'apps/' });
+    expect(err.message).toBe(`Malformed response to POST apps/: ${what}; the server accepted it, so it took effect`);
+  });
+
+  it('reports a 201 too large to read as committed (A21)', async () => {
+    nock(SERVER).post(`${APPS}/apps/`).reply(201, { ...created, readme: 'x'.repeat(4096) });
+    const err = await rejection(client({ maxJsonBytes: 1024 }).client.publish({ ...guideRequest, thumbnail: undefined }));
+    expect(err).toMatchObject({ kind: 'too-large', ambiguous: true, committed: true });
+    expect(err.message).toBe('The response to POST apps/ is larger than 1024 bytes; not read; the server accepted it, so it took effect');
+  });
+
+  it('leaves a 5xx answering a publish possibly committed, not committed', async () => {
+    nock(SERVER).post(`${APPS}/apps/`).reply(502, '<html><title>Bad gateway</title></html>', { 'content-type': 'text/html' });
+    const err = await rejection(client().client.publish({ ...guideRequest, thumbnail: undefined }));
+    expect(err).toMatchObject({ ambiguous: true, committed: false });
   });
 });
 
@@ -501,13 +595,37 @@ describe('malformed responses', () => {
     ['binary bytes', Buffer.from([0xff, 0xfe, 0x00, 0x01]), 'it is not JSON but 4 bytes of application/json'],
     ['an object without results', { apps: [] }, 'the body should be a list, or a page with a `results` list, got an object without a `results` list'],
     ['an app without id', [{ name: 'Alpha' }], '[0].id should be present (a non-empty string), got nothing'],
-    ['an app with versions of the wrong type', [app('a1', 'Alpha', { versions: 'all' })], '[0].versions should be a list, got "all"'],
+    ['an app whose name is not a string', [app('a1', 'Alpha', { name: ['Alpha'] })], '[0].name should be a non-empty string, got a list'],
   ])('GET apps/ answering %s is an error naming the endpoint', async (_, body, what) => {
     nock(SERVER).get(`${APPS}/apps/`).reply(200, body, { 'content-type': 'application/json' });
     const err = await rejection(client().client.listApps());
     expect(err).toMatchObject({ kind: 'malformed', method: 'GET', path: 'apps/', ambiguous: false });
     expect(err.message).toBe(`Malformed response to GET apps/: ${what}`);
-    expect(err.hint).toContain('ASSUMPTIONS about the wire');
+    expect(err.hint).toContain('docs/wire-assumptions.md');
+  });
+
+  it('reads the rest of the catalog when one app has a field it cannot read (A19)', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, [app('a1', 'Alpha', { versions: 'all' }), app('b2', 'Beta')], { 'content-type': 'application/json' });
+    const apps = await client().client.listApps();
+    expect(apps.map((a) => [a.name, a.versions])).toEqual([
+      ['Alpha', unreadable('"all"')],
+      ['Beta', [{ version: 1, revision: UNKNOWN, state: UNKNOWN }]],
+    ]);
+  });
+
+  it('reads a server-relative thumbnail against the server, so the token goes with it (A15)', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, [app('a1', 'Alpha', { thumbnail: '/appshub/media/a1.png' })])
+      .get('/appshub/media/a1.png')
+      .matchHeader('authorization', `Token ${TOKEN}`)
+      .reply(200, Buffer.from('png'));
+    const { client: c } = client();
+    const [listed] = await c.listApps();
+    expect(listed!.thumbnailUrl).toBe(`${SERVER}/appshub/media/a1.png`);
+    expect((await c.fetchThumbnail(listed!.thumbnailUrl as string)).status).toBe('fetched');
   });
 
   it('refuses an app record for another id', async () => {
@@ -591,11 +709,16 @@ describe('the token never leaks', () => {
   it('when the server echoes it in a malformed field or a redirect target', async () => {
     nock(SERVER)
       .get(`${APPS}/apps/`)
-      .reply(200, [{ id: 'a', name: 'A', version: `v-${TOKEN}` }])
+      .reply(200, [{ id: 'a', name: 'A', version: `v-${TOKEN}`, description: { text: TOKEN }, versions: [`v${TOKEN}`] }])
+      .get(`${APPS}/apps/a@1/`)
+      .reply(200, { id: 'a', version: `v-${TOKEN}` })
       .get(`${WORKFLOWS}/workflows/`)
       .reply(302, '', { location: `https://${TOKEN}.example/` });
     const { client: c } = client();
-    expectNoToken(await rejection(c.listApps()));
+    const listed = await c.listApps();
+    expect(listed[0]!.description).toMatchObject({ unknown: true, raw: expect.stringContaining('text') });
+    expect(JSON.stringify(listed)).not.toContain(TOKEN);
+    expectNoToken(await rejection(c.getAppVersion('a', 1)));
     expectNoToken(await rejection(c.listWorkflows()));
   });
 

@@ -138,7 +138,7 @@ describe('connections', () => {
     expect(err.hint).toMatch(/closed the connection before the whole answer arrived/);
   });
 
-  it('reports a publish whose answer was cut off as maybe committed, for apply to check', async () => {
+  it('reports a publish whose answer was cut off after its 201 status as committed, for apply to read back (A21)', async () => {
     const { url } = await httpServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -149,8 +149,8 @@ describe('connections', () => {
     });
     const publish = client({ serverUrl: url }).publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false });
     const err = await rejection(publish);
-    expect(err).toMatchObject({ kind: 'network', ambiguous: true });
-    expect(err.message).toMatch(/ to POST apps\/ was cut off \([^)]+\) after its 201 status; it may have taken effect on the server$/);
+    expect(err).toMatchObject({ kind: 'network', ambiguous: true, committed: true });
+    expect(err.message).toMatch(/ to POST apps\/ was cut off \([^)]+\) after its 201 status; the server accepted it, so it took effect$/);
   });
 
   it('names the headers timeout when the server never answers', async () => {

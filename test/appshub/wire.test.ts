@@ -1,19 +1,22 @@
 // The wire mapping, table by table: what each server field becomes, that an
-// absent field is UNKNOWN, that a wrong type is an error naming the field, and
-// how a publish request is spelled on the wire.
+// absent field is UNKNOWN, that a wrong type is unreadable (what was sent kept)
+// except where it identifies the record (an error naming the field), and how
+// a publish request is spelled on the wire.
 
 import { describe, expect, it } from 'vitest';
-import { UNKNOWN, type PublishRequest } from '../../src/appshub/types.js';
+import { UNKNOWN, unreadable, type PublishRequest } from '../../src/appshub/types.js';
 import {
   WireFormatError,
   appRecordFromWire,
   listPageFromWire,
   loginTokenFromWire,
-  publishFieldsToWire,
+  pollableVersionUrl,
   publishFormFields,
-  publishJsonBody,
+  publishMultipartBody,
   publishResultFromWire,
+  rawOf,
   versionRecordFromWire,
+  versionStateKind,
   workflowRecordFromWire,
 } from '../../src/appshub/wire.js';
 import { GUIDE_FORM_FIELDS, GUIDE_PUBLISH_REQUEST } from './helpers.js';
@@ -133,24 +136,10 @@ describe('appRecordFromWire', () => {
 
   it.each([
     ['id', { ...fullApp, id: undefined }, 'id should be present (a non-empty string), got nothing'],
-    ['id', { ...fullApp, id: 42 }, 'id should be a non-empty string, got 42'],
+    ['id', { ...fullApp, id: { hex: 'x' } }, 'id should be a non-empty string, got an object'],
+    ['id', { ...fullApp, id: '' }, 'id should be a non-empty string, got ""'],
     ['name', { ...fullApp, name: null }, 'name should be a non-empty string, got null'],
-    ['description', { ...fullApp, description: 5 }, 'description should be a string or null, got 5'],
-    ['allow_get_as_workflow', { ...fullApp, allow_get_as_workflow: 'False' }, 'allow_get_as_workflow should be true or false, got "False"'],
-    ['thumbnail', { ...fullApp, thumbnail: '/media/t.png' }, 'thumbnail should be an absolute http(s) URL or null, got "/media/t.png"'],
-    ['version', { ...fullApp, version: '2' }, 'version should be a whole number from 1, got "2"'],
-    ['version', { ...fullApp, version: 0 }, 'version should be a whole number from 1, got 0'],
-    ['revision', { ...fullApp, revision: 1.5 }, 'revision should be a whole number from 0, got 1.5'],
-    ['versions', { ...fullApp, versions: { 1: 'x' } }, 'versions should be a list, got an object'],
-    ['versions[1]', { ...fullApp, versions: [1, 'two'] }, 'versions[1] should be a version number or an object with `version`, got "two"'],
-    ['versions[0].version', { ...fullApp, versions: [{ revision: 1 }] }, 'versions[0].version should be present (a whole number from 1), got nothing'],
-    ['versions[0].state', { ...fullApp, versions: [{ version: 1, state: 3 }] }, 'versions[0].state should be a non-empty string, got 3'],
-    ['workspace', { ...fullApp, workspace: 'Toy apps' }, 'workspace should be an object, got "Toy apps"'],
-    ['workspace.id', { ...fullApp, workspace: { id: 7, name: 'Toy apps' } }, 'workspace.id should be a non-empty string, got 7'],
-    ['workflow', { ...fullApp, workflow: null }, 'workflow should be an object, got null'],
-    ['workflow.path', { ...fullApp, workflow: { path: ['x'] } }, 'workflow.path should be a non-empty string, got a list'],
-    ['fingerprint', { ...fullApp, fingerprint: 12 }, 'fingerprint should be a string or null, got 12'],
-  ])('a wrong %s is an error naming the field', (field, body, message) => {
+  ])('a wrong %s is an error naming the field: without it the app cannot be told apart', (field, body, message) => {
     let caught: unknown;
     try {
       appRecordFromWire(body, '');
@@ -160,6 +149,73 @@ describe('appRecordFromWire', () => {
     expect(caught).toBeInstanceOf(WireFormatError);
     expect((caught as WireFormatError).field).toBe(field);
     expect((caught as Error).message).toBe(message);
+  });
+
+  // A19: one odd field is that field's problem (shown as sent), never the whole answer's.
+  it.each([
+    ['description', { ...fullApp, description: 5 }, 'description', '5'],
+    ['allow_get_as_workflow', { ...fullApp, allow_get_as_workflow: 'False' }, 'allowCopy', '"False"'],
+    ['thumbnail', { ...fullApp, thumbnail: 42 }, 'thumbnailUrl', '42'],
+    ['thumbnail', { ...fullApp, thumbnail: 'javascript:alert(1)' }, 'thumbnailUrl', '"javascript:alert(1)"'],
+    ['version', { ...fullApp, version: 0 }, 'defaultVersion', '0'],
+    ['versions', { ...fullApp, versions: { 1: 'x' } }, 'versions', '{"1":"x"}'],
+    ['versions[1]', { ...fullApp, versions: [1, 'two'] }, 'versions', '"two"'],
+    ['versions[0].version', { ...fullApp, versions: [{ revision: 1 }] }, 'versions', '[{"revision":1}]'],
+    ['workspace', { ...fullApp, workspace: 'Toy apps' }, 'workspace', '"Toy apps"'],
+    ['workspace.id', { ...fullApp, workspace: { id: true, name: 'Toy apps' } }, 'workspace', '{"id":true,"name":"Toy apps"}'],
+    ['url', { ...fullApp, url: ['x'] }, 'url', '["x"]'],
+  ])('a wrong %s makes %s unreadable, with what was sent', (_, body, field, raw) => {
+    expect(appRecordFromWire(body)).toHaveProperty(field, unreadable(raw));
+  });
+
+  it.each([
+    ['revision', { ...fullApp, revision: 1.5 }, 'revision', '1.5'],
+    ['versions[0].state', { ...fullApp, versions: [{ version: 2, state: 3 }] }, 'state', '3'],
+    ['workflow', { ...fullApp, workflow: null }, 'workflowPath', 'null'],
+    ['workflow.path', { ...fullApp, workflow: { path: ['x'] } }, 'workflowPath', '["x"]'],
+    ['fingerprint', { ...fullApp, fingerprint: 12 }, 'workflowFingerprint', '12'],
+    ['state_detail', { ...fullApp, state_detail: { why: 1 } }, 'stateDetail', '{"why":1}'],
+  ])('a wrong %s of the default version makes its %s unreadable', (wireField, body, field, raw) => {
+    const app = appRecordFromWire(body);
+    if (wireField.startsWith('versions')) expect((app.versions as Array<Record<string, unknown>>)[0]).toHaveProperty(field, unreadable(raw));
+    else expect(app.current).toHaveProperty(field, unreadable(raw));
+  });
+
+  it('shows what was sent on one line, escaped and cut short', () => {
+    const app = appRecordFromWire({ ...fullApp, description: { text: `a\u001b[31m\u202e${'z'.repeat(200)}` } });
+    const raw = (app.description as { raw: string }).raw;
+    expect(raw.startsWith(String.raw`{"text":"a\u001b[31m\u202ezzz`)).toBe(true);
+    expect(raw.endsWith('z…')).toBe(true);
+    expect(raw.length).toBe(80);
+    expect(rawOf('\u2028')).toBe('"\\u2028"');
+  });
+
+  it.each([
+    ['A15: a server-relative thumbnail', { thumbnail: '/appshub/media/t.png' }, 'thumbnailUrl', 'https://app.pseven.io/appshub/media/t.png'],
+    ['A15: a relative app url', { url: `/appshub/.rest/v2/apps/${APP_ID}@2/` }, 'url', `${BASE}apps/${APP_ID}@2/`],
+    ['A18: a numeric workspace id', { workspace: { id: 7, name: 'Toy apps' } }, 'workspace', { id: '7', name: 'Toy apps' }],
+    ['A18: a numeric app id', { id: 130 }, 'id', '130'],
+    ['A18: a default version as a decimal string', { version: '2' }, 'defaultVersion', 2],
+    ['A17: versions as numbers', { versions: [1, 2] }, 'versions', [1, 2].map((version) => ({ version, revision: UNKNOWN, state: UNKNOWN }))],
+    ['A17: versions as decimal strings', { versions: ['1', '2'] }, 'versions', [1, 2].map((version) => ({ version, revision: UNKNOWN, state: UNKNOWN }))],
+    [
+      'A17: versions as version URLs',
+      { versions: [`${BASE}apps/${APP_ID}@1/`, `/appshub/.rest/v2/apps/${APP_ID}@12/`] },
+      'versions',
+      [1, 12].map((version) => ({ version, revision: UNKNOWN, state: UNKNOWN })),
+    ],
+    ['A17: version objects with string numbers', { versions: [{ version: '3', revision: '1' }] }, 'versions', [{ version: 3, revision: 1, state: UNKNOWN }]],
+  ])('reads %s', (_, change, field, value) => {
+    expect(appRecordFromWire({ ...fullApp, ...change }, '', { baseUrl: 'https://app.pseven.io' })).toHaveProperty(field, value);
+  });
+
+  it('keeps a relative URL unreadable when there is no server to read it against', () => {
+    expect(appRecordFromWire({ ...fullApp, thumbnail: '/appshub/media/t.png' }).thumbnailUrl).toEqual(unreadable('"/appshub/media/t.png"'));
+  });
+
+  it('refuses a version URL whose number cannot be read, as the whole list', () => {
+    const app = appRecordFromWire({ ...fullApp, versions: [1, `${BASE}apps/${APP_ID}@latest/`] }, '', { baseUrl: 'https://app.pseven.io' });
+    expect(app.versions).toEqual(unreadable(rawOf(`${BASE}apps/${APP_ID}@latest/`)));
   });
 
   it('prefixes field names with the record path it is given', () => {
@@ -176,7 +232,8 @@ describe('appRecordFromWire', () => {
 
   it('describes a long wrong value briefly', () => {
     const long = 'y'.repeat(500);
-    expect(() => appRecordFromWire({ ...fullApp, version: long })).toThrow(/got "y{38}…$/);
+    expect(() => appRecordFromWire({ ...fullApp, name: 7, id: long } as unknown)).toThrow(/name should be a non-empty string, got 7$/);
+    expect(() => versionRecordFromWire({ id: APP_ID, version: long })).toThrow(/got "y{38}…$/);
   });
 });
 
@@ -257,9 +314,12 @@ describe('workflowRecordFromWire', () => {
   });
 });
 
-describe('publishResultFromWire', () => {
+describe('publishResultFromWire (A20)', () => {
+  const POSTED_TO = `${BASE}apps/`;
+  const smallest = { appId: APP_ID, name: UNKNOWN, version: 4, revision: UNKNOWN, state: UNKNOWN, url: UNKNOWN, workspace: UNKNOWN };
+
   it('maps the guide\'s 201 response', () => {
-    expect(publishResultFromWire(guidePublishResponse)).toEqual({
+    expect(publishResultFromWire(guidePublishResponse, '', { baseUrl: POSTED_TO })).toEqual({
       appId: APP_ID,
       name: 'Toy app',
       version: 1,
@@ -270,20 +330,66 @@ describe('publishResultFromWire', () => {
     });
   });
 
-  it('keeps what the response leaves out UNKNOWN', () => {
-    expect(publishResultFromWire({ id: APP_ID, version: 4 })).toEqual({
-      appId: APP_ID,
-      name: UNKNOWN,
-      version: 4,
-      revision: UNKNOWN,
-      state: UNKNOWN,
-      url: UNKNOWN,
-      workspace: UNKNOWN,
-    });
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['keeps what the response leaves out UNKNOWN', { id: APP_ID, version: 4 }, {}],
+    ['reads null fields as UNKNOWN', { id: APP_ID, version: 4, name: null, revision: null, state: null, url: null, workspace: null }, {}],
+    ['reads a numeric app id as its decimal string', { id: 130, version: 4 }, { appId: '130' }],
+    ['reads a numeric workspace id as a string', { id: APP_ID, version: 4, workspace: { id: 7, name: 'Toy apps' } }, { workspace: { id: '7', name: 'Toy apps' } }],
+    ['reads a version written as a decimal string', { id: APP_ID, version: '4' }, {}],
+    ['resolves a path-only url against the request', { id: APP_ID, version: 4, url: `/appshub/.rest/v2/apps/${APP_ID}@4/` }, { url: `${BASE}apps/${APP_ID}@4/` }],
+    ['resolves a relative url against the request', { id: APP_ID, version: 4, url: `${APP_ID}@4/` }, { url: `${BASE}apps/${APP_ID}@4/` }],
+    ['takes the version from a url ending in @{version}/ when `version` is absent', { id: APP_ID, url: `${BASE}apps/${APP_ID}@4/` }, { url: `${BASE}apps/${APP_ID}@4/` }],
+    ['keeps the version UNKNOWN when neither `version` nor the url tells it', { id: APP_ID, url: `${BASE}apps/${APP_ID}/` }, { version: UNKNOWN, url: `${BASE}apps/${APP_ID}/` }],
+    ['keeps an unreadable revision as UNKNOWN with what was there', { id: APP_ID, version: 4, revision: 'zero' }, { revision: unreadable('"zero"') }],
+    ['keeps an unreadable state as UNKNOWN', { id: APP_ID, version: 4, state: 3 }, { state: unreadable('3') }],
+    ['keeps a non-http url as UNKNOWN', { id: APP_ID, version: 4, url: 'ftp://elsewhere/x' }, { url: unreadable('"ftp://elsewhere/x"') }],
+    ['keeps a half workspace as UNKNOWN (A11)', { id: APP_ID, version: 4, workspace: { id: '7' } }, {}],
+    ['keeps a workspace that is a word unreadable', { id: APP_ID, version: 4, workspace: 'Toy apps' }, { workspace: unreadable('"Toy apps"') }],
+  ])('%s', (_, body, changes) => {
+    expect(publishResultFromWire(body, '', { baseUrl: POSTED_TO })).toEqual({ ...smallest, ...changes });
   });
 
-  it('needs the version number', () => {
-    expect(() => publishResultFromWire({ id: APP_ID, version: null })).toThrow('version should be a whole number from 1, got null');
+  it.each<[string, unknown, string]>([
+    ['no app id', { version: 1 }, 'id should be present (a non-empty string), got nothing'],
+    ['an empty app id', { id: '', version: 1 }, 'id should be a non-empty string, got ""'],
+    ['an app id that is an object', { id: { hex: APP_ID }, version: 1 }, 'id should be a non-empty string, got an object'],
+    ['a version that is not a whole number from 1', { id: APP_ID, version: 0 }, 'version should be a whole number from 1, got 0'],
+    ['a version that is a word', { id: APP_ID, version: 'one' }, 'version should be a whole number from 1, got "one"'],
+    ['a list', [guidePublishResponse], 'the body should be an object, got a list'],
+  ])('refuses %s: apply cannot go on without it', (_, body, message) => {
+    expect(() => publishResultFromWire(body, '', { baseUrl: POSTED_TO })).toThrow(message);
+  });
+});
+
+describe('pollableVersionUrl (A22)', () => {
+  const base = 'https://h.example/p7/appshub/.rest/v2/';
+  it.each<[string | undefined, string | undefined]>([
+    [`${base}apps/a@2/`, `${base}apps/a@2/`],
+    [`${base}apps/a/versions/2/?fresh=1`, `${base}apps/a/versions/2/?fresh=1`],
+    ['https://h.example/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://h.example/p7/appshub/.rest/v2evil/apps/a@2/', undefined],
+    ['http://h.example/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://h.example:444/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['https://other.example/p7/appshub/.rest/v2/apps/a@2/', undefined],
+    ['apps/a@2/', undefined],
+    [undefined, undefined],
+  ])('polls %s at %s', (url, polled) => {
+    expect(pollableVersionUrl(url, base)?.href).toBe(polled);
+  });
+});
+
+describe('versionStateKind (A23)', () => {
+  it.each([
+    ['READY', 'ready'],
+    ['QUEUED_TO_INITIALIZE', 'in-progress'],
+    ['INITIALIZING', 'in-progress'],
+    ...['FAILED', 'ERROR', 'FAILURE', 'CANCELLED', 'CANCELED', 'ABORTED', 'REJECTED', 'failed', 'Cancelled', 'BUILD_FAILED', 'INIT_ERROR', 'error'].map((s) => [s, 'failed']),
+    ['PUBLISHING', 'unknown'],
+    ['Ready', 'unknown'],
+    ['initializing', 'unknown'],
+    ['DEPLOYING', 'unknown'],
+  ])('%s is %s', (state, kind) => {
+    expect(versionStateKind(state!)).toBe(kind);
   });
 });
 
@@ -315,43 +421,66 @@ describe('loginTokenFromWire', () => {
   });
 });
 
-describe('publish request encoding', () => {
+describe('publish request encoding (A12)', () => {
   const guideRequest = GUIDE_PUBLISH_REQUEST;
 
   it('spells the guide\'s example field for field, in its order', () => {
     expect(publishFormFields(guideRequest)).toEqual(GUIDE_FORM_FIELDS);
   });
 
-  it.each<[string, PublishRequest, Record<string, unknown>]>([
+  it.each<[string, PublishRequest, Array<[string, string]>]>([
     [
       'the smallest request still says set_version_as_default',
       { name: 'A', workspaceId: '7', workflowPath: '/w.p7wf', setVersionAsDefault: true },
-      { 'workspace.id': '7', name: 'A', workflow_path: '/w.p7wf', set_version_as_default: true },
+      [['workspace.id', '7'], ['name', 'A'], ['workflow_path', '/w.p7wf'], ['set_version_as_default', 'True']],
     ],
     [
-      'a version is a number, booleans are booleans',
-      { name: 'A', workspaceName: 'W', workspaceId: '7', workflowPath: '/w.p7wf', version: 3, setVersionAsDefault: false, allowGetAsWorkflow: true },
-      { 'workspace.name': 'W', 'workspace.id': '7', name: 'A', workflow_path: '/w.p7wf', version: 3, set_version_as_default: false, allow_get_as_workflow: true },
+      'a version is a decimal number, booleans are True/False',
+      { name: 'A', workspaceName: 'W', workspaceId: '7', workflowPath: '/w.p7wf', version: 12, setVersionAsDefault: false, allowGetAsWorkflow: true },
+      [['workspace.name', 'W'], ['workspace.id', '7'], ['name', 'A'], ['workflow_path', '/w.p7wf'], ['version', '12'], ['set_version_as_default', 'False'], ['allow_get_as_workflow', 'True']],
     ],
     [
       'an empty description is sent (it clears), an undefined one is not',
       { name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', description: '', setVersionAsDefault: false },
-      { 'workspace.name': 'W', name: 'A', workflow_path: '/w.p7wf', description: '', set_version_as_default: false },
+      [['workspace.name', 'W'], ['name', 'A'], ['workflow_path', '/w.p7wf'], ['description', ''], ['set_version_as_default', 'False']],
     ],
-  ])('JSON: %s', (_, request, body) => {
-    expect(JSON.parse(publishJsonBody(request))).toStrictEqual(body);
+    [
+      'the thumbnail is never among the text fields',
+      { ...GUIDE_PUBLISH_REQUEST, thumbnail: { path: '/tmp/t.png', filename: 't.png', mediaType: 'image/png', sha256: '0'.repeat(64) } },
+      GUIDE_FORM_FIELDS,
+    ],
+  ])('%s', (_, request, fields) => {
+    expect(publishFormFields(request)).toEqual(fields);
   });
 
-  it('never sends the thumbnail among the plain fields', () => {
-    const request: PublishRequest = {
-      ...guideRequest,
-      thumbnail: { path: '/tmp/t.png', filename: 't.png', mediaType: 'image/png', sha256: '0'.repeat(64) },
-    };
-    expect(publishFieldsToWire(request).map(([name]) => name)).not.toContain('thumbnail');
+  it.each([0, 1.5, -2, Number.NaN])('refuses to send version %s', (version) => {
+    expect(() => publishFormFields({ ...guideRequest, version })).toThrow(RangeError);
   });
 
-  it('sends version 2 as "2" in a form', () => {
-    expect(publishFormFields({ ...guideRequest, version: 2, setVersionAsDefault: true })).toContainEqual(['version', '2']);
-    expect(publishFormFields({ ...guideRequest, version: 2, setVersionAsDefault: true })).toContainEqual(['set_version_as_default', 'True']);
+  const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+  it('builds a body without a file byte for byte, still multipart', () => {
+    const { body, contentType } = publishMultipartBody([['name', 'A'], ['set_version_as_default', 'False']], undefined, 'B');
+    expect(contentType).toBe('multipart/form-data; boundary=B');
+    expect(text(body)).toBe(
+      '--B\r\nContent-Disposition: form-data; name="name"\r\n\r\nA\r\n' +
+        '--B\r\nContent-Disposition: form-data; name="set_version_as_default"\r\n\r\nFalse\r\n' +
+        '--B--\r\n',
+    );
+  });
+
+  it('puts the file last, its name escaped, its bytes as they are', () => {
+    const bytes = new Uint8Array([0x89, 0x50, 0x0d, 0x0a, 0xff]);
+    const { body } = publishMultipartBody([['name', 'A']], { field: 'thumbnail', filename: 'a"b\n.png', mediaType: 'image/png', bytes }, 'B');
+    const head =
+      '--B\r\nContent-Disposition: form-data; name="name"\r\n\r\nA\r\n' +
+      '--B\r\nContent-Disposition: form-data; name="thumbnail"; filename="a%22b%0A.png"\r\nContent-Type: image/png\r\n\r\n';
+    expect(Buffer.from(body)).toEqual(Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from('\r\n--B--\r\n')]));
+  });
+
+  it('keeps a description\'s line endings and characters byte for byte', () => {
+    const description = 'Ünïcødé — 日本語 ✓\nsecond line\r\nthird\n';
+    const { body } = publishMultipartBody([['description', description]], undefined, 'B');
+    expect(text(body)).toBe(`--B\r\nContent-Disposition: form-data; name="description"\r\n\r\n${description}\r\n--B--\r\n`);
   });
 });

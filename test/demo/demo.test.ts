@@ -23,7 +23,8 @@ describe('npm run demo', () => {
       });
       expect(stderr).toBe('');
       expect(stdout).toContain('Plan: 1 app to create, 1 to update');
-      expect(stdout).toContain('Converged: the server matches the config.');
+      expect(stdout).toMatch(/Converged: \d+ apps? verified\./);
+      expect(stdout).not.toContain('cannot be verified');
       expect(stdout).toContain('Drift detected: 0 in sync, 2 drifted');
       expect(stdout).toContain('No drift: 2 in sync');
       expect(stdout).toMatch(/Demo done in \d+\.\d+s/);

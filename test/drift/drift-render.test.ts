@@ -11,7 +11,7 @@ import { renderDriftJunit } from '../../src/render/drift-junit.js';
 import { renderDriftMarkdown } from '../../src/render/drift-markdown.js';
 import { renderToString } from '../../src/render/text.js';
 import type { DriftRenderer } from '../../src/render/types.js';
-import { richPlan } from '../plan/rich-plan.js';
+import { richPlan, unverifiedPlan } from '../plan/rich-plan.js';
 
 const report = computeDrift(richPlan());
 
@@ -69,7 +69,7 @@ describe('drift report', () => {
     const inSync = { ...plan, apps: plan.apps.filter((a) => a.action === 'no-op') };
     const r = computeDrift(inSync);
     expect(r.drift).toBe(false);
-    expect(driftSummaryLine(r)).toBe('No drift: 2 in sync, 0 drifted, 0 missing, 0 in conflict, 2 unmanaged; 3 cannot be verified.');
+    expect(driftSummaryLine(r)).toBe('No drift: 2 in sync, 0 drifted, 0 missing, 0 in conflict, 2 unmanaged; description of 1 app, thumbnail of 1 app and workflow content of 1 version cannot be verified on this server.');
     expect(computeDrift(inSync, { failOnUnmanaged: true }).drift).toBe(true);
   });
 });
@@ -81,6 +81,21 @@ const formats: Array<[string, DriftRenderer, string, boolean]> = [
   ['json', renderDriftJson, 'drift.json', false],
   ['junit', renderDriftJunit, 'drift-junit.xml', false],
 ];
+
+describe('drift renderers, against a server that shows little', () => {
+  const thin = computeDrift(unverifiedPlan());
+  it.each([
+    ['human', renderDriftHuman, 'drift-unverified.txt'],
+    ['markdown', renderDriftMarkdown, 'drift-unverified.md'],
+    ['json', renderDriftJson, 'drift-unverified.json'],
+    ['junit', renderDriftJunit, 'drift-unverified.xml'],
+  ] as const)('%s matches its golden file', async (_name, render, golden) => {
+    const text = renderToString((out) => render(thin, out, { color: false, verbose: false }));
+    // (JSON keeps server text as data; JSON.stringify escapes the control characters.)
+    expect(text).not.toMatch(_name === 'json' ? /\u001b/ : /[\u001b\u202e]/);
+    await expect(text).toMatchFileSnapshot(`../fixtures/render/${golden}`);
+  });
+});
 
 describe('drift renderers', () => {
   it.each(formats)('%s matches its golden file', async (_name, render, golden, color) => {

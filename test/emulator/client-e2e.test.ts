@@ -63,7 +63,7 @@ describe('the client against the emulator', () => {
     expect((await client.listWorkflows())[0]!.fingerprint).toBe(edited);
   });
 
-  it('publishes (JSON and multipart), and reads back every field it manages', async () => {
+  it('publishes (as forms, with and without a thumbnail), and reads back every field it manages', async () => {
     const clock = manualClock();
     const emu = await emulator({ readyAfterMs: 100, now: clock.now });
     const client = clientFor(emu);

@@ -160,7 +160,7 @@ describe('p7apps import, then p7apps plan', () => {
     const plan = await runCli(['plan', '--verbose'], { cwd: dir, env: { P7APPS_TOKEN: TOKEN } });
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('No changes. The server matches the config (4 apps).');
+    expect(plan.stdout).toContain('No changes for 4 apps; all verified: the server matches the config.');
     // Plan found the server from server.url in the written config, and only read.
     expect(Object.keys(emulator.counts()).every((k) => k.startsWith('GET '))).toBe(true);
 
@@ -179,7 +179,7 @@ describe('p7apps import, then p7apps plan', () => {
     expect(config).toContain('# yaml-language-server: $schema=../../node_modules/p7apps/schema/p7apps.schema.json\n');
     const plan = await p7apps(['plan', '--config', 'catalog/infra/apps.config.yml']);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('No changes. The server matches the config (1 app).');
+    expect(plan.stdout).toContain('No changes for 1 app; all verified: the server matches the config.');
   });
 
   it('imports as JSON, with $schema, and plan reports no changes', async () => {
@@ -192,7 +192,7 @@ describe('p7apps import, then p7apps plan', () => {
     expect(config.server).toEqual({ url: emulator.url });
     const plan = await p7apps(['plan']);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('No changes. The server matches the config (4 apps).');
+    expect(plan.stdout).toContain('No changes for 4 apps; all verified: the server matches the config.');
   });
 
   it('refuses an --out under a file before reading the server', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppsHubError } from '../../src/appshub/errors.js';
-import { UNKNOWN, type AppRecord, type AppsHubApi, type VersionRecord } from '../../src/appshub/types.js';
+import { UNKNOWN, unreadable, type AppRecord, type AppsHubApi, type VersionRecord } from '../../src/appshub/types.js';
 import type { DesiredApp, DesiredState } from '../../src/config/desired.js';
 import { P7appsError } from '../../src/errors.js';
 import { createLimiter } from '../../src/observe/limit.js';
@@ -180,6 +180,43 @@ describe('createLimiter', () => {
 
   it('rejects a slot count that would stall', () => {
     expect(() => createLimiter(0)).toThrow(RangeError);
+  });
+
+  // A16: a thumbnail that cannot be read is that app's thumbnail unverifiable, with why; the other apps are read as usual.
+  it.each([
+    ['a 403', new AppsHubError({ method: 'GET', path: 'x', status: 403 }), '"HTTP 403"'],
+    ['a 404', new AppsHubError({ method: 'GET', path: 'x', status: 404 }), '"HTTP 404"'],
+    ['a network failure', new AppsHubError({ method: 'GET', path: 'x', kind: 'network', message: 'connection refused' }), '"connection refused"'],
+  ])('makes a thumbnail that answers %s unverifiable, not a failure', async (_, error, raw) => {
+    const url = 'https://pseven.example.com/t/beam.png';
+    const catalog = catalogOf(appWithVersions('Beam', 1, { thumbnailUrl: url }), appWithVersions('Gear', 1));
+    catalog.fail = (call) => (call.startsWith('fetchThumbnail') ? error : undefined);
+    const state = await readObservedState(new FakeApi(catalog), desiredOf(want('Beam', [1], { thumbnail: thumbnail(SHA_A) }), want('Gear', [1])), { parallelism: 2 });
+    expect(state.apps.find((a) => a.name === 'Beam')?.thumbnail).toEqual({ url, sha256: unreadable(raw) });
+    expect(state.apps.map((a) => a.name)).toEqual(['Beam', 'Gear']);
+  });
+
+  it('still stops when the caller aborts during a thumbnail read', async () => {
+    const url = 'https://pseven.example.com/t/beam.png';
+    const controller = new AbortController();
+    const catalog = catalogOf(appWithVersions('Beam', 1, { thumbnailUrl: url }));
+    catalog.fail = (call) => {
+      if (!call.startsWith('fetchThumbnail')) return undefined;
+      controller.abort(new Error('interrupted'));
+      return new AppsHubError({ method: 'GET', path: 'x', kind: 'aborted', message: 'Cancelled' });
+    };
+    const read = readObservedState(new FakeApi(catalog), desiredOf(want('Beam', [1], { thumbnail: thumbnail(SHA_A) })), { parallelism: 2, signal: controller.signal });
+    await expect(read).rejects.toThrow();
+  });
+
+  it('says what the server sent as a version list it cannot read, and looks the declared versions up one by one', async () => {
+    const catalog = catalogOf(appWithVersions('Beam', 2, { versions: unreadable('"all"') }));
+    const api = new FakeApi(catalog);
+    const state = await readObservedState(api, desiredOf(want('Beam', [1, 2, 3])), { parallelism: 2 });
+    const beam = state.apps[0]!;
+    expect(beam.versionsListed).toBe(false);
+    expect(beam.versionsUnreadable).toBe('"all"');
+    expect(api.calls).toEqual(expect.arrayContaining(['getAppVersion id-Beam@2', 'getAppVersion id-Beam@3']));
   });
 });
 

@@ -130,6 +130,13 @@ const rows: Row[] = [
     publishes: [{ version: 2, workflow: wf('Gear2'), setDefault: false, expect: 'revision v2', reasons: ['version-failed'] }],
   },
   {
+    name: 'a version in ERROR, another name for a failure (A23), is republished',
+    desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gear2' }),
+    observed: observedApp('Gear', { 1: 'Gear', 2: { workflow: 'Gear2', state: 'ERROR', revision: 1 } }),
+    action: 'update',
+    publishes: [{ version: 2, workflow: wf('Gear2'), setDefault: false, expect: 'revision v2', reasons: ['version-failed'] }],
+  },
+  {
     name: 'settings-only change with the default managed: the default version is republished and stays default',
     desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gear2' }, { description: 'New words.', defaultVersion: 1 }),
     observed: observedApp('Gear', { 1: 'Gear', 2: 'Gear2' }, { description: 'Old words.', defaultVersion: 1 }),
@@ -360,6 +367,24 @@ const rows: Row[] = [
     publishes: [{ version: '(next)', workflow: wf('Gear2'), setDefault: false, expect: 'version v2', reasons: ['version-missing'] }],
     check: (app) => expect(app.notes).toEqual([expect.objectContaining({ kind: 'unverifiable', field: 'versions' })]),
   },
+  {
+    name: 'a version list the server sent but p7apps cannot read: a new version is a conflict, never a guessed publish',
+    desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gear2' }),
+    observed: observedApp('Gear', { 1: 'Gear' }, { versionsListed: false, versionsUnreadable: '"all"' }),
+    action: 'conflict',
+    check: (app) => {
+      expect(app.action === 'conflict' && app.conflicts).toEqual([{ kind: 'versions-unreadable', version: 2, sent: '"all"' }]);
+      // What was sent is kept beside the sentence (shown quoted by the renderers), never inside it.
+      expect(app.notes).toEqual([expect.objectContaining({ kind: 'unverifiable', field: 'versions', detail: expect.stringContaining('in a form p7apps cannot read'), raw: '"all"' })]);
+    },
+  },
+  {
+    name: 'a version list p7apps cannot read still lets a found version get a new revision (its number is named)',
+    desired: desiredApp('Gear', { 1: 'Gear2' }),
+    observed: observedApp('Gear', { 1: 'Gear' }, { versionsListed: false, versionsUnreadable: '"all"' }),
+    action: 'update',
+    publishes: [{ version: 1, workflow: wf('Gear2'), setDefault: false, expect: 'revision v1 default', reasons: ['workflow-path-changed'] }],
+  },
 ];
 
 describe('computePlan', () => {
@@ -394,7 +419,7 @@ describe('computePlan', () => {
       { appId: 'id-zeta', name: 'Zeta', workspace: WORKSPACE },
     ]);
     expect(plan.summary).toEqual({ create: 0, update: 0, conflict: 0, unchanged: 1, unmanaged: 2, publishes: 0, republishes: 0 });
-    expect(summaryLine(plan)).toBe('No changes. The server matches the config (1 app).');
+    expect(summaryLine(plan)).toBe('No changes for 1 app; all verified: the server matches the config.');
   });
 
   it('refuses to guess between two server apps of the same name', () => {

@@ -61,7 +61,7 @@ describe('p7apps plan', () => {
     const run = await plan();
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('No changes. The server matches the config (1 app).');
+    expect(run.stdout).toContain('No changes for 1 app; all verified: the server matches the config.');
     expect(run.stdout).toContain('"Legacy"');
     expect(emulator.counts()).toEqual({ 'GET apps/': 1, 'GET workflows/': 1 });
   });

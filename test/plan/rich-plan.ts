@@ -3,7 +3,7 @@
 // for a changed workflow, a settings-only change, a default change, conflicts,
 // notes for fields the server did not report, and unmanaged apps and versions.
 
-import { UNKNOWN } from '../../src/appshub/types.js';
+import { UNKNOWN, unreadable } from '../../src/appshub/types.js';
 import { computePlan } from '../../src/plan/compute.js';
 import type { Plan } from '../../src/plan/types.js';
 import { desiredApp, desiredState, desiredThumbnail, observedApp, observedState } from './builders.js';
@@ -34,6 +34,25 @@ export function richPlan(): Plan {
     observedApp('Welds', { 1: 'C' }),
     observedApp('Legacy Calculator', { 1: 'A', 2: 'B' }, { workspace: { id: '9', name: 'Archive' } }),
     observedApp('Scratch', { 1: 'A' }),
+  ]);
+  return computePlan(desired, observed);
+}
+
+/**
+ * A plan against a server that shows little: settings it does not report
+ * (one sent with a publish planned for a new version, one not), a field it
+ * reported in a shape p7apps cannot read (with hostile text in it), and a new
+ * app whose workspace no app shows.
+ */
+export function unverifiedPlan(): Plan {
+  const desired = desiredState(
+    desiredApp('Beam Designer', { 1: 'Beam', 2: 'Beam2' }, { description: 'Sizes steel beams.', allowCopy: false }),
+    desiredApp('Gearbox', { 1: 'Gear' }, { description: 'Designs gearboxes.', thumbnail: desiredThumbnail('g') }),
+    desiredApp('Pump', { 1: 'D' }, { workspace: { name: 'Fluids', id: '12' } }),
+  );
+  const observed = observedState([
+    observedApp('Beam Designer', { 1: { workflow: 'Beam', fingerprint: UNKNOWN } }, { description: UNKNOWN, allowCopy: UNKNOWN }),
+    observedApp('Gearbox', { 1: { workflow: 'Gear', fingerprint: UNKNOWN } }, { description: unreadable('{"text": "\u001b[2Jgone\u202e"}'), thumbnail: UNKNOWN }),
   ]);
   return computePlan(desired, observed);
 }

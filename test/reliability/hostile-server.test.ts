@@ -203,7 +203,7 @@ describe('a server that answers with garbage', () => {
     ['null where the list belongs', on('GET', LIST, jsonBody(200, null)), /Malformed response to GET apps\//],
     ['a list nested 100,000 deep', on('GET', LIST, send(200, 'application/json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`)), /Malformed response to GET apps\//],
     ['an app without an id', on('GET', LIST, jsonBody(200, [{ name: 'Toy', version: 1 }])), /Malformed response to GET apps\/: \[0\]\.id should be present/],
-    ['an app whose versions are a string', on('GET', LIST, (res, { appId: id }) => jsonBody(200, [{ id, name: 'Toy', version: 2, versions: 'three' }])(res)), /\[0\]\.versions should be/],
+    ['an app whose name is a list', on('GET', LIST, (res, { appId: id }) => jsonBody(200, [{ id, name: ['Toy'], version: 2 }])(res)), /\[0\]\.name should be/],
     ['a version number that is text', on('GET', VERSION, (res, { appId: id }) => jsonBody(200, { id, name: 'Toy', version: 'one' })(res)), /Malformed response to GET apps\/[0-9a-f]+@1\/: version should be a whole number/],
     ['a version record of another app', on('GET', VERSION, (res) => jsonBody(200, { id: 'f'.repeat(32), name: 'Other', version: 1 })(res)), /Malformed response to GET apps\/[0-9a-f]+@1\/: it describes/],
     ['a workflow list of numbers', on('GET', /^workflows\/$/, jsonBody(200, [1, 2, 3])), /Malformed response to GET workflows\//],
@@ -211,7 +211,6 @@ describe('a server that answers with garbage', () => {
     ['a list that declares 40 MiB', on('GET', LIST, (res) => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(40 * MiB) }); res.write('['); res.on('error', () => {}); }), /larger than 32 MiB/],
     ['a 20 MiB HTML error page', on('GET', LIST, send(500, 'text/html', `<html><title>Oops</title>${'x'.repeat(20 * MiB)}</html>`)), /500 Internal Server Error on GET apps\/: an HTML page titled "Oops"/],
     ['a body cut off mid-way', on('GET', LIST, (res) => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' }); res.write('[{"id": "'); setImmediate(() => res.destroy()); }), /The answer from .* to GET apps\/ was cut off/],
-    ['a thumbnail answered with HTML', on('GET', /^apps\/[0-9a-f]+\/thumbnail\/$/, send(500, 'text/html', '<html><title>Thumbnail store down</title></html>')), /thumbnail/],
   ])('%s: a clear error, no plan saved, nothing published', async (name, spoiler, says) => {
     spoil = spoiler;
     const planned = sweep.addRun(`plan ${name}`, await cli(['plan', '--out', 'plan.json']));
@@ -222,6 +221,38 @@ describe('a server that answers with garbage', () => {
     const applied = sweep.addRun(`apply ${name}`, await cli(['apply', '--auto-approve']));
     expectClearFailure(applied.code, applied.stderr, says);
     expect(frontSeen.filter((r) => r.method === 'POST')).toEqual([]);
+    expect(emulator.requestLog().filter((r) => r.method === 'POST')).toEqual([]);
+  });
+});
+
+describe('a server with one odd field (A16, A17, A19)', () => {
+  it('makes a thumbnail answered with an HTML error page unverifiable for that app, and plans the rest', async () => {
+    spoil = on('GET', /^apps\/[0-9a-f]+\/thumbnail\/$/, send(500, 'text/html', '<html><title>Thumbnail store down</title></html>'));
+    const planned = sweep.addRun('plan thumbnail 500', await cli(['plan', '--verbose']));
+    expect(planned.stderr).toBe('');
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain("cannot verify: the server's thumbnail could not be read, so its content cannot be compared (the server sent \"HTTP 500\")");
+    expect(planned.stdout).toContain("-> adds version 3");
+  });
+
+  it('refuses to publish a new version of an app whose version list it cannot read, and says what the server sent', async () => {
+    spoil = (req, res, ctx) => {
+      if (req.method !== 'GET' || !/^\/appshub\/\.rest\/v2\/apps\/([0-9a-f]+\/)?$/.test(req.url!)) return false;
+      // The emulator's own answer, with the version list spoiled.
+      fetch(`${emulator.url}${req.url}`, { headers: { authorization: `Token ${SECRET_TOKEN}` } })
+        .then((r) => r.json())
+        .then((body: Record<string, unknown> | Record<string, unknown>[]) => {
+          const spoilt = (app: Record<string, unknown>) => ({ ...JSON.parse(JSON.stringify(app).split(emulator.url).join(ctx.front)), versions: 'three' });
+          jsonBody(200, Array.isArray(body) ? body.map(spoilt) : spoilt(body))(res);
+        }, () => res.destroy());
+      return true;
+    };
+    const planned = sweep.addRun('plan versions unreadable', await cli(['plan', '--verbose']));
+    expect(planned.code).toBe(1);
+    expect(planned.stdout + planned.stderr).toContain('version 3 would be a new version numbered by the server, but the server lists the app\'s versions as "three"');
+    const applied = sweep.addRun('apply versions unreadable', await cli(['apply', '--auto-approve']));
+    expect(applied.code).toBe(1);
+    expect(applied.stdout).not.toMatch(STACK_LINE);
     expect(emulator.requestLog().filter((r) => r.method === 'POST')).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { codeSpan, escapeMarkdown, renderPlanMarkdown } from '../../src/render/p
 import { lineDiff, palette, wordDiff } from '../../src/render/text.js';
 import type { PlanRenderer, RenderOptions } from '../../src/render/types.js';
 import { desiredApp, desiredState, observedApp, observedState } from '../plan/builders.js';
-import { richPlan } from '../plan/rich-plan.js';
+import { richPlan, unverifiedPlan } from '../plan/rich-plan.js';
 
 function render(renderer: PlanRenderer, plan: Plan, options: Partial<RenderOptions> = {}): string {
   let text = '';
@@ -39,6 +39,9 @@ describe('plan renderers (golden files)', () => {
     ['plan.json', renderPlanJson, {}, richPlan],
     ['plan.md', renderPlanMarkdown, {}, richPlan],
     ['plan-no-changes.md', renderPlanMarkdown, {}, noChangesPlan],
+    ['plan-human-unverified.txt', renderPlanHuman, {}, unverifiedPlan],
+    ['plan-unverified.md', renderPlanMarkdown, {}, unverifiedPlan],
+    ['plan-unverified.json', renderPlanJson, {}, unverifiedPlan],
   ])('%s', async (file, renderer, options, plan) => {
     await expect(render(renderer, plan(), options)).toMatchFileSnapshot(`../fixtures/render/${file}`);
   });
@@ -61,9 +64,9 @@ describe('plan renderers', () => {
 
   it('ends with the summary line', () => {
     expect(render(renderPlanHuman, richPlan()).trimEnd().split('\n').at(-1)).toBe(
-      'Plan: 1 app to create, 3 to update (6 publishes), 2 conflicts, 2 unchanged, 2 unmanaged',
+      'Plan: 1 app to create, 3 to update (6 publishes), 2 conflicts, 2 unchanged, 2 unmanaged; description of 1 app, thumbnail of 1 app and workflow content of 1 version cannot be verified on this server',
     );
-    expect(render(renderPlanHuman, noChangesPlan()).trimEnd().split('\n').at(-1)).toBe('No changes. The server matches the config (2 apps).');
+    expect(render(renderPlanHuman, noChangesPlan()).trimEnd().split('\n').at(-1)).toBe('No changes for 2 apps; all verified: the server matches the config.');
   });
 
   it('prints the saved document as JSON, which apply reads back as the same plan', () => {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseDuration, systemClock } from '../../apply/clock.js';
-import { stillToDo } from '../../apply/converge.js';
+import { convergence as convergenceOf } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
 import { describeError } from '../../apply/http-facts.js';
@@ -19,6 +19,7 @@ import { readObservedState } from '../../observe/read.js';
 import { planFromDocument } from '../../plan/document.js';
 import { safetyCheck } from '../../plan/safety.js';
 import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
+import { planVerification, strictModeError, verifiedText } from '../../plan/verification.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { progressJsonLines } from '../../render/progress-jsonl.js';
 import { progressLines } from '../../render/progress-lines.js';
@@ -27,7 +28,7 @@ import { progressTty } from '../../render/progress-tty.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import { appSelection, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
 import type { ApplyArgs } from './apply.js';
 
 const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be accepted: ";
@@ -53,7 +54,7 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
   if ('exit' in prepared) return prepared.exit;
   const { api } = prepared;
   try {
-    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, json, color, autoApprove });
+    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, json, color, autoApprove, strict: strictMode(args, prepared.desired) });
   } catch (err) {
     if (ctx.signal.aborted) {
       ctx.stderr.write('Interrupted before anything was published.\n');
@@ -79,6 +80,8 @@ interface RunSettings {
   json: boolean;
   color: boolean;
   autoApprove: boolean;
+  /** Unverifiable managed fields are an error, before publishing and after. */
+  strict: boolean;
 }
 
 /** Nothing to publish: the command ends with this exit code. */
@@ -130,9 +133,10 @@ async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number,
     if (planHasConflicts(plan)) {
       throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
     }
+    refuseIfStrict(plan, strictMode(args, desired));
     // JSON consumers always get the same stream (apply-start ... converge-done), even for an empty plan.
     if (!planHasChanges(plan) && !json) {
-      ctx.stdout.write('\nNothing to apply.\n');
+      ctx.stdout.write(`\nNothing to apply: ${verifiedText(planVerification(plan))}.\n`);
       await api.close();
       return { exit: EXIT_OK };
     }
@@ -178,6 +182,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared
     return { exit: EXIT_OK };
   }
   const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd });
+  refuseIfStrict(plan, strictMode(args, desired));
   const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
   if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
     await api.close();
@@ -230,10 +235,24 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
     if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
     const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0;
     const converged = convergence !== null && !('error' in convergence) && convergence.remaining.length === 0;
-    return failed || !converged ? EXIT_ERROR : EXIT_OK;
+    if (failed || !converged) return EXIT_ERROR;
+    // What the publishes set may not be readable back (a new app's description, say): strict mode says so.
+    const verification = convergence !== null && 'verification' in convergence ? convergence.verification : undefined;
+    const refusal = settings.strict && verification ? strictModeError(verification) : null;
+    if (refusal) {
+      ctx.stderr.write(`Error: the apply finished, but ${refusal.message}\n`);
+      return EXIT_ERROR;
+    }
+    return EXIT_OK;
   } finally {
     hooks.close();
   }
+}
+
+/** Strict mode, before anything is published: the plan must have verified every managed field. */
+function refuseIfStrict(plan: Plan, strict: boolean): void {
+  const refusal = strict ? strictModeError(planVerification(plan)) : null;
+  if (refusal) throw new P7appsError(`${refusal.message}; nothing was applied`, { hint: refusal.hint });
 }
 
 async function checkConvergence(
@@ -249,9 +268,9 @@ async function checkConvergence(
   hooks.emit({ type: 'converge-start', at: Date.now(), apps: scope.apps.length });
   try {
     const { plan: after } = await planWith(api, scope, { parallelism, signal: ctx.signal, apps: scope.apps.map((app) => app.name) });
-    const remaining = stillToDo(after);
-    hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining });
-    return { remaining };
+    const { remaining, verification } = convergenceOf(after);
+    hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining, verification });
+    return { remaining, verification };
   } catch (err) {
     if (ctx.signal.aborted) return null;
     return { error: describeError(err) };

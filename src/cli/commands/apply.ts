@@ -4,10 +4,10 @@
 // live in src/plan (what to publish), src/apply (how) and src/render (words).
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type TargetingArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
-export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
+export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
   plan?: string;
   'auto-approve'?: boolean;
   force?: boolean;

@@ -3,7 +3,9 @@
 
 import { appendFile } from 'node:fs/promises';
 import { P7appsError } from '../../errors.js';
-import { drift } from '../../operations.js';
+import { plan as planFromServer } from '../../operations.js';
+import { computeDrift, type DriftReport } from '../../plan/drift.js';
+import { strictModeError } from '../../plan/verification.js';
 import { renderDriftHuman } from '../../render/drift-human.js';
 import { renderDriftJson } from '../../render/drift-json.js';
 import { renderDriftJunit } from '../../render/drift-junit.js';
@@ -13,7 +15,7 @@ import type { DriftRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import { appSelection, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
 import type { DriftArgs, DriftFormat } from './drift.js';
 
 const RENDERERS = {
@@ -26,14 +28,13 @@ const RENDERERS = {
 export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
   const format = args.format as DriftFormat;
-  let report;
+  let report: DriftReport;
+  let strict: boolean;
   try {
-    report = await drift({
-      ...serverOptions(ctx, args, parallelism),
-      config: args.config,
-      ...appSelection(args),
-      failOnUnmanaged: args['fail-on-unmanaged'] === true,
-    });
+    // Strict mode is checked here, after the report is shown, so a reader sees what could not be verified.
+    const { plan, desired } = await planFromServer({ ...serverOptions(ctx, args, parallelism), config: args.config, ...appSelection(args), strict: false });
+    report = computeDrift(plan, { failOnUnmanaged: args['fail-on-unmanaged'] === true });
+    strict = strictMode(args, desired);
   } catch (err) {
     if (ctx.signal.aborted) {
       ctx.stderr.write('Interrupted while reading the server.\n');
@@ -56,5 +57,7 @@ export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number
       });
     }
   }
+  const refusal = strict ? strictModeError(report.verification) : null;
+  if (refusal) throw refusal;
   return report.drift ? EXIT_CHANGES : EXIT_OK;
 }

@@ -6,13 +6,13 @@
 // Exit codes: 0 in sync, 2 drift, 1 error.
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type TargetingArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
 export const DRIFT_FORMATS = ['human', 'markdown', 'json', 'junit'] as const;
 export type DriftFormat = (typeof DRIFT_FORMATS)[number];
 
-export interface DriftArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
+export interface DriftArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
   app?: string[];
   parallelism: number;
   verbose?: boolean;

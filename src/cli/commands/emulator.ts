@@ -24,6 +24,7 @@ interface EmulatorArgs {
   'tls-cert'?: string;
   'tls-key'?: string;
   'page-size'?: number;
+  profile?: string;
   'log-requests'?: boolean;
 }
 
@@ -62,6 +63,13 @@ function formatLogLine(e: RequestLogEntry): string {
   return `${terminalLine(`${e.method} ${e.path} -> ${status}${e.fault ? ` (fault: ${e.fault})` : ''}`)}\n`;
 }
 
+/** The --profile names, checked here so that a typo is a usage error (exit 1) naming the valid ones. */
+function checkedProfiles(text: string): string[] {
+  const names = text.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`--profile must be profile names separated by commas (got ${JSON.stringify(text)})`);
+  return names;
+}
+
 function waitForAbort(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -84,9 +92,15 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
         .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key)', requiresArg: true })
         .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert', requiresArg: true })
         .option('page-size', { type: 'number', describe: 'Serve lists as pages of this size instead of plain arrays', requiresArg: true })
+        .option('profile', {
+          type: 'string',
+          describe: 'Answer as a server that differs where the guide allows: comma-separated profiles, e.g. "guide,numeric-ids" (docs/emulator-profiles.md)',
+          requiresArg: true,
+        })
         .option('log-requests', { type: 'boolean', describe: 'Print one line per API request to stderr' })
         .example('$0 emulator', "Serve the guide's example world on http://127.0.0.1:8787 with a made-up token")
         .example('$0 emulator --seed toy --token demo-token', 'Serve a seeded catalog; point p7apps at it with P7APPS_URL and P7APPS_TOKEN=demo-token')
+        .example('$0 emulator --profile guide,short-list', 'Serve only the fields the guide shows, with short app list entries')
         .example('$0 emulator --port 0 --faults "rate503=0.05,seed=7"', 'Inject faults to see how p7apps copes'),
     handler: async (args) => {
       // Loaded here, not at start-up: the other commands do not need the emulator.
@@ -125,6 +139,7 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
         ...(faults ? { faults } : {}),
         ...(tls ? { tls } : {}),
         ...(pageSize !== undefined ? { pageSize } : {}),
+        ...(argv.profile !== undefined ? { profiles: checkedProfiles(argv.profile) } : {}),
         ...(argv['log-requests'] ? { onRequest: (e: RequestLogEntry) => ctx.stderr.write(formatLogLine(e)) } : {}),
       });
 
@@ -144,6 +159,7 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
       out.write(`  Token:         ${emulator.token}\n`);
       out.write(`  Control API:   ${emulator.controlUrl} (admin token: ${emulator.controlToken})\n`);
       out.write(`  Publishing:    a published version is READY ${readyAfterMs} ms later\n`);
+      out.write(`  Profiles:      ${emulator.profiles.join(', ')}\n`);
       out.write(`  Faults:        ${faults ? formatFaultSpec(faults) || 'none' : 'none'}${latencyMs ? `, latency ${latencyMs} ms` : ''}\n\n`);
       out.write('Point p7apps at it:\n');
       out.write(`  export P7APPS_URL=${shellQuote(emulator.url)}\n`);

@@ -3,12 +3,14 @@
 
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../../errors.js';
+import type { DesiredState } from '../../config/desired.js';
+import { P7appsError, UsageError } from '../../errors.js';
 import { writeFileAtomically } from '../../fs-atomic.js';
 import { plan as planFromServer } from '../../operations.js';
 import { plural } from '../../plan/describe.js';
 import { planDocumentText } from '../../plan/document.js';
 import { planHasChanges, type Plan } from '../../plan/types.js';
+import { planVerification, strictModeError } from '../../plan/verification.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
@@ -17,7 +19,7 @@ import type { PlanRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, shellWord, useColor } from '../options.js';
+import { appSelection, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
 
 const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown } satisfies Record<PlanFormat, PlanRenderer>;
@@ -27,11 +29,14 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
   const format = formatOrThrow(args.format);
   const outFile = args.out === undefined ? undefined : await checkedOutFile(ctx.cwd, args.out);
   let plan: Plan;
+  let desired: DesiredState;
   try {
-    ({ plan } = await planFromServer({
+    // Strict mode is checked here, after the plan is shown, so a reader sees what could not be verified.
+    ({ plan, desired } = await planFromServer({
       ...serverOptions(ctx, args, parallelism),
       config: args.config,
       ...appSelection(args),
+      strict: false,
     }));
   } catch (err) {
     if (ctx.signal.aborted) {
@@ -52,6 +57,10 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
       ]) + '\n',
     );
     return EXIT_ERROR;
+  }
+  const refusal = strictMode(args, desired) ? strictModeError(planVerification(plan)) : null;
+  if (refusal) {
+    throw new P7appsError(refusal.message, { hint: `${outFile ? `The plan was not saved to ${outFile}. ` : ''}${refusal.hint ?? ''}` });
   }
   if (outFile) {
     await writeFileAtomically(outFile, redactedFileText(ctx, planDocumentText(plan)));

@@ -7,13 +7,13 @@
 // 2 changes present, 1 an error or a conflict a person must resolve.
 
 import type { Argv } from 'yargs';
-import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type TargetingArgs } from '../options.js';
+import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
 export const PLAN_FORMATS = ['human', 'json', 'markdown'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
-export interface PlanArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
+export interface PlanArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
   app?: string[];
   parallelism: number;
   verbose?: boolean;
