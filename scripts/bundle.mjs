@@ -35,7 +35,9 @@ await rm(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
   // Flat output: every file in dist/bundle/, so "./index.js" means the same from any of them.
-  entryPoints: { p7apps: 'dist/cli/main.js', index: 'dist/index.js' },
+  // The config worker (src/config/sandbox-worker.ts) is started by file name: an entry of its own.
+  // So are the small entry configs import 'p7apps' as (src/config/config-api.ts).
+  entryPoints: { p7apps: 'dist/cli/main.js', index: 'dist/index.js', 'sandbox-worker': 'dist/config/sandbox-worker.js', 'config-api': 'dist/config/config-api.js' },
   outdir,
   bundle: true,
   splitting: true,
@@ -45,7 +47,7 @@ const result = await build({
   external: ['tsx', 'tsx/*', 'undici', 'undici/*', 'typescript'],
   // CommonJS dependencies (cosmiconfig) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __p7appsCreateRequire } from 'node:module'; const require = __p7appsCreateRequire(import.meta.url);" },
-  define: { __P7APPS_SELF_ENTRY__: JSON.stringify('./index.js') },
+  define: { __P7APPS_SELF_ENTRY__: JSON.stringify('./index.js'), __P7APPS_CONFIG_ENTRY__: JSON.stringify('./config-api.js') },
   sourcemap: 'linked',
   legalComments: 'linked',
   metafile: true,

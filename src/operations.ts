@@ -30,6 +30,8 @@ export interface ServerOptions {
   onWarning?: (message: string) => void;
   /** Requests (and connections) at once. Default 10. */
   parallelism?: number;
+  /** One read, from sending it to the last byte of its answer (default 60 s); a publish's answer gets twice as long. */
+  requestTimeoutMs?: number;
   signal?: AbortSignal;
   /** Learns the secrets the client uses, so that the caller can redact what it writes (see src/redact.ts). */
   redactor?: Redactor;
@@ -42,6 +44,8 @@ export interface ConfigOptions {
   cwd?: string;
   /** Limit to these apps (names as in the config). */
   apps?: string[];
+  /** Stops loading a TypeScript/JavaScript config at once (and, with the server options, every request). */
+  signal?: AbortSignal;
   /** Limit to the apps the config puts in these workspaces (by name or id). */
   workspaces?: string[];
   /** Leave these apps out (names as in the config). */
@@ -80,7 +84,7 @@ export interface PlanOutcome {
 export async function loadDesiredState(options: ConfigOptions = {}): Promise<DesiredState> {
   const cwd = options.cwd ?? process.cwd();
   const desired =
-    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd });
+    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd, ...(options.signal ? { signal: options.signal } : {}) });
   return selectApps(desired, { apps: options.apps, workspaces: options.workspaces, excludeApps: options.excludeApps });
 }
 
@@ -133,6 +137,7 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
     insecure: options.insecure === true,
     onWarning: options.onWarning,
     connections: options.parallelism ?? 10,
+    requestTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
     ...(options.redactor ? { redactor: options.redactor } : {}),
   });

@@ -6,8 +6,12 @@
 //
 // The one subtle case is the ambiguous write: a publish whose response was
 // lost may or may not have been committed. It is never re-sent blindly; the
-// app is read again and the publish is sent again only if it did not take
-// effect, so a lost response can never produce a second version.
+// app is watched for a late commit (./late-commit.ts) and the publish is sent
+// again only if the app stayed unchanged for the whole window. Before each
+// first send, one cheap read checks the app is still as planned
+// (./pre-publish.ts), so a second apply running at the same time is noticed.
+// A duplicate that still happens (a commit later than the window, or a race
+// the check could not see) is reported as one, never as success.
 
 import { setMaxListeners } from 'node:events';
 import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
@@ -19,27 +23,37 @@ import { nextPollWait, ReadyTiming } from './ready-timing.js';
 import { formatDuration, systemClock, type Clock } from './clock.js';
 import { stateName, type ApplyEvent, type ApplyHooks, type ApplyTotals, type PublishOutcome, type PublishReport } from './events.js';
 import { describeError, httpFacts } from './http-facts.js';
+import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
+import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
+import { DEFAULT_LATE_COMMIT_WINDOW_MS, duplicateAdvice, lateCommitLooks } from './late-commit.js';
+import { changedBeforePublish } from './pre-publish.js';
+import { Slots } from './slots.js';
 
 export const DEFAULT_PARALLELISM = 10;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
 export const DEFAULT_MAX_RESENDS = 3;
+/** Sends of one publish in all (busy and unreachable answers included) before its app fails. */
+export const DEFAULT_MAX_PUBLISH_ATTEMPTS = 20;
 /** Consecutive failed polls of one version before giving up on it. */
 export const DEFAULT_MAX_POLL_ERRORS = 10;
 /** How long a publishing state p7apps does not know may stay unchanged before the wait ends (A23). */
 export const DEFAULT_UNKNOWN_STATE_LIMIT_MS = 2 * 60 * 1000;
 /** Wait after a 409/429 that carried no Retry-After. */
 const BUSY_WAIT_WITHOUT_RETRY_AFTER_MS = 2000;
-/** After a lost response, when the app is read again: twice, so a commit that lands late is seen before a resend. */
-const LATE_COMMIT_FIRST_LOOK_MS = 1000;
-const LATE_COMMIT_SECOND_LOOK_MS = 3000;
 
 export interface ApplyOptions {
   /** Apps applied at once (default 10). */
   parallelism?: number;
   /** Per publish, from its first send to READY (default 15 minutes). */
   timeoutMs?: number;
-  /** Aborted: start nothing new, let requests in flight finish, stop waiting. */
+  /** Aborted: start nothing new, give requests in flight the grace, stop waiting. */
   signal?: AbortSignal;
+  /** After the timeout or the signal: how long a publish on the wire may still be answered before it is abandoned (default 5 s). */
+  graceMs?: number;
+  /** Sends of one publish in all, busy answers included (default 20). */
+  maxPublishAttempts?: number;
+  /** The floor and cap of waits after a busy answer (default: 1 s, 5 minutes). */
+  retryWaitLimits?: RetryWaitLimits;
   hooks: ApplyHooks;
   clock?: Clock;
   /** In [0, 1): jitter for poll gaps. */
@@ -50,6 +64,13 @@ export interface ApplyOptions {
   pollSchedule?: PollSchedule;
   /** An unknown publishing state unchanged this long ends the wait as a failure (default 2 minutes). */
   unknownStateLimitMs?: number;
+  /**
+   * After a lost publish answer, how long the app must stay unchanged before
+   * the publish is sent again (default 120 s, longer than a gateway's timeout).
+   */
+  lateCommitWindowMs?: number;
+  /** Read the app before each publish to see it is still as planned (default true). */
+  checkBeforePublish?: boolean;
 }
 
 export type AppOutcome = 'done' | 'failed' | 'interrupted' | 'not-started';
@@ -88,6 +109,9 @@ interface Run {
   random: () => number;
   signal: AbortSignal;
   timeoutMs: number;
+  graceMs: number;
+  maxPublishAttempts: number;
+  waitLimits: RetryWaitLimits;
   maxResends: number;
   maxPollErrors: number;
   unknownStateLimitMs: number;
@@ -96,6 +120,9 @@ interface Run {
   emit(event: DistributiveOmit<ApplyEvent, 'at'>): void;
   counters: { requestsSent: number; resends: number };
   running: Set<string>;
+  lateCommitWindowMs: number;
+  checkBeforePublish: boolean;
+  slots: Slots;
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
@@ -115,6 +142,9 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     random: options.random ?? Math.random,
     signal,
     timeoutMs: options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    maxPublishAttempts: options.maxPublishAttempts ?? DEFAULT_MAX_PUBLISH_ATTEMPTS,
+    waitLimits: options.retryWaitLimits ?? DEFAULT_RETRY_WAIT_LIMITS,
     maxResends: options.maxResends ?? DEFAULT_MAX_RESENDS,
     maxPollErrors: options.maxPollErrors ?? DEFAULT_MAX_POLL_ERRORS,
     unknownStateLimitMs: options.unknownStateLimitMs ?? DEFAULT_UNKNOWN_STATE_LIMIT_MS,
@@ -123,7 +153,13 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     emit: (event) => options.hooks.emit({ ...event, at: clock.now() } as ApplyEvent),
     counters: { requestsSent: 0, resends: 0 },
     running: new Set(),
+    lateCommitWindowMs: options.lateCommitWindowMs ?? DEFAULT_LATE_COMMIT_WINDOW_MS,
+    checkBeforePublish: options.checkBeforePublish ?? true,
+    slots: new Slots(parallelism),
   };
+  if (!Number.isFinite(run.lateCommitWindowMs) || run.lateCommitWindowMs < 0) {
+    throw new P7appsError(`the late-commit window must be a duration of 0 or more (got ${run.lateCommitWindowMs})`);
+  }
   const startedAt = clock.now();
   const executable = plan.apps.filter(isExecutable);
   const skippedApps: SkippedApp[] = plan.apps
@@ -149,15 +185,14 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
   else signal.addEventListener('abort', announceInterrupt, { once: true });
 
   const reports: AppReport[] = new Array(executable.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < executable.length) {
-      const index = next++;
-      const app = executable[index]!;
+  // Slots are taken in plan order; an app waiting out a late-commit window gives its slot back meanwhile.
+  const startApp = async (app: ExecutableApp, index: number) => {
+    await run.slots.acquire();
+    try {
       if (signal.aborted) {
         reports[index] = notStartedApp(app);
         run.emit({ type: 'app-skipped', app: app.name, reason: 'interrupted', detail: 'interrupted before this app was started' });
-        continue;
+        return;
       }
       run.running.add(app.name);
       try {
@@ -165,9 +200,11 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
       } finally {
         run.running.delete(app.name);
       }
+    } finally {
+      run.slots.release();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallelism, executable.length) }, worker));
+  await Promise.all(executable.map(startApp));
   signal.removeEventListener('abort', announceInterrupt);
 
   const publishes = reports.flatMap((report) => report.publishes);
@@ -217,6 +254,7 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
   const publishes = orderedPublishes(app);
   run.emit({ type: 'app-start', app: app.name, appId, publishes: publishes.length });
   const reports: PublishReport[] = [];
+  const madeRevisions = new Map<number, number>();
   let outcome: AppOutcome = 'done';
   for (const publish of publishes) {
     if (outcome === 'failed') {
@@ -228,10 +266,12 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
       reports.push(blankReport(app, publish, 'not-started'));
       continue;
     }
-    const report = await applyPublish(app, publish, publishes.length, appId, run);
+    const report = await applyPublish(app, publish, publishes.length, appId, madeRevisions, run);
     appId = report.appId ?? appId;
+    if (report.outcome === 'ready' && report.revision !== null) madeRevisions.set(publish.expect.version, report.revision);
     reports.push(report);
-    if (report.outcome === 'unconfirmed' || report.outcome === 'not-started') outcome = 'interrupted';
+    // A publish left unconfirmed by its timeout (not by an interruption) fails its app: its later steps are not sent.
+    if (report.outcome === 'not-started' || (report.outcome === 'unconfirmed' && run.signal.aborted)) outcome = 'interrupted';
     else if (report.outcome !== 'ready') outcome = 'failed';
   }
   run.emit({
@@ -262,6 +302,8 @@ interface Sent {
   answered: boolean;
   /** The version's URL as the publish answer gave it, polled when it is on the server (A22). */
   url?: string;
+  /** Time spent watching for late commits before this was known. */
+  lateCommitWaitMs: number;
 }
 
 async function applyPublish(
@@ -269,6 +311,7 @@ async function applyPublish(
   publish: PlannedPublish,
   of: number,
   appId: string | null,
+  madeRevisions: ReadonlyMap<number, number>,
   run: Run,
 ): Promise<PublishReport> {
   const report = blankReport(app, publish, 'failed');
@@ -276,6 +319,7 @@ async function applyPublish(
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
   const startedAt = run.clock.now();
   const deadline = startedAt + run.timeoutMs;
+  const lifetime = publishLifetime(run.signal, deadline, run.graceMs, run.clock);
   const elapsed = () => run.clock.now() - startedAt;
   run.emit({
     type: 'publish-start',
@@ -287,10 +331,12 @@ async function applyPublish(
     reasons: publish.reasons,
   });
   try {
-    const sent = await send(app, publish, appId, deadline, report, run);
+    if (run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
+    const sent = await send(app, publish, appId, deadline, report, run, lifetime, madeRevisions);
     report.appId = sent.appId;
     report.revision = sent.revision;
-    await waitForReady(publish, sent, deadline, report, run, startedAt);
+    // The late-commit window counts against the timeout too: --timeout bounds the wall time of a publish.
+    await waitForReady(publish, sent, deadline, report, run, startedAt, lifetime.readSignal);
     report.outcome = 'ready';
     report.timeToReadyMs = elapsed();
     run.emit({ type: 'publish-ready', ...ref, appId: sent.appId, revision: report.revision, elapsedMs: report.timeToReadyMs, polls: report.polls });
@@ -303,6 +349,8 @@ async function applyPublish(
     } else if (stop.outcome === 'failed' || stop.outcome === 'timed-out') {
       run.emit({ type: 'publish-failed', ...ref, outcome: stop.outcome, error: stop.message, elapsedMs: elapsed() });
     }
+  } finally {
+    lifetime.dispose();
   }
   return report;
 }
@@ -319,13 +367,19 @@ async function send(
   deadline: number,
   report: PublishReport,
   run: Run,
+  lifetime: PublishLifetime,
+  madeRevisions: ReadonlyMap<number, number> = new Map(),
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
+  let lateCommitWaitMs = 0;
   let lostResponses = 0;
   let unreachable = 0;
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1 && run.signal.aborted) {
       throw new PublishStop('not-started', `publishing ${label(publish)} was not committed, and the run was interrupted before sending it again`);
+    }
+    if (attempt > 1 && run.clock.now() >= deadline) {
+      throw new PublishStop('timed-out', `publishing ${label(publish)} was not committed, and its ${formatDuration(run.timeoutMs)} timeout passed before sending it again`);
     }
     let result: PublishResult;
     run.counters.requestsSent += 1;
@@ -334,33 +388,34 @@ async function send(
       run.counters.resends += 1;
     }
     try {
-      // No abort signal: a publish already on the wire is allowed to finish so its outcome can be reported.
-      result = await run.api.publish(publish.request);
+      // Aborted only after the grace that follows the timeout or an interruption (wall-time.ts).
+      result = await run.api.publish(publish.request, lifetime.sendSignal);
     } catch (err) {
       const facts = httpFacts(err);
       if (facts.committed) {
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err), committed: true });
-        return await readBack(publish, appId, 'its answer could not be read', run);
+        return await readBack(publish, appId, 'its answer could not be read', run, lifetime);
       }
       if (facts.ambiguous) {
+        // Abandoned by p7apps itself (wall-time.ts): nothing was lost that a check could find now.
+        if (lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run);
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err) });
+        if (run.signal.aborted) throw mayHaveCommitted(publish, lifetime, run);
+        lostResponses += 1;
+        // A gateway may answer 504 while the server is still committing, and go on committing long after:
+        // nothing is sent again until the app has stayed unchanged for the whole late-commit window.
+        const watchedFrom = run.clock.now();
+        const committed = await watchForLateCommit(publish, appId, facts.retryAfterMs, ref, run, lifetime);
+        lateCommitWaitMs += run.clock.now() - watchedFrom;
+        if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false, lateCommitWaitMs };
+        appId = committed.appId ?? appId;
+        // The timeout or an interruption came before the window ended: a late commit may still come.
+        if (lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run, true);
         if (run.signal.aborted) {
           throw new PublishStop(
             'unconfirmed',
-            `the response to publishing ${label(publish)} was lost and the run was interrupted before p7apps could check whether it was committed`,
+            `the response to publishing ${label(publish)} was lost and the run was interrupted before the late-commit window ended, so whether it was committed is not known`,
           );
-        }
-        lostResponses += 1;
-        // A gateway may answer 504 while the server is still committing: look twice, a moment apart,
-        // so that a late commit shows before anything is sent again.
-        let check: Recheck | undefined;
-        for (const settleMs of [Math.max(LATE_COMMIT_FIRST_LOOK_MS, facts.retryAfterMs ?? 0), LATE_COMMIT_SECOND_LOOK_MS]) {
-          await run.clock.sleep(settleMs, run.signal);
-          check = await recheck(publish, appId, run);
-          run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
-          appId = check.appId ?? appId;
-          if (run.signal.aborted) break;
         }
         if (lostResponses > run.maxResends) {
           throw new PublishStop(
@@ -372,25 +427,31 @@ async function send(
         continue;
       }
       if (facts.status === 409 || facts.status === 429) {
-        const waitMs = facts.retryAfterMs ?? BUSY_WAIT_WITHOUT_RETRY_AFTER_MS;
-        if (run.clock.now() + waitMs > deadline) {
+        const next = retryWait(facts.retryAfterMs, BUSY_WAIT_WITHOUT_RETRY_AFTER_MS, deadline - run.clock.now(), run.waitLimits);
+        if (!next.wait) {
           throw new PublishStop(
-            'timed-out',
-            `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
+            next.limit === 'cap' ? 'failed' : 'timed-out',
+            next.limit === 'cap'
+              ? `publishing ${label(publish)} was refused as busy (${facts.status}) and not sent again: ${next.why} (${describeError(err)})`
+              : `publishing ${label(publish)} was refused as busy (${facts.status}) until the ${formatDuration(run.timeoutMs)} timeout: ${describeError(err)}`,
           );
         }
+        throwPastAttempts(publish, attempt, err, run);
+        const waitMs = next.ms;
         if (lostResponses > 0) {
           // "Still publishing" after one of our responses was lost is most likely our own publish,
           // committed late: look again before sending anything (README A10).
           await run.clock.sleep(waitMs, run.signal);
-          const check = await recheck(publish, appId, run);
+          const check = await recheck(publish, appId, run, lifetime);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false, lateCommitWaitMs };
           appId = check.appId ?? appId;
           await resendAfter(0, 'server-busy', attempt + 1, ref, run);
           continue;
         }
         await resendAfter(waitMs, 'server-busy', attempt + 1, ref, run);
+        // "Still publishing" may be another apply's publish to this app: read it again before sending.
+        if (facts.status === 409 && run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
         continue;
       }
       if (facts.notSent) {
@@ -400,6 +461,7 @@ async function send(
         if (run.clock.now() + waitMs > deadline) {
           throw new PublishStop('timed-out', `publishing ${label(publish)} failed: the server could not be reached until the ${formatDuration(run.timeoutMs)} timeout (${describeError(err)})`);
         }
+        throwPastAttempts(publish, attempt, err, run);
         await resendAfter(waitMs, 'server-unreachable', attempt + 1, ref, run);
         continue;
       }
@@ -409,7 +471,7 @@ async function send(
     if (!known(result.version)) {
       const why = 'its answer does not say which version it published';
       run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
-      return await readBack(publish, result.appId, why, run);
+      return await readBack(publish, result.appId, why, run, lifetime);
     }
     run.emit({
       type: 'publish-sent',
@@ -419,31 +481,38 @@ async function send(
       response: { version: result.version, revision, state: known(result.state) ? result.state : null },
     });
     report.appId = result.appId;
-    if (result.version !== publish.expect.version) {
+    const duplicate = duplicateIn(publish, result.version, revision, madeRevisions);
+    if (duplicate !== null) {
+      const why =
+        lostResponses > 0
+          ? `probably the earlier send, whose answer was lost, was committed after the ${formatDuration(run.lateCommitWindowMs)} late-commit window, so this one came on top of it`
+          : 'probably another apply (or a person) is publishing to this app at the same time';
       throw new PublishStop(
         'failed',
-        `the server published ${publish.request.name} as v${result.version} where the plan expected v${publish.expect.version}; ` +
-          'someone else may be publishing to this app. Its later steps are skipped; run "p7apps plan" to see the state.',
+        `duplicate publish on ${JSON.stringify(publish.request.name)}: ${duplicate}; ${why}. Its later steps are skipped. ${duplicateAdvice(publish.request.name)}`,
       );
     }
-    return { appId: result.appId, revision, answered: true, ...(known(result.url) ? { url: result.url } : {}) };
+    return { appId: result.appId, revision, answered: true, lateCommitWaitMs, ...(known(result.url) ? { url: result.url } : {}) };
   }
 }
+
+/** When a committed publish whose answer could not be read is looked for: at once, then twice a moment apart. */
+const READ_BACK_LOOKS_MS = [0, 1000, 3000] as const;
 
 /**
  * A publish the server accepted (2xx) without saying what it made (A21):
  * committed, so it is never sent again; the app is read back, at once and
  * then twice more a moment apart, to learn which revision to wait for.
  */
-async function readBack(publish: PlannedPublish, appId: string | null, why: string, run: Run): Promise<Sent> {
+async function readBack(publish: PlannedPublish, appId: string | null, why: string, run: Run, lifetime: PublishLifetime): Promise<Sent> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   let detail = '';
-  for (const settleMs of [0, LATE_COMMIT_FIRST_LOOK_MS, LATE_COMMIT_SECOND_LOOK_MS]) {
+  for (const settleMs of READ_BACK_LOOKS_MS) {
     await run.clock.sleep(settleMs, run.signal);
     if (run.signal.aborted) break;
-    const check = await recheck(publish, appId, run);
+    const check = await recheck(publish, appId, run, lifetime);
     run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-    if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true };
+    if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true, lateCommitWaitMs: 0 };
     appId = check.appId ?? appId;
     detail = check.detail;
   }
@@ -453,6 +522,91 @@ async function readBack(publish: PlannedPublish, appId: string | null, why: stri
     'failed',
     `${accepted}, and reading the app back does not show it (${detail}); not sending it again. Run "p7apps plan" to see the server's state.`,
   );
+}
+
+/** The ceiling on sends of one publish: the app fails, naming the attempts and the last answer. */
+function throwPastAttempts(publish: PlannedPublish, attempt: number, err: unknown, run: Run): void {
+  if (attempt < run.maxPublishAttempts) return;
+  throw new PublishStop('failed', `publishing ${label(publish)} failed after ${attempt} attempts; the last answer: ${describeError(err)}`);
+}
+
+/**
+ * A publish whose outcome is unknown when its timeout or the run's
+ * interruption came: still on the wire, or its answer lost and the check
+ * (`checking`) not done.
+ */
+function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, run: Run, checking = false): PublishStop {
+  const abandoned = lifetime.abandoned();
+  const grace = formatDuration(run.graceMs);
+  const why =
+    checking && abandoned === 'timeout'
+      ? `its answer was lost and its ${formatDuration(run.timeoutMs)} timeout passed before p7apps could check whether it was committed`
+      : abandoned === 'timeout'
+        ? `no answer came within its ${formatDuration(run.timeoutMs)} timeout and the ${grace} grace`
+        : abandoned === 'interrupt' && !checking
+          ? `the run was interrupted and no answer came within the ${grace} grace`
+          : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
+  return new PublishStop('unconfirmed', `${label(publish)} may have committed: run apply again (${why})`);
+}
+
+/** The pre-publish check: a publish whose app moved since the plan is not sent (nor are the app's later steps). */
+async function checkBeforeSending(publish: PlannedPublish, appId: string | null, madeRevisions: ReadonlyMap<number, number>, run: Run): Promise<void> {
+  let changed: string | null;
+  try {
+    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, run.signal);
+  } catch (err) {
+    if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was sent`);
+    throw new PublishStop('failed', `could not check ${JSON.stringify(publish.request.name)} before publishing ${label(publish)}, so it was not sent: ${describeError(err)}`);
+  }
+  if (changed !== null) {
+    throw new PublishStop(
+      'failed',
+      `not publishing ${label(publish)}: the app changed after the plan was made (${changed}); another apply or a person may be publishing to it. ` +
+        'Nothing was sent for it; run "p7apps plan" to see the state, and let one apply run at a time.',
+    );
+  }
+}
+
+/**
+ * After a lost answer: watch the app until the late-commit window has passed,
+ * without holding a parallelism slot. Returns as soon as the publish shows as
+ * committed; otherwise the last look, at the window's end.
+ */
+async function watchForLateCommit(
+  publish: PlannedPublish,
+  appId: string | null,
+  retryAfterMs: number | undefined,
+  ref: { app: string; step: number; version: number },
+  run: Run,
+  lifetime: PublishLifetime,
+): Promise<Recheck> {
+  const lostAt = run.clock.now();
+  return run.slots.without(async () => {
+    let check: Recheck = { tookEffect: false, appId, revision: null, detail: 'not looked at' };
+    for (const lookAt of lateCommitLooks(run.lateCommitWindowMs, retryAfterMs ?? 0)) {
+      // The read signal ends at an interruption, and at the timeout (after its grace): the window never outlasts either.
+      await run.clock.sleep(lostAt + lookAt - run.clock.now(), lifetime.readSignal);
+      if (lifetime.readSignal.aborted || run.signal.aborted) break;
+      check = await recheck(publish, check.appId ?? appId, run, lifetime);
+      run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
+      if (check.tookEffect) break;
+    }
+    return check;
+  });
+}
+
+/**
+ * What in a publish's answer shows it committed on top of another publish:
+ * a version other than the planned one, or (ASSUMPTION: a publish adds one to
+ * a version's revision) a revision beyond the one this publish should make.
+ */
+function duplicateIn(publish: PlannedPublish, version: number, revision: number | null, madeRevisions: ReadonlyMap<number, number>): string | null {
+  const { expect } = publish;
+  if (version !== expect.version) return `the server answered with v${version} where the plan expected v${expect.version}, so an extra version now exists`;
+  if (expect.creates !== 'revision' || revision === null) return null;
+  const base = madeRevisions.get(expect.version) ?? (known(expect.previousRevision) ? expect.previousRevision : null);
+  if (base === null || revision <= base + 1) return null;
+  return `v${expect.version} is now at revision ${revision} where this publish should have made revision ${base + 1}, so an extra revision was published`;
 }
 
 async function resendAfter(
@@ -479,7 +633,8 @@ interface Recheck {
  * planned" nor "clearly not committed" stops the publish: sending again could
  * create a version the plan never asked for.
  */
-async function recheck(publish: PlannedPublish, appId: string | null, run: Run): Promise<Recheck> {
+async function recheck(publish: PlannedPublish, appId: string | null, run: Run, lifetime: PublishLifetime): Promise<Recheck> {
+  const signal = lifetime.readSignal;
   const { expect, request } = publish;
   const what = label(publish);
   const cannotTell = (why: string) =>
@@ -487,14 +642,14 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run):
   let id = appId;
   try {
     if (id === null) {
-      const apps = await run.api.listApps();
+      const apps = await run.api.listApps(signal);
       const found = apps.find((a) => a.name === request.name);
       if (!found) return { tookEffect: false, appId: null, revision: null, detail: `no app named "${request.name}" exists: not committed` };
       id = found.id;
     }
     let record: VersionRecord | null;
     try {
-      record = await run.api.getAppVersion(id, expect.version);
+      record = await run.api.getAppVersion(id, expect.version, signal);
     } catch (err) {
       if (httpFacts(err).status !== 404) throw err;
       record = null;
@@ -519,13 +674,14 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run):
     }
     if (record) return mustBeOurs({ tookEffect: true, appId: id, revision, detail: `v${expect.version} exists: committed` });
     if (expect.creates === 'app') throw cannotTell(`an app named "${request.name}" exists without v1`);
-    const app = await run.api.getApp(id);
+    const app = await run.api.getApp(id, signal);
     const highest = known(app.versions) ? Math.max(0, ...app.versions.map((v) => v.version)) : null;
     if (highest === null) throw cannotTell('the server does not list the app\'s versions');
     if (highest >= expect.version) throw cannotTell(`the app now has v${highest} but no v${expect.version}`);
     return { tookEffect: false, appId: id, revision: null, detail: `v${expect.version} does not exist: not committed` };
   } catch (err) {
     if (err instanceof PublishStop) throw err;
+    if (signal.aborted) throw mayHaveCommitted(publish, lifetime, run, true);
     throw cannotTell(`reading the app again failed (${describeError(err)})`);
   }
 }
@@ -545,6 +701,7 @@ async function waitForReady(
   report: PublishReport,
   run: Run,
   startedAt: number,
+  readSignal: AbortSignal,
 ): Promise<void> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   const minRevision = expectedRevision(publish, sent);
@@ -579,7 +736,8 @@ async function waitForReady(
     report.polls += 1;
     const polledAfterMs = run.clock.now() - answeredAt;
     try {
-      record = await run.api.getAppVersion(sent.appId, publish.expect.version, run.signal, pollUrl);
+      // Cut at once by an interruption, and after the grace by the timeout (wall-time.ts).
+      record = await run.api.getAppVersion(sent.appId, publish.expect.version, readSignal, pollUrl);
     } catch (err) {
       if (run.signal.aborted) throw interruptedWhileWaiting();
       const facts = httpFacts(err);
@@ -601,6 +759,14 @@ async function waitForReady(
     if (!current) {
       lastState = `${state ?? 'unknown'} at revision ${revision}, older than the expected ${minRevision}`;
       continue;
+    }
+    if (sent.answered && sent.revision !== null && revision !== null && revision > sent.revision) {
+      throw new PublishStop(
+        'failed',
+        `duplicate publish on ${JSON.stringify(publish.request.name)}: v${publish.expect.version} moved to revision ${revision} while p7apps waited for revision ${sent.revision}, ` +
+          `so it was published again by something else; probably ${report.resends > 0 ? `an earlier send whose answer was lost, committed after the ${formatDuration(run.lateCommitWindowMs)} late-commit window` : 'another apply running at the same time'}. ` +
+          duplicateAdvice(publish.request.name),
+      );
     }
     lastState = state;
     report.revision = revision ?? report.revision;

@@ -27,6 +27,7 @@ import {
   type WireContext,
   appRecordFromWire,
   listPageFromWire,
+  type ListPage,
   loginTokenFromWire,
   pollableVersionUrl,
   publishFormFields,
@@ -43,6 +44,30 @@ export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 export const MAX_THUMBNAIL_BYTES = 10 * 1024 * 1024;
 /** A list longer than this many pages is refused rather than read forever. */
 export const MAX_LIST_PAGES = 1000;
+
+/** Where a raw read goes: an endpoint under one of the two API bases, or a URL on the server's origin. */
+export type RawTarget = { api: 'apps' | 'workflows'; path: string } | URL;
+
+/** A JSON answer as the server sent it (strings redacted). */
+export interface RawJsonAnswer {
+  /** How messages name the endpoint: `apps/`, `apps/abc@2/`. */
+  label: string;
+  /** Where the body came from. */
+  url: string;
+  status: number;
+  contentType: string | null;
+  body: unknown;
+}
+
+/** One page of a list endpoint as the server sent it. */
+export interface RawListPage {
+  label: string;
+  url: string;
+  /** A bare JSON array, or a Django REST framework page (`results`, `next`). */
+  shape: 'array' | 'page';
+  body: unknown;
+  items: unknown[];
+}
 
 export interface AppsHubClientOptions extends TransportOptions {
   /** The sign-in URL (with or without a trailing slash). */
@@ -280,15 +305,16 @@ export class AppsHubClient implements AppsHubApi {
     return headers;
   }
 
-  #get(url: URL, label: string, signal: AbortSignal | undefined): Promise<HttpResponse> {
-    const tokenSent = url.origin === this.#origin;
+  #get(url: URL, label: string, signal: AbortSignal | undefined, withToken = true): Promise<HttpResponse> {
+    const tokenSent = withToken && url.origin === this.#origin;
     return this.#transport.request({ method: 'GET', url, label, headers: this.#headers(tokenSent), maxBytes: this.#limits.json, tokenSent, signal });
   }
 
   /**
    * Every item of a list endpoint, following DRF's `next` within the server's
-   * origin. An id met again on a later page (the list shifted while it was
-   * read) is kept once.
+   * origin. Keyed by id and name: an item met again on a later page (the list
+   * shifted while it was read) is kept once, but two apps the server gives one
+   * id are both kept, for the planner to refuse rather than one to vanish.
    */
   async #list<T extends { id: string }>(
     base: string,
@@ -297,18 +323,34 @@ export class AppsHubClient implements AppsHubApi {
     signal: AbortSignal | undefined,
   ): Promise<T[]> {
     const byId = new Map<string, T>();
+    for await (const page of this.#pages(base, endpoint, true, signal)) {
+      const items = this.#mapped('GET', page.label, false, () => page.parsed.items.map((item, i) => map(item, `${page.parsed.itemsPath}[${i}]`)));
+      for (const item of items) {
+        const key = `${item.id}\u0000${'name' in item ? String(item.name) : ''}`;
+        if (!byId.has(key)) byId.set(key, item);
+      }
+    }
+    return [...byId.values()];
+  }
+
+  /** The pages of a list endpoint as the server sent them, `next` followed within the server's origin and bounded. */
+  async *#pages(
+    base: string,
+    endpoint: string,
+    withToken: boolean,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<{ label: string; url: URL; body: unknown; parsed: ListPage }> {
     const seen = new Set<string>();
     let url = new URL(endpoint, base);
     let label = endpoint;
     for (let page = 1; ; page++) {
       seen.add(url.href);
-      const res = await this.#get(url, label, signal);
-      const { items, next } = this.#mapped('GET', label, false, () => {
-        const parsed = listPageFromWire(this.#json(res, 'GET', false));
-        return { items: parsed.items.map((item, i) => map(item, `${parsed.itemsPath}[${i}]`)), next: parsed.next };
-      });
-      for (const item of items) if (!byId.has(item.id)) byId.set(item.id, item);
-      if (next === null) return [...byId.values()];
+      const res = await this.#get(url, label, signal, withToken);
+      const body = this.#json(res, 'GET', false);
+      const parsed = this.#mapped('GET', label, false, () => listPageFromWire(body));
+      yield { label, url: res.url, body, parsed };
+      const next = parsed.next;
+      if (next === null) return;
       const nextUrl = URL.canParse(next, res.url.href) ? new URL(next, res.url) : undefined;
       if (nextUrl === undefined || nextUrl.origin !== this.#origin) {
         const where = nextUrl ? nextUrl.host : 'an unreadable URL';
@@ -319,6 +361,55 @@ export class AppsHubClient implements AppsHubApi {
       url = nextUrl;
       label = this.#label(url, true);
     }
+  }
+
+  /**
+   * One read-only JSON GET as the server answered it, unmapped, for
+   * `p7apps doctor`: the same transport, deadlines, TLS, origin rule for the
+   * token and redaction (every string in the body is scrubbed of the
+   * credentials) as the typed reads. `withToken: false` asks as an anonymous
+   * caller would. HTTP errors, network faults and non-JSON answers are
+   * AppsHubErrors, as for every other read.
+   */
+  async readJson(target: RawTarget, options: { withToken?: boolean; signal?: AbortSignal } = {}): Promise<RawJsonAnswer> {
+    const url = this.#rawUrl(target);
+    const label = this.#label(url, true);
+    const res = await this.#get(url, label, options.signal, options.withToken !== false);
+    return { label, url: res.url.href, status: res.status, contentType: res.headers.get('content-type'), body: this.#redactedJson(this.#json(res, 'GET', false)) };
+  }
+
+  /**
+   * Every page of `apps/` or `workflows/` as the server sent it (redacted,
+   * unmapped), following `next` as listApps and listWorkflows do. A body
+   * that is neither a list nor a page is a malformed-answer AppsHubError.
+   */
+  async readListPages(list: 'apps/' | 'workflows/', options: { signal?: AbortSignal } = {}): Promise<RawListPage[]> {
+    const base = list === 'apps/' ? this.appsBaseUrl : this.workflowsBaseUrl;
+    const pages: RawListPage[] = [];
+    for await (const page of this.#pages(base, list, true, options.signal)) {
+      const body = this.#redactedJson(page.body);
+      const items = listPageFromWire(body).items;
+      pages.push({ label: page.label, url: page.url.href, shape: page.parsed.itemsPath === '' ? 'array' : 'page', body, items });
+    }
+    return pages;
+  }
+
+  #rawUrl(target: RawTarget): URL {
+    if (target instanceof URL) {
+      if (target.origin !== this.#origin) throw new RangeError('a raw read goes to the server\'s own origin only');
+      return target;
+    }
+    return new URL(target.path, target.api === 'apps' ? this.appsBaseUrl : this.workflowsBaseUrl);
+  }
+
+  /** A copy of a JSON value with every string (keys included) passed through the redactor. */
+  #redactedJson(value: unknown): unknown {
+    if (typeof value === 'string') return this.#redactor.redact(value);
+    if (Array.isArray(value)) return value.map((v) => this.#redactedJson(v));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.#redactor.redact(k), this.#redactedJson(v)]));
+    }
+    return value;
   }
 
   /** How messages name a URL: relative to its API base when under one, else origin and path (never a query elsewhere). */

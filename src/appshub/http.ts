@@ -15,6 +15,7 @@ import type { Agent as UndiciAgent, Dispatcher, EnvHttpProxyAgent as UndiciEnvHt
 import { P7appsError } from '../errors.js';
 import { AppsHubError, type Redactor, hintForStatus, sanitizeCause, summariseBody } from './errors.js';
 import { RequestPacer, type PacingClock } from './pacing.js';
+import { DEFAULT_RETRY_WAIT_LIMITS, retryWait } from './retry-wait.js';
 import { writeCommitted, writeMayHaveCommitted } from './wire.js';
 
 export interface Timeouts {
@@ -24,12 +25,38 @@ export interface Timeouts {
   headersTimeoutMs: number;
   /** Between two chunks of the response body. */
   bodyTimeoutMs: number;
+  /**
+   * A read (a GET, or a POST marked safeToRepeat), from sending it to the
+   * last byte of its answer: a server that trickles its answer a byte at a
+   * time passes every per-chunk timeout, never this one.
+   */
+  requestTimeoutMs: number;
+  /** A publish, from sending it to the last byte of its answer; by default twice requestTimeoutMs. */
+  publishTimeoutMs: number;
 }
 
 /** Connections per origin when the caller names none. */
 const DEFAULT_CONNECTIONS = 10;
 
-export const DEFAULT_TIMEOUTS: Timeouts = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  requestTimeoutMs: 60_000,
+  publishTimeoutMs: 120_000,
+};
+
+/** The timeouts in force: the defaults, what the caller set, and a publish's deadline following the reads' unless set. */
+export function effectiveTimeouts(options: Partial<Timeouts>): Timeouts {
+  const given = definedOnly(options);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...given };
+  if (given.publishTimeoutMs === undefined && given.requestTimeoutMs !== undefined) timeouts.publishTimeoutMs = 2 * given.requestTimeoutMs;
+  // Unless set, the per-chunk timeouts stay out of the overall deadlines' way: those are what --request-timeout raises.
+  const longest = Math.max(timeouts.requestTimeoutMs, timeouts.publishTimeoutMs);
+  if (given.headersTimeoutMs === undefined) timeouts.headersTimeoutMs = Math.max(timeouts.headersTimeoutMs, longest);
+  if (given.bodyTimeoutMs === undefined) timeouts.bodyTimeoutMs = Math.max(timeouts.bodyTimeoutMs, longest);
+  return timeouts;
+}
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -40,8 +67,10 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** No backoff ceiling exceeds this. */
   maxDelayMs: number;
-  /** A server's Retry-After is honoured up to this. */
+  /** A server's Retry-After is honoured up to this; a longer one stops the retries (retry-wait.ts). */
   maxRetryAfterMs: number;
+  /** No retry after a busy answer (429, 502, 503, 504) comes sooner than this, whatever Retry-After says. */
+  minBusyWaitMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -50,6 +79,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 10_000,
   maxRetryAfterMs: 30_000,
+  minBusyWaitMs: DEFAULT_RETRY_WAIT_LIMITS.floorMs,
 };
 
 /** One request as the observer sees it: no headers, no body. */
@@ -162,7 +192,7 @@ function undiciAgent(): typeof UndiciAgent {
  */
 export function buildDispatcher(options: TransportOptions): BuiltDispatcher {
   const tls = tlsOptions(options);
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options) };
+  const timeouts = effectiveTimeouts(options);
   const agentOptions = {
     connections: options.connections ?? DEFAULT_CONNECTIONS,
     connectTimeout: timeouts.connectTimeoutMs,
@@ -198,7 +228,7 @@ export function buildDispatcher(options: TransportOptions): BuiltDispatcher {
 
 function definedOnly(options: Partial<Timeouts>): Partial<Timeouts> {
   const out: Partial<Timeouts> = {};
-  for (const key of ['connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs'] as const) {
+  for (const key of ['connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'requestTimeoutMs', 'publishTimeoutMs'] as const) {
     if (options[key] !== undefined) out[key] = options[key];
   }
   return out;
@@ -221,6 +251,17 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
 }
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+/** The longest timer Node keeps: it fires a longer one at once. */
+export const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** The code of an AppsHubError for a request that passed its overall deadline (requestTimeoutMs / publishTimeoutMs). */
+export const REQUEST_DEADLINE_CODE = 'P7APPS_REQUEST_DEADLINE';
+
+/** A POST that may change the server: a publish. */
+function isPublish(req: HttpRequest): boolean {
+  return req.method === 'POST' && req.safeToRepeat !== true;
+}
 
 /** The TLS handshake met something that does not speak TLS (https:// to a plain HTTP port): the same every time. */
 const TLS_MISMATCH_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO']);
@@ -336,7 +377,7 @@ export class HttpTransport {
     this.dispatcher = built.dispatcher;
     this.proxies = built.proxies;
     this.#options = options;
-    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options) };
+    this.#timeouts = effectiveTimeouts(options);
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#redactor = redactor;
     this.#now = options.now ?? Date.now;
@@ -363,12 +404,14 @@ export class HttpTransport {
       }
       const final = attempt > 1 ? failure.with({ attempts: attempt }) : failure;
       if (!isRetryable(req, failure) || attempt >= this.#policy.maxAttempts) throw final;
-      const delay =
-        failure.retryAfterMs !== undefined
-          ? Math.min(failure.retryAfterMs, this.#policy.maxRetryAfterMs)
-          : backoffDelayMs(attempt, this.#policy, this.#random);
-      if (this.#now() - started + delay > this.#policy.maxTotalMs) throw final;
-      await this.#sleep(delay, req.signal);
+      // A busy server gets at least the floor between attempts; a lost connection, the jittered backoff.
+      const busy = failure.status !== undefined;
+      const next = retryWait(failure.retryAfterMs, backoffDelayMs(attempt, this.#policy, this.#random), this.#policy.maxTotalMs - (this.#now() - started), {
+        floorMs: busy ? this.#policy.minBusyWaitMs : 0,
+        maxRetryAfterMs: this.#policy.maxRetryAfterMs,
+      });
+      if (!next.wait) throw busy ? final.with({ attempts: attempt, hint: `Stopped retrying: ${next.why}. ${final.hint ?? ''}`.trim() }) : final;
+      await this.#sleep(next.ms, req.signal);
       if (req.signal?.aborted) throw this.#aborted(req, false);
     }
   }
@@ -393,6 +436,14 @@ export class HttpTransport {
     const begun = this.#now();
     let status: number | undefined;
     const signal = requestSignal(req.signal);
+    // From send to the last byte of the answer, whatever the server trickles.
+    const limitMs = isPublish(req) ? this.#timeouts.publishTimeoutMs : this.#timeouts.requestTimeoutMs;
+    let overdue = false;
+    const deadline = setTimeout(() => {
+      overdue = true;
+      signal.abort();
+    }, Math.min(limitMs, LONGEST_TIMER_MS));
+    // An error body that trickles past the deadline loses only its detail: the status is the answer (#statusError).
     try {
       const init = {
         method: req.method,
@@ -426,8 +477,10 @@ export class HttpTransport {
       if (err instanceof P7appsError) throw err;
       // Aborted after it may have left: a POST's outcome is unknown.
       if (req.signal?.aborted) throw this.#aborted(req, true);
+      if (overdue) throw this.#overdue(req, limitMs, status);
       throw this.#networkError(req, err, status);
     } finally {
+      clearTimeout(deadline);
       signal.release();
       this.#observe(req, attempt, status, begun);
     }
@@ -579,6 +632,26 @@ export class HttpTransport {
     });
   }
 
+  /** The request's overall deadline passed: slow, not lost, and a publish may have been committed. */
+  #overdue(req: HttpRequest, limitMs: number, status: number | undefined): AppsHubError {
+    const limit = formatSeconds(limitMs);
+    const publish = isPublish(req);
+    return new AppsHubError({
+      kind: 'timeout',
+      method: req.method,
+      path: req.label,
+      origin: req.url.origin,
+      code: REQUEST_DEADLINE_CODE,
+      ambiguous: publish,
+      message: publish
+        ? `${req.method} ${req.label} was not answered in full within ${limit}${status === undefined ? '' : ` (its ${status} status came, the rest did not)`}`
+        : `${req.method} ${req.label} did not finish within ${limit}; the server answered too slowly`,
+      hint: publish
+        ? 'p7apps reads the app again before it sends anything twice; raise --request-timeout (a publish gets twice its value) if the server is this slow to answer.'
+        : `Raise --request-timeout (now ${limit}) or check the server.`,
+    });
+  }
+
   #aborted(req: HttpRequest, mayHaveLeft: boolean): AppsHubError {
     return new AppsHubError({
       kind: 'aborted',
@@ -677,13 +750,14 @@ function followersOf(parent: AbortSignal): Set<() => void> {
  * pass Node's default limit of ten), and a request stops following it as
  * soon as it is done.
  */
-function requestSignal(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; release: () => void } {
-  if (parent === undefined) return { signal: undefined, release: () => {} };
-  const following = followers.get(parent) ?? followersOf(parent);
+function requestSignal(parent: AbortSignal | undefined): { signal: AbortSignal; abort: () => void; release: () => void } {
   const own = new AbortController();
+  const abort = () => own.abort();
+  if (parent === undefined) return { signal: own.signal, abort, release: () => {} };
+  const following = followers.get(parent) ?? followersOf(parent);
   const follow = () => own.abort(parent.reason);
   following.add(follow);
-  return { signal: own.signal, release: () => following.delete(follow) };
+  return { signal: own.signal, abort, release: () => following.delete(follow) };
 }
 
 /** Resolves after `ms`, or early (without throwing) when `signal` aborts; the caller checks the signal. */

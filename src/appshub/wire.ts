@@ -60,7 +60,7 @@ function at(path: string, key: string | number): string {
 }
 
 /** `"2"` (a string), `null`, `an object`: what a wrong value was, briefly. */
-function describeValue(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';

@@ -12,7 +12,7 @@ export interface CliContext {
   cwd: string;
   /** Set by the command's handler; main() returns it. */
   exitCode: number;
-  /** Aborted on SIGINT/SIGTERM; long-running commands watch it. */
+  /** Aborted on the first SIGINT/SIGTERM (see ./signals.ts, which also ends the process if stopping hangs); long-running commands watch it. */
   signal: AbortSignal;
   /** The run's secrets: stdout and stderr are redacted with it, and so is every file the CLI writes (./output.ts). */
   secrets: Redactor;

@@ -6,4 +6,7 @@ export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 /** Changes present (plan) or drift (drift). */
 export const EXIT_CHANGES = 2;
+/** Stopped by SIGINT (Ctrl-C). */
 export const EXIT_INTERRUPTED = 130;
+/** Stopped by SIGTERM. */
+export const EXIT_TERMINATED = 143;

@@ -10,6 +10,8 @@ import type { CliContext } from './context.js';
 import { commands } from './commands/index.js';
 import { errorText, redactedStream, usageErrorText } from './output.js';
 import { Redactor } from '../redact.js';
+import { liveConfigWorkers } from '../config/sandbox.js';
+import { guardProcess } from './signals.js';
 
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
@@ -34,27 +36,10 @@ export function formatError(err: unknown, env: NodeJS.ProcessEnv = process.env):
   return errorText(err, env);
 }
 
-/**
- * First SIGINT/SIGTERM: abort `signal`, so long-running commands stop starting
- * work and report what is done. Second: exit at once with 130.
- */
-function installSignalHandlers(controller: AbortController, stderr: CliContext['stderr']): () => void {
-  let received = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    received += 1;
-    if (received === 1) {
-      stderr.write(`\n${name} received: finishing requests already in flight. Press Ctrl-C again to stop at once.\n`);
-      controller.abort(new Error(`interrupted by ${name}`));
-    } else {
-      process.exit(EXIT_INTERRUPTED);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
+/** The command named on the command line, for messages about the process as a whole. */
+function commandName(argv: string[]): string {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  return name === undefined ? 'the command' : `"${name.slice(0, 40)}"`;
 }
 
 export async function main(argv: string[], partial: Partial<CliContext> = {}): Promise<number> {
@@ -62,11 +47,20 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
   // Every request and wait in flight listens to this signal (up to --parallelism, at most 100, each), which
   // is no leak: without this Node prints a MaxListenersExceededWarning on any apply of more than ten apps.
   setMaxListeners(1000, controller.signal);
-  const removeSignalHandlers = partial.signal ? () => {} : installSignalHandlers(controller, partial.stderr ?? process.stderr);
+  // A caller passing its own signal owns the process: no process-level handlers then.
+  const guard = partial.signal
+    ? undefined
+    : guardProcess({
+        command: commandName(argv),
+        stderr: partial.stderr ?? process.stderr,
+        onStop: (name) => controller.abort(new Error(`interrupted by ${name}`)),
+        exitMayHang: () => liveConfigWorkers() > 0,
+      });
   try {
-    return await run(argv, partial, controller);
+    const code = await run(argv, partial, controller);
+    return guard ? guard.exitCode(code) : code;
   } finally {
-    removeSignalHandlers();
+    guard?.dispose();
   }
 }
 
@@ -89,7 +83,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .scriptName('p7apps')
     .usage('$0 <command> [options]\n\nReconcile pSeven Enterprise AppsHub apps with the catalog you keep in git.')
     .strict()
-    .demandCommand(1, 'Name a command (validate, plan, apply, drift, import, emulator, completion).')
+    .demandCommand(1, 'Name a command (validate, plan, show, apply, drift, import, doctor, emulator, completion).')
     .recommendCommands()
     // yargs answers --get-yargs-completions; the `completion` command that
     // prints the scripts is ours (commands/completion.ts), so this one is hidden.
@@ -99,7 +93,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .version(ownVersion())
     .wrap(helpWidth(process.stdout.columns))
     .epilogue(
-      'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift), 1 error or conflict, 130 interrupted.\n' +
+      'Exit codes: 0 no changes (or success), 2 changes present or drift (plan, drift) or limits (doctor), 1 error or conflict, 130 interrupted (143 after SIGTERM).\n' +
         'Credentials come from the environment only: P7APPS_TOKEN (or DA__P7__REST_AUTHTOKEN), or P7APPS_USERNAME + P7APPS_PASSWORD.',
     )
     .fail((msg, err) => {
@@ -130,7 +124,8 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     } else {
       ctx.stderr.write(formatError(failed, ctx.env));
     }
-    return EXIT_ERROR;
+    // A failure after Ctrl-C (a config load stopped, say) is the interruption, not a problem to fix.
+    return ctx.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERROR;
   }
   return ctx.exitCode;
 }

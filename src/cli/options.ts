@@ -2,6 +2,7 @@
 // declared once so every command spells and documents them the same way.
 
 import type { Argv } from 'yargs';
+import { parseDuration } from '../apply/clock.js';
 import { UsageError } from '../errors.js';
 import type { ServerOptions } from '../operations.js';
 import { terminalLine } from '../render/text.js';
@@ -15,6 +16,7 @@ export interface ServerArgs {
   server?: string;
   'ca-file'?: string;
   insecure?: boolean;
+  'request-timeout'?: string;
 }
 
 /** --strict / --no-strict; absent: the config's `strict` decides. */
@@ -51,6 +53,11 @@ export function withServerOptions<T>(y: Argv<T>) {
     .option('insecure', {
       type: 'boolean',
       describe: 'Do not verify the server\'s TLS certificate (prints a warning on every run)',
+    })
+    .option('request-timeout', {
+      type: 'string',
+      describe: 'How long one read may take from sending it to the last byte of its answer (a publish\'s answer gets twice as long): 30s, 2m or milliseconds (default 60s)',
+      requiresArg: true,
     });
 }
 
@@ -163,11 +170,26 @@ export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: nu
     cwd: ctx.cwd,
     caFile: args['ca-file'],
     insecure: args.insecure === true,
+    requestTimeoutMs: requestTimeoutOrThrow(args['request-timeout']),
     onWarning: (message: string) => ctx.stderr.write(`${terminalLine(`Warning: ${message}`)}\n`),
     parallelism,
     signal: ctx.signal,
     redactor: ctx.secrets,
   };
+}
+
+/** A duration flag in milliseconds (90s, 15m, 1h, 500ms or plain milliseconds), at most `maxMs`; a usage error naming the flag otherwise. */
+export function durationOrThrow(flag: string, text: string, examples: string, maxMs = Infinity): number {
+  const ms = parseDuration(String(text));
+  if (ms === undefined || ms > maxMs) {
+    throw new UsageError(`${flag} must be a duration such as ${examples} (got ${JSON.stringify(String(text))})`);
+  }
+  return ms;
+}
+
+/** --request-timeout in milliseconds, or undefined when not given (the library's default then holds). */
+export function requestTimeoutOrThrow(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : durationOrThrow('--request-timeout', text, '30s, 2m or milliseconds');
 }
 
 /** The argument as it can be pasted into a POSIX shell. */

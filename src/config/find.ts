@@ -16,7 +16,7 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 import { displayPath, formatBytes } from './files.js';
 import type { PathSegment } from './issue-path.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
-import { importConfigModule, ModuleLoadError } from './module-loader.js';
+import { evaluateConfigFile, ModuleLoadError } from './sandbox.js';
 import { MAX_CONFIG_FILE_BYTES } from './schema.js';
 
 /** In order of preference. Two of them in one directory is an error, not a silent choice. */
@@ -56,7 +56,10 @@ export interface FoundConfig {
 export interface FindOptions {
   configPath?: string;
   cwd: string;
+  /** The time limit for a TypeScript/JavaScript config (see ./sandbox.ts). */
   timeoutMs: number;
+  /** Stops loading a TypeScript/JavaScript config at once. */
+  signal?: AbortSignal;
 }
 
 /** What a loader hands back through cosmiconfig: boxed, so that cosmiconfig sees no `$import` key to act on. */
@@ -66,9 +69,9 @@ class Loaded {
 
 export async function findConfig(options: FindOptions): Promise<FoundConfig> {
   const cwd = path.resolve(options.cwd);
-  const fail = (file: string, message: string, position?: { line?: number; column?: number }): never => {
+  const fail = (file: string, message: string, position?: { line?: number; column?: number; at?: string }): never => {
     // A directory (nothing found) is named in full: "." would say little.
-    const issue: ConfigIssue = { file: file === cwd ? cwd : displayPath(file, cwd), path: '', message };
+    const issue: ConfigIssue = { file: file === cwd ? cwd : displayPath(file, cwd), path: position?.at ?? '', message };
     if (position?.line !== undefined) issue.line = position.line;
     if (position?.column !== undefined) issue.column = position.column;
     throw new ConfigError([issue]);
@@ -82,7 +85,8 @@ export async function findConfig(options: FindOptions): Promise<FoundConfig> {
   const loadModule: Loader = async (file, content) => {
     checkText(file, content);
     try {
-      return new Loaded(await importConfigModule(file, content, options.timeoutMs));
+      const value = await evaluateConfigFile(file, content, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+      return new Loaded(value);
     } catch (err) {
       if (err instanceof ModuleLoadError) return fail(file, err.message, err);
       throw err;

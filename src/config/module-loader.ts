@@ -1,7 +1,9 @@
 // Evaluates a TypeScript or JavaScript config file and returns the config it
 // exports, without writing any file (tsx compiles in memory, so a read-only
 // checkout works). Each load sees the file's current contents, including any
-// helper modules it imports, and is bounded in time.
+// helper modules it imports. It runs inside the config worker
+// (./sandbox-worker.ts), which ./sandbox.ts stops at the time limit: nothing
+// here waits with a timer of its own.
 //
 // A config's `import { defineConfig } from 'p7apps'` resolves to the running
 // p7apps package, whether the project has p7apps installed or not and
@@ -12,16 +14,7 @@ import Module, { createRequire, register as registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isRecord } from './issue-path.js';
-
-export class ModuleLoadError extends Error {
-  constructor(
-    message: string,
-    readonly line?: number,
-    readonly column?: number,
-  ) {
-    super(message);
-  }
-}
+import { ModuleLoadError } from './sandbox-protocol.js';
 
 /** tsx namespaces of config loads start with this; the resolver hooks act only inside them. */
 const NAMESPACE_PREFIX = 'p7apps-config-';
@@ -30,28 +23,39 @@ const HOOKS_INSTALLED = Symbol.for('p7apps.config.selfResolution');
 /** Set by scripts/bundle.mjs: the bundle's own entry, relative to its files. */
 declare const __P7APPS_SELF_ENTRY__: string | undefined;
 
+/** Set by scripts/bundle.mjs: the bundle's light entry for configs (./config-api.ts), relative to its files. */
+declare const __P7APPS_CONFIG_ENTRY__: string | undefined;
+
+const fromSource = new URL(import.meta.url).pathname.endsWith('.ts');
+
 /**
  * The running package's entry: the bundle's index.js when the CLI runs
- * bundled (so a config shares the CLI's modules); dist/index.js when p7apps
- * runs compiled; the TypeScript source when it runs from source (tests),
- * which tsx then compiles for ES module configs.
+ * bundled; dist/index.js when p7apps runs compiled; the TypeScript source
+ * when it runs from source (tests), which tsx then compiles for ES module
+ * configs.
  */
-const selfEntry = new URL(
-  typeof __P7APPS_SELF_ENTRY__ === 'string' ? __P7APPS_SELF_ENTRY__ : import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js',
-  import.meta.url,
-);
+const selfEntry = new URL(typeof __P7APPS_SELF_ENTRY__ === 'string' ? __P7APPS_SELF_ENTRY__ : fromSource ? '../index.ts' : '../index.js', import.meta.url);
+
+/** What an ES module config gets first (./config-api.ts): the whole entry only if it imports more. */
+const configEntry = new URL(typeof __P7APPS_CONFIG_ENTRY__ === 'string' ? __P7APPS_CONFIG_ENTRY__ : fromSource ? './config-api.ts' : './config-api.js', import.meta.url);
+
+/** In the namespace of a load that needs the whole entry. */
+const FULL_ENTRY_MARK = 'full-';
 
 const RESOLVE_HOOK = `
 let entry;
+let light;
 let prefix;
-export function initialize(data) { entry = data.entry; prefix = data.prefix; }
+let full;
+export function initialize(data) { entry = data.entry; light = data.light; prefix = data.prefix; full = data.full; }
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'p7apps' && context.parentURL && context.parentURL.includes('namespace=' + prefix)) {
-    const url = new URL(entry);
+    const url = new URL(context.parentURL.includes('namespace=' + prefix + full) ? entry : light);
     if (url.pathname.endsWith('.ts')) {
       for (const [key, value] of new URL(context.parentURL).searchParams) if (key.endsWith('namespace')) url.searchParams.set(key, value);
     }
-    return { url: url.href, shortCircuit: true };
+    // Through the hooks registered before this one, so that a tsx among them compiles a TypeScript entry.
+    return nextResolve(url.href, context);
   }
   return nextResolve(specifier, context);
 }
@@ -63,7 +67,7 @@ function installSelfResolution(): void {
   if (state[HOOKS_INSTALLED]) return;
   state[HOOKS_INSTALLED] = true;
   registerHooks(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, {
-    data: { entry: selfEntry.href, prefix: NAMESPACE_PREFIX },
+    data: { entry: selfEntry.href, light: configEntry.href, prefix: NAMESPACE_PREFIX, full: FULL_ENTRY_MARK },
   });
   const internal = Module as unknown as { _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string };
   const resolveFilename = internal._resolveFilename;
@@ -110,41 +114,40 @@ function forgetCommonJsModules(configDir: string): void {
   }
 }
 
-class Timeout extends Error {}
+/** How far a load got: what a load stopped at the time limit (or never settling) was doing. */
+export type LoadStage = 'loading' | 'calling';
 
-function within<T>(promise: Promise<T>, deadline: number): Promise<T> {
-  promise.catch(() => {}); // a late rejection after the deadline is nobody's business
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout()), Math.max(0, deadline - Date.now()));
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-export async function importConfigModule(file: string, source: string, timeoutMs: number): Promise<unknown> {
-  const deadline = Date.now() + timeoutMs;
-  const seconds = `${Math.round(timeoutMs / 100) / 10} s`;
+export async function importConfigModule(file: string, source: string, onStage: (stage: LoadStage) => void = () => {}): Promise<unknown> {
   installSelfResolution();
   forgetCommonJsModules(path.dirname(file));
   // Both loaded before either registers, so that nothing stays registered if one cannot be loaded.
   const [{ register }, commonJs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-  const tsx = register({ namespace: NAMESPACE_PREFIX + randomUUID() });
+  const registered: { unregister: () => Promise<void> }[] = [];
+  const load = (entry: 'light' | 'full') => {
+    const tsx = register({ namespace: NAMESPACE_PREFIX + (entry === 'full' ? FULL_ENTRY_MARK : '') + randomUUID() });
+    registered.push(tsx);
+    // Imported as if from the config's own folder: tsx's namespace, not that of whatever runs this module, applies.
+    return tsx.import(pathToFileURL(file).href, pathToFileURL(file).href);
+  };
   // A TypeScript config in a CommonJS project is compiled to CommonJS, and Node's require then loads what
   // it imports: without tsx's CommonJS hooks, `import './lib/apps'` (a .ts file) is not found.
   const unregisterCommonJs = commonJs.register();
   try {
     let namespace: unknown;
+    // From here on the time is the config's own.
+    onStage('loading');
     try {
-      namespace = await within(tsx.import(pathToFileURL(file).href, import.meta.url), deadline);
+      namespace = await load('light').catch((err: unknown) => {
+        // Linking failed before any of the config ran: loading it again runs it once.
+        if (err instanceof SyntaxError && /module 'p7apps' does not provide an export named/.test(err.message)) return load('full');
+        throw err;
+      });
     } catch (err) {
-      if (err instanceof Timeout) {
-        throw new ModuleLoadError(`loading the file did not finish within ${seconds} (does it wait for something at the top level?)`);
-      }
       throw toLoadError(err, file, source);
     }
     let value = exportedConfig(namespace);
     if (typeof value === 'function') {
+      onStage('calling');
       try {
         value = (value as () => unknown)();
       } catch (err) {
@@ -152,12 +155,10 @@ export async function importConfigModule(file: string, source: string, timeoutMs
       }
     }
     if (isThenable(value)) {
+      onStage('calling');
       try {
-        value = await within(Promise.resolve(value), deadline);
+        value = await value;
       } catch (err) {
-        if (err instanceof Timeout) {
-          throw new ModuleLoadError(`the config function did not return the config within ${seconds}; it must return the config object or a promise that settles`);
-        }
         throw new ModuleLoadError(`the config function failed: ${errorText(err)}`);
       }
     }
@@ -167,7 +168,7 @@ export async function importConfigModule(file: string, source: string, timeoutMs
     return value;
   } finally {
     unregisterCommonJs();
-    await tsx.unregister();
+    for (const tsx of registered) await tsx.unregister();
   }
 }
 

@@ -15,7 +15,7 @@ import { appLabels, formatPath, isRecord, type PathSegment } from './issue-path.
 import { KEYS, MAX_FILE_PATH_LENGTH, type ParsedConfig, type ParsedWorkspace } from './schema.js';
 import { validateConfigValue, type RawIssue, type Validation } from './validate.js';
 
-export async function loadDesiredState(options: { configPath?: string; cwd: string; timeoutMs: number }): Promise<DesiredState> {
+export async function loadDesiredState(options: { configPath?: string; cwd: string; timeoutMs: number; signal?: AbortSignal }): Promise<DesiredState> {
   const cwd = path.resolve(options.cwd);
   const found = await findConfig({ ...options, cwd });
   const configDir = path.dirname(found.file);

@@ -22,11 +22,29 @@ export interface FaultSpec {
   resetRate?: number;
   /** Probability that a publish is committed and then its connection destroyed. */
   dropPublishResponseRate?: number;
+  /** Probability that an API request's answer is sent one byte every trickleEveryMs (status and headers at once). */
+  trickleRate?: number;
+  /** Probability that a publish is committed and then its answer trickled. */
+  tricklePublishRate?: number;
+  /** Milliseconds between two bytes of a trickled answer (default 1000). */
+  trickleEveryMs?: number;
+  /**
+   * Probability that a publish is answered 504 at once, as a gateway that gave
+   * up would, while the server commits it `lateCommitMs` later (the late commit).
+   */
+  lateCommitRate?: number;
+  /** The next N publishes (any app) are late commits. */
+  lateCommitNext?: number;
+  /** How long after its 504 a late commit is committed, in milliseconds (default 6000). */
+  lateCommitMs?: number;
   /** Stop injecting each probabilistic fault after this many times. */
   max503?: number;
   max429?: number;
   maxReset?: number;
   maxDropPublishResponse?: number;
+  maxTrickle?: number;
+  maxTricklePublish?: number;
+  maxLateCommit?: number;
   /** Every publish of these apps stays QUEUED_TO_INITIALIZE for ever. */
   stuckQueuedApps?: string[];
   /** The next N publishes (any app) stay QUEUED_TO_INITIALIZE for ever. */
@@ -41,8 +59,14 @@ export interface FaultSpec {
   seed?: number;
 }
 
-export type FaultKind = 'reset' | '503' | '429' | 'dropPublishResponse' | 'stuckQueued' | 'failPublish';
-export const FAULT_KINDS: readonly FaultKind[] = ['reset', '503', '429', 'dropPublishResponse', 'stuckQueued', 'failPublish'];
+export type FaultKind = 'reset' | '503' | '429' | 'dropPublishResponse' | 'stuckQueued' | 'failPublish' | 'trickle' | 'tricklePublish' | 'lateCommit';
+export const FAULT_KINDS: readonly FaultKind[] = ['reset', '503', '429', 'dropPublishResponse', 'stuckQueued', 'failPublish', 'trickle', 'tricklePublish', 'lateCommit'];
+
+/** Milliseconds between two bytes of a trickled answer when the spec names none. */
+export const DEFAULT_TRICKLE_EVERY_MS = 1000;
+
+/** How long after its 504 a late commit lands when the spec does not say. */
+export const DEFAULT_LATE_COMMIT_MS = 6000;
 export type FaultCounts = Record<FaultKind, number>;
 
 export const DEFAULT_FAIL_DETAIL = 'Publishing failed: the workflow could not be initialized (fault injected by the emulator).';
@@ -51,8 +75,9 @@ export class FaultSpecError extends UsageError {}
 
 const GRAMMAR_HINT =
   'Write comma-separated key=value items, e.g. "latency=20,jitter=5,rate503=0.05,retryAfter=1,seed=42". Keys: ' +
-  'latency, jitter (ms); rate503, rate429, reset, dropPublishResponse (probability 0..1); max503, max429, maxReset, ' +
-  'maxDropPublishResponse, stuckQueuedNext, failPublishNext (counts); retryAfter (seconds); stuckQueued, failPublish ' +
+  'latency, jitter, trickleEvery, lateCommitMs (ms); rate503, rate429, reset, dropPublishResponse, trickle, tricklePublish, lateCommit (probability 0..1); ' +
+  'max503, max429, maxReset, maxDropPublishResponse, maxTrickle, maxTricklePublish, maxLateCommit, stuckQueuedNext, failPublishNext, lateCommitNext (counts); ' +
+  'retryAfter (seconds); stuckQueued, failPublish ' +
   '(app name, repeatable); failDetail (text); seed (whole number). Percent-encode "," or "=" inside a value.';
 
 type Kind = 'ms' | 'probability' | 'count' | 'seconds' | 'app' | 'text' | 'seed';
@@ -69,6 +94,15 @@ const KEYS: Record<string, { field: keyof FaultSpec; kind: Kind }> = {
   max429: { field: 'max429', kind: 'count' },
   maxReset: { field: 'maxReset', kind: 'count' },
   maxDropPublishResponse: { field: 'maxDropPublishResponse', kind: 'count' },
+  trickle: { field: 'trickleRate', kind: 'probability' },
+  tricklePublish: { field: 'tricklePublishRate', kind: 'probability' },
+  trickleEvery: { field: 'trickleEveryMs', kind: 'ms' },
+  maxTrickle: { field: 'maxTrickle', kind: 'count' },
+  maxTricklePublish: { field: 'maxTricklePublish', kind: 'count' },
+  lateCommit: { field: 'lateCommitRate', kind: 'probability' },
+  lateCommitNext: { field: 'lateCommitNext', kind: 'count' },
+  lateCommitMs: { field: 'lateCommitMs', kind: 'ms' },
+  maxLateCommit: { field: 'maxLateCommit', kind: 'count' },
   stuckQueued: { field: 'stuckQueuedApps', kind: 'app' },
   stuckQueuedNext: { field: 'stuckQueuedNext', kind: 'count' },
   failPublish: { field: 'failPublishApps', kind: 'app' },
@@ -185,6 +219,8 @@ export interface RequestFaults {
   reset: boolean;
   status?: 503 | 429;
   retryAfterS: number;
+  /** Set: the answer is sent one byte every this many milliseconds. */
+  trickleEveryMs?: number;
 }
 
 /** What happens to one committed publish. */
@@ -192,6 +228,8 @@ export interface PublishFaults {
   stuck: boolean;
   fail: string | undefined;
   dropResponse: boolean;
+  /** Set: the committed publish's answer is sent one byte every this many milliseconds. */
+  trickleEveryMs?: number;
 }
 
 /** The live fault state of one emulator: the spec, its budgets and its counts. */
@@ -202,6 +240,7 @@ export class FaultInjector {
   private counts: FaultCounts = emptyCounts();
   private stuckNext = 0;
   private failNext = 0;
+  private lateNext = 0;
 
   constructor(spec: FaultSpec = {}) {
     this.set(spec);
@@ -214,6 +253,7 @@ export class FaultInjector {
     this.injected.clear();
     this.stuckNext = spec.stuckQueuedNext ?? 0;
     this.failNext = spec.failPublishNext ?? 0;
+    this.lateNext = spec.lateCommitNext ?? 0;
   }
 
   current(): FaultSpec {
@@ -221,6 +261,7 @@ export class FaultInjector {
       ...this.spec,
       ...(this.spec.stuckQueuedNext !== undefined ? { stuckQueuedNext: this.stuckNext } : {}),
       ...(this.spec.failPublishNext !== undefined ? { failPublishNext: this.failNext } : {}),
+      ...(this.spec.lateCommitNext !== undefined ? { lateCommitNext: this.lateNext } : {}),
     };
   }
 
@@ -253,20 +294,45 @@ export class FaultInjector {
     const s = this.spec;
     const next = this.draw(`request ${method} ${path}`);
     // Always draw the same number of values, so one fault's settings do not shift another's draws.
-    const [uJitter, uReset, u503, u429] = [next(), next(), next(), next()];
+    // Drawn last, so that specs without it meet the same faults as before it existed.
+    const [uJitter, uReset, u503, u429, uTrickle] = [next(), next(), next(), next(), next()];
     const delayMs = (s.latencyMs ?? 0) + (s.jitterMs ? Math.floor(uJitter * (s.jitterMs + 1)) : 0);
     const retryAfterS = s.retryAfterS ?? 1;
     if (this.fires('reset', s.resetRate, s.maxReset, uReset)) return { delayMs, reset: true, retryAfterS };
-    if (this.fires('503', s.rate503, s.max503, u503)) return { delayMs, reset: false, status: 503, retryAfterS };
-    if (this.fires('429', s.rate429, s.max429, u429)) return { delayMs, reset: false, status: 429, retryAfterS };
-    return { delayMs, reset: false, retryAfterS };
+    const trickle = this.fires('trickle', s.trickleRate, s.maxTrickle, uTrickle) ? { trickleEveryMs: this.trickleEveryMs() } : {};
+    if (this.fires('503', s.rate503, s.max503, u503)) return { delayMs, reset: false, status: 503, retryAfterS, ...trickle };
+    if (this.fires('429', s.rate429, s.max429, u429)) return { delayMs, reset: false, status: 429, retryAfterS, ...trickle };
+    return { delayMs, reset: false, retryAfterS, ...trickle };
+  }
+
+  private trickleEveryMs(): number {
+    return this.spec.trickleEveryMs ?? DEFAULT_TRICKLE_EVERY_MS;
+  }
+
+  /**
+   * Decide whether a publish request is a late commit: answered 504 at once and
+   * committed after the returned number of milliseconds; undefined when not.
+   * Its own draws, so turning it on shifts no other fault's decisions.
+   */
+  lateCommitFor(appName: string): number | undefined {
+    const s = this.spec;
+    const u = this.draw(`late commit ${appName}`)();
+    let late = false;
+    if (this.lateNext > 0) {
+      this.lateNext -= 1;
+      this.counts.lateCommit += 1;
+      late = true;
+    } else {
+      late = this.fires('lateCommit', s.lateCommitRate, s.maxLateCommit, u);
+    }
+    return late ? (s.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS) : undefined;
   }
 
   /** Decide the faults of a publish that is about to be committed, keyed by the app's name. Call only when it will be. */
   forPublish(appName: string): PublishFaults {
     const s = this.spec;
     const next = this.draw(`publish ${appName}`);
-    const uDrop = next();
+    const [uDrop, uTrickle] = [next(), next()];
     let stuck = s.stuckQueuedApps?.includes(appName) ?? false;
     if (!stuck && this.stuckNext > 0) {
       this.stuckNext -= 1;
@@ -280,7 +346,13 @@ export class FaultInjector {
     if (stuck) this.counts.stuckQueued += 1;
     if (failing) this.counts.failPublish += 1;
     const dropResponse = this.fires('dropPublishResponse', s.dropPublishResponseRate, s.maxDropPublishResponse, uDrop);
-    return { stuck, fail: failing ? (s.failDetail ?? DEFAULT_FAIL_DETAIL) : undefined, dropResponse };
+    const trickle = !dropResponse && this.fires('tricklePublish', s.tricklePublishRate, s.maxTricklePublish, uTrickle);
+    return {
+      stuck,
+      fail: failing ? (s.failDetail ?? DEFAULT_FAIL_DETAIL) : undefined,
+      dropResponse,
+      ...(trickle ? { trickleEveryMs: this.trickleEveryMs() } : {}),
+    };
   }
 }
 

@@ -14,7 +14,7 @@ import { thumbnailEtag } from './images.js';
 import { loginInputFrom, publishInputFrom, type BodyFields } from './publish-input.js';
 import { APP_API_PATH, WORKFLOW_API_PATH, type WireViews } from './views.js';
 import { MEDIA_PATH } from './profiles.js';
-import type { App, User, World } from './world.js';
+import type { App, PublishInput, User, World } from './world.js';
 
 interface Answer {
   status: number;
@@ -23,6 +23,8 @@ interface Answer {
   headers?: Record<string, string>;
   /** Commit done, answer never sent (the ambiguous write). */
   drop?: boolean;
+  /** Set: the answer is sent one byte every this many milliseconds. */
+  trickleEveryMs?: number;
   fault?: FaultKind;
 }
 
@@ -54,6 +56,9 @@ export class EmulatorServer {
   private closed = false;
   private active = 0;
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+  /** Answers being trickled: each entry stops its trickle and drops its connection. */
+  private readonly trickles = new Set<() => void>();
+  private readonly lateCommits = new Set<NodeJS.Timeout>();
   private readonly routes: Route[];
 
   constructor(
@@ -79,6 +84,10 @@ export class EmulatorServer {
       s.wake();
     }
     this.sleepers.clear();
+    for (const stop of this.trickles) stop();
+    // The backend goes down with the front end: commits still to land are lost with it.
+    for (const timer of this.lateCommits) clearTimeout(timer);
+    this.lateCommits.clear();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -177,9 +186,18 @@ export class EmulatorServer {
       req.socket.destroy();
       return;
     }
-    record(answer.status, answer.fault);
+    const trickleEveryMs = answer.trickleEveryMs ?? planned.trickleEveryMs;
+    record(answer.status, answer.fault ?? (planned.trickleEveryMs !== undefined ? 'trickle' : undefined));
     const allow: Record<string, string> = match ? { Allow: allowed(match.route).join(', ') } : {};
-    if (answer.bytes !== undefined) {
+    if (trickleEveryMs !== undefined && method !== 'HEAD') {
+      const json = answer.bytes === undefined && answer.body !== undefined;
+      const bytes = answer.bytes ?? (json ? Buffer.from(JSON.stringify(answer.body)) : new Uint8Array());
+      const type: Record<string, string> = json ? { 'Content-Type': 'application/json' } : {};
+      res.writeHead(answer.status, { ...type, 'Content-Length': String(bytes.length), ...allow, ...answer.headers });
+      // The status and headers go at once; only the body is held back.
+      res.flushHeaders();
+      await this.trickle(res, bytes, trickleEveryMs);
+    } else if (answer.bytes !== undefined) {
       res.writeHead(answer.status, { ...allow, ...answer.headers });
       res.end(method === 'HEAD' ? undefined : answer.bytes);
     } else if (answer.body === undefined) {
@@ -188,6 +206,33 @@ export class EmulatorServer {
     } else {
       sendJson(res, answer.status, answer.body, { ...allow, ...answer.headers }, method === 'HEAD');
     }
+  }
+
+  /** Sends `bytes` one at a time, `everyMs` apart; resolves when all are sent or the connection is gone. */
+  private trickle(res: ServerResponse, bytes: Uint8Array, everyMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let sent = 0;
+      const stop = () => {
+        clearInterval(timer);
+        this.trickles.delete(drop);
+        resolve();
+      };
+      const drop = () => {
+        stop();
+        res.destroy();
+      };
+      const timer = setInterval(() => {
+        if (sent >= bytes.length) {
+          stop();
+          res.end();
+          return;
+        }
+        res.write(bytes.subarray(sent, sent + 1));
+        sent += 1;
+      }, everyMs);
+      this.trickles.add(drop);
+      res.on('close', stop);
+    });
   }
 
   private match(pathname: string): { route: Route; params: string[] } | undefined {
@@ -225,6 +270,29 @@ export class EmulatorServer {
     const handler = route.methods[(method === 'HEAD' ? 'GET' : method) as 'GET' | 'POST'];
     if (!handler) throw ApiError.detail(405, `Method "${method}" not allowed.`);
     return handler({ params, url, req, user, fields: () => parseFields(body, req.headers['content-type']) });
+  }
+
+  /**
+   * The late commit: a gateway gives up and answers 504 at once, while the
+   * server goes on and commits the publish `lateMs` later (or refuses it then,
+   * as it would have refused it now; that refusal reaches nobody).
+   */
+  private lateCommit(user: User, input: PublishInput, lateMs: number): Answer {
+    const timer = setTimeout(() => {
+      this.lateCommits.delete(timer);
+      try {
+        this.world.publish(user, input, (name) => this.core.faults.forPublish(name), { queueWhileBusy: this.views.profiles.queuesWhileBusy() });
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+      }
+    }, lateMs);
+    this.lateCommits.add(timer);
+    return { status: 504, body: { detail: 'Gateway Timeout' }, fault: 'lateCommit' };
+  }
+
+  /** Late commits still to land. */
+  pendingLateCommits(): number {
+    return this.lateCommits.size;
   }
 
   /** A list answer: a plain array, or DRF pages when a page size is set (README A9). */
@@ -305,19 +373,30 @@ export class EmulatorServer {
             const profiles = this.views.profiles;
             const fields = profiles.publishFields(await ctx.fields(), { signInUrl: this.views.signInUrl, mediaType: mediaType(ctx.req.headers['content-type']) });
             const input = publishInputFrom(fields);
+            const lateMs = this.core.faults.lateCommitFor(input.name);
+            if (lateMs !== undefined) return this.lateCommit(ctx.user!, input, lateMs);
             const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name), {
               queueWhileBusy: profiles.queuesWhileBusy(),
             });
             const body = this.views.published(app, entry);
             const fault: FaultKind | undefined = faults.dropResponse
               ? 'dropPublishResponse'
-              : faults.stuck
+              : faults.trickleEveryMs !== undefined
+                ? 'tricklePublish'
+                : faults.stuck
                 ? 'stuckQueued'
                 : faults.fail !== undefined
                   ? 'failPublish'
                   : undefined;
             // DRF's CreateModelMixin points Location at the new object's url.
-            return { status: 201, body, headers: { Location: String(body.url) }, drop: faults.dropResponse, ...(fault ? { fault } : {}) };
+            return {
+              status: 201,
+              body,
+              headers: { Location: String(body.url) },
+              drop: faults.dropResponse,
+              ...(fault ? { fault } : {}),
+              ...(faults.trickleEveryMs !== undefined ? { trickleEveryMs: faults.trickleEveryMs } : {}),
+            };
           },
         },
       },

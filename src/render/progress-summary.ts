@@ -64,7 +64,7 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
   );
   section('Failed:', 31, having('failed', 'timed-out').map((p) => row(p, withoutLabel(p, p.error ?? 'failed'))));
   section(
-    'Published, not yet confirmed READY:',
+    'Sent, not yet confirmed READY:',
     33,
     having('unconfirmed').map((p) => row(p, withoutLabel(p, p.error ?? 'interrupted before READY was confirmed'))),
   );
@@ -103,6 +103,7 @@ export function verdict(summary: ApplySummary): string {
   const problems: string[] = [];
   if (t.failed + t.timedOut > 0) problems.push(`${t.failed + t.timedOut} failed`);
   if (t.skipped > 0) problems.push(`${t.skipped} not sent`);
+  if (t.unconfirmed > 0) problems.push(`${t.unconfirmed} not confirmed (run "p7apps apply" again)`);
   if (refused.length > 0) problems.push(`${refused.length} ${refused.length === 1 ? 'app' : 'apps'} changed since the plan (run "p7apps plan" again)`);
   if (convergence && 'error' in convergence) problems.push('convergence not checked');
   else if (convergence && convergence.remaining.length > 0) problems.push('did not converge');

@@ -182,7 +182,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
           Object.assign(rowOf(event.app), { status: 'failed', detail: `failed: ${withoutAppName(event.app, event.error)}` });
           break;
         case 'publish-unconfirmed':
-          Object.assign(rowOf(event.app), { status: 'interrupted', detail: `v${event.version} published, not yet confirmed READY` });
+          Object.assign(rowOf(event.app), { status: 'interrupted', detail: `v${event.version} sent, not yet confirmed READY` });
           break;
         case 'app-done': {
           const row = rowOf(event.app);

@@ -2,6 +2,7 @@
 // commands pick a renderer by format and nothing else.
 
 import type { DriftReport } from '../plan/drift.js';
+import type { DoctorReport } from '../doctor/report.js';
 import type { Plan } from '../plan/types.js';
 
 export interface RenderOptions {
@@ -15,3 +16,6 @@ export type PlanRenderer = (plan: Plan, out: NodeJS.WritableStream, options: Ren
 
 /** Every drift format has this shape, like the plan renderers. */
 export type DriftRenderer = (report: DriftReport, out: NodeJS.WritableStream, options: RenderOptions) => void;
+
+/** The doctor report's formats have this shape too. */
+export type DoctorRenderer = (report: DoctorReport, out: NodeJS.WritableStream, options: RenderOptions) => void;

@@ -42,12 +42,12 @@ describe('parseRetryAfter', () => {
 });
 
 describe('GET retries', () => {
-  it.each([429, 502, 503, 504])('retries %i and succeeds', async (status) => {
+  it.each([429, 502, 503, 504])('retries %i and succeeds, after at least the 1 s floor for a busy server', async (status) => {
     const scope = nock(SERVER).get(`${APPS}/apps/`).reply(status, { detail: 'busy' }).get(`${APPS}/apps/`).reply(200, []);
     const c = client();
     expect(await c.client.listApps()).toEqual([]);
     scope.done();
-    expect(c.sleeps).toEqual([250]);
+    expect(c.sleeps).toEqual([1000]);
     expect(c.requests.map((r) => [r.attempt, r.status])).toEqual([
       [1, status],
       [2, 200],
@@ -110,11 +110,54 @@ describe('GET retries', () => {
     expect(c.sleeps).toEqual([7000, 12_000]);
   });
 
-  it('caps a long Retry-After', async () => {
-    nock(SERVER).get(`${APPS}/apps/`).reply(503, {}, { 'retry-after': '3600' }).get(`${APPS}/apps/`).reply(200, []);
+  it('stops at a Retry-After beyond the cap instead of waiting for it, and says why', async () => {
+    const scope = nock(SERVER).get(`${APPS}/apps/`).reply(503, {}, { 'retry-after': '86400' }).get(`${APPS}/apps/`).reply(200, []);
+    const c = client();
+    const err = await rejection(c.client.listApps());
+    expect(c.sleeps).toEqual([]);
+    expect(err).toMatchObject({ status: 503, attempts: 1 });
+    expect(err.hint).toMatch(/^Stopped retrying: the server asked to wait 24h \(Retry-After\), longer than the 30s p7apps waits\./);
+    expect(scope.pendingMocks()).toHaveLength(1);
+  });
+
+  it('honours a Retry-After up to the cap', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(503, {}, { 'retry-after': '30' }).get(`${APPS}/apps/`).reply(200, []);
     const c = client();
     await c.client.listApps();
     expect(c.sleeps).toEqual([DEFAULT_RETRY_POLICY.maxRetryAfterMs]);
+  });
+
+  // A Retry-After of 0, negative, unreadable or in the past must not turn the retries into a flood.
+  it.each([
+    [429, '0'],
+    [429, '-1'],
+    [429, 'soon'],
+    [429, 'Thu, 01 Jan 1970 00:00:00 GMT'],
+    [503, '0'],
+    [503, '-1'],
+    [503, 'garbage'],
+    [503, 'Thu, 01 Jan 1970 00:00:00 GMT'],
+  ])('waits at least the floor after a %i with Retry-After %j', async (status, retryAfter) => {
+    const scope = nock(SERVER).get(`${APPS}/apps/`).times(5).reply(status, {}, { 'retry-after': retryAfter });
+    const c = client({ random: () => 0 });
+    const err = await rejection(c.client.listApps());
+    scope.done();
+    expect(err).toMatchObject({ status, attempts: 5 });
+    expect(c.sleeps).toEqual([1000, 1000, 1000, 1000]);
+  });
+
+  it('takes its floor from the policy', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(429, {}, { 'retry-after': '0' }).get(`${APPS}/apps/`).reply(200, []);
+    const c = client({ retry: { minBusyWaitMs: 2500 } });
+    await c.client.listApps();
+    expect(c.sleeps).toEqual([2500]);
+  });
+
+  it('keeps the jittered backoff, with no floor, after a lost connection', async () => {
+    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }).get(`${APPS}/apps/`).reply(200, []);
+    const c = client({ random: () => 0 });
+    await c.client.listApps();
+    expect(c.sleeps).toEqual([0]);
   });
 
   it('gives up after the attempt bound and says so', async () => {
@@ -124,7 +167,7 @@ describe('GET retries', () => {
     scope.done();
     expect(err).toMatchObject({ status: 503, attempts: 5, ambiguous: false });
     expect(err.message).toBe('503 Service Unavailable on GET apps/: Service unavailable. (after 5 attempts)');
-    expect(c.sleeps).toEqual([250, 500, 1000, 2000]);
+    expect(c.sleeps).toEqual([1000, 1000, 1000, 2000]);
   });
 
   it('honours a smaller attempt bound', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, formatConfigIssue } from '../../src/config/errors.js';
 import { SEARCH_PLACES } from '../../src/config/find.js';
-import { loadConfig } from '../../src/config/load.js';
+import { configTimeoutFromEnv, DEFAULT_CONFIG_TIMEOUT_MS, loadConfig } from '../../src/config/load.js';
 import { configError, listTree, makeProject } from './project.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -112,7 +112,7 @@ describe('a file that is not a config says so, with the line where it can', () =
     ['a JavaScript syntax error in an ES module', 'p7apps.config.mjs', 'export default {\n  apps: [}\n', { line: 2, column: 10, message: 'syntax error: Unexpected "}"' }],
     ['a TypeScript file that throws', 'p7apps.config.ts', 'const apps: unknown[] = [];\nif (apps.length === 0) throw new Error("no apps listed in catalog.csv");\nexport default { apps };\n', { message: 'the file threw an error while loading: no apps listed in catalog.csv' }],
     ['a TypeScript file without a default export', 'p7apps.config.ts', 'export const apps = [];\n', { message: 'the file exports no config: write `export default defineConfig({ apps: [...] })`' }],
-    ['a config whose values throw when read', 'p7apps.config.ts', 'export default { get apps(): unknown[] { throw new Error("catalog.csv is locked"); } };\n', { message: "reading the config's values failed: catalog.csv is locked" }],
+    ['a config whose values throw when read', 'p7apps.config.ts', 'export default { get apps(): unknown[] { throw new Error("catalog.csv is locked"); } };\n', { path: 'apps', message: 'reading this value failed: catalog.csv is locked' }],
     ['an import that does not exist', 'p7apps.config.ts', 'import { apps } from "./apps.js";\nexport default { apps };\n', { message: 'an import cannot be found: ./apps.js; check the path, relative to the file that imports it, and its extension' }],
     ['an ES module importing a file that does not exist', 'p7apps.config.mjs', 'import { apps } from "./lib/apps.mjs";\nexport default { apps };\n', { message: 'an import cannot be found: ./lib/apps.mjs; check the path, relative to the file that imports it, and its extension' }],
     ['a package that is not installed', 'p7apps.config.ts', 'import { apps } from "@acme/catalog/apps";\nexport default { apps };\n', { message: 'an import cannot be found: the package "@acme/catalog" is not installed where the config is; install it there (npm install @acme/catalog)' }],
@@ -153,12 +153,28 @@ describe('a config may be a function', () => {
   it.each([
     ['throws', 'export default () => { throw new Error("catalog.csv is missing"); };', 'the config function threw an error: catalog.csv is missing'],
     ['rejects', 'export default async () => { throw new Error("catalog.csv is missing"); };', 'the config function failed: catalog.csv is missing'],
-    ['never settles', 'export default () => new Promise(() => {});', 'the config function did not return the config within 0.3 s; it must return the config object or a promise that settles'],
+    // Nothing is left that could settle the promise: said at once, without waiting for the time limit.
+    ['never settles', 'export default () => new Promise(() => {});', "the config function's promise never settles: nothing is left running that could settle it; return the config object or a promise that resolves to it"],
+    ['awaits, in an async function, what never settles', 'export default async () => await new Promise(() => {});', "the config function's promise never settles: nothing is left running that could settle it; return the config object or a promise that resolves to it"],
     ['returns nothing', 'export default () => {};', 'the file exports no config: write `export default defineConfig({ apps: [...] })`'],
-    ['hangs at the top level', 'await new Promise(() => {});\nexport default {};', 'loading the file did not finish within 0.3 s (does it wait for something at the top level?)'],
+    ['hangs at the top level', 'await new Promise(() => {});\nexport default {};', 'loading the file never finished: a top-level await waits for a promise that nothing can settle; make every promise it awaits resolve or reject'],
+    ['calls process.exit', 'process.exit(3);\nexport default {};', 'the config stopped its own loading (process.exit(3)) before returning the config; a config must not call process.exit'],
   ])('that %s is a clear error', async (_name, source, message) => {
     const root = await makeProject({ 'p7apps.config.mts': source });
-    expect((await configError({ cwd: root, timeoutMs: 300 })).message).toBe(`p7apps.config.mts: ${message}`);
+    // The default limit: none of these waits for it.
+    expect((await configError({ cwd: root })).message).toBe(`p7apps.config.mts: ${message}`);
+  });
+
+  // Whether the limit strikes while the file compiles or once its function runs depends on the machine's speed.
+  it.each([
+    ['loops at the top level', 'while (true) {}\nexport default {};'],
+    ['loops in the function', 'export default () => { for (;;) {} };'],
+    ['waits longer than the limit', 'export default () => new Promise((resolve) => setTimeout(resolve, 600_000));'],
+  ])('that %s is stopped at the time limit', async (_name, source) => {
+    const root = await makeProject({ 'p7apps.config.mts': source });
+    expect((await configError({ cwd: root, timeoutMs: 300 })).message).toMatch(
+      /^p7apps\.config\.mts: .* within 300 ms.*; if it really needs longer, raise the limit with P7APPS_CONFIG_TIMEOUT_MS \(milliseconds; now 300\)$/,
+    );
   });
 });
 
@@ -229,6 +245,17 @@ describe("a config's `import ... from 'p7apps'`", () => {
     expect((await loadConfig({ cwd: root })).apps.map((app) => app.name)).toEqual(['Toy app']);
   });
 
+  it('gives the whole package to a config importing more than defineConfig and the limits', async () => {
+    const config = [
+      "import { defineConfig, MAX_APP_NAME_LENGTH, UsageError } from 'p7apps';",
+      `const app = { ...${APP_JSON}, description: \`\${typeof UsageError} \${MAX_APP_NAME_LENGTH}\` };`,
+      'export default defineConfig({ apps: [app] });',
+      '',
+    ].join('\n');
+    const root = await makeProject({ 'package.json': '{"type": "module"}', 'p7apps.config.ts': config });
+    expect((await loadConfig({ cwd: root })).apps[0]?.description).toBe('function 200');
+  });
+
   it('works inside the p7apps repository itself, for its examples', async () => {
     const desired = await loadConfig({ cwd: REPO, configPath: 'examples/catalog/p7apps.config.ts' });
     expect(desired.apps).toHaveLength(5);
@@ -256,5 +283,22 @@ describe('a config split into modules', () => {
     expect(err.issues).toEqual([
       { file: 'p7apps.config.ts', path: '', message: 'an import cannot be found: ./lib/gone (imported by ./lib/index.ts); check the path, relative to the file that imports it, and its extension' },
     ]);
+  });
+});
+
+describe('the time limit from P7APPS_CONFIG_TIMEOUT_MS', () => {
+  it.each([
+    [undefined, DEFAULT_CONFIG_TIMEOUT_MS],
+    ['', DEFAULT_CONFIG_TIMEOUT_MS],
+    ['120000', 120_000],
+    [' 500 ', 500],
+  ])('%j gives %i ms', (given, ms) => {
+    expect(configTimeoutFromEnv(given === undefined ? {} : { P7APPS_CONFIG_TIMEOUT_MS: given })).toBe(ms);
+  });
+
+  it.each(['0', '-5', '1.5', 'soon', '1e400'])('%j is refused, naming the variable and an example', (given) => {
+    expect(() => configTimeoutFromEnv({ P7APPS_CONFIG_TIMEOUT_MS: given })).toThrow(
+      `P7APPS_CONFIG_TIMEOUT_MS must be a whole number of milliseconds greater than 0 (got ${JSON.stringify(given)})`,
+    );
   });
 });

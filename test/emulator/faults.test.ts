@@ -27,6 +27,10 @@ describe('the fault spec grammar', () => {
     ['stuckQueued=Toy app, stuckQueued=Other%2C with comma', { stuckQueuedApps: ['Toy app', 'Other, with comma'] }],
     ['stuckQueuedNext=2,failPublishNext=1,failDetail=No%20license', { stuckQueuedNext: 2, failPublishNext: 1, failDetail: 'No license' }],
     ['rate503=1,max503=3,maxReset=0', { rate503: 1, max503: 3, maxReset: 0 }],
+    [
+      'trickle=0.5,maxTrickle=2,tricklePublish=1,maxTricklePublish=1,trickleEvery=250',
+      { trickleRate: 0.5, maxTrickle: 2, tricklePublishRate: 1, maxTricklePublish: 1, trickleEveryMs: 250 },
+    ],
   ])('parses "%s"', (text, spec) => {
     expect(parseFaultSpec(text)).toEqual(spec);
     expect(parseFaultSpec(formatFaultSpec(spec))).toEqual(spec);
@@ -106,6 +110,34 @@ describe('each fault', () => {
     expect((await api.listApps()).body).toHaveLength(1);
   });
 
+  it('trickle sends the status at once and the body one byte at a time, complete in the end', async () => {
+    const emu = await emulator({ faults: 'trickle=1,maxTrickle=1,trickleEvery=5' });
+    const res = await fetch(`${emu.appApiUrl}apps/`, { headers: { Authorization: `Token ${emu.token}` } });
+    expect(res.status).toBe(200);
+    const chunks: number[] = [];
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk.byteLength);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.every((n) => n === 1)).toBe(true);
+    expect(emu.requestLog()).toEqual([expect.objectContaining({ endpoint: 'GET apps/', status: 200, fault: 'trickle' })]);
+    expect(emu.faultCounts()).toMatchObject({ trickle: 1 });
+    // maxTrickle=1: the next answer comes whole.
+    expect((await client(emu).listApps()).body).toEqual([]);
+  });
+
+  it('tricklePublish commits the publish, then trickles its answer; closing the emulator ends the trickle', async () => {
+    const emu = await emulator({ faults: 'tricklePublish=1,trickleEvery=60000' });
+    const form = new FormData();
+    for (const [k, v] of Object.entries(toyPublish())) form.append(k, String(v));
+    const res = await fetch(`${emu.appApiUrl}apps/`, { method: 'POST', headers: { Authorization: `Token ${emu.token}` }, body: form });
+    expect(res.status).toBe(201);
+    expect(emu.snapshot().apps).toEqual([expect.objectContaining({ name: 'Toy app', versions: [expect.objectContaining({ version: 1 })] })]);
+    expect(emu.requestLog()).toEqual([expect.objectContaining({ endpoint: 'POST apps/', status: 201, fault: 'tricklePublish' })]);
+    expect(emu.activeRequests()).toBe(1);
+    const body = res.text();
+    await emu.close();
+    await expect(body).rejects.toThrow();
+  });
+
   it('stuckQueued=NAME keeps that app\'s publishes QUEUED_TO_INITIALIZE for ever, and the app busy', async () => {
     const clock = manualClock();
     const emu = await emulator({ readyAfterMs: 10, now: clock.now, faults: 'stuckQueued=Toy app' });
@@ -162,6 +194,42 @@ describe('each fault', () => {
   });
 });
 
+describe('the late commit: 504 at once, committed later', () => {
+  async function appsAppear(api: ReturnType<typeof client>): Promise<unknown[]> {
+    // Bounded: the commit is due after 100-150 ms; give up after 10 s.
+    for (let i = 0; i < 200; i++) {
+      const apps = (await api.listApps()).body as unknown[];
+      if (apps.length > 0) return apps;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return [];
+  }
+
+  it.each<[string, string | FaultSpec]>([
+    ['the grammar', 'lateCommitNext=1,lateCommitMs=150'],
+    ['a spec object (control API, setFaults)', { lateCommitRate: 1, maxLateCommit: 1, lateCommitMs: 100 }],
+  ])('answers 504 with nothing committed yet, then commits the publish (%s)', async (_how, spec) => {
+    const emu = await emulator();
+    emu.setFaults(spec);
+    const api = client(emu);
+    const res = await api.publish(toyPublish());
+    expect(res.status).toBe(504);
+    expect((await api.listApps()).body).toEqual([]);
+    const apps = await appsAppear(api);
+    expect(apps).toHaveLength(1);
+    expect(emu.snapshot().apps[0]!.versions.map((v) => v.version)).toEqual([1]);
+    expect(emu.faultCounts().lateCommit).toBe(1);
+    // The budget is spent: the next publish is answered as usual.
+    expect((await api.publish(toyPublish())).status).toBe(201);
+  });
+
+  it('parses and writes back the late-commit keys', () => {
+    const spec = parseFaultSpec('lateCommit=0.2,lateCommitMs=120000,maxLateCommit=10,lateCommitNext=2');
+    expect(spec).toEqual({ lateCommitRate: 0.2, lateCommitMs: 120_000, maxLateCommit: 10, lateCommitNext: 2 });
+    expect(parseFaultSpec(formatFaultSpec(spec))).toEqual(spec);
+  });
+});
+
 describe('reproducibility and counting', () => {
   async function statuses(spec: string, paths: string[]): Promise<(number | null)[]> {
     const emu = await emulator({ faults: spec });
@@ -195,7 +263,20 @@ describe('reproducibility and counting', () => {
     const log = emu.requestLog();
     const injected = log.filter((e) => e.fault === '503').length;
     expect(injected).toBeGreaterThan(0);
-    expect(emu.faultCounts()).toEqual({ reset: 0, '503': injected, '429': 0, dropPublishResponse: 0, stuckQueued: 0, failPublish: 0 });
+<<<<<<< HEAD
+    expect(emu.faultCounts()).toEqual({
+      reset: 0,
+      '503': injected,
+      '429': 0,
+      dropPublishResponse: 0,
+      stuckQueued: 0,
+      failPublish: 0,
+      trickle: 0,
+      tricklePublish: 0,
+    });
+=======
+    expect(emu.faultCounts()).toEqual({ reset: 0, '503': injected, '429': 0, dropPublishResponse: 0, stuckQueued: 0, failPublish: 0, lateCommit: 0 });
+>>>>>>> apply-safety
     expect(emu.counts()).toEqual({ 'GET apps/': 20 });
 
     emu.setFaults('rate503=0.5,seed=3');

@@ -192,14 +192,16 @@ function escape(text: string): string {
 }
 
 describe('configs that never finish loading', () => {
-  // The CLI allows 30 s (DEFAULT_CONFIG_TIMEOUT_MS) and has no option to shorten it, so the bound is shown through loadConfig.
+  // In-process here; test/config/config-limits.test.ts runs the same against real p7apps processes.
   it.each([
-    ['a config function whose promise never settles', 'export default () => new Promise(() => {});\n', 'did not return the config within 0.3 s'],
-    ['top-level await that never resolves', 'await new Promise(() => {});\nexport default { apps: [] };\n', 'did not finish within 0.3 s'],
-  ])('%s ends in a ConfigError after the timeout', async (_name, source, says) => {
+    // Nothing is left that could settle them: said without waiting for the (default) limit.
+    ['a config function whose promise never settles', 'export default () => new Promise(() => {});\n', "the config function's promise never settles", undefined],
+    ['top-level await that never resolves', 'await new Promise(() => {});\nexport default { apps: [] };\n', 'loading the file never finished', undefined],
+    ['a loop that never ends', 'while (true) {}\nexport default { apps: [] };\n', 'within 300 ms', 300],
+  ])('%s ends in a ConfigError', async (_name, source, says, timeoutMs) => {
     // An ES module project: top-level await needs one.
     const dir = await makeProject({ 'p7apps.config.ts': source, 'package.json': '{"type": "module"}' });
-    const err = await loadConfig({ cwd: dir, timeoutMs: 300 }).then(
+    const err = await loadConfig({ cwd: dir, ...(timeoutMs === undefined ? {} : { timeoutMs }) }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -207,6 +209,23 @@ describe('configs that never finish loading', () => {
     sweep.addError(`timeout ${_name}`, err);
     expect((err as ConfigError).message).toContain('p7apps.config.ts');
     expect((err as ConfigError).message).toContain(says);
+  });
+});
+
+describe('configs holding what cannot leave the config worker', () => {
+  it.each([
+    ['a function inside the data', 'export default { apps: [{ name: "Toy", workspace: "W", versions: [{ version: 1, workflow: "/Users/1/T.p7wf", onPublish() {} }] }] };\n', 'apps["Toy"].versions[0].onPublish', 'a function cannot be part of the config'],
+    ['a class instance with methods', 'class App { name = "Toy"; label() { return this.name; } }\nexport default { apps: [new App()] };\n', 'apps["Toy"]', 'an instance of App cannot be part of the config'],
+    ['a promise nobody awaited', 'export default { apps: Promise.resolve([]) };\n', 'apps', 'a promise cannot be part of the config: await it'],
+    ['a symbol', 'export default { apps: [], server: Symbol("x") };\n', 'server', 'a symbol cannot be part of the config'],
+  ])('%s: a clear error naming the place', async (_name, source, place, says) => {
+    const dir = await makeProject({ 'p7apps.config.ts': source });
+    const err = await loadConfig({ cwd: dir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues).toEqual([{ file: 'p7apps.config.ts', path: place, message: expect.stringContaining(says) as string }]);
   });
 });
 

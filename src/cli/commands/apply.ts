@@ -13,6 +13,8 @@ export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, Targeting
   force?: boolean;
   parallelism: number;
   timeout: string;
+  grace?: string;
+  'late-commit-window': string;
   app?: string[];
 }
 
@@ -30,7 +32,19 @@ export const applyCommand: CommandFactory = (ctx) => ({
       .option('timeout', {
         type: 'string',
         default: '15m',
-        describe: 'How long each publish may take to become READY: 90s, 15m, 1h or milliseconds',
+        describe: 'How long each publish may take, from its first send to READY (a request still on the wire then gets --grace): 90s, 15m, 1h or milliseconds',
+        requiresArg: true,
+      })
+      .option('grace', {
+        type: 'string',
+        describe: 'After --timeout or Ctrl-C, how long a publish already sent may still be answered before it is abandoned and reported as maybe committed (default 5s, at most 8s)',
+        requiresArg: true,
+      })
+      .option('late-commit-window', {
+        type: 'string',
+        default: '120s',
+        describe:
+          'After a publish whose answer was lost (a gateway timeout), how long the app must stay unchanged before the publish is sent again; longer than your gateway\'s timeout',
         requiresArg: true,
       })
       .example('$0 apply', 'Plan, show the changes, ask, then publish and wait for READY')

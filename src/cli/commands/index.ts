@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import type { CliContext } from '../context.js';
 import { applyCommand } from './apply.js';
 import { completionCommand } from './completion.js';
+import { doctorCommand } from './doctor.js';
 import { driftCommand } from './drift.js';
 import { emulatorCommand } from './emulator.js';
 import { importCommand } from './import.js';
@@ -22,6 +23,7 @@ export const commands: CommandFactory[] = [
   applyCommand,
   driftCommand,
   importCommand,
+  doctorCommand,
   showCommand,
   completionCommand,
 ];

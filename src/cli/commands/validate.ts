@@ -24,7 +24,7 @@ export const validateCommand: CommandFactory = (ctx) => ({
       .example('$0 validate && $0 plan', 'In CI: stop early on a broken config, before reading the server'),
   handler: async (args) => {
     const { config } = args as ConfigArgs;
-    const desired = await loadConfig({ cwd: ctx.cwd, ...(config === undefined ? {} : { configPath: config }) });
+    const desired = await loadConfig({ cwd: ctx.cwd, signal: ctx.signal, ...(config === undefined ? {} : { configPath: config }) });
     const counts = countDesired(desired);
     const valid = `Valid: ${plural(counts.apps, 'app')}, ${plural(counts.versions, 'version')}, ${plural(counts.workspaces, 'workspace')} (${displayPath(desired.configPath, ctx.cwd)})`;
     ctx.stdout.write(`${terminalLine(valid)}\n`);

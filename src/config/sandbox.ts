@@ -1,0 +1,163 @@
+// Runs a TypeScript/JavaScript config in a worker thread (./sandbox-worker.ts)
+// under a hard deadline: a config that loops, awaits for ever or waits for a
+// promise nothing can settle ends in a clear error naming what it was doing,
+// never in a hang and never in a silent exit. The worker is stopped
+// (terminate() interrupts even `while (true) {}`) at the time limit or when
+// the caller's signal aborts (Ctrl-C). What the config prints goes to
+// standard error, so it cannot corrupt a plan or report on standard output,
+// and a secret from the environment is masked in every message.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Redactor } from '../appshub/errors.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxRequest } from './sandbox-protocol.js';
+
+export { ModuleLoadError } from './sandbox-protocol.js';
+
+/** Named in messages; read by ./load.ts. Here too, so that this module does not import the loader. */
+const CONFIG_TIMEOUT_ENV = 'P7APPS_CONFIG_TIMEOUT_MS';
+
+export interface SandboxOptions {
+  /** The time limit for evaluating the file and awaiting what its exported function returns. */
+  timeoutMs: number;
+  /** Stops the evaluation at once (the worker is terminated). */
+  signal?: AbortSignal;
+}
+
+/** How long the worker may take to start, before the config's own time limit begins. */
+const STARTUP_LIMIT_MS = 60_000;
+
+let liveWorkers = 0;
+
+/**
+ * Config workers started and not yet ended. One that does not end after
+ * terminate() is blocked in a system call (a config running a command that
+ * never returns), and process.exit() would wait for it: the CLI then ends by
+ * its signal instead (src/cli/signals.ts).
+ */
+export function liveConfigWorkers(): number {
+  return liveWorkers;
+}
+
+/** When p7apps runs from its TypeScript source (its own tests), the worker is compiled by tsx too. */
+const FROM_SOURCE = new URL(import.meta.url).pathname.endsWith('.ts');
+
+const SOURCE_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsxApi).then(({ register }) => register({ namespace: 'p7apps-config-worker' }).import(workerData.entry, workerData.entry));
+`;
+
+/** tsx's ES module API, as `import('tsx/esm/api')` would find it (require.resolve would give its CommonJS twin). */
+function tsxEsmApi(): string {
+  const manifestFile = createRequire(import.meta.url).resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return path.join(path.dirname(manifestFile), manifest.exports['./esm/api']!.import.default);
+}
+
+function startWorker(request: SandboxRequest): Worker {
+  const options = { stdout: true, workerData: request };
+  if (!FROM_SOURCE) return new Worker(new URL('./sandbox-worker.js', import.meta.url), options);
+  const tsxApi = pathToFileURL(tsxEsmApi()).href;
+  const entry = new URL('./sandbox-worker.ts', import.meta.url).href;
+  return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, tsxApi, entry } });
+}
+
+/** 30000 -> "30 s", 2500 -> "2.5 s", 300 -> "300 ms". */
+function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The token and password from the environment, which a config can read and put into an error. */
+function environmentSecrets(): Redactor {
+  const redactor = new Redactor();
+  for (const name of ['P7APPS_TOKEN', 'DA__P7__REST_AUTHTOKEN', 'P7APPS_PASSWORD']) {
+    const value = process.env[name];
+    redactor.add(value);
+    redactor.add(value?.trim());
+  }
+  return redactor;
+}
+
+/**
+ * The config the file exports (its function called and awaited), as plain
+ * data; a ModuleLoadError saying what went wrong and what to do otherwise.
+ */
+export function evaluateConfigFile(file: string, source: string, options: SandboxOptions): Promise<unknown> {
+  const stageMemory = new SharedArrayBuffer(STAGE_MEMORY_BYTES);
+  const stage = new Int32Array(stageMemory);
+  const redactor = environmentSecrets();
+  const limit = duration(options.timeoutMs);
+  const raise = `if it really needs longer, raise the limit with ${CONFIG_TIMEOUT_ENV} (milliseconds; now ${options.timeoutMs})`;
+
+  return new Promise<unknown>((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new ModuleLoadError(interrupted(options.signal)));
+      return;
+    }
+    const worker = startWorker({ file, source, stage: stageMemory });
+    liveWorkers += 1;
+    let settled = false;
+    const finish = (outcome: { value: unknown } | { error: ModuleLoadError }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      // Whatever the config left running (timers, sockets) ends with its thread.
+      worker.unref();
+      const stopped = worker.terminate().catch(() => {});
+      if ('value' in outcome) resolve(outcome.value);
+      // Ctrl-C waits for the thread to stop, so the process can then exit at once.
+      else if (options.signal?.aborted) void stopped.then(() => reject(outcome.error));
+      else reject(outcome.error);
+    };
+    const fail = (message: string, position: { line?: number; column?: number; at?: string } = {}) =>
+      finish({ error: new ModuleLoadError(redactor.redact(message), position.line, position.column, position.at === undefined ? undefined : redactor.redact(position.at)) });
+
+    // Starting the worker and its compiler is not the config's time: bounded apart, generously.
+    let timer = setTimeout(() => fail(`the config worker did not start within ${duration(STARTUP_LIMIT_MS)}; is the machine overloaded?`), STARTUP_LIMIT_MS);
+    const startClock = () => {
+      clearTimeout(timer);
+      timer = setTimeout(onDeadline, options.timeoutMs);
+    };
+    const onDeadline = () => {
+      fail(
+        Atomics.load(stage, STAGE) === STAGE_CALLING
+          ? `the config function did not return the config within ${limit}; it must return the config object or a promise that settles; ${raise}`
+          : `loading the file did not finish within ${limit} (does it loop, or wait for something?); ${raise}`,
+      );
+    };
+    const onAbort = () => fail(interrupted(options.signal!));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    worker.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    worker.on('message', (answer: SandboxAnswer) => {
+      if (answer.kind === 'started') startClock();
+      else if (answer.kind === 'config') finish({ value: answer.value });
+      else fail(answer.message, answer);
+    });
+    worker.on('error', (err: unknown) => {
+      const text = err instanceof Error ? err.message : String(err);
+      fail(`the config threw an error outside its loading (from a callback or timer): ${text.split('\n')[0]}`);
+    });
+    worker.on('exit', (code) => {
+      liveWorkers -= 1;
+      if (Atomics.load(stage, UNSETTLED) !== 1) {
+        fail(`the config stopped its own loading (process.exit(${code})) before returning the config; a config must not call process.exit`);
+      } else if (Atomics.load(stage, STAGE) === STAGE_CALLING) {
+        fail("the config function's promise never settles: nothing is left running that could settle it; return the config object or a promise that resolves to it");
+      } else {
+        fail('loading the file never finished: a top-level await waits for a promise that nothing can settle; make every promise it awaits resolve or reject');
+      }
+    });
+  });
+}
+
+function interrupted(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : 'interrupted';
+  return `loading the config was stopped: ${why}`;
+}

@@ -1,0 +1,126 @@
+// A TypeScript/JavaScript config runs in a worker under a time limit, as a
+// real `p7apps` process shows: a config that never settles, loops for ever
+// or is interrupted ends the process with an error naming the file (exit 1,
+// or 130/143 after SIGINT/SIGTERM), never with exit 0 and no output, and
+// before any request reaches the server.
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runCliProcess, startCli, waitUntil } from '../helpers/process.js';
+import { makeProject } from './project.js';
+
+const TOKEN = 'limits-token-3f9c1a';
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ token: TOKEN });
+});
+
+afterAll(async () => {
+  await emulator.close();
+});
+
+const COMMANDS = [['validate'], ['plan'], ['drift'], ['apply', '--auto-approve']];
+const env = () => ({ P7APPS_URL: emulator.url, P7APPS_TOKEN: TOKEN });
+/** An ES module project, so that top-level await is allowed. */
+const project = (config: string) => makeProject({ 'package.json': '{"type": "module"}', 'p7apps.config.ts': config });
+
+describe.each(COMMANDS)('p7apps %s', (...command) => {
+  it.each([
+    ['an async config function awaiting a promise that never settles', 'export default async () => await new Promise(() => {});\n', "the config function's promise never settles"],
+    ['a top-level await that never settles', 'await new Promise(() => {});\nexport default { apps: [] };\n', 'loading the file never finished: a top-level await waits for a promise that nothing can settle'],
+  ])('%s: exit 1 at once with the file and what to fix, no request', async (_name, config, says) => {
+    const dir = await project(config);
+    emulator.clearLog();
+    // The default limit (30 s): nothing is left that could settle the promise, so p7apps need not wait for it.
+    const run = await runCliProcess(command, { cwd: dir, env: env() });
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr).toContain(`Error: p7apps.config.ts: ${says}`);
+    expect(emulator.requestLog()).toEqual([]);
+  });
+
+  it.each([
+    ['a config looping for ever', 'while (true) {}\nexport default { apps: [] };\n'],
+    ['a config function looping for ever', 'export default () => { for (;;) {} };\n'],
+  ])('%s: stopped at the time limit, exit 1 naming the file, the limit and how to raise it', async (_name, config) => {
+    const dir = await project(config);
+    emulator.clearLog();
+    const run = await runCliProcess(command, { cwd: dir, env: { ...env(), P7APPS_CONFIG_TIMEOUT_MS: '300' } });
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr).toMatch(/^Error: p7apps\.config\.ts: .* within 300 ms.*; if it really needs longer, raise the limit with P7APPS_CONFIG_TIMEOUT_MS \(milliseconds; now 300\)\n$/);
+    expect(emulator.requestLog()).toEqual([]);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while a config loops ends the process with %i and says so', async (signal, code) => {
+    const dir = await project("import { writeFileSync } from 'node:fs';\nwriteFileSync(new URL('./started', import.meta.url), '');\nwhile (true) {}\n");
+    emulator.clearLog();
+    const cli = startCli(command, { cwd: dir, env: env() });
+    await waitUntil(() => existsSync(path.join(dir, 'started')), 'the config to start');
+    cli.child.kill(signal);
+    const run = await cli.done;
+    expect(run.code).toBe(code);
+    expect(run.stderr).toContain(`${signal} received`);
+    expect(run.stderr).toMatch(/loading the config was stopped: interrupted by SIG|Interrupted/);
+    expect(emulator.requestLog()).toEqual([]);
+  });
+});
+
+describe('a second signal', () => {
+  // The config blocks its thread in a system call (opening a FIFO nobody writes to), which no
+  // time limit can interrupt: the first Ctrl-C cannot finish an orderly stop, the second ends it.
+  it.each([['validate'], ['plan']])('ends p7apps %s at once, even while the config is stuck', async (command) => {
+    const dir = await project(
+      "import { readFileSync, writeFileSync } from 'node:fs';\nwriteFileSync(new URL('./started', import.meta.url), '');\nreadFileSync(new URL('./fifo', import.meta.url));\nexport default {};\n",
+    );
+    await promisify(execFile)('mkfifo', [path.join(dir, 'fifo')]);
+    const cli = startCli([command], { cwd: dir, env: env() });
+    await waitUntil(() => existsSync(path.join(dir, 'started')), 'the config to start');
+    cli.child.kill('SIGINT');
+    await waitUntil(() => cli.stderr().includes('SIGINT received'), 'the first signal to be seen');
+    cli.child.kill('SIGINT');
+    const run = await cli.done;
+    // Ended by the signal itself (process.exit() would wait for the stuck thread): a shell reports 130.
+    expect(run.code === 130 || run.signal === 'SIGINT').toBe(true);
+    expect(run.stderr).toContain('SIGINT received again: stopping at once.');
+  });
+});
+
+describe('secrets in what a config throws', () => {
+  const SECRET = 'p7sec-limits-TOKEN-77d1e0';
+  const PASSWORD = 'p7sec-limits-PASSWORD-c4 2';
+  it.each([
+    ['thrown while loading', "throw new Error('bad ' + process.env.P7APPS_TOKEN);\n", 'the file threw an error while loading: bad [REDACTED]'],
+    ['thrown by the config function', "export default () => { throw new Error('token=' + process.env.P7APPS_TOKEN); };\n", 'the config function threw an error: token=[REDACTED]'],
+    ['rejected by the config function', "export default async () => { throw new Error(`login ${encodeURIComponent(process.env.P7APPS_TOKEN!)}`); };\n", 'the config function failed: login [REDACTED]'],
+  ])('a token %s is masked', async (_name, config, says) => {
+    const dir = await project(config);
+    const run = await runCliProcess(['validate'], { cwd: dir, env: { P7APPS_TOKEN: SECRET } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(says);
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+
+  it('a password in a thrown error is masked', async () => {
+    const dir = await project("throw new Error(`cannot sign in as ${process.env.P7APPS_USERNAME} with ${process.env.P7APPS_PASSWORD}`);\n");
+    const run = await runCliProcess(['plan'], { cwd: dir, env: { P7APPS_URL: emulator.url, P7APPS_USERNAME: 'alice', P7APPS_PASSWORD: PASSWORD } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('cannot sign in as alice with [REDACTED]');
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+  });
+});
+
+describe('what a config prints', () => {
+  it('goes to standard error, so that it cannot corrupt JSON on standard output', async () => {
+    const dir = await makeProject({ 'p7apps.config.mjs': "console.log('computing the catalog');\nexport default { apps: [] };\n" });
+    const run = await runCliProcess(['validate'], { cwd: dir });
+    expect(run).toMatchObject({ code: 0, stdout: 'Valid: 0 apps, 0 versions, 0 workspaces (p7apps.config.mjs)\n' });
+    expect(run.stderr).toContain('computing the catalog');
+  });
+});
