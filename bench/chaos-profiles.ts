@@ -16,6 +16,20 @@ export interface FaultProfile {
   restartAfterPost?: (seed: number, plannedPublishes: number) => number;
   /** Every publish of the catalog's failing app ends FAILED. */
   failingApp?: boolean;
+  /**
+   * Apply with the CLI's default late-commit window (120 s) rather than the
+   * run's scaled one: the late-commit profiles, whose commits land seconds to
+   * minutes after the 504, are judged against the window users get.
+   */
+  defaultWindow?: boolean;
+  /**
+   * The first apply is two applies started at the same moment: from the same
+   * checkout (the lock must stop one) or from two copies of it (the read before
+   * each publish must stop one app by app).
+   */
+  race?: 'same-checkout' | 'two-checkouts';
+  /** The emulator's publish-to-READY time for this profile, when it matters to it. */
+  readyAfterMs?: number;
 }
 
 export const PROFILES: readonly FaultProfile[] = [
@@ -47,7 +61,42 @@ export const PROFILES: readonly FaultProfile[] = [
     describe: '2% each of 503, 429, resets and ambiguous writes, 0-50 ms jitter, all at once',
     faults: { rate503: 0.02, rate429: 0.02, resetRate: 0.02, dropPublishResponseRate: 0.02, jitterMs: 50, retryAfterS: 1 },
   },
+  {
+    name: 'late-5s',
+    describe: 'up to 10 publishes answered 504 at once and committed 5 s later (default 120 s window)',
+    faults: { lateCommitRate: 0.3, maxLateCommit: 10, lateCommitMs: 5000 },
+    defaultWindow: true,
+  },
+  {
+    name: 'late-30s',
+    describe: 'up to 10 publishes answered 504 at once and committed 30 s later (default 120 s window)',
+    faults: { lateCommitRate: 0.3, maxLateCommit: 10, lateCommitMs: 30_000 },
+    defaultWindow: true,
+  },
+  {
+    name: 'late-120s',
+    describe: 'up to 10 publishes answered 504 at once and committed 120 s later (default 120 s window)',
+    faults: { lateCommitRate: 0.3, maxLateCommit: 10, lateCommitMs: 120_000 },
+    defaultWindow: true,
+  },
+  {
+    name: 'race-same-checkout',
+    describe: 'two applies of one checkout started at once, 20-40 ms per request (the lock stops one)',
+    faults: { latencyMs: 20, jitterMs: 20 },
+    race: 'same-checkout',
+    readyAfterMs: 1500,
+  },
+  {
+    name: 'race-two-checkouts',
+    describe: 'two applies from two copies of the checkout started at once, 20-40 ms per request (the read before each publish stops one)',
+    faults: { latencyMs: 20, jitterMs: 20 },
+    race: 'two-checkouts',
+    readyAfterMs: 1500,
+  },
 ];
+
+/** Profiles that last minutes per run (a real 120 s late commit): left out of the small matrix of `npm test`. */
+export const LONG_PROFILES: ReadonlySet<string> = new Set(['late-120s']);
 
 /**
  * Denser faults for a small catalog, so that each profile's fault fires in a
@@ -58,6 +107,9 @@ export const DENSE_FAULTS: Readonly<Record<string, FaultSpec>> = {
   resets: { resetRate: 0.08 },
   ambiguous: { dropPublishResponseRate: 0.25 },
   mixed: { rate503: 0.05, rate429: 0.05, resetRate: 0.05, dropPublishResponseRate: 0.15, jitterMs: 30, retryAfterS: 1 },
+  // Scaled down in time for the test: committed 1.5 s and 4 s after the 504, within a 6 s window.
+  'late-5s': { lateCommitRate: 0.5, maxLateCommit: 3, lateCommitMs: 1500 },
+  'late-30s': { lateCommitRate: 0.5, maxLateCommit: 3, lateCommitMs: 4000 },
 };
 
 export function profileNamed(name: string): FaultProfile {

@@ -26,6 +26,8 @@ export interface ProfileSummary {
   restarts: number;
   /** failing-app only: runs in which both applies reported that app's failure. */
   failingAppReported?: number;
+  /** Race profiles only: how the racing applies were stopped, summed over runs. */
+  race?: { lockRefused: number; stoppedByCheck: number; reportedDuplicates: number; exitedZeroBoth: number };
   meanSecondsPerRun: number;
 }
 
@@ -52,6 +54,15 @@ export function summarise(profile: FaultProfile, runs: RunResult[]): ProfileSumm
     meanSecondsPerRun: runs.length === 0 ? 0 : Math.round(sum((r) => r.elapsedMs) / runs.length / 100) / 10,
   };
   if (profile.failingApp) summary.failingAppReported = runs.filter((r) => r.failingAppReported === true).length;
+  if (profile.race) {
+    const races = runs.map((r) => r.applies[0]?.race).filter((r) => r !== undefined);
+    summary.race = {
+      lockRefused: races.reduce((n, r) => n + r.lockRefused, 0),
+      stoppedByCheck: races.reduce((n, r) => n + r.stoppedByCheck, 0),
+      reportedDuplicates: races.reduce((n, r) => n + r.reportedDuplicates, 0),
+      exitedZeroBoth: runs.filter((r) => r.applies[0]?.exitCode === 0 && r.applies[0]?.race?.otherExitCode === 0).length,
+    };
+  }
   return summary;
 }
 
@@ -87,7 +98,12 @@ export function renderFaultKinds(summaries: ProfileSummary[]): string {
       const kinds = FAULT_KINDS.filter((k) => s.faults[k] > 0).map((k) => `${k} ${s.faults[k]}`);
       if (s.latencySpikes > 0) kinds.push(`requests held ${LATENCY_SPIKE_MS} ms or more ${s.latencySpikes}`);
       if (s.restarts > 0) kinds.push(`restarts ${s.restarts}`);
-      const extra = s.failingAppReported !== undefined ? `; the failing app's failure reported in ${s.failingAppReported} of ${s.runs} runs` : '';
+      let extra = s.failingAppReported !== undefined ? `; the failing app's failure reported in ${s.failingAppReported} of ${s.runs} runs` : '';
+      if (s.race) {
+        extra +=
+          `; second apply refused by the lock ${s.race.lockRefused} times, publishes stopped by the read before them ${s.race.stoppedByCheck}, ` +
+          `duplicates reported by the applies ${s.race.reportedDuplicates}, runs where both applies exited 0 ${s.race.exitedZeroBoth}`;
+      }
       return `${s.profile}: ${s.describe}. Injected: ${kinds.join(', ') || 'none'}${extra}.`;
     })
     .join('\n');

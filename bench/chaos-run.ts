@@ -22,7 +22,7 @@
 // - false success: an apply that exited 0 while a difference was left.
 
 import { setMaxListeners } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EmulatorSnapshot, FaultCounts, FaultSpec } from '../src/emulator/index.js';
@@ -45,6 +45,10 @@ export interface RunSettings {
   token?: string;
   /** Every stdout and stderr of the CLI, for a test's secret sweep. */
   onOutput?: (label: string, text: string) => void;
+  /** The late-commit window of profiles without `defaultWindow` (scaled, so that a 503 does not cost 2 minutes). */
+  scaledWindowMs: number;
+  /** Used for every profile instead, `defaultWindow` ones too (a test's small window). */
+  windowMs?: number;
 }
 
 export interface ApplyOutcome {
@@ -64,6 +68,18 @@ export interface ApplyOutcome {
   differences: string[];
   /** The last lines of stderr, for reading a failure. */
   stderrTail: string;
+  /** A race profile's first round: the other apply's exit code, and how each was stopped. */
+  race?: RaceOutcome;
+}
+
+export interface RaceOutcome {
+  otherExitCode: number;
+  /** Applies refused by the lock (0 or 1). */
+  lockRefused: number;
+  /** Publishes not sent because the read before them saw the app changed. */
+  stoppedByCheck: number;
+  /** Publishes the applies themselves reported as duplicates. */
+  reportedDuplicates: number;
 }
 
 export interface RunResult {
@@ -153,13 +169,15 @@ interface ApplyEvents {
   ambiguous: number;
   resends: number;
   failedApps: Set<string>;
+  stoppedByCheck: number;
+  reportedDuplicates: number;
 }
 
 function readEvents(stdout: string): ApplyEvents {
-  const events: ApplyEvents = { ambiguous: 0, resends: 0, failedApps: new Set() };
+  const events: ApplyEvents = { ambiguous: 0, resends: 0, failedApps: new Set(), stoppedByCheck: 0, reportedDuplicates: 0 };
   for (const line of stdout.split('\n')) {
     if (line.trim() === '') continue;
-    let event: { type?: string; app?: string; totals?: { resends?: number } };
+    let event: { type?: string; app?: string; error?: string; totals?: { resends?: number } };
     try {
       event = JSON.parse(line);
     } catch {
@@ -167,9 +185,18 @@ function readEvents(stdout: string): ApplyEvents {
     }
     if (event.type === 'publish-ambiguous') events.ambiguous += 1;
     if (event.type === 'publish-failed' && event.app) events.failedApps.add(event.app);
+    if (event.type === 'publish-failed' && event.error?.startsWith('not publishing ')) events.stoppedByCheck += 1;
+    if (event.type === 'publish-failed' && event.error?.startsWith('duplicate publish ')) events.reportedDuplicates += 1;
     if (event.type === 'apply-done') events.resends = event.totals?.resends ?? 0;
   }
   return events;
+}
+
+/** A second checkout of the catalog (config and files), as another CI runner would have. */
+async function copyCheckout(catalog: Catalog): Promise<string> {
+  const other = `${catalog.dir}-other`;
+  await cp(catalog.dir, other, { recursive: true });
+  return path.join(other, path.relative(catalog.dir, catalog.configPath));
 }
 
 function tail(text: string, lines = 6): string {
@@ -185,7 +212,7 @@ export async function runChaos(profile: FaultProfile, seed: number, settings: Ru
       seed: catalog.seed,
       baseDir: dir,
       token: catalog.token,
-      readyAfterMs: settings.readyAfterMs,
+      readyAfterMs: profile.readyAfterMs ?? settings.readyAfterMs,
       thumbnailBySha256: catalog.thumbnailBySha256,
     });
     try {
@@ -195,6 +222,7 @@ export async function runChaos(profile: FaultProfile, seed: number, settings: Ru
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}-other`, { recursive: true, force: true });
   }
 }
 
@@ -220,11 +248,28 @@ async function applyTwice(profile: FaultProfile, seed: number, settings: RunSett
     const restartAfterPosts = round === 1 && profile.restartAfterPost ? profile.restartAfterPost(seed, plan.summary.publishes) : undefined;
     stage.setFaults(faults, { bursts: profile.bursts, restartAfterPosts });
 
-    const run = await runCli(['apply', '--auto-approve', '--force', '--format', 'json', '--timeout', '60s', '--config', catalog.configPath], {
-      env,
-      cwd: catalog.dir,
-      signal,
-    });
+    const windowMs = settings.windowMs ?? (profile.defaultWindow ? undefined : settings.scaledWindowMs);
+    const window = windowMs === undefined ? [] : ['--late-commit-window', `${windowMs}ms`];
+    const applyIn = (config: string) =>
+      runCli(['apply', '--auto-approve', '--force', '--format', 'json', '--timeout', '60s', ...window, '--config', config], { env, cwd: path.dirname(config), signal });
+    let run: Awaited<ReturnType<typeof runCli>>;
+    let race: RaceOutcome | undefined;
+    if (round === 1 && profile.race) {
+      const otherConfig = profile.race === 'same-checkout' ? catalog.configPath : await copyCheckout(catalog);
+      const [one, other] = await Promise.all([applyIn(catalog.configPath), applyIn(otherConfig)]);
+      settings.onOutput?.(`${profile.name} seed ${seed} apply ${round} (other) stdout`, other.stdout);
+      settings.onOutput?.(`${profile.name} seed ${seed} apply ${round} (other) stderr`, other.stderr);
+      const [a, b] = [readEvents(one.stdout), readEvents(other.stdout)];
+      race = {
+        otherExitCode: other.code,
+        lockRefused: [one, other].filter((r) => /another apply is running for this config/.test(r.stderr)).length,
+        stoppedByCheck: a.stoppedByCheck + b.stoppedByCheck,
+        reportedDuplicates: a.reportedDuplicates + b.reportedDuplicates,
+      };
+      run = one;
+    } else {
+      run = await applyIn(catalog.configPath);
+    }
     await stage.settle();
     stage.setFaults(null);
     const { requests, faults: injected } = stage.drain();
@@ -246,6 +291,7 @@ async function applyTwice(profile: FaultProfile, seed: number, settings: RunSett
       duplicates: duplicatesOf(plannedPerVersion(plan), committedPerVersion(before, after)),
       differences: differencesFrom(catalog, after, failing),
       stderrTail: tail(run.stderr),
+      ...(race ? { race } : {}),
     });
   }
 
@@ -258,7 +304,8 @@ async function applyTwice(profile: FaultProfile, seed: number, settings: RunSett
     convergedAfter: first.differences.length === 0 ? 1 : second.differences.length === 0 ? 2 : null,
     duplicates: first.duplicates.length + second.duplicates.length,
     lost: second.differences.length,
-    falseSuccesses: applies.filter((a) => a.exitCode === 0 && a.differences.length > 0).length,
+    // An exit 0 while something is left or doubled, by either apply of a race too.
+    falseSuccesses: applies.filter((a) => (a.exitCode === 0 || a.race?.otherExitCode === 0) && (a.differences.length > 0 || a.duplicates.length > 0)).length,
     requests: first.requests + second.requests,
     faults: addFaultCounts(addFaultCounts(emptyFaultCounts(), first.faults), second.faults),
     latencySpikes: first.latencySpikes + second.latencySpikes,

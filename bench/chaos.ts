@@ -7,6 +7,7 @@
 // reported success without converging.
 //
 //   npm run chaos -- --seeds 10 --apps 50 --concurrency 3 --profiles 503,restart
+//   npm run chaos -- --seeds 2 --profiles late-5s,late-30s,late-120s,race-same-checkout,race-two-checkouts
 
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '3' },
     'ready-after-ms': { type: 'string', default: '50' },
     'run-limit': { type: 'string', default: '300' },
+    'scaled-window-ms': { type: 'string', default: '3000' },
     'max-minutes': { type: 'string', default: '30' },
     out: { type: 'string', default: path.join(import.meta.dirname, 'chaos-results.json') },
   },
@@ -45,6 +47,8 @@ const settings: RunSettings = {
   apps: whole('apps', values.apps, 2, 1000),
   readyAfterMs: whole('ready-after-ms', values['ready-after-ms'], 0, 60_000),
   timeLimitMs: whole('run-limit', values['run-limit'], 10, 3600) * 1000,
+  // The late-commit profiles use the real 120 s window; the others a scaled one, or every 503 to a publish would cost 2 minutes.
+  scaledWindowMs: whole('scaled-window-ms', values['scaled-window-ms'], 0, 600_000),
 };
 let profiles: FaultProfile[];
 try {

@@ -2,25 +2,34 @@
 // against once more. An empty plan means the apply did what it meant to; any
 // publish or conflict left over is reported, field by field, as not converged.
 // An empty plan says nothing about fields the server does not show: the
-// verification that goes with it says which those are.
+// verification that goes with it says which those are. Nor does it say
+// anything about a version the config never declared that appeared during
+// the apply in an app it published to: a publish committed twice (a late
+// commit, or another apply at the same time) leaves the plan empty but the
+// server not as asked, so that is not converged either.
 
 import { describeConflict, describeReason } from '../plan/describe.js';
-import type { Plan } from '../plan/types.js';
+import type { AppPlan, Plan } from '../plan/types.js';
 import { planVerification, verifiedText, type Verification } from '../plan/verification.js';
 import type { StillToDo } from './events.js';
+import { duplicateAdvice } from './late-commit.js';
 
 /** The convergence read's verdict for a person: "converged: 12 apps verified; description of 3 apps cannot be verified on this server". */
 export function convergedText(verification: Verification): string {
   return `converged: ${verifiedText(verification)}`;
 }
 
-/** What the fresh plan after an apply left to do and what it could verify. */
-export function convergence(plan: Plan): { remaining: StillToDo[]; verification: Verification } {
-  return { remaining: stillToDo(plan), verification: planVerification(plan) };
+/** What the fresh plan after an apply left to do (given `before`, the plan applied) and what it could verify. */
+export function convergence(plan: Plan, before?: Plan): { remaining: StillToDo[]; verification: Verification } {
+  return { remaining: stillToDo(plan, before), verification: planVerification(plan) };
 }
 
-/** What a fresh plan still wants to do, per app, in words; empty when converged. */
-export function stillToDo(plan: Plan): StillToDo[] {
+/**
+ * What a fresh plan still wants to do, per app, in words; empty when converged.
+ * With `before` (the plan that was applied), versions that appeared in an app
+ * it published to without being declared count as not converged too.
+ */
+export function stillToDo(plan: Plan, before?: Plan): StillToDo[] {
   const remaining: StillToDo[] = [];
   for (const app of plan.apps) {
     const reasons =
@@ -28,8 +37,24 @@ export function stillToDo(plan: Plan): StillToDo[] {
         ? [...new Set(app.publishes.flatMap((p) => p.reasons.map(describeReason)))]
         : [];
     const conflicts = app.action === 'conflict' ? app.conflicts.map((c) => describeConflict(c).problem) : [];
+    const planned = before?.apps.find((b) => b.name === app.name);
+    if (planned) conflicts.push(...appearedVersions(planned, app));
     if (app.action === 'create' && reasons.length === 0) reasons.push(describeReason({ kind: 'app-missing' }));
     if (reasons.length > 0 || conflicts.length > 0) remaining.push({ app: app.name, reasons, conflicts });
   }
   return remaining;
+}
+
+/** Undeclared versions in `after` that `before` did not show, for an app `before` published to. */
+function appearedVersions(before: AppPlan, after: AppPlan): string[] {
+  if ((before.action !== 'create' && before.action !== 'update') || before.publishes.length === 0) return [];
+  const undeclared = (plan: AppPlan) => plan.notes.flatMap((n) => (n.kind === 'unmanaged-version' ? [n.version] : []));
+  const known = new Set(undeclared(before));
+  return undeclared(after)
+    .filter((v) => !known.has(v))
+    .map(
+      (v) =>
+        `v${v} appeared during this apply but the config does not declare it: a publish was probably committed twice ` +
+        `(a late commit after a lost answer, or another apply at the same time). ${duplicateAdvice(after.name)}`,
+    );
 }

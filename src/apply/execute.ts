@@ -6,8 +6,12 @@
 //
 // The one subtle case is the ambiguous write: a publish whose response was
 // lost may or may not have been committed. It is never re-sent blindly; the
-// app is read again and the publish is sent again only if it did not take
-// effect, so a lost response can never produce a second version.
+// app is watched for a late commit (./late-commit.ts) and the publish is sent
+// again only if the app stayed unchanged for the whole window. Before each
+// first send, one cheap read checks the app is still as planned
+// (./pre-publish.ts), so a second apply running at the same time is noticed.
+// A duplicate that still happens (a commit later than the window, or a race
+// the check could not see) is reported as one, never as success.
 
 import { setMaxListeners } from 'node:events';
 import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
@@ -21,6 +25,9 @@ import { stateName, type ApplyEvent, type ApplyHooks, type ApplyTotals, type Pub
 import { describeError, httpFacts } from './http-facts.js';
 import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
 import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
+import { DEFAULT_LATE_COMMIT_WINDOW_MS, duplicateAdvice, lateCommitLooks } from './late-commit.js';
+import { changedBeforePublish } from './pre-publish.js';
+import { Slots } from './slots.js';
 
 export const DEFAULT_PARALLELISM = 10;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
@@ -33,9 +40,6 @@ export const DEFAULT_MAX_POLL_ERRORS = 10;
 export const DEFAULT_UNKNOWN_STATE_LIMIT_MS = 2 * 60 * 1000;
 /** Wait after a 409/429 that carried no Retry-After. */
 const BUSY_WAIT_WITHOUT_RETRY_AFTER_MS = 2000;
-/** After a lost response, when the app is read again: twice, so a commit that lands late is seen before a resend. */
-const LATE_COMMIT_FIRST_LOOK_MS = 1000;
-const LATE_COMMIT_SECOND_LOOK_MS = 3000;
 
 export interface ApplyOptions {
   /** Apps applied at once (default 10). */
@@ -60,6 +64,13 @@ export interface ApplyOptions {
   pollSchedule?: PollSchedule;
   /** An unknown publishing state unchanged this long ends the wait as a failure (default 2 minutes). */
   unknownStateLimitMs?: number;
+  /**
+   * After a lost publish answer, how long the app must stay unchanged before
+   * the publish is sent again (default 120 s, longer than a gateway's timeout).
+   */
+  lateCommitWindowMs?: number;
+  /** Read the app before each publish to see it is still as planned (default true). */
+  checkBeforePublish?: boolean;
 }
 
 export type AppOutcome = 'done' | 'failed' | 'interrupted' | 'not-started';
@@ -109,6 +120,9 @@ interface Run {
   emit(event: DistributiveOmit<ApplyEvent, 'at'>): void;
   counters: { requestsSent: number; resends: number };
   running: Set<string>;
+  lateCommitWindowMs: number;
+  checkBeforePublish: boolean;
+  slots: Slots;
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
@@ -139,7 +153,13 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     emit: (event) => options.hooks.emit({ ...event, at: clock.now() } as ApplyEvent),
     counters: { requestsSent: 0, resends: 0 },
     running: new Set(),
+    lateCommitWindowMs: options.lateCommitWindowMs ?? DEFAULT_LATE_COMMIT_WINDOW_MS,
+    checkBeforePublish: options.checkBeforePublish ?? true,
+    slots: new Slots(parallelism),
   };
+  if (!Number.isFinite(run.lateCommitWindowMs) || run.lateCommitWindowMs < 0) {
+    throw new P7appsError(`the late-commit window must be a duration of 0 or more (got ${run.lateCommitWindowMs})`);
+  }
   const startedAt = clock.now();
   const executable = plan.apps.filter(isExecutable);
   const skippedApps: SkippedApp[] = plan.apps
@@ -165,15 +185,14 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
   else signal.addEventListener('abort', announceInterrupt, { once: true });
 
   const reports: AppReport[] = new Array(executable.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < executable.length) {
-      const index = next++;
-      const app = executable[index]!;
+  // Slots are taken in plan order; an app waiting out a late-commit window gives its slot back meanwhile.
+  const startApp = async (app: ExecutableApp, index: number) => {
+    await run.slots.acquire();
+    try {
       if (signal.aborted) {
         reports[index] = notStartedApp(app);
         run.emit({ type: 'app-skipped', app: app.name, reason: 'interrupted', detail: 'interrupted before this app was started' });
-        continue;
+        return;
       }
       run.running.add(app.name);
       try {
@@ -181,9 +200,11 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
       } finally {
         run.running.delete(app.name);
       }
+    } finally {
+      run.slots.release();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallelism, executable.length) }, worker));
+  await Promise.all(executable.map(startApp));
   signal.removeEventListener('abort', announceInterrupt);
 
   const publishes = reports.flatMap((report) => report.publishes);
@@ -233,6 +254,7 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
   const publishes = orderedPublishes(app);
   run.emit({ type: 'app-start', app: app.name, appId, publishes: publishes.length });
   const reports: PublishReport[] = [];
+  const madeRevisions = new Map<number, number>();
   let outcome: AppOutcome = 'done';
   for (const publish of publishes) {
     if (outcome === 'failed') {
@@ -244,8 +266,9 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
       reports.push(blankReport(app, publish, 'not-started'));
       continue;
     }
-    const report = await applyPublish(app, publish, publishes.length, appId, run);
+    const report = await applyPublish(app, publish, publishes.length, appId, madeRevisions, run);
     appId = report.appId ?? appId;
+    if (report.outcome === 'ready' && report.revision !== null) madeRevisions.set(publish.expect.version, report.revision);
     reports.push(report);
     // A publish left unconfirmed by its timeout (not by an interruption) fails its app: its later steps are not sent.
     if (report.outcome === 'not-started' || (report.outcome === 'unconfirmed' && run.signal.aborted)) outcome = 'interrupted';
@@ -279,6 +302,8 @@ interface Sent {
   answered: boolean;
   /** The version's URL as the publish answer gave it, polled when it is on the server (A22). */
   url?: string;
+  /** Time spent watching for late commits before this was known. */
+  lateCommitWaitMs: number;
 }
 
 async function applyPublish(
@@ -286,6 +311,7 @@ async function applyPublish(
   publish: PlannedPublish,
   of: number,
   appId: string | null,
+  madeRevisions: ReadonlyMap<number, number>,
   run: Run,
 ): Promise<PublishReport> {
   const report = blankReport(app, publish, 'failed');
@@ -305,9 +331,11 @@ async function applyPublish(
     reasons: publish.reasons,
   });
   try {
-    const sent = await send(app, publish, appId, deadline, report, run, lifetime);
+    if (run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
+    const sent = await send(app, publish, appId, deadline, report, run, lifetime, madeRevisions);
     report.appId = sent.appId;
     report.revision = sent.revision;
+    // The late-commit window counts against the timeout too: --timeout bounds the wall time of a publish.
     await waitForReady(publish, sent, deadline, report, run, startedAt, lifetime.readSignal);
     report.outcome = 'ready';
     report.timeToReadyMs = elapsed();
@@ -340,8 +368,10 @@ async function send(
   report: PublishReport,
   run: Run,
   lifetime: PublishLifetime,
+  madeRevisions: ReadonlyMap<number, number> = new Map(),
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
+  let lateCommitWaitMs = 0;
   let lostResponses = 0;
   let unreachable = 0;
   for (let attempt = 1; ; attempt++) {
@@ -372,16 +402,20 @@ async function send(
         run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: describeError(err) });
         if (run.signal.aborted) throw mayHaveCommitted(publish, lifetime, run);
         lostResponses += 1;
-        // A gateway may answer 504 while the server is still committing: look twice, a moment apart,
-        // so that a late commit shows before anything is sent again.
-        let check: Recheck | undefined;
-        for (const settleMs of [Math.max(LATE_COMMIT_FIRST_LOOK_MS, facts.retryAfterMs ?? 0), LATE_COMMIT_SECOND_LOOK_MS]) {
-          await run.clock.sleep(settleMs, run.signal);
-          check = await recheck(publish, appId, run, lifetime);
-          run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
-          appId = check.appId ?? appId;
-          if (run.signal.aborted) break;
+        // A gateway may answer 504 while the server is still committing, and go on committing long after:
+        // nothing is sent again until the app has stayed unchanged for the whole late-commit window.
+        const watchedFrom = run.clock.now();
+        const committed = await watchForLateCommit(publish, appId, facts.retryAfterMs, ref, run, lifetime);
+        lateCommitWaitMs += run.clock.now() - watchedFrom;
+        if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false, lateCommitWaitMs };
+        appId = committed.appId ?? appId;
+        // The timeout or an interruption came before the window ended: a late commit may still come.
+        if (lifetime.abandoned()) throw mayHaveCommitted(publish, lifetime, run, true);
+        if (run.signal.aborted) {
+          throw new PublishStop(
+            'unconfirmed',
+            `the response to publishing ${label(publish)} was lost and the run was interrupted before the late-commit window ended, so whether it was committed is not known`,
+          );
         }
         if (lostResponses > run.maxResends) {
           throw new PublishStop(
@@ -410,12 +444,14 @@ async function send(
           await run.clock.sleep(waitMs, run.signal);
           const check = await recheck(publish, appId, run, lifetime);
           run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false };
+          if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: false, lateCommitWaitMs };
           appId = check.appId ?? appId;
           await resendAfter(0, 'server-busy', attempt + 1, ref, run);
           continue;
         }
         await resendAfter(waitMs, 'server-busy', attempt + 1, ref, run);
+        // "Still publishing" may be another apply's publish to this app: read it again before sending.
+        if (facts.status === 409 && run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run);
         continue;
       }
       if (facts.notSent) {
@@ -445,16 +481,23 @@ async function send(
       response: { version: result.version, revision, state: known(result.state) ? result.state : null },
     });
     report.appId = result.appId;
-    if (result.version !== publish.expect.version) {
+    const duplicate = duplicateIn(publish, result.version, revision, madeRevisions);
+    if (duplicate !== null) {
+      const why =
+        lostResponses > 0
+          ? `probably the earlier send, whose answer was lost, was committed after the ${formatDuration(run.lateCommitWindowMs)} late-commit window, so this one came on top of it`
+          : 'probably another apply (or a person) is publishing to this app at the same time';
       throw new PublishStop(
         'failed',
-        `the server published ${publish.request.name} as v${result.version} where the plan expected v${publish.expect.version}; ` +
-          'someone else may be publishing to this app. Its later steps are skipped; run "p7apps plan" to see the state.',
+        `duplicate publish on ${JSON.stringify(publish.request.name)}: ${duplicate}; ${why}. Its later steps are skipped. ${duplicateAdvice(publish.request.name)}`,
       );
     }
-    return { appId: result.appId, revision, answered: true, ...(known(result.url) ? { url: result.url } : {}) };
+    return { appId: result.appId, revision, answered: true, lateCommitWaitMs, ...(known(result.url) ? { url: result.url } : {}) };
   }
 }
+
+/** When a committed publish whose answer could not be read is looked for: at once, then twice a moment apart. */
+const READ_BACK_LOOKS_MS = [0, 1000, 3000] as const;
 
 /**
  * A publish the server accepted (2xx) without saying what it made (A21):
@@ -464,12 +507,12 @@ async function send(
 async function readBack(publish: PlannedPublish, appId: string | null, why: string, run: Run, lifetime: PublishLifetime): Promise<Sent> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   let detail = '';
-  for (const settleMs of [0, LATE_COMMIT_FIRST_LOOK_MS, LATE_COMMIT_SECOND_LOOK_MS]) {
+  for (const settleMs of READ_BACK_LOOKS_MS) {
     await run.clock.sleep(settleMs, run.signal);
     if (run.signal.aborted) break;
     const check = await recheck(publish, appId, run, lifetime);
     run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
-    if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true };
+    if (check.tookEffect) return { appId: check.appId!, revision: check.revision, answered: true, lateCommitWaitMs: 0 };
     appId = check.appId ?? appId;
     detail = check.detail;
   }
@@ -504,6 +547,66 @@ function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, ru
           ? `the run was interrupted and no answer came within the ${grace} grace`
           : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
   return new PublishStop('unconfirmed', `${label(publish)} may have committed: run apply again (${why})`);
+}
+
+/** The pre-publish check: a publish whose app moved since the plan is not sent (nor are the app's later steps). */
+async function checkBeforeSending(publish: PlannedPublish, appId: string | null, madeRevisions: ReadonlyMap<number, number>, run: Run): Promise<void> {
+  let changed: string | null;
+  try {
+    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, run.signal);
+  } catch (err) {
+    if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was sent`);
+    throw new PublishStop('failed', `could not check ${JSON.stringify(publish.request.name)} before publishing ${label(publish)}, so it was not sent: ${describeError(err)}`);
+  }
+  if (changed !== null) {
+    throw new PublishStop(
+      'failed',
+      `not publishing ${label(publish)}: the app changed after the plan was made (${changed}); another apply or a person may be publishing to it. ` +
+        'Nothing was sent for it; run "p7apps plan" to see the state, and let one apply run at a time.',
+    );
+  }
+}
+
+/**
+ * After a lost answer: watch the app until the late-commit window has passed,
+ * without holding a parallelism slot. Returns as soon as the publish shows as
+ * committed; otherwise the last look, at the window's end.
+ */
+async function watchForLateCommit(
+  publish: PlannedPublish,
+  appId: string | null,
+  retryAfterMs: number | undefined,
+  ref: { app: string; step: number; version: number },
+  run: Run,
+  lifetime: PublishLifetime,
+): Promise<Recheck> {
+  const lostAt = run.clock.now();
+  return run.slots.without(async () => {
+    let check: Recheck = { tookEffect: false, appId, revision: null, detail: 'not looked at' };
+    for (const lookAt of lateCommitLooks(run.lateCommitWindowMs, retryAfterMs ?? 0)) {
+      // The read signal ends at an interruption, and at the timeout (after its grace): the window never outlasts either.
+      await run.clock.sleep(lostAt + lookAt - run.clock.now(), lifetime.readSignal);
+      if (lifetime.readSignal.aborted || run.signal.aborted) break;
+      check = await recheck(publish, check.appId ?? appId, run, lifetime);
+      run.emit({ type: 'publish-recheck', ...ref, tookEffect: check.tookEffect, appId: check.appId, detail: check.detail });
+      if (check.tookEffect) break;
+    }
+    return check;
+  });
+}
+
+/**
+ * What in a publish's answer shows it committed on top of another publish:
+ * a version other than the planned one, or (ASSUMPTION: a publish adds one to
+ * a version's revision) a revision beyond the one this publish should make.
+ */
+function duplicateIn(publish: PlannedPublish, version: number, revision: number | null, madeRevisions: ReadonlyMap<number, number>): string | null {
+  const { expect } = publish;
+  if (version !== expect.version) return `the server answered with v${version} where the plan expected v${expect.version}, so an extra version now exists`;
+  if (expect.creates !== 'revision' || revision === null) return null;
+  const base = madeRevisions.get(expect.version) ?? (known(expect.previousRevision) ? expect.previousRevision : null);
+  if (base === null || revision <= base + 1) return null;
+  return `v${expect.version} is now at revision ${revision} where this publish should have made revision ${base + 1}, so an extra revision was published`;
 }
 
 async function resendAfter(
@@ -656,6 +759,14 @@ async function waitForReady(
     if (!current) {
       lastState = `${state ?? 'unknown'} at revision ${revision}, older than the expected ${minRevision}`;
       continue;
+    }
+    if (sent.answered && sent.revision !== null && revision !== null && revision > sent.revision) {
+      throw new PublishStop(
+        'failed',
+        `duplicate publish on ${JSON.stringify(publish.request.name)}: v${publish.expect.version} moved to revision ${revision} while p7apps waited for revision ${sent.revision}, ` +
+          `so it was published again by something else; probably ${report.resends > 0 ? `an earlier send whose answer was lost, committed after the ${formatDuration(run.lateCommitWindowMs)} late-commit window` : 'another apply running at the same time'}. ` +
+          duplicateAdvice(publish.request.name),
+      );
     }
     lastState = state;
     report.revision = revision ?? report.revision;

@@ -312,8 +312,9 @@ export class AppsHubClient implements AppsHubApi {
 
   /**
    * Every item of a list endpoint, following DRF's `next` within the server's
-   * origin. An id met again on a later page (the list shifted while it was
-   * read) is kept once.
+   * origin. Keyed by id and name: an item met again on a later page (the list
+   * shifted while it was read) is kept once, but two apps the server gives one
+   * id are both kept, for the planner to refuse rather than one to vanish.
    */
   async #list<T extends { id: string }>(
     base: string,
@@ -324,7 +325,10 @@ export class AppsHubClient implements AppsHubApi {
     const byId = new Map<string, T>();
     for await (const page of this.#pages(base, endpoint, true, signal)) {
       const items = this.#mapped('GET', page.label, false, () => page.parsed.items.map((item, i) => map(item, `${page.parsed.itemsPath}[${i}]`)));
-      for (const item of items) if (!byId.has(item.id)) byId.set(item.id, item);
+      for (const item of items) {
+        const key = `${item.id}\u0000${'name' in item ? String(item.name) : ''}`;
+        if (!byId.has(key)) byId.set(key, item);
+      }
     }
     return [...byId.values()];
   }

@@ -28,6 +28,15 @@ export interface FaultSpec {
   tricklePublishRate?: number;
   /** Milliseconds between two bytes of a trickled answer (default 1000). */
   trickleEveryMs?: number;
+  /**
+   * Probability that a publish is answered 504 at once, as a gateway that gave
+   * up would, while the server commits it `lateCommitMs` later (the late commit).
+   */
+  lateCommitRate?: number;
+  /** The next N publishes (any app) are late commits. */
+  lateCommitNext?: number;
+  /** How long after its 504 a late commit is committed, in milliseconds (default 6000). */
+  lateCommitMs?: number;
   /** Stop injecting each probabilistic fault after this many times. */
   max503?: number;
   max429?: number;
@@ -35,6 +44,7 @@ export interface FaultSpec {
   maxDropPublishResponse?: number;
   maxTrickle?: number;
   maxTricklePublish?: number;
+  maxLateCommit?: number;
   /** Every publish of these apps stays QUEUED_TO_INITIALIZE for ever. */
   stuckQueuedApps?: string[];
   /** The next N publishes (any app) stay QUEUED_TO_INITIALIZE for ever. */
@@ -49,11 +59,14 @@ export interface FaultSpec {
   seed?: number;
 }
 
-export type FaultKind = 'reset' | '503' | '429' | 'dropPublishResponse' | 'stuckQueued' | 'failPublish' | 'trickle' | 'tricklePublish';
-export const FAULT_KINDS: readonly FaultKind[] = ['reset', '503', '429', 'dropPublishResponse', 'stuckQueued', 'failPublish', 'trickle', 'tricklePublish'];
+export type FaultKind = 'reset' | '503' | '429' | 'dropPublishResponse' | 'stuckQueued' | 'failPublish' | 'trickle' | 'tricklePublish' | 'lateCommit';
+export const FAULT_KINDS: readonly FaultKind[] = ['reset', '503', '429', 'dropPublishResponse', 'stuckQueued', 'failPublish', 'trickle', 'tricklePublish', 'lateCommit'];
 
 /** Milliseconds between two bytes of a trickled answer when the spec names none. */
 export const DEFAULT_TRICKLE_EVERY_MS = 1000;
+
+/** How long after its 504 a late commit lands when the spec does not say. */
+export const DEFAULT_LATE_COMMIT_MS = 6000;
 export type FaultCounts = Record<FaultKind, number>;
 
 export const DEFAULT_FAIL_DETAIL = 'Publishing failed: the workflow could not be initialized (fault injected by the emulator).';
@@ -62,8 +75,8 @@ export class FaultSpecError extends UsageError {}
 
 const GRAMMAR_HINT =
   'Write comma-separated key=value items, e.g. "latency=20,jitter=5,rate503=0.05,retryAfter=1,seed=42". Keys: ' +
-  'latency, jitter, trickleEvery (ms); rate503, rate429, reset, dropPublishResponse, trickle, tricklePublish (probability 0..1); ' +
-  'max503, max429, maxReset, maxDropPublishResponse, maxTrickle, maxTricklePublish, stuckQueuedNext, failPublishNext (counts); ' +
+  'latency, jitter, trickleEvery, lateCommitMs (ms); rate503, rate429, reset, dropPublishResponse, trickle, tricklePublish, lateCommit (probability 0..1); ' +
+  'max503, max429, maxReset, maxDropPublishResponse, maxTrickle, maxTricklePublish, maxLateCommit, stuckQueuedNext, failPublishNext, lateCommitNext (counts); ' +
   'retryAfter (seconds); stuckQueued, failPublish ' +
   '(app name, repeatable); failDetail (text); seed (whole number). Percent-encode "," or "=" inside a value.';
 
@@ -86,6 +99,10 @@ const KEYS: Record<string, { field: keyof FaultSpec; kind: Kind }> = {
   trickleEvery: { field: 'trickleEveryMs', kind: 'ms' },
   maxTrickle: { field: 'maxTrickle', kind: 'count' },
   maxTricklePublish: { field: 'maxTricklePublish', kind: 'count' },
+  lateCommit: { field: 'lateCommitRate', kind: 'probability' },
+  lateCommitNext: { field: 'lateCommitNext', kind: 'count' },
+  lateCommitMs: { field: 'lateCommitMs', kind: 'ms' },
+  maxLateCommit: { field: 'maxLateCommit', kind: 'count' },
   stuckQueued: { field: 'stuckQueuedApps', kind: 'app' },
   stuckQueuedNext: { field: 'stuckQueuedNext', kind: 'count' },
   failPublish: { field: 'failPublishApps', kind: 'app' },
@@ -223,6 +240,7 @@ export class FaultInjector {
   private counts: FaultCounts = emptyCounts();
   private stuckNext = 0;
   private failNext = 0;
+  private lateNext = 0;
 
   constructor(spec: FaultSpec = {}) {
     this.set(spec);
@@ -235,6 +253,7 @@ export class FaultInjector {
     this.injected.clear();
     this.stuckNext = spec.stuckQueuedNext ?? 0;
     this.failNext = spec.failPublishNext ?? 0;
+    this.lateNext = spec.lateCommitNext ?? 0;
   }
 
   current(): FaultSpec {
@@ -242,6 +261,7 @@ export class FaultInjector {
       ...this.spec,
       ...(this.spec.stuckQueuedNext !== undefined ? { stuckQueuedNext: this.stuckNext } : {}),
       ...(this.spec.failPublishNext !== undefined ? { failPublishNext: this.failNext } : {}),
+      ...(this.spec.lateCommitNext !== undefined ? { lateCommitNext: this.lateNext } : {}),
     };
   }
 
@@ -287,6 +307,25 @@ export class FaultInjector {
 
   private trickleEveryMs(): number {
     return this.spec.trickleEveryMs ?? DEFAULT_TRICKLE_EVERY_MS;
+  }
+
+  /**
+   * Decide whether a publish request is a late commit: answered 504 at once and
+   * committed after the returned number of milliseconds; undefined when not.
+   * Its own draws, so turning it on shifts no other fault's decisions.
+   */
+  lateCommitFor(appName: string): number | undefined {
+    const s = this.spec;
+    const u = this.draw(`late commit ${appName}`)();
+    let late = false;
+    if (this.lateNext > 0) {
+      this.lateNext -= 1;
+      this.counts.lateCommit += 1;
+      late = true;
+    } else {
+      late = this.fires('lateCommit', s.lateCommitRate, s.maxLateCommit, u);
+    }
+    return late ? (s.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS) : undefined;
   }
 
   /** Decide the faults of a publish that is about to be committed, keyed by the app's name. Call only when it will be. */

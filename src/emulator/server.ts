@@ -14,7 +14,7 @@ import { thumbnailEtag } from './images.js';
 import { loginInputFrom, publishInputFrom, type BodyFields } from './publish-input.js';
 import { APP_API_PATH, WORKFLOW_API_PATH, type WireViews } from './views.js';
 import { MEDIA_PATH } from './profiles.js';
-import type { App, User, World } from './world.js';
+import type { App, PublishInput, User, World } from './world.js';
 
 interface Answer {
   status: number;
@@ -58,6 +58,7 @@ export class EmulatorServer {
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   /** Answers being trickled: each entry stops its trickle and drops its connection. */
   private readonly trickles = new Set<() => void>();
+  private readonly lateCommits = new Set<NodeJS.Timeout>();
   private readonly routes: Route[];
 
   constructor(
@@ -84,6 +85,9 @@ export class EmulatorServer {
     }
     this.sleepers.clear();
     for (const stop of this.trickles) stop();
+    // The backend goes down with the front end: commits still to land are lost with it.
+    for (const timer of this.lateCommits) clearTimeout(timer);
+    this.lateCommits.clear();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -268,6 +272,29 @@ export class EmulatorServer {
     return handler({ params, url, req, user, fields: () => parseFields(body, req.headers['content-type']) });
   }
 
+  /**
+   * The late commit: a gateway gives up and answers 504 at once, while the
+   * server goes on and commits the publish `lateMs` later (or refuses it then,
+   * as it would have refused it now; that refusal reaches nobody).
+   */
+  private lateCommit(user: User, input: PublishInput, lateMs: number): Answer {
+    const timer = setTimeout(() => {
+      this.lateCommits.delete(timer);
+      try {
+        this.world.publish(user, input, (name) => this.core.faults.forPublish(name), { queueWhileBusy: this.views.profiles.queuesWhileBusy() });
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+      }
+    }, lateMs);
+    this.lateCommits.add(timer);
+    return { status: 504, body: { detail: 'Gateway Timeout' }, fault: 'lateCommit' };
+  }
+
+  /** Late commits still to land. */
+  pendingLateCommits(): number {
+    return this.lateCommits.size;
+  }
+
   /** A list answer: a plain array, or DRF pages when a page size is set (README A9). */
   private list(url: URL, items: unknown[]): Answer {
     const size = this.options.pageSize;
@@ -346,6 +373,8 @@ export class EmulatorServer {
             const profiles = this.views.profiles;
             const fields = profiles.publishFields(await ctx.fields(), { signInUrl: this.views.signInUrl, mediaType: mediaType(ctx.req.headers['content-type']) });
             const input = publishInputFrom(fields);
+            const lateMs = this.core.faults.lateCommitFor(input.name);
+            if (lateMs !== undefined) return this.lateCommit(ctx.user!, input, lateMs);
             const { app, entry, faults } = this.world.publish(ctx.user!, input, (name) => this.core.faults.forPublish(name), {
               queueWhileBusy: profiles.queuesWhileBusy(),
             });

@@ -18,6 +18,9 @@
 //   failure, an answer too large) makes that app's thumbnail content
 //   unverifiable, with the reason (wire.ts, ASSUMPTION A16); it stops nothing.
 // - Unmanaged apps are listed only: their details are never read.
+// - An id the list gives to more than one app is kept for each of them, and
+//   none of them is read in detail (a read by that id could answer for any);
+//   the planner makes each managed one a conflict naming them all.
 
 import { AppsHubError } from '../appshub/errors.js';
 import {
@@ -65,10 +68,13 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
     const desiredByName = new Map(desired.apps.filter((a) => !only || only.has(a.name)).map((a) => [a.name, a]));
     const reported = only ? listed.filter((record) => only.has(record.name)) : listed;
 
+    const idCounts = new Map<string, number>();
+    for (const record of listed) idCounts.set(record.id, (idCounts.get(record.id) ?? 0) + 1);
     const apps = await Promise.all(
       reported.map((record) => {
         const want = desiredByName.get(record.name);
-        return want ? failFast(readManagedApp(api, record, want, limit, signal)) : Promise.resolve(listedOnly(record));
+        const shared = idCounts.get(record.id)! > 1;
+        return want && !shared ? failFast(readManagedApp(api, record, want, limit, signal)) : Promise.resolve(listedOnly(record));
       }),
     );
     return { serverUrl: api.serverUrl, apps: apps.sort(byNameThenId), workflows: await workflowsRead };

@@ -79,6 +79,10 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
     else observedByName.set(app.name, [app]);
   }
 
+  // An id the server lists for more than one app: every app-by-id read or publish would be a guess.
+  const namesById = new Map<string, string[]>();
+  for (const app of [...observed.apps].sort(byNameThenId)) namesById.set(app.id, [...(namesById.get(app.id) ?? []), app.name]);
+
   const desiredApps = [...desired.apps].sort(byNameThenId);
   const seen = workspacesSeen(observed.apps);
   const apps = desiredApps.map((app): AppPlan => {
@@ -87,6 +91,10 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
     if (only === undefined) return planNewApp(app, workflows, seen);
     if (matches.length > 1) {
       return { action: 'conflict', name: app.name, notes: [], conflicts: [{ kind: 'name-ambiguous', appIds: matches.map((m) => m.id) }] };
+    }
+    const sharing = namesById.get(only.id)!;
+    if (sharing.length > 1) {
+      return { action: 'conflict', name: app.name, appId: only.id, notes: [], conflicts: [{ kind: 'id-shared', appId: only.id, names: sharing }] };
     }
     return planExistingApp(app, only, workflows);
   });

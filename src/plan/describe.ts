@@ -115,6 +115,11 @@ export function describeConflict(conflict: Conflict): ConflictText {
           `workspace ${workspaceText(conflict.seen)} holds app ${serverText(conflict.seenOn)}, so the name and the id name different workspaces`,
         resolution: `correct the workspace's name or id in the config so that both name the same workspace (the server shows ${workspaceText(conflict.seen)}), then plan again`,
       };
+    case 'id-shared':
+      return {
+        problem: `the server lists the id ${conflict.appId} for ${conflict.names.length} apps (${conflict.names.map((n) => JSON.stringify(n)).join(', ')}), so p7apps cannot tell which one it would read or publish to`,
+        resolution: 'have the AppsHub administrator check the app list (ids must be unique), then plan again',
+      };
     case 'no-version-to-carry-settings':
       return {
         problem: `the ${joinWords(conflict.fields.map((f) => SETTING_NAMES[f]))} differ, but settings can change only by publishing a version, and the config declares no version that exists on the server`,

@@ -107,7 +107,9 @@ export type ConflictV1 =
   /** Added within format 1: a new app's workspace {name, id} disagrees with one another app shows. */
   | { kind: 'workspace-mismatch'; desired: WorkspaceRefV1; seen: WorkspaceV1; seenOn: string }
   /** Since p7apps 0.1 (read-profiles): a new version cannot be planned because the server's version list is unreadable. */
-  | { kind: 'versions-unreadable'; version: number; sent: string };
+  | { kind: 'versions-unreadable'; version: number; sent: string }
+  /** Added within format 1: the server lists one id for several apps. */
+  | { kind: 'id-shared'; appId: string; names: string[] };
 
 export type PlanNoteV1 =
   | { kind: 'unmanaged-version'; version: number; revision: MaybeV1<number> }
@@ -255,6 +257,7 @@ const conflictSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('version-in-progress'), version: versionNumber, state: z.string() }),
   z.strictObject({ kind: z.literal('workflow-not-found'), version: versionNumber, workflow: z.string(), suggestion: z.string().optional() }),
   z.strictObject({ kind: z.literal('name-ambiguous'), appIds: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal('id-shared'), appId: z.string(), names: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('no-version-to-carry-settings'), fields: z.array(settingFieldSchema) }),
   z.strictObject({ kind: z.literal('workspace-mismatch'), desired: workspaceRefSchema, seen: workspaceSchema, seenOn: z.string() }),
   z.strictObject({ kind: z.literal('versions-unreadable'), version: versionNumber, sent: z.string().max(4096) }),

@@ -82,6 +82,8 @@ export type Conflict =
   | { kind: 'workflow-not-found'; version: number; workflow: string; /** The server's nearest workflow path, when one is close. */ suggestion?: string }
   /** The server lists more than one app under the name (the guide says names are unique). */
   | { kind: 'name-ambiguous'; appIds: string[] }
+  /** The server lists this app's id for other apps too: reading or publishing by id could reach any of them. */
+  | { kind: 'id-shared'; appId: string; names: string[] }
   /** Settings differ but the config declares no existing version a publish could carry them on. */
   | { kind: 'no-version-to-carry-settings'; fields: SettingField[] }
   /**

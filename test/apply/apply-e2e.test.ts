@@ -3,7 +3,8 @@
 // request log (no duplicate publishes), not only the exit code, and where the
 // apply converged, that a second plan is empty.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -321,7 +322,8 @@ describe('p7apps apply', () => {
   it('rides out 503s and 429s with Retry-After, sending a publish again only when it was not committed', async () => {
     await start({ faults: { rate503: 0.5, rate429: 0.3, retryAfterS: 1, max503: 3, max429: 2, seed: 7 } });
     await writeConfig(catalog);
-    const run = await apply('--format', 'json');
+    // A 503 to a publish may come from a gateway while the server commits: a short late-commit window keeps the test quick.
+    const run = await apply('--format', 'json', '--late-commit-window', '1500ms');
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -455,9 +457,13 @@ describe('p7apps apply', () => {
 
   it.each([
     [['--timeout', 'soon'], /--timeout must be a duration such as 90s, 15m or 1h/],
+<<<<<<< HEAD
     [['--grace', '30s'], /--grace must be a duration such as 2s or 500ms, at most 8s \(got "30s"\)/],
     [['--grace', 'soon'], /--grace must be a duration such as 2s or 500ms, at most 8s \(got "soon"\)/],
     [['--request-timeout', '0'], /--request-timeout must be a duration such as 30s, 2m or milliseconds \(got "0"\)/],
+=======
+    [['--late-commit-window', 'soon'], /--late-commit-window must be a duration such as 120s, 5m or 0 \(got "soon"\)\n\s+Make it longer than the timeout of any gateway/],
+>>>>>>> apply-safety
     [['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
     [['--format', 'json', '--no-auto-approve'], /--format json needs --auto-approve/],
   ])('rejects %j with a message naming the flag', async (args, message) => {
@@ -487,5 +493,153 @@ describe('p7apps apply', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Examples:\n.*p7apps apply\s/);
     expect(run.stdout).toContain('p7apps plan --out plan.json && p7apps apply');
+  });
+});
+
+describe('p7apps apply under attack', () => {
+  const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+  /** Plans Alpha with a thumbnail into plan.json, then lets `edit` change the planned upload; returns the plan's path. */
+  async function savedPlanWithThumbnail(edit: (thumbnail: Record<string, string>) => Promise<void>): Promise<void> {
+    await start();
+    await writeFile(path.join(dir, 'thumb.png'), pngBytes([10, 120, 200]));
+    await writeConfig([{ ...catalog[0]!, thumbnail: 'thumb.png' } as AppConfig, catalog[1]!]);
+    expect((await cli(['plan', '--out', 'plan.json'])).code).toBe(2);
+    const file = path.join(dir, 'plan.json');
+    const plan = JSON.parse(await readFile(file, 'utf8'));
+    const alpha = plan.apps.find((a: { name: string }) => a.name === 'Alpha');
+    await edit(alpha.publishes[0].request.thumbnail);
+    await writeFile(file, JSON.stringify(plan));
+    emulator.clearLog();
+  }
+
+  it.each<[string, (thumbnail: Record<string, string>) => Promise<void>, RegExp]>([
+    [
+      '/etc/passwd, with its sha256',
+      async (t) => Object.assign(t, { path: '/etc/passwd', sha256: sha256(await readFile('/etc/passwd')) }),
+      /"Alpha" v1: thumbnail "\/etc\/passwd" is outside the config file's directory/,
+    ],
+    [
+      'a symbolic link out of the config folder',
+      async (t) => {
+        const outside = await mkdtemp(path.join(tmpdir(), 'p7apps-outside-'));
+        const bytes = pngBytes([1, 2, 3]);
+        await writeFile(path.join(outside, 'secret.png'), bytes);
+        await symlink(path.join(outside, 'secret.png'), path.join(dir, 'link.png'));
+        Object.assign(t, { path: path.join(dir, 'link.png'), sha256: sha256(bytes) });
+      },
+      /"Alpha" v1: thumbnail ".*link\.png" leads through a symbolic link to a file outside the config file's directory/,
+    ],
+    [
+      'a file that is not an image',
+      async (t) => {
+        await writeFile(path.join(dir, 'notes.txt'), 'not a picture');
+        Object.assign(t, { path: path.join(dir, 'notes.txt'), sha256: sha256('not a picture') });
+      },
+      /"Alpha" v1: thumbnail ".*notes\.txt" is not an image/,
+    ],
+    [
+      'a file over the size limit',
+      async (t) => {
+        const big = Buffer.concat([Buffer.from(pngBytes([9, 9, 9])), Buffer.alloc(1024 * 1024 + 1)]);
+        await writeFile(path.join(dir, 'big.png'), big);
+        Object.assign(t, { path: path.join(dir, 'big.png'), sha256: sha256(big) });
+      },
+      /"Alpha" v1: thumbnail ".*big\.png" is 1 MiB; a thumbnail may be at most 1 MiB|"Alpha" v1: thumbnail ".*big\.png" is \d+ bytes; a thumbnail may be at most 1 MiB/,
+    ],
+    [
+      'a file changed since the plan',
+      async () => writeFile(path.join(dir, 'thumb.png'), pngBytes([200, 0, 0])),
+      /"Alpha" v1: thumbnail ".*thumb\.png" changed since the plan was made \(its sha256 differs\)/,
+    ],
+  ])('refuses a saved plan whose thumbnail was edited to %s, sending nothing', async (_what, edit, says) => {
+    await savedPlanWithThumbnail(edit);
+    const run = await cli(['apply', 'plan.json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: the plan .*plan\.json would upload files the config may not, so nothing was applied: /);
+    expect(run.stderr).toMatch(says);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(emulator.requestLog()).toEqual([]);
+  });
+
+  it('of two applies of one checkout started together, the lock lets one run; the other says who holds it', async () => {
+    await start({ latencyMs: 20 });
+    await writeConfig(catalog);
+    const [one, other] = await Promise.all([apply(), apply()]);
+
+    expect([one.code, other.code].sort()).toEqual([0, 1]);
+    const refused = one.code === 1 ? one : other;
+    expect(refused.stderr).toMatch(/^Error: another apply is running for this config: .*\.p7apps\.lock is held by process \d+ on ".+", started \S+ \("p7apps apply"\)\n\s+Wait for it to finish/);
+    expect(posts()).toHaveLength(3);
+    expect(posts().filter((p) => p.status === 201)).toHaveLength(3);
+    // Removed at the end: the next apply takes it and finds nothing to do.
+    const again = await apply();
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Nothing to apply.');
+    await expectConverged();
+  });
+
+  it('one saved plan applied twice at the same moment publishes once; applied again later, it is refused as stale', async () => {
+    await start({ latencyMs: 20 });
+    await writeConfig(catalog);
+    expect((await cli(['plan', '--out', 'plan.json'])).code).toBe(2);
+    emulator.clearLog();
+    const [one, other] = await Promise.all([cli(['apply', 'plan.json']), cli(['apply', 'plan.json'])]);
+
+    expect([one.code, other.code].sort()).toEqual([0, 1]);
+    expect((one.code === 1 ? one : other).stderr).toMatch(/another apply is running for this config/);
+    expect(posts()).toHaveLength(3);
+    const late = await cli(['apply', 'plan.json']);
+    expect(late.code).toBe(1);
+    expect(posts()).toHaveLength(3);
+    expect(Object.keys(versionsOf('Alpha'))).toEqual(['1', '2']);
+    await expectConverged();
+  });
+
+  it('removes its lock when interrupted by Ctrl-C, and takes over a lock left by a process that is gone', async () => {
+    const controller = new AbortController();
+    await start({ readyAfterMs: 1000, onRequest: (entry) => entry.endpoint === 'POST apps/' && controller.abort(new Error('interrupted by SIGINT')) });
+    await writeConfig(catalog);
+    const lockFile = path.join(dir, '.p7apps.lock');
+    const interrupted = await cli(['apply', '--auto-approve', '--parallelism', '1'], { signal: controller.signal });
+    expect(interrupted.code).toBe(130);
+    await expect(readFile(lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    // A crashed run's lock: same host, a process id that is not running.
+    const host = (await import('node:os')).hostname();
+    await writeFile(lockFile, JSON.stringify({ pid: 2 ** 22 + 12345, host, startedAt: new Date().toISOString(), command: 'p7apps apply', token: 'crashed' }));
+    const resumed = await apply();
+    expect(resumed.stderr).toMatch(/Taking over the apply lock .*\.p7apps\.lock: process 4206649 that took it on this host is no longer running\./);
+    expect(resumed.code).toBe(0);
+    await expect(readFile(lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('does not resend a publish committed after its 504, inside the window, and ends converged', async () => {
+    await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]), faults: { lateCommitNext: 1, lateCommitMs: 800 } });
+    await writeConfig([catalog[0]!]);
+    const run = await apply('--late-commit-window', '5s');
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/The server matches the config\.\n$/);
+    expect(posts()).toHaveLength(1);
+    expect(Object.keys(versionsOf('Alpha'))).toEqual(['1', '2']);
+    await expectConverged();
+  });
+
+  it('reports a publish committed after the window as a duplicate, with exit 1, never "matches the config"', async () => {
+    // Beta never leaves the queue, so the run is still going when Alpha's late commit lands after its resend.
+    await start({
+      seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]),
+      faults: { lateCommitNext: 1, lateCommitMs: 600, stuckQueuedApps: ['Beta'] },
+    });
+    await writeConfig(catalog);
+    const run = await apply('--late-commit-window', '0', '--parallelism', '1', '--timeout', '3s');
+
+    expect(run.code).toBe(1);
+    expect(Object.keys(versionsOf('Alpha'))).toEqual(['1', '2', '3']);
+    // The late commit landed while Alpha waited for the only slot (Beta held it until its timeout), so the resend came on top of it.
+    expect(run.stdout).toMatch(/Alpha  v2   duplicate publish on "Alpha": the server answered with v3 where the plan expected v2, so an extra version now exists; probably the earlier send, whose answer was lost, was committed after the 0ms late-commit window/);
+    expect(run.stdout).toMatch(/! v3 appeared during this apply but the config does not declare it: a publish was probably committed twice \(a late commit after a lost answer, or another apply at the same time\)/);
+    expect(run.stdout, run.stdout).not.toContain("matches the config");
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
+<<<<<<< HEAD
 import { setup } from './harness.js';
 import { applyPlan } from '../../src/apply/execute.js';
 import type { ApplyEvent } from '../../src/apply/events.js';
+=======
+import { applyPlan, type ApplyOptions } from '../../src/apply/execute.js';
+import { recordEvents, type ApplyEvent } from '../../src/apply/events.js';
+import { FakeAppsHub, FakeHttpError } from './fake-api.js';
+>>>>>>> apply-safety
 import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';
 
 describe('applyPlan: order and parallelism', () => {
@@ -108,9 +114,13 @@ describe('applyPlan: the ambiguous write', () => {
 
     expect(result.publishes[0]).toMatchObject({ outcome: 'ready', resends: 1 });
     expect(result.totals).toMatchObject({ requestsSent: 2, resends: 1 });
-    // Two looks a moment apart, so that a late commit would have been seen, then one resend.
-    expect(events('publish-recheck')).toEqual([expect.objectContaining({ tookEffect: false }), expect.objectContaining({ tookEffect: false })]);
+    // Looks all through the late-commit window (120 s by default), none showing the commit, then one resend.
+    const looks = events('publish-recheck');
+    expect(looks.length).toBeGreaterThan(2);
+    expect(looks.every((e) => !e.tookEffect)).toBe(true);
     expect(events('publish-resend')).toEqual([expect.objectContaining({ reason: 'response-lost', attempt: 2 })]);
+    const [first, second] = api.posts();
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(120_000);
     const app = api.byName('Toy app')!;
     expect(api.apps.size).toBe(1);
     expect(seeded === null ? [...app.versions.keys()] : [...app.versions.values()].map((v) => [v.version, v.revision])).toEqual(
@@ -175,13 +185,42 @@ describe('applyPlan: the ambiguous write', () => {
     expect(api.posts()).toHaveLength(1);
   });
 
-  it('fails a publish the server numbered differently from the plan, and skips the rest of that app', async () => {
+  it('fails a publish the server numbered differently from the plan as a duplicate, and skips the rest of that app', async () => {
     const { api, run } = setup();
     const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }, { version: 2, workflowPath: '/x.p7wf' }]);
-    const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1), newVersion('Toy app', 3, '/c.p7wf', 2)])));
+    // Without the pre-publish read, which would have seen v2 and sent nothing (next test).
+    const plan = planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1), newVersion('Toy app', 3, '/c.p7wf', 2)]));
+    const result = await run(plan, { checkBeforePublish: false });
     expect(result.publishes.map((p) => p.outcome)).toEqual(['failed', 'skipped']);
-    expect(result.publishes[0]!.error).toMatch(/as v3 where the plan expected v2/);
+    expect(result.publishes[0]!.error).toMatch(/^duplicate publish on "Toy app": the server answered with v3 where the plan expected v2, so an extra version now exists; probably another apply/);
     expect(api.posts()).toHaveLength(1);
+  });
+
+  it('after a 409 "still publishing", reads the app again and stops when another run published the version meanwhile', async () => {
+    const { api, run, events } = setup();
+    const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
+    const original = api.publish.bind(api);
+    let first = true;
+    api.publish = async (request) => {
+      if (!first) return original(request);
+      first = false;
+      // Another apply's publish of the same version got there first and is initialising.
+      await original({ ...request, workflowPath: '/theirs.p7wf' });
+      throw new FakeHttpError('POST apps/: 409 still publishing', 409, false, 1000);
+    };
+    const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1)])));
+    expect(result.publishes[0]!.error).toMatch(/^not publishing Toy app v2: the app changed after the plan was made \(v2 now exists on the server/);
+    expect([...api.apps.get(id)!.versions.keys()]).toEqual([1, 2]);
+    expect(events('publish-resend')).toHaveLength(1);
+  });
+
+  it('sends nothing for an app that changed since the plan, seen by the read before the publish, and the other apps go on', async () => {
+    const { api, run } = setup();
+    const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }, { version: 2, workflowPath: '/x.p7wf' }]);
+    const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1), newVersion('Toy app', 3, '/c.p7wf', 2)]), createApp('Other')));
+    expect(result.publishes.map((p) => [p.app, p.outcome])).toEqual([['Toy app', 'failed'], ['Toy app', 'skipped'], ['Other', 'ready']]);
+    expect(result.publishes[0]!.error).toMatch(/^not publishing Toy app v2: the app changed after the plan was made \(v2 now exists on the server; the plan was to create it\)/);
+    expect(api.posts().map((p) => p.app)).toEqual(['Other']);
   });
 });
 

@@ -5,7 +5,7 @@ import { appsToPublish, findChangedApps, planWithout } from '../../src/apply/sav
 import { UNKNOWN } from '../../src/appshub/types.js';
 import { fingerprintObservedApp } from '../../src/plan/compute.js';
 import type { ObservedApp, ObservedState } from '../../src/plan/observed.js';
-import { createApp, newRevision, planOf, updateApp } from './plans.js';
+import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';
 
 function observedApp(id: string, name: string, revision = 0): ObservedApp {
   return {
@@ -58,6 +58,12 @@ describe('the stale-plan guard', () => {
     expect(findChangedApps(plan, observed(same, moved))).toEqual([]);
   });
 
+  it('refuses an app whose id the server now lists for another app too, naming it', () => {
+    const observed: ObservedState = { serverUrl: 'https://fake.example', workflows: {}, apps: [observedApp('app1', 'A'), observedApp('app1', 'B')] };
+    const plan = planOf({ ...updateApp('A', 'app1', [newRevision('A', 1, 0, '/a2.p7wf')]), observedFingerprint: fingerprintObservedApp(observedApp('app1', 'A')) });
+    expect(findChangedApps(plan, observed)).toEqual([{ app: 'A', detail: 'shares its id app1 with "B" on the server now; run "p7apps plan" again' }]);
+  });
+
   it('drops refused apps from the plan and recounts its summary', () => {
     const rest = planWithout(plan, new Set(['Moved', 'Taken']));
     expect(appsToPublish(rest)).toEqual(['Same', 'New']);
@@ -76,6 +82,24 @@ describe('convergence', () => {
       { app: 'A', reasons: ['the app is not on the server yet', 'version 2 is new'], conflicts: [] },
       { app: 'B', reasons: [], conflicts: ['version 2 is still being published on the server (state INITIALIZING)'] },
     ]);
+  });
+});
+
+describe('convergence after a publish committed twice', () => {
+  const noop = (name: string, versions: number[]) =>
+    ({ action: 'no-op', name, appId: 'app1', workspace: UNKNOWN, observedFingerprint: 'x', notes: versions.map((version) => ({ kind: 'unmanaged-version', version, revision: 0 })) }) as const;
+
+  it('counts an undeclared version that appeared in an app the apply published to as not converged, naming it', () => {
+    const before = planOf(updateApp('A', 'app1', [newVersion('A', 2, '/b.p7wf', 1)]));
+    const remaining = stillToDo(planOf(noop('A', [3])), before);
+    expect(remaining).toEqual([{ app: 'A', reasons: [], conflicts: [expect.stringMatching(/^v3 appeared during this apply but the config does not declare it: a publish was probably committed twice \(a late commit after a lost answer, or another apply at the same time\)\. Look at "A" in AppsHub/)] }]);
+  });
+
+  it.each([
+    ['an undeclared version that was there before', planOf({ ...updateApp('A', 'app1', [newVersion('A', 2, '/b.p7wf', 1)]), notes: [{ kind: 'unmanaged-version', version: 3, revision: 0 }] })],
+    ['an app the apply did not publish to', planOf(noop('A', []))],
+  ])('leaves alone %s', (_what, before) => {
+    expect(stillToDo(planOf(noop('A', [3])), before)).toEqual([]);
   });
 });
 

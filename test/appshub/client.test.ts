@@ -128,6 +128,18 @@ describe('pagination (A9)', () => {
     expect(c.requests.map((r) => r.path)).toEqual(['apps/', 'apps/?page=2', 'apps/?page=3']);
   });
 
+  it('keeps two apps the server lists under one id, rather than dropping one', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, { next: '?page=2', results: [app('a1', 'Alpha'), app('a1', 'Beta')] })
+      .get(`${APPS}/apps/?page=2`)
+      .reply(200, { next: null, results: [app('a1', 'Beta')] });
+    expect((await client().client.listApps()).map((a) => [a.id, a.name])).toEqual([
+      ['a1', 'Alpha'],
+      ['a1', 'Beta'],
+    ]);
+  });
+
   it('names the page and the item of a malformed entry', async () => {
     nock(SERVER)
       .get(`${APPS}/apps/`)
@@ -602,6 +614,7 @@ describe('malformed responses', () => {
     expect(err).toMatchObject({ kind: 'malformed', method: 'GET', path: 'apps/', ambiguous: false });
     expect(err.message).toBe(`Malformed response to GET apps/: ${what}`);
     expect(err.hint).toContain('docs/wire-assumptions.md');
+<<<<<<< HEAD
   });
 
   it('reads the rest of the catalog when one app has a field it cannot read (A19)', async () => {
@@ -626,6 +639,8 @@ describe('malformed responses', () => {
     const [listed] = await c.listApps();
     expect(listed!.thumbnailUrl).toBe(`${SERVER}/appshub/media/a1.png`);
     expect((await c.fetchThumbnail(listed!.thumbnailUrl as string)).status).toBe('fetched');
+=======
+>>>>>>> apply-safety
   });
 
   it('refuses an app record for another id', async () => {

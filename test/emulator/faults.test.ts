@@ -194,6 +194,42 @@ describe('each fault', () => {
   });
 });
 
+describe('the late commit: 504 at once, committed later', () => {
+  async function appsAppear(api: ReturnType<typeof client>): Promise<unknown[]> {
+    // Bounded: the commit is due after 100-150 ms; give up after 10 s.
+    for (let i = 0; i < 200; i++) {
+      const apps = (await api.listApps()).body as unknown[];
+      if (apps.length > 0) return apps;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return [];
+  }
+
+  it.each<[string, string | FaultSpec]>([
+    ['the grammar', 'lateCommitNext=1,lateCommitMs=150'],
+    ['a spec object (control API, setFaults)', { lateCommitRate: 1, maxLateCommit: 1, lateCommitMs: 100 }],
+  ])('answers 504 with nothing committed yet, then commits the publish (%s)', async (_how, spec) => {
+    const emu = await emulator();
+    emu.setFaults(spec);
+    const api = client(emu);
+    const res = await api.publish(toyPublish());
+    expect(res.status).toBe(504);
+    expect((await api.listApps()).body).toEqual([]);
+    const apps = await appsAppear(api);
+    expect(apps).toHaveLength(1);
+    expect(emu.snapshot().apps[0]!.versions.map((v) => v.version)).toEqual([1]);
+    expect(emu.faultCounts().lateCommit).toBe(1);
+    // The budget is spent: the next publish is answered as usual.
+    expect((await api.publish(toyPublish())).status).toBe(201);
+  });
+
+  it('parses and writes back the late-commit keys', () => {
+    const spec = parseFaultSpec('lateCommit=0.2,lateCommitMs=120000,maxLateCommit=10,lateCommitNext=2');
+    expect(spec).toEqual({ lateCommitRate: 0.2, lateCommitMs: 120_000, maxLateCommit: 10, lateCommitNext: 2 });
+    expect(parseFaultSpec(formatFaultSpec(spec))).toEqual(spec);
+  });
+});
+
 describe('reproducibility and counting', () => {
   async function statuses(spec: string, paths: string[]): Promise<(number | null)[]> {
     const emu = await emulator({ faults: spec });
@@ -227,6 +263,7 @@ describe('reproducibility and counting', () => {
     const log = emu.requestLog();
     const injected = log.filter((e) => e.fault === '503').length;
     expect(injected).toBeGreaterThan(0);
+<<<<<<< HEAD
     expect(emu.faultCounts()).toEqual({
       reset: 0,
       '503': injected,
@@ -237,6 +274,9 @@ describe('reproducibility and counting', () => {
       trickle: 0,
       tricklePublish: 0,
     });
+=======
+    expect(emu.faultCounts()).toEqual({ reset: 0, '503': injected, '429': 0, dropPublishResponse: 0, stuckQueued: 0, failPublish: 0, lateCommit: 0 });
+>>>>>>> apply-safety
     expect(emu.counts()).toEqual({ 'GET apps/': 20 });
 
     emu.setFaults('rate503=0.5,seed=3');

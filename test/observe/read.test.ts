@@ -46,6 +46,18 @@ describe('readObservedState', () => {
     expect(state.workflows).toEqual({ '/W/Beam-1.p7wf': expect.objectContaining({ id: 'w1' }) });
   });
 
+  it('keeps both apps the server lists under one id, and reads neither by that id', async () => {
+    const catalog = catalogOf(appWithVersions('Beam', 2), appWithVersions('Gear', 2));
+    catalog.apps = catalog.apps.map((a) => ({ ...a, id: 'same', current: UNKNOWN }));
+    const api = new FakeApi(catalog);
+    const state = await readObservedState(api, desiredOf(want('Beam', [1, 2]), want('Gear', [1])), { parallelism: 2 });
+    expect(state.apps.map((a) => [a.name, a.id])).toEqual([
+      ['Beam', 'same'],
+      ['Gear', 'same'],
+    ]);
+    expect([...api.calls].sort()).toEqual(['listApps', 'listWorkflows']);
+  });
+
   it('lists unmanaged apps without reading their details, and sorts apps by name', async () => {
     const api = new FakeApi(catalogOf(appWithVersions('Zeta', 2), appWithVersions('Alpha', 2), appWithVersions('Beam', 1)));
     const state = await readObservedState(api, desiredOf(want('Beam', [1])), { parallelism: 2 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UNKNOWN, type WorkflowRecord } from '../../src/appshub/types.js';
 import { closestWorkflowPath, computePlan, fingerprintObservedApp } from '../../src/plan/compute.js';
-import { summaryLine } from '../../src/plan/describe.js';
+import { describeConflict, summaryLine } from '../../src/plan/describe.js';
 import type { AppPlan, Plan, PlannedPublish } from '../../src/plan/types.js';
 import {
   WORKSPACE,
@@ -428,6 +428,20 @@ describe('computePlan', () => {
       observedState([observedApp('Gear', { 1: 'Gear' }, { id: 'b' }), observedApp('Gear', { 1: 'Gear' }, { id: 'a' })]),
     );
     expect(plan.apps[0]).toMatchObject({ action: 'conflict', conflicts: [{ kind: 'name-ambiguous', appIds: ['a', 'b'] }] });
+  });
+
+  it('refuses to guess for apps the server lists under one id, naming both', () => {
+    const plan = computePlan(
+      desiredState(desiredApp('Gear', { 1: 'Gear' }), desiredApp('Wheel', { 1: 'Wheel' })),
+      observedState([observedApp('Wheel', { 1: 'Wheel' }, { id: 'same' }), observedApp('Gear', { 1: 'Gear' }, { id: 'same' })]),
+    );
+    for (const app of plan.apps) {
+      expect(app).toMatchObject({ action: 'conflict', appId: 'same', conflicts: [{ kind: 'id-shared', appId: 'same', names: ['Gear', 'Wheel'] }] });
+    }
+    expect(describeConflict({ kind: 'id-shared', appId: 'same', names: ['Gear', 'Wheel'] }).problem).toBe(
+      'the server lists the id same for 2 apps ("Gear", "Wheel"), so p7apps cannot tell which one it would read or publish to',
+    );
+    expect(plan.summary).toMatchObject({ conflict: 2, publishes: 0 });
   });
 
   it('summarises creates, updates, conflicts, publishes and republishes', () => {

@@ -5,12 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { systemClock } from '../../apply/clock.js';
+import { parseDuration, systemClock } from '../../apply/clock.js';
 import { convergence as convergenceOf } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
+import { DEFAULT_LATE_COMMIT_WINDOW_MS } from '../../apply/late-commit.js';
+import { acquireApplyLock, type HeldLock } from '../../apply/lock.js';
 import { describeError } from '../../apply/http-facts.js';
-import { appsToPublish, findChangedApps, planWithout, type ChangedApp } from '../../apply/saved-plan.js';
+import { appsToPublish, findChangedApps, planWithout, recheckUploads, type ChangedApp } from '../../apply/saved-plan.js';
 import type { AppsHubClient } from '../../appshub/client.js';
 import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
@@ -39,6 +41,7 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
   const graceMs = graceOrThrow(args.grace);
   // Checked here too (serverOptions reads it when connecting), so that a bad value is refused before anything else.
   requestTimeoutOrThrow(args['request-timeout']);
+  const lateCommitWindowMs = lateCommitWindowOrThrow(args['late-commit-window']);
   const json = args.format === 'json';
   const color = useColor(args, ctx.stdout, ctx.env);
   const autoApprove = args['auto-approve'] === true;
@@ -53,19 +56,42 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
     }
   }
 
-  const prepared = args.plan === undefined ? await planAfresh(ctx, args, parallelism, timeoutMs, json, color) : await loadSavedPlan(ctx, args);
-  if ('exit' in prepared) return prepared.exit;
-  const { api } = prepared;
+  // One apply at a time per checkout: the lock is taken as soon as the config is known, before the server is
+  // read (so the second of two applies started together plans nothing), and released however the run ends.
+  let lock: HeldLock | undefined;
+  const takeLock = async (configPath: string) => {
+    lock = await acquireApplyLock(path.dirname(configPath), {
+      command: `p7apps apply${args.plan === undefined ? '' : ` ${args.plan}`}`,
+      notice: (text) => ctx.stderr.write(text),
+    });
+  };
   try {
-    return await applyPrepared(ctx, args, prepared, { parallelism, timeoutMs, graceMs, json, color, autoApprove, strict: strictMode(args, prepared.desired) });
-  } catch (err) {
-    if (ctx.signal.aborted) {
-      ctx.stderr.write('Interrupted before anything was published.\n');
-      return EXIT_INTERRUPTED;
+    const prepared =
+      args.plan === undefined ? await planAfresh(ctx, args, parallelism, timeoutMs, json, color, takeLock) : await loadSavedPlan(ctx, args, takeLock);
+    if ('exit' in prepared) return prepared.exit;
+    const { api } = prepared;
+    try {
+      return await applyPrepared(ctx, args, prepared, {
+        parallelism,
+        timeoutMs,
+        graceMs,
+        lateCommitWindowMs,
+        json,
+        color,
+        autoApprove,
+        strict: strictMode(args, prepared.desired),
+      });
+    } catch (err) {
+      if (ctx.signal.aborted) {
+        ctx.stderr.write('Interrupted before anything was published.\n');
+        return EXIT_INTERRUPTED;
+      }
+      throw err;
+    } finally {
+      await api.close();
     }
-    throw err;
   } finally {
-    await api.close();
+    await lock?.release();
   }
 }
 
@@ -81,6 +107,7 @@ interface RunSettings {
   parallelism: number;
   timeoutMs: number;
   graceMs: number | undefined;
+  lateCommitWindowMs: number;
   json: boolean;
   color: boolean;
   autoApprove: boolean;
@@ -128,8 +155,17 @@ async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: Des
   }
 }
 
-async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number, timeoutMs: number, json: boolean, color: boolean): Promise<Prepared | Done> {
+async function planAfresh(
+  ctx: CliContext,
+  args: ApplyArgs,
+  parallelism: number,
+  timeoutMs: number,
+  json: boolean,
+  color: boolean,
+  takeLock: (configPath: string) => Promise<void>,
+): Promise<Prepared | Done> {
   const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args), signal: ctx.signal });
+  await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
     const plan = await planWhenSettled(ctx, api, desired, args, parallelism, timeoutMs);
@@ -155,7 +191,7 @@ async function planAfresh(ctx: CliContext, args: ApplyArgs, parallelism: number,
   }
 }
 
-async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared | Done> {
+async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (configPath: string) => Promise<void>): Promise<Prepared | Done> {
   const file = path.resolve(ctx.cwd, args.plan!);
   let text: string;
   try {
@@ -187,6 +223,14 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs): Promise<Prepared
   }
   const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal });
   refuseIfStrict(plan, strictMode(args, desired));
+  // Refused before anything is read or sent: a hand-edited plan must not upload what the config could not.
+  const uploads = await recheckUploads(plan, desired.configPath, ctx.cwd);
+  if (uploads.length > 0) {
+    throw new P7appsError(`the plan ${file} would upload files the config may not, so nothing was applied: ${uploads.join('; ')}`, {
+      hint: 'Plan again with "p7apps plan --out FILE": a saved plan may upload only images inside the config\'s folder, unchanged since it was planned.',
+    });
+  }
+  await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
   if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
     await api.close();
@@ -232,7 +276,14 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       for (const app of changed) hooks.emit({ type: 'app-skipped', at: Date.now(), app: app.app, reason: 'changed-since-plan', detail: app.detail });
       plan = planWithout(plan, new Set(changed.map((c) => c.app)));
     }
-    result = await applyPlan(plan, api, { parallelism: settings.parallelism, timeoutMs: settings.timeoutMs, graceMs: settings.graceMs, signal: ctx.signal, hooks });
+    result = await applyPlan(plan, api, {
+      parallelism: settings.parallelism,
+      timeoutMs: settings.timeoutMs,
+      graceMs: settings.graceMs,
+      lateCommitWindowMs: settings.lateCommitWindowMs,
+      signal: ctx.signal,
+      hooks,
+    });
     // A publish abandoned at its timeout means the server did not answer in time: reading it all again
     // would start new requests past the timeout, and "run apply again" is the verdict anyway.
     const stopped = result.interrupted || result.totals.unconfirmed > 0;
@@ -275,7 +326,7 @@ async function checkConvergence(
   hooks.emit({ type: 'converge-start', at: Date.now(), apps: scope.apps.length });
   try {
     const { plan: after } = await planWith(api, scope, { parallelism, signal: ctx.signal, apps: scope.apps.map((app) => app.name) });
-    const { remaining, verification } = convergenceOf(after);
+    const { remaining, verification } = convergenceOf(after, plan);
     hooks.emit({ type: 'converge-done', at: Date.now(), converged: remaining.length === 0, remaining, verification });
     return { remaining, verification };
   } catch (err) {
@@ -303,6 +354,17 @@ const MAX_GRACE_MS = 8000;
 
 function graceOrThrow(text: string | undefined): number | undefined {
   return text === undefined ? undefined : durationOrThrow('--grace', text, '2s or 500ms, at most 8s', MAX_GRACE_MS);
+}
+
+function lateCommitWindowOrThrow(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_LATE_COMMIT_WINDOW_MS;
+  const ms = String(text).trim() === '0' ? 0 : parseDuration(String(text));
+  if (ms === undefined) {
+    throw new UsageError(`--late-commit-window must be a duration such as 120s, 5m or 0 (got ${JSON.stringify(text)})`, {
+      hint: 'Make it longer than the timeout of any gateway or proxy between p7apps and the server.',
+    });
+  }
+  return ms;
 }
 
 function trimSlash(url: string): string {

@@ -14,6 +14,7 @@ export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, Targeting
   parallelism: number;
   timeout: string;
   grace?: string;
+  'late-commit-window': string;
   app?: string[];
 }
 
@@ -37,6 +38,13 @@ export const applyCommand: CommandFactory = (ctx) => ({
       .option('grace', {
         type: 'string',
         describe: 'After --timeout or Ctrl-C, how long a publish already sent may still be answered before it is abandoned and reported as maybe committed (default 5s, at most 8s)',
+        requiresArg: true,
+      })
+      .option('late-commit-window', {
+        type: 'string',
+        default: '120s',
+        describe:
+          'After a publish whose answer was lost (a gateway timeout), how long the app must stay unchanged before the publish is sent again; longer than your gateway\'s timeout',
         requiresArg: true,
       })
       .example('$0 apply', 'Plan, show the changes, ask, then publish and wait for READY')
