@@ -2,14 +2,13 @@
 // sections for the connection, the lists, every wire assumption and what
 // p7apps can verify there, the problems with their fixes, and one summary
 // line. Marks as in the plan: `=` holds, `~` differs, `?` only a publish
-// would tell, `-` not seen, `!` a problem. Every line passes terminalSafe.
+// would tell, `-` not seen, `!` a problem. Every line passes terminalLine.
 
 import type { AuthFinding, CapabilityFinding, ListFinding, TlsFinding } from '../doctor/report.js';
 import { summaryLine } from '../doctor/report.js';
 import { fieldList, type AssumptionStatus } from '../appshub/assumptions.js';
 import { plural } from '../plan/describe.js';
-import { terminalSafe } from './doctor-text.js';
-import { palette, type Palette } from './text.js';
+import { palette, terminalLine, type Palette } from './text.js';
 import type { DoctorRenderer } from './types.js';
 
 type Mark = '=' | '~' | '?' | '-' | '!';
@@ -134,10 +133,11 @@ export const renderDoctorHuman: DoctorRenderer = (report, out, options) => {
   out.write(`${lines.map((line) => show(line, c)).join('\n')}\n`);
 };
 
+/** One line for the terminal: coloured with the palette's marks, then escaped (terminalLine) before the marks become colours. */
 function show(line: Line, c: Palette): string {
-  const text = terminalSafe(line.text);
-  if (line.sub) return `    ${text}`;
-  if (line.mark === undefined) return line.text === '' ? '' : c.bold(text);
+  const text = line.text;
+  if (line.sub) return terminalLine(`    ${text}`);
+  if (line.mark === undefined) return text === '' ? '' : terminalLine(c.bold(text));
   const colour = { '=': (t: string) => t, '~': c.changed, '?': c.dim, '-': c.dim, '!': c.conflict }[line.mark];
-  return colour(`  ${line.mark} ${text}`);
+  return terminalLine(colour(`  ${line.mark} ${text}`));
 }

@@ -6,7 +6,6 @@
 
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { terminalSafe } from '../../src/render/doctor-text.js';
 import { runCli } from '../helpers/cli.js';
 import { APP_ID, APPS, fullApp, fullVersion, fullWorkflow, PNG, SERVER, TOKEN, WORKFLOWS, type Json } from './wire-fixtures.js';
 
@@ -58,7 +57,7 @@ describe('exit code 2: p7apps works here, with limits', () => {
 describe('a hostile server', () => {
   const nasty = '\u001b[2J\u009b31m\u202egnp.exe\u2066';
 
-  it.each([['human'], ['json'], ['human', '--color']])('%s %s: its strings are escaped, never raw', async (format, ...flags) => {
+  it.each([['human'], ['json'], ['human', '--color']])('%s: its strings are escaped, never raw', async (format, ...flags) => {
     const app = fullApp({ state: nasty, [nasty]: 1 });
     // Short entries: the details carry a field (its name hostile) the list entry lacks.
     const entry = { ...app };
@@ -88,11 +87,8 @@ describe('a hostile server', () => {
       expect(report.assumptions.find((a: { id: string }) => a.id === 'A8').detail).toContain('\u009b31m\u202egnp.exe');
       expect(report.lists[0].shortEntryFields).toEqual([nasty]);
     } else {
-      expect(run.stdout).toContain('\\u009b31m\\u202egnp.exe');
+      expect(run.stdout).toContain('\\x9b31m\\u202egnp.exe');
     }
   });
-
-  it('terminalSafe writes every unsafe character as a visible escape and leaves the rest', () => {
-    expect(terminalSafe('a\u001bb\u009bc\u202ed\u200be — ü 7')).toBe('a\\u001bb\\u009bc\\u202ed\\u200be — ü 7');
-  });
 });
+
