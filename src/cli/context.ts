@@ -16,4 +16,6 @@ export interface CliContext {
   signal: AbortSignal;
   /** The run's secrets: stdout and stderr are redacted with it, and so is every file the CLI writes (./output.ts). */
   secrets: Redactor;
+  /** Sends the "SIGINT received" message somewhere else than stderr (a live progress view); undefined gives it back. Absent when the caller owns signals. */
+  announceSignals?: (say: ((text: string) => void) | undefined) => void;
 }

@@ -11,7 +11,7 @@ import { commands } from './commands/index.js';
 import { errorText, redactedStream, usageErrorText } from './output.js';
 import { Redactor } from '../redact.js';
 import { liveConfigWorkers } from '../config/sandbox.js';
-import { guardProcess } from './signals.js';
+import { guardProcess, type ProcessGuard } from './signals.js';
 
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
@@ -57,14 +57,14 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
         exitMayHang: () => liveConfigWorkers() > 0,
       });
   try {
-    const code = await run(argv, partial, controller);
+    const code = await run(argv, partial, controller, guard);
     return guard ? guard.exitCode(code) : code;
   } finally {
     guard?.dispose();
   }
 }
 
-async function run(argv: string[], partial: Partial<CliContext>, controller: AbortController): Promise<number> {
+async function run(argv: string[], partial: Partial<CliContext>, controller: AbortController, guard: ProcessGuard | undefined): Promise<number> {
   const env = partial.env ?? process.env;
   const secrets = partial.secrets ?? Redactor.fromEnv(env);
   const ctx: CliContext = {
@@ -76,6 +76,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     exitCode: 0,
     signal: partial.signal ?? controller.signal,
     secrets,
+    ...(guard ? { announceSignals: (say: ((text: string) => void) | undefined) => guard.announceTo(say) } : {}),
   };
 
   let failed: unknown;

@@ -49,6 +49,12 @@ export interface ProcessGuard {
   exitCode(code: number): number;
   /** Call when the command has finished: removes every listener and the watchdog. */
   dispose(): void;
+  /**
+   * Where the first signal's message goes (default: stderr). A live progress
+   * view that redraws the terminal takes it, so that its next redraw does
+   * not overwrite the line; `undefined` gives it back to stderr.
+   */
+  announceTo(say: ((text: string) => void) | undefined): void;
 }
 
 export function signalExitCode(signal: StopSignal): number {
@@ -63,6 +69,7 @@ export function guardProcess(options: ProcessGuardOptions): ProcessGuard {
   let received: StopSignal | undefined;
   let watchdog: ReturnType<typeof setTimer> | undefined;
   let disposed = false;
+  let announce: ((text: string) => void) | undefined;
 
   const removeListeners = () => {
     for (const name of SIGNALS) proc.off(name, onSignal);
@@ -85,7 +92,9 @@ export function guardProcess(options: ProcessGuardOptions): ProcessGuard {
       return;
     }
     received = signal;
-    options.stderr.write(`\n${signal} received: finishing requests already in flight. Press Ctrl-C again to stop at once.\n`);
+    const text = `${signal} received: finishing requests already in flight. Press Ctrl-C again to stop at once.`;
+    if (announce) announce(text);
+    else options.stderr.write(`\n${text}\n`);
     watchdog = setTimer(() => {
       options.stderr.write(`p7apps did not stop within ${graceMs / 1000} s of ${signal}; stopping now.\n`);
       exitNow(signal, true);
@@ -114,6 +123,9 @@ export function guardProcess(options: ProcessGuardOptions): ProcessGuard {
     },
     exitCode(code) {
       return code === EXIT_INTERRUPTED && received !== undefined ? signalExitCode(received) : code;
+    },
+    announceTo(say) {
+      announce = say;
     },
     dispose() {
       disposed = true;

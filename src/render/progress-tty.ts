@@ -45,12 +45,19 @@ interface Row {
 
 const ACTIVE: Status[] = ['publishing', 'checking', 'busy', 'waiting'];
 
-export function progressTty(out: Pick<Writable, 'write'> & { columns?: number }, options: ProgressTtyOptions): ApplyListener {
+/** The TTY view: a listener, and the way to show a line of the CLI's own (a signal's message) without the next redraw overwriting it. */
+export interface ProgressTtyView extends ApplyListener {
+  note(text: string): void;
+}
+
+export function progressTty(out: Pick<Writable, 'write'> & { columns?: number }, options: ProgressTtyOptions): ProgressTtyView {
   const rows: Row[] = [];
   const byApp = new Map<string, Row>();
   const maxRows = options.maxRows ?? 20;
   let header = '';
   let notice = '';
+  /** A line of the CLI's own (the signal's message), kept in the live region: written beside it, a redraw would overwrite it. */
+  let signalNote = '';
   let drawn = 0;
   let active = false;
   let lastAt = 0;
@@ -124,6 +131,7 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
       for (const row of hidden) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
       lines.push(cut(`  … ${hidden.length} more: ${[...counts].map(([status, n]) => `${n} ${status}`).join(', ')}`));
     }
+    if (signalNote) lines.push(paint(cut(signalNote), 33));
     lines.push(notice ? paint(cut(notice), 33) : '');
     let text = drawn > 0 ? `\x1b[${drawn}F` : '';
     for (const line of lines) text += `\x1b[2K${terminalLine(line)}\n`;
@@ -216,5 +224,13 @@ export function progressTty(out: Pick<Writable, 'write'> & { columns?: number },
       redraw();
     },
     close: stop,
+    note(text: string) {
+      if (!active) {
+        out.write(`${terminalLine(text)}\n`);
+        return;
+      }
+      signalNote = text;
+      redraw();
+    },
   };
 }

@@ -141,6 +141,25 @@ describe('progress listeners', () => {
     for (const row of rows) expect(displayWidth(row.slice(0, row.indexOf('queued')))).toBe(13);
   });
 
+  it("keeps the CLI's own line (a signal's message) in the live region, where later redraws do not overwrite it", () => {
+    const out = sink();
+    const view = progressTty(Object.assign(out.stream, { columns: 100 }), { color: false, tickMs: null });
+    view.emit({ type: 'apply-start', at: 0, apps: [{ app: 'Alpha', publishes: 1 }], publishes: 1, parallelism: 1, timeoutMs: 1000 });
+    view.note('SIGINT received: finishing requests already in flight. Press Ctrl-C again to stop at once.');
+    view.emit({ type: 'interrupted', at: 1, inFlight: ['Alpha'] });
+    view.emit({ type: 'app-start', at: 2, app: 'Alpha', appId: null, publishes: 1 });
+    const screen = finalScreen(out.text());
+    expect(screen).toContain('SIGINT received: finishing requests already in flight. Press Ctrl-C again to stop at once.');
+    expect(screen).toContain('Interrupted: letting the requests in flight finish (Alpha)');
+  });
+
+  it('writes such a line as a plain line when no live region is drawn', () => {
+    const out = sink();
+    const view = progressTty(Object.assign(out.stream, { columns: 100 }), { color: false, tickMs: null });
+    view.note('SIGTERM received: finishing requests already in flight. Press Ctrl-C again to stop at once.');
+    expect(out.text()).toBe('SIGTERM received: finishing requests already in flight. Press Ctrl-C again to stop at once.\n');
+  });
+
   it('fans one event out to several listeners in order', () => {
     const seen: string[] = [];
     const hooks = fanOut({ emit: (e) => seen.push(`1:${e.type}`) }, { emit: (e) => seen.push(`2:${e.type}`), close: () => seen.push('closed') });

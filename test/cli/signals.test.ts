@@ -43,6 +43,21 @@ function setup(options: { exitMayHang?: boolean } = {}) {
 }
 
 describe('the first signal', () => {
+  it('announces itself where a live progress view asks, not on stderr, and on stderr again once given back', () => {
+    const { proc, guard, stderr } = setup();
+    const said: string[] = [];
+    guard.announceTo((text) => said.push(text));
+    proc.emit('SIGINT', 'SIGINT');
+    expect(said).toEqual(['SIGINT received: finishing requests already in flight. Press Ctrl-C again to stop at once.']);
+    expect(stderr()).toBe('');
+
+    const other = setup();
+    other.guard.announceTo((text) => said.push(text));
+    other.guard.announceTo(undefined);
+    other.proc.emit('SIGTERM', 'SIGTERM');
+    expect(other.stderr()).toContain('SIGTERM received: finishing requests already in flight');
+  });
+
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],

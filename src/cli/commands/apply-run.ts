@@ -337,7 +337,12 @@ async function checkConvergence(
 
 function progressListener(ctx: CliContext, settings: RunSettings): ApplyListener {
   if (settings.json) return progressJsonLines(ctx.stdout);
-  if (ctx.stdout.isTTY === true) return progressTty(ctx.stdout, { color: settings.color });
+  if (ctx.stdout.isTTY === true) {
+    const view = progressTty(ctx.stdout, { color: settings.color });
+    // The view redraws the terminal in place: the signal's message goes into it, or the next redraw would overwrite it.
+    ctx.announceSignals?.((text) => view.note(text));
+    return view;
+  }
   return progressLines(ctx.stdout);
 }
 
