@@ -80,6 +80,11 @@ export const PROFILES: readonly FaultProfile[] = [
     defaultWindow: true,
   },
   {
+    name: 'trickle',
+    describe: 'up to 3 publishes committed, then their answers trickled one byte a second (cut at the apply timeout and grace)',
+    faults: { tricklePublishRate: 0.2, maxTricklePublish: 3, trickleEveryMs: 1000 },
+  },
+  {
     name: 'race-same-checkout',
     describe: 'two applies of one checkout started at once, 20-40 ms per request (the lock stops one)',
     faults: { latencyMs: 20, jitterMs: 20 },
@@ -96,7 +101,7 @@ export const PROFILES: readonly FaultProfile[] = [
 ];
 
 /** Profiles that last minutes per run (a real 120 s late commit): left out of the small matrix of `npm test`. */
-export const LONG_PROFILES: ReadonlySet<string> = new Set(['late-120s']);
+export const LONG_PROFILES: ReadonlySet<string> = new Set(['late-120s', 'trickle']);
 
 /**
  * Denser faults for a small catalog, so that each profile's fault fires in a

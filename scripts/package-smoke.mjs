@@ -47,8 +47,20 @@ export function run(command, args, { cwd, env = process.env, input, timeoutMs = 
   });
 }
 
-/** npm's own notices that come from this machine's npm settings, not from the package. */
-const MACHINE_NPM_NOISE = [/npm warn config/i, /nodedir/i, /install-scripts/i, /^npm warn\s*$/i];
+/**
+ * npm notices that are not about p7apps' own manifest: this machine's npm
+ * settings (nodedir), and npm 11's list of dependencies whose install scripts
+ * it did not run. That list names esbuild (through tsx): its postinstall only
+ * checks the binary that its optional platform package already ships, so
+ * TypeScript configs load without it (the checks below prove it). p7apps
+ * itself has no install script to list.
+ */
+const MACHINE_NPM_NOISE = [
+  /npm warn config/i,
+  /nodedir/i,
+  /^npm warn install-scripts\s+(esbuild@|1 package has install scripts|Run `npm install-scripts ls`)/i,
+  /^npm warn( install-scripts)?\s*$/i,
+];
 
 /** Creates a project of the given module type and installs the tarball into it; returns its directory and any npm warnings. */
 export async function installProject(tarball, workdir, type) {
