@@ -2,7 +2,6 @@
 // them): plan afresh or load a saved plan, confirm, publish, follow progress,
 // and check that the server converged.
 
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseDuration, systemClock } from '../../apply/clock.js';
@@ -18,7 +17,6 @@ import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
 import { loadDesiredState, narrowsApps, openServer, planWith } from '../../operations.js';
 import { readObservedState } from '../../observe/read.js';
-import { planFromDocument } from '../../plan/document.js';
 import { safetyCheck } from '../../plan/safety.js';
 import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
 import { planVerification, strictModeError, verifiedText } from '../../plan/verification.js';
@@ -31,6 +29,7 @@ import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appSelection, durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, strictMode, useColor } from '../options.js';
+import { readSavedPlan } from '../saved-plan-file.js';
 import type { ApplyArgs } from './apply.js';
 
 const CONFIRM_PROMPT = "Do you want to apply these changes? Only 'yes' will be accepted: ";
@@ -192,23 +191,7 @@ async function planAfresh(
 }
 
 async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (configPath: string) => Promise<void>): Promise<Prepared | Done> {
-  const file = path.resolve(ctx.cwd, args.plan!);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new P7appsError(`cannot read the plan ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`, {
-      hint: 'Save a plan with "p7apps plan --out FILE" first.',
-    });
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (err) {
-    throw new P7appsError(`${file} is not JSON (${(err as Error).message})`, { hint: 'Pass a file written by "p7apps plan --out FILE".' });
-  }
-  const plan = planFromDocument(document, file);
+  const { file, plan } = await readSavedPlan(ctx.cwd, args.plan!);
   if (narrowsApps(appSelection(args))) {
     throw new UsageError('--app, --workspace and --exclude-app cannot narrow a saved plan: it is applied as it stands', {
       hint: 'Plan with them, save that plan, and apply it.',
