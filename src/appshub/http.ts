@@ -643,6 +643,8 @@ export class HttpTransport {
       origin: req.url.origin,
       code: REQUEST_DEADLINE_CODE,
       ambiguous: publish,
+      // Its 2xx status came before the deadline: committed (wire.ts A21), only its details are lost.
+      committed: publish && status !== undefined && writeCommitted(status),
       message: publish
         ? `${req.method} ${req.label} was not answered in full within ${limit}${status === undefined ? '' : ` (its ${status} status came, the rest did not)`}`
         : `${req.method} ${req.label} did not finish within ${limit}; the server answered too slowly`,

@@ -63,12 +63,12 @@ describe('the overall deadline of a read', () => {
 });
 
 describe('the overall deadline of a publish', () => {
-  it('cuts a trickling answer and reports it as maybe committed, sent once', async () => {
+  it('cuts a trickling answer whose 201 came and reports it as committed (its details lost), sent once', async () => {
     const s = await server({ everyMs: 20, status: 201 });
     const err = await rejection(client(s.url, { publishTimeoutMs: 300 }).publish(GUIDE_PUBLISH_REQUEST));
-    expect(err).toMatchObject({ kind: 'timeout', code: REQUEST_DEADLINE_CODE, ambiguous: true, attempts: 1 });
+    expect(err).toMatchObject({ kind: 'timeout', code: REQUEST_DEADLINE_CODE, ambiguous: true, committed: true, attempts: 1 });
     expect(err.message).toBe(
-      'POST apps/ was not answered in full within 300ms (its 201 status came, the rest did not); it may have taken effect on the server',
+      'POST apps/ was not answered in full within 300ms (its 201 status came, the rest did not); the server accepted it, so it took effect',
     );
     expect(s.requests).toEqual(['POST /appshub/.rest/v2/apps/']);
   });
@@ -77,6 +77,8 @@ describe('the overall deadline of a publish', () => {
     const s = await server({ everyMs: 20, mode: 'hang' });
     const err = await rejection(client(s.url, { requestTimeoutMs: 150 }).publish(GUIDE_PUBLISH_REQUEST));
     expect(err.message).toMatch(/^POST apps\/ was not answered in full within 300ms; it may have taken effect/);
+    // No status came: not known to be committed, only maybe.
+    expect(err.committed).not.toBe(true);
   });
 });
 
