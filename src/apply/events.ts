@@ -116,7 +116,7 @@ export type ApplyEvent =
         /** Set when this poll failed; polling goes on until the deadline. */
         error?: string;
       })
-  /** A publishing state p7apps does not know, seen for the first time in this publish: waited on for at most `limitMs` unchanged. */
+  /** A publishing state p7apps does not know, each time the version's state changes to one: waited on for at most `limitMs` unchanged. */
   | (At & PublishRef & { type: 'publish-state-unknown'; appId: string; state: string; elapsedMs: number; limitMs: number })
   | (At & PublishRef & { type: 'publish-ready'; appId: string; revision: number | null; elapsedMs: number; polls: number })
   | (At &

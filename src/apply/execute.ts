@@ -369,7 +369,7 @@ async function send(
   report: PublishReport,
   run: Run,
   lifetime: PublishLifetime,
-  madeRevisions: ReadonlyMap<number, number> = new Map(),
+  madeRevisions: ReadonlyMap<number, number>,
 ): Promise<Sent> {
   const ref = { app: app.name, step: publish.step, version: publish.expect.version };
   let lostResponses = 0;
@@ -408,7 +408,9 @@ async function send(
         if (committed.tookEffect) return { appId: committed.appId!, revision: committed.revision, answered: false };
         appId = committed.appId ?? appId;
         // Interrupted, or out of time, before the window ended: a late commit may still come, so this is not "not sent".
-        if (run.signal.aborted || run.clock.now() >= deadline) throw mayHaveCommitted(publish, lifetime, run, true);
+        if (run.signal.aborted || run.clock.now() >= deadline) {
+          throw mayHaveCommitted(publish, lifetime, run, true, !run.signal.aborted);
+        }
         if (lostResponses > run.maxResends) {
           throw new PublishStop(
             'failed',
@@ -524,8 +526,9 @@ function throwPastAttempts(publish: PlannedPublish, attempt: number, err: unknow
  * interruption came: still on the wire, or its answer lost and the check
  * (`checking`) not done.
  */
-function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, run: Run, checking = false): PublishStop {
-  const abandoned = lifetime.abandoned();
+function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, run: Run, checking = false, timedOut = false): PublishStop {
+  // The late-commit watch stops at the deadline itself, before the lifetime's grace has run out.
+  const abandoned = lifetime.abandoned() ?? (timedOut ? 'timeout' : undefined);
   const grace = formatDuration(run.graceMs);
   const why =
     checking && abandoned === 'timeout'
