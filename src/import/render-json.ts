@@ -3,8 +3,10 @@
 // comments, so the draft's header and per-app notes are not in the file; the
 // import command prints its warnings, and the plan shows the rest.
 
+import { jsonText } from '../render/escape.js';
 import { draftToConfigValue, type ConfigDraft } from './draft.js';
 
+/** As the other formats, invisible and bidi characters are written as \u escapes: a reviewer sees them. */
 export function renderConfigJson(draft: ConfigDraft): string {
-  return `${JSON.stringify(draftToConfigValue(draft, 'json'), null, 2)}\n`;
+  return `${jsonText(draftToConfigValue(draft, 'json'), 2)}\n`;
 }

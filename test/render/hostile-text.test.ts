@@ -12,6 +12,7 @@ import type { ApplyEvent, ApplyListener, PublishReport } from '../../src/apply/e
 import type { ApplyResult } from '../../src/apply/execute.js';
 import { unreadable } from '../../src/appshub/types.js';
 import type { ConfigDraft } from '../../src/import/draft.js';
+import { renderConfigJson } from '../../src/import/render-json.js';
 import { renderConfigTs } from '../../src/import/render-ts.js';
 import { renderConfigYaml } from '../../src/import/render-yaml.js';
 import { computeDrift } from '../../src/plan/drift.js';
@@ -269,6 +270,7 @@ describe.each(HOSTILE_STRINGS)('a config written by import, with %s in names, de
   it.each<[string, () => string]>([
     ['TypeScript', () => renderConfigTs(draft)],
     ['YAML', () => renderConfigYaml(draft)],
+    ['JSON', () => renderConfigJson(draft)],
   ])('%s: no raw control, bidi or invisible character', (_format, render) => {
     expect(render().replace(/\n/g, '')).not.toMatch(RAW_UNSAFE);
   });
@@ -276,6 +278,11 @@ describe.each(HOSTILE_STRINGS)('a config written by import, with %s in names, de
   it('YAML reads back as the same values', () => {
     const value = parseYaml(renderConfigYaml(draft)) as { apps: { name: string; description: string; versions: { workflow: string }[] }[] };
     expect(value.apps[0]).toMatchObject({ name: `App ${s}`, description: `Line one ${s}\nline two`, versions: [{ workflow: `/Users/1/${s}.p7wf` }] });
+  });
+
+  it('JSON reads back as the same values', () => {
+    const value = JSON.parse(renderConfigJson(draft)) as { apps: { name: string; description: string }[] };
+    expect(value.apps[0]).toMatchObject({ name: `App ${s}`, description: `Line one ${s}\nline two` });
   });
 
   it('TypeScript holds each value as a JSON literal of the same string', () => {
