@@ -71,17 +71,6 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** The token and password from the environment, which a config can read and put into an error. */
-function environmentSecrets(): Redactor {
-  const redactor = new Redactor();
-  for (const name of ['P7APPS_TOKEN', 'DA__P7__REST_AUTHTOKEN', 'P7APPS_PASSWORD']) {
-    const value = process.env[name];
-    redactor.add(value);
-    redactor.add(value?.trim());
-  }
-  return redactor;
-}
-
 /**
  * The config the file exports (its function called and awaited), as plain
  * data; a ModuleLoadError saying what went wrong and what to do otherwise.
@@ -89,7 +78,8 @@ function environmentSecrets(): Redactor {
 export function evaluateConfigFile(file: string, source: string, options: SandboxOptions): Promise<unknown> {
   const stageMemory = new SharedArrayBuffer(STAGE_MEMORY_BYTES);
   const stage = new Int32Array(stageMemory);
-  const redactor = environmentSecrets();
+  // The token and password a config can read from the environment and put into an error.
+  const redactor = Redactor.fromEnv(process.env);
   const limit = duration(options.timeoutMs);
   const raise = `if it really needs longer, raise the limit with ${CONFIG_TIMEOUT_ENV} (milliseconds; now ${options.timeoutMs})`;
 

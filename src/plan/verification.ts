@@ -60,10 +60,6 @@ const FIELDS: Record<UnverifiableField, { order: number; words: string; perVersi
   newAppWorkspace: { order: 8, words: 'workspace', perVersion: false, untilPublished: true },
 };
 
-export function fieldWords(field: UnverifiableField): string {
-  return FIELDS[field].words;
-}
-
 export function planVerification(plan: Plan): Verification {
   const byField = new Map<UnverifiableField, UnverifiedItem[]>();
   let apps = 0;

@@ -27,7 +27,7 @@ export async function runDoctor(ctx: CliContext, args: DoctorArgs): Promise<numb
   // The config is read only for its server.url, and only when nothing else names the server.
   let configServerUrl: string | undefined;
   if (args.config !== undefined || (!given(args.server) && !given(ctx.env.P7APPS_URL))) {
-    configServerUrl = (await loadDesiredState({ config: args.config, cwd: ctx.cwd })).serverUrl;
+    configServerUrl = (await loadDesiredState({ config: args.config, cwd: ctx.cwd, signal: ctx.signal })).serverUrl;
   }
   let report;
   try {
