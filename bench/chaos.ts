@@ -76,10 +76,12 @@ const deadline = started + maxMinutes * 60_000;
 let skipped = 0;
 let done = 0;
 
-console.log(
-  `Fault matrix: ${profiles.length} profiles x ${seeds} seeds, ${settings.apps} apps each, READY after ${settings.readyAfterMs} ms, ` +
-    `${concurrency} runs at once (Node ${process.version}, ${os.cpus().length} cores).`,
-);
+if (profiles.length > 0) {
+  console.log(
+    `Fault matrix: ${profiles.length} profiles x ${seeds} seeds, ${settings.apps} apps each, READY after ${settings.readyAfterMs} ms, ` +
+      `${concurrency} runs at once (Node ${process.version}, ${os.cpus().length} cores).`,
+  );
+}
 
 async function worker(): Promise<void> {
   for (let job = queue.shift(); job; job = queue.shift()) {
