@@ -15,7 +15,7 @@ export const TOKEN = 'tok-report-Secret-4711';
 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30" viewBox="0 0 40 30"><rect width="40" height="30" fill="#2a7"/><circle cx="20" cy="15" r="9" fill="#fff"/></svg>\n';
 
-const IMAGES: Record<string, Uint8Array | string> = {
+export const IMAGES: Record<string, Uint8Array | string> = {
   'beam-new.png': pngBytes([30, 90, 200], 16),
   'beam-old.png': pngBytes([200, 40, 40], 16),
   'gear.png': pngBytes([40, 160, 60], 12),
@@ -76,7 +76,8 @@ export interface ReportWorld {
   close(): Promise<void>;
 }
 
-export async function startReportWorld(): Promise<ReportWorld> {
+/** The world above; `profiles` as the emulator takes them (e.g. 'thumbnail-forbidden'). */
+export async function startReportWorld(options: { profiles?: string[] } = {}): Promise<ReportWorld> {
   const dir = await mkdtemp(path.join(tmpdir(), 'p7apps-report-'));
   await mkdir(path.join(dir, 'images'));
   await mkdir(path.join(dir, 'server'));
@@ -85,7 +86,7 @@ export async function startReportWorld(): Promise<ReportWorld> {
     await writeFile(path.join(dir, 'server', name), bytes);
   }
   await writeFile(path.join(dir, 'p7apps.config.json'), JSON.stringify(CONFIG, null, 2));
-  const emulator = await startEmulator({ seed: SEED, seedBaseDir: dir, readyAfterMs: 0 });
+  const emulator = await startEmulator({ seed: SEED, seedBaseDir: dir, readyAfterMs: 0, ...(options.profiles ? { profiles: options.profiles } : {}) });
   return {
     emulator,
     dir,
