@@ -3,8 +3,8 @@
 // global WebSocket). Just enough of the protocol to load a page, watch its
 // console and network, run expressions in it and take a screenshot.
 //
-// The browser is Debian's `chromium-headless-shell` (.ci/run installs it), or
-// the binary P7APPS_CHROMIUM names. A missing browser is an error that says
+// The browser is the binary P7APPS_CHROMIUM names, or Debian's
+// `chromium-headless-shell` (.ci/run installs it) on the PATH or in /usr. A missing browser is an error that says
 // how to install it, never a quiet skip.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,7 +23,8 @@ export function chromiumBinary(env: NodeJS.ProcessEnv = process.env): string {
     if (!existsSync(named)) throw new Error(`P7APPS_CHROMIUM names ${named}, which does not exist`);
     return named;
   }
-  const found = DEFAULT_BINARIES.find((file) => existsSync(file));
+  const onPath = (env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '').map((dir) => path.join(dir, 'chromium-headless-shell'));
+  const found = [...onPath, ...DEFAULT_BINARIES].find((file) => existsSync(file));
   if (found === undefined) {
     throw new Error(
       'The browser tests need Chromium: install it with "apt-get install chromium-headless-shell" (.ci/run does), or set P7APPS_CHROMIUM to a Chromium or Chrome binary.',
