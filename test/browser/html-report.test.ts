@@ -21,13 +21,14 @@ let browser: Browser;
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   world = await startReportWorld();
-  browser = await launchBrowser();
-});
+  // Generous: on a loaded machine Chromium can take many seconds to start.
+  browser = await launchBrowser({ timeoutMs: 40_000 });
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
   await world?.close();
-});
+}, 30_000);
 
 /** What the page did that it must not: console errors, exceptions, CSP violations, requests. */
 function misbehaviour(page: BrowserPage, pageUrl: string): string[] {
@@ -117,7 +118,7 @@ describe('the HTML reports in headless Chromium', () => {
     expect(await filterTo(page, { republish: false, default: true, create: true })).toEqual({ visible: ['Mixer', 'Pump'], said: '2 of 6 apps shown' });
 
     expect(misbehaviour(page, url)).toEqual([]);
-  });
+  }, 90_000);
 
   it('drift: every app a card with its status, thumbnails decoded, filters work, no error, no request', async () => {
     const run = await world.run(['drift', '--format', 'html']);
@@ -145,5 +146,20 @@ describe('the HTML reports in headless Chromium', () => {
     expect(await filterTo(page, { drifted: false, missing: false })).toEqual({ visible: ['Valve'], said: '1 of 6 apps shown' });
 
     expect(misbehaviour(page, url)).toEqual([]);
-  });
+  }, 90_000);
+
+  it('the checks above see what a misbehaving page does: a request, a CSP violation', async () => {
+    // The report's own CSP, on a page that breaks it: an image from elsewhere and a script the policy does not name.
+    const page = await world.run(['drift', '--format', 'html']);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="[^"]*">/.exec(page.stdout)![0];
+    const bad = `<!doctype html><html><head>${csp}</head><body><img src="http://127.0.0.1:9/x.png"><script>console.error('boom')</script></body></html>`;
+    const loaded = await load(bad, 'misbehaving-page');
+    const problems = misbehaviour(loaded.page, loaded.url);
+    expect(problems.some((p) => p.includes('Content Security Policy') && p.includes('127.0.0.1:9'))).toBe(true);
+    expect(problems.some((p) => p.includes('Content Security Policy') && p.includes('script'))).toBe(true);
+    // The attempt is seen even though the policy blocks it, so the report pages make none at all.
+    expect(problems).toContain('request: http://127.0.0.1:9/x.png');
+    // The script the policy does not name never ran.
+    expect(problems.filter((p) => p.includes('boom'))).toEqual([]);
+  }, 90_000);
 });

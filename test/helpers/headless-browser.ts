@@ -115,6 +115,12 @@ export async function launchBrowser(options: { timeoutMs?: number } = {}): Promi
     }
   });
 
+  // A browser that went away answers nothing more: fail what waits at once.
+  socket.addEventListener('close', () => {
+    for (const waiting of pending.values()) waiting.reject(new Error('The browser closed its DevTools connection'));
+    pending.clear();
+  });
+
   const send = (method: string, params: Record<string, unknown> = {}, sessionId?: string) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const id = nextId++;
@@ -168,7 +174,9 @@ export async function launchBrowser(options: { timeoutMs?: number } = {}): Promi
       return page;
     },
     async close() {
-      await send('Browser.close').catch(() => undefined);
+      // Browser.close may go unanswered (the browser exits first); the process is waited for below.
+      const closing = send('Browser.close').catch(() => undefined);
+      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
       socket.close();
       await exited(child, 5_000);
       await rm(profile, { recursive: true, force: true });
