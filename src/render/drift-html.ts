@@ -25,6 +25,15 @@ const STATUS_TEXT: Record<AppDrift['status'], string> = {
   unmanaged: 'not in the config',
 };
 
+/** What the status means, where the card has nothing else to say about it. */
+const STATUS_SENTENCE: Record<AppDrift['status'], string> = {
+  'in-sync': '',
+  drifted: '',
+  missing: 'not on the server (apply would create it); ',
+  conflict: '',
+  unmanaged: 'on the server only, left alone; ',
+};
+
 const KNOWN_REPORT_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'kind', 'serverUrl', 'configPath', 'failOnUnmanaged', 'apps', 'summary', 'drift', 'verification']);
 const KNOWN_APP_FIELDS: ReadonlySet<string> = new Set(['name', 'appId', 'status', 'counts', 'changes', 'editedWorkflows', 'unmanagedVersions', 'unverifiable', 'conflicts']);
 
@@ -49,7 +58,7 @@ function appCard(app: AppDrift, thumbnails: ReportThumbnails | undefined): strin
   const key = app.status === 'unmanaged' && app.appId !== null ? { managed: false as const, appId: app.appId } : { managed: true as const, name: app.name };
   const parts = [
     cardHead([app.status], { tag: app.status, text: status }, app.name, app.appId),
-    `<p class="id">${app.counts ? 'counts as drift' : 'does not count as drift'}</p>`,
+    `<p class="id">${STATUS_SENTENCE[app.status]}${app.counts ? 'counts as drift' : 'does not count as drift'}</p>`,
     thumbnailPair(app.name, thumbnailsOf(thumbnails, key)),
     changesTable(app.changes, { before: 'server', after: 'config' }),
     itemList(
