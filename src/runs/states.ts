@@ -31,8 +31,3 @@ export function isRunEnded(state: RunState): boolean {
 export function isRunDeletable(state: RunState): boolean {
   return runPhase(state) === 'configurable' || isRunEnded(state);
 }
-
-/** The state's name as the server sent it. */
-export function runStateName(state: RunState): string {
-  return state.name;
-}
