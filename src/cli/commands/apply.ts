@@ -12,6 +12,8 @@ export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, Targeting
   'expect-plan'?: string;
   'auto-approve'?: boolean;
   force?: boolean;
+  /** One name, or several when the flag is repeated. */
+  'allow-protected'?: string | string[];
   parallelism: number;
   timeout: string;
   'late-commit-window': string;
@@ -35,6 +37,11 @@ export const applyCommand: CommandFactory = (ctx) => ({
       })
       .option('auto-approve', { type: 'boolean', describe: 'Apply without asking for confirmation (needed when not on a terminal)' })
       .option('force', { type: 'boolean', describe: 'Apply even a plan that puts new revisions on a large share of existing apps' })
+      .option('allow-protected', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Let the plan change this app although the config marks it protect: true (repeatable)',
+      })
       .option('timeout', {
         type: 'string',
         default: '15m',
