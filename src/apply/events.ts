@@ -7,6 +7,7 @@
 // request header or a credential.
 
 import { rawOf } from '../appshub/wire.js';
+import type { CheckEvent } from '../checks/events.js';
 import type { ActionReason } from '../plan/types.js';
 import type { Verification } from '../plan/verification.js';
 
@@ -64,6 +65,8 @@ export interface StillToDo {
 }
 
 export type ApplyEvent =
+  /** A check's run (`p7apps check`, or apply's canary step): src/checks/events.ts. */
+  | CheckEvent
   | (At & {
       type: 'apply-start';
       apps: { app: string; publishes: number }[];

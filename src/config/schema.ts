@@ -20,6 +20,7 @@ import {
   MAX_WORKSPACE_ID_LENGTH,
   MAX_WORKSPACE_NAME_LENGTH,
 } from './limits.js';
+import { CHECK_KEYS, checksSchema } from './check-schema.js';
 
 export * from './limits.js';
 
@@ -100,6 +101,7 @@ export const versionSchema = z
       .regex(/^(?!.*\/\.{0,2}(\/|$))/, 'the workflow path must not contain empty, "." or ".." segments')
       .regex(/\.p7wf$/, 'expected a workflow path ending in .p7wf, like /Users/1/Flow.p7wf')
       .describe('Absolute path of the workflow in pSeven Enterprise storage, e.g. /Users/1/Flow.p7wf.'),
+    checks: checksSchema.describe("This version's checks, in place of the app's.").optional(),
   })
   .describe('One version of the app and the workflow it is published from.');
 
@@ -128,6 +130,7 @@ export const appSchema = z
       .max(MAX_VERSION_NUMBER, `the default version must be at most ${MAX_VERSION_NUMBER}`)
       .describe('Which declared version is the default. Left out: the default is not managed.')
       .optional(),
+    checks: checksSchema.optional(),
   })
   .describe('One AppsHub app.');
 
@@ -175,6 +178,7 @@ export const KEYS = {
   app: Object.keys(appSchema.shape),
   version: Object.keys(versionSchema.shape),
   workspace: Object.keys(workspaceObjectSchema.shape),
+  check: CHECK_KEYS,
 } as const;
 
 export type ParsedConfig = z.output<typeof configSchema>;

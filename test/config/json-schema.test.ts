@@ -20,7 +20,7 @@ describe('schema/p7apps.schema.json', () => {
     const app = schema.properties.apps.items;
     expect(app.additionalProperties).toBe(false);
     expect(app.required).toEqual(['name', 'versions']);
-    expect(Object.keys(app.properties)).toEqual(['name', 'workspace', 'description', 'descriptionFile', 'thumbnail', 'allowCopy', 'versions', 'defaultVersion']);
+    expect(Object.keys(app.properties)).toEqual(['name', 'workspace', 'description', 'descriptionFile', 'thumbnail', 'allowCopy', 'versions', 'defaultVersion', 'checks']);
     expect(app.properties.workspace.anyOf[1].properties.id.type).toBe('string');
     expect(app.properties.versions.items.properties.version).toMatchObject({ type: 'integer', minimum: 1 });
   });
