@@ -94,7 +94,7 @@ export interface CatalogCheckOptions {
   serverUrl: string;
   configPath: string;
   version?: number;
-  runOptions?: Pick<RunCheckOptions, 'runName' | 'cleanupTimeoutMs' | 'pollMs'>;
+  runOptions?: Pick<RunCheckOptions, 'runName' | 'cleanupTimeoutMs' | 'interruptedCleanupMs' | 'pollMs'>;
 }
 
 /** Runs every target's checks, apps in parallel up to the limit and one app's checks one after another. */

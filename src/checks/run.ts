@@ -42,6 +42,8 @@ export interface RunCheckOptions {
   /** Names the run uniquely (so a lost deploy answer can be resolved); default: a random suffix. */
   runName?: (check: string) => string;
   cleanupTimeoutMs?: number;
+  /** The cleanup's time limit when the check was interrupted (the process may have little time left); default: cleanupTimeoutMs. */
+  interruptedCleanupMs?: number;
   pollMs?: readonly number[];
 }
 
@@ -190,7 +192,8 @@ async function cleanUp(
   options: RunCheckOptions,
 ): Promise<{ runId: string | null; cleanup: RunCleanup; detail: string | null }> {
   const { clock } = options;
-  const limitMs = options.cleanupTimeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS;
+  const fullMs = options.cleanupTimeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS;
+  const limitMs = options.signal.aborted ? Math.min(fullMs, options.interruptedCleanupMs ?? fullMs) : fullMs;
   const deadline = clock.now() + limitMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), limitMs);
