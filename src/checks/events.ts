@@ -33,4 +33,11 @@ export type CheckEvent =
   /** The run's state changed (the first state seen included). */
   | (At & CheckRef & { type: 'check-run-state'; runId: string; state: string; elapsedMs: number })
   | (At & CheckRef & { type: 'check-done'; outcome: CheckOutcome; runId: string | null; elapsedMs: number })
-  | (At & CheckRef & { type: 'check-cleanup'; runId: string | null; cleanup: RunCleanup; detail: string | null });
+  | (At & CheckRef & { type: 'check-cleanup'; runId: string | null; cleanup: RunCleanup; detail: string | null })
+  /**
+   * Apply's verdict on a published version's checks. 'canary': passed, the
+   * promotion follows; not passed, the version stays published but not
+   * default, `keptDefault` stays default, and the app stops. 'after': the
+   * version is already default; not passed fails the app.
+   */
+  | (At & { type: 'check-gate'; app: string; version: number; mode: 'canary' | 'after'; passed: boolean; keptDefault: number | null; failed: string[] });

@@ -47,8 +47,10 @@ type Ev<T extends CheckEvent['type']> = Extract<CheckEvent, { type: T }>;
 
 /** One progress line for a check event, without the app name; null: not worth a line. */
 export function checkEventText(event: CheckEvent): string | null {
-  const label = checkLabel(event.check, event.version);
+  const label = event.type === 'check-gate' ? '' : checkLabel(event.check, event.version);
   switch (event.type) {
+    case 'check-gate':
+      return gateText(event);
     case 'check-start':
       return `${label}: deploying a run${event.personal ? ' (personal resources)' : ''}, up to ${formatDuration(event.timeoutMs)}`;
     case 'check-run-deployed':
@@ -66,4 +68,14 @@ function cleanupText(event: Ev<'check-cleanup'>): string | null {
   if (event.cleanup === 'none') return null;
   if (event.cleanup === 'deleted') return `${checkLabel(event.check, event.version)}: its run was deleted`;
   return `${checkLabel(event.check, event.version)}: ${event.detail ?? 'its run was left on the server'}`;
+}
+
+function gateText(event: Ev<'check-gate'>): string {
+  const failed = event.failed.map((name) => JSON.stringify(name)).join(', ');
+  if (event.mode === 'canary') {
+    return event.passed
+      ? `v${event.version} passed its checks; making it default`
+      : `v${event.version} did not pass ${failed}: it stays published but is not made default${event.keptDefault === null ? '' : `; v${event.keptDefault} stays default`}. The app's later steps are not sent.`;
+  }
+  return event.passed ? `v${event.version} passed its checks` : `v${event.version} is default and did not pass ${failed}`;
 }

@@ -28,6 +28,7 @@ export function eventText(event: ApplyEvent): string | null {
     case 'check-run-state':
     case 'check-done':
     case 'check-cleanup':
+    case 'check-gate':
       return checkEventText(event);
     case 'apply-start':
       return (

@@ -5,19 +5,19 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppsHubClient, type AppsHubClient } from '../../src/appshub/client.js';
-import type { Clock } from '../../src/apply/clock.js';
 import type { CheckEvent } from '../../src/checks/events.js';
 import { runCheck, type CheckReport } from '../../src/checks/run.js';
 import type { CheckSpec } from '../../src/checks/spec.js';
 import type { SeedDocument } from '../../src/emulator/index.js';
 import { emulator } from '../emulator/helpers.js';
+import { SMOKE, steppingClock } from './fixtures.js';
 
 const clients: AppsHubClient[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
 });
 
-export const SQUARE_SEED: SeedDocument = {
+const SQUARE_SEED: SeedDocument = {
   users: [{ username: 'u@work.org', password: 'p', tokens: ['tok-1'] }],
   workspaces: [{ id: '7', name: 'Toy apps', publishers: ['u@work.org'] }],
   workflows: [
@@ -40,21 +40,6 @@ export const SQUARE_SEED: SeedDocument = {
     },
   ],
 };
-
-/** Time that moves only when the check waits: each sleep jumps the clock (and so the emulator's runs) forward. */
-export function steppingClock(start = Date.UTC(2026, 0, 1)): Clock & { now(): number } {
-  let now = start;
-  return {
-    now: () => now,
-    async sleep(ms, signal) {
-      if (signal?.aborted) return;
-      now += Math.max(0, ms);
-      await new Promise((resolve) => setImmediate(resolve));
-    },
-  };
-}
-
-export const SMOKE: CheckSpec = { name: 'smoke', parameters: [{ name: 'x', value: 3 }], expect: [{ result: 'y', expectation: { kind: 'equals', value: 9 } }], timeoutMs: 60_000, personal: false };
 
 async function setUp(faults?: string) {
   const clock = steppingClock();

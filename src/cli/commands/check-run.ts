@@ -19,7 +19,7 @@ import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appendJobSummary } from '../output.js';
 import { appSelection, parallelismOrThrow, serverOptions, useColor } from '../options.js';
-import { STOP_GRACE_MS } from '../signals.js';
+import { CLEANUP_AFTER_STOP_MS } from '../signals.js';
 import type { CheckArgs, CheckFormat } from './check.js';
 
 const RENDERERS = {
@@ -28,9 +28,6 @@ const RENDERERS = {
   json: renderCheckJson,
   junit: renderCheckJunit,
 } satisfies Record<CheckFormat, CheckRenderer>;
-
-/** After Ctrl-C, deleting runs must end before the process guard's watchdog does. */
-export const INTERRUPTED_CLEANUP_MS = STOP_GRACE_MS - 2_000;
 
 export async function runCheckCommand(ctx: CliContext, args: CheckArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
@@ -63,7 +60,7 @@ export async function runCheckCommand(ctx: CliContext, args: CheckArgs): Promise
       serverUrl: api.serverUrl,
       configPath: desired.configPath,
       ...(args.version !== undefined ? { version: args.version } : {}),
-      runOptions: { cleanupTimeoutMs: DEFAULT_CLEANUP_TIMEOUT_MS, interruptedCleanupMs: INTERRUPTED_CLEANUP_MS },
+      runOptions: { cleanupTimeoutMs: DEFAULT_CLEANUP_TIMEOUT_MS, interruptedCleanupMs: CLEANUP_AFTER_STOP_MS },
     });
   } finally {
     await api.close();
