@@ -48,7 +48,7 @@ export function describeReason(reason: ActionReason): string {
     case 'settings-changed':
       return `${joinWords(reason.fields.map((f) => SETTING_NAMES[f]))} changed`;
     case 'promote-after-checks':
-      return `makes version ${reason.version} default once its checks pass (costs a new revision of version ${reason.version})`;
+      return `version ${reason.version} becomes default only after its checks pass, and only a publish moves the default (costs a new revision of version ${reason.version})`;
   }
 }
 

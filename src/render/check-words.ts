@@ -8,6 +8,7 @@ import { stateName } from '../apply/events.js';
 import type { CheckEvent } from '../checks/events.js';
 import { describeExpectation, describeGot, type CheckOutcome } from '../checks/evaluate.js';
 import type { CheckReport } from '../checks/run.js';
+import type { PlannedChecks } from '../plan/types.js';
 
 /** "smoke" on v2, or on the default version. */
 export function checkLabel(check: string, version: number | null): string {
@@ -78,4 +79,12 @@ function gateText(event: Ev<'check-gate'>): string {
       : `v${event.version} did not pass ${failed}: it stays published but is not made default${event.keptDefault === null ? '' : `; v${event.keptDefault} stays default`}. The app's later steps are not sent.`;
   }
   return event.passed ? `v${event.version} passed its checks` : `v${event.version} is default and did not pass ${failed}`;
+}
+
+/** What a plan says a publish's checks will do. */
+export function plannedChecksText(planned: PlannedChecks, version: number): string {
+  const names = planned.checks.map((check) => JSON.stringify(check.name)).join(', ');
+  return planned.mode === 'canary'
+    ? `then runs check ${names} against v${version}, kept from being default until it passes`
+    : `then runs check ${names} against v${version}, already default`;
 }

@@ -5,6 +5,7 @@
 // Unchanged apps are counted, and listed only when verbose or when something
 // about them could not be verified.
 
+import { plannedChecksText } from './check-words.js';
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
 import type { AppPlan, AttributeChange, Plan, PlannedPublish } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
@@ -97,6 +98,7 @@ function publishLines(publishes: PlannedPublish[], c: Palette): string[] {
     lines.push(`      ${publish.step}. ${c.bold(`POST apps/ ${fields.slice(0, 2).join(' ')}`)}  -> ${expectationText(publish.expect)}`);
     lines.push(`         ${fields.slice(2).join(' ')}`);
     for (const reason of publish.reasons) lines.push(c.dim(`         because ${describeReason(reason)}`));
+    if (publish.checks) lines.push(c.dim(`         ${plannedChecksText(publish.checks, publish.expect.version)}`));
   }
   return lines;
 }

@@ -3,6 +3,7 @@
 // miss them, a table of apps, then a collapsed block per app with its
 // changes, a diff of descriptions, and every publish with why it is needed.
 
+import { plannedChecksText } from './check-words.js';
 import { isUnknown } from '../appshub/types.js';
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
 import type { AppPlan, AttributeChange, Plan } from '../plan/types.js';
@@ -74,7 +75,7 @@ function appBlock(app: AppPlan, verbose: boolean): string[] {
       const request = requestFields(p)
         .map(([name, value]) => codeSpan(`${name}=${value}`).replace(/\|/g, '\\|'))
         .join(' ');
-      const why = p.reasons.map((r) => escapeMarkdown(describeReason(r))).join('; ');
+      const why = [...p.reasons.map((r) => describeReason(r)), ...(p.checks ? [plannedChecksText(p.checks, p.expect.version)] : [])].map(escapeMarkdown).join('; ');
       lines.push(`| ${p.step} | ${request} | ${escapeMarkdown(expectationText(p.expect))} | ${why} |`);
     }
     lines.push('');
