@@ -326,7 +326,7 @@ export class AppsHubClient implements AppsHubApi, AppRunsApi {
         const found = await this.#runNamed(appId, options, signal);
         if (found !== undefined) return found;
       }
-      throw runError(err);
+      throw lostDeployError(runError(err), options.name);
     }
     try {
       return this.#mapped('POST', label, true, () => this.#redactedRun(runDetailsFromWire(this.#json(res, 'POST', true), appId, '', { ...this.#wire, baseUrl: res.url.href })));
@@ -335,7 +335,7 @@ export class AppsHubClient implements AppsHubApi, AppRunsApi {
       // Deployed (2xx), its details unreadable: a named run can still be found, so it is not left behind.
       const found = await this.#runNamed(appId, options, signal);
       if (found !== undefined) return found;
-      throw err.with({ committed: true });
+      throw lostDeployError(err.with({ committed: true }), options.name);
     }
   }
 
@@ -651,12 +651,26 @@ function runError(err: unknown): unknown {
   if (!(err instanceof AppsHubError) || err.kind !== 'http' || err.status === undefined) return err;
   if (err.status === 404) return err.with({ hint: 'The run (or its app) is not on the server: it was deleted, or the app id is wrong.' });
   if (err.status === 400 || err.status === 409) {
-    return err.with({ hint: 'The run is not in a state that allows this (the guide: set parameters and start in CONFIGURATION, interrupt in RUNNING); read its state and try again.' });
+    const allows =
+      err.method === 'DELETE'
+        ? 'a run is deleted in CONFIGURATION, FINISHED, FAILED or INTERRUPTED; interrupt a RUNNING one first'
+        : 'parameters are set and a run started in CONFIGURATION, a run interrupted in RUNNING';
+    return err.with({ hint: `The run is not in a state that allows this (${allows}); read its state and try again.` });
   }
   if (err.status === 401 || err.status === 403) {
     return err.with({ hint: 'Check P7APPS_TOKEN (or P7APPS_USERNAME and P7APPS_PASSWORD), and that its user may run this app.' });
   }
   return err;
+}
+
+/** A deploy that may have happened: the name to look for, so that the run is not left behind. */
+function lostDeployError(err: unknown, name: string | undefined): unknown {
+  if (!(err instanceof AppsHubError) || !(err.ambiguous || err.committed)) return err;
+  const look =
+    name === undefined
+      ? "A run may have been deployed without a name; list the app's runs to find it and delete it."
+      : `A run named ${JSON.stringify(name)} may have been deployed; list the app's runs to find it and delete it.`;
+  return err.with({ hint: look });
 }
 
 /** A path segment (an app id), percent-encoded so it cannot change the path. */

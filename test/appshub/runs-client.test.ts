@@ -90,6 +90,27 @@ describe('deploying a run', () => {
     scope.done();
     expect(err).toBeInstanceOf(AppsHubError);
     expect(err.ambiguous).toBe(true);
+    expect(err.hint).toBe('A run named "check-1" may have been deployed; list the app\'s runs to find it and delete it.');
+  });
+
+  it('finds a named run whose deploy was answered 201 with a body it cannot read (committed)', async () => {
+    const scope = nock(SERVER)
+      .post(`${APPS}/apps/${APP_ID}/runs/`)
+      .reply(201, '<html>ok</html>', { 'Content-Type': 'text/html' })
+      .get(`${APPS}/apps/${APP_ID}/runs/`)
+      .reply(200, [{ id: RUN_ID, name: 'check-1', url: RUN_URL, state: 'QUEUED_TO_INITIALIZE' }])
+      .get(RUN_PATH)
+      .reply(200, details('QUEUED_TO_INITIALIZE'));
+    const run = await client().client.deployAppRun(APP_ID, { name: 'check-1' });
+    scope.done();
+    expect(run.id).toBe(RUN_ID);
+  });
+
+  it('says a committed deploy of an unnamed run cannot be found again', async () => {
+    nock(SERVER).post(`${APPS}/apps/${APP_ID}/runs/`).reply(201, '<html>ok</html>', { 'Content-Type': 'text/html' });
+    const err = await rejection(client().client.deployAppRun(APP_ID));
+    expect(err.committed).toBe(true);
+    expect(err.hint).toContain('without a name');
   });
 
   it('sends a deploy once: a 503 is not retried (it may have been committed)', async () => {
@@ -311,7 +332,7 @@ describe('deleting a run', () => {
     nock(SERVER).delete(RUN_PATH).reply(400, { detail: 'Run is running.' });
     const err = await rejection(client().client.deleteRun(ref));
     expect(err.status).toBe(400);
-    expect(err.hint).toContain('interrupt');
+    expect(err.hint).toContain('interrupt a RUNNING one first');
   });
 });
 

@@ -316,3 +316,26 @@ describe('controls and faults', () => {
     expect(emu.requestLog().filter((e) => e.fault === kind)).toHaveLength(1);
   });
 });
+
+describe('the shipped seeds', () => {
+  it.each([
+    ['examples/demo/seed.yaml', '/Users/1/BeamCalculator.p7wf', 'FINISHED', null],
+    ['examples/demo/seed.yaml', '/Users/1/BeamCalculatorV2.p7wf', 'FAILED', "Block 'Solver' failed: division by zero (the support stiffness is 0)"],
+    ['examples/demo/seed.yaml', '/Users/1/BeamCalculatorV3.p7wf', 'FINISHED', null],
+    ['examples/demo/seed.yaml', '/Users/1/ToyWorkflow.p7wf', 'FINISHED', null],
+    ['examples/seeds/toy.yaml', '/Users/1/BeamCalculator.p7wf', 'FINISHED', null],
+    ['examples/seeds/toy.yaml', '/Users/2/HeatExchanger.p7wf', 'FAILED', "Initialization of block 'Solver' failed: no license available"],
+    ['examples/seeds/guide.json', '/Users/1/ToyWorkflow.p7wf', 'FINISHED', null],
+  ])('%s: runs of %s end %s', async (seed, path, state, detail) => {
+    const clock = manualClock();
+    const emu = await emulator({ seed, now: clock.now, runTiming: { deployMs: 0, queueMs: 0, runMs: 0 } });
+    const workflow = emu.snapshot().workflows.find((w) => w.path === path)!;
+    const auth = { Authorization: `Token ${emu.token}` };
+    const deployed = await (await fetch(`${emu.workflowApiUrl}workflows/${workflow.id}/runs/`, { method: 'POST', headers: auth })).json();
+    expect((await fetch(`${deployed.url}run/`, { method: 'POST', headers: auth })).status).toBe(200);
+    clock.advance(60_000);
+    const details = await (await fetch(deployed.url, { headers: auth })).json();
+    expect([details.state, details.state_detail]).toEqual([state, detail]);
+    if (state === 'FINISHED') expect(details.results.length).toBeGreaterThan(0);
+  });
+});
