@@ -208,7 +208,8 @@ async function cleanUp(
       if (found === undefined) return { runId: null, cleanup: 'none', detail: null };
       run = { appId: found.appId, id: found.id, ...(known(found.url) ? { url: found.url } : {}) };
     }
-    let state = lastState;
+    // Only an end is final: any other state seen last may have moved on (a started run leaves CONFIGURATION).
+    let state = lastState !== null && isRunEnded(lastState) ? lastState : null;
     let interruptSent = false;
     for (let poll = 0; ; poll++) {
       if (state !== null && isRunDeletable(state)) break;

@@ -24,7 +24,9 @@ export const checkCommand: CommandFactory = (ctx) => ({
   describe: "Run the config's checks against the published apps; every run made is deleted",
   builder: (yargs: Argv) =>
     withFormatOption(withTargetingOptions(withReadingOptions(yargs)), CHECK_FORMATS, 'human')
-      .option('version', { type: 'number', describe: "Check this version of each app instead of its default version", requiresArg: true })
+      // --version here is the app version to check, not p7apps' own (which `p7apps --version` still prints).
+      .version(false)
+      .option('version', { type: 'number', describe: 'Check this version of each app instead of its default version', requiresArg: true })
       .option('parallel', { type: 'number', default: 4, describe: 'How many apps are checked at once (1 to 100)', requiresArg: true })
       .option('verbose', { type: 'boolean', describe: 'Also list the checks that passed' })
       .example('$0 check', "Run every app's checks against its default version")
