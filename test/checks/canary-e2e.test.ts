@@ -9,8 +9,7 @@ import type { ApplyEvent } from '../../src/apply/events.js';
 import { applyPlan, type ApplyResult } from '../../src/apply/execute.js';
 import type { DesiredState } from '../../src/config/desired.js';
 import type { SeedDocument } from '../../src/emulator/index.js';
-import { readObservedState } from '../../src/observe/read.js';
-import { computePlan } from '../../src/plan/compute.js';
+import { planWith } from '../../src/operations.js';
 import type { Plan, UpdateAppPlan } from '../../src/plan/types.js';
 import { emulator } from '../emulator/helpers.js';
 import { systemClock } from '../../src/apply/clock.js';
@@ -51,9 +50,9 @@ function desired(v2: string): DesiredState {
 }
 
 // Real time, kept short: apply's publish deadlines run on the clock too, and a clock that jumps would cut them.
-async function setUp() {
+async function setUp(profiles?: string) {
   const clock = systemClock;
-  const emu = await emulator({ seed: SEED, runTiming: { deployMs: 20, queueMs: 10, runMs: 50 } });
+  const emu = await emulator({ seed: SEED, runTiming: { deployMs: 20, queueMs: 10, runMs: 50 }, ...(profiles ? { profiles } : {}) });
   const client = createAppsHubClient({ serverUrl: emu.url, token: emu.token, sleep: async () => {}, retry: { baseDelayMs: 1 } });
   clients.push(client);
   return { emu, clock, client };
@@ -62,7 +61,7 @@ async function setUp() {
 type Setup = Awaited<ReturnType<typeof setUp>>;
 
 async function planFor(setup: Setup, state: DesiredState): Promise<Plan> {
-  return computePlan(state, await readObservedState(setup.client, state, { parallelism: 2 }));
+  return (await planWith(setup.client, state, { parallelism: 2 })).plan;
 }
 
 async function apply(setup: Setup, plan: Plan, signal?: AbortSignal, onEvent?: (event: ApplyEvent) => void): Promise<{ result: ApplyResult; events: ApplyEvent[] }> {
@@ -131,6 +130,18 @@ describe('canary publishing', () => {
     const second = await apply(setup, await planFor(setup, state));
     expect(second.result.apps[0]!.outcome).toBe('done');
     expect(defaultOf(setup)).toBe(2);
+    expect(setup.emu.snapshot().runs).toEqual([]);
+  });
+
+  it('a server that runs no given version: the new default is published as default and checked right after; a failure fails the app', async () => {
+    const setup = await setUp('no-version-runs');
+    const plan = await planFor(setup, desired('/Users/1/SquareWrong.p7wf'));
+    const app = plan.apps[0] as UpdateAppPlan;
+    expect(app.publishes.map((p) => [p.request.setVersionAsDefault, p.checks?.mode ?? null])).toEqual([[true, 'after']]);
+    const { result, events } = await apply(setup, plan);
+    expect(result.apps[0]!.outcome).toBe('failed');
+    expect(result.publishes[0]!.checks!.map((c) => c.outcome.status)).toEqual(['failed']);
+    expect(events.find((e) => e.type === 'check-gate')).toMatchObject({ mode: 'after', passed: false });
     expect(setup.emu.snapshot().runs).toEqual([]);
   });
 });
