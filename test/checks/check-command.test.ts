@@ -83,9 +83,9 @@ describe('p7apps check', () => {
     const pending = runCli(['check'], { cwd, env: { P7APPS_URL: emu.url, P7APPS_TOKEN: emu.token }, signal: controller.signal });
     for (let i = 0; i < 2000 && !emu.snapshot().runs.some((r) => r.state === 'RUNNING'); i++) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
-    const { code, stderr } = await pending;
+    const { code, stdout } = await pending;
     expect(code).toBe(130);
-    expect(stderr).toContain('its run was deleted');
+    expect(stdout).toContain('its run was deleted');
     expect(emu.snapshot().runs).toEqual([]);
   });
 });

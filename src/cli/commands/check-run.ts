@@ -52,7 +52,8 @@ export async function runCheckCommand(ctx: CliContext, args: CheckArgs): Promise
       throw err;
     }
     const targets = checkTargets(desired, apps, args.version);
-    const progress = progressLines(ctx.stderr);
+    // Progress before a human report on stdout, as apply does; beside a machine-readable report, on stderr.
+    const progress = progressLines(format === 'human' ? ctx.stdout : ctx.stderr);
     report = await runCatalogChecks(api, targets, {
       parallelism: parallel,
       signal: ctx.signal,

@@ -33,7 +33,7 @@ export const checkCommand: CommandFactory = (ctx) => ({
       .example('$0 check --app "Toy app" --version 2', 'Check version 2 of one app')
       .example('$0 check --format junit > checks.xml', 'A JUnit report for CI dashboards: one test case per check')
       .epilogue(
-        'Progress goes to stderr, the report to stdout. With GITHUB_STEP_SUMMARY set, the Markdown report is also appended to that file.\n' +
+        'The report goes to stdout; progress goes before it (human) or to stderr (other formats). With GITHUB_STEP_SUMMARY set, the Markdown report is also appended to that file.\n' +
           'Exit codes: 0 every check passed, 1 a check failed or could not run (or an error), 130 interrupted.',
       ),
   handler: async (args) => {
