@@ -19,7 +19,7 @@ describe('npm run demo', () => {
       const { stdout, stderr } = await run(process.execPath, [path.join(root, 'scripts', 'demo.mjs')], {
         cwd: root,
         env: { ...process.env, NO_COLOR: '1', P7APPS_DEMO_READY_AFTER_MS: '100', P7APPS_TOKEN: '', P7APPS_URL: '' },
-        timeout: 90_000,
+        timeout: 150_000,
       });
       expect(stderr).toBe('');
       expect(stdout).toContain('Plan: 1 app to create, 1 to update');
@@ -33,6 +33,6 @@ describe('npm run demo', () => {
       expect(stdout).toContain('No drift: 2 in sync');
       expect(stdout).toMatch(/Demo done in \d+\.\d+s/);
     },
-    100_000,
+    160_000,
   );
 });
