@@ -144,4 +144,17 @@ describe('canary publishing', () => {
     expect(events.find((e) => e.type === 'check-gate')).toMatchObject({ mode: 'after', passed: false });
     expect(setup.emu.snapshot().runs).toEqual([]);
   });
+
+  it('a lost answer to the promotion is resolved by reading the version back: promoted once, no duplicate', async () => {
+    const setup = await setUp();
+    const state = desired('/Users/1/SquareFixed.p7wf');
+    // Once the check has passed, the promotion's answer is lost (it is committed).
+    const { result } = await apply(setup, await planFor(setup, state), undefined, (event) => {
+      if (event.type === 'check-gate') setup.emu.setFaults({ dropPublishResponseRate: 1, maxDropPublishResponse: 1 });
+    });
+    expect(result.publishes.map((p) => [p.outcome, p.error])).toEqual([['ready', null], ['ready', null]]);
+    expect(result.totals.resends).toBe(0);
+    expect(defaultOf(setup)).toBe(2);
+    expect(setup.emu.snapshot().apps[0]!.versions.find((v) => v.version === 2)!.revision).toBe(1);
+  });
 });
