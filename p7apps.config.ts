@@ -31,6 +31,15 @@ export default defineConfig({
         { version: 2, workflow: '/Users/1/BeamCalculatorV2.p7wf' },
       ],
       defaultVersion: 2,
+      // A run that must work before a version becomes default (docs/checks.md).
+      checks: [
+        {
+          name: 'cantilever',
+          parameters: { length: 4.0, load: 100 },
+          expect: { deflection: { number: 0.1, tolerance: 0.001 }, stress: 3.0 },
+          timeoutSeconds: 120,
+        },
+      ],
     },
   ],
 });

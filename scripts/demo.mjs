@@ -2,8 +2,10 @@
 // The README demo: the whole GitOps story against the bundled AppsHub
 // emulator, with no server and no credentials from the user. It starts the
 // emulator (seeded from examples/demo/seed.yaml), then runs the real CLI as a
-// user would: plan, apply, plan again, an edit behind the tool's back through
-// the emulator's control API, drift, apply, and a last plan. It stops the
+// user would: plan, apply (the beam calculator's new version fails its check,
+// so it is published but never made default), a fix in Studio, plan, apply
+// (the fixed version passes and is promoted), check, an edit behind the
+// tool's back through the emulator's control API, drift, apply, and drift. It stops the
 // emulator when done, also on failure or Ctrl-C.
 //
 // Run it with `npm run demo` (which builds first). Exit code 0 when every
@@ -61,14 +63,28 @@ async function step(args, expected, why) {
 }
 
 /** An edit behind the tool's back, through the emulator's control API (as Studio or a colleague would). */
-async function control(route, body) {
+async function control(route, body, method = 'POST') {
   const response = await fetch(`${emulator.controlUrl}${route}`, {
-    method: 'POST',
+    method,
     headers: { Authorization: `Token ${emulator.controlToken}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`control API ${route} answered ${response.status}: ${await response.text()}`);
 }
+
+/** What the beam workflow's runs do once its solver is fixed (as the seed's first draft). */
+const FIXED_BEAM_RUN = {
+  parameters: [
+    { name: 'length', default: 2.0, labels: { type: 'real', unit: 'm' } },
+    { name: 'load', default: 100, labels: { type: 'real', unit: 'N' } },
+  ],
+  results: [
+    { name: 'deflection', default: 0.0125, labels: { type: 'real', unit: 'mm' } },
+    { name: 'stress', default: 1.5, labels: { type: 'real', unit: 'MPa' } },
+  ],
+  cases: [{ when: { length: 4.0, load: 100 }, then: { deflection: 0.1, stress: 3.0 } }],
+  runTimeMs: 1500,
+};
 
 const started = Date.now();
 let exitCode = 0;
@@ -82,11 +98,24 @@ try {
   say('Plan: what would make the server match the config? (exit code 2: changes present)');
   await step(['plan'], 2, 'the server does not match the config yet');
 
-  say('Apply: publish, wait until every version is READY, then check that nothing is left to do.');
+  say('Apply: publish, wait until every version is READY, run the checks before a version becomes default.');
+  process.stdout.write('    Beam calculator v2 is broken: it is published, fails its check, and v1 stays default (exit code 1).\n');
+  await step(['apply', '--auto-approve'], 1, 'the new beam calculator version fails its check and is not made default');
+
+  say('Someone fixes the solver of the beam workflow in Studio.');
+  await control('workflows/run', { path: '/Users/1/BeamCalculatorV2.p7wf', run: FIXED_BEAM_RUN }, 'PUT');
+
+  say('Plan: a new revision of v2, checked before it becomes default (exit code 2).');
+  await step(['plan'], 2, 'the fixed workflow is to be published and promoted');
+
+  say('Apply: the fixed version passes its check and is made default.');
   await step(['apply', '--auto-approve'], 0, 'apply converges');
 
   say('Plan again: nothing to do (exit code 0).');
   await step(['plan'], 0, 'the server matches the config after apply');
+
+  say('The nightly check: does every app still run? (exit code 0)');
+  await step(['check'], 0, 'every check passes');
 
   say('Meanwhile, someone edits the description of "Toy app" in AppsHub and the beam workflow in Studio.');
   await control('apps/drift', { name: 'Toy app', description: 'Edited by hand in AppsHub.' });

@@ -12,6 +12,7 @@ import { UsageError } from './errors.js';
 import type { Redactor } from './redact.js';
 import { readObservedState } from './observe/read.js';
 import { computePlan } from './plan/compute.js';
+import { probeVersionRunsFor } from './checks/probe.js';
 import { computeDrift, type DriftReport } from './plan/drift.js';
 import type { ObservedState } from './plan/observed.js';
 import type { Plan } from './plan/types.js';
@@ -150,6 +151,8 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
     signal: options.signal,
     onlyApps: options.apps !== undefined && options.apps.length > 0 ? options.apps : undefined,
   });
+  const versionRuns = await probeVersionRunsFor(api, desired, observed, options.signal);
+  if (versionRuns !== undefined) observed.versionRuns = versionRuns;
   return { plan: computePlan(desired, observed), desired, observed };
 }
 

@@ -7,6 +7,8 @@
 // request header or a credential.
 
 import { rawOf } from '../appshub/wire.js';
+import type { CheckEvent } from '../checks/events.js';
+import type { CheckReport } from '../checks/run.js';
 import type { ActionReason } from '../plan/types.js';
 import type { Verification } from '../plan/verification.js';
 
@@ -64,6 +66,8 @@ export interface StillToDo {
 }
 
 export type ApplyEvent =
+  /** A check's run (`p7apps check`, or apply's canary step): src/checks/events.ts. */
+  | CheckEvent
   | (At & {
       type: 'apply-start';
       apps: { app: string; publishes: number }[];
@@ -167,6 +171,8 @@ export interface PublishReport extends PublishRef {
   error: string | null;
   /** Publishing states p7apps does not know that this publish went through, as the server named them; absent when none. */
   unknownStates?: string[];
+  /** The checks run once this publish was READY (added within format 1); absent when none ran. */
+  checks?: CheckReport[];
 }
 
 /** A state name as the server sent it, for messages: quoted and escaped (server text) unless it is a plain word. */

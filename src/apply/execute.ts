@@ -29,6 +29,8 @@ import { Slots } from './slots.js';
 import { enforceSafety } from '../plan/safety.js';
 import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
 import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
+import { runPublishChecks, withMadeRevision, type PublishChecksOptions } from './checks.js';
+import type { AppRunsApi } from '../runs/types.js';
 
 export const DEFAULT_PARALLELISM = 10;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 15 * 60 * 1000;
@@ -79,6 +81,10 @@ export interface ApplyOptions {
   force?: boolean;
   /** Protected apps (protect: true) the plan may change this time, by name (else PlanRefusedError, nothing sent). */
   allowProtected?: readonly string[];
+  /** Runs the checks a plan puts after a publish (canary publishing); without it, such an app fails at its first check. */
+  runs?: AppRunsApi;
+  /** How check runs are named, polled and cleaned up (tests shorten them). */
+  checkOptions?: PublishChecksOptions['runOptions'];
 }
 
 export type AppOutcome = 'done' | 'failed' | 'interrupted' | 'not-started';
@@ -131,6 +137,8 @@ interface Run {
   lateCommitWindowMs: number;
   checkBeforePublish: boolean;
   slots: Slots;
+  runs: AppRunsApi | undefined;
+  checkOptions: PublishChecksOptions['runOptions'];
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
@@ -166,6 +174,8 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     lateCommitWindowMs: options.lateCommitWindowMs ?? DEFAULT_LATE_COMMIT_WINDOW_MS,
     checkBeforePublish: options.checkBeforePublish ?? true,
     slots: new Slots(parallelism),
+    runs: options.runs,
+    checkOptions: options.checkOptions,
   };
   if (!Number.isFinite(run.lateCommitWindowMs) || run.lateCommitWindowMs < 0) {
     throw new P7appsError(`the late-commit window must be a duration of 0 or more (got ${run.lateCommitWindowMs})`);
@@ -276,10 +286,23 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
       reports.push(blankReport(app, publish, 'not-started'));
       continue;
     }
-    const report = await applyPublish(app, publish, publishes.length, appId, madeRevisions, run);
+    // A promotion republishes the version the canary made: the revision it replaces is the one made here.
+    const report = await applyPublish(app, withMadeRevision(publish, madeRevisions), publishes.length, appId, madeRevisions, run);
     appId = report.appId ?? appId;
     if (report.outcome === 'ready' && report.revision !== null) madeRevisions.set(publish.expect.version, report.revision);
     reports.push(report);
+    if (report.outcome === 'ready' && publish.checks && appId !== null) {
+      const verdict = await runPublishChecks(app, publish, appId, report, {
+        runs: run.runs,
+        clock: run.clock,
+        signal: run.signal,
+        emit: run.emit,
+        runOptions: run.checkOptions,
+      });
+      if (verdict === 'interrupted') outcome = 'interrupted';
+      else if (verdict === 'failed') outcome = 'failed';
+      continue;
+    }
     // A publish left unconfirmed by its timeout (not by an interruption) fails its app: its later steps are not sent.
     if (report.outcome === 'not-started' || (report.outcome === 'unconfirmed' && run.signal.aborted)) outcome = 'interrupted';
     else if (report.outcome !== 'ready') outcome = 'failed';

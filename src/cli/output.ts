@@ -5,6 +5,7 @@
 // terminalLine (src/render/text.ts), so server text in a message can neither
 // drive the terminal nor forge a line of output.
 
+import { appendFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { P7appsError } from '../errors.js';
 import { AppsHubError } from '../appshub/errors.js';
@@ -47,6 +48,20 @@ export function redactedStream<T extends Stream>(target: T, redactor: Redactor):
 /** Text for a file p7apps writes (a saved plan, a job summary): the secrets replaced. */
 export function redactedFileText(ctx: Pick<CliContext, 'secrets'>, text: string): string {
   return ctx.secrets.redact(text);
+}
+
+/** Appends a Markdown report to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions), redacted; `what` names the report in errors. */
+export async function appendJobSummary(ctx: Pick<CliContext, 'secrets' | 'env'>, what: string, markdown: () => string): Promise<void> {
+  const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile === undefined || summaryFile === '') return;
+  try {
+    await appendFile(summaryFile, `${redactedFileText(ctx, markdown())}\n`, 'utf8');
+  } catch (err) {
+    throw new P7appsError(`cannot append the ${what} to GITHUB_STEP_SUMMARY (${summaryFile}): ${(err as Error).message}`, {
+      hint: 'Unset GITHUB_STEP_SUMMARY outside GitHub Actions, or make the file writable.',
+      cause: err,
+    });
+  }
 }
 
 /** Each line of a message through terminalLine; an AppsHubError's message is one line by design, so its newlines came from the server. */

@@ -13,6 +13,8 @@ import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED } from './exit-codes.js';
 
 /** How long an orderly stop may take before the watchdog ends the process. */
 export const STOP_GRACE_MS = 10_000;
+/** What an orderly stop may spend cleaning up (deleting check runs) before the watchdog's deadline. */
+export const CLEANUP_AFTER_STOP_MS = STOP_GRACE_MS - 2_000;
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 type StopSignal = (typeof SIGNALS)[number];

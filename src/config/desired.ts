@@ -6,6 +6,7 @@
 // drift nor sends it.
 
 import type { ThumbnailUpload } from '../appshub/types.js';
+import type { CheckSpec } from '../checks/spec.js';
 
 export interface WorkspaceRef {
   name?: string;
@@ -17,6 +18,8 @@ export interface DesiredVersion {
   version: number;
   /** Absolute workflow path in pSeven storage, e.g. /Users/1/Flow.p7wf. */
   workflow: string;
+  /** The checks this version must pass (its own, else the app's); absent when it has none. */
+  checks?: CheckSpec[];
 }
 
 export interface DesiredThumbnail extends ThumbnailUpload {
@@ -39,6 +42,8 @@ export interface DesiredApp {
   defaultVersion?: number;
   /** `protect: true`: never republished (see src/plan/safety.ts) unless apply names it with --allow-protected. */
   protect?: boolean;
+  /** The app's own checks (for a default version the config does not declare); absent when none. */
+  checks?: CheckSpec[];
 }
 
 export interface DesiredState {

@@ -14,6 +14,7 @@ import { findConfig } from './find.js';
 import { appLabels, formatPath, isRecord, type PathSegment } from './issue-path.js';
 import { KEYS, MAX_FILE_PATH_LENGTH, type ParsedConfig, type ParsedWorkspace } from './schema.js';
 import { validateConfigValue, type RawIssue, type Validation } from './validate.js';
+import { checkSpecs } from '../checks/from-config.js';
 
 export async function loadDesiredState(options: { configPath?: string; cwd: string; timeoutMs: number; signal?: AbortSignal }): Promise<DesiredState> {
   const cwd = path.resolve(options.cwd);
@@ -102,7 +103,10 @@ function resolve(config: ParsedConfig, files: ReferencedFiles, configPath: strin
     const desired: DesiredApp = {
       name: app.name,
       workspace: workspaceRef(workspace),
-      versions: [...app.versions].sort((a, b) => a.version - b.version).map(({ version, workflow }) => ({ version, workflow })),
+      versions: [...app.versions].sort((a, b) => a.version - b.version).map(({ version, workflow, checks }) => {
+        const specs = checkSpecs(checks ?? app.checks);
+        return specs.length > 0 ? { version, workflow, checks: specs } : { version, workflow };
+      }),
     };
     const fromFile = files.descriptions.get(index);
     if (app.description !== undefined) desired.description = normalizeDescription(app.description);
@@ -116,6 +120,8 @@ function resolve(config: ParsedConfig, files: ReferencedFiles, configPath: strin
     if (allowCopy !== undefined) desired.allowCopy = allowCopy;
     if (app.defaultVersion !== undefined) desired.defaultVersion = app.defaultVersion;
     if (app.protect === true) desired.protect = true;
+    const appChecks = checkSpecs(app.checks);
+    if (appChecks.length > 0) desired.checks = appChecks;
     return desired;
   });
   apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

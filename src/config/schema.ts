@@ -20,6 +20,7 @@ import {
   MAX_WORKSPACE_ID_LENGTH,
   MAX_WORKSPACE_NAME_LENGTH,
 } from './limits.js';
+import { CHECK_KEYS, checksSchema } from './check-schema.js';
 
 export * from './limits.js';
 
@@ -100,6 +101,7 @@ export const versionSchema = z
       .regex(/^(?!.*\/\.{0,2}(\/|$))/, 'the workflow path must not contain empty, "." or ".." segments')
       .regex(/\.p7wf$/, 'expected a workflow path ending in .p7wf, like /Users/1/Flow.p7wf')
       .describe('Absolute path of the workflow in pSeven Enterprise storage, e.g. /Users/1/Flow.p7wf.'),
+    checks: checksSchema.describe("This version's checks, in place of the app's.").optional(),
   })
   .describe('One version of the app and the workflow it is published from.');
 
@@ -134,6 +136,7 @@ export const appSchema = z
         'Never change what the app offers (a new revision of a version, another default version, its description, thumbnail or copy permission) unless apply is given --allow-protected with its name. Adding a version that does not become the default is allowed.',
       )
       .optional(),
+    checks: checksSchema.optional(),
   })
   .describe('One AppsHub app.');
 
@@ -201,6 +204,7 @@ export const KEYS = {
   version: Object.keys(versionSchema.shape),
   workspace: Object.keys(workspaceObjectSchema.shape),
   safety: Object.keys(safetySchema.shape),
+  check: CHECK_KEYS,
 } as const;
 
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import { KEYS, configSchema, type ParsedConfig } from './schema.js';
 import { closestKey, isRecord, type PathSegment } from './issue-path.js';
+import { checkValueMessage, isCheckPath, NEAR_KEYS } from './check-schema.js';
 
 export interface RawIssue {
   path: PathSegment[];
@@ -135,6 +136,7 @@ function translate(issue: z.core.$ZodIssue, base: PathSegment[], raw: unknown): 
         return { path: [...path, key], message, ...(suggestion === undefined ? {} : { suggested: [...path, suggestion] }) };
       });
     case 'invalid_union':
+      if (isCheckPath(path)) return [{ path, message: checkValueMessage(path, value, describe) }];
       return translateWorkspace(issue, path, value, raw);
     case 'invalid_type':
       if (issue.expected === 'int') return [{ path, message: issue.message }];
@@ -163,6 +165,8 @@ function allowedKeys(objectPath: PathSegment[]): readonly string[] {
   const names = objectPath.filter((segment) => typeof segment === 'string');
   const last = names[names.length - 1];
   if (last === undefined) return KEYS.root;
+  if (isCheckPath(objectPath) && objectPath[objectPath.length - 2] === 'expect') return NEAR_KEYS;
+  if (last === 'checks') return KEYS.check;
   if (last === 'workspace') return KEYS.workspace;
   if (last === 'versions') return KEYS.version;
   if (last === 'apps') return KEYS.app;
@@ -192,7 +196,7 @@ const REQUIRED_HINTS: Record<string, string> = {
 function typeMessage(expected: string, path: PathSegment[], value: unknown): string {
   const last = path[path.length - 1];
   if (value === undefined) {
-    const hint = typeof last === 'string' ? REQUIRED_HINTS[last] : undefined;
+    const hint = isCheckPath(path) ? (last === 'name' ? 'every check needs a name' : undefined) : typeof last === 'string' ? REQUIRED_HINTS[last] : undefined;
     return hint === undefined ? 'required' : `required: ${hint}`;
   }
   const got = `got ${describe(value)}`;
@@ -253,8 +257,25 @@ function crossFieldIssues(raw: Record<string, unknown>): RawIssue[] {
       issues.push({ path: at('descriptionFile'), message: 'set either description or descriptionFile, not both' });
     }
     issues.push(...versionIssues(app, at));
+    issues.push(...checkNameIssues(app.checks, at('checks')));
+    if (Array.isArray(app.versions)) app.versions.forEach((v, i) => isRecord(v) && issues.push(...checkNameIssues(v.checks, at('versions', i, 'checks'))));
   });
   issues.push(...workspaceConflicts(raw, apps));
+  return issues;
+}
+
+/** Reports name a check, so two checks of one list cannot share a name. */
+function checkNameIssues(checks: unknown, path: PathSegment[]): RawIssue[] {
+  if (!Array.isArray(checks)) return [];
+  const first = new Map<string, number>();
+  const issues: RawIssue[] = [];
+  checks.forEach((check, index) => {
+    const name = isRecord(check) ? check.name : undefined;
+    if (typeof name !== 'string' || name === '') return;
+    const seen = first.get(name);
+    if (seen === undefined) first.set(name, index);
+    else issues.push({ path: [...path, index, 'name'], message: `duplicate check name ${JSON.stringify(name)}: it is also used at checks[${seen}]` });
+  });
   return issues;
 }
 

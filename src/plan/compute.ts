@@ -23,6 +23,7 @@ import {
 import { versionStateKind } from '../appshub/wire.js';
 import type { DesiredApp, DesiredState, DesiredVersion, WorkspaceRef } from '../config/desired.js';
 import { editDistance } from '../config/issue-path.js';
+import { withChecks } from './canary.js';
 import { fingerprintObservedApp } from './fingerprint.js';
 import type { ObservedApp, ObservedState } from './observed.js';
 import { safetyPolicy } from './safety.js';
@@ -89,7 +90,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
   const apps = desiredApps.map((app): AppPlan => {
     const matches = observedByName.get(app.name) ?? [];
     const [only] = matches;
-    if (only === undefined) return planNewApp(app, workflows, seen);
+    if (only === undefined) return planNewApp(app, workflows, seen, observed.versionRuns);
     if (matches.length > 1) {
       return { action: 'conflict', name: app.name, notes: [], conflicts: [{ kind: 'name-ambiguous', appIds: matches.map((m) => m.id) }] };
     }
@@ -97,7 +98,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
     if (sharing.length > 1) {
       return { action: 'conflict', name: app.name, appId: only.id, notes: [], conflicts: [{ kind: 'id-shared', appId: only.id, names: sharing }] };
     }
-    return planExistingApp(app, only, workflows);
+    return planExistingApp(app, only, workflows, observed.versionRuns);
   });
 
   const declared = new Set(desiredApps.map((a) => a.name));
@@ -223,7 +224,7 @@ function declaredVersions(app: DesiredApp): DesiredVersion[] {
   return [...byNumber.values()].sort((a, b) => a.version - b.version);
 }
 
-function planNewApp(app: DesiredApp, workflows: WorkflowIndex, seen: readonly SeenWorkspace[]): AppPlan {
+function planNewApp(app: DesiredApp, workflows: WorkflowIndex, seen: readonly SeenWorkspace[], versionRuns: ObservedState['versionRuns']): AppPlan {
   const f = newFindings();
   checkNewAppWorkspace(app, seen, f);
   const versions = declaredVersions(app);
@@ -247,11 +248,11 @@ function planNewApp(app: DesiredApp, workflows: WorkflowIndex, seen: readonly Se
     notes: f.notes,
     changes: sortChanges(f.changes),
     // Everything the config manages is new to the server: the first publish carries it all.
-    publishes: buildPublishes(app, f.drafts, { appIsNew: true, observedDefault: null, thumbnailDiffers: true }),
+    publishes: withChecks(app, buildPublishes(app, f.drafts, { appIsNew: true, observedDefault: null, thumbnailDiffers: true }), { observedDefault: undefined, versionRuns }),
   };
 }
 
-function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: WorkflowIndex): AppPlan {
+function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: WorkflowIndex, versionRuns: ObservedState['versionRuns']): AppPlan {
   const f = newFindings();
   checkWorkspace(app, observed, f);
 
@@ -307,7 +308,10 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
     observedFingerprint,
     notes: f.notes,
     changes: sortChanges(f.changes),
-    publishes: buildPublishes(app, f.drafts, { appIsNew: false, observedDefault: observed.defaultVersion, thumbnailDiffers }),
+    publishes: withChecks(app, buildPublishes(app, f.drafts, { appIsNew: false, observedDefault: observed.defaultVersion, thumbnailDiffers }), {
+      observedDefault: known(observed.defaultVersion) ? observed.defaultVersion : undefined,
+      versionRuns,
+    }),
   };
 }
 

@@ -47,6 +47,8 @@ export function describeReason(reason: ActionReason): string {
       return `default version ${maybeText(reason.before)} -> ${reason.after}${reason.costsRevision ? ` (costs a new revision of version ${reason.after})` : ''}`;
     case 'settings-changed':
       return `${joinWords(reason.fields.map((f) => SETTING_NAMES[f]))} changed`;
+    case 'promote-after-checks':
+      return `version ${reason.version} becomes default only after its checks pass, and only a publish moves the default (costs a new revision of version ${reason.version})`;
   }
 }
 

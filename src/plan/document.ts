@@ -66,7 +66,9 @@ export type ActionReasonV1 =
   | { kind: 'workflow-content-changed'; version: number; revision: MaybeV1<number>; workflow: string }
   | { kind: 'version-failed'; version: number; state: string }
   | { kind: 'default-changed'; before: MaybeV1<number>; after: number; costsRevision?: boolean }
-  | { kind: 'settings-changed'; fields: SettingFieldV1[] };
+  | { kind: 'settings-changed'; fields: SettingFieldV1[] }
+  /** Added within format 1 (checks): the promotion of a version that passed its checks. */
+  | { kind: 'promote-after-checks'; version: number };
 
 export interface ThumbnailRefV1 {
   source: string;
@@ -95,6 +97,17 @@ export interface PlannedPublishV1 {
     becomesDefault: boolean;
   };
   reasons: ActionReasonV1[];
+  /** Added within format 1 (checks): the checks apply runs once this publish is READY. */
+  checks?: { mode: 'canary' | 'after'; checks: CheckSpecV1[] };
+}
+
+/** A check as the plan carries it (src/checks/spec.ts). */
+export interface CheckSpecV1 {
+  name: string;
+  parameters: { name: string; value: unknown }[];
+  expect: { result: string; expectation: { kind: 'equals'; value: unknown } | { kind: 'near'; value: number; tolerance: number } }[];
+  timeoutMs: number;
+  personal: boolean;
 }
 
 export type ConflictV1 =
@@ -267,8 +280,31 @@ const publishSchema = z.strictObject({
       z.strictObject({ kind: z.literal('version-failed'), version: versionNumber, state: z.string() }),
       z.strictObject({ kind: z.literal('default-changed'), before: maybe(versionNumber), after: versionNumber, costsRevision: z.boolean().optional() }),
       z.strictObject({ kind: z.literal('settings-changed'), fields: z.array(settingFieldSchema) }),
+      z.strictObject({ kind: z.literal('promote-after-checks'), version: versionNumber }),
     ]),
   ),
+  checks: z
+    .strictObject({
+      mode: z.enum(['canary', 'after']),
+      checks: z.array(
+        z.strictObject({
+          name: z.string().min(1),
+          parameters: z.array(z.strictObject({ name: z.string().min(1), value: z.json() })),
+          expect: z.array(
+            z.strictObject({
+              result: z.string().min(1),
+              expectation: z.discriminatedUnion('kind', [
+                z.strictObject({ kind: z.literal('equals'), value: z.json() }),
+                z.strictObject({ kind: z.literal('near'), value: z.number(), tolerance: z.number().min(0) }),
+              ]),
+            }),
+          ),
+          timeoutMs: z.number().int().min(1),
+          personal: z.boolean(),
+        }),
+      ),
+    })
+    .optional(),
 });
 const conflictSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('workspace-differs'), observed: workspaceSchema, desired: workspaceRefSchema }),

@@ -39,4 +39,9 @@ export interface ObservedState {
   apps: ObservedApp[];
   /** Workflows by path; UNKNOWN when the workflow list could not be read. */
   workflows: Maybe<Record<string, WorkflowRecord>>;
+  /**
+   * Whether the server runs a given version of an app (ASSUMPTION A26), read
+   * only when the config declares checks; absent: not probed, assumed.
+   */
+  versionRuns?: 'supported' | 'unsupported';
 }

@@ -9,6 +9,7 @@
 
 import type { Maybe, PublishRequest, Workspace } from '../appshub/types.js';
 import type { WorkspaceRef } from '../config/desired.js';
+import type { CheckSpec } from '../checks/spec.js';
 
 export const PLAN_FORMAT_VERSION = 1 as const;
 
@@ -26,7 +27,9 @@ export type ActionReason =
    * that this publish carries. When it is the publish's only reason, the publish
    * exists only to carry them.
    */
-  | { kind: 'settings-changed'; fields: SettingField[] };
+  | { kind: 'settings-changed'; fields: SettingField[] }
+  /** The version passed its checks as published (not default): this publish makes it default, at the cost of a revision. */
+  | { kind: 'promote-after-checks'; version: number };
 
 export type SettingField = 'description' | 'thumbnail' | 'allowCopy';
 
@@ -64,12 +67,27 @@ export interface PublishExpectation {
   becomesDefault: boolean;
 }
 
+/**
+ * Checks apply runs once a publish is READY. 'canary': the publish keeps the
+ * previous default, the checks run against the published version, and the
+ * app's later steps (the promotion first) are sent only if every check
+ * passes. 'after': the publish makes its version default (a new app, a
+ * version already default, or a server that cannot run a given version), and
+ * a failing check fails the app after the fact.
+ */
+export interface PlannedChecks {
+  mode: 'canary' | 'after';
+  checks: CheckSpec[];
+}
+
 export interface PlannedPublish {
   /** 1-based position among the app's publishes; they run in this order. */
   step: number;
   request: PublishRequest;
   expect: PublishExpectation;
   reasons: ActionReason[];
+  /** Absent: no check follows this publish. */
+  checks?: PlannedChecks;
 }
 
 /** Something a person must resolve; the plan fails while one is present. */

@@ -5,6 +5,7 @@
 // Unchanged apps are counted, and listed only when verbose or when something
 // about them could not be verified.
 
+import { plannedChecksText } from './check-words.js';
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
 import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines } from '../plan/safety.js';
 import { planHasChanges, type AppPlan, type AttributeChange, type Plan, type PlannedPublish } from '../plan/types.js';
@@ -104,6 +105,7 @@ function publishLines(publishes: PlannedPublish[], c: Palette, guarded: Readonly
     lines.push(`         ${fields.slice(2).join(' ')}`);
     for (const reason of publish.reasons) lines.push(c.dim(`         because ${describeReason(reason)}`));
     if (guarded.has(publish.step)) lines.push(c.conflict(`         ${PROTECTED_STEP_TEXT}`));
+    if (publish.checks) lines.push(c.dim(`         ${plannedChecksText(publish.checks, publish.expect.version)}`));
   }
   return lines;
 }

@@ -3,6 +3,7 @@
 // miss them, a table of apps, then a collapsed block per app with its
 // changes, a diff of descriptions, and every publish with why it is needed.
 
+import { plannedChecksText } from './check-words.js';
 import { isUnknown } from '../appshub/types.js';
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
 import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines, safetyNeedsFlags } from '../plan/safety.js';
@@ -82,7 +83,11 @@ function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> =
       const request = requestFields(p)
         .map(([name, value]) => codeSpan(`${name}=${value}`).replace(/\|/g, '\\|'))
         .join(' ');
-      const why = [...p.reasons.map((r) => escapeMarkdown(describeReason(r))), ...(guarded.has(p.step) ? [`**${escapeMarkdown(PROTECTED_STEP_TEXT)}**`] : [])].join('; ');
+      const why = [
+        ...p.reasons.map((r) => escapeMarkdown(describeReason(r))),
+        ...(p.checks ? [escapeMarkdown(plannedChecksText(p.checks, p.expect.version))] : []),
+        ...(guarded.has(p.step) ? [`**${escapeMarkdown(PROTECTED_STEP_TEXT)}**`] : []),
+      ].join('; ');
       lines.push(`| ${p.step} | ${request} | ${escapeMarkdown(expectationText(p.expect))} | ${why} |`);
     }
     lines.push('');

@@ -4,6 +4,7 @@
 // progress output.
 
 import type { Writable } from 'node:stream';
+import { checkLabel, checkReportLines } from './check-words.js';
 import { formatDuration } from '../apply/clock.js';
 import { stateName, type StillToDo, type PublishReport } from '../apply/events.js';
 import type { ApplyResult } from '../apply/execute.js';
@@ -63,6 +64,11 @@ export function renderApplySummary(summary: ApplySummary, out: Pick<Writable, 'w
     ),
   );
   section('Failed:', 31, having('failed', 'timed-out').map((p) => row(p, withoutLabel(p, p.error ?? 'failed'))));
+  section(
+    'Checks:',
+    result.publishes.some((p) => (p.checks ?? []).some((c) => c.outcome.status !== 'passed')) ? 31 : 32,
+    result.publishes.flatMap((p) => (p.checks ?? []).map((c) => row(p, `${checkLabel(c.check, null)}: ${checkReportLines(c).join('; ')}`))),
+  );
   section(
     'Sent, not yet confirmed READY:',
     33,

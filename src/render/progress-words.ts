@@ -5,6 +5,7 @@ import { stateName, type ApplyEvent, type PublishKind } from '../apply/events.js
 import { formatDuration } from '../apply/clock.js';
 import { plural as count } from '../plan/describe.js';
 import { convergedText } from '../apply/converge.js';
+import { checkEventText } from './check-words.js';
 
 export function kindText(kind: PublishKind): string {
   switch (kind) {
@@ -22,6 +23,13 @@ type Ev<T extends ApplyEvent['type']> = Extract<ApplyEvent, { type: T }>;
 /** One line for an event, without app name or timestamp; null: not worth a line on its own. */
 export function eventText(event: ApplyEvent): string | null {
   switch (event.type) {
+    case 'check-start':
+    case 'check-run-deployed':
+    case 'check-run-state':
+    case 'check-done':
+    case 'check-cleanup':
+    case 'check-gate':
+      return checkEventText(event);
     case 'apply-start':
       return (
         `Applying ${count(event.publishes, 'publish', 'publishes')} to ${count(event.apps.length, 'app')} ` +

@@ -4,6 +4,7 @@
 import type { DriftReport } from '../plan/drift.js';
 import type { DoctorReport } from '../doctor/report.js';
 import type { Plan } from '../plan/types.js';
+import type { CheckCatalogReport } from '../checks/catalog.js';
 
 export interface RenderOptions {
   /** ANSI colours (the CLI decides: TTY, NO_COLOR, --no-color). */
@@ -38,3 +39,6 @@ export type DriftRenderer = (report: DriftReport, out: NodeJS.WritableStream, op
 
 /** The doctor report's formats have this shape too. */
 export type DoctorRenderer = (report: DoctorReport, out: NodeJS.WritableStream, options: RenderOptions) => void;
+
+/** The check report's formats (`p7apps check`) have this shape too. */
+export type CheckRenderer = (report: CheckCatalogReport, out: NodeJS.WritableStream, options: RenderOptions) => void;

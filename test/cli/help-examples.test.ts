@@ -4,7 +4,7 @@ import { helpExamples } from '../../scripts/package-smoke.mjs';
 import { helpWidth, HELP_WIDTH } from '../../src/cli/main.js';
 import { runCli } from '../helpers/cli.js';
 
-const COMMANDS = ['validate', 'plan', 'show', 'apply', 'drift', 'import', 'doctor', 'emulator', 'completion'];
+const COMMANDS = ['validate', 'plan', 'show', 'apply', 'drift', 'check', 'import', 'doctor', 'emulator', 'completion'];
 
 describe('--help examples', () => {
   it.each(COMMANDS)('%s --help: every example command stands on one line, whole', async (command) => {

@@ -26,6 +26,7 @@ import { progressJsonLines } from '../../render/progress-jsonl.js';
 import { progressLines } from '../../render/progress-lines.js';
 import { renderApplySummary, type ApplySummary } from '../../render/progress-summary.js';
 import { progressTty } from '../../render/progress-tty.js';
+import { CLEANUP_AFTER_STOP_MS } from '../signals.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
@@ -277,6 +278,8 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       hooks,
       force: guard.force,
       allowProtected: guard.allowProtected,
+      runs: api,
+      checkOptions: { interruptedCleanupMs: CLEANUP_AFTER_STOP_MS },
     });
     // A publish abandoned at its timeout means the server did not answer in time: reading it all again
     // would start new requests past the timeout, and "run apply again" is the verdict anyway.
@@ -285,7 +288,7 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
     const summary: ApplySummary = { result, refused: changed, convergence };
     if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
     if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
-    const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0;
+    const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0 || checksFailed(result);
     const converged = convergence !== null && !('error' in convergence) && convergence.remaining.length === 0;
     if (failed || !converged) return EXIT_ERROR;
     // What the publishes set may not be readable back (a new app's description, say): strict mode says so.
@@ -327,6 +330,11 @@ function guardOptions(args: ApplyArgs, desired: DesiredState): GuardOptions {
     });
   }
   return { force: args.force === true, allowProtected, quote: shellWord };
+}
+
+/** A check after a publish that did not pass fails the apply, even when every publish is READY. */
+function checksFailed(result: ApplyResult): boolean {
+  return result.publishes.some((p) => (p.checks ?? []).some((c) => c.outcome.status !== 'passed'));
 }
 
 /** Strict mode, before anything is published: the plan must have verified every managed field. */

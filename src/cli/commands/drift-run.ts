@@ -1,8 +1,6 @@
 // What `p7apps drift` does once its arguments are parsed (./drift.ts declares
 // them): read the server, compare, report, and append to the job summary.
 
-import { appendFile } from 'node:fs/promises';
-import { P7appsError } from '../../errors.js';
 import { plan as planFromServer } from '../../operations.js';
 import { computeDrift, type DriftReport } from '../../plan/drift.js';
 import { strictModeError } from '../../plan/verification.js';
@@ -15,7 +13,7 @@ import { renderToString } from '../../render/text.js';
 import type { DriftRenderer, ReportThumbnails } from '../../render/types.js';
 import { gatherInto } from '../../report/thumbnails.js';
 import type { CliContext } from '../context.js';
-import { redactedFileText } from '../output.js';
+import { appendJobSummary } from '../output.js';
 import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appSelection, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
 import type { DriftArgs, DriftFormat } from './drift.js';
@@ -52,18 +50,7 @@ export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number
   const options = { color: format === 'human' && useColor(args, ctx.stdout, ctx.env), verbose: args.verbose === true, ...gathered };
   RENDERERS[format](report, ctx.stdout, options);
 
-  const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
-  if (summaryFile !== undefined && summaryFile !== '') {
-    const markdown = renderToString((out) => renderDriftMarkdown(report, out, { color: false, verbose: false }));
-    try {
-      await appendFile(summaryFile, `${redactedFileText(ctx, markdown)}\n`, 'utf8');
-    } catch (err) {
-      throw new P7appsError(`cannot append the drift report to GITHUB_STEP_SUMMARY (${summaryFile}): ${(err as Error).message}`, {
-        hint: 'Unset GITHUB_STEP_SUMMARY outside GitHub Actions, or make the file writable.',
-        cause: err,
-      });
-    }
-  }
+  await appendJobSummary(ctx, 'drift report', () => renderToString((out) => renderDriftMarkdown(report, out, { color: false, verbose: false })));
   const refusal = strict ? strictModeError(report.verification) : null;
   if (refusal) throw refusal;
   return report.drift ? EXIT_CHANGES : EXIT_OK;

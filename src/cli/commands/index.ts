@@ -4,6 +4,7 @@
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../context.js';
 import { applyCommand } from './apply.js';
+import { checkCommand } from './check.js';
 import { completionCommand } from './completion.js';
 import { doctorCommand } from './doctor.js';
 import { driftCommand } from './drift.js';
@@ -22,6 +23,7 @@ export const commands: CommandFactory[] = [
   planCommand,
   applyCommand,
   driftCommand,
+  checkCommand,
   importCommand,
   doctorCommand,
   showCommand,

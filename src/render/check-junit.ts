@@ -1,0 +1,49 @@
+// The check report as JUnit XML: one test case per check (and one per app
+// that could not be checked at all), so CI dashboards show a broken app as a
+// failed test without knowing anything about p7apps.
+
+import { checkReportLines } from './check-words.js';
+import { checkSummaryLine } from './check-human.js';
+import { xmlText } from './escape.js';
+import type { CheckRenderer } from './types.js';
+
+interface Case {
+  classname: string;
+  name: string;
+  kind: 'passed' | 'failure' | 'error';
+  lines: string[];
+}
+
+export const renderCheckJunit: CheckRenderer = (report, out) => {
+  const cases: Case[] = [];
+  for (const app of report.apps) {
+    const classname = `p7apps.check.${app.app}`;
+    if (app.checks.length === 0 || app.detail !== null) cases.push({ classname, name: '(app)', kind: app.status === 'passed' ? 'passed' : 'error', lines: [app.detail ?? 'no checks ran'] });
+    for (const check of app.checks) {
+      const kind = check.outcome.status === 'passed' ? 'passed' : check.outcome.status === 'failed' ? 'failure' : 'error';
+      cases.push({ classname, name: `${check.check}${app.version === null ? '' : ` (v${app.version})`}`, kind, lines: checkReportLines(check) });
+    }
+  }
+  const failures = cases.filter((c) => c.kind === 'failure').length;
+  const errors = cases.filter((c) => c.kind === 'error').length;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="p7apps check" tests="${cases.length}" failures="${failures}" errors="${errors}">`,
+    `  <testsuite name="p7apps check: ${xmlText(report.serverUrl)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0">`,
+    '    <properties>',
+    `      <property name="server" value="${xmlText(report.serverUrl)}"/>`,
+    `      <property name="config" value="${xmlText(report.configPath)}"/>`,
+    `      <property name="summary" value="${xmlText(checkSummaryLine(report))}"/>`,
+    '    </properties>',
+  ];
+  for (const c of cases) {
+    lines.push(`    <testcase classname="${xmlText(c.classname)}" name="${xmlText(c.name)}">`);
+    const body = c.lines.map(xmlText).join('\n');
+    if (c.kind === 'failure') lines.push(`      <failure type="check-failed" message="${xmlText(c.lines[0] ?? '')}">${body}</failure>`);
+    else if (c.kind === 'error') lines.push(`      <error type="could-not-run" message="${xmlText(c.lines[0] ?? '')}">${body}</error>`);
+    else if (c.lines.length > 1) lines.push(`      <system-out>${body}</system-out>`);
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>');
+  out.write(`${lines.join('\n')}\n`);
+};
