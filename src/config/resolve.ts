@@ -102,7 +102,13 @@ function resolve(config: ParsedConfig, files: ReferencedFiles, configPath: strin
     const desired: DesiredApp = {
       name: app.name,
       workspace: workspaceRef(workspace),
-      versions: [...app.versions].sort((a, b) => a.version - b.version).map(({ version, workflow }) => ({ version, workflow })),
+      versions: [...app.versions]
+        .sort((a, b) => a.version - b.version)
+        .map(({ version, workflow, onWorkflowChange }) => {
+          // The most specific level that says something wins.
+          const policy = onWorkflowChange ?? app.onWorkflowChange ?? defaults.onWorkflowChange;
+          return policy === undefined ? { version, workflow } : { version, workflow, onWorkflowChange: policy };
+        }),
     };
     const fromFile = files.descriptions.get(index);
     if (app.description !== undefined) desired.description = normalizeDescription(app.description);

@@ -31,7 +31,7 @@ export interface SafetyVerdict {
  * AND they are more than `maxFraction` of the existing apps the plan covers.
  */
 export function safetyCheck(plan: Plan, options: SafetyOptions = DEFAULT_SAFETY): SafetyVerdict {
-  const existing = plan.apps.filter((app) => app.action === 'update' || app.action === 'no-op' || (app.action === 'conflict' && app.appId !== undefined));
+  const existing = plan.apps.filter((app) => app.action === 'update' || app.action === 'no-op' || app.action === 'wait' || (app.action === 'conflict' && app.appId !== undefined));
   const revisedApps = plan.apps
     .filter((app) => app.action === 'update' && app.publishes.some((p) => p.expect.creates === 'revision'))
     .map((app) => app.name);
