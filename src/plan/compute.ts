@@ -551,7 +551,8 @@ function planSettings(
   const currentDefault = known(observed.defaultVersion) ? candidates.find((v) => v.version === observed.defaultVersion) : undefined;
   const carrier = currentDefault ?? candidates[candidates.length - 1];
   if (!carrier) {
-    if (f.conflicts.length === 0) f.conflicts.push({ kind: 'no-version-to-carry-settings', fields: differing });
+    // A version still publishing may carry them once it settles: the app waits instead.
+    if (f.conflicts.length === 0 && f.publishing.length === 0) f.conflicts.push({ kind: 'no-version-to-carry-settings', fields: differing });
     return thumbnailDiffers;
   }
   f.drafts.set(carrier.version, {

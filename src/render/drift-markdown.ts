@@ -8,8 +8,7 @@ import { plural, publishingText, unverifiableText } from '../plan/describe.js';
 import type { AttributeChange } from '../plan/types.js';
 import type { DriftRenderer } from './types.js';
 import { codeSpan, descriptionDiff, escapeHtml, escapeMarkdown } from './plan-markdown.js';
-import { changeLabel, editedWorkflowText, sidesText } from './plan-words.js';
-import { isMultiline } from './text.js';
+import { changeLabel, sidesText } from './plan-words.js';
 
 const STATUS_TEXT: Record<AppDrift['status'], string> = {
   'in-sync': 'in sync',
@@ -33,7 +32,10 @@ export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
   for (const app of listed.filter(hasDetails)) {
     lines.push(`<details${app.counts ? ' open' : ''}><summary><b>${escapeHtml(app.name)}</b>: ${statusText(app)}</summary>`, '');
     for (const change of app.changes) lines.push(...changeItem(change));
-    for (const edited of app.editedWorkflows) lines.push(`- ${escapeMarkdown(editedWorkflowText(edited))}`);
+    for (const edited of app.editedWorkflows) {
+      const held = edited.policy === 'report' ? '; not republished by apply (onWorkflowChange: report)' : '';
+      lines.push(`- workflow ${codeSpan(edited.workflow)} was edited since version ${edited.version} was published${held}`);
+    }
     for (const version of app.publishing ?? []) lines.push(`- ${escapeMarkdown(publishingText(version))}: run drift again later`);
     for (const conflict of app.conflicts) lines.push(`- **Conflict**: ${escapeMarkdown(conflict.problem)}.`, `  **To do**: ${escapeMarkdown(conflict.resolution)}.`);
     for (const v of app.unmanagedVersions) lines.push(`- version ${v.version} is on the server but not in the config`);
@@ -52,11 +54,9 @@ function hasDetails(app: AppDrift): boolean {
   return app.changes.length + app.editedWorkflows.length + app.conflicts.length + app.unmanagedVersions.length + app.unverifiable.length + (app.publishing?.length ?? 0) > 0;
 }
 
-/** A difference with both sides named; a multi-line description as a diff, - server, + config. */
+/** A difference with both sides named; a description as a diff, - server, + config. */
 function changeItem(change: AttributeChange): string[] {
   const label = `- **${escapeMarkdown(changeLabel(change))}**`;
-  if (change.field !== 'description' || !isMultiline(typeof change.before === 'string' ? change.before : null, change.after)) {
-    return [`${label}: ${escapeMarkdown(sidesText(change))}`];
-  }
+  if (change.field !== 'description') return [`${label}: ${escapeMarkdown(sidesText(change))}`];
   return [`${label} (\`-\` server, \`+\` config):`, ...descriptionDiff(change)];
 }

@@ -99,6 +99,14 @@ describe('versions still publishing', () => {
     }
   });
 
+  it('settings whose only carrier is still publishing wait for it, rather than call for a person', () => {
+    const plan = computePlan(
+      desiredState(desiredApp('Beam', { 1: 'Beam' }, { description: 'new words' })),
+      observedState([observedApp('Beam', { 1: { workflow: 'Beam', state: 'QUEUED_TO_INITIALIZE' } })]),
+    );
+    expect(plan.apps[0]).toMatchObject({ action: 'wait', publishing: [{ version: 1, declared: true }] });
+  });
+
   it('a conflict a person must resolve is said before waiting', () => {
     const plan = computePlan(
       desiredState(desiredApp('Beam', { 1: 'Beam', 2: 'Beam2' }, { workspace: { name: 'Elsewhere' } })),
