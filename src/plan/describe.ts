@@ -71,7 +71,7 @@ export function reportedWorkflowChanges(app: AppPlan): Extract<PlanNote, { kind:
 
 /** "version 2 is still publishing (state INITIALIZING)"; an undeclared one says it blocks the app. */
 export function publishingText(version: PublishingVersion): string {
-  const blocks = version.declared ? '' : ', not in the config, but it holds back every publish to the app';
+  const blocks = version.declared ? '' : '; the config does not declare it, but it holds back every publish to the app';
   return `version ${version.version} is still publishing (state ${version.state})${blocks}`;
 }
 
