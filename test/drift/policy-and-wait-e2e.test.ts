@@ -141,8 +141,14 @@ describe('a version still publishing', () => {
     expect(plan.stderr).toContain('The plan was not saved');
     await expect(stat(out)).rejects.toThrow();
 
-    const json = JSON.parse((await cli(['plan', '--format', 'json'])).stdout);
+    const printed = (await cli(['plan', '--format', 'json'])).stdout;
+    const json = JSON.parse(printed);
     expect(json.summary).toMatchObject({ conflict: 0, waiting: 1 });
+    // The printed document reads back: show renders it as plan did, with plan's exit code.
+    await writeFile(path.join(dir, 'printed.json'), printed);
+    const shown = await cli(['show', 'printed.json']);
+    expect(shown.code).toBe(2);
+    expect(shown.stdout).toContain('* version 2 is still publishing (state QUEUED_TO_INITIALIZE)');
     expect(json.apps[0]).toMatchObject({ action: 'wait', publishing: [{ version: 2, state: 'QUEUED_TO_INITIALIZE', declared: true }] });
 
     const markdown = (await cli(['plan', '--format', 'markdown'])).stdout;
