@@ -164,8 +164,12 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
   return { plan: computePlan(desired, observed), desired, observed };
 }
 
-/** Loads the config, reads the server and computes the plan. */
-export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
+/**
+ * Loads the config, reads the server and computes the plan. `whileOpen` runs
+ * after planning with the client still signed in (the HTML report fetches
+ * thumbnails with it).
+ */
+export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubClient, outcome: PlanOutcome) => Promise<void>): Promise<PlanOutcome> {
   const desired = await loadDesiredState(options);
   const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
   let outcome: PlanOutcome;
@@ -179,6 +183,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
       await planWhenSettled(async () => (last = await once()).plan, { ...wait, clock: wait.clock ?? systemClock, signal: options.signal });
       outcome = last as PlanOutcome;
     }
+    await whileOpen?.(api, outcome);
   } finally {
     await api.close();
   }
