@@ -7,10 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../src/plan/compute.js';
 import { computeDrift } from '../../src/plan/drift.js';
 import type { Plan } from '../../src/plan/types.js';
+import { renderDriftHtml } from '../../src/render/drift-html.js';
 import { renderDriftHuman } from '../../src/render/drift-human.js';
 import { renderDriftJson } from '../../src/render/drift-json.js';
 import { renderDriftJunit } from '../../src/render/drift-junit.js';
 import { renderDriftMarkdown } from '../../src/render/drift-markdown.js';
+import { renderPlanHtml } from '../../src/render/plan-html.js';
 import { renderPlanHuman } from '../../src/render/plan-human.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
@@ -41,6 +43,7 @@ describe('onWorkflowChange and still publishing, rendered (golden files)', () =>
     ['policy-plan-human-verbose.txt', renderPlanHuman, true],
     ['policy-plan.md', renderPlanMarkdown, false],
     ['policy-plan.json', renderPlanJson, false],
+    ['policy-plan.html', renderPlanHtml, false],
   ])('%s', async (file, render, verbose) => {
     await expect(renderToString((out) => render(policyPlan(), out, { color: false, verbose }))).toMatchFileSnapshot(`../fixtures/render/${file}`);
   });
@@ -50,6 +53,7 @@ describe('onWorkflowChange and still publishing, rendered (golden files)', () =>
     ['policy-drift.md', renderDriftMarkdown],
     ['policy-drift.json', renderDriftJson],
     ['policy-drift-junit.xml', renderDriftJunit],
+    ['policy-drift.html', renderDriftHtml],
   ])('%s', async (file, render) => {
     const report = computeDrift(policyPlan());
     await expect(renderToString((out) => render(report, out, { color: false, verbose: false }))).toMatchFileSnapshot(`../fixtures/render/${file}`);
