@@ -38,8 +38,8 @@ function seed(stuck = false): SeedDocument {
 let emulator: RunningEmulator;
 let dir: string;
 
-async function start(config: Record<string, unknown>, stuck = false): Promise<void> {
-  emulator = await startEmulator({ seed: seed(stuck), readyAfterMs: 0 });
+async function start(config: Record<string, unknown>, stuck = false, now?: () => number): Promise<void> {
+  emulator = await startEmulator({ seed: seed(stuck), readyAfterMs: 0, ...(now ? { now } : {}) });
   await writeFile(path.join(dir, 'p7apps.config.json'), JSON.stringify({ defaults: { workspace: 'Toy apps' }, ...config }));
 }
 
@@ -168,11 +168,16 @@ describe('a version still publishing', () => {
   });
 
   it('plan --wait waits for it to be READY, then plans', async () => {
-    await start({ apps: [toyApp()] });
-    emulator.setReadyAfterMs(300);
+    // The emulator's clock stands still until the first plan has read the app, so that plan surely sees v2 publishing.
+    let time = Date.UTC(2026, 0, 1);
+    await start({ apps: [toyApp()] }, false, () => time);
+    emulator.setReadyAfterMs(1000);
     emulator.driftApp('Toy app', { publish: { version: 2 } });
 
-    const plan = await cli(['plan', '--wait', '--timeout', '60s']);
+    const running = cli(['plan', '--wait', '--timeout', '60s']);
+    for (let i = 0; i < 600 && (emulator.counts()['GET apps/'] ?? 0) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    time += 5000;
+    const plan = await running;
     expect(plan.stderr).toContain('Waiting for "Toy app" v2');
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('No changes for 1 app');
