@@ -25,7 +25,8 @@ export { compareWithReviewed, publishSteps, type PublishStep } from './plan/comp
 export { DEFAULT_LATE_COMMIT_WINDOW_MS } from './apply/late-commit.js';
 export { acquireApplyLock, LOCK_FILE_NAME, type HeldLock, type LockHolder, type LockOptions } from './apply/lock.js';
 export { fanOut, recordEvents, type ApplyEvent, type ApplyHooks, type ApplyListener, type ApplyTotals, type PublishOutcome, type PublishReport } from './apply/events.js';
-export { plan, drift, planWith, openServer, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions, type StrictOption } from './operations.js';
+export { plan, drift, planWith, openServer, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions, type StrictOption, type WaitOption } from './operations.js';
+export { planWhenSettled, DEFAULT_SETTLE_SCHEDULE, type SettleOptions, type SettleSchedule, type Settled } from './settle/plan-when-settled.js';
 export { computeDrift, DRIFT_FORMAT_VERSION, type DriftReport, type AppDrift, type DriftStatus, type DriftSummary } from './plan/drift.js';
 export { planVerification, strictModeError, VERIFICATION_FORMAT_VERSION, type Verification, type UnverifiedField, type UnverifiedItem } from './plan/verification.js';
 export { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from './emulator/index.js';

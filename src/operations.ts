@@ -17,6 +17,8 @@ import { computeDrift, type DriftReport } from './plan/drift.js';
 import type { ObservedState } from './plan/observed.js';
 import type { Plan } from './plan/types.js';
 import { planVerification, strictModeError } from './plan/verification.js';
+import { systemClock, type Clock } from './apply/clock.js';
+import { planWhenSettled, type SettleSchedule } from './settle/plan-when-settled.js';
 
 /** Where the server is and how to reach it; credentials come from `env` only. */
 export interface ServerOptions {
@@ -73,7 +75,16 @@ export interface StrictOption {
   strict?: boolean;
 }
 
-export type PlanOptions = ServerOptions & ConfigOptions & StrictOption;
+export interface WaitOption {
+  /**
+   * Wait for versions still publishing (apps the plan would mark 'wait') to
+   * settle, reading the server again after growing pauses, up to `timeoutMs`;
+   * then plan. Without it, such apps come back as 'wait'.
+   */
+  waitForPublishing?: { timeoutMs: number; onWaiting?: (versions: string[]) => void; schedule?: SettleSchedule; clock?: Clock };
+}
+
+export type PlanOptions = ServerOptions & ConfigOptions & StrictOption & WaitOption;
 
 export interface PlanOutcome {
   plan: Plan;
@@ -167,7 +178,14 @@ export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubC
   let outcome: PlanOutcome;
   try {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
-    outcome = await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
+    const once = () => planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
+    const wait = options.waitForPublishing;
+    if (wait === undefined) outcome = await once();
+    else {
+      let last: PlanOutcome | undefined;
+      await planWhenSettled(async () => (last = await once()).plan, { ...wait, clock: wait.clock ?? systemClock, signal: options.signal });
+      outcome = last as PlanOutcome;
+    }
     await whileOpen?.(api, outcome);
   } finally {
     await api.close();

@@ -7,7 +7,7 @@
 // An empty plan says nothing about fields the server does not show: the
 // verification that goes with it says which those are.
 
-import { describeConflict, describeReason } from '../plan/describe.js';
+import { describeConflict, describeReason, publishingText } from '../plan/describe.js';
 import type { AppPlan, Plan } from '../plan/types.js';
 import { planVerification, verifiedText, type Verification } from '../plan/verification.js';
 import type { StillToDo } from './events.js';
@@ -37,7 +37,9 @@ export function stillToDo(plan: Plan, before?: Plan): StillToDo[] {
     const reasons =
       app.action === 'create' || app.action === 'update'
         ? [...new Set(app.publishes.flatMap((p) => p.reasons.map(describeReason)))]
-        : [];
+        : app.action === 'wait'
+          ? app.publishing.map(publishingText)
+          : [];
     const conflicts = app.action === 'conflict' ? app.conflicts.map((c) => describeConflict(c).problem) : [];
     const planned = before?.apps.find((b) => b.name === app.name);
     if (planned) conflicts.push(...appearedVersions(planned, app));

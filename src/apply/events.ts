@@ -141,7 +141,7 @@ export type ApplyEvent =
       /** Steps of this app that were not sent. */
       skipped: number[];
     })
-  | (At & { type: 'app-skipped'; app: string; reason: 'conflict' | 'changed-since-plan' | 'interrupted'; detail: string })
+  | (At & { type: 'app-skipped'; app: string; reason: 'conflict' | 'still-publishing' | 'changed-since-plan' | 'interrupted'; detail: string })
   | (At & { type: 'interrupted'; inFlight: string[] })
   | (At & { type: 'apply-done'; interrupted: boolean; totals: ApplyTotals; elapsedMs: number; publishes: PublishReport[] })
   | (At & { type: 'converge-start'; apps: number })

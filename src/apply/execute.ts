@@ -100,7 +100,8 @@ export interface AppReport {
 
 export interface SkippedApp {
   app: string;
-  reason: 'conflict';
+  /** 'still-publishing' (added within format 1): a version of the app was still publishing when planned. */
+  reason: 'conflict' | 'still-publishing';
   detail: string;
 }
 
@@ -182,9 +183,11 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
   }
   const startedAt = clock.now();
   const executable = plan.apps.filter(isExecutable);
-  const skippedApps: SkippedApp[] = plan.apps
-    .filter((app) => app.action === 'conflict')
-    .map((app) => ({ app: app.name, reason: 'conflict' as const, detail: 'the plan holds a conflict for this app; it is not applied' }));
+  const skippedApps: SkippedApp[] = plan.apps.flatMap((app): SkippedApp[] => {
+    if (app.action === 'conflict') return [{ app: app.name, reason: 'conflict', detail: 'the plan holds a conflict for this app; it is not applied' }];
+    if (app.action === 'wait') return [{ app: app.name, reason: 'still-publishing', detail: 'a version of this app was still publishing when planned; plan again' }];
+    return [];
+  });
 
   run.emit({
     type: 'apply-start',

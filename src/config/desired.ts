@@ -14,12 +14,24 @@ export interface WorkspaceRef {
   id?: string;
 }
 
+/**
+ * What plan and drift do about a declared workflow edited in Studio since its
+ * version was published: republish it (a new revision), report it without
+ * publishing, or ignore it.
+ */
+export type WorkflowChangePolicy = 'republish' | 'report' | 'ignore';
+
 export interface DesiredVersion {
   version: number;
   /** Absolute workflow path in pSeven storage, e.g. /Users/1/Flow.p7wf. */
   workflow: string;
   /** The checks this version must pass (its own, else the app's); absent when it has none. */
   checks?: CheckSpec[];
+  /**
+   * The onWorkflowChange that holds for this version (version, else app, else
+   * defaults). Absent: 'republish'. Set only when the config says so somewhere.
+   */
+  onWorkflowChange?: WorkflowChangePolicy;
 }
 
 export interface DesiredThumbnail extends ThumbnailUpload {

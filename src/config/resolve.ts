@@ -7,7 +7,7 @@
 
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { DesiredApp, DesiredState, DesiredThumbnail, WorkspaceRef } from './desired.js';
+import type { DesiredApp, DesiredState, DesiredThumbnail, DesiredVersion, WorkspaceRef } from './desired.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { displayPath, normalizeDescription, readDescriptionFile, readThumbnail, type DescriptionText, type FileContext, type FileResult } from './files.js';
 import { findConfig } from './find.js';
@@ -103,10 +103,17 @@ function resolve(config: ParsedConfig, files: ReferencedFiles, configPath: strin
     const desired: DesiredApp = {
       name: app.name,
       workspace: workspaceRef(workspace),
-      versions: [...app.versions].sort((a, b) => a.version - b.version).map(({ version, workflow, checks }) => {
-        const specs = checkSpecs(checks ?? app.checks);
-        return specs.length > 0 ? { version, workflow, checks: specs } : { version, workflow };
-      }),
+      versions: [...app.versions]
+        .sort((a, b) => a.version - b.version)
+        .map(({ version, workflow, checks, onWorkflowChange }) => {
+          const resolved: DesiredVersion = { version, workflow };
+          const specs = checkSpecs(checks ?? app.checks);
+          if (specs.length > 0) resolved.checks = specs;
+          // The most specific level that says something wins.
+          const policy = onWorkflowChange ?? app.onWorkflowChange ?? defaults.onWorkflowChange;
+          if (policy !== undefined) resolved.onWorkflowChange = policy;
+          return resolved;
+        }),
     };
     const fromFile = files.descriptions.get(index);
     if (app.description !== undefined) desired.description = normalizeDescription(app.description);

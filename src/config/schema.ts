@@ -21,6 +21,7 @@ import {
   MAX_WORKSPACE_NAME_LENGTH,
 } from './limits.js';
 import { CHECK_KEYS, checksSchema } from './check-schema.js';
+import { closestKey } from './issue-path.js';
 
 export * from './limits.js';
 
@@ -80,6 +81,25 @@ const thumbnailSchema = localFile(
   `A PNG, JPEG, GIF, WebP or SVG image of at most ${MAX_THUMBNAIL_BYTES / 1024 / 1024} MiB, relative to the config file and inside its directory.`,
 );
 
+/** How plan and drift treat a declared workflow edited in Studio since its version was published. */
+export const WORKFLOW_CHANGE_POLICIES = ['republish', 'report', 'ignore'] as const;
+
+const workflowChangeSchema = z
+  .enum(WORKFLOW_CHANGE_POLICIES, { error: (issue) => workflowChangeMessage(issue.input) })
+  .describe(
+    'When a declared workflow was edited in Studio since its version was published: "republish" (the default) publishes a new revision; ' +
+      '"report" leaves it and plan and drift report it; "ignore" leaves it unreported. The most specific setting wins: version, then app, then defaults.',
+  );
+
+function workflowChangeMessage(input: unknown): string {
+  const expected = 'expected "republish", "report" or "ignore"';
+  if (typeof input !== 'string') return `${expected} (a string), got ${input === null ? 'null' : Array.isArray(input) ? 'a list' : typeof input === 'object' ? 'an object' : `a ${typeof input}`}`;
+  const suggestion = closestKey(input.toLowerCase(), WORKFLOW_CHANGE_POLICIES);
+  // The value is the user's own text, but a pasted one can be long: cut it.
+  const got = `got ${JSON.stringify([...input].slice(0, 40).join(''))}`;
+  return suggestion === undefined ? `${expected}, ${got}` : `${expected}, ${got}; did you mean "${suggestion}"?`;
+}
+
 /** zod refuses whole numbers past 2^53 as "not an integer": 1e20 is whole, so its message is the bound. */
 function wholeNumberMessage(what: string, input: unknown): string {
   return Number.isInteger(input) ? `${what} must be at most ${MAX_VERSION_NUMBER}` : `${what} must be a positive whole number`;
@@ -102,6 +122,7 @@ export const versionSchema = z
       .regex(/\.p7wf$/, 'expected a workflow path ending in .p7wf, like /Users/1/Flow.p7wf')
       .describe('Absolute path of the workflow in pSeven Enterprise storage, e.g. /Users/1/Flow.p7wf.'),
     checks: checksSchema.describe("This version's checks, in place of the app's.").optional(),
+    onWorkflowChange: workflowChangeSchema.optional(),
   })
   .describe('One version of the app and the workflow it is published from.');
 
@@ -137,6 +158,7 @@ export const appSchema = z
       )
       .optional(),
     checks: checksSchema.optional(),
+    onWorkflowChange: workflowChangeSchema.optional(),
   })
   .describe('One AppsHub app.');
 
@@ -145,6 +167,7 @@ export const defaultsSchema = z
     workspace: workspaceSchema.optional(),
     allowCopy: allowCopySchema.optional(),
     thumbnail: thumbnailSchema.optional(),
+    onWorkflowChange: workflowChangeSchema.optional(),
   })
   .describe('Settings every app inherits unless it sets its own.');
 

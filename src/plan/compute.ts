@@ -37,6 +37,8 @@ import {
   type PlanNote,
   type PlannedPublish,
   type Plan,
+  type PublishingVersion,
+  type HeldWorkflowPolicy,
   type PlanSummary,
   type SettingField,
   type UnmanagedApp,
@@ -70,6 +72,10 @@ interface Findings {
   blocked: Set<number>;
   /** Declared versions whose workflow the server's (known) workflow list lacks. */
   workflowMissing: Set<number>;
+  /** Versions still publishing: the app waits for them. */
+  publishing: PublishingVersion[];
+  /** Declared workflows edited in Studio that onWorkflowChange keeps from causing a publish. */
+  held: Map<number, { workflow: string; revision: Maybe<number>; policy: HeldWorkflowPolicy }>;
 }
 
 export function computePlan(desired: DesiredState, observed: ObservedState): Plan {
@@ -124,6 +130,7 @@ export function summarisePlan(apps: readonly AppPlan[], unmanaged: number): Plan
     if (app.action === 'create') summary.create += 1;
     else if (app.action === 'update') summary.update += 1;
     else if (app.action === 'conflict') summary.conflict += 1;
+    else if (app.action === 'wait') summary.waiting = (summary.waiting ?? 0) + 1;
     else summary.unchanged += 1;
     if (app.action === 'create' || app.action === 'update') {
       summary.publishes += app.publishes.length;
@@ -214,7 +221,7 @@ function rawOf(value: unknown): { raw?: string } {
 }
 
 function newFindings(): Findings {
-  return { notes: [], conflicts: [], changes: [], drafts: new Map(), blocked: new Set(), workflowMissing: new Set() };
+  return { notes: [], conflicts: [], changes: [], drafts: new Map(), blocked: new Set(), workflowMissing: new Set(), publishing: [], held: new Map() };
 }
 
 /** Declared versions ascending, one per number (the config loader rejects repeats; this keeps the planner total). */
@@ -281,20 +288,26 @@ function planExistingApp(app: DesiredApp, observed: ObservedApp, workflows: Work
   if (observed.versionsUnreadable !== undefined) refuseNumberedByServer(observed.versionsUnreadable, f);
   planDefault(app, observed, existing, f);
   const thumbnailDiffers = planSettings(app, observed, versions, existing, f);
+  settleHeldWorkflowChanges(f);
 
   for (const record of [...existing.values()].sort((a, b) => a.version - b.version)) {
     if (!versions.some((v) => v.version === record.version)) {
       f.notes.push({ kind: 'unmanaged-version', version: record.version, revision: record.revision });
       // A version still publishing blocks every publish to its app (README A10), declared or not:
-      // say so now rather than let apply sit on 409s until its timeout.
-      if (f.drafts.size > 0 && known(record.state) && IN_PROGRESS_STATES.has(record.state)) {
-        f.conflicts.push({ kind: 'version-in-progress', version: record.version, state: record.state });
+      // wait for it now rather than let apply sit on 409s until its timeout.
+      if ((f.drafts.size > 0 || f.publishing.length > 0) && known(record.state) && IN_PROGRESS_STATES.has(record.state)) {
+        f.publishing.push({ version: record.version, state: record.state, declared: false });
       }
     }
   }
 
   finishWorkflowChecks(f, workflows);
+  // What a person must resolve is said first; once it is, a version still publishing is waited for.
   if (f.conflicts.length > 0) return { action: 'conflict', name: app.name, appId: observed.id, notes: f.notes, conflicts: f.conflicts };
+  if (f.publishing.length > 0) {
+    const publishing = [...f.publishing].sort((a, b) => a.version - b.version);
+    return { action: 'wait', name: app.name, appId: observed.id, workspace: observed.workspace, notes: f.notes, publishing };
+  }
   markSentWithPublish(app, f);
   const observedFingerprint = fingerprintObservedApp(observed);
   if (f.drafts.size === 0) {
@@ -359,7 +372,7 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
   if (isUnknown(record.state)) {
     f.notes.push({ kind: 'unverifiable', field: 'state', version: n, detail: notReported(record.state, `the state of version ${n}`), ...rawOf(record.state) });
   } else if (IN_PROGRESS_STATES.has(record.state)) {
-    f.conflicts.push({ kind: 'version-in-progress', version: n, state: record.state });
+    f.publishing.push({ version: n, state: record.state, declared: true });
     f.blocked.add(n);
     return;
   } else if (versionStateKind(record.state) === 'failed') {
@@ -376,7 +389,10 @@ function checkExistingVersion(declared: DesiredVersion, record: VersionRecord, w
   } else if (!f.workflowMissing.has(n)) {
     // (A workflow the list lacks gets its own note or conflict in finishWorkflowChecks.)
     const content = compareWorkflowContent(declared, record, workflows);
-    if (content === 'changed') {
+    const policy = declared.onWorkflowChange ?? 'republish';
+    if (content === 'changed' && policy !== 'republish') {
+      f.held.set(n, { workflow: declared.workflow, revision: record.revision, policy });
+    } else if (content === 'changed') {
       reasons.push({ kind: 'workflow-content-changed', version: n, revision: record.revision, workflow: declared.workflow });
     } else if (content !== 'same') {
       f.notes.push({ kind: 'unverifiable', field: 'workflow', version: n, detail: content.unverifiable, ...rawOf(record.workflowFingerprint) });
@@ -401,6 +417,20 @@ function compareWorkflowContent(declared: DesiredVersion, record: VersionRecord,
     return { unverifiable: `the server did not report the current fingerprint of ${path}, so a change to it cannot be seen` };
   }
   return current === record.workflowFingerprint ? 'same' : 'changed';
+}
+
+/**
+ * An edit that onWorkflowChange keeps from causing a publish is still carried
+ * by a publish of that version planned for another reason (the default, the
+ * settings, a failed state): a publish reads the workflow as it is now. The
+ * plan then says so as a reason; otherwise it is a note, reported or quiet.
+ */
+function settleHeldWorkflowChanges(f: Findings): void {
+  for (const [n, held] of [...f.held].sort(([a], [b]) => a - b)) {
+    const draft = f.drafts.get(n);
+    if (draft) draft.reasons.push({ kind: 'workflow-content-changed', version: n, revision: held.revision, workflow: held.workflow });
+    else f.notes.push({ kind: 'workflow-changed', version: n, workflow: held.workflow, revision: held.revision, policy: held.policy });
+  }
 }
 
 /**
@@ -527,7 +557,8 @@ function planSettings(
   const currentDefault = known(observed.defaultVersion) ? candidates.find((v) => v.version === observed.defaultVersion) : undefined;
   const carrier = currentDefault ?? candidates[candidates.length - 1];
   if (!carrier) {
-    if (f.conflicts.length === 0) f.conflicts.push({ kind: 'no-version-to-carry-settings', fields: differing });
+    // A version still publishing may carry them once it settles: the app waits instead.
+    if (f.conflicts.length === 0 && f.publishing.length === 0) f.conflicts.push({ kind: 'no-version-to-carry-settings', fields: differing });
     return thumbnailDiffers;
   }
   f.drafts.set(carrier.version, {

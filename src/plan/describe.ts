@@ -5,7 +5,7 @@
 import { isUnknown, type Maybe, type Workspace } from '../appshub/types.js';
 import { escapeUnsafe } from '../render/escape.js';
 import type { WorkspaceRef } from '../config/desired.js';
-import type { ActionReason, Conflict, Plan, PlanNote, PlanSummary, SettingField } from './types.js';
+import type { ActionReason, AppPlan, Conflict, Plan, PlanNote, PlanSummary, PublishingVersion, SettingField } from './types.js';
 import { planVerification, unverifiedText } from './verification.js';
 
 const SETTING_NAMES: Record<SettingField, string> = {
@@ -38,9 +38,7 @@ export function describeReason(reason: ActionReason): string {
     case 'workflow-path-changed':
       return `version ${reason.version} is published from ${maybeText(reason.before)}; the config says ${reason.after}`;
     case 'workflow-content-changed':
-      return isUnknown(reason.revision)
-        ? `workflow ${reason.workflow} changed since version ${reason.version} was published`
-        : `workflow ${reason.workflow} changed since revision ${reason.revision} of version ${reason.version} was published`;
+      return workflowChangedText(reason);
     case 'version-failed':
       return `version ${reason.version} failed to publish (state ${reason.state})`;
     case 'default-changed':
@@ -51,6 +49,36 @@ export function describeReason(reason: ActionReason): string {
       return `version ${reason.version} becomes default only after its checks pass, and only a publish moves the default (costs a new revision of version ${reason.version})`;
   }
 }
+
+/** "workflow W changed since revision R of version N was published". */
+function workflowChangedText(change: { workflow: string; version: number; revision: Maybe<number> }): string {
+  return isUnknown(change.revision)
+    ? `workflow ${change.workflow} changed since version ${change.version} was published`
+    : `workflow ${change.workflow} changed since revision ${change.revision} of version ${change.version} was published`;
+}
+
+/**
+ * An edit onWorkflowChange keeps from being republished, and why:
+ * "workflow W changed in Studio since ...; not republished (onWorkflowChange: report)".
+ */
+export function heldWorkflowText(note: Extract<PlanNote, { kind: 'workflow-changed' }>): string {
+  const what = workflowChangedText(note).replace(/^workflow (.*?) changed/, 'workflow $1 changed in Studio');
+  return `${what}; ${note.policy === 'report' ? 'not republished' : 'ignored'} (onWorkflowChange: ${note.policy})`;
+}
+
+/** The reported (not ignored) held workflow changes of an app. */
+export function reportedWorkflowChanges(app: AppPlan): Extract<PlanNote, { kind: 'workflow-changed' }>[] {
+  return app.notes.filter((n): n is Extract<PlanNote, { kind: 'workflow-changed' }> => n.kind === 'workflow-changed' && n.policy === 'report');
+}
+
+/** "version 2 is still publishing (state INITIALIZING)"; an undeclared one says it blocks the app. */
+export function publishingText(version: PublishingVersion): string {
+  const blocks = version.declared ? '' : '; the config does not declare it, but it holds back every publish to the app';
+  return `version ${version.version} is still publishing (state ${version.state})${blocks}`;
+}
+
+/** What to do about an app that waits: nothing but time. */
+export const STILL_PUBLISHING_ADVICE = 'still publishing, plan again once it is READY (plan --wait waits for it)';
 
 function workspaceText(workspace: Workspace | WorkspaceRef): string {
   if (workspace.name !== undefined && workspace.id !== undefined) return `"${workspace.name}" (id ${workspace.id})`;
@@ -142,6 +170,7 @@ export function describeNote(note: PlanNote): string {
     const revision = isUnknown(note.revision) ? '' : ` (revision ${note.revision})`;
     return `version ${note.version}${revision} is on the server but not in the config; left alone`;
   }
+  if (note.kind === 'workflow-changed') return heldWorkflowText(note);
   const sent = note.sentWithPublish === undefined ? '' : note.sentWithPublish ? '; sent with this publish' : '; no publish planned';
   return `${unverifiableText(note)}${sent}`;
 }
@@ -175,14 +204,20 @@ function visible(text: string, max: number): string {
  */
 export function summaryLine(plan: Plan): string {
   const s: PlanSummary = plan.summary;
-  const managed = s.create + s.update + s.conflict + s.unchanged;
+  const waiting = s.waiting ?? 0;
+  const managed = s.create + s.update + s.conflict + s.unchanged + waiting;
   const unverified = unverifiedText(planVerification(plan));
-  if (s.publishes === 0 && s.conflict === 0) {
+  const reported = plan.apps.reduce((n, app) => n + reportedWorkflowChanges(app).length, 0);
+  // Said only when there is one, so plans without them read as before.
+  const reportedText = reported === 0 ? '' : `; ${plural(reported, 'workflow change')} reported, not republished (onWorkflowChange: report)`;
+  if (s.publishes === 0 && s.conflict === 0 && waiting === 0) {
     const apps = plural(managed, 'app');
+    if (reported > 0) return `No publishes for ${apps}${reportedText}${unverified === null ? '' : `; ${unverified}`}.`;
     return unverified === null ? `No changes for ${apps}; all verified: the server matches the config.` : `No changes for ${apps}; ${unverified}.`;
   }
+  const waitingText = waiting === 0 ? '' : `, ${waiting} still publishing (plan again)`;
   return (
     `Plan: ${plural(s.create, 'app')} to create, ${s.update} to update (${plural(s.publishes, 'publish', 'publishes')}), ` +
-    `${plural(s.conflict, 'conflict')}, ${s.unchanged} unchanged, ${s.unmanaged} unmanaged${unverified === null ? '' : `; ${unverified}`}`
+    `${plural(s.conflict, 'conflict')}${waitingText}, ${s.unchanged} unchanged, ${s.unmanaged} unmanaged${reportedText}${unverified === null ? '' : `; ${unverified}`}`
   );
 }

@@ -126,6 +126,11 @@ export type ConflictV1 =
 
 export type PlanNoteV1 =
   | { kind: 'unmanaged-version'; version: number; revision: MaybeV1<number> }
+  /**
+   * Added within format 1: a declared workflow edited in Studio that the plan
+   * does not republish, because onWorkflowChange is 'report' or 'ignore'.
+   */
+  | { kind: 'workflow-changed'; version: number; workflow: string; revision: MaybeV1<number>; policy: 'report' | 'ignore' }
   | {
       kind: 'unverifiable';
       /** `newAppWorkspace` added within format 1. */
@@ -166,7 +171,16 @@ export type AppPlanV1 =
       publishes: PlannedPublishV1[];
     }
   | { action: 'no-op'; name: string; notes: PlanNoteV1[]; appId: string; workspace: MaybeV1<WorkspaceV1>; observedFingerprint: string }
-  | { action: 'conflict'; name: string; notes: PlanNoteV1[]; appId?: string; conflicts: ConflictV1[] };
+  | { action: 'conflict'; name: string; notes: PlanNoteV1[]; appId?: string; conflicts: ConflictV1[] }
+  /** Added within format 1: a version is still publishing; plan again once it settles. */
+  | {
+      action: 'wait';
+      name: string;
+      notes: PlanNoteV1[];
+      appId: string;
+      workspace: MaybeV1<WorkspaceV1>;
+      publishing: { version: number; state: string; declared: boolean }[];
+    };
 
 export interface PlanDocumentV1 {
   kind: typeof PLAN_DOCUMENT_KIND;
@@ -174,7 +188,8 @@ export interface PlanDocumentV1 {
   /** The sign-in URL the plan was computed against; apply refuses another server. */
   serverUrl: string;
   configPath: string;
-  summary: { create: number; update: number; conflict: number; unchanged: number; unmanaged: number; publishes: number; republishes: number };
+  /** `waiting` added within format 1: present when some app waits for a version still publishing. */
+  summary: { create: number; update: number; conflict: number; unchanged: number; unmanaged: number; waiting?: number; publishes: number; republishes: number };
   /** Managed apps, sorted by name. */
   apps: AppPlanV1[];
   /** Apps on the server the config does not declare, sorted by name. */
@@ -195,6 +210,13 @@ const unverifiableFieldSchema = z.enum(['description', 'thumbnail', 'allowCopy',
 const notesSchema = z.array(
   z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('unmanaged-version'), version: versionNumber, revision: maybe(count) }),
+    z.strictObject({
+      kind: z.literal('workflow-changed'),
+      version: versionNumber,
+      workflow: z.string(),
+      revision: maybe(count),
+      policy: z.enum(['report', 'ignore']),
+    }),
     z.strictObject({
       kind: z.literal('unverifiable'),
       field: unverifiableFieldSchema,
@@ -331,6 +353,7 @@ export const planDocumentV1Schema: z.ZodType<PlanDocumentV1> = z.strictObject({
     conflict: count,
     unchanged: count,
     unmanaged: count,
+    waiting: count.optional(),
     publishes: count,
     republishes: count,
   }),
@@ -368,6 +391,14 @@ export const planDocumentV1Schema: z.ZodType<PlanDocumentV1> = z.strictObject({
         notes: notesSchema,
         appId: z.string().min(1).optional(),
         conflicts: z.array(conflictSchema).min(1),
+      }),
+      z.strictObject({
+        action: z.literal('wait'),
+        name: z.string().min(1),
+        notes: notesSchema,
+        appId: z.string().min(1),
+        workspace: maybe(workspaceSchema),
+        publishing: z.array(z.strictObject({ version: versionNumber, state: z.string(), declared: z.boolean() })).min(1),
       }),
     ]),
   ),
@@ -440,10 +471,11 @@ export function planFromDocument(json: unknown, file: string): Plan {
 /** Checks what the schema cannot: that the summary and the step numbers agree with the apps. */
 function checkConsistency(plan: Plan, file: string): void {
   const recomputed = summarisePlan(plan.apps, plan.unmanagedApps.length);
-  const fields = Object.keys(recomputed) as (keyof typeof recomputed)[];
-  const wrong = fields.find((k) => recomputed[k] !== plan.summary[k]);
+  const fields = [...new Set([...Object.keys(recomputed), ...Object.keys(plan.summary)])] as (keyof typeof recomputed)[];
+  // A count a file from before it existed lacks is zero.
+  const wrong = fields.find((k) => (recomputed[k] ?? 0) !== (plan.summary[k] ?? 0));
   if (wrong !== undefined) {
-    throw new P7appsError(`${file} is not a valid p7apps plan: at summary.${wrong}: ${plan.summary[wrong]} does not match the apps (${recomputed[wrong]})`, {
+    throw new P7appsError(`${file} is not a valid p7apps plan: at summary.${wrong}: ${plan.summary[wrong] ?? 0} does not match the apps (${recomputed[wrong] ?? 0})`, {
       hint: 'Saved plans must not be edited; plan again to get a fresh one.',
     });
   }

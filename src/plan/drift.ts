@@ -7,25 +7,39 @@
 import type { Maybe } from '../appshub/types.js';
 import { describeConflict } from './describe.js';
 import { compareCodePoints } from './order.js';
-import type { AppPlan, AttributeChange, Plan } from './types.js';
+import type { AppPlan, AttributeChange, Plan, PublishingVersion } from './types.js';
 import { planVerification, unverifiedText, type Verification } from './verification.js';
 
 export const DRIFT_FORMAT_VERSION = 1 as const;
 
 /**
- * in-sync: the server matches what the config manages. drifted: it differs in
- * ways apply would fix. missing: the app is not on the server. conflict: it
- * differs in a way only a person can fix. unmanaged: on the server, not in the
- * config.
+ * in-sync: the server matches what the config manages. drifted: it differs
+ * (apply fixes it, but for workflow edits onWorkflowChange says to report
+ * only). missing: the app is not on the server. conflict: it differs in a way
+ * only a person can fix. publishing: a version is still being published, so
+ * the app cannot be compared yet (time resolves it, not a person). unmanaged:
+ * on the server, not in the config.
  */
-export type DriftStatus = 'in-sync' | 'drifted' | 'missing' | 'conflict' | 'unmanaged';
+export type DriftStatus = 'in-sync' | 'drifted' | 'missing' | 'conflict' | 'publishing' | 'unmanaged';
 
 export interface EditedWorkflow {
   version: number;
   workflow: string;
   /** The revision published before the workflow was edited. */
   revision: Maybe<number>;
+  /**
+   * Added within format 1: 'report' when the config's onWorkflowChange says to
+   * report the edit rather than republish it (apply leaves it). Absent: apply republishes it.
+   */
+  policy?: 'report';
 }
+
+/**
+ * A field-level difference, with its two sides named: `server` is what the
+ * server has (the same value as `before`), `config` what the config declares
+ * (as `after`). `server` and `config` were added within format 1.
+ */
+export type DriftChange = AttributeChange & { server: AttributeChange['before']; config: AttributeChange['after'] };
 
 export interface AppDrift {
   name: string;
@@ -37,8 +51,8 @@ export interface AppDrift {
    * app with versions on the server the config does not declare.
    */
   counts: boolean;
-  /** Field-level differences, server value first. */
-  changes: AttributeChange[];
+  /** Field-level differences: `before`/`server` is the server's value, `after`/`config` the config's. */
+  changes: DriftChange[];
   /** Workflows edited since the version published from them. */
   editedWorkflows: EditedWorkflow[];
   /** Versions on the server the config does not declare. */
@@ -46,6 +60,8 @@ export interface AppDrift {
   /** What the server did not report, so it could not be compared. */
   unverifiable: Array<{ field: string; version?: number; detail: string; raw?: string }>;
   conflicts: Array<{ kind: string; problem: string; resolution: string }>;
+  /** Added within format 1, present for status 'publishing': the versions still being published. */
+  publishing?: PublishingVersion[];
 }
 
 export interface DriftSummary {
@@ -54,6 +70,8 @@ export interface DriftSummary {
   missing: number;
   conflict: number;
   unmanaged: number;
+  /** Added within format 1, present when some app is still publishing. */
+  publishing?: number;
   unverifiable: number;
 }
 
@@ -81,10 +99,11 @@ const STATUS_OF: Record<AppPlan['action'], DriftStatus> = {
   update: 'drifted',
   create: 'missing',
   conflict: 'conflict',
+  wait: 'publishing',
 };
 
 function managedDrift(app: AppPlan, failOnUnmanaged: boolean): AppDrift {
-  const status = STATUS_OF[app.action];
+  let status = STATUS_OF[app.action];
   const publishes = app.action === 'create' || app.action === 'update' ? app.publishes : [];
   const editedWorkflows: EditedWorkflow[] = [];
   for (const publish of publishes) {
@@ -98,7 +117,10 @@ function managedDrift(app: AppPlan, failOnUnmanaged: boolean): AppDrift {
   const unverifiable: AppDrift['unverifiable'] = [];
   for (const note of app.notes) {
     if (note.kind === 'unmanaged-version') unmanagedVersions.push({ version: note.version, revision: note.revision });
-    else {
+    else if (note.kind === 'workflow-changed') {
+      // 'ignore': not drift, not listed. 'report': drift that apply leaves alone.
+      if (note.policy === 'report') editedWorkflows.push({ version: note.version, workflow: note.workflow, revision: note.revision, policy: 'report' });
+    } else {
       unverifiable.push({
         field: note.field,
         ...(note.version === undefined ? {} : { version: note.version }),
@@ -107,18 +129,24 @@ function managedDrift(app: AppPlan, failOnUnmanaged: boolean): AppDrift {
       });
     }
   }
+  if (status === 'in-sync' && editedWorkflows.length > 0) status = 'drifted';
   return {
     name: app.name,
     appId: app.action === 'create' ? null : (app.appId ?? null),
     status,
     counts: status !== 'in-sync' || (failOnUnmanaged && unmanagedVersions.length > 0),
     // A missing app's "changes" are everything it declares: the status says it all.
-    changes: app.action === 'update' ? app.changes : [],
+    changes: app.action === 'update' ? app.changes.map(withSides) : [],
     editedWorkflows: editedWorkflows.sort((a, b) => a.version - b.version),
     unmanagedVersions,
     unverifiable,
     conflicts: app.action === 'conflict' ? app.conflicts.map((c) => ({ kind: c.kind, ...describeConflict(c) })) : [],
+    ...(app.action === 'wait' ? { publishing: app.publishing } : {}),
   };
+}
+
+function withSides(change: AttributeChange): DriftChange {
+  return { ...change, server: change.before, config: change.after } as DriftChange;
 }
 
 export function computeDrift(plan: Plan, options: { failOnUnmanaged?: boolean } = {}): DriftReport {
@@ -145,6 +173,7 @@ export function computeDrift(plan: Plan, options: { failOnUnmanaged?: boolean } 
     else if (app.status === 'drifted') summary.drifted += 1;
     else if (app.status === 'missing') summary.missing += 1;
     else if (app.status === 'conflict') summary.conflict += 1;
+    else if (app.status === 'publishing') summary.publishing = (summary.publishing ?? 0) + 1;
     else summary.unmanaged += 1;
     summary.unverifiable += app.unverifiable.length;
   }
@@ -177,7 +206,9 @@ export function partlyVerifiedStatus(app: AppDrift): string | null {
 export function driftSummaryLine(report: DriftReport): string {
   const s = report.summary;
   const head = report.drift ? 'Drift detected' : 'No drift';
-  const parts = [`${s.inSync} in sync`, `${s.drifted} drifted`, `${s.missing} missing`, `${s.conflict} in conflict`, `${s.unmanaged} unmanaged`];
+  const parts = [`${s.inSync} in sync`, `${s.drifted} drifted`, `${s.missing} missing`, `${s.conflict} in conflict`];
+  if ((s.publishing ?? 0) > 0) parts.push(`${s.publishing} still publishing (run drift again later)`);
+  parts.push(`${s.unmanaged} unmanaged`);
   // A report read back from an older file may lack `verification`: fall back to the count.
   const unverified = report.verification ? unverifiedText(report.verification) : s.unverifiable > 0 ? `${s.unverifiable} cannot be verified` : null;
   return `${head}: ${parts.join(', ')}${unverified === null ? '' : `; ${unverified}`}.`;

@@ -70,7 +70,7 @@ export function safetyPolicy(desired: Pick<DesiredState, 'apps' | 'safety'>): Sa
  * the plan covers.
  */
 export function safetyCheck(plan: Plan, policy: SafetyPolicy = plan.safety ?? DEFAULT_SAFETY_POLICY): SafetyVerdict {
-  const existing = plan.apps.filter((app) => app.action === 'update' || app.action === 'no-op' || (app.action === 'conflict' && app.appId !== undefined));
+  const existing = plan.apps.filter((app) => app.action === 'update' || app.action === 'no-op' || app.action === 'wait' || (app.action === 'conflict' && app.appId !== undefined));
   const republishedApps = plan.apps
     .filter((app) => app.action === 'update' && app.publishes.some((p) => p.expect.creates === 'revision'))
     .map((app) => app.name);

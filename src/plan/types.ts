@@ -33,6 +33,9 @@ export type ActionReason =
 
 export type SettingField = 'description' | 'thumbnail' | 'allowCopy';
 
+/** The onWorkflowChange values that keep an edited workflow from being republished. */
+export type HeldWorkflowPolicy = 'report' | 'ignore';
+
 export interface ThumbnailRef {
   /** Path as written in the config (desired side) or the server's URL (observed side). */
   source: string;
@@ -136,6 +139,12 @@ export type UnverifiableField =
 
 export type PlanNote =
   | { kind: 'unmanaged-version'; version: number; revision: Maybe<number> }
+  /**
+   * A declared workflow edited in Studio since its version was published,
+   * which the plan does not republish because the config's onWorkflowChange
+   * says so: 'report' (a difference to show, and drift) or 'ignore' (quiet).
+   */
+  | { kind: 'workflow-changed'; version: number; workflow: string; revision: Maybe<number>; policy: HeldWorkflowPolicy }
   | {
       kind: 'unverifiable';
       field: UnverifiableField;
@@ -186,7 +195,28 @@ export interface ConflictAppPlan extends AppPlanBase {
   conflicts: Conflict[];
 }
 
-export type AppPlan = CreateAppPlan | UpdateAppPlan | NoopAppPlan | ConflictAppPlan;
+/** A version of the app that is still being published: neither READY nor failed yet. */
+export interface PublishingVersion {
+  version: number;
+  state: string;
+  /** Whether the config declares it (an undeclared one matters because it blocks every publish to the app). */
+  declared: boolean;
+}
+
+/**
+ * Nothing can be decided about the app yet: a version is still publishing
+ * (a declared one, or any one while a publish is needed). Time resolves it,
+ * not a person: plan again once it settles (`plan --wait` does).
+ */
+export interface WaitAppPlan extends AppPlanBase {
+  action: 'wait';
+  appId: string;
+  workspace: Maybe<Workspace>;
+  /** Ascending by version. */
+  publishing: PublishingVersion[];
+}
+
+export type AppPlan = CreateAppPlan | UpdateAppPlan | NoopAppPlan | ConflictAppPlan | WaitAppPlan;
 
 export interface UnmanagedApp {
   appId: string;
@@ -200,6 +230,8 @@ export interface PlanSummary {
   conflict: number;
   unchanged: number;
   unmanaged: number;
+  /** Apps with a version still publishing, so not planned yet; present only when there are some. */
+  waiting?: number;
   /** Publish requests the plan will send. */
   publishes: number;
   /** Of those, new revisions of versions that exist (the churn the safety guard counts). */
@@ -239,4 +271,9 @@ export function planHasChanges(plan: Plan): boolean {
 
 export function planHasConflicts(plan: Plan): boolean {
   return plan.summary.conflict > 0;
+}
+
+/** Whether some app waits for a version still publishing: plan again once it settles. */
+export function planIsWaiting(plan: Plan): boolean {
+  return (plan.summary.waiting ?? 0) > 0;
 }

@@ -65,7 +65,8 @@ export function planVerification(plan: Plan): Verification {
   let apps = 0;
   let verifiedApps = 0;
   for (const app of plan.apps) {
-    if (app.action === 'conflict') continue;
+    // Neither a conflicted app nor one still publishing was compared.
+    if (app.action === 'conflict' || app.action === 'wait') continue;
     apps += 1;
     let unverified = false;
     for (const note of app.notes) {

@@ -4,7 +4,7 @@
 // conflicts and what could not be verified; filters by status.
 
 import { driftSummaryLine, partlyVerifiedStatus, type AppDrift } from '../plan/drift.js';
-import { unverifiableText } from '../plan/describe.js';
+import { publishingText, unverifiableText } from '../plan/describe.js';
 import { htmlText } from './escape.js';
 import { cardHead, changesTable, countTags, extraFacts, extraList, itemList, renderPage, thumbnailPair, thumbnailsOf } from './html-page.js';
 import type { DriftRenderer, ReportThumbnails } from './types.js';
@@ -13,6 +13,7 @@ const FILTERS: Array<[tag: AppDrift['status'], label: string]> = [
   ['drifted', 'drifted'],
   ['missing', 'missing'],
   ['conflict', 'conflict'],
+  ['publishing', 'still publishing'],
   ['unmanaged', 'not in the config'],
   ['in-sync', 'in sync'],
 ];
@@ -22,6 +23,7 @@ const STATUS_TEXT: Record<AppDrift['status'], string> = {
   drifted: 'drifted',
   missing: 'missing',
   conflict: 'conflict',
+  publishing: 'still publishing',
   unmanaged: 'not in the config',
 };
 
@@ -31,11 +33,12 @@ const STATUS_SENTENCE: Record<AppDrift['status'], string> = {
   drifted: '',
   missing: 'not on the server (apply would create it); ',
   conflict: '',
+  publishing: 'a version is still being published, so the app cannot be compared yet (run drift again later); ',
   unmanaged: 'on the server only, left alone; ',
 };
 
 const KNOWN_REPORT_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'kind', 'serverUrl', 'configPath', 'failOnUnmanaged', 'apps', 'summary', 'drift', 'verification']);
-const KNOWN_APP_FIELDS: ReadonlySet<string> = new Set(['name', 'appId', 'status', 'counts', 'changes', 'editedWorkflows', 'unmanagedVersions', 'unverifiable', 'conflicts']);
+const KNOWN_APP_FIELDS: ReadonlySet<string> = new Set(['name', 'appId', 'status', 'counts', 'changes', 'editedWorkflows', 'unmanagedVersions', 'unverifiable', 'conflicts', 'publishing']);
 
 export const renderDriftHtml: DriftRenderer = (report, out, options) => {
   out.write(
@@ -63,7 +66,13 @@ function appCard(app: AppDrift, thumbnails: ReportThumbnails | undefined): strin
     changesTable(app.changes, { before: 'server', after: 'config' }),
     itemList(
       'Workflows edited since they were published',
-      app.editedWorkflows.map((e) => `<code>${htmlText(e.workflow)}</code>, published as version ${e.version}`),
+      app.editedWorkflows.map(
+        (e) => `<code>${htmlText(e.workflow)}</code>, published as version ${e.version}${e.policy === 'report' ? '; not republished by apply (onWorkflowChange: report)' : ''}`,
+      ),
+    ),
+    itemList(
+      'Still publishing',
+      (app.publishing ?? []).map((v) => htmlText(publishingText(v))),
     ),
     itemList(
       'Conflicts (a person must resolve them)',

@@ -1,31 +1,33 @@
 // The drift report for a person at a terminal: one line per app with its
-// status, the differing fields below it (old -> new, descriptions diffed as
-// in a plan), then one summary line. In-sync apps are counted, not listed,
-// unless verbose.
+// status, the differing fields below it with both sides named ("server: X,
+// config: Y"; descriptions diffed, - server, + config), then one summary line.
+// In-sync apps are counted, not listed, unless verbose.
 
 import type { AppDrift } from '../plan/drift.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
-import { plural, unverifiableText } from '../plan/describe.js';
-import { changeLines } from './plan-human.js';
-import { palette, quote, terminalLines, type Palette } from './text.js';
-import type { DriftRenderer, RenderOptions } from './types.js';
+import { plural, publishingText, unverifiableText } from '../plan/describe.js';
+import type { AttributeChange } from '../plan/types.js';
+import { changeLabel, editedWorkflowText, sidesText } from './plan-words.js';
+import { isMultiline, lineDiff, palette, quote, terminalLines, type Palette } from './text.js';
+import type { DriftRenderer } from './types.js';
 
 const HEADLINE: Record<AppDrift['status'], string> = {
   'in-sync': 'in sync',
   drifted: 'drifted',
   missing: 'missing on the server',
   conflict: 'in conflict',
+  publishing: 'still publishing, run drift again later',
   unmanaged: 'not in the config (unmanaged)',
 };
 
-const MARK: Record<AppDrift['status'], string> = { 'in-sync': '=', drifted: '~', missing: '+', conflict: '!', unmanaged: '?' };
+const MARK: Record<AppDrift['status'], string> = { 'in-sync': '=', drifted: '~', missing: '+', conflict: '!', publishing: '*', unmanaged: '?' };
 
 export const renderDriftHuman: DriftRenderer = (report, out, options) => {
   const c = palette(options.color);
   const lines = [c.bold(`p7apps drift for ${report.serverUrl}`), `  config: ${report.configPath}`, ''];
   let hidden = 0;
   for (const app of report.apps) {
-    const details = detailLines(app, options, c);
+    const details = detailLines(app, c);
     if (app.status === 'in-sync' && details.length === 0 && !options.verbose) {
       hidden += 1;
       continue;
@@ -44,12 +46,27 @@ function colour(app: AppDrift, c: Palette): (text: string) => string {
   return app.status === 'conflict' ? c.conflict : app.status === 'missing' ? c.added : c.changed;
 }
 
-function detailLines(app: AppDrift, options: RenderOptions, c: Palette): string[] {
+function detailLines(app: AppDrift, c: Palette): string[] {
   const lines: string[] = [];
-  for (const change of app.changes) lines.push(...changeLines(change, '~', options, c));
-  for (const edited of app.editedWorkflows) lines.push(`    ~ workflow ${edited.workflow} was edited since version ${edited.version} was published`);
+  for (const change of app.changes) lines.push(...changeLines(change, c));
+  for (const edited of app.editedWorkflows) lines.push(`    ~ ${editedWorkflowText(edited)}`);
+  for (const version of app.publishing ?? []) lines.push(`    * ${publishingText(version)}`);
   for (const conflict of app.conflicts) lines.push(c.conflict(`    ! ${conflict.problem}`), `      to do: ${conflict.resolution}`);
   for (const v of app.unmanagedVersions) lines.push(c.dim(`    - version ${v.version} is on the server but not in the config`));
   for (const u of app.unverifiable) lines.push(c.dim(`    ? ${unverifiableText(u)}`));
+  return lines;
+}
+
+/** A difference with both sides named; a multi-line description as a diff, - server, + config. */
+function changeLines(change: AttributeChange, c: Palette): string[] {
+  const label = `    ~ ${changeLabel(change)}`;
+  if (change.field !== 'description' || !isMultiline(typeof change.before === 'string' ? change.before : null, change.after)) {
+    return [`${label}: ${sidesText(change)}`];
+  }
+  const lines = [`${label} (- server, + config):`];
+  for (const line of lineDiff(change.before as string, change.after)) {
+    const text = `        ${line.sign} ${line.text}`.trimEnd();
+    lines.push(line.sign === '+' ? c.added(text) : line.sign === '-' ? c.removed(text) : text);
+  }
   return lines;
 }

@@ -5,25 +5,17 @@
 import type { AppDrift } from '../plan/drift.js';
 import type { DriftRenderer } from './types.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
-import { unverifiableText } from '../plan/describe.js';
-import type { AttributeChange } from '../plan/types.js';
-import { changeLabel, changeValueText } from './plan-words.js';
+import { publishingText, unverifiableText } from '../plan/describe.js';
+import { changeLabel, editedWorkflowText, sidesText } from './plan-words.js';
 import { xmlText as xmlEscape } from './escape.js';
-import { maybeText, quoteShort } from './text.js';
-
-
-function changeText(change: AttributeChange): string {
-  if (change.field !== 'description') return changeValueText(change);
-  const before = change.before === null ? '(none)' : maybeText(change.before, (text) => quoteShort(text ?? '', 60));
-  return `${before} -> ${quoteShort(change.after, 60)}`;
-}
+import { quoteShort } from './text.js';
 
 function detailLines(app: AppDrift): string[] {
   const lines: string[] = [];
-  for (const change of app.changes) {
-    lines.push(`${changeLabel(change)}: ${changeText(change)}`);
-  }
-  for (const edited of app.editedWorkflows) lines.push(`workflow ${edited.workflow} of version ${edited.version} was edited since it was published`);
+  // Both sides named, descriptions shortened: "copy permission: server: true, config: false".
+  for (const change of app.changes) lines.push(`${changeLabel(change)}: ${sidesText(change, (text) => quoteShort(text, 60))}`);
+  for (const edited of app.editedWorkflows) lines.push(editedWorkflowText(edited));
+  for (const version of app.publishing ?? []) lines.push(`${publishingText(version)}: run drift again later`);
   for (const conflict of app.conflicts) lines.push(`conflict: ${conflict.problem}. To fix: ${conflict.resolution}`);
   for (const v of app.unmanagedVersions) lines.push(`version ${v.version} is on the server but not in the config`);
   for (const u of app.unverifiable) lines.push(unverifiableText(u));
@@ -35,6 +27,7 @@ const FAILURE_MESSAGE: Record<AppDrift['status'], string> = {
   drifted: 'the app on the server differs from the config',
   missing: 'the app is in the config but not on the server',
   conflict: 'the app differs in a way only a person can resolve',
+  publishing: 'a version of the app is still publishing, so it cannot be compared yet',
   unmanaged: 'the app is on the server but not in the config',
 };
 

@@ -4,15 +4,18 @@
 
 import type { AppDrift } from '../plan/drift.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
-import { plural, unverifiableText } from '../plan/describe.js';
+import { plural, publishingText, unverifiableText } from '../plan/describe.js';
+import type { AttributeChange } from '../plan/types.js';
 import type { DriftRenderer } from './types.js';
-import { changeItem, codeSpan, escapeHtml, escapeMarkdown } from './plan-markdown.js';
+import { codeSpan, descriptionDiff, escapeHtml, escapeMarkdown } from './plan-markdown.js';
+import { changeLabel, sidesText } from './plan-words.js';
 
 const STATUS_TEXT: Record<AppDrift['status'], string> = {
   'in-sync': 'in sync',
   drifted: 'drifted',
   missing: 'missing',
   conflict: 'conflict',
+  publishing: 'still publishing',
   unmanaged: 'unmanaged',
 };
 
@@ -29,7 +32,11 @@ export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
   for (const app of listed.filter(hasDetails)) {
     lines.push(`<details${app.counts ? ' open' : ''}><summary><b>${escapeHtml(app.name)}</b>: ${statusText(app)}</summary>`, '');
     for (const change of app.changes) lines.push(...changeItem(change));
-    for (const edited of app.editedWorkflows) lines.push(`- workflow ${codeSpan(edited.workflow)} was edited since version ${edited.version} was published`);
+    for (const edited of app.editedWorkflows) {
+      const held = edited.policy === 'report' ? '; not republished by apply (onWorkflowChange: report)' : '';
+      lines.push(`- workflow ${codeSpan(edited.workflow)} was edited since version ${edited.version} was published${held}`);
+    }
+    for (const version of app.publishing ?? []) lines.push(`- ${escapeMarkdown(publishingText(version))}: run drift again later`);
     for (const conflict of app.conflicts) lines.push(`- **Conflict**: ${escapeMarkdown(conflict.problem)}.`, `  **To do**: ${escapeMarkdown(conflict.resolution)}.`);
     for (const v of app.unmanagedVersions) lines.push(`- version ${v.version} is on the server but not in the config`);
     for (const u of app.unverifiable) lines.push(`- ${escapeMarkdown(unverifiableText(u))}`);
@@ -44,5 +51,12 @@ function statusText(app: AppDrift): string {
 }
 
 function hasDetails(app: AppDrift): boolean {
-  return app.changes.length + app.editedWorkflows.length + app.conflicts.length + app.unmanagedVersions.length + app.unverifiable.length > 0;
+  return app.changes.length + app.editedWorkflows.length + app.conflicts.length + app.unmanagedVersions.length + app.unverifiable.length + (app.publishing?.length ?? 0) > 0;
+}
+
+/** A difference with both sides named; a description as a diff, - server, + config. */
+function changeItem(change: AttributeChange): string[] {
+  const label = `- **${escapeMarkdown(changeLabel(change))}**`;
+  if (change.field !== 'description') return [`${label}: ${escapeMarkdown(sidesText(change))}`];
+  return [`${label} (\`-\` server, \`+\` config):`, ...descriptionDiff(change)];
 }

@@ -3,7 +3,7 @@
 // side, what changes (the description diffed), every publish with why it is
 // needed, conflicts, notes; filters by what the plan does to each app.
 
-import { describeConflict, describeNote, describeReason, summaryLine } from '../plan/describe.js';
+import { STILL_PUBLISHING_ADVICE, describeConflict, describeNote, describeReason, publishingText, summaryLine } from '../plan/describe.js';
 import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines } from '../plan/safety.js';
 import { planHasChanges, type AppPlan, type UnmanagedApp } from '../plan/types.js';
 import { htmlText } from './escape.js';
@@ -20,6 +20,7 @@ const FILTERS: Array<[tag: string, label: string]> = [
   ['default', 'default change'],
   ['settings', 'settings change'],
   ['conflict', 'conflict'],
+  ['still-publishing', 'still publishing'],
   ['no-change', 'no change'],
   ['unmanaged', 'not in the config'],
 ];
@@ -29,10 +30,11 @@ const BADGES: Record<AppPlan['action'], { tag: string; text: string }> = {
   update: { tag: 'update', text: 'update' },
   conflict: { tag: 'conflict', text: 'conflict' },
   'no-op': { tag: 'no-change', text: 'no change' },
+  wait: { tag: 'still-publishing', text: 'still publishing' },
 };
 
 const KNOWN_PLAN_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'serverUrl', 'configPath', 'safety', 'apps', 'unmanagedApps', 'summary']);
-const KNOWN_APP_FIELDS: ReadonlySet<string> = new Set(['action', 'name', 'appId', 'workspace', 'observedFingerprint', 'changes', 'publishes', 'notes', 'conflicts']);
+const KNOWN_APP_FIELDS: ReadonlySet<string> = new Set(['action', 'name', 'appId', 'workspace', 'observedFingerprint', 'changes', 'publishes', 'notes', 'conflicts', 'publishing']);
 
 export const renderPlanHtml: PlanRenderer = (plan, out, options) => {
   const guarded = protectedStepsByApp(plan);
@@ -65,6 +67,7 @@ export const renderPlanHtml: PlanRenderer = (plan, out, options) => {
 export function planTags(app: AppPlan): string[] {
   if (app.action === 'conflict') return ['conflict'];
   if (app.action === 'no-op') return ['no-change'];
+  if (app.action === 'wait') return ['still-publishing'];
   const tags = new Set<string>(app.action === 'create' ? ['create'] : []);
   for (const publish of app.publishes) {
     if (publish.expect.creates === 'version') tags.add('publish');
@@ -107,6 +110,9 @@ function appCard(app: AppPlan, thumbnails: ReportThumbnails | undefined, guarded
         }),
       ),
     );
+  }
+  if (app.action === 'wait') {
+    parts.push(itemList('Still publishing: not planned yet, and not a conflict', app.publishing.map((v) => `${htmlText(publishingText(v))}.<br>To do: ${htmlText(STILL_PUBLISHING_ADVICE)}.`)));
   }
   parts.push(itemList('Notes', app.notes.map((n) => htmlText(describeNote(n)))));
   parts.push(extraList(app, KNOWN_APP_FIELDS));

@@ -1,14 +1,24 @@
 // The plan for a person at a terminal, shaped like `terraform plan` and
 // octoDNS output: a block per app marked + (create), ~ (update) or
-// ! (conflict), field-level before -> after, a diff for descriptions, every
+// ! (conflict), * (still publishing: plan again), field-level before -> after, a diff for descriptions, every
 // publish with the exact fields it sends and why, then one summary line.
 // Unchanged apps are counted, and listed only when verbose or when something
 // about them could not be verified.
 
 import { plannedChecksText } from './check-words.js';
-import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
+import {
+  STILL_PUBLISHING_ADVICE,
+  describeConflict,
+  describeNote,
+  describeReason,
+  heldWorkflowText,
+  plural,
+  publishingText,
+  reportedWorkflowChanges,
+  summaryLine,
+} from '../plan/describe.js';
 import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines } from '../plan/safety.js';
-import { planHasChanges, type AppPlan, type AttributeChange, type Plan, type PlannedPublish } from '../plan/types.js';
+import { planHasChanges, type AppPlan, type AttributeChange, type Plan, type PlanNote, type PlannedPublish } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
 import { isMultiline, lineDiff, palette, quote, terminalLines, workspaceText, wordDiff, type Palette } from './text.js';
 import type { PlanRenderer, RenderOptions } from './types.js';
@@ -66,19 +76,39 @@ function appLines(app: AppPlan, options: RenderOptions, c: Palette, guarded: Rea
         lines.push(c.conflict(`    ! ${text.problem}`), `      to do: ${text.resolution}`);
       }
       break;
+    case 'wait':
+      lines.push(c.changed(`* app ${quote(app.name)}${id}: ${STILL_PUBLISHING_ADVICE}`));
+      for (const version of app.publishing) lines.push(`    * ${publishingText(version)}`);
+      break;
     case 'no-op': {
       const unverifiable = app.notes.some((n) => n.kind === 'unverifiable');
-      if (!options.verbose && !unverifiable) return [];
-      lines.push(unverifiable ? `? app ${quote(app.name)}${id}: no changes found, but not everything could be verified` : `= app ${quote(app.name)}${id} is up to date`);
+      const reported = reportedWorkflowChanges(app).length;
+      if (!options.verbose && !unverifiable && reported === 0) return [];
+      if (reported > 0) lines.push(`= app ${quote(app.name)}${id}: nothing to publish; ${plural(reported, 'difference')} reported`);
+      else lines.push(unverifiable ? `? app ${quote(app.name)}${id}: no changes found, but not everything could be verified` : `= app ${quote(app.name)}${id} is up to date`);
       break;
     }
   }
-  const notes = options.verbose || app.action !== 'no-op' ? app.notes : app.notes.filter((n) => n.kind === 'unverifiable');
+  // Reported differences are said as differences, not as notes.
+  for (const note of reportedWorkflowChanges(app)) lines.push(`    ~ reported: ${heldWorkflowText(note)}`);
+  const notes = shownNotes(app, options.verbose);
   if (notes.length > 0) {
     lines.push('    notes:');
     for (const note of notes) lines.push(c.dim(`      - ${describeNote(note)}`));
   }
   return lines;
+}
+
+/**
+ * The notes worth a line: all of them when verbose; otherwise, for an app
+ * that changes, all but the quiet ones (an ignored workflow edit), and for an
+ * unchanged one only what could not be verified.
+ */
+export function shownNotes(app: AppPlan, verbose: boolean): PlanNote[] {
+  const notes = app.notes.filter((n) => !(n.kind === 'workflow-changed' && n.policy === 'report'));
+  if (verbose) return notes;
+  if (app.action === 'no-op') return notes.filter((n) => n.kind === 'unverifiable');
+  return notes.filter((n) => n.kind !== 'workflow-changed');
 }
 
 export function changeLines(change: AttributeChange, mark: '+' | '~', options: RenderOptions, c: Palette): string[] {

@@ -5,7 +5,18 @@
 
 import { plannedChecksText } from './check-words.js';
 import { isUnknown } from '../appshub/types.js';
-import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
+import {
+  STILL_PUBLISHING_ADVICE,
+  describeConflict,
+  describeNote,
+  describeReason,
+  heldWorkflowText,
+  plural,
+  publishingText,
+  reportedWorkflowChanges,
+  summaryLine,
+} from '../plan/describe.js';
+import { shownNotes } from './plan-human.js';
 import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines, safetyNeedsFlags } from '../plan/safety.js';
 import { planHasChanges, type AppPlan, type AttributeChange, type Plan } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
@@ -17,7 +28,8 @@ export const renderPlanMarkdown: PlanRenderer = (plan, out, options) => {
   out.write(`${markdownLines(plan, options.verbose).join('\n')}\n`);
 };
 
-const MARKS: Record<AppPlan['action'], string> = { create: '+', update: '~', conflict: '!', 'no-op': '=' };
+const MARKS: Record<AppPlan['action'], string> = { create: '+', update: '~', conflict: '!', 'no-op': '=', wait: '*' };
+const ACTION_WORDS: Record<AppPlan['action'], string> = { create: 'create', update: 'update', conflict: 'conflict', 'no-op': 'no-op', wait: 'still publishing' };
 
 // Every server or config string goes through one of the Markdown escapes of ./escape.ts.
 export { markdownText as escapeMarkdown, htmlText as escapeHtml, markdownCode as codeSpan } from './escape.js';
@@ -44,12 +56,21 @@ function markdownLines(plan: Plan, verbose: boolean): string[] {
     lines.push('');
   }
 
-  const listed = plan.apps.filter((a) => verbose || a.action !== 'no-op' || a.notes.some((n) => n.kind === 'unverifiable'));
+  const waiting = plan.apps.filter((a): a is Extract<AppPlan, { action: 'wait' }> => a.action === 'wait');
+  if (waiting.length > 0) {
+    lines.push('> [!NOTE]', `> **${plural(waiting.length, 'app')}** still publishing: not planned yet, and not a conflict. Plan again once ${waiting.length === 1 ? 'it is' : 'they are'} READY (\`plan --wait\` waits).`);
+    for (const app of waiting) lines.push(`> - **${escapeMarkdown(app.name)}**: ${escapeMarkdown(app.publishing.map(publishingText).join('; '))}.`);
+    lines.push('');
+  }
+
+  const listed = plan.apps.filter((a) => verbose || a.action !== 'no-op' || a.notes.some((n) => n.kind === 'unverifiable') || reportedWorkflowChanges(a).length > 0);
   if (listed.length > 0) {
     lines.push('| | App | Action | Publishes |', '|---|---|---|---|');
     for (const app of listed) {
       const count = app.action === 'create' || app.action === 'update' ? String(app.publishes.length) : '';
-      lines.push(`| ${MARKS[app.action]} | ${escapeMarkdown(app.name)} | ${app.action} | ${count} |`);
+      const reported = reportedWorkflowChanges(app).length;
+      const action = reported > 0 ? `${ACTION_WORDS[app.action]}, ${plural(reported, 'difference')} reported` : ACTION_WORDS[app.action];
+      lines.push(`| ${MARKS[app.action]} | ${escapeMarkdown(app.name)} | ${action} | ${count} |`);
     }
     lines.push('');
   }
@@ -71,7 +92,14 @@ function markdownLines(plan: Plan, verbose: boolean): string[] {
 
 function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> = new Set()): string[] {
   const publishes = app.action === 'create' || app.action === 'update' ? app.publishes : [];
-  const what = app.action === 'conflict' ? 'conflict' : app.action === 'no-op' ? 'no changes' : `${app.action}, ${plural(publishes.length, 'publish', 'publishes')}`;
+  const what =
+    app.action === 'conflict' || app.action === 'wait'
+      ? ACTION_WORDS[app.action]
+      : app.action === 'no-op'
+        ? reportedWorkflowChanges(app).length > 0
+          ? 'nothing to publish, differences reported'
+          : 'no changes'
+        : `${app.action}, ${plural(publishes.length, 'publish', 'publishes')}`;
   const lines = [`<details${app.action === 'conflict' ? ' open' : ''}><summary><b>${MARKS[app.action]} ${escapeHtml(app.name)}</b>: ${what}</summary>`, ''];
   if ('appId' in app && app.appId !== undefined) lines.push(`App id ${codeSpan(app.appId)}.`, '');
 
@@ -99,7 +127,13 @@ function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> =
     }
     lines.push('');
   }
-  const notes = verbose || app.action !== 'no-op' ? app.notes : app.notes.filter((n) => n.kind === 'unverifiable');
+  if (app.action === 'wait') {
+    for (const version of app.publishing) lines.push(`- ${escapeMarkdown(publishingText(version))}.`);
+    lines.push(`  **To do**: ${escapeMarkdown(STILL_PUBLISHING_ADVICE)}.`, '');
+  }
+  const reported = reportedWorkflowChanges(app);
+  if (reported.length > 0) lines.push('Reported, not published:', ...reported.map((n) => `- ${escapeMarkdown(heldWorkflowText(n))}`), '');
+  const notes = shownNotes(app, verbose);
   if (notes.length > 0) {
     lines.push('Notes:', ...notes.map((n) => `- ${escapeMarkdown(describeNote(n))}`), '');
   }
@@ -110,9 +144,14 @@ function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> =
 export function changeItem(change: AttributeChange): string[] {
   const label = `- **${escapeMarkdown(changeLabel(change))}**`;
   if (change.field !== 'description') return [`${label}: ${escapeMarkdown(changeValueText(change))}`];
+  return [`${label}:`, ...descriptionDiff(change)];
+}
+
+/** A description change as a fenced diff block, indented under a list item. */
+export function descriptionDiff(change: Extract<AttributeChange, { field: 'description' }>): string[] {
   const before = typeof change.before === 'string' ? change.before : '';
   const diff = lineDiff(isUnknown(change.before) ? '' : before, change.after).map((l) => `  ${l.sign}${escapeUnsafe(l.text)}`);
   // Longer than any run of backticks in the diff, so no line of the description can close it.
   const fence = markdownFence(diff);
-  return [`${label}:`, '', `  ${fence}diff`, ...diff, `  ${fence}`, ''];
+  return ['', `  ${fence}diff`, ...diff, `  ${fence}`, ''];
 }

@@ -1,8 +1,10 @@
 // How the parts of a plan read, shared by the human and Markdown renderers:
 // a publish as the wire fields it sends, what it is expected to create, and
-// one attribute change as "before -> after".
+// one attribute change as "before -> after" (a plan) or as its two sides,
+// "server: X, config: Y" (drift).
 
 import { isUnknown } from '../appshub/types.js';
+import type { EditedWorkflow } from '../plan/drift.js';
 import type { AttributeChange, PlannedPublish, PublishExpectation } from '../plan/types.js';
 import { maybeText, quote, quoteShort, thumbnailText } from './text.js';
 
@@ -72,4 +74,36 @@ export function changeValueText(change: Exclude<AttributeChange, { field: 'descr
       return `${was} from ${maybeText(b.workflowPath)} -> new revision from ${change.after.workflowPath}`;
     }
   }
+}
+
+/**
+ * The change as its two named sides, for drift reports: "server: true, config:
+ * false". `text` shows a description (quoted in full, or shortened). The
+ * server's side is "(none)" where it has nothing.
+ */
+export function sidesText(change: AttributeChange, text: (description: string) => string = quote): string {
+  const sides = (server: string, config: string) => `server: ${server}, config: ${config}`;
+  switch (change.field) {
+    case 'description':
+      return sides(change.before === null ? '(none)' : maybeText(change.before, (d) => (d === null ? '(none)' : text(d))), text(change.after));
+    case 'thumbnail':
+      return sides(thumbnailText(change.before), thumbnailText(change.after));
+    case 'allowCopy':
+    case 'defaultVersion':
+      return sides(change.before === null ? '(none)' : maybeText(change.before), String(change.after));
+    case 'version': {
+      const config = `from ${change.after.workflowPath}`;
+      if (change.before === null) return sides('(no such version)', config);
+      const b = change.before;
+      const was = `revision ${maybeText(b.revision)}${isUnknown(b.state) ? '' : ` (${b.state})`}`;
+      if (b.workflowPath === change.after.workflowPath) return sides(`${was} from ${change.after.workflowPath}`, `a new revision ${config}`);
+      return sides(`${was} from ${maybeText(b.workflowPath)}`, config);
+    }
+  }
+}
+
+/** "workflow W was edited since version N was published", and when the config says to report it only, so. */
+export function editedWorkflowText(edited: EditedWorkflow): string {
+  const text = `workflow ${edited.workflow} was edited since version ${edited.version} was published`;
+  return edited.policy === 'report' ? `${text}; not republished by apply (onWorkflowChange: report)` : text;
 }

@@ -368,13 +368,14 @@ describe('p7apps apply', () => {
     await expectConverged();
   });
 
-  it('waits for a version someone else is still publishing only up to --timeout, then refuses with the conflict', async () => {
+  it('waits for a version someone else is still publishing only up to --timeout, then refuses: still publishing, not a conflict', async () => {
     await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha'), state: 'QUEUED_TO_INITIALIZE', stuck: true }] }]) });
     await writeConfig([{ name: 'Alpha', description: 'New words.', versions: [{ version: 1, workflow: flow('Alpha') }] }]);
     const run = await apply('--timeout', '1s');
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/version 1 is still being published on the server \(state QUEUED_TO_INITIALIZE\)/);
-    expect(run.stderr).toMatch(/Error: the plan has conflicts, so nothing was applied/);
+    expect(run.stdout).toMatch(/\* version 1 is still publishing \(state QUEUED_TO_INITIALIZE\)/);
+    expect(run.stderr).toMatch(/Error: versions were still publishing after --timeout 1s, so nothing was applied: "Alpha" v1 \(QUEUED_TO_INITIALIZE\)/);
+    expect(run.stderr).toMatch(/not a conflict: run "p7apps apply" again once they are READY/);
     expect(posts()).toHaveLength(0);
   });
 

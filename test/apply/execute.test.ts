@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setup } from './harness.js';
+import { UNKNOWN } from '../../src/appshub/types.js';
 import { applyPlan } from '../../src/apply/execute.js';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { FakeHttpError } from './fake-api.js';
@@ -55,6 +56,16 @@ describe('applyPlan: order and parallelism', () => {
     expect(api.posts().map((c) => c.app)).toEqual(['Good']);
     expect(result.skippedApps).toEqual([{ app: 'Bad', reason: 'conflict', detail: expect.stringContaining('conflict') }]);
     expect(events('app-skipped').map((e) => e.app)).toEqual(['Bad']);
+  });
+
+  it('does not touch an app that waits for a version still publishing, and says why (not a conflict)', async () => {
+    const { api, run, events } = setup();
+    const result = await run(
+      planOf(createApp('Good'), { action: 'wait', name: 'Busy', appId: 'busy1', workspace: UNKNOWN, notes: [], publishing: [{ version: 2, state: 'INITIALIZING', declared: true }] }),
+    );
+    expect(api.posts().map((c) => c.app)).toEqual(['Good']);
+    expect(result.skippedApps).toEqual([{ app: 'Busy', reason: 'still-publishing', detail: expect.stringContaining('still publishing') }]);
+    expect(events('app-skipped').map((e) => [e.app, e.reason])).toEqual([['Busy', 'still-publishing']]);
   });
 
   it('sends exactly the planned request', async () => {

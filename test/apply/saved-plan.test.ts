@@ -76,6 +76,11 @@ describe('convergence', () => {
     expect(stillToDo(planOf({ action: 'no-op', name: 'A', appId: 'app1', workspace: UNKNOWN, observedFingerprint: 'x', notes: [] }))).toEqual([]);
   });
 
+  it('lists an app still publishing as left to do, in words, not as a conflict', () => {
+    const plan = planOf({ action: 'wait', name: 'B', appId: 'b1', workspace: UNKNOWN, notes: [], publishing: [{ version: 2, state: 'INITIALIZING', declared: true }] });
+    expect(stillToDo(plan)).toEqual([{ app: 'B', reasons: ['version 2 is still publishing (state INITIALIZING)'], conflicts: [] }]);
+  });
+
   it('lists what is left per app, in words, with conflicts', () => {
     const plan = planOf(createApp('A', 2), { action: 'conflict', name: 'B', notes: [], conflicts: [{ kind: 'version-in-progress', version: 2, state: 'INITIALIZING' }] });
     expect(stillToDo(plan)).toEqual([

@@ -20,11 +20,19 @@ describe('schema/p7apps.schema.json', () => {
     const app = schema.properties.apps.items;
     expect(app.additionalProperties).toBe(false);
     expect(app.required).toEqual(['name', 'versions']);
-    expect(Object.keys(app.properties)).toEqual(['name', 'workspace', 'description', 'descriptionFile', 'thumbnail', 'allowCopy', 'versions', 'defaultVersion', 'protect', 'checks']);
+    expect(Object.keys(app.properties)).toEqual(['name', 'workspace', 'description', 'descriptionFile', 'thumbnail', 'allowCopy', 'versions', 'defaultVersion', 'protect', 'checks', 'onWorkflowChange']);
     expect(schema.properties.safety.additionalProperties).toBe(false);
     expect(schema.properties.safety.properties.maxRepublishPercent).toMatchObject({ type: 'number', minimum: 0, maximum: 100 });
     expect(schema.properties.safety.properties.maxRepublishApps).toMatchObject({ type: 'integer', minimum: 0 });
     expect(app.properties.workspace.anyOf[1].properties.id.type).toBe('string');
     expect(app.properties.versions.items.properties.version).toMatchObject({ type: 'integer', minimum: 1 });
+  });
+
+  it.each([
+    ['defaults', (schema: any) => schema.properties.defaults.properties.onWorkflowChange],
+    ['an app', (schema: any) => schema.properties.apps.items.properties.onWorkflowChange],
+    ['a version', (schema: any) => schema.properties.apps.items.properties.versions.items.properties.onWorkflowChange],
+  ])('offers onWorkflowChange on %s, with its three values', (_where, at) => {
+    expect(at(JSON.parse(configJsonSchemaText()))).toMatchObject({ type: 'string', enum: ['republish', 'report', 'ignore'] });
   });
 });

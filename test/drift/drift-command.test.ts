@@ -60,8 +60,8 @@ describe('p7apps drift', () => {
   });
 
   it.each([
-    ['a description edited by hand', { description: 'Edited in AppsHub.' }, '~ description: "[-Edited in AppsHub-]{+A toy app+}."'],
-    ['copy permission switched off', { allowCopy: false }, '~ copy permission: false -> true'],
+    ['a description edited by hand', { description: 'Edited in AppsHub.' }, '~ description: server: "Edited in AppsHub.", config: "A toy app."'],
+    ['copy permission switched off', { allowCopy: false }, '~ copy permission: server: false, config: true'],
   ])('exits 2 and shows the field for %s', async (_name, change, line) => {
     emulator.driftApp('Toy app', change);
     const before = emulator.counts()['POST apps/'] ?? 0;

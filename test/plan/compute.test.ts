@@ -296,11 +296,11 @@ const rows: Row[] = [
     action: 'conflict',
   },
   {
-    name: 'a declared version still initialising: conflict, plan again when READY',
+    name: 'a declared version still initialising: wait (not a conflict), plan again when READY',
     desired: desiredApp('Gear', { 1: 'Gear', 2: 'Gear2' }),
     observed: observedApp('Gear', { 1: 'Gear', 2: { workflow: 'Gear2', state: 'INITIALIZING' } }),
-    action: 'conflict',
-    check: (app) => expect(app.action === 'conflict' && app.conflicts).toEqual([{ kind: 'version-in-progress', version: 2, state: 'INITIALIZING' }]),
+    action: 'wait',
+    check: (app) => expect(app.action === 'wait' && app.publishing).toEqual([{ version: 2, state: 'INITIALIZING', declared: true }]),
   },
   {
     name: 'a publish from a workflow the server does not list: conflict (it would fail with 400)',

@@ -73,14 +73,45 @@ describe('defaults and numbering', () => {
 });
 
 describe('versions still publishing', () => {
-  it('an undeclared version still publishing blocks every publish to the app (A10): a conflict', () => {
+  it('an undeclared version still publishing blocks every publish to the app (A10): the app waits, not a conflict', () => {
     // Under A10 the server answers 409 to each publish until the undeclared v2
-    // is READY: a conflict the apply command waits for (planWhenSettled),
+    // is READY: the plan waits for it (plan --wait, and apply, wait it out),
     // rather than publishes that sit on 409s until --timeout.
     const plan = computePlan(
       desiredState(desiredApp('Beam', { 1: 'Beam' }, { description: 'new words' })),
       observedState([observedApp('Beam', { 1: 'Beam', 2: { workflow: 'Beam2', state: 'QUEUED_TO_INITIALIZE' } })]),
     );
-    expect(plan.apps[0]!.action).toBe('conflict');
+    expect(plan.apps[0]).toMatchObject({ action: 'wait', publishing: [{ version: 2, state: 'QUEUED_TO_INITIALIZE', declared: false }] });
+    expect(plan.summary).toMatchObject({ conflict: 0, waiting: 1, publishes: 0 });
+  });
+
+  it.each([
+    ['nothing to publish: an undeclared version publishing is none of the plan\'s business', {}, 'no-op'],
+    ['a declared version publishing too: both are waited for', { 3: { workflow: 'Beam3', state: 'INITIALIZING' } }, 'wait'],
+  ] as const)('%s', (_name, more, action) => {
+    const plan = computePlan(
+      desiredState(desiredApp('Beam', { 1: 'Beam', ...('3' in more ? { 3: 'Beam3' } : {}) })),
+      observedState([observedApp('Beam', { 1: 'Beam', 2: { workflow: 'Beam2', state: 'QUEUED_TO_INITIALIZE' }, ...more })]),
+    );
+    expect(plan.apps[0]!.action).toBe(action);
+    if (action === 'wait') {
+      expect(plan.apps[0]).toMatchObject({ publishing: [{ version: 2, declared: false }, { version: 3, declared: true }] });
+    }
+  });
+
+  it('settings whose only carrier is still publishing wait for it, rather than call for a person', () => {
+    const plan = computePlan(
+      desiredState(desiredApp('Beam', { 1: 'Beam' }, { description: 'new words' })),
+      observedState([observedApp('Beam', { 1: { workflow: 'Beam', state: 'QUEUED_TO_INITIALIZE' } })]),
+    );
+    expect(plan.apps[0]).toMatchObject({ action: 'wait', publishing: [{ version: 1, declared: true }] });
+  });
+
+  it('a conflict a person must resolve is said before waiting', () => {
+    const plan = computePlan(
+      desiredState(desiredApp('Beam', { 1: 'Beam', 2: 'Beam2' }, { workspace: { name: 'Elsewhere' } })),
+      observedState([observedApp('Beam', { 1: 'Beam', 2: { workflow: 'Beam2', state: 'INITIALIZING' } })]),
+    );
+    expect(plan.apps[0]).toMatchObject({ action: 'conflict', conflicts: [{ kind: 'workspace-differs' }] });
   });
 });

@@ -19,7 +19,8 @@ import { loadDesiredState, narrowsApps, openServer, planWith } from '../../opera
 import { readObservedState } from '../../observe/read.js';
 import { compareWithReviewed, sameServerUrl } from '../../plan/compare-reviewed.js';
 import { enforceSafety, safetyPolicy, type GuardOptions } from '../../plan/safety.js';
-import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
+import { planHasChanges, planHasConflicts, planIsWaiting, type Plan } from '../../plan/types.js';
+import { awaitedVersions, planWhenSettled } from '../../settle/plan-when-settled.js';
 import { planVerification, strictModeError, verifiedText } from '../../plan/verification.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { progressJsonLines } from '../../render/progress-jsonl.js';
@@ -126,39 +127,23 @@ interface Done {
   exit: number;
 }
 
-/** The versions a plan cannot decide about yet because they are still publishing; empty when other conflicts exist too. */
-function onlyStillPublishing(plan: Plan): string[] {
-  const waiting: string[] = [];
-  for (const app of plan.apps) {
-    if (app.action !== 'conflict') continue;
-    for (const conflict of app.conflicts) {
-      if (conflict.kind !== 'version-in-progress') return [];
-      waiting.push(`${JSON.stringify(app.name)} v${conflict.version} (${conflict.state})`);
-    }
-  }
-  return waiting;
-}
-
 /**
- * Plans, and while the only conflicts are versions still publishing (say, a
- * run interrupted by Ctrl-C a moment ago), waits for them and plans again,
- * up to the per-publish timeout: time alone resolves those, and the new plan
- * then finishes the job instead of refusing.
+ * Plans, and while apps wait for versions still publishing (say, a run
+ * interrupted by Ctrl-C a moment ago) and nothing else is in the way, waits
+ * for them and plans again, up to the per-publish timeout: time alone
+ * resolves those, and the new plan then finishes the job instead of refusing.
  */
-async function planWhenSettled(ctx: CliContext, api: AppsHubClient, desired: DesiredState, args: ApplyArgs, parallelism: number, timeoutMs: number): Promise<Plan> {
-  const deadline = Date.now() + timeoutMs;
-  let delayMs = 1000;
-  let shown = '';
-  for (;;) {
-    const { plan } = await planWith(api, desired, { parallelism, signal: ctx.signal, apps: narrowsApps(appSelection(args)) ? desired.apps.map((app) => app.name) : undefined });
-    const waiting = onlyStillPublishing(plan);
-    if (waiting.length === 0 || Date.now() + delayMs > deadline || ctx.signal.aborted) return plan;
-    const text = waiting.join(', ');
-    if (text !== shown) ctx.stderr.write(`${terminalLine(`Waiting for ${text} to finish publishing before planning (up to ${args.timeout}).`)}\n`);
-    shown = text;
-    await systemClock.sleep(delayMs, ctx.signal);
-    delayMs = Math.min(delayMs * 1.5, 5000);
-  }
+async function planSettled(ctx: CliContext, api: AppsHubClient, desired: DesiredState, args: ApplyArgs, parallelism: number, timeoutMs: number): Promise<Plan> {
+  const apps = narrowsApps(appSelection(args)) ? desired.apps.map((app) => app.name) : undefined;
+  const settled = await planWhenSettled(async () => (await planWith(api, desired, { parallelism, signal: ctx.signal, apps })).plan, {
+    timeoutMs,
+    clock: systemClock,
+    signal: ctx.signal,
+    // A conflict refuses the plan anyway: no point waiting for the rest.
+    giveUpWhen: planHasConflicts,
+    onWaiting: (versions) => ctx.stderr.write(`${terminalLine(`Waiting for ${versions.join(', ')} to finish publishing before planning (up to ${args.timeout}).`)}\n`),
+  });
+  return settled.plan;
 }
 
 async function planAfresh(
@@ -177,10 +162,15 @@ async function planAfresh(
   await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
-    const plan = await planWhenSettled(ctx, api, desired, args, parallelism, timeoutMs);
+    const plan = await planSettled(ctx, api, desired, args, parallelism, timeoutMs);
     if (!json) renderPlanHuman(plan, ctx.stdout, { color, verbose: false });
     if (planHasConflicts(plan)) {
       throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
+    }
+    if (planIsWaiting(plan)) {
+      throw new P7appsError(`versions were still publishing after --timeout ${args.timeout}, so nothing was applied: ${awaitedVersions(plan).join(', ')}`, {
+        hint: 'This is not a conflict: run "p7apps apply" again once they are READY, or give a longer --timeout.',
+      });
     }
     refuseIfStrict(plan, strictMode(args, desired));
     if (reviewed) refuseIfNotReviewed(reviewed, plan);

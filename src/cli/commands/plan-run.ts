@@ -9,19 +9,20 @@ import { writeFileAtomically } from '../../fs-atomic.js';
 import { plan as planFromServer } from '../../operations.js';
 import { plural } from '../../plan/describe.js';
 import { planDocumentText } from '../../plan/document.js';
-import { planHasChanges, type Plan } from '../../plan/types.js';
+import { planHasChanges, planIsWaiting, type Plan } from '../../plan/types.js';
+import { awaitedVersions } from '../../settle/plan-when-settled.js';
 import { planVerification, strictModeError } from '../../plan/verification.js';
 import { renderPlanHtml } from '../../render/plan-html.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
-import { terminalLines } from '../../render/text.js';
+import { terminalLine, terminalLines } from '../../render/text.js';
 import type { PlanRenderer, ReportThumbnails } from '../../render/types.js';
 import { gatherInto } from '../../report/thumbnails.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
+import { appSelection, durationOrThrow, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
 
 const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown, html: renderPlanHtml } satisfies Record<PlanFormat, PlanRenderer>;
@@ -29,6 +30,7 @@ const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: rend
 export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
   const format = formatOrThrow(args.format);
+  const waitMs = waitOrThrow(args);
   const outFile = args.out === undefined ? undefined : await checkedOutFile(ctx.cwd, args.out);
   let plan: Plan;
   let desired: DesiredState;
@@ -43,6 +45,14 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
         config: args.config,
         ...appSelection(args),
         strict: false,
+        ...(waitMs === undefined
+          ? {}
+          : {
+              waitForPublishing: {
+                timeoutMs: waitMs,
+                onWaiting: (versions: string[]) => ctx.stderr.write(`${terminalLine(`Waiting for ${versions.join(', ')} to finish publishing (up to ${args.timeout ?? DEFAULT_WAIT})...`)}\n`),
+              },
+            }),
       },
       gather,
     ));
@@ -70,6 +80,17 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     );
     return EXIT_ERROR;
   }
+  if (planIsWaiting(plan)) {
+    // Not a person's conflict: time resolves it. Exit code 2, as for changes: the server is not as the config says yet.
+    ctx.stderr.write(
+      terminalLines([
+        `Still publishing: ${awaitedVersions(plan).join(', ')}${waitMs === undefined ? '' : ` after waiting ${args.timeout ?? DEFAULT_WAIT}`}.`,
+        `  ${plural(plan.summary.waiting ?? 0, 'app')} not planned yet. Not a conflict: plan again once READY${waitMs === undefined ? ', or use plan --wait' : ''}.`,
+        ...(outFile ? [`  The plan was not saved to ${outFile}: it is not complete.`] : []),
+      ]) + '\n',
+    );
+    return EXIT_CHANGES;
+  }
   const refusal = strictMode(args, desired) ? strictModeError(planVerification(plan)) : null;
   if (refusal) {
     throw new P7appsError(refusal.message, { hint: `${outFile ? `The plan was not saved to ${outFile}. ` : ''}${refusal.hint ?? ''}` });
@@ -79,6 +100,17 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     ctx.stderr.write(`Saved the plan to ${outFile}. Apply exactly it with: p7apps apply ${shellWord(args.out as string)}\n`);
   }
   return planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+}
+
+const DEFAULT_WAIT = '15m';
+
+/** --wait's deadline in milliseconds, or undefined without --wait; --timeout alone is a mistake worth saying. */
+function waitOrThrow(args: PlanArgs): number | undefined {
+  if (args.wait !== true) {
+    if (args.timeout !== undefined) throw new UsageError('--timeout is the deadline of --wait: add --wait, or leave --timeout out');
+    return undefined;
+  }
+  return durationOrThrow('--timeout', args.timeout ?? DEFAULT_WAIT, '90s, 15m or 1h, or milliseconds');
 }
 
 /** Checked here as well as by yargs' `choices`, so that a bad --format never reaches the server. */

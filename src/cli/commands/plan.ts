@@ -4,7 +4,8 @@
 // in src/observe, and the words are in src/render.
 //
 // Exit codes, like `terraform plan -detailed-exitcode`: 0 nothing to do,
-// 2 changes present, 1 an error or a conflict a person must resolve.
+// 2 changes present (or an app waits for a version still publishing: plan
+// again), 1 an error or a conflict a person must resolve.
 
 import type { Argv } from 'yargs';
 import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs, type TargetingArgs } from '../options.js';
@@ -18,6 +19,8 @@ export interface PlanArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingA
   parallelism: number;
   verbose?: boolean;
   out?: string;
+  wait?: boolean;
+  timeout?: string;
 }
 
 export const planCommand: CommandFactory = (ctx) => ({
@@ -31,11 +34,21 @@ export const planCommand: CommandFactory = (ctx) => ({
         requiresArg: true,
         describe: 'Save the plan to FILE (JSON, no credentials) for "p7apps apply FILE"; not saved when it has conflicts',
       })
+      .option('wait', {
+        type: 'boolean',
+        describe: 'When a version is still publishing, wait for it to be READY (or fail), up to --timeout, then plan',
+      })
+      .option('timeout', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'With --wait, how long to wait for versions still publishing (default 15m): 90s, 15m, 1h or milliseconds',
+      })
       .example('$0 plan', 'Show what apply would publish and why; exit code 2 when there are changes')
       .example('$0 plan --out plan.json && $0 apply plan.json', 'Review a plan, then apply exactly it')
       .example('$0 plan --format markdown >> "$GITHUB_STEP_SUMMARY"', 'Show the plan in a GitHub Actions job summary')
       .example('$0 plan --format html > plan.html', 'One self-contained page with thumbnails side by side, to open in a browser')
-      .epilogue('Exit codes: 0 no changes, 2 changes present, 1 error or conflict, 130 interrupted.'),
+      .example('$0 plan --wait --timeout 5m', 'Wait up to 5 minutes for versions still publishing, then plan')
+      .epilogue('Exit codes: 0 no changes, 2 changes present (or a version still publishing: plan again), 1 error or conflict, 130 interrupted.'),
   handler: async (args) => {
     // Loaded when the command runs, so other commands (and --help) do not pay for reading a server.
     const { runPlan } = await import('./plan-run.js');

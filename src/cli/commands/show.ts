@@ -3,7 +3,7 @@
 // config: what a reviewer sees is exactly what `apply FILE` will carry out.
 
 import type { Argv } from 'yargs';
-import { planHasChanges, planHasConflicts } from '../../plan/types.js';
+import { planHasChanges, planHasConflicts, planIsWaiting } from '../../plan/types.js';
 import { renderPlanHtml } from '../../render/plan-html.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { renderPlanJson } from '../../render/plan-json.js';
@@ -40,6 +40,6 @@ export const showCommand: CommandFactory = (ctx) => ({
     const shown = args as unknown as ShowArgs;
     const { plan } = await readSavedPlan(ctx.cwd, shown.plan);
     RENDERERS[shown.format](plan, ctx.stdout, { color: shown.format === 'human' && useColor(shown, ctx.stdout, ctx.env), verbose: shown.verbose === true });
-    ctx.exitCode = planHasConflicts(plan) ? EXIT_ERROR : planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+    ctx.exitCode = planHasConflicts(plan) ? EXIT_ERROR : planHasChanges(plan) || planIsWaiting(plan) ? EXIT_CHANGES : EXIT_OK;
   },
 });
