@@ -44,6 +44,10 @@ export interface DesiredState {
   configPath: string;
   /** `server.url` from the file, if any (flag and env override it). */
   serverUrl?: string;
+  /** The environment chosen (--env or P7APPS_ENV), whose overrides are merged in. */
+  environment?: string;
+  /** The `server.url` the chosen environment sets itself (P7APPS_URL may not point elsewhere). */
+  environmentServerUrl?: string;
   /** `strict` from the file: unverifiable managed fields are an error (--strict / --no-strict override it). */
   strict?: boolean;
   /** Sorted by name. */
