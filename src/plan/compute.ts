@@ -109,6 +109,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
     formatVersion: PLAN_FORMAT_VERSION,
     serverUrl: observed.serverUrl,
     configPath: desired.configPath,
+    ...(desired.environment === undefined ? {} : { environment: desired.environment }),
     apps,
     unmanagedApps,
     summary: summarisePlan(apps, unmanagedApps.length),

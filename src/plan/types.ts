@@ -192,6 +192,8 @@ export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   serverUrl: string;
   configPath: string;
+  /** The config's environment the plan is for (--env), when the config declares environments. */
+  environment?: string;
   /** Managed apps, sorted by name. */
   apps: AppPlan[];
   /** Apps on the server the config does not declare, sorted by name. */

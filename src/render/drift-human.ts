@@ -7,7 +7,7 @@ import type { AppDrift } from '../plan/drift.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, unverifiableText } from '../plan/describe.js';
 import { changeLines } from './plan-human.js';
-import { palette, quote, terminalLines, type Palette } from './text.js';
+import { environmentSuffix, palette, quote, terminalLines, type Palette } from './text.js';
 import type { DriftRenderer, RenderOptions } from './types.js';
 
 const HEADLINE: Record<AppDrift['status'], string> = {
@@ -22,7 +22,7 @@ const MARK: Record<AppDrift['status'], string> = { 'in-sync': '=', drifted: '~',
 
 export const renderDriftHuman: DriftRenderer = (report, out, options) => {
   const c = palette(options.color);
-  const lines = [c.bold(`p7apps drift for ${report.serverUrl}`), `  config: ${report.configPath}`, ''];
+  const lines = [c.bold(`p7apps drift for ${report.serverUrl}${environmentSuffix(report.environment)}`), `  config: ${report.configPath}`, ''];
   let hidden = 0;
   for (const app of report.apps) {
     const details = detailLines(app, options, c);

@@ -9,7 +9,7 @@ import { unverifiableText } from '../plan/describe.js';
 import type { AttributeChange } from '../plan/types.js';
 import { changeLabel, changeValueText } from './plan-words.js';
 import { xmlText as xmlEscape } from './escape.js';
-import { maybeText, quoteShort } from './text.js';
+import { environmentSuffix, maybeText, quoteShort } from './text.js';
 
 
 function changeText(change: AttributeChange): string {
@@ -44,10 +44,11 @@ export const renderDriftJunit: DriftRenderer = (report, out) => {
   const lines: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="p7apps drift" tests="${report.apps.length}" failures="${failures}" errors="0">`,
-    `  <testsuite name="p7apps drift: ${xmlEscape(report.serverUrl)}" tests="${report.apps.length}" failures="${failures}" errors="0" skipped="0">`,
+    `  <testsuite name="p7apps drift: ${xmlEscape(report.serverUrl)}${xmlEscape(environmentSuffix(report.environment))}" tests="${report.apps.length}" failures="${failures}" errors="0" skipped="0">`,
     '    <properties>',
     `      <property name="server" value="${xmlEscape(report.serverUrl)}"/>`,
     `      <property name="config" value="${xmlEscape(report.configPath)}"/>`,
+    ...(report.environment === undefined ? [] : [`      <property name="environment" value="${xmlEscape(report.environment)}"/>`]),
     `      <property name="summary" value="${xmlEscape(driftSummaryLine(report))}"/>`,
     '    </properties>',
   ];

@@ -6,7 +6,7 @@ import type { AppDrift } from '../plan/drift.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, unverifiableText } from '../plan/describe.js';
 import type { DriftRenderer } from './types.js';
-import { changeItem, codeSpan, escapeHtml, escapeMarkdown } from './plan-markdown.js';
+import { changeItem, codeSpan, escapeHtml, escapeMarkdown, markdownContext, markdownTitle } from './plan-markdown.js';
 
 const STATUS_TEXT: Record<AppDrift['status'], string> = {
   'in-sync': 'in sync',
@@ -17,7 +17,7 @@ const STATUS_TEXT: Record<AppDrift['status'], string> = {
 };
 
 export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
-  const lines = ['## p7apps drift', '', `**${driftSummaryLine(report)}**`, '', `Server ${codeSpan(report.serverUrl)}, config ${codeSpan(report.configPath)}`, ''];
+  const lines = [markdownTitle('drift', report.environment), '', `**${driftSummaryLine(report)}**`, '', markdownContext(report), ''];
   const listed = report.apps.filter((app) => options.verbose || app.status !== 'in-sync' || hasDetails(app));
   if (listed.length > 0) {
     lines.push('| App | Status | Counts as drift |', '|---|---|---|');

@@ -8,7 +8,7 @@
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
 import type { AppPlan, AttributeChange, Plan, PlannedPublish } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
-import { isMultiline, lineDiff, palette, quote, terminalLines, workspaceText, wordDiff, type Palette } from './text.js';
+import { environmentSuffix, isMultiline, lineDiff, palette, quote, terminalLines, workspaceText, wordDiff, type Palette } from './text.js';
 import type { PlanRenderer, RenderOptions } from './types.js';
 
 export const renderPlanHuman: PlanRenderer = (plan, out, options) => {
@@ -17,7 +17,7 @@ export const renderPlanHuman: PlanRenderer = (plan, out, options) => {
 
 function humanLines(plan: Plan, options: RenderOptions): string[] {
   const c = palette(options.color);
-  const lines: string[] = [c.bold(`p7apps plan for ${plan.serverUrl}`), `  config: ${plan.configPath}`, ''];
+  const lines: string[] = [c.bold(`p7apps plan for ${plan.serverUrl}${environmentSuffix(plan.environment)}`), `  config: ${plan.configPath}`, ''];
 
   let hidden = 0;
   for (const app of plan.apps) {

@@ -15,7 +15,7 @@ import type { DriftRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
+import { appSelection, environmentChoice, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
 import type { DriftArgs, DriftFormat } from './drift.js';
 
 const RENDERERS = {
@@ -32,7 +32,7 @@ export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number
   let strict: boolean;
   try {
     // Strict mode is checked here, after the report is shown, so a reader sees what could not be verified.
-    const { plan, desired } = await planFromServer({ ...serverOptions(ctx, args, parallelism), config: args.config, ...appSelection(args), strict: false });
+    const { plan, desired } = await planFromServer({ ...serverOptions(ctx, args, parallelism), config: args.config, ...environmentChoice(args, ctx.env), ...appSelection(args), strict: false });
     report = computeDrift(plan, { failOnUnmanaged: args['fail-on-unmanaged'] === true });
     strict = strictMode(args, desired);
   } catch (err) {

@@ -19,7 +19,7 @@ import type { PlanRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
+import { appSelection, environmentChoice, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
 
 const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown } satisfies Record<PlanFormat, PlanRenderer>;
@@ -35,6 +35,7 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     ({ plan, desired } = await planFromServer({
       ...serverOptions(ctx, args, parallelism),
       config: args.config,
+      ...environmentChoice(args, ctx.env),
       ...appSelection(args),
       strict: false,
     }));
