@@ -8,9 +8,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
+const REPO = path.resolve(import.meta.dirname, '../..');
 const TOKEN = 'tok-envs-Secret-4711';
 const SEED: SeedDocument = {
   users: [{ username: 'user@work.org', password: 'secret', tokens: [TOKEN] }],
@@ -208,5 +210,33 @@ describe('p7apps validate with environments', () => {
     const run = await cli(['validate']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('p7apps.config.json: environments.production.apps["Toy app"].description: expected a string, got the number 42');
+  });
+});
+
+describe('the shipped examples', () => {
+  it('the environments example validates in each environment, with its own server and overrides', async () => {
+    const run = await runCli(['validate', '--config', 'examples/environments/p7apps.config.yaml'], { cwd: REPO, env: {} });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
+      'Valid: environment staging: 2 apps, 3 versions, 2 workspaces (examples/environments/p7apps.config.yaml)\n' +
+        'Valid: environment production: 2 apps, 2 versions, 2 workspaces (examples/environments/p7apps.config.yaml)\n',
+    );
+  });
+
+  it('the GitHub recipe applies staging, then production after its environment\'s approval, each from a plan it shows', async () => {
+    const recipe = parse(await readFile(path.join(REPO, 'examples/ci/github-environments.yml'), 'utf8')) as {
+      jobs: Record<string, { environment?: string; needs?: string; env?: Record<string, string>; steps: { run?: string }[] }>;
+    };
+    const { 'apply-staging': first, 'apply-production': second } = recipe.jobs;
+    expect([first?.environment, first?.env?.P7APPS_ENV]).toEqual(['staging', 'staging']);
+    expect([second?.environment, second?.env?.P7APPS_ENV, second?.needs]).toEqual(['production', 'production', 'apply-staging']);
+    for (const job of [first!, second!]) {
+      const runs = job.steps.map((step) => step.run ?? '');
+      const planned = runs.findIndex((run) => run.includes('p7apps plan') && run.includes('--out plan.json'));
+      const applied = runs.findIndex((run) => run.includes('p7apps apply plan.json'));
+      expect(planned).toBeGreaterThanOrEqual(0);
+      expect(applied).toBeGreaterThan(planned);
+    }
+    expect(JSON.stringify(recipe)).not.toContain('P7APPS_URL:');
   });
 });
