@@ -192,6 +192,33 @@ describe('the server of an environment', () => {
   });
 });
 
+describe('hostile input', () => {
+  it('an --env with control characters is refused, escaped', async () => {
+    const run = await cli(['plan', '--env', 'prod\u001b[31m\u202e']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no such environment');
+    expect(run.stderr).not.toMatch(/[\u001b\u202e]/);
+  });
+
+  it('a saved plan whose environment was edited to hold control characters is refused', async () => {
+    expect((await cli(['plan', '--env', 'staging', '--out', 'plan.json'])).code).toBe(2);
+    const file = path.join(dir, 'plan.json');
+    const document = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...document, environment: 'staging\u202e' }));
+    const run = await cli(['show', 'plan.json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('is not a valid p7apps plan: at environment');
+  });
+});
+
+describe('p7apps doctor --env', () => {
+  it('probes the chosen environment\'s server', async () => {
+    const run = await cli(['doctor', '--env', 'production', '--format', 'json']);
+    expect(JSON.parse(run.stdout)).toMatchObject({ server: { signInUrl: production.url } });
+    expect(staging.requestLog()).toEqual([]);
+  });
+});
+
 describe('p7apps validate with environments', () => {
   it('checks every environment when none is chosen, and one when chosen', async () => {
     const all = await cli(['validate']);
