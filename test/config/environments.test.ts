@@ -208,3 +208,22 @@ describe('validating every environment at once', () => {
     ]);
   });
 });
+
+describe('the JSON Schema', () => {
+  it('describes environments: named, each with the config\'s keys optional and apps keyed by name', async () => {
+    const { configJsonSchema } = await import('../../src/config/json-schema.js');
+    const schema = configJsonSchema() as { properties: Record<string, any> };
+    const environments = schema.properties.environments;
+    expect(environments.type).toBe('object');
+    expect(environments.propertyNames.pattern).toBe('^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$');
+    const environment = environments.additionalProperties;
+    expect(environment.additionalProperties).toBe(false);
+    expect(environment.required ?? []).toEqual([]);
+    expect(Object.keys(environment.properties)).toEqual(expect.arrayContaining(['server', 'strict', 'defaults', 'apps']));
+    expect(Object.keys(environment.properties)).not.toContain('$schema');
+    const app = environment.properties.apps.additionalProperties;
+    expect(app.required ?? []).toEqual([]);
+    expect(Object.keys(app.properties)).not.toContain('name');
+    expect(app.properties.versions.items.required).toEqual(['version']);
+  });
+});
