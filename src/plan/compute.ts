@@ -25,6 +25,7 @@ import type { DesiredApp, DesiredState, DesiredVersion, WorkspaceRef } from '../
 import { editDistance } from '../config/issue-path.js';
 import { fingerprintObservedApp } from './fingerprint.js';
 import type { ObservedApp, ObservedState } from './observed.js';
+import { safetyPolicy } from './safety.js';
 import { byNameThenId, compareCodePoints, normaliseDescription, normaliseId, normaliseText } from './order.js';
 import {
   PLAN_FORMAT_VERSION,
@@ -110,6 +111,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
     serverUrl: observed.serverUrl,
     configPath: desired.configPath,
     ...(desired.environment === undefined ? {} : { environment: desired.environment }),
+    safety: safetyPolicy(desired),
     apps,
     unmanagedApps,
     summary: summarisePlan(apps, unmanagedApps.length),
