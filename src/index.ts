@@ -14,7 +14,8 @@ export { AppsHubError, type AppsHubErrorKind } from './appshub/errors.js';
 export type { AppsHubRequestInfo, RetryPolicy, Timeouts, TransportOptions } from './appshub/http.js';
 export type { RetryWaitLimits } from './appshub/retry-wait.js';
 export { defineConfig, type P7appsConfig, type P7appsConfigFunction, type AppConfig, type VersionConfig, type DefaultsConfig, type WorkspaceConfig } from './config/define.js';
-export { loadConfig, ConfigError, type ConfigIssue, type LoadConfigOptions } from './config/load.js';
+export { loadConfig, loadConfigEnvironments, ConfigError, type ConfigIssue, type LoadConfigOptions } from './config/load.js';
+export { ENVIRONMENT_ENV } from './config/environments.js';
 export { MAX_THUMBNAIL_BYTES, MAX_DESCRIPTION_FILE_BYTES, MAX_DESCRIPTION_LENGTH, MAX_APP_NAME_LENGTH } from './config/limits.js';
 export { computePlan, fingerprintObservedApp } from './plan/compute.js';
 export { planToDocument, planFromDocument, type PlanDocumentV1 } from './plan/document.js';
@@ -25,7 +26,7 @@ export { compareWithReviewed, publishSteps, type PublishStep } from './plan/comp
 export { DEFAULT_LATE_COMMIT_WINDOW_MS } from './apply/late-commit.js';
 export { acquireApplyLock, LOCK_FILE_NAME, type HeldLock, type LockHolder, type LockOptions } from './apply/lock.js';
 export { fanOut, recordEvents, type ApplyEvent, type ApplyHooks, type ApplyListener, type ApplyTotals, type PublishOutcome, type PublishReport } from './apply/events.js';
-export { plan, drift, planWith, openServer, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions, type StrictOption, type WaitOption } from './operations.js';
+export { plan, drift, planWith, openServer, checkEnvironmentServer, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions, type StrictOption, type WaitOption } from './operations.js';
 export { planWhenSettled, DEFAULT_SETTLE_SCHEDULE, type SettleOptions, type SettleSchedule, type Settled } from './settle/plan-when-settled.js';
 export { computeDrift, DRIFT_FORMAT_VERSION, type DriftReport, type AppDrift, type DriftStatus, type DriftSummary } from './plan/drift.js';
 export { planVerification, strictModeError, VERIFICATION_FORMAT_VERSION, type Verification, type UnverifiedField, type UnverifiedItem } from './plan/verification.js';

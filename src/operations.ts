@@ -8,8 +8,9 @@ import { connect } from './appshub/connect.js';
 import type { AppsHubClient } from './appshub/client.js';
 import type { DesiredState } from './config/desired.js';
 import { loadConfig } from './config/load.js';
-import { UsageError } from './errors.js';
-import type { Redactor } from './redact.js';
+import { normaliseServerUrl } from './appshub/server-url.js';
+import { P7appsError, UsageError } from './errors.js';
+import { shownUrl, type Redactor } from './redact.js';
 import { readObservedState } from './observe/read.js';
 import { computePlan } from './plan/compute.js';
 import { probeVersionRunsFor } from './checks/probe.js';
@@ -53,6 +54,10 @@ export interface ConfigOptions {
   workspaces?: string[];
   /** Leave these apps out (names as in the config). */
   excludeApps?: string[];
+  /** The config's environment whose overrides to merge in; required when the config declares environments. */
+  environment?: string;
+  /** Where `environment` came from, for messages (default "--env"; the CLI passes "P7APPS_ENV" when it came from there). */
+  environmentSource?: string;
 }
 
 /** Which of the config's apps a run is about; every filter given must hold. */
@@ -96,7 +101,15 @@ export interface PlanOutcome {
 export async function loadDesiredState(options: ConfigOptions = {}): Promise<DesiredState> {
   const cwd = options.cwd ?? process.cwd();
   const desired =
-    typeof options.config === 'object' ? options.config : await loadConfig({ configPath: options.config, cwd, ...(options.signal ? { signal: options.signal } : {}) });
+    typeof options.config === 'object'
+      ? options.config
+      : await loadConfig({
+          configPath: options.config,
+          cwd,
+          ...(options.signal ? { signal: options.signal } : {}),
+          environment: options.environment,
+          environmentSource: options.environmentSource,
+        });
   return selectApps(desired, { apps: options.apps, workspaces: options.workspaces, excludeApps: options.excludeApps });
 }
 
@@ -138,12 +151,39 @@ export function selectApps(desired: DesiredState, selection: string[] | AppSelec
   return { ...desired, apps: selected };
 }
 
+/** What the config says about its server: its `server.url`, and the environment chosen with the URL it sets itself. */
+export type ConfigServer = Pick<DesiredState, 'serverUrl' | 'environment' | 'environmentServerUrl'>;
+
+/**
+ * An environment that names its own server is not quietly pointed elsewhere
+ * by P7APPS_URL (set for the whole job, it would send one environment's
+ * config to another's server): that is an error. --server, given for this
+ * run, overrides it with a warning.
+ */
+export function checkEnvironmentServer(options: Pick<ServerOptions, 'server' | 'env' | 'onWarning'>, config: ConfigServer | undefined): void {
+  const declared = config?.environmentServerUrl;
+  if (config?.environment === undefined || declared === undefined) return;
+  const same = (other: string, source: string) => normaliseServerUrl(other, source) === normaliseServerUrl(declared, `environments.${config.environment}.server.url`);
+  const flag = options.server;
+  if (flag !== undefined && flag.trim() !== '') {
+    if (!same(flag, '--server')) options.onWarning?.(`--server ${shownUrl(flag.trim())} overrides ${declared}, the server of environment ${config.environment}`);
+    return;
+  }
+  const fromEnv = (options.env ?? process.env).P7APPS_URL;
+  if (fromEnv !== undefined && fromEnv.trim() !== '' && !same(fromEnv, 'P7APPS_URL')) {
+    throw new P7appsError(`P7APPS_URL points to ${shownUrl(fromEnv.trim())}, but environment ${config.environment} declares its server ${declared}`, {
+      hint: 'Unset P7APPS_URL for this environment (its server comes from the config), or pass --server to override it for one run.',
+    });
+  }
+}
+
 /** A signed-in client for the server the options (or the config) name. Close it when done. */
-export async function openServer(options: ServerOptions & { cwd?: string; configServerUrl?: string }): Promise<AppsHubClient> {
+export async function openServer(options: ServerOptions & { cwd?: string; configServerUrl?: string; config?: ConfigServer }): Promise<AppsHubClient> {
   const cwd = options.cwd ?? process.cwd();
+  checkEnvironmentServer(options, options.config);
   return connect({
     server: options.server,
-    configServerUrl: options.configServerUrl,
+    configServerUrl: options.configServerUrl ?? options.config?.serverUrl,
     env: options.env ?? process.env,
     caFile: options.caFile === undefined ? undefined : path.resolve(cwd, options.caFile),
     insecure: options.insecure === true,
@@ -174,7 +214,8 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
  */
 export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubClient, outcome: PlanOutcome) => Promise<void>): Promise<PlanOutcome> {
   const desired = await loadDesiredState(options);
-  const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
+  const { config: _config, ...server } = options;
+  const api = await openServer({ ...server, config: desired });
   let outcome: PlanOutcome;
   try {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).

@@ -3,6 +3,7 @@
 
 import type { Argv } from 'yargs';
 import { parseDuration } from '../apply/clock.js';
+import { ENVIRONMENT_ENV } from '../config/environments.js';
 import { UsageError } from '../errors.js';
 import type { ServerOptions } from '../operations.js';
 import { terminalLine } from '../render/text.js';
@@ -10,6 +11,7 @@ import type { CliContext } from './context.js';
 
 export interface ConfigArgs {
   config?: string;
+  env?: string;
 }
 
 export interface ServerArgs {
@@ -30,12 +32,26 @@ export interface OutputArgs {
 }
 
 export function withConfigOption<T>(y: Argv<T>) {
-  return y.option('config', {
-    alias: 'c',
-    type: 'string',
-    describe: 'Path of the config file (default: found from the current directory upwards)',
-    requiresArg: true,
-  });
+  return y
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      describe: 'Path of the config file (default: found from the current directory upwards)',
+      requiresArg: true,
+    })
+    .option('env', {
+      type: 'string',
+      describe: `The config's environment to use (default: ${ENVIRONMENT_ENV}); needed when the config declares environments`,
+      requiresArg: true,
+    });
+}
+
+/** The environment chosen: --env, else P7APPS_ENV (empty means not set), with where it came from for messages. */
+export function environmentChoice(args: ConfigArgs, env: NodeJS.ProcessEnv): { environment?: string; environmentSource?: string } {
+  if (args.env !== undefined) return { environment: String(args.env), environmentSource: '--env' };
+  const fromEnv = env[ENVIRONMENT_ENV];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { environment: fromEnv.trim(), environmentSource: ENVIRONMENT_ENV };
+  return {};
 }
 
 export function withServerOptions<T>(y: Argv<T>) {

@@ -5,10 +5,10 @@
 // cheap.
 
 import type { z } from 'zod';
-import type { appSchema, configSchema, defaultsSchema, versionSchema, workspaceSchema } from './schema.js';
+import type { appSchema, configFileSchema, defaultsSchema, versionSchema, workspaceSchema } from './schema.js';
 
 /** What a config file declares (before defaults are inherited and files are read). */
-export type P7appsConfig = z.input<typeof configSchema>;
+export type P7appsConfig = z.input<typeof configFileSchema>;
 export type AppConfig = z.input<typeof appSchema>;
 export type VersionConfig = z.input<typeof versionSchema>;
 export type DefaultsConfig = z.input<typeof defaultsSchema>;

@@ -63,6 +63,10 @@ export interface DesiredState {
   configPath: string;
   /** `server.url` from the file, if any (flag and env override it). */
   serverUrl?: string;
+  /** The environment chosen (--env or P7APPS_ENV), whose overrides are merged in. */
+  environment?: string;
+  /** The `server.url` the chosen environment sets itself (P7APPS_URL may not point elsewhere). */
+  environmentServerUrl?: string;
   /** `strict` from the file: unverifiable managed fields are an error (--strict / --no-strict override it). */
   strict?: boolean;
   /** `safety` from the file: the large-change guard's limits (built-in ones where absent). */

@@ -13,11 +13,14 @@ export interface ConfigIssue {
   /** Set for syntax errors, where a path inside the file does not exist yet. */
   line?: number;
   column?: number;
+  /** The environments whose merged config has the problem, when it is not written in an environment itself (its path then names it). */
+  environments?: string[];
 }
 
 export function formatConfigIssue(issue: ConfigIssue): string {
   const position = issue.line === undefined ? '' : `:${issue.line}${issue.column === undefined ? '' : `:${issue.column}`}`;
-  return `${issue.file}${position}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+  const environments = issue.environments === undefined || issue.environments.length === 0 ? '' : ` (in environment${issue.environments.length === 1 ? '' : 's'} ${issue.environments.join(', ')})`;
+  return `${issue.file}${position}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}${environments}`;
 }
 
 export class ConfigError extends P7appsError {

@@ -5,10 +5,10 @@
 // scripts/gen-schema.ts; a test keeps the shipped file fresh.
 
 import { z } from 'zod';
-import { configSchema } from './schema.js';
+import { configFileSchema } from './schema.js';
 
 export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return z.toJSONSchema(configFileSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
 }
 
 /** The shipped file's exact text. */

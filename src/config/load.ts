@@ -24,6 +24,10 @@ export interface LoadConfigOptions {
   timeoutMs?: number;
   /** Stops loading at once (a TypeScript/JavaScript config's worker is terminated); the load then fails. */
   signal?: AbortSignal;
+  /** The environment whose overrides to merge in; required when the config declares environments, an error when it declares none. */
+  environment?: string;
+  /** Where `environment` came from, for messages (default "--env"). */
+  environmentSource?: string;
 }
 
 /** The time limit in P7APPS_CONFIG_TIMEOUT_MS, or the default; a value that is not a positive whole number is a usage error. */
@@ -44,12 +48,22 @@ export function configTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): numb
  * listing every problem (file, path inside it, message) when there is any.
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<DesiredState> {
-  const timeoutMs = options.timeoutMs ?? configTimeoutFromEnv();
   const { loadDesiredState } = await import('./resolve.js');
-  return loadDesiredState({
-    cwd: options.cwd,
-    timeoutMs,
-    ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
+  return loadDesiredState(resolveOptions(options));
+}
+
+/**
+ * The desired state of every environment the config declares, or of the
+ * config itself when it declares none (what `p7apps validate` checks without
+ * --env). One ConfigError lists the problems of all of them.
+ */
+export async function loadConfigEnvironments(options: Omit<LoadConfigOptions, 'environment' | 'environmentSource'>): Promise<DesiredState[]> {
+  const { loadEveryEnvironment } = await import('./resolve.js');
+  return loadEveryEnvironment(resolveOptions(options));
+}
+
+/** The options with the time limit settled and absent ones left out. */
+function resolveOptions(options: LoadConfigOptions) {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as LoadConfigOptions;
+  return { ...defined, timeoutMs: options.timeoutMs ?? configTimeoutFromEnv() };
 }

@@ -3,43 +3,120 @@
 // (./files.ts), and reports every problem at once in one ConfigError. Only a
 // config without problems is resolved: defaults inherited, descriptions
 // read, thumbnails hashed, paths absolute, apps sorted by name and versions
-// by number. Reads only; writes nothing.
+// by number. A config that declares environments is resolved for one of
+// them, its overrides merged in first (./environments.ts). Reads only;
+// writes nothing.
 
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { DesiredApp, DesiredState, DesiredThumbnail, DesiredVersion, WorkspaceRef } from './desired.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { displayPath, normalizeDescription, readDescriptionFile, readThumbnail, type DescriptionText, type FileContext, type FileResult } from './files.js';
-import { findConfig } from './find.js';
+import { baseView, chooseEnvironment, environmentNames, environmentsIssues, environmentView } from './environments.js';
+import { findConfig, type FoundConfig } from './find.js';
 import { appLabels, formatPath, isRecord, type PathSegment } from './issue-path.js';
 import { KEYS, MAX_FILE_PATH_LENGTH, type ParsedConfig, type ParsedWorkspace } from './schema.js';
 import { validateConfigValue, type RawIssue, type Validation } from './validate.js';
 import { checkSpecs } from '../checks/from-config.js';
 
-export async function loadDesiredState(options: { configPath?: string; cwd: string; timeoutMs: number; signal?: AbortSignal }): Promise<DesiredState> {
+export interface DesiredStateLoad {
+  configPath?: string;
+  cwd: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** The environment chosen (--env or P7APPS_ENV); required when the config declares environments. */
+  environment?: string;
+  /** Where `environment` came from, for messages: "--env" (default) or "P7APPS_ENV". */
+  environmentSource?: string;
+}
+
+export async function loadDesiredState(options: DesiredStateLoad): Promise<DesiredState> {
+  const loaded = await loadFound(options);
+  const environment = chooseEnvironment(loaded.found.value, options.environment, options.environmentSource ?? '--env', displayPath(loaded.found.file, loaded.cwd));
+  return desiredFor(loaded, environment);
+}
+
+/**
+ * The desired state of every environment the config declares (the config
+ * as it stands when it declares none), for `validate`: one ConfigError
+ * lists the problems of them all, each problem once, with the environments
+ * it shows in.
+ */
+export async function loadEveryEnvironment(options: Omit<DesiredStateLoad, 'environment' | 'environmentSource'>): Promise<DesiredState[]> {
+  const loaded = await loadFound(options);
+  const names = environmentNames(loaded.found.value);
+  if (names.length === 0) return [await desiredFor(loaded, undefined)];
+  const states: DesiredState[] = [];
+  const problems = new Map<string, ConfigIssue>();
+  for (const name of names) {
+    try {
+      states.push(await desiredFor(loaded, name));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const issue of err.issues) {
+        const { environments, ...place } = issue;
+        const key = JSON.stringify(place);
+        const seen = problems.get(key);
+        if (seen === undefined) problems.set(key, issue);
+        else if (seen.environments !== undefined && environments !== undefined) seen.environments = [...seen.environments, ...environments];
+      }
+    }
+  }
+  if (problems.size > 0) {
+    // A problem every environment shares is the config's own: it needs no environment named.
+    throw new ConfigError([...problems.values()].map(({ environments, ...issue }) => (environments === undefined || environments.length === names.length ? issue : { ...issue, environments })));
+  }
+  return states;
+}
+
+interface Loaded {
+  found: FoundConfig;
+  cwd: string;
+  fileContext: FileContext;
+}
+
+async function loadFound(options: Omit<DesiredStateLoad, 'environment' | 'environmentSource'>): Promise<Loaded> {
   const cwd = path.resolve(options.cwd);
   const found = await findConfig({ ...options, cwd });
   const configDir = path.dirname(found.file);
-  const fileContext: FileContext = { configDir, realConfigDir: await realpath(configDir), cwd };
+  return { found, cwd, fileContext: { configDir, realConfigDir: await realpath(configDir), cwd } };
+}
 
+async function desiredFor({ found, cwd, fileContext }: Loaded, environment: string | undefined): Promise<DesiredState> {
+  const view = environment === undefined ? baseView(found.value) : environmentView(found.value as Record<string, unknown>, environment);
+  const file = displayPath(found.file, cwd);
   let validation: Validation;
   try {
-    validation = validateConfigValue(found.value);
+    validation = validateConfigValue(view.value);
   } catch (err) {
     // A computed config can hold getters or proxies that throw when read.
     const message = `reading the config's values failed: ${err instanceof Error ? err.message : String(err)}`;
-    throw new ConfigError([{ file: displayPath(found.file, cwd), path: '', message }]);
+    throw new ConfigError([{ file, path: '', message }]);
   }
-  const files = await readReferencedFiles(found.value, fileContext);
-  const issues = onePerPlace([...validation.issues, ...files.issues]);
+  const files = await readReferencedFiles(view.value, fileContext);
+  // Problems of the merged config are reported where the file says it: in the environment, or in the config itself.
+  const merged = [...validation.issues, ...files.issues].map((issue) => ({ ...issue, path: view.sourceOf(issue.path) }));
+  const issues = onePerPlace([...environmentsIssues(found.value), ...view.issues, ...merged]);
   if (issues.length > 0 || validation.config === undefined) {
     const labels = appLabels(found.value);
-    const file = displayPath(found.file, cwd);
     throw new ConfigError(
-      inFileOrder(issues, found.value).map((issue): ConfigIssue => ({ file, path: withPrefix(found.pathPrefix, formatPath(issue.path, labels)), message: issue.message })),
+      inFileOrder(issues, found.value).map((issue): ConfigIssue => {
+        const inEnvironment = environment !== undefined && issue.path[0] !== 'environments';
+        return {
+          file,
+          path: withPrefix(found.pathPrefix, formatPath(issue.path, labels)),
+          message: issue.message,
+          ...(inEnvironment ? { environments: [environment] } : {}),
+        };
+      }),
     );
   }
-  return resolve(validation.config, files, found.file);
+  const state = resolve(validation.config, files, found.file);
+  if (environment !== undefined) {
+    state.environment = environment;
+    if (view.setsPlace(['server', 'url']) && state.serverUrl !== undefined) state.environmentServerUrl = state.serverUrl;
+  }
+  return state;
 }
 
 /** `p7apps.apps["X"]` for a config under package.json's "p7apps" key. */

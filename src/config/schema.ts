@@ -218,9 +218,55 @@ export const configSchema = z
     description: 'The desired state of pSeven Enterprise AppsHub apps, reconciled by p7apps.',
   });
 
+/** An environment's name: used in --env, P7APPS_ENV, plan headers and file names, so plain. */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * One environment: the config's own keys, each optional, merged onto the
+ * config (see ./environments.ts), except that `apps` is keyed by app name.
+ * Derived from the config's schema, so every key the config gains can be
+ * overridden per environment too. Validation checks the merged result; this
+ * schema gives editors and defineConfig the shape.
+ */
+const environmentSchema = configSchema
+  .omit({ $schema: true, apps: true })
+  .partial()
+  .extend({
+    apps: z
+      .record(
+        z.string(),
+        appSchema
+          .omit({ name: true })
+          .partial()
+          .extend({
+            versions: z
+              .array(versionSchema.partial().required({ version: true }))
+              .describe('Versions merged by number onto the app\'s versions: a number the app declares is adjusted, another is added.')
+              .optional(),
+          })
+          .describe('Overrides for the app of this name; an app the config does not declare is added when its versions are given.'),
+      )
+      .describe('Overrides per app, keyed by the app\'s name.')
+      .optional(),
+  })
+  .describe('Overrides for one environment: objects merge key by key, apps by name, versions by number; any other value replaces the config\'s.');
+
+/** The whole file: the config plus its environments (chosen with --env or P7APPS_ENV). */
+export const configFileSchema = configSchema
+  .extend({
+    environments: z
+      .record(z.string().regex(ENVIRONMENT_NAME), environmentSchema)
+      .describe('Named environments (staging, production, ...), each with its own server and overrides. When declared, every command that reads the config needs --env NAME or P7APPS_ENV.')
+      .optional(),
+  })
+  .meta({
+    title: 'p7apps config',
+    description: 'The desired state of pSeven Enterprise AppsHub apps, reconciled by p7apps.',
+  });
+
 /** The allowed keys of each kind of object in a config, for did-you-mean suggestions. */
 export const KEYS = {
-  root: Object.keys(configSchema.shape),
+  root: Object.keys(configFileSchema.shape),
   server: Object.keys(serverSchema.shape),
   defaults: Object.keys(defaultsSchema.shape),
   app: Object.keys(appSchema.shape),

@@ -117,6 +117,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
     formatVersion: PLAN_FORMAT_VERSION,
     serverUrl: observed.serverUrl,
     configPath: desired.configPath,
+    ...(desired.environment === undefined ? {} : { environment: desired.environment }),
     safety: safetyPolicy(desired),
     apps,
     unmanagedApps,

@@ -9,6 +9,7 @@
 
 import { z } from 'zod';
 import { UNKNOWN, unreadable } from '../appshub/types.js';
+import { ENVIRONMENT_NAME } from '../config/schema.js';
 import { P7appsError } from '../errors.js';
 import { jsonText } from '../render/escape.js';
 import { summarisePlan } from './compute.js';
@@ -188,6 +189,8 @@ export interface PlanDocumentV1 {
   /** The sign-in URL the plan was computed against; apply refuses another server. */
   serverUrl: string;
   configPath: string;
+  /** Added within format 1: the config's environment the plan is for; apply refuses it for another --env. Absent when the config declares none. */
+  environment?: string;
   /** `waiting` added within format 1: present when some app waits for a version still publishing. */
   summary: { create: number; update: number; conflict: number; unchanged: number; unmanaged: number; waiting?: number; publishes: number; republishes: number };
   /** Managed apps, sorted by name. */
@@ -347,6 +350,7 @@ export const planDocumentV1Schema: z.ZodType<PlanDocumentV1> = z.strictObject({
   formatVersion: z.literal(1),
   serverUrl: z.string().min(1),
   configPath: z.string(),
+  environment: z.string().regex(ENVIRONMENT_NAME).optional(),
   summary: z.strictObject({
     create: count,
     update: count,
@@ -415,6 +419,7 @@ export function planToDocument(plan: Plan): PlanDocumentV1 {
     formatVersion: 1,
     serverUrl: copy.serverUrl,
     configPath: copy.configPath,
+    ...(copy.environment === undefined ? {} : { environment: copy.environment }),
     summary: copy.summary,
     apps: copy.apps,
     unmanagedApps: copy.unmanagedApps,
@@ -456,6 +461,7 @@ export function planFromDocument(json: unknown, file: string): Plan {
     formatVersion: PLAN_FORMAT_VERSION,
     serverUrl: document.serverUrl,
     configPath: document.configPath,
+    ...(document.environment === undefined ? {} : { environment: document.environment }),
     apps: document.apps,
     unmanagedApps: document.unmanagedApps,
     summary: document.summary,

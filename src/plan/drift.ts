@@ -80,6 +80,8 @@ export interface DriftReport {
   kind: 'p7apps-drift';
   serverUrl: string;
   configPath: string;
+  /** Added within format 1: the config's environment the report is for (--env); absent when the config declares none. */
+  environment?: string;
   failOnUnmanaged: boolean;
   /** Managed apps and unmanaged ones, sorted by name. */
   apps: AppDrift[];
@@ -182,6 +184,7 @@ export function computeDrift(plan: Plan, options: { failOnUnmanaged?: boolean } 
     kind: 'p7apps-drift',
     serverUrl: plan.serverUrl,
     configPath: plan.configPath,
+    ...(plan.environment === undefined ? {} : { environment: plan.environment }),
     failOnUnmanaged,
     apps,
     summary,

@@ -256,6 +256,8 @@ export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   serverUrl: string;
   configPath: string;
+  /** The config's environment the plan is for (--env), when the config declares environments. */
+  environment?: string;
   /** The guard's settings from the config this plan was made from. */
   safety?: SafetyPolicy;
   /** Managed apps, sorted by name. */

@@ -6,7 +6,7 @@
 import { driftSummaryLine, partlyVerifiedStatus, type AppDrift } from '../plan/drift.js';
 import { publishingText, unverifiableText } from '../plan/describe.js';
 import { htmlText } from './escape.js';
-import { cardHead, changesTable, countTags, extraFacts, extraList, itemList, renderPage, thumbnailPair, thumbnailsOf } from './html-page.js';
+import { cardHead, changesTable, countTags, environmentFact, extraFacts, extraList, itemList, renderPage, thumbnailPair, thumbnailsOf } from './html-page.js';
 import type { DriftRenderer, ReportThumbnails } from './types.js';
 
 const FILTERS: Array<[tag: AppDrift['status'], label: string]> = [
@@ -37,15 +37,15 @@ const STATUS_SENTENCE: Record<AppDrift['status'], string> = {
   unmanaged: 'on the server only, left alone; ',
 };
 
-const KNOWN_REPORT_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'kind', 'serverUrl', 'configPath', 'failOnUnmanaged', 'apps', 'summary', 'drift', 'verification']);
+const KNOWN_REPORT_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'kind', 'serverUrl', 'configPath', 'environment', 'failOnUnmanaged', 'apps', 'summary', 'drift', 'verification']);
 const KNOWN_APP_FIELDS: ReadonlySet<string> = new Set(['name', 'appId', 'status', 'counts', 'changes', 'editedWorkflows', 'unmanagedVersions', 'unverifiable', 'conflicts', 'publishing']);
 
 export const renderDriftHtml: DriftRenderer = (report, out, options) => {
   out.write(
     renderPage({
-      title: 'p7apps drift',
+      title: `p7apps drift${report.environment === undefined ? '' : `: ${report.environment}`}`,
       summary: driftSummaryLine(report),
-      facts: [['Server', report.serverUrl], ['Config', report.configPath], ...extraFacts(report, KNOWN_REPORT_FIELDS)],
+      facts: [...environmentFact(report.environment), ['Server', report.serverUrl], ['Config', report.configPath], ...extraFacts(report, KNOWN_REPORT_FIELDS)],
       filters: countTags(
         report.apps.map((app) => [app.status]),
         FILTERS,

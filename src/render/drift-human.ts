@@ -8,7 +8,7 @@ import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, publishingText, unverifiableText } from '../plan/describe.js';
 import type { AttributeChange } from '../plan/types.js';
 import { changeLabel, editedWorkflowText, sidesText } from './plan-words.js';
-import { isMultiline, lineDiff, palette, quote, terminalLines, type Palette } from './text.js';
+import { environmentSuffix, isMultiline, lineDiff, palette, quote, terminalLines, type Palette } from './text.js';
 import type { DriftRenderer } from './types.js';
 
 const HEADLINE: Record<AppDrift['status'], string> = {
@@ -24,7 +24,7 @@ const MARK: Record<AppDrift['status'], string> = { 'in-sync': '=', drifted: '~',
 
 export const renderDriftHuman: DriftRenderer = (report, out, options) => {
   const c = palette(options.color);
-  const lines = [c.bold(`p7apps drift for ${report.serverUrl}`), `  config: ${report.configPath}`, ''];
+  const lines = [c.bold(`p7apps drift for ${report.serverUrl}${environmentSuffix(report.environment)}`), `  config: ${report.configPath}`, ''];
   let hidden = 0;
   for (const app of report.apps) {
     const details = detailLines(app, c);

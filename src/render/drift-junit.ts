@@ -8,7 +8,7 @@ import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { publishingText, unverifiableText } from '../plan/describe.js';
 import { changeLabel, editedWorkflowText, sidesText } from './plan-words.js';
 import { xmlText as xmlEscape } from './escape.js';
-import { quoteShort } from './text.js';
+import { environmentSuffix, quoteShort } from './text.js';
 
 function detailLines(app: AppDrift): string[] {
   const lines: string[] = [];
@@ -37,10 +37,11 @@ export const renderDriftJunit: DriftRenderer = (report, out) => {
   const lines: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="p7apps drift" tests="${report.apps.length}" failures="${failures}" errors="0">`,
-    `  <testsuite name="p7apps drift: ${xmlEscape(report.serverUrl)}" tests="${report.apps.length}" failures="${failures}" errors="0" skipped="0">`,
+    `  <testsuite name="p7apps drift: ${xmlEscape(report.serverUrl)}${xmlEscape(environmentSuffix(report.environment))}" tests="${report.apps.length}" failures="${failures}" errors="0" skipped="0">`,
     '    <properties>',
     `      <property name="server" value="${xmlEscape(report.serverUrl)}"/>`,
     `      <property name="config" value="${xmlEscape(report.configPath)}"/>`,
+    ...(report.environment === undefined ? [] : [`      <property name="environment" value="${xmlEscape(report.environment)}"/>`]),
     `      <property name="summary" value="${xmlEscape(driftSummaryLine(report))}"/>`,
     '    </properties>',
   ];

@@ -7,7 +7,7 @@ import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, publishingText, unverifiableText } from '../plan/describe.js';
 import type { AttributeChange } from '../plan/types.js';
 import type { DriftRenderer } from './types.js';
-import { codeSpan, descriptionDiff, escapeHtml, escapeMarkdown } from './plan-markdown.js';
+import { codeSpan, descriptionDiff, escapeHtml, escapeMarkdown, markdownContext, markdownTitle } from './plan-markdown.js';
 import { changeLabel, sidesText } from './plan-words.js';
 
 const STATUS_TEXT: Record<AppDrift['status'], string> = {
@@ -20,7 +20,7 @@ const STATUS_TEXT: Record<AppDrift['status'], string> = {
 };
 
 export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
-  const lines = ['## p7apps drift', '', `**${driftSummaryLine(report)}**`, '', `Server ${codeSpan(report.serverUrl)}, config ${codeSpan(report.configPath)}`, ''];
+  const lines = [markdownTitle('drift', report.environment), '', `**${driftSummaryLine(report)}**`, '', markdownContext(report), ''];
   const listed = report.apps.filter((app) => options.verbose || app.status !== 'in-sync' || hasDetails(app));
   if (listed.length > 0) {
     lines.push('| App | Status | Counts as drift |', '|---|---|---|');

@@ -249,6 +249,11 @@ export function itemList(heading: string, items: readonly string[]): string {
  * the format by newer p7apps), shown as label and value so nothing the JSON
  * says is hidden from the page.
  */
+/** The environment a plan or drift report is for, first among the facts; none when the config declares no environments. */
+export function environmentFact(environment: string | undefined): Array<[string, string]> {
+  return environment === undefined ? [] : [['Environment', environment]];
+}
+
 export function extraFacts(value: object, known: ReadonlySet<string>): Array<[string, string]> {
   return Object.entries(value)
     .filter(([key, v]) => !known.has(key) && v !== undefined)

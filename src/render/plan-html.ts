@@ -7,7 +7,7 @@ import { STILL_PUBLISHING_ADVICE, describeConflict, describeNote, describeReason
 import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines } from '../plan/safety.js';
 import { planHasChanges, type AppPlan, type UnmanagedApp } from '../plan/types.js';
 import { htmlText } from './escape.js';
-import { cardHead, changesTable, countTags, extraFacts, extraList, itemList, renderPage, thumbnailPair, thumbnailsOf } from './html-page.js';
+import { cardHead, changesTable, countTags, environmentFact, extraFacts, extraList, itemList, renderPage, thumbnailPair, thumbnailsOf } from './html-page.js';
 import { expectationText, requestFields } from './plan-words.js';
 import { workspaceText } from './text.js';
 import type { PlanRenderer, ReportThumbnails } from './types.js';
@@ -33,7 +33,7 @@ const BADGES: Record<AppPlan['action'], { tag: string; text: string }> = {
   wait: { tag: 'still-publishing', text: 'still publishing' },
 };
 
-const KNOWN_PLAN_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'serverUrl', 'configPath', 'safety', 'apps', 'unmanagedApps', 'summary']);
+const KNOWN_PLAN_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'serverUrl', 'configPath', 'environment', 'safety', 'apps', 'unmanagedApps', 'summary']);
 const KNOWN_APP_FIELDS: ReadonlySet<string> = new Set(['action', 'name', 'appId', 'workspace', 'observedFingerprint', 'changes', 'publishes', 'notes', 'conflicts', 'publishing']);
 
 export const renderPlanHtml: PlanRenderer = (plan, out, options) => {
@@ -44,9 +44,10 @@ export const renderPlanHtml: PlanRenderer = (plan, out, options) => {
   ];
   out.write(
     renderPage({
-      title: 'p7apps plan',
+      title: `p7apps plan${plan.environment === undefined ? '' : `: ${plan.environment}`}`,
       summary: summaryLine(plan),
       facts: [
+        ...environmentFact(plan.environment),
         ['Server', plan.serverUrl],
         ['Config', plan.configPath],
         // The guard's verdict, as every plan format states it.

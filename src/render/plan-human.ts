@@ -20,7 +20,7 @@ import {
 import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines } from '../plan/safety.js';
 import { planHasChanges, type AppPlan, type AttributeChange, type Plan, type PlanNote, type PlannedPublish } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
-import { isMultiline, lineDiff, palette, quote, terminalLines, workspaceText, wordDiff, type Palette } from './text.js';
+import { environmentSuffix, isMultiline, lineDiff, palette, quote, terminalLines, workspaceText, wordDiff, type Palette } from './text.js';
 import type { PlanRenderer, RenderOptions } from './types.js';
 
 export const renderPlanHuman: PlanRenderer = (plan, out, options) => {
@@ -29,7 +29,7 @@ export const renderPlanHuman: PlanRenderer = (plan, out, options) => {
 
 function humanLines(plan: Plan, options: RenderOptions): string[] {
   const c = palette(options.color);
-  const lines: string[] = [c.bold(`p7apps plan for ${plan.serverUrl}`), `  config: ${plan.configPath}`, ''];
+  const lines: string[] = [c.bold(`p7apps plan for ${plan.serverUrl}${environmentSuffix(plan.environment)}`), `  config: ${plan.configPath}`, ''];
 
   const guarded = protectedStepsByApp(plan);
   let hidden = 0;

@@ -34,8 +34,19 @@ const ACTION_WORDS: Record<AppPlan['action'], string> = { create: 'create', upda
 // Every server or config string goes through one of the Markdown escapes of ./escape.ts.
 export { markdownText as escapeMarkdown, htmlText as escapeHtml, markdownCode as codeSpan } from './escape.js';
 
+/** `## p7apps plan: staging`: the environment in the title, where a pull request showing several plans tells them apart. */
+export function markdownTitle(kind: 'plan' | 'drift', environment: string | undefined): string {
+  return `## p7apps ${kind}${environment === undefined ? '' : `: ${escapeMarkdown(environment)}`}`;
+}
+
+/** Which environment, server and config a plan or drift report is about. */
+export function markdownContext(about: { environment?: string; serverUrl: string; configPath: string }): string {
+  const where = `server ${codeSpan(about.serverUrl)}, config ${codeSpan(about.configPath)}`;
+  return about.environment === undefined ? `S${where.slice(1)}` : `Environment ${codeSpan(about.environment)}, ${where}`;
+}
+
 function markdownLines(plan: Plan, verbose: boolean): string[] {
-  const lines = ['## p7apps plan', '', `**${summaryLine(plan)}**`, '', `Server ${codeSpan(plan.serverUrl)}, config ${codeSpan(plan.configPath)}`, ''];
+  const lines = [markdownTitle('plan', plan.environment), '', `**${summaryLine(plan)}**`, '', markdownContext(plan), ''];
   if (planHasChanges(plan)) {
     const verdict = safetyCheck(plan);
     const said = safetyLines(verdict).map(escapeMarkdown);

@@ -60,6 +60,11 @@ export function palette(color: boolean): Palette {
 }
 
 /** A string on one line, in double quotes, with newlines and control characters escaped. */
+/** ` (environment staging)` after a header's server, or nothing when the config declares no environments. */
+export function environmentSuffix(environment: string | undefined): string {
+  return environment === undefined ? '' : ` (environment ${environment})`;
+}
+
 export function quote(text: string): string {
   return JSON.stringify(text);
 }

@@ -28,7 +28,7 @@ describe('a config that breaks one rule gets one exact message', () => {
       'apps["Toy app"].versions[0].workflow: required: the absolute workflow path it is published from, like /Users/1/Flow.p7wf',
     ]],
     ['the wire name of a setting', { apps: [toy({ allow_get_as_workflow: false })] }, ['apps["Toy app"].allow_get_as_workflow: unknown key; did you mean "allowCopy"?']],
-    ['an unknown key like nothing known', { colour: 'blue', apps: [] }, ['colour: unknown key; expected one of: $schema, server, strict, defaults, safety, apps']],
+    ['an unknown key like nothing known', { colour: 'blue', apps: [] }, ['colour: unknown key; expected one of: $schema, server, strict, defaults, safety, apps, environments']],
     ['an unknown key in a workspace', { apps: [toy({ workspace: { nam: 'Toy apps' } })] }, ['apps["Toy app"].workspace.nam: unknown key; did you mean "name"?']],
     ['a workspace with neither name nor id', { apps: [toy({ workspace: {} })] }, [
       'apps["Toy app"].workspace: give the workspace\'s name, its id, or both: { name: "Toy apps", id: "7" }',
@@ -105,7 +105,7 @@ describe('a config that breaks one rule gets one exact message', () => {
     ['deep nesting where a string belongs', `{"apps": [{"name": "Toy app", "workspace": "Toy apps", "description": ${nestedLists(5000)}, "versions": [{"version": 1, "workflow": "/Users/1/F.p7wf"}]}]}`, [
       'apps["Toy app"].description: expected a string, got a list',
     ]],
-    ['deep nesting under an unknown key', `{"apps": [], "extra": ${nestedObjects(5000)}}`, ['extra: unknown key; expected one of: $schema, server, strict, defaults, safety, apps']],
+    ['deep nesting under an unknown key', `{"apps": [], "extra": ${nestedObjects(5000)}}`, ['extra: unknown key; expected one of: $schema, server, strict, defaults, safety, apps, environments']],
   ])('%s', async (_name, config, expected) => {
     expect(await problems(config)).toEqual(expected);
   });

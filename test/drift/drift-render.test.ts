@@ -97,6 +97,19 @@ describe('drift renderers, against a server that shows little', () => {
   });
 });
 
+describe('drift renderers, for an environment', () => {
+  it.each([
+    ['human', renderDriftHuman, 'drift-environment.txt'],
+    ['markdown', renderDriftMarkdown, 'drift-environment.md'],
+    ['json', renderDriftJson, 'drift-environment.json'],
+    ['junit', renderDriftJunit, 'drift-environment.xml'],
+  ] as const)('%s names the environment (golden file)', async (_name, render, golden) => {
+    const text = renderToString((out) => render(computeDrift({ ...richPlan(), environment: 'production' }), out, { color: false, verbose: false }));
+    expect(text).toContain('production');
+    await expect(text).toMatchFileSnapshot(`../fixtures/render/${golden}`);
+  });
+});
+
 describe('drift renderers', () => {
   it.each(formats)('%s matches its golden file', async (_name, render, golden, color) => {
     const text = renderToString((out) => render(report, out, { color, verbose: false }));

@@ -122,9 +122,19 @@ describe('plan page', () => {
       apps: plan.apps.map((app) => (app.name === 'Gearbox' ? { ...app, workflowPolicy: 'report' } : app)),
     } as Plan;
     const page = planPage(extended);
-    expect(page).toContain('<dt>environment</dt><dd>staging</dd>');
+    expect(page).not.toContain('<dt>environment</dt>');
     expect(page).toContain('<dt>guard</dt><dd>{&quot;verdict&quot;:&quot;apply will need --force&quot;,&quot;republishes&quot;:2}</dd>');
     expect(page).toContain('<dt>workflowPolicy</dt><dd>report</dd>');
+  });
+
+  it.each([
+    ['plan', (plan: Plan) => planPage(plan)],
+    ['drift', (plan: Plan) => driftPage(plan)],
+  ] as const)('%s page names its environment in the title and first among the facts', (kind, page) => {
+    const html = page({ ...richPlan(), environment: 'production' });
+    expect(html).toContain(`<title>p7apps ${kind}: production</title>`);
+    expect(html).toMatch(/<dt>Environment<\/dt><dd>production<\/dd><dt>Server<\/dt>/);
+    expect(page(richPlan())).not.toContain('Environment');
   });
 
   it('says so when there is no app at all', () => {

@@ -30,6 +30,11 @@ function noChangesPlan(): Plan {
   );
 }
 
+/** A plan for the staging environment of a config that declares environments. */
+function stagingPlan(): Plan {
+  return { ...noChangesPlan(), environment: 'staging' };
+}
+
 describe('plan renderers (golden files)', () => {
   it.each<[string, PlanRenderer, Partial<RenderOptions>, () => Plan]>([
     ['plan-human.txt', renderPlanHuman, {}, richPlan],
@@ -42,6 +47,9 @@ describe('plan renderers (golden files)', () => {
     ['plan-human-unverified.txt', renderPlanHuman, {}, unverifiedPlan],
     ['plan-unverified.md', renderPlanMarkdown, {}, unverifiedPlan],
     ['plan-unverified.json', renderPlanJson, {}, unverifiedPlan],
+    ['plan-human-environment.txt', renderPlanHuman, {}, stagingPlan],
+    ['plan-environment.md', renderPlanMarkdown, {}, stagingPlan],
+    ['plan-environment.json', renderPlanJson, {}, stagingPlan],
     ['plan-guarded.txt', renderPlanHuman, {}, guardedPlan],
     ['plan-guarded.md', renderPlanMarkdown, {}, guardedPlan],
     ['plan-guarded.json', renderPlanJson, {}, guardedPlan],

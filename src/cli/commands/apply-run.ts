@@ -15,7 +15,7 @@ import { appsToPublish, findChangedApps, planWithout, recheckUploads, type Chang
 import type { AppsHubClient } from '../../appshub/client.js';
 import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
-import { loadDesiredState, narrowsApps, openServer, planWith } from '../../operations.js';
+import { loadDesiredState, narrowsApps, openServer, planWith, type ConfigServer } from '../../operations.js';
 import { readObservedState } from '../../observe/read.js';
 import { compareWithReviewed, sameServerUrl } from '../../plan/compare-reviewed.js';
 import { enforceSafety, safetyPolicy, type GuardOptions } from '../../plan/safety.js';
@@ -31,7 +31,7 @@ import { CLEANUP_AFTER_STOP_MS } from '../signals.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
+import { appSelection, durationOrThrow, environmentChoice, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import { readSavedPlan } from '../saved-plan-file.js';
 import type { ApplyArgs } from './apply.js';
 
@@ -157,10 +157,10 @@ async function planAfresh(
 ): Promise<Prepared | Done> {
   // Read first: a reviewed plan that cannot be read stops the run before the config or the server is.
   const reviewed = args['expect-plan'] === undefined ? undefined : await readSavedPlan(ctx.cwd, args['expect-plan']);
-  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args), signal: ctx.signal });
+  const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...environmentChoice(args, ctx.env), ...appSelection(args), signal: ctx.signal });
   guardOptions(args, desired); // a mistyped --allow-protected stops the run before the server is read
   await takeLock(desired.configPath);
-  const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
+  const api = await connectFor(ctx, args, desired, parallelism);
   try {
     const plan = await planSettled(ctx, api, desired, args, parallelism, timeoutMs);
     if (!json) renderPlanHuman(plan, ctx.stdout, { color, verbose: false });
@@ -205,7 +205,8 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
     ctx.stdout.write(`The plan ${file} has no changes; nothing to apply.\n`);
     return { exit: EXIT_OK };
   }
-  const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal });
+  const environment = savedPlanEnvironment(plan, file, environmentChoice(args, ctx.env));
+  const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal, ...environment });
   guardOptions(args, desired);
   refuseIfStrict(plan, strictMode(args, desired));
   // Refused before anything is read or sent: a hand-edited plan must not upload what the config could not.
@@ -216,7 +217,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
     });
   }
   await takeLock(desired.configPath);
-  const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
+  const api = await connectFor(ctx, args, { serverUrl: plan.serverUrl }, args.parallelism);
   if (!sameServerUrl(api.serverUrl, plan.serverUrl)) {
     await api.close();
     throw new P7appsError(`the plan was made for ${plan.serverUrl}, but this run would apply it to ${api.serverUrl}`, {
@@ -366,8 +367,24 @@ function progressListener(ctx: CliContext, settings: RunSettings): ApplyListener
   return progressLines(ctx.stdout);
 }
 
-function connectFor(ctx: CliContext, args: ApplyArgs, configServerUrl: string | undefined, parallelism: number) {
-  return openServer({ ...serverOptions(ctx, args, parallelism), configServerUrl });
+function connectFor(ctx: CliContext, args: ApplyArgs, config: ConfigServer, parallelism: number) {
+  return openServer({ ...serverOptions(ctx, args, parallelism), config });
+}
+
+/**
+ * The environment a saved plan is applied in: its own. An environment chosen
+ * for this run (--env or P7APPS_ENV) must be the plan's, so that a plan
+ * reviewed for staging is never applied as production's.
+ */
+function savedPlanEnvironment(plan: Plan, file: string, chosen: { environment?: string; environmentSource?: string }): { environment?: string } {
+  const { environment, environmentSource } = chosen;
+  if (environment !== undefined && environment !== plan.environment) {
+    const planned = plan.environment === undefined ? 'for a config without environments' : `for environment ${plan.environment}`;
+    throw new P7appsError(`the plan ${file} was made ${planned}, but ${environmentSource} chooses ${JSON.stringify(environment)}; nothing was applied`, {
+      hint: `Apply it in its own environment, or plan again with --env ${JSON.stringify(environment)}.`,
+    });
+  }
+  return plan.environment === undefined ? {} : { environment: plan.environment };
 }
 
 function timeoutOrThrow(text: string): number {

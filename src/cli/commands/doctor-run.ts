@@ -5,13 +5,14 @@
 import path from 'node:path';
 import { probeServer } from '../../doctor/probe.js';
 import type { DoctorVerdict } from '../../doctor/report.js';
-import { loadDesiredState } from '../../operations.js';
+import { checkEnvironmentServer, loadDesiredState } from '../../operations.js';
+import { terminalLine } from '../../render/text.js';
 import { renderDoctorHuman } from '../../render/doctor-human.js';
 import { renderDoctorJson } from '../../render/doctor-json.js';
 import type { DoctorRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { useColor } from '../options.js';
+import { environmentChoice, useColor } from '../options.js';
 import type { DoctorArgs, DoctorFormat } from './doctor.js';
 
 const RENDERERS = { human: renderDoctorHuman, json: renderDoctorJson } satisfies Record<DoctorFormat, DoctorRenderer>;
@@ -24,10 +25,13 @@ function given(value: string | undefined): boolean {
 
 export async function runDoctor(ctx: CliContext, args: DoctorArgs): Promise<number> {
   const format = args.format as DoctorFormat;
-  // The config is read only for its server.url, and only when nothing else names the server.
+  // The config is read only for its server.url, and only when it is named (or its environment is) or nothing else names the server.
   let configServerUrl: string | undefined;
-  if (args.config !== undefined || (!given(args.server) && !given(ctx.env.P7APPS_URL))) {
-    configServerUrl = (await loadDesiredState({ config: args.config, cwd: ctx.cwd, signal: ctx.signal })).serverUrl;
+  const environment = environmentChoice(args, ctx.env);
+  if (args.config !== undefined || environment.environment !== undefined || (!given(args.server) && !given(ctx.env.P7APPS_URL))) {
+    const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, signal: ctx.signal, ...environment });
+    checkEnvironmentServer({ server: args.server, env: ctx.env, onWarning: (message) => ctx.stderr.write(`${terminalLine(`Warning: ${message}`)}\n`) }, desired);
+    configServerUrl = desired.serverUrl;
   }
   let report;
   try {

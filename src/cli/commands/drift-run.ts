@@ -15,7 +15,7 @@ import { gatherInto } from '../../report/thumbnails.js';
 import type { CliContext } from '../context.js';
 import { appendJobSummary } from '../output.js';
 import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
+import { appSelection, environmentChoice, parallelismOrThrow, serverOptions, strictMode, useColor } from '../options.js';
 import type { DriftArgs, DriftFormat } from './drift.js';
 
 const RENDERERS = {
@@ -35,7 +35,7 @@ export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number
   try {
     // Strict mode is checked here, after the report is shown, so a reader sees what could not be verified.
     const { plan, desired } = await planFromServer(
-      { ...serverOptions(ctx, args, parallelism), config: args.config, ...appSelection(args), strict: false },
+      { ...serverOptions(ctx, args, parallelism), config: args.config, ...environmentChoice(args, ctx.env), ...appSelection(args), strict: false },
       format === 'html' ? gatherInto(gathered, { parallelism, signal: ctx.signal }) : undefined,
     );
     report = computeDrift(plan, { failOnUnmanaged: args['fail-on-unmanaged'] === true });

@@ -22,7 +22,7 @@ import { gatherInto } from '../../report/thumbnails.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, durationOrThrow, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
+import { appSelection, durationOrThrow, environmentChoice, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
 
 const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown, html: renderPlanHtml } satisfies Record<PlanFormat, PlanRenderer>;
@@ -43,6 +43,7 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
       {
         ...serverOptions(ctx, args, parallelism),
         config: args.config,
+        ...environmentChoice(args, ctx.env),
         ...appSelection(args),
         strict: false,
         ...(waitMs === undefined
