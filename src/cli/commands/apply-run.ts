@@ -17,6 +17,7 @@ import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
 import { loadDesiredState, narrowsApps, openServer, planWith } from '../../operations.js';
 import { readObservedState } from '../../observe/read.js';
+import { compareWithReviewed, sameServerUrl } from '../../plan/compare-reviewed.js';
 import { safetyCheck } from '../../plan/safety.js';
 import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
 import { planVerification, strictModeError, verifiedText } from '../../plan/verification.js';
@@ -44,6 +45,11 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
   const json = args.format === 'json';
   const color = useColor(args, ctx.stdout, ctx.env);
   const autoApprove = args['auto-approve'] === true;
+  if (args.plan !== undefined && args['expect-plan'] !== undefined) {
+    throw new UsageError('--expect-plan checks a fresh plan against a reviewed one; a saved plan given to apply is applied as it stands', {
+      hint: 'Either "p7apps apply PLAN" or "p7apps apply --expect-plan PLAN", not both.',
+    });
+  }
   if (args.plan === undefined && !autoApprove) {
     if (json) {
       throw new UsageError('--format json needs --auto-approve (or a saved plan): the confirmation prompt cannot share standard output with JSON lines');
@@ -163,6 +169,8 @@ async function planAfresh(
   color: boolean,
   takeLock: (configPath: string) => Promise<void>,
 ): Promise<Prepared | Done> {
+  // Read first: a reviewed plan that cannot be read stops the run before the config or the server is.
+  const reviewed = args['expect-plan'] === undefined ? undefined : await readSavedPlan(ctx.cwd, args['expect-plan']);
   const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args), signal: ctx.signal });
   await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
@@ -173,6 +181,7 @@ async function planAfresh(
       throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
     }
     refuseIfStrict(plan, strictMode(args, desired));
+    if (reviewed) refuseIfNotReviewed(reviewed, plan);
     // JSON consumers always get the same stream (apply-start ... converge-done), even for an empty plan.
     if (!planHasChanges(plan) && !json) {
       ctx.stdout.write(`\nNothing to apply: ${verifiedText(planVerification(plan))}.\n`);
@@ -215,7 +224,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
   }
   await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
-  if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
+  if (!sameServerUrl(api.serverUrl, plan.serverUrl)) {
     await api.close();
     throw new P7appsError(`the plan was made for ${plan.serverUrl}, but this run would apply it to ${api.serverUrl}`, {
       hint: 'Apply it against the server it was planned for (check --server and P7APPS_URL), or plan again against this one.',
@@ -290,6 +299,16 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
   }
 }
 
+/** --expect-plan: the fresh plan must publish exactly what the reviewed one does, in the same order, on the same server. */
+function refuseIfNotReviewed(reviewed: { file: string; plan: Plan }, plan: Plan): void {
+  const differences = compareWithReviewed(reviewed.plan, plan);
+  if (differences.length === 0) return;
+  throw new P7appsError(
+    `this plan differs from the reviewed plan ${reviewed.file}, so nothing was applied:\n${differences.map((d) => `  - ${d}`).join('\n')}`,
+    { hint: 'The server or the config changed since the review. Plan again, have that plan reviewed, and apply it.' },
+  );
+}
+
 /** Strict mode, before anything is published: the plan must have verified every managed field. */
 function refuseIfStrict(plan: Plan, strict: boolean): void {
   const refusal = strict ? strictModeError(planVerification(plan)) : null;
@@ -353,10 +372,6 @@ function lateCommitWindowOrThrow(text: string | undefined): number {
     });
   }
   return ms;
-}
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }
 
 /** One line from `input`; null when it ends or `signal` aborts first. */

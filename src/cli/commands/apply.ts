@@ -9,6 +9,7 @@ import type { CommandFactory } from './index.js';
 
 export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
   plan?: string;
+  'expect-plan'?: string;
   'auto-approve'?: boolean;
   force?: boolean;
   parallelism: number;
@@ -26,6 +27,11 @@ export const applyCommand: CommandFactory = (ctx) => ({
       .positional('plan', {
         type: 'string',
         describe: 'A plan saved by "p7apps plan --out FILE": applied as it stands, without asking, to apps unchanged since',
+      })
+      .option('expect-plan', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'A plan reviewed earlier (p7apps plan --out FILE): plan afresh, and refuse unless the fresh plan publishes the same versions, the same way, in the same order, on the same server',
       })
       .option('auto-approve', { type: 'boolean', describe: 'Apply without asking for confirmation (needed when not on a terminal)' })
       .option('force', { type: 'boolean', describe: 'Apply even a plan that puts new revisions on a large share of existing apps' })
@@ -49,6 +55,7 @@ export const applyCommand: CommandFactory = (ctx) => ({
       })
       .example('$0 apply', 'Plan, show the changes, ask, then publish and wait for READY')
       .example('$0 plan --out plan.json && $0 apply plan.json', 'Apply exactly a reviewed plan; apps changed on the server since are refused')
+      .example('$0 apply --expect-plan reviewed.json --auto-approve', 'On merge: apply only if a fresh plan publishes what the reviewed plan did')
       .example('$0 apply --auto-approve --format json > out.jsonl', 'Unattended, in CI (P7APPS_URL and P7APPS_TOKEN from its secrets): one JSON event per line'),
   handler: async (args) => {
     // Loaded when the command runs, so other commands (and --help) do not pay for publishing.
