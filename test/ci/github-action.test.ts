@@ -110,6 +110,20 @@ function mergeApi(comments: unknown[], zip: Buffer, pull: Record<string, unknown
   return { api, storage, noted: () => noted };
 }
 
+/** The body without its fenced code blocks (a fence closes only with a run of backticks at least as long). */
+function outsideCodeBlocks(body: string): string {
+  const kept: string[] = [];
+  let fence: string | null = null;
+  for (const line of body.split('\n')) {
+    const run = /^\s*(`{3,})/.exec(line)?.[1];
+    if (fence === null && run) fence = run;
+    else if (fence !== null && run && run.length >= fence.length && line.trim() === run) fence = null;
+    else if (fence === null) kept.push(line);
+  }
+  expect(fence, 'every code block is closed').toBeNull();
+  return kept.join('\n');
+}
+
 const ourComment = (body: string) => ({ id: 77, user: { login: BOT }, body });
 
 describe('GitHub Action: pull request', () => {
@@ -175,11 +189,15 @@ describe('GitHub Action: pull request', () => {
     expect(run.code).toBe(0);
     expect(run.body.match(/^<!-- p7apps-plan /gm)).toHaveLength(1);
     expect(parseMarker(run.body)?.artifact).toBe(ARTIFACT);
-    expect(run.body).not.toContain('<img');
-    expect(run.body).not.toContain('<!-- p7apps-plan {"v":1}');
-    expect(run.body).not.toContain('](https://evil.test)');
+    // Inside a code block the text is shown as it is; outside one, nothing of it may act as Markdown or HTML.
+    const prose = outsideCodeBlocks(run.body);
+    expect(prose).not.toContain('<img');
+    expect(prose).not.toContain('<!-- p7apps-plan {"v":1}');
+    expect(prose).toContain('evil.test');
+    expect(prose).not.toMatch(/(^|[^\\])\[click(?<!\\)\]\(/);
     expect(run.body).not.toContain('\u202e');
-    expect((run.body.match(/<details/g) ?? []).length).toBe((run.body.match(/<\/details>/g) ?? []).length);
+    expect(run.body).toContain('\\u202e');
+    expect((prose.match(/<details[\s>]/g) ?? []).length).toBe((prose.match(/<\/details>/g) ?? []).length);
   });
 
   it('a failed plan is reported in the comment, inside a code block, with no plan for merge to apply', async () => {

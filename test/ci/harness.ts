@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
 import { runCi } from '../../src/ci/main.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliProcess } from '../helpers/process.js';
 
 export const WS = 'Toy apps';
 const USER = 'user@work.org';
@@ -41,8 +41,8 @@ export interface Project {
   writeConfig(apps: AppConfig[]): Promise<void>;
   /** One CI step, in-process, with the given environment on top of the server's. */
   ci(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }>;
-  /** p7apps itself against the emulator (a second plan, a hand-made change). */
-  p7apps(args: string[]): ReturnType<typeof runCli>;
+  /** p7apps itself against the emulator (a second plan), as a process: nock keeps this one off the network. */
+  p7apps(args: string[]): ReturnType<typeof runCliProcess>;
   /** `POST apps/` requests the emulator received. */
   publishes(): number;
   close(): Promise<void>;
@@ -69,7 +69,7 @@ export async function project(flows: string[], apps: SeedDocument['apps'] = []):
       await new Promise((resolve) => setImmediate(resolve));
       return { code, stdout: out, stderr: err };
     },
-    p7apps: (args) => runCli(args, { env: { P7APPS_URL: emulator.url, P7APPS_TOKEN: emulator.token }, cwd: dir }),
+    p7apps: (args) => runCliProcess(args, { env: { P7APPS_URL: emulator.url, P7APPS_TOKEN: emulator.token }, cwd: dir }),
     publishes: () => emulator.requestLog().filter((e) => e.method === 'POST' && e.endpoint === 'POST apps/').length,
     close: async () => {
       await emulator.close();
