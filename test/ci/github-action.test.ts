@@ -253,6 +253,29 @@ describe('GitHub Action: merge', () => {
     expect(github.noted()).toMatch(/stopped with exit code 1/);
   });
 
+  it('a plan the large-change guard refuses is applied on merge only with the force input', async () => {
+    const names = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6'];
+    p = await project(names, names.map((n) => ({ name: n, workspace: WS, description: 'old words', versions: [{ version: 1, workflow: flow(n) }] })));
+    await p.writeConfig(names.map((n) => ({ name: n, description: 'new words', versions: [{ version: 1, workflow: flow(n) }] })));
+    const review = await pullRequestRun();
+    expect(review.code).toBe(0);
+
+    const refused = mergeApi([ourComment(review.body)], review.zip);
+    const withoutForce = await p.ci(['github', 'apply'], await env('push'));
+    expect(withoutForce.code).toBe(1);
+    expect(withoutForce.stderr).toMatch(/--force/);
+    expect(p.publishes()).toBe(0);
+    expect(refused.noted()).toMatch(/stopped with exit code 1/);
+
+    const forced = mergeApi([ourComment(refused.noted())], review.zip);
+    const withForce = await p.ci(['github', 'apply'], await env('push', { P7APPS_CI_FORCE: 'true' }));
+    expect(withForce.code).toBe(0);
+    expect(p.publishes()).toBe(6);
+    // The note of the first attempt is replaced, not added to.
+    expect(forced.noted().match(/\*\*After merge\*\*/g)).toHaveLength(1);
+    expect(forced.noted()).toMatch(/applied it\.$/);
+  });
+
   const failures: Array<[string, () => { comments: unknown[]; pull?: Record<string, unknown>; zip?: Buffer }, RegExp]> = [
     ['no pull request was merged by the commit', () => ({ comments: [], pull: { number: 5, merged_at: null, head: { sha: HEAD } } }), /merged no pull request: there is no reviewed plan to apply/],
     ['the pull request has no plan comment', () => ({ comments: [{ id: 3, user: { login: 'someone' }, body: 'LGTM' }] }), /pull request 5 has no p7apps plan comment/],
