@@ -13,7 +13,8 @@
 import { escapeUnsafe, markdownCode, markdownFence, markdownText } from '../render/escape.js';
 
 export const MARKER_PREFIX = '<!-- p7apps-plan ';
-const MARKER_LINE = /^<!-- p7apps-plan (\{[^\n]*?\}) -->$/m;
+// Only the first line counts: text further down (a quoted failure, say) can never pose as the marker.
+const MARKER_LINE = /^<!-- p7apps-plan (\{[^\n]*?\}) -->(?:\n|$)/;
 
 /** GitHub's limit for an issue or pull-request comment body, in characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -54,7 +55,7 @@ function markerProblem(marker: PlanMarker): string | null {
   return null;
 }
 
-/** The marker of a comment body, or null when it has none or a malformed one. */
+/** The marker on the first line of a comment body, or null when it has none or a malformed one. */
 export function parseMarker(body: string): PlanMarker | null {
   const found = MARKER_LINE.exec(body);
   if (!found) return null;

@@ -33,6 +33,7 @@ describe('the marker', () => {
 
   it.each([
     ['no marker', '## p7apps plan'],
+    ['a marker on a later line', `## p7apps plan failed\n<!-- p7apps-plan {"v":1,"head":"${HEAD}","run":"1"} -->`],
     ['a marker in running text', `see <!-- p7apps-plan {"v":1,"head":"${HEAD}","run":"1"} --> here`],
     ['another version', `<!-- p7apps-plan {"v":2,"head":"${HEAD}","run":"1"} -->`],
     ['broken JSON', '<!-- p7apps-plan {"v":1,"head": -->'],
