@@ -105,7 +105,8 @@ export function planComment(input: PlanCommentInput): string {
       `the saved plan (${markdownCode(input.marker.digest!)}) is the [plan artifact](${linkTarget(input.artifactUrl)}). ${markdownText(input.mergeNote)}</sub>`,
   ].join('\n');
   const room = input.limit - head.length - footer.length - 2;
-  return `${head}\n${cutMarkdown(input.markdown.trimEnd(), room, input.artifactUrl)}\n${footer}`;
+  const fullPlanAt = `The full plan is in the [plan artifact](${linkTarget(input.artifactUrl)}) (\`p7apps show plan.json\`).`;
+  return `${head}\n${cutMarkdown(input.markdown.trimEnd(), room, fullPlanAt)}\n${footer}`;
 }
 
 export interface FailureCommentInput {
@@ -113,8 +114,10 @@ export interface FailureCommentInput {
   /** Which step failed, in our own words ("validate", "plan"). */
   step: string;
   exitCode: number;
-  /** What the step printed (stderr, then stdout); shown escaped inside a code block. */
+  /** What the step printed (its errors); shown escaped inside a code block. */
   output: string;
+  /** The plan as far as it was made (a plan with conflicts), rendered by p7apps; shown after the output. */
+  markdown?: string;
   runUrl: string;
   limit: number;
 }
@@ -129,7 +132,10 @@ export function failureComment(input: FailureCommentInput): string {
     '',
   ].join('\n');
   const footer = `\n<sub>[The run](${linkTarget(input.runUrl)}) for commit ${markdownCode(input.marker.head.slice(0, 12))}.</sub>`;
-  const room = input.limit - head.length - intro.length - footer.length - 64;
+  let room = input.limit - head.length - intro.length - footer.length - 64;
+  // The errors first, in at most half of the room when a plan follows them.
+  const plan = input.markdown?.trimEnd() ?? '';
+  if (plan !== '') room = Math.floor(room / 2);
   const lines = input.output.trimEnd().split(/\r?\n/).map(escapeUnsafe);
   let shown = lines;
   let cut = false;
@@ -139,7 +145,11 @@ export function failureComment(input: FailureCommentInput): string {
   }
   if (cut) shown = [...shown, `... (output cut; the run's log has all of it)`];
   const fence = markdownFence(shown);
-  return `${head}\n${intro}${fence}text\n${shown.join('\n')}\n${fence}\n${footer}`;
+  const output = `${fence}text\n${shown.join('\n')}\n${fence}\n`;
+  if (plan === '') return `${head}\n${intro}${output}${footer}`;
+  const left = input.limit - head.length - intro.length - output.length - footer.length - 4;
+  const planPart = cutMarkdown(plan.replace(/^## p7apps plan\n/, '### The plan\n'), left, "The full plan is in the run's log.");
+  return `${head}\n${intro}${output}\n${planPart}\n${footer}`;
 }
 
 /** A URL we built from the CI's environment, safe inside a Markdown link target. */
@@ -149,14 +159,13 @@ function linkTarget(url: string): string {
 
 /**
  * Markdown cut to at most `room` characters at a line boundary, with every
- * <details> and code fence left open closed again and a line that says where
- * the full plan is. Unchanged when it fits.
+ * <details> and code fence left open closed again and a notice ending with
+ * `fullPlanAt` (our own Markdown: where the full plan is). Unchanged when it fits.
  */
-export function cutMarkdown(markdown: string, room: number, artifactUrl: string): string {
+export function cutMarkdown(markdown: string, room: number, fullPlanAt: string): string {
   if (markdown.length <= room) return markdown;
   const notice = (shown: number) =>
-    `\n\n> [!WARNING]\n> The plan is too long for one comment: only its first ${shown} of ${markdown.length} characters are shown. ` +
-    `The full plan is in the [plan artifact](${linkTarget(artifactUrl)}) (\`p7apps show plan.json\`).`;
+    `\n\n> [!WARNING]\n> The plan is too long for one comment: only its first ${shown} of ${markdown.length} characters are shown. ${fullPlanAt}`;
   // Room for the notice and the closing tags; the loop shortens until everything fits.
   let budget = room - notice(markdown.length).length - 64;
   const lines = markdown.split('\n');

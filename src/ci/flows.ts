@@ -7,7 +7,8 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdownText } from '../render/escape.js';
@@ -51,6 +52,8 @@ export interface PlanState {
   output?: string;
   /** When ok: sha256:<hex> of plan.json. */
   digest?: string;
+  /** When not ok: plan.md holds the plan as far as it was made (its conflicts). */
+  planShown?: boolean;
 }
 
 export const PLAN_JSON = 'plan.json';
@@ -72,25 +75,28 @@ export function digestOf(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-/** validate, then plan --out, then show --format markdown: the saved plan and its rendering, or what failed. */
+/**
+ * validate, then plan --format markdown --out: the saved plan and its
+ * rendering (the same plan object, rendered as `p7apps show` would), or what
+ * failed, with the plan as far as it was made (its conflicts) when there is one.
+ */
 export async function makePlan(ctx: CiContext, head: string, run: string): Promise<PlanState> {
   await mkdir(ctx.dir, { recursive: true });
   const planFile = path.join(ctx.dir, PLAN_JSON);
-  const failed = (step: string, result: P7appsRun): PlanState => ({ v: 1, head, run, ok: false, step, exitCode: result.code, output: `${result.stderr}${result.stdout}` });
+  const failed = (step: string, code: number, output: string): PlanState => ({ v: 1, head, run, ok: false, step, exitCode: code, output });
 
   let state: PlanState;
   const validated = await ctx.p7apps(['validate', ...configArgs(ctx)], { live: true });
-  if (validated.code !== 0) state = failed('validate', validated);
+  if (validated.code !== 0) state = failed('validate', validated.code, `${validated.stderr}${validated.stdout}`);
   else {
-    const planned = await ctx.p7apps(['plan', '--out', planFile, ...configArgs(ctx)], { live: true });
-    if (planned.code !== 0 && planned.code !== 2) state = failed('plan', planned);
-    else {
-      const shown = await ctx.p7apps(['show', planFile, '--format', 'markdown'], { live: false });
-      if (shown.code !== 0 && shown.code !== 2) state = failed('show', shown);
-      else {
-        await writeFile(path.join(ctx.dir, PLAN_MD), shown.stdout);
-        state = { v: 1, head, run, ok: true, exitCode: planned.code, digest: digestOf(await readFile(planFile)) };
-      }
+    await rm(planFile, { force: true });
+    const planned = await ctx.p7apps(['plan', '--format', 'markdown', '--out', planFile, ...configArgs(ctx)], { live: true });
+    const rendered = planned.stdout.startsWith('## p7apps plan') ? planned.stdout : '';
+    await writeFile(path.join(ctx.dir, PLAN_MD), rendered);
+    if ((planned.code === 0 || planned.code === 2) && rendered !== '' && existsSync(planFile)) {
+      state = { v: 1, head, run, ok: true, exitCode: planned.code, digest: digestOf(await readFile(planFile)) };
+    } else {
+      state = { ...failed('plan', planned.code, rendered === '' ? `${planned.stderr}${planned.stdout}` : planned.stderr), planShown: rendered !== '' };
     }
   }
   await writeFile(path.join(ctx.dir, STATE), JSON.stringify(state));
@@ -119,7 +125,16 @@ export interface CommentLinks {
 export async function commentFor(ctx: CiContext, forge: Forge, state: PlanState, links: CommentLinks): Promise<string> {
   const marker: PlanMarker = { head: state.head, run: state.run };
   if (!state.ok) {
-    return failureComment({ marker, step: state.step ?? 'plan', exitCode: state.exitCode, output: state.output ?? '', runUrl: links.runUrl, limit: forge.commentLimit });
+    const markdown = state.planShown ? await readFile(path.join(ctx.dir, PLAN_MD), 'utf8') : undefined;
+    return failureComment({
+      marker,
+      step: state.step ?? 'plan',
+      exitCode: state.exitCode,
+      output: state.output ?? '',
+      runUrl: links.runUrl,
+      limit: forge.commentLimit,
+      ...(markdown ? { markdown } : {}),
+    });
   }
   if (links.artifact === undefined) {
     throw new CiError('the saved plan was not stored as an artifact, so no merge could find it', 'Upload the plan folder before the comment step (action.yml does).');

@@ -46,15 +46,16 @@ describe('the marker', () => {
 
 describe('the cut to the size limit', () => {
   const url = 'https://github.test/acme/apps/actions/runs/1/artifacts/2';
+  const at = `The full plan is in the [plan artifact](${url}).`;
   const details = (i: number) => [`<details><summary>App ${i}</summary>`, '', '  ```diff', ...Array.from({ length: 20 }, (_, j) => `  +line ${j} of ${i}`), '  ```', '', '</details>'];
   const long = ['## p7apps plan', '', '**Plan: 200 to create.**', '', ...Array.from({ length: 200 }, (_, i) => details(i)).flat()].join('\n');
 
   it('leaves a plan that fits as it is', () => {
-    expect(cutMarkdown('## p7apps plan\n\nNo changes.', 1000, url)).toBe('## p7apps plan\n\nNo changes.');
+    expect(cutMarkdown('## p7apps plan\n\nNo changes.', 1000, at)).toBe('## p7apps plan\n\nNo changes.');
   });
 
   it.each([2_000, 5_000, 20_000, 65_536 - 500])('fits %i characters, closes what it cut open, and links the artifact', (room) => {
-    const cut = cutMarkdown(long, room, url);
+    const cut = cutMarkdown(long, room, at);
     expect(cut.length).toBeLessThanOrEqual(room);
     expect(cut.startsWith('## p7apps plan\n\n**Plan: 200 to create.**')).toBe(true);
     expect(cut).toContain(`[plan artifact](${url})`);

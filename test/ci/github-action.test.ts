@@ -214,6 +214,22 @@ describe('GitHub Action: pull request', () => {
     expect(fenced).toContain('versions');
     expect(p.publishes()).toBe(0);
   });
+
+  it('a plan with a conflict shows the conflict in the comment, and there is no plan for merge to apply', async () => {
+    p = await project(['Alpha'], [{ name: 'Alpha', workspace: 'Other apps', versions: [{ version: 1, workflow: flow('Alpha') }] }]);
+    await p.writeConfig([{ name: 'Alpha', versions: [{ version: 1, workflow: flow('Alpha') }] }]);
+    const run = await pullRequestRun();
+
+    expect(run.code).toBe(1);
+    expect(run.body).toMatch(/p7apps plan exited with code 1\*\*: no plan was saved/);
+    expect(parseMarker(run.body)).toEqual({ head: HEAD, run: '901' });
+    // The plan as p7apps rendered it, conflicts first, after the error fenced as text.
+    expect(run.body).toContain('### The plan');
+    expect(run.body).toContain('> [!CAUTION]');
+    expect(run.body.indexOf('```text')).toBeLessThan(run.body.indexOf('### The plan'));
+    expect(run.body).toMatch(/```text\nError: 1 app cannot be planned until a person resolves its conflict/);
+    expect(outsideCodeBlocks(run.body)).toContain('**Alpha**');
+  });
 });
 
 describe('GitHub Action: merge', () => {
@@ -248,7 +264,7 @@ describe('GitHub Action: merge', () => {
     const github = mergeApi([ourComment(review.body)], review.zip);
     const merged = await p.ci(['github', 'apply'], await env('push'));
     expect(merged.code).toBe(1);
-    expect(merged.stderr).toMatch(/Beta/);
+    expect(merged.stderr).toMatch(/differs from the reviewed plan .*so nothing was applied:\n\s+- app "Beta" version 1: the reviewed plan does not publish it, this plan /);
     expect(p.publishes()).toBe(0);
     expect(github.noted()).toMatch(/stopped with exit code 1/);
   });

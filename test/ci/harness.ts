@@ -26,7 +26,10 @@ export interface AppConfig {
 export function seed(flows: string[], apps: SeedDocument['apps'] = []): SeedDocument {
   return {
     users: [{ username: USER, password: 'secret' }],
-    workspaces: [{ id: '7', name: WS, publishers: [USER] }],
+    workspaces: [
+      { id: '7', name: WS, publishers: [USER] },
+      { id: '8', name: 'Other apps', publishers: [USER] },
+    ],
     workflows: flows.map((f) => ({ path: flow(f), content: `${f} as first saved` })),
     apps,
   };
