@@ -14,7 +14,8 @@ import { escapeUnsafe, markdownCode, markdownFence, markdownText } from '../rend
 
 export const MARKER_PREFIX = '<!-- p7apps-plan ';
 // Only the first line counts: text further down (a quoted failure, say) can never pose as the marker.
-const MARKER_LINE = /^<!-- p7apps-plan (\{[^\n]*?\}) -->(?:\n|$)/;
+// A comment edited in GitHub's web page comes back with CRLF line ends.
+const MARKER_LINE = /^<!-- p7apps-plan (\{[^\r\n]*?\}) -->(?:\r?\n|$)/;
 
 /** GitHub's limit for an issue or pull-request comment body, in characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;

@@ -20,6 +20,9 @@ describe('the marker', () => {
     const line = markerLine(marker);
     expect(line).toMatch(/^<!-- p7apps-plan \{.*\} -->$/);
     expect(parseMarker(`${line}\n## p7apps plan\n`)).toEqual(marker);
+    // As GitHub returns a comment someone edited in the browser.
+    expect(parseMarker(`${line}\r\n## p7apps plan\r\n`)).toEqual(marker);
+    expect(parseMarker(line)).toEqual(marker);
   });
 
   it.each<[string, PlanMarker]>([
