@@ -18,7 +18,7 @@ import { P7appsError, UsageError } from '../../errors.js';
 import { loadDesiredState, narrowsApps, openServer, planWith } from '../../operations.js';
 import { readObservedState } from '../../observe/read.js';
 import { compareWithReviewed, sameServerUrl } from '../../plan/compare-reviewed.js';
-import { safetyCheck } from '../../plan/safety.js';
+import { enforceSafety, safetyPolicy, type GuardOptions } from '../../plan/safety.js';
 import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
 import { planVerification, strictModeError, verifiedText } from '../../plan/verification.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
@@ -29,7 +29,7 @@ import { progressTty } from '../../render/progress-tty.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, strictMode, useColor } from '../options.js';
+import { appSelection, durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import { readSavedPlan } from '../saved-plan-file.js';
 import type { ApplyArgs } from './apply.js';
 
@@ -172,6 +172,7 @@ async function planAfresh(
   // Read first: a reviewed plan that cannot be read stops the run before the config or the server is.
   const reviewed = args['expect-plan'] === undefined ? undefined : await readSavedPlan(ctx.cwd, args['expect-plan']);
   const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args), signal: ctx.signal });
+  guardOptions(args, desired); // a mistyped --allow-protected stops the run before the server is read
   await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
@@ -214,6 +215,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
     return { exit: EXIT_OK };
   }
   const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal });
+  guardOptions(args, desired);
   refuseIfStrict(plan, strictMode(args, desired));
   // Refused before anything is read or sent: a hand-edited plan must not upload what the config could not.
   const uploads = await recheckUploads(plan, desired.configPath, ctx.cwd);
@@ -236,12 +238,10 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
 async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepared, settings: RunSettings): Promise<number> {
   const { api, desired } = prepared;
   let plan = prepared.plan;
-  const verdict = safetyCheck(plan);
-  if (verdict.refuse && args.force !== true) {
-    throw new P7appsError(`refusing to apply: ${verdict.reason}`, {
-      hint: `Apps that would get a new revision: ${verdict.revisedApps.join(', ')}. If that is intended, run again with --force.`,
-    });
-  }
+  // A saved plan is held to the config's guard as it is now, not to what the file says.
+  if (prepared.saved) plan = { ...plan, safety: safetyPolicy(desired) };
+  const guard = guardOptions(args, desired);
+  enforceSafety(plan, guard);
   if (!prepared.saved && !settings.autoApprove) {
     ctx.stdout.write(`\n${CONFIRM_PROMPT}`);
     const answer = await readLine(ctx.stdin, ctx.signal);
@@ -275,6 +275,8 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       lateCommitWindowMs: settings.lateCommitWindowMs,
       signal: ctx.signal,
       hooks,
+      force: guard.force,
+      allowProtected: guard.allowProtected,
     });
     // A publish abandoned at its timeout means the server did not answer in time: reading it all again
     // would start new requests past the timeout, and "run apply again" is the verdict anyway.
@@ -307,6 +309,20 @@ function refuseIfNotReviewed(reviewed: { file: string; plan: Plan }, plan: Plan)
     `this plan differs from the reviewed plan ${reviewed.file}, so nothing was applied:\n${differences.map((d) => `  - ${d}`).join('\n')}`,
     { hint: 'The server or the config changed since the review. Plan again, have that plan reviewed, and apply it.' },
   );
+}
+
+/** --force and --allow-protected, checked against the apps of this run. */
+function guardOptions(args: ApplyArgs, desired: DesiredState): GuardOptions {
+  const given = args['allow-protected'];
+  const allowProtected = given === undefined ? [] : Array.isArray(given) ? given : [given];
+  const names = new Set(desired.apps.map((app) => app.name));
+  const unknown = allowProtected.find((name) => !names.has(name));
+  if (unknown !== undefined) {
+    throw new UsageError(`--allow-protected ${shellWord(unknown)}: the config declares no app of that name${names.size > 0 ? ' in this run' : ''}`, {
+      hint: `Name an app exactly as the config does: ${[...names].map((name) => JSON.stringify(name)).join(', ')}.`,
+    });
+  }
+  return { force: args.force === true, allowProtected, quote: shellWord };
 }
 
 /** Strict mode, before anything is published: the plan must have verified every managed field. */
