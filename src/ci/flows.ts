@@ -33,6 +33,8 @@ export interface CiContext {
   config?: string;
   /** Passed to apply as --force: the reviewed plan may put new revisions on many apps. */
   force: boolean;
+  /** Passed to apply as --allow-protected, one per app: the reviewed plan may change these protected apps. */
+  allowProtected: string[];
   p7apps: RunP7apps;
   /** One line to the CI log. */
   log: (line: string) => void;
@@ -222,7 +224,15 @@ export async function applyReviewed(ctx: CiContext, forge: Forge, sha: string, r
   const file = path.join(ctx.dir, 'reviewed-plan.json');
   await writeFile(file, reviewed.bytes);
   ctx.log(`Applying the plan reviewed on ${forge.changeWord} ${reviewed.change} (${reviewed.marker.digest}).`);
-  const args = ['apply', '--expect-plan', file, '--auto-approve', ...(ctx.force ? ['--force'] : []), ...configArgs(ctx)];
+  const args = [
+    'apply',
+    '--expect-plan',
+    file,
+    '--auto-approve',
+    ...(ctx.force ? ['--force'] : []),
+    ...ctx.allowProtected.flatMap((name) => ['--allow-protected', name]),
+    ...configArgs(ctx),
+  ];
   const applied = await ctx.p7apps(args, { live: true });
   try {
     await forge.updateComment(reviewed.change, reviewed.comment.id, withApplyResult(reviewed.comment.body, applied.code, runUrl));

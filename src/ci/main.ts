@@ -76,6 +76,8 @@ function context(io: CiIo, say: (line: string) => void, dir: string): CiContext 
     dir: path.resolve(io.cwd, io.env.P7APPS_CI_DIR?.trim() || dir),
     ...(config ? { config } : {}),
     force: force === 'true',
+    // One app name per line: a name may hold a comma.
+    allowProtected: (io.env.P7APPS_CI_ALLOW_PROTECTED ?? '').split(/\r?\n/).map((name) => name.trim()).filter((name) => name !== ''),
     p7apps: p7appsProcess(io.cwd, childEnv, io),
     log: say,
   };

@@ -275,6 +275,8 @@ describe('GitHub Action: merge', () => {
     await p.writeConfig(names.map((n) => ({ name: n, description: 'new words', versions: [{ version: 1, workflow: flow(n) }] })));
     const review = await pullRequestRun();
     expect(review.code).toBe(0);
+    // The comment states the guard's verdict, in the words the plan uses.
+    expect(review.body).toMatch(/> \[!WARNING\]\n> - apply will need --force: 6 of 6 existing apps republished/);
 
     const refused = mergeApi([ourComment(review.body)], review.zip);
     const withoutForce = await p.ci(['github', 'apply'], await env('push'));
@@ -290,6 +292,27 @@ describe('GitHub Action: merge', () => {
     // The note of the first attempt is replaced, not added to.
     expect(forced.noted().match(/\*\*After merge\*\*/g)).toHaveLength(1);
     expect(forced.noted()).toMatch(/applied it\.$/);
+  });
+
+  it('a plan that changes a protected app says so in the comment, and merge applies it only when the app is allowed', async () => {
+    p = await project(['Alpha', 'Beta'], [{ name: 'Alpha', workspace: WS, description: 'old words', versions: [{ version: 1, workflow: flow('Alpha') }] }]);
+    await p.writeConfig([
+      { name: 'Alpha', description: 'new words', protect: true, versions: [{ version: 1, workflow: flow('Alpha') }] },
+      { name: 'Beta', versions: [{ version: 1, workflow: flow('Beta') }] },
+    ]);
+    const review = await pullRequestRun();
+    expect(review.body).toMatch(/apply will need --allow-protected for protected app "Alpha"/);
+
+    const refused = mergeApi([ourComment(review.body)], review.zip);
+    const withoutAllow = await p.ci(['github', 'apply'], await env('push', { P7APPS_CI_ALLOW_PROTECTED: 'Beta' }));
+    expect(withoutAllow.code).toBe(1);
+    expect(withoutAllow.stderr).toMatch(/--allow-protected/);
+    expect(p.publishes()).toBe(0);
+
+    mergeApi([ourComment(refused.noted())], review.zip);
+    const allowed = await p.ci(['github', 'apply'], await env('push', { P7APPS_CI_ALLOW_PROTECTED: 'Beta\nAlpha\n' }));
+    expect(allowed.code).toBe(0);
+    expect(p.publishes()).toBe(2);
   });
 
   const failures: Array<[string, () => { comments: unknown[]; pull?: Record<string, unknown>; zip?: Buffer }, RegExp]> = [

@@ -21,6 +21,7 @@ export interface AppConfig {
   description?: string;
   versions: { version: number; workflow: string }[];
   defaultVersion?: number;
+  protect?: boolean;
 }
 
 export function seed(flows: string[], apps: SeedDocument['apps'] = []): SeedDocument {
