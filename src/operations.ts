@@ -153,14 +153,19 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
   return { plan: computePlan(desired, observed), desired, observed };
 }
 
-/** Loads the config, reads the server and computes the plan. */
-export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
+/**
+ * Loads the config, reads the server and computes the plan. `whileOpen` runs
+ * after planning with the client still signed in (the HTML report fetches
+ * thumbnails with it).
+ */
+export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubClient, outcome: PlanOutcome) => Promise<void>): Promise<PlanOutcome> {
   const desired = await loadDesiredState(options);
   const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
   let outcome: PlanOutcome;
   try {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
     outcome = await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
+    await whileOpen?.(api, outcome);
   } finally {
     await api.close();
   }

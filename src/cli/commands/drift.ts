@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
-export const DRIFT_FORMATS = ['human', 'markdown', 'json', 'junit'] as const;
+export const DRIFT_FORMATS = ['human', 'markdown', 'json', 'junit', 'html'] as const;
 export type DriftFormat = (typeof DRIFT_FORMATS)[number];
 
 export interface DriftArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
