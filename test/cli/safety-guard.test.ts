@@ -126,6 +126,7 @@ describe('apply enforces it', () => {
     const run = await cli('apply', '--auto-approve', '--allow-protected', 'Alpah');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('--allow-protected Alpah: the config declares no app of that name');
+    expect(run.stderr).toContain('Name a protected app exactly as the config does: "Alpha".');
     expect(emulator.counts()).toEqual({});
   });
 });

@@ -318,8 +318,12 @@ function guardOptions(args: ApplyArgs, desired: DesiredState): GuardOptions {
   const names = new Set(desired.apps.map((app) => app.name));
   const unknown = allowProtected.find((name) => !names.has(name));
   if (unknown !== undefined) {
-    throw new UsageError(`--allow-protected ${shellWord(unknown)}: the config declares no app of that name${names.size > 0 ? ' in this run' : ''}`, {
-      hint: `Name an app exactly as the config does: ${[...names].map((name) => JSON.stringify(name)).join(', ')}.`,
+    const protectedApps = safetyPolicy(desired).protectedApps;
+    throw new UsageError(`--allow-protected ${shellWord(unknown)}: the config declares no app of that name${narrowsApps(appSelection(args)) ? ' among the apps selected' : ''}`, {
+      hint:
+        protectedApps.length === 0
+          ? 'No app of this run is protected (protect: true), so no --allow-protected is needed.'
+          : `Name a protected app exactly as the config does: ${protectedApps.map((name) => JSON.stringify(name)).join(', ')}.`,
     });
   }
   return { force: args.force === true, allowProtected, quote: shellWord };

@@ -1,6 +1,6 @@
 // `p7apps drift`: a read-only report of how the server differs from the
 // config, for people (human), pull requests and job summaries (markdown),
-// scripts (json) and CI dashboards (junit). Wiring only: the report is a view
+// scripts (json), CI dashboards (junit) and browsers (html). Wiring only: the report is a view
 // of the plan (src/plan/drift.ts), the words are in src/render.
 //
 // Exit codes: 0 in sync, 2 drift, 1 error.

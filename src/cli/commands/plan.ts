@@ -1,5 +1,5 @@
 // `p7apps plan`: load the config, read the server, compute the plan, show it
-// (human, JSON or Markdown), optionally save it for `p7apps apply FILE`.
+// (human, JSON, Markdown or an HTML page), optionally save it for `p7apps apply FILE`.
 // Wiring only: what to publish is decided in src/plan, how the server is read
 // in src/observe, and the words are in src/render.
 //
