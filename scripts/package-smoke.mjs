@@ -8,6 +8,8 @@
 //   - against the packaged emulator (`--seed toy`, a built-in seed name):
 //     import -> plan (no changes) -> an edit -> plan (changes) -> apply ->
 //     plan (no changes) -> drift (in sync);
+//   - the CI loop's plan step (p7apps-ci github plan) from the installed
+//     package, which ships action.yml;
 //   - every `--help` example of every command, as written, in that project.
 // Each check prints `ok - ...` or `not ok - ...`; the last line is
 // `N passed, N failed`. Exit code 0 when every check passed.
@@ -18,7 +20,7 @@
 // registry; test/package/install.test.ts runs it on the running Node.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -183,6 +185,19 @@ export async function smokeWithNode(node, projects, report) {
     await check('apply --auto-approve converges (exit 0)', async () => expectExit(await cli(['apply', '--auto-approve'], { env }), 0, 'p7apps apply'));
     await check('plan after apply has no changes (exit 0)', async () => expectExit(await cli(['plan'], { env }), 0, 'p7apps plan'));
     await check('drift after apply is clean (exit 0)', async () => expectExit(await cli(['drift'], { env }), 0, 'p7apps drift'));
+
+    // The CI loop as action.yml runs it from the installed package: its plan step needs no GitHub API.
+    await check('the package ships action.yml, and p7apps-ci github plan saves a plan', async () => {
+      if (!existsSync(path.join(esm, 'node_modules/p7apps/action.yml'))) return 'node_modules/p7apps/action.yml is missing';
+      const temp = path.join(esm, 'ci-temp');
+      rmSync(temp, { recursive: true, force: true });
+      spawnSync('mkdir', ['-p', temp]);
+      writeFileSync(path.join(temp, 'event.json'), JSON.stringify({ pull_request: { number: 1, head: { sha: '0123456789abcdef0123456789abcdef01234567' } } }));
+      const ciEnv = { ...env, GITHUB_REPOSITORY: 'smoke/test', GITHUB_RUN_ID: '1', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path.join(temp, 'event.json'), RUNNER_TEMP: temp };
+      const result = await run(node, [path.join(esm, 'node_modules/p7apps/bin/p7apps-ci.js'), 'github', 'plan'], { cwd: esm, env: ciEnv });
+      if (result.code !== 0) return expectExit(result, 0, 'p7apps-ci github plan');
+      return existsSync(path.join(temp, 'p7apps-ci/plan.json')) && existsSync(path.join(temp, 'p7apps-ci/plan.md')) ? true : `no plan saved\n${result.stderr}`.slice(0, 4000);
+    });
 
     await check('a .cjs config using require("p7apps") validates', async () => {
       writeFileSync(
