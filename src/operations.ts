@@ -174,6 +174,7 @@ interface EarlyServer {
  * while the config loads, instead of after it. Whatever goes wrong there is
  * reported only once the config has loaded, so a broken config is still the
  * first thing said. Undefined when the URL may come from the config.
+ * (The lists are all the early read sends: nothing a config could make wrong.)
  */
 function openServerEarly(options: PlanOptions): EarlyServer | undefined {
   const env = options.env ?? process.env;
@@ -204,7 +205,9 @@ function hasText(value: string | undefined): boolean {
 
 /** Loads the config, reads the server and computes the plan. */
 export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
-  const early = typeof options.config === 'object' ? undefined : openServerEarly(options);
+  // A selection (--app, --workspace, --exclude-app) is checked against the config before the server is read:
+  // a typo must not reach the server, so such a run waits for the config.
+  const early = typeof options.config === 'object' || narrowsApps(options) ? undefined : openServerEarly(options);
   let desired: DesiredState;
   try {
     desired = await loadDesiredState(options);

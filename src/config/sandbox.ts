@@ -8,7 +8,7 @@
 // and a secret from the environment is masked in every message.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -57,12 +57,26 @@ function tsxEsmApi(): string {
   return path.join(path.dirname(manifestFile), manifest.exports['./esm/api']!.import.default);
 }
 
+/** The compiled worker, through Node's compile cache when this thread has it on (bin/p7apps.js turns it on). */
+const CACHED_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+require('node:module').enableCompileCache?.();
+import(workerData.entry);
+`;
+
 function startWorker(request: SandboxRequest): Worker {
   const options = { stdout: true, workerData: request };
-  if (!FROM_SOURCE) return new Worker(new URL('./sandbox-worker.js', import.meta.url), options);
+  const compiled = new URL('./sandbox-worker.js', import.meta.url);
+  if (!FROM_SOURCE && compileCacheOn()) return new Worker(CACHED_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, entry: compiled.href } });
+  if (!FROM_SOURCE) return new Worker(compiled, options);
   const tsxApi = pathToFileURL(tsxEsmApi()).href;
   const entry = new URL('./sandbox-worker.ts', import.meta.url).href;
   return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, tsxApi, entry } });
+}
+
+function compileCacheOn(): boolean {
+  const cache = (Module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir;
+  return typeof cache === 'function' && cache() !== undefined;
 }
 
 /** The config as one bundle to run from memory, or none when that path declines it (the worker then uses tsx). */
