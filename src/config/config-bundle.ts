@@ -45,10 +45,12 @@ const IMPORT_META = /\bimport\.meta\b/;
 const PER_MODULE_NAMES = /\b(?:import\.meta|__dirname|__filename)\b/;
 
 export interface ConfigBundle {
-  /** One ES module: the config and its local imports; `p7apps` is imported from `selfToken`. */
+  /** One ES module: the config and its local imports; `p7apps` is imported from `selfToken`, required from `wholeToken`. */
   code: string;
   /** Stands for the running p7apps' entry in `code` (random, so that no text of the config can look like it). */
   selfToken: string;
+  /** Stands for its whole entry, which `require('p7apps')` gets (as Node's require would). */
+  wholeToken: string;
 }
 
 /** Why the fast path declined: the config is loaded through tsx instead. */
@@ -65,6 +67,8 @@ const isBare = (specifier: string) => !specifier.startsWith('.') && !path.isAbso
  */
 export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromTsx()): Promise<ConfigBundle> {
   const selfToken = `p7apps-self-${randomBytes(12).toString('hex')}`;
+  const wholeToken = `p7apps-whole-${randomBytes(12).toString('hex')}`;
+  let required = false;
   const packageOf = (specifier: string, importer: string): string => {
     try {
       return pathToFileURL(createRequire(importer).resolve(specifier)).href;
@@ -79,6 +83,10 @@ export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromT
       build.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind === 'entry-point' || !isBare(args.path)) return undefined;
         if (args.path.startsWith('node:') || BUILTINS.has(args.path)) return { path: args.path, external: true };
+        if (args.path === 'p7apps' && args.kind.startsWith('require')) {
+          required = true;
+          return { path: wholeToken, external: true };
+        }
         if (args.path === 'p7apps') return { path: selfToken, external: true };
         try {
           return { path: packageOf(args.path, args.importer), external: true };
@@ -123,8 +131,15 @@ export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromT
       // A config's own tsconfig.json may set paths or JSX: esbuild reads it as tsx does.
       logLevel: 'silent',
       plugins: [plugin],
-      // CommonJS modules in the bundle require() built-ins through this.
-      banner: { js: `import { createRequire as __p7appsCreateRequire } from 'node:module'; const require = __p7appsCreateRequire(${JSON.stringify(pathToFileURL(file).href)});` },
+      // CommonJS modules in the bundle require() through this: packages and built-ins as Node's require does
+      // from the config's folder, p7apps as the whole entry, imported (below) since require() takes no URL.
+      banner: {
+        js: [
+          "import { createRequire as __p7appsCreateRequire } from 'node:module';",
+          `const __p7appsNodeRequire = __p7appsCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
+          `const require = Object.assign((id) => (id === ${JSON.stringify(wholeToken)} ? __p7appsWhole : __p7appsNodeRequire(id)), __p7appsNodeRequire);`,
+        ].join('\n'),
+      },
     });
     output = result.outputFiles;
   } catch (err) {
@@ -132,15 +147,17 @@ export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromT
   }
   const code = output?.[0]?.text;
   if (code === undefined) throw new BundleDeclined('esbuild produced no output');
-  return { code, selfToken };
+  // Only a config that requires p7apps loads the whole entry.
+  const whole = required ? `import * as __p7appsWhole from ${JSON.stringify(wholeToken)};\n` : '';
+  return { code: whole + code, selfToken, wholeToken };
 }
 
 let loads = 0;
 
-/** Imports the bundle from memory, with `p7apps` from `selfUrl`; every call runs it afresh. */
-export function importBundle(bundle: ConfigBundle, selfUrl: string): Promise<unknown> {
+/** Imports the bundle from memory, with `p7apps` imported from `selfUrl` and required from `wholeUrl`; every call runs it afresh. */
+export function importBundle(bundle: ConfigBundle, selfUrl: string, wholeUrl: string): Promise<unknown> {
   loads += 1;
   // The same text twice would be the same module, already run: a counter keeps each load its own.
-  const source = `${bundle.code.replaceAll(bundle.selfToken, selfUrl)}\n// p7apps config load ${loads}\n`;
+  const source = `${bundle.code.replaceAll(bundle.selfToken, selfUrl).replaceAll(bundle.wholeToken, wholeUrl)}\n// p7apps config load ${loads}\n`;
   return import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
 }

@@ -142,13 +142,13 @@ async function importBundled(file: string, source: string, bundle: ConfigBundle,
   onStage('loading');
   const light = selfUrl('light');
   try {
-    return await importBundle(bundle, light);
+    return await importBundle(bundle, light, selfUrl('full'));
   } catch (err) {
     // Linking failed before any of the config ran: loading it again runs it once.
     if (!(err instanceof SyntaxError && /does not provide an export named/.test(err.message) && err.message.includes(light))) throw toLoadError(err, file, source);
   }
   try {
-    return await importBundle(bundle, selfUrl('full'));
+    return await importBundle(bundle, selfUrl('full'), selfUrl('full'));
   } catch (err) {
     throw toLoadError(err, file, source);
   }

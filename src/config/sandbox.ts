@@ -84,7 +84,7 @@ async function compile(file: string): Promise<SandboxCompiled> {
   try {
     const { bundleConfig } = await import('./config-bundle.js');
     const bundle = await bundleConfig(file);
-    return { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken };
+    return { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
   } catch {
     // Declined, or esbuild missing or broken: tsx's run reports whatever is wrong with the file.
     return { kind: 'no-bundle' };

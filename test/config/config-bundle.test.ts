@@ -41,6 +41,11 @@ describe('a bundled config keeps what Node gives each module', () => {
       'from-json',
     ],
     [
+      "require('p7apps') in a CommonJS config, p7apps not installed: the running p7apps",
+      { 'p7apps.config.cjs': `const { defineConfig, MAX_APP_NAME_LENGTH } = require('p7apps');\nmodule.exports = defineConfig({ apps: [${APP("'max ' + MAX_APP_NAME_LENGTH")}] });\n` },
+      'max 200',
+    ],
+    [
       'a top-level await',
       { 'p7apps.config.mts': `const name = await Promise.resolve('awaited');\nexport default { apps: [${APP('name')}] };\n` },
       'awaited',
@@ -96,8 +101,8 @@ describe('the bundle in memory', () => {
     expect(bundle.code).toContain(bundle.selfToken);
     expect(bundle.code).not.toMatch(/from ["']p7apps["']/);
     const self = pathToFileURL(path.join(root, 'self.mjs')).href;
-    const first = (await importBundle(bundle, self)) as { default: unknown };
-    const second = (await importBundle(bundle, self)) as { default: unknown };
+    const first = (await importBundle(bundle, self, self)) as { default: unknown };
+    const second = (await importBundle(bundle, self, self)) as { default: unknown };
     expect([first.default, second.default]).toEqual([{ runs: 1, self: true }, { runs: 2, self: true }]);
   });
 });
