@@ -330,6 +330,8 @@ async function main(): Promise<void> {
       printTable(withLoad);
       printFigures(withLoad.figures, p.apps === 1000 && p.versions === 3 && p.latencyMs === 20 && p.readyAfterMs === 500 && p.publishes === 60 && p.parallelism === 10);
       results = withLoad;
+      // Written now too: a later section that fails does not lose these figures.
+      await writeFile(p.out, `${JSON.stringify(results, null, 2)}\n`);
     }
     if (p.sections.has('typical')) {
       const contenders: Contender[] = [{ label: 'new', cli: p.cli }, ...(p.baseline ? [{ label: 'base', cli: p.baseline }] : [])];
