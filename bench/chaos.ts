@@ -8,11 +8,17 @@
 //
 //   npm run chaos -- --seeds 10 --apps 50 --concurrency 3 --profiles 503,restart
 //   npm run chaos -- --seeds 2 --profiles late-5s,late-30s,late-120s,race-same-checkout,race-two-checkouts
+//   npm run chaos -- --profiles hostile-strings,unsettled-configs
+//
+// Besides the fault profiles, two adversarial scenarios (./chaos-adversarial.ts)
+// run once each: hostile strings through every command and format, and
+// configs that never settle or loop, under every command and under signals.
 
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ADVERSARIAL, renderAdversarial, violations as adversarialViolations, type AdversarialTally } from './chaos-adversarial.js';
 import { PROFILES, profileNamed, type FaultProfile } from './chaos-profiles.js';
 import { renderFaultKinds, renderTable, summarise } from './chaos-report.js';
 import { runChaos, type RunResult, type RunSettings } from './chaos-run.js';
@@ -51,8 +57,12 @@ const settings: RunSettings = {
   scaledWindowMs: whole('scaled-window-ms', values['scaled-window-ms'], 0, 600_000),
 };
 let profiles: FaultProfile[];
+let scenarios: (keyof typeof ADVERSARIAL)[];
 try {
-  profiles = values.profiles ? values.profiles.split(',').map((name) => profileNamed(name.trim())) : [...PROFILES];
+  const named = values.profiles?.split(',').map((name) => name.trim());
+  const isScenario = (name: string): name is keyof typeof ADVERSARIAL => Object.hasOwn(ADVERSARIAL, name);
+  scenarios = named ? named.filter(isScenario) : (Object.keys(ADVERSARIAL) as (keyof typeof ADVERSARIAL)[]);
+  profiles = named ? named.filter((name) => !isScenario(name)).map((name) => profileNamed(name)) : [...PROFILES];
 } catch (err) {
   console.error((err as Error).message);
   process.exit(2);
@@ -66,10 +76,12 @@ const deadline = started + maxMinutes * 60_000;
 let skipped = 0;
 let done = 0;
 
-console.log(
-  `Fault matrix: ${profiles.length} profiles x ${seeds} seeds, ${settings.apps} apps each, READY after ${settings.readyAfterMs} ms, ` +
-    `${concurrency} runs at once (Node ${process.version}, ${os.cpus().length} cores).`,
-);
+if (profiles.length > 0) {
+  console.log(
+    `Fault matrix: ${profiles.length} profiles x ${seeds} seeds, ${settings.apps} apps each, READY after ${settings.readyAfterMs} ms, ` +
+      `${concurrency} runs at once (Node ${process.version}, ${os.cpus().length} cores).`,
+  );
+}
 
 async function worker(): Promise<void> {
   for (let job = queue.shift(); job; job = queue.shift()) {
@@ -90,10 +102,19 @@ async function worker(): Promise<void> {
 await Promise.all(Array.from({ length: concurrency }, worker));
 
 const summaries = profiles.map((p) => summarise(p, results.get(p.name)!));
-console.log(`\n${renderTable(summaries)}\n\n${renderFaultKinds(summaries)}`);
+if (summaries.length > 0) console.log(`\n${renderTable(summaries)}\n\n${renderFaultKinds(summaries)}`);
 if (skipped > 0) console.log(`\n${skipped} runs were not started: --max-minutes ${maxMinutes} was reached.`);
 
-const violations = summaries.reduce((n, s) => n + s.duplicates + s.lost + s.falseSuccesses + (s.failingAppReported !== undefined ? s.runs - s.failingAppReported : 0), 0);
+const adversarial: AdversarialTally[] = [];
+for (const name of scenarios) {
+  console.log(`\nAdversarial scenario ${name}...`);
+  adversarial.push(await ADVERSARIAL[name]());
+}
+if (adversarial.length > 0) console.log(`\n${renderAdversarial(adversarial)}`);
+
+const violations =
+  summaries.reduce((n, s) => n + s.duplicates + s.lost + s.falseSuccesses + (s.failingAppReported !== undefined ? s.runs - s.failingAppReported : 0), 0) +
+  adversarial.reduce((n, t) => n + adversarialViolations(t), 0);
 const document = {
   generatedAt: new Date().toISOString(),
   command: ['npm run chaos', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
@@ -103,6 +124,7 @@ const document = {
   runsNotStarted: skipped,
   invariantsHeld: violations === 0,
   profiles: summaries,
+  adversarial,
   runs: [...results.values()].flat().map(({ faults, applies, ...run }) => ({
     ...run,
     faults: Object.fromEntries(Object.entries(faults).filter(([, n]) => n > 0)),

@@ -6,6 +6,9 @@ export type * from './plan/types.js';
 export type * from './plan/observed.js';
 export { P7appsError, UsageError } from './errors.js';
 export { AppsHubClient, createAppsHubClient, type AppsHubClientOptions } from './appshub/client.js';
+// Runs (docs/runs.md): the client's run methods take and give these.
+export * from './runs/types.js';
+export { isRunDeletable, isRunEnded, runPhase, type RunPhase } from './runs/states.js';
 export { connect, resolveCredentials, resolveServerUrl, type ConnectOptions, type Credentials } from './appshub/connect.js';
 export { AppsHubError, type AppsHubErrorKind } from './appshub/errors.js';
 export type { AppsHubRequestInfo, RetryPolicy, Timeouts, TransportOptions } from './appshub/http.js';

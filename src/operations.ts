@@ -203,8 +203,12 @@ function hasText(value: string | undefined): boolean {
   return value !== undefined && value.trim() !== '';
 }
 
-/** Loads the config, reads the server and computes the plan. */
-export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
+/**
+ * Loads the config, reads the server and computes the plan. `whileOpen` runs
+ * after planning with the client still signed in (the HTML report fetches
+ * thumbnails with it).
+ */
+export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubClient, outcome: PlanOutcome) => Promise<void>): Promise<PlanOutcome> {
   // A selection (--app, --workspace, --exclude-app) is checked against the config before the server is read:
   // a typo must not reach the server, so such a run waits for the config.
   const early = typeof options.config === 'object' || narrowsApps(options) ? undefined : openServerEarly(options);
@@ -220,6 +224,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanOutcome> {
   try {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
     outcome = await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined, ...(lists ? { lists } : {}) });
+    await whileOpen?.(api, outcome);
   } finally {
     early?.finish();
     await api.close();

@@ -11,7 +11,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { P7appsError } from '../errors.js';
@@ -69,14 +69,42 @@ export async function acquireApplyLock(configDir: string, options: LockOptions):
     const stale = staleness(existing, holder.host, now(), options);
     if (stale === null || attempt > 2) throw refusal(file, existing);
     options.notice?.(`Taking over the apply lock ${file}: ${stale}.\n`);
-    // Moved aside, not deleted: of two runs taking over at once, only one moves it, and the other finds the winner's lock.
-    const aside = `${file}.${randomBytes(6).toString('hex')}.stale`;
+    await removeIfStill(file, existing);
+  }
+}
+
+/**
+ * Removes the stale lock `existing` unless another run has replaced it since it was read.
+ * It is moved aside first and what was moved is compared with what was judged stale: of two
+ * runs taking over at once, the slower one may move the winner's fresh lock, and then puts it
+ * back (with link, which never overwrites) instead of deleting it.
+ */
+async function removeIfStill(file: string, existing: Existing): Promise<void> {
+  const aside = `${file}.${randomBytes(6).toString('hex')}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw lockError(file, err);
+  }
+  let moved: string | null;
+  try {
+    moved = await readFile(aside, 'utf8');
+  } catch {
+    moved = null;
+  }
+  if (moved !== existing.text) {
     try {
-      await rename(file, aside);
-      await unlink(aside);
+      await link(aside, file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw lockError(file, err);
+      // EEXIST: a third run has taken the lock meanwhile; the moved one's holder will find its lock gone.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(file, err);
     }
+  }
+  try {
+    await unlink(aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw lockError(file, err);
   }
 }
 
@@ -96,12 +124,12 @@ async function createExclusive(file: string, holder: LockHolder): Promise<boolea
   return true;
 }
 
-type Existing = { holder: LockHolder | null; mtimeMs: number };
+type Existing = { holder: LockHolder | null; mtimeMs: number; text: string };
 
 async function readHolder(file: string): Promise<Existing | 'gone'> {
   try {
     const [text, stats] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    return { holder: parseHolder(text), mtimeMs: stats.mtimeMs };
+    return { holder: parseHolder(text), mtimeMs: stats.mtimeMs, text };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw lockError(file, err);

@@ -10,6 +10,7 @@
 // answer while a version initialises) is reported as such, never guessed.
 
 import { describeValue, versionStateKind } from './wire.js';
+import { RUN_STATES } from '../runs/types.js';
 
 /** What p7apps verifies or does, and which assumptions it rests on. */
 export type Capability =
@@ -21,7 +22,9 @@ export type Capability =
   | 'workflow-content'
   | 'workspace'
   | 'publishing-state'
-  | 'publish';
+  | 'publish'
+  | 'runs'
+  | 'version-runs';
 
 /** In the order reports list them. */
 export const CAPABILITIES: ReadonlyArray<{ name: Capability; meaning: string }> = [
@@ -34,6 +37,8 @@ export const CAPABILITIES: ReadonlyArray<{ name: Capability; meaning: string }> 
   { name: 'workspace', meaning: "an app's workspace" },
   { name: 'publishing-state', meaning: 'whether a published version became READY or FAILED' },
   { name: 'publish', meaning: 'publishing (apply)' },
+  { name: 'runs', meaning: "running an app's checks (deploy, parameters, start, results, delete)" },
+  { name: 'version-runs', meaning: 'checking a new version before it becomes default (running a given version)' },
 ];
 
 /**
@@ -56,6 +61,10 @@ export interface WireEvidence {
   workflowListProblem?: string;
   /** Reading one app's thumbnail with the token; undefined when none was tried. */
   thumbnailRead?: { ok: true } | { ok: false; problem: string };
+  /** `GET apps/{id}/runs/` of that app: its entries (first page), or why it was refused. */
+  appRuns?: { ok: true; runs: unknown[] } | { ok: false; status?: number; problem: string };
+  /** `GET apps/{id}@{v}/runs/` of that version: answered, or why it was refused. */
+  versionRuns?: { ok: true; path: string } | { ok: false; status?: number; path: string; problem: string };
 }
 
 export type AssumptionStatus =
@@ -66,7 +75,9 @@ export type AssumptionStatus =
   /** Nothing the probe read shows it (an empty server, a list not read). */
   | 'not-seen'
   /** Only a publish would show it, and the probe never publishes. */
-  | 'needs-publish';
+  | 'needs-publish'
+  /** Only deploying a run would show it, and the probe never deploys one. */
+  | 'needs-run';
 
 export interface AssumptionVerdict {
   status: AssumptionStatus;
@@ -361,6 +372,34 @@ function thumbnailRule(e: WireEvidence): AssumptionVerdict {
 
 const needsPublish = (what: string) => (): AssumptionVerdict => ({ status: 'needs-publish', detail: what });
 
+const NO_RUN_LIST = 'apps/{id}/runs/ was not read';
+const KNOWN_RUN_STATES: ReadonlySet<string> = new Set(RUN_STATES);
+
+/** A25: the app's run list answers, and its entries carry a string `id` and `state`. */
+function checkAppRuns(e: WireEvidence): AssumptionVerdict {
+  const read = e.appRuns;
+  if (read === undefined) return { status: 'not-seen', detail: e.appList?.length === 0 ? NO_APPS : NO_RUN_LIST };
+  if (!read.ok) return { status: 'differs', detail: `GET apps/{id}/runs/ ${read.problem}` };
+  const odd = read.runs.find((r) => !isObject(r) || !(typeof r.id === 'string' || typeof r.id === 'number') || typeof r.state !== 'string');
+  if (odd !== undefined) {
+    const why = !isObject(odd) ? `an entry is ${shown(odd)}` : `an entry lacks a string id or state (${fieldList(Object.keys(odd))})`;
+    return { status: 'differs', detail: why };
+  }
+  const other = [...new Set(read.runs.map((r) => (r as WireObject).state as string).filter((s) => !KNOWN_RUN_STATES.has(s)))];
+  if (other.length > 0) return { status: 'differs', detail: `runs in states the guide does not name: ${other.slice(0, 4).map(shown).join(', ')}`, handledBy: ['A27'] };
+  return { status: 'holds', detail: read.runs.length === 0 ? 'the app has no runs yet: an empty list' : undefined };
+}
+
+/** A26: `apps/{id}@{v}/runs/` answers; a 404 or 405 there (the version itself being there) means it is not supported. */
+function checkVersionRuns(e: WireEvidence): AssumptionVerdict {
+  const read = e.versionRuns;
+  if (read === undefined) return { status: 'not-seen', detail: e.appList?.length === 0 ? NO_APPS : 'no version was read to try its runs/' };
+  if (read.ok) return { status: 'holds', detail: `GET ${read.path} answered` };
+  return { status: 'differs', detail: `GET ${read.path} ${read.problem}: only the default version can be run (p7apps falls back as docs/runs.md says)` };
+}
+
+
+
 /** Every wire assumption, in order. */
 export const ASSUMPTIONS: readonly Assumption[] = [
   {
@@ -532,6 +571,40 @@ export const ASSUMPTIONS: readonly Assumption[] = [
     meaning: 'a server that queues such a publish (201) instead of answering 409 shows it at once, QUEUED_TO_INITIALIZE',
     affects: ['publish'],
     check: needsPublish('only a publish while a version initialises would show it'),
+  },
+  // Runs, for checks (docs/runs.md): the probe lists runs, and never deploys one.
+  {
+    id: 'A25',
+    title: 'app runs',
+    meaning:
+      'app runs are deployed at apps/{id}/runs/ (multipart `name`, `personal` True/False), read at their `url`, with `id`, `state`, ' +
+      '`state_detail`, `parameters` and `results` as for workflow runs',
+    affects: ['runs'],
+    check: checkAppRuns,
+  },
+  {
+    id: 'A26',
+    title: 'running a given version',
+    meaning: "a given version is run at its own URL + runs/ (apps/{id}@{v}/runs/), as the default one at apps/{id}/runs/",
+    affects: ['version-runs'],
+    check: checkVersionRuns,
+  },
+  {
+    id: 'A27',
+    title: 'run states',
+    meaning:
+      'a run state the guide does not name (beyond QUEUED_TO_INITIALIZE, CONFIGURATION, QUEUED_TO_RUN, RUNNING, FINISHED, FAILED, INTERRUPTED) is kept as it is and never taken for an end',
+    affects: [],
+    check: (e) => ruleInUse('A27', e),
+  },
+  {
+    id: 'A28',
+    title: 'run commands',
+    meaning:
+      "parameters are set by PATCHing the run's details with `.parameters[].value.data` changed; run/ and interrupt/ are POSTs; " +
+      'a DELETE repeated after a lost answer answers 404, which means deleted',
+    affects: ['runs', 'version-runs'],
+    check: () => ({ status: 'needs-run', detail: 'only a run would show it, and the probe never deploys one' }),
   },
 ];
 

@@ -39,6 +39,18 @@ import {
   writeCommitted,
   type PublishFile,
 } from './wire.js';
+import { appRunsUrl, runDeployFormFields, runDetailsFromWire, runPatchBody, runUrl } from './run-wire.js';
+import { isRunEnded, runPhase } from '../runs/states.js';
+import {
+  VERSION_RUNS_UNSUPPORTED_CODE,
+  type AppRunsApi,
+  type DeleteRunOutcome,
+  type DeployRunOptions,
+  type JsonValue,
+  type RunDetails,
+  type RunRef,
+  type VersionRunsSupport,
+} from '../runs/types.js';
 
 export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 export const MAX_THUMBNAIL_BYTES = 10 * 1024 * 1024;
@@ -100,7 +112,7 @@ export function createAppsHubClient(options: AppsHubClientOptions): AppsHubClien
   return new AppsHubClient(options);
 }
 
-export class AppsHubClient implements AppsHubApi {
+export class AppsHubClient implements AppsHubApi, AppRunsApi {
   readonly serverUrl: string;
   /** `{S}/appshub/.rest/v2/` */
   readonly appsBaseUrl: string;
@@ -287,6 +299,174 @@ export class AppsHubClient implements AppsHubApi {
     return fetched;
   }
 
+  // Runs (src/runs/types.ts, AppRunsApi): deploy, read, set parameters, start, interrupt, delete.
+
+  async deployAppRun(appId: string, options: DeployRunOptions = {}, signal?: AbortSignal): Promise<RunDetails> {
+    const url = appRunsUrl(appId, this.appsBaseUrl, versionOf(options));
+    const label = this.#label(url, true);
+    const multipart = publishMultipartBody(runDeployFormFields(options), undefined, `p7apps-${randomBytes(16).toString('hex')}`);
+    let res: HttpResponse;
+    try {
+      res = await this.#transport.request({
+        method: 'POST',
+        url,
+        label,
+        headers: { ...this.#headers(true), 'Content-Type': multipart.contentType },
+        body: multipart.body,
+        maxBytes: this.#limits.json,
+        tokenSent: true,
+        signal,
+      });
+    } catch (err) {
+      if (!(err instanceof AppsHubError)) throw err;
+      if (options.version !== undefined && err.kind === 'http' && (err.status === 404 || err.status === 405)) {
+        throw await this.#versionRunsRefused(err, appId, options.version, signal);
+      }
+      if ((err.ambiguous || err.committed) && err.kind !== 'aborted') {
+        const found = await this.#runNamed(appId, options, signal);
+        if (found !== undefined) return found;
+      }
+      throw lostDeployError(runError(err), options.name);
+    }
+    try {
+      return this.#mapped('POST', label, true, () => this.#redactedRun(runDetailsFromWire(this.#json(res, 'POST', true), appId, '', { ...this.#wire, baseUrl: res.url.href })));
+    } catch (err) {
+      if (!(err instanceof AppsHubError) || !writeCommitted(res.status)) throw err;
+      // Deployed (2xx), its details unreadable: a named run can still be found, so it is not left behind.
+      const found = await this.#runNamed(appId, options, signal);
+      if (found !== undefined) return found;
+      throw lostDeployError(err.with({ committed: true }), options.name);
+    }
+  }
+
+  /** After a lost deploy answer: the run of that name, read back, or undefined (none, no name, or it cannot be told). */
+  async #runNamed(appId: string, options: DeployRunOptions, signal: AbortSignal | undefined): Promise<RunDetails | undefined> {
+    if (options.name === undefined || signal?.aborted) return undefined;
+    try {
+      const runs = await this.listRuns(appId, versionOf(options), signal);
+      const named = runs.find((r) => r.name === options.name);
+      return named === undefined ? undefined : await this.getRun(named, signal);
+    } catch (err) {
+      if (err instanceof AppsHubError && err.kind !== 'aborted') return undefined;
+      throw err;
+    }
+  }
+
+  /** A 404 or 405 from a version's runs/: the server does not run given versions when the version itself is there. */
+  async #versionRunsRefused(err: AppsHubError, appId: string, version: number, signal: AbortSignal | undefined): Promise<AppsHubError> {
+    await this.getAppVersion(appId, version, signal);
+    return err.with({
+      code: VERSION_RUNS_UNSUPPORTED_CODE,
+      message: `The server does not run a given version: ${err.method} ${err.path} answered ${err.status} while version ${version} of the app is there`,
+      hint: 'This server runs only the default version (see docs/runs.md, "Running a given version"); p7apps doctor reports it as A26.',
+    });
+  }
+
+  async getRun(run: RunRef, signal?: AbortSignal): Promise<RunDetails> {
+    const url = runUrl(run, this.appsBaseUrl);
+    const label = this.#label(url, true);
+    const res = await this.#get(url, label, signal).catch((err: unknown) => {
+      throw runError(err);
+    });
+    const details = this.#mapped('GET', label, false, () => this.#redactedRun(runDetailsFromWire(this.#json(res, 'GET', false), run.appId, '', this.#wire)));
+    if (details.id !== run.id) throw this.#malformed('GET', label, false, `it describes run ${JSON.stringify(details.id)}, not the one requested`);
+    return details;
+  }
+
+  async listRuns(appId: string, options: { version?: number; versionUrl?: string } = {}, signal?: AbortSignal): Promise<RunDetails[]> {
+    const url = appRunsUrl(appId, this.appsBaseUrl, versionOf(options));
+    return this.#list(this.appsBaseUrl, this.#label(url, true), (item, path) => this.#redactedRun(runDetailsFromWire(item, appId, path, this.#wire)), signal);
+  }
+
+  async patchRunParameters(run: RunRef, values: ReadonlyArray<{ name: string; data: JsonValue }>, signal?: AbortSignal): Promise<RunDetails> {
+    const url = runUrl(run, this.appsBaseUrl);
+    const label = this.#label(url, true);
+    const current = await this.#get(url, label, signal).catch((err: unknown) => {
+      throw runError(err);
+    });
+    const body = this.#mapped('GET', label, false, () => runPatchBody(this.#json(current, 'GET', false), values));
+    const res = await this.#transport
+      .request({
+        method: 'PATCH',
+        url,
+        label,
+        headers: { ...this.#headers(true), 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        maxBytes: this.#limits.json,
+        tokenSent: true,
+        // The same values sent again set the same values.
+        safeToRepeat: true,
+        signal,
+      })
+      .catch((err: unknown) => {
+        throw runError(err);
+      });
+    return this.#mapped('PATCH', label, false, () => this.#redactedRun(runDetailsFromWire(this.#json(res, 'PATCH', false), run.appId, '', this.#wire)));
+  }
+
+  startRun(run: RunRef, signal?: AbortSignal): Promise<void> {
+    // Started when its state has moved past CONFIGURATION (QUEUED_TO_RUN, RUNNING, or already ended).
+    return this.#runCommand(run, 'run/', (details) => {
+      const phase = known(details.state) ? runPhase(details.state) : 'other';
+      return phase !== 'deploying' && phase !== 'configurable' && phase !== 'other';
+    }, signal);
+  }
+
+  interruptRun(run: RunRef, signal?: AbortSignal): Promise<void> {
+    return this.#runCommand(run, 'interrupt/', (details) => known(details.state) && isRunEnded(details.state), signal);
+  }
+
+  /**
+   * `POST {run}/{command}`, sent once. When it fails in a way that may hide
+   * its effect (a lost answer, a 4xx because an earlier attempt already
+   * moved the run on), the run is read: `done` on its details says whether
+   * the command took effect anyway.
+   */
+  async #runCommand(run: RunRef, command: 'run/' | 'interrupt/', done: (details: RunDetails) => boolean, signal: AbortSignal | undefined): Promise<void> {
+    const url = new URL(command, runUrl(run, this.appsBaseUrl));
+    const label = this.#label(url, true);
+    try {
+      // The answer ({"status": 200, "message": "Accepted"}) says no more than its status does.
+      await this.#transport.request({ method: 'POST', url, label, headers: this.#headers(true), maxBytes: this.#limits.json, tokenSent: true, signal });
+    } catch (err) {
+      if (!(err instanceof AppsHubError) || err.kind === 'aborted' || signal?.aborted) throw err instanceof AppsHubError ? runError(err) : err;
+      const details = await this.getRun(run, signal).catch(() => undefined);
+      if (details !== undefined && done(details)) return;
+      throw runError(err);
+    }
+  }
+
+  async deleteRun(run: RunRef, signal?: AbortSignal): Promise<DeleteRunOutcome> {
+    const url = runUrl(run, this.appsBaseUrl);
+    const label = this.#label(url, true);
+    try {
+      // Retried after a lost answer: the repeat of a DELETE that was done answers 404, which is "gone".
+      await this.#transport.request({ method: 'DELETE', url, label, headers: this.#headers(true), maxBytes: this.#limits.json, tokenSent: true, safeToRepeat: true, signal });
+      return 'deleted';
+    } catch (err) {
+      if (err instanceof AppsHubError && err.kind === 'http' && err.status === 404) return 'already-gone';
+      throw runError(err);
+    }
+  }
+
+  async probeVersionRuns(appId: string, version: number, signal?: AbortSignal): Promise<VersionRunsSupport> {
+    const url = appRunsUrl(appId, this.appsBaseUrl, { version });
+    try {
+      await this.#get(url, this.#label(url, true), signal);
+      return 'supported';
+    } catch (err) {
+      if (!(err instanceof AppsHubError) || err.kind !== 'http' || (err.status !== 404 && err.status !== 405)) throw err;
+      // Only when the version itself is there does a refusal at its runs/ mean "not supported".
+      await this.getAppVersion(appId, version, signal);
+      return 'unsupported';
+    }
+  }
+
+  /** A run's `state_detail` is the server's account of a failure, redacted like a version's. */
+  #redactedRun(details: RunDetails): RunDetails {
+    return typeof details.stateDetail === 'string' ? { ...details, stateDetail: this.#redactor.redact(details.stateDetail) } : details;
+  }
+
   /**
    * A version's `state_detail` is the server's account of a failure, shown to
    * people as it is; like an error body it may echo what the server received.
@@ -459,6 +639,38 @@ export class AppsHubClient implements AppsHubApi {
       hint: MALFORMED_HINT,
     });
   }
+}
+
+function versionOf(options: { version?: number; versionUrl?: string }): { version: number; versionUrl?: string } | undefined {
+  if (options.version === undefined) return undefined;
+  return options.versionUrl === undefined ? { version: options.version } : { version: options.version, versionUrl: options.versionUrl };
+}
+
+/** What a refused run request means, in place of the publish-minded hints of the transport. */
+function runError(err: unknown): unknown {
+  if (!(err instanceof AppsHubError) || err.kind !== 'http' || err.status === undefined) return err;
+  if (err.status === 404) return err.with({ hint: 'The run (or its app) is not on the server: it was deleted, or the app id is wrong.' });
+  if (err.status === 400 || err.status === 409) {
+    const allows =
+      err.method === 'DELETE'
+        ? 'a run is deleted in CONFIGURATION, FINISHED, FAILED or INTERRUPTED; interrupt a RUNNING one first'
+        : 'parameters are set and a run started in CONFIGURATION, a run interrupted in RUNNING';
+    return err.with({ hint: `The run is not in a state that allows this (${allows}); read its state and try again.` });
+  }
+  if (err.status === 401 || err.status === 403) {
+    return err.with({ hint: 'Check P7APPS_TOKEN (or P7APPS_USERNAME and P7APPS_PASSWORD), and that its user may run this app.' });
+  }
+  return err;
+}
+
+/** A deploy that may have happened: the name to look for, so that the run is not left behind. */
+function lostDeployError(err: unknown, name: string | undefined): unknown {
+  if (!(err instanceof AppsHubError) || !(err.ambiguous || err.committed)) return err;
+  const look =
+    name === undefined
+      ? "A run may have been deployed without a name; list the app's runs to find it and delete it."
+      : `A run named ${JSON.stringify(name)} may have been deployed; list the app's runs to find it and delete it.`;
+  return err.with({ hint: look });
 }
 
 /** A path segment (an app id), percent-encoded so it cannot change the path. */

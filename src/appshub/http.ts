@@ -273,8 +273,12 @@ function isRetryable(req: HttpRequest, err: AppsHubError): boolean {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
-  /** A POST that changes nothing on the server (sign-in), so it is retried like a GET. Never set for a publish. */
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /**
+   * A request whose repetition does no harm, so it is retried like a GET: a
+   * POST that changes nothing (sign-in), a PATCH sending the same values, a
+   * DELETE (a repeat of one that was done answers 404). Never set for a publish.
+   */
   safeToRepeat?: boolean;
   url: URL;
   /** How messages name the endpoint: `apps/`, `apps/abc@2/`. */

@@ -44,7 +44,7 @@ export class WireFormatError extends P7appsError {
   }
 }
 
-type WireObject = Record<string, unknown>;
+export type WireObject = Record<string, unknown>;
 
 /** Where relative URLs in a body are read against (ASSUMPTION A15). */
 export interface WireContext {
@@ -54,7 +54,8 @@ export interface WireContext {
   redact?: (text: string) => string;
 }
 
-function at(path: string, key: string | number): string {
+/** `path.key` or `path[3]`: where in a body (shared with ./run-wire.ts, as are the readers below). */
+export function at(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path ? `${path}.${key}` : key;
 }
@@ -85,12 +86,12 @@ export function rawOf(value: unknown, ctx: WireContext = {}): string {
   return safe.length > 80 ? `${safe.slice(0, 79)}…` : safe;
 }
 
-function objectAt(value: unknown, path: string): WireObject {
+export function objectAt(value: unknown, path: string): WireObject {
   if (!isObject(value)) throw new WireFormatError(path, 'an object', describeValue(value));
   return value;
 }
 
-function isObject(value: unknown): value is WireObject {
+export function isObject(value: unknown): value is WireObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -98,15 +99,15 @@ function isObject(value: unknown): value is WireObject {
  * How one field is read: `read` returns the value, or undefined when it
  * cannot make sense of what was sent.
  */
-type Reader<T> = { expected: string; read: (value: unknown, ctx: WireContext) => T | undefined };
+export type Reader<T> = { expected: string; read: (value: unknown, ctx: WireContext) => T | undefined };
 
 function is<T>(expected: string, test: (v: unknown) => v is T): Reader<T> {
   return { expected, read: (v) => (test(v) ? v : undefined) };
 }
 
-const aString = is('a string', (v): v is string => typeof v === 'string');
-const aNonEmptyString = is('a non-empty string', (v): v is string => typeof v === 'string' && v !== '');
-const aBoolean = is('true or false', (v): v is boolean => typeof v === 'boolean');
+export const aString = is('a string', (v): v is string => typeof v === 'string');
+export const aNonEmptyString = is('a non-empty string', (v): v is string => typeof v === 'string' && v !== '');
+export const aBoolean = is('true or false', (v): v is boolean => typeof v === 'boolean');
 
 /** ASSUMPTION A18: a whole number sent as a decimal string (`"2"`) is read as the number. */
 function wholeNumberFrom(min: number): Reader<number> {
@@ -126,7 +127,7 @@ const aRevisionNumber = wholeNumberFrom(0);
  * and handled as strings"); an id sent as a JSON whole number (`7`) is read
  * as its decimal string (`"7"`).
  */
-const anId: Reader<string> = {
+export const anId: Reader<string> = {
   expected: 'a non-empty string',
   read: (v) => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined),
 };
@@ -137,7 +138,7 @@ const anId: Reader<string> = {
  * the result is absolute, so the client's rule for the token (only to the
  * server's own origin) applies to it unchanged.
  */
-const aUrl: Reader<string> = {
+export const aUrl: Reader<string> = {
   expected: 'an http(s) URL',
   read: (v, ctx) => {
     if (typeof v !== 'string' || v === '' || /[\s\\]/.test(v)) return undefined;
@@ -148,12 +149,12 @@ const aUrl: Reader<string> = {
   },
 };
 
-function orNull<T>(reader: Reader<T>): Reader<T | null> {
+export function orNull<T>(reader: Reader<T>): Reader<T | null> {
   return { expected: `${reader.expected} or null`, read: (v, ctx) => (v === null ? null : reader.read(v, ctx)) };
 }
 
 /** A field the record must carry: without it the record is unusable. */
-function required<T>(obj: WireObject, key: string, path: string, reader: Reader<T>, ctx: WireContext = {}): T {
+export function required<T>(obj: WireObject, key: string, path: string, reader: Reader<T>, ctx: WireContext = {}): T {
   const value = obj[key];
   if (value === undefined) throw new WireFormatError(at(path, key), `present (${reader.expected})`, 'nothing');
   const read = reader.read(value, ctx);
@@ -162,7 +163,7 @@ function required<T>(obj: WireObject, key: string, path: string, reader: Reader<
 }
 
 /** A field the server may leave out: absent is UNKNOWN; unreadable is unreadable(raw) (A19), never an error. */
-function optional<T>(obj: WireObject, key: string, reader: Reader<T>, ctx: WireContext = {}): Maybe<T> {
+export function optional<T>(obj: WireObject, key: string, reader: Reader<T>, ctx: WireContext = {}): Maybe<T> {
   const value = obj[key];
   if (value === undefined) return UNKNOWN;
   const read = reader.read(value, ctx);

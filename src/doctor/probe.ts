@@ -9,7 +9,8 @@
 // Requests, in order: GET apps/ without credentials (is the API closed to
 // strangers?), the sign-in if any, every page of apps/ and workflows/, then
 // for the first app GET apps/{id}/, GET apps/{id}@{v}/ for one of its
-// versions, and one thumbnail.
+// versions, its runs (GET apps/{id}/runs/ and GET apps/{id}@{v}/runs/, never
+// a deploy), and one thumbnail.
 
 import { shortEntryFields, type WireEvidence } from '../appshub/assumptions.js';
 import { type AppsHubClient, createAppsHubClient, type RawListPage } from '../appshub/client.js';
@@ -17,7 +18,7 @@ import { resolveCredentials, resolveServerUrl, type Credentials } from '../appsh
 import { AppsHubError } from '../appshub/errors.js';
 import type { RetryPolicy, TransportOptions } from '../appshub/http.js';
 import { apiBaseUrls } from '../appshub/server-url.js';
-import { appRecordFromWire, versionRecordFromWire, WireFormatError, workflowRecordFromWire, type WireContext } from '../appshub/wire.js';
+import { appRecordFromWire, listPageFromWire, versionRecordFromWire, WireFormatError, workflowRecordFromWire, type WireContext } from '../appshub/wire.js';
 import { P7appsError } from '../errors.js';
 import {
   assumptionFindings,
@@ -256,8 +257,37 @@ class Probe {
     if (version === undefined) return;
     const detail = await this.readDetail(client, `apps/${encodeURIComponent(id)}@${version}/`, (body) => versionRecordFromWire(body, '', this.wire));
     if (detail !== undefined) this.evidence.versionDetail = detail;
+    await this.runLists(client, id, detail === undefined ? undefined : version);
     const short = this.lists[0]!.status === 'read' ? shortEntryFields(this.evidence) : [];
     if (short.length > 0) this.lists[0]!.shortEntryFields = short;
+  }
+
+  /**
+   * The app's run list and the version's (A25, A26): read, never written. A
+   * refusal is evidence, not a problem: p7apps still plans and publishes
+   * on a server that runs no apps through the API.
+   */
+  async runLists(client: AppsHubClient, id: string, version: number | undefined): Promise<void> {
+    const read = async (path: string): Promise<{ ok: true; items: unknown[] } | { ok: false; status?: number; problem: string }> => {
+      try {
+        const body = (await client.readJson({ api: 'apps', path }, { signal: this.options.signal })).body;
+        try {
+          return { ok: true, items: listPageFromWire(body).items };
+        } catch (err) {
+          if (err instanceof WireFormatError) return { ok: false, problem: `answered ${err.got}, not a list of runs` };
+          throw err;
+        }
+      } catch (err) {
+        const answer = this.unreachedStops(err);
+        return answer.status === undefined ? { ok: false, problem: `failed: ${answer.message}` } : { ok: false, status: answer.status, problem: `answered ${answer.status}` };
+      }
+    };
+    const runs = await read(`apps/${encodeURIComponent(id)}/runs/`);
+    this.evidence.appRuns = runs.ok ? { ok: true, runs: runs.items } : runs;
+    if (version === undefined) return;
+    const path = `apps/{id}@${version}/runs/`;
+    const versionRuns = await read(`apps/${encodeURIComponent(id)}@${version}/runs/`);
+    this.evidence.versionRuns = versionRuns.ok ? { ok: true, path } : { ...versionRuns, path };
   }
 
   async readDetail(client: AppsHubClient, path: string, map: (body: unknown) => unknown): Promise<unknown> {

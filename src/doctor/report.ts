@@ -69,9 +69,10 @@ export interface CapabilityFinding {
   meaning: string;
   /**
    * yes: p7apps verifies it here; no: an assumption it rests on differs;
-   * not-seen: nothing the probe read shows it; needs-publish: only a publish would tell.
+   * not-seen: nothing the probe read shows it; needs-publish: only a publish would tell;
+   * needs-run: only deploying a run would tell.
    */
-  status: 'yes' | 'no' | 'not-seen' | 'needs-publish';
+  status: 'yes' | 'no' | 'not-seen' | 'needs-publish' | 'needs-run';
   /** The assumptions that decide it (those that differ, when no). */
   because: AssumptionId[];
 }
@@ -136,6 +137,7 @@ export function capabilityFindings(assumptions: AssumptionFinding[]): Capability
     const unseen = deciding.filter((a) => a.status === 'not-seen');
     if (unseen.length > 0) return { name, meaning, status: 'not-seen', because: ids(unseen) };
     if (deciding.some((a) => a.status === 'needs-publish')) return { name, meaning, status: 'needs-publish', because: ids(deciding) };
+    if (deciding.some((a) => a.status === 'needs-run')) return { name, meaning, status: 'needs-run', because: ids(deciding) };
     return { name, meaning, status: 'yes', because: ids(deciding) };
   });
 }

@@ -19,6 +19,8 @@ const faultsBody = z.union([
   z.strictObject({ faults: z.record(z.string(), z.unknown()) }),
 ]);
 const readyAfterBody = z.strictObject({ ms: z.number() });
+const runTimingBody = z.strictObject({ deployMs: z.number().optional(), queueMs: z.number().optional(), runMs: z.number().optional() });
+const workflowRunBody = z.strictObject({ path: z.string(), run: z.unknown() });
 const addWorkflowBody = z.strictObject({
   path: z.string(),
   name: z.string().min(1).optional(),
@@ -49,6 +51,8 @@ export const CONTROL_ENDPOINTS = [
   'GET /_emulator/faults',
   'PUT /_emulator/faults',
   'PUT /_emulator/ready-after',
+  'PUT /_emulator/run-timing',
+  'PUT /_emulator/workflows/run',
   'POST /_emulator/workflows',
   'POST /_emulator/workflows/edit',
   'POST /_emulator/apps/drift',
@@ -71,6 +75,10 @@ async function jsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<
     throw ApiError.detail(400, `Invalid control request body: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
 function faultsView(core: EmulatorCore): Record<string, unknown> {
@@ -135,6 +143,12 @@ async function controlAnswer(core: EmulatorCore, route: string, req: IncomingMes
       const { ms } = await jsonBody(req, readyAfterBody);
       core.setReadyAfterMs(ms);
       return ok({ readyAfterMs: core.readyAfterMs() });
+    }
+    case 'PUT /_emulator/run-timing':
+      return ok(core.setRunTiming(definedOnly(await jsonBody(req, runTimingBody))));
+    case 'PUT /_emulator/workflows/run': {
+      const { path, run } = await jsonBody(req, workflowRunBody);
+      return ok({ path, fingerprint: core.setWorkflowRun(path, run as never) });
     }
     case 'POST /_emulator/workflows':
       return { status: 201, body: core.addWorkflow(await jsonBody(req, addWorkflowBody)) };

@@ -7,6 +7,8 @@ import { EmulatorError } from './api-error.js';
 import { FaultInjector, parseFaultSpec, type FaultCounts, type FaultKind, type FaultSpec } from './faults.js';
 import type { WorldSeed } from './seed.js';
 import { ActiveProfiles } from './profiles.js';
+import { seedRunSchema, runSpecProblems, type RunTiming, type SeedRun } from './runs.js';
+import { formatSeedPath } from './seed.js';
 import { WireViews } from './views.js';
 import { World, type AppDrift, type AppSnapshot, type EmulatorSnapshot } from './world.js';
 
@@ -32,6 +34,8 @@ export interface EmulatorCoreOptions {
   seed: WorldSeed;
   signInUrl: string;
   readyAfterMs: number;
+  /** How long runs stay in the states a workflow does not decide (./runs.ts). */
+  runTiming: RunTiming;
   faults: FaultSpec;
   now: () => number;
   /** The server profiles to serve (./profiles.ts); default `full`. */
@@ -51,24 +55,34 @@ export function checkedDelay(name: string, ms: number): number {
   return ms;
 }
 
+function checkedRunTiming(timing: RunTiming): RunTiming {
+  return {
+    deployMs: checkedDelay('runTiming.deployMs', timing.deployMs),
+    queueMs: checkedDelay('runTiming.queueMs', timing.queueMs),
+    runMs: checkedDelay('runTiming.runMs', timing.runMs),
+  };
+}
+
 export class EmulatorCore {
   world: World;
   readonly views: WireViews;
   readonly faults: FaultInjector;
   private readyAfter: number;
+  private runTiming: RunTiming;
   private log: RequestLogEntry[] = [];
   private perEndpoint = new Map<string, number>();
   private seq = 0;
 
   constructor(private readonly options: EmulatorCoreOptions) {
     this.readyAfter = checkedDelay('readyAfterMs', options.readyAfterMs);
+    this.runTiming = checkedRunTiming(options.runTiming);
     this.faults = new FaultInjector(options.faults);
     this.world = this.freshWorld();
     this.views = new WireViews(() => this.world, options.signInUrl, options.profiles);
   }
 
   private freshWorld(): World {
-    return new World(this.options.seed, this.options.now, () => this.readyAfter);
+    return new World(this.options.seed, this.options.now, () => this.readyAfter, () => this.runTiming);
   }
 
   now(): number {
@@ -123,6 +137,28 @@ export class EmulatorCore {
     return this.readyAfter;
   }
 
+  /** Change the durations of run states not taken from a workflow; applies to runs deployed or started from now on. */
+  setRunTiming(timing: Partial<RunTiming>): RunTiming {
+    this.runTiming = checkedRunTiming({ ...this.runTiming, ...timing });
+    return this.currentRunTiming();
+  }
+
+  currentRunTiming(): RunTiming {
+    return { ...this.runTiming };
+  }
+
+  /** What a workflow's runs do from now on (a seed's `run:`); returns its new fingerprint. */
+  setWorkflowRun(path: string, run: SeedRun): string {
+    const parsed = seedRunSchema.safeParse(run);
+    const problems = parsed.success
+      ? runSpecProblems(parsed.data)
+      : parsed.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message }));
+    if (!parsed.success || problems.length > 0) {
+      throw new EmulatorError(`the run behaviour is not valid: ${problems.map((p) => `run.${formatSeedPath(p.path)}: ${p.message}`).join('; ')}`);
+    }
+    return this.world.setWorkflowRun(path, parsed.data);
+  }
+
   editWorkflow(path: string, content?: string): string {
     return this.world.editWorkflow(path, content);
   }
@@ -139,6 +175,7 @@ export class EmulatorCore {
   /** Back to the seeded world and the starting faults and delay; the log and all counts are cleared. */
   reset(): void {
     this.readyAfter = this.options.readyAfterMs;
+    this.runTiming = checkedRunTiming(this.options.runTiming);
     this.faults.set(this.options.faults);
     this.world = this.freshWorld();
     this.clearLog();

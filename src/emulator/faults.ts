@@ -53,14 +53,49 @@ export interface FaultSpec {
   failPublishApps?: string[];
   /** The next N publishes (any app) end FAILED. */
   failPublishNext?: number;
+  /** The next N run deploys (any workflow or app) are committed, then their connection destroyed. */
+  dropRunDeployNext?: number;
+  /** The next N run commands (`…/run/`) are carried out, then their connection destroyed. */
+  dropRunStartNext?: number;
+  /** The next N run deletes are carried out, then their connection destroyed. */
+  dropRunDeleteNext?: number;
   /** The state_detail of an injected failure. */
   failDetail?: string;
   /** PRNG seed (a whole number); 0 when absent. */
   seed?: number;
 }
 
-export type FaultKind = 'reset' | '503' | '429' | 'dropPublishResponse' | 'stuckQueued' | 'failPublish' | 'trickle' | 'tricklePublish' | 'lateCommit';
-export const FAULT_KINDS: readonly FaultKind[] = ['reset', '503', '429', 'dropPublishResponse', 'stuckQueued', 'failPublish', 'trickle', 'tricklePublish', 'lateCommit'];
+export type FaultKind =
+  | 'reset'
+  | '503'
+  | '429'
+  | 'dropPublishResponse'
+  | 'stuckQueued'
+  | 'failPublish'
+  | 'trickle'
+  | 'tricklePublish'
+  | 'lateCommit'
+  | 'dropRunDeploy'
+  | 'dropRunStart'
+  | 'dropRunDelete';
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'reset',
+  '503',
+  '429',
+  'dropPublishResponse',
+  'stuckQueued',
+  'failPublish',
+  'trickle',
+  'tricklePublish',
+  'lateCommit',
+  'dropRunDeploy',
+  'dropRunStart',
+  'dropRunDelete',
+];
+
+/** The run requests whose answer a fault can lose after they are carried out. */
+export type RunDropKind = 'dropRunDeploy' | 'dropRunStart' | 'dropRunDelete';
+const RUN_DROP_FIELDS = { dropRunDeploy: 'dropRunDeployNext', dropRunStart: 'dropRunStartNext', dropRunDelete: 'dropRunDeleteNext' } as const;
 
 /** Milliseconds between two bytes of a trickled answer when the spec names none. */
 export const DEFAULT_TRICKLE_EVERY_MS = 1000;
@@ -75,7 +110,8 @@ export class FaultSpecError extends UsageError {}
 const GRAMMAR_HINT =
   'Write comma-separated key=value items, e.g. "latency=20,jitter=5,rate503=0.05,retryAfter=1,seed=42". Keys: ' +
   'latency, jitter, trickleEvery, lateCommitMs (ms); rate503, rate429, reset, dropPublishResponse, trickle, tricklePublish, lateCommit (probability 0..1); ' +
-  'max503, max429, maxReset, maxDropPublishResponse, maxTrickle, maxTricklePublish, maxLateCommit, stuckQueuedNext, failPublishNext, lateCommitNext (counts); ' +
+  'max503, max429, maxReset, maxDropPublishResponse, maxTrickle, maxTricklePublish, maxLateCommit, stuckQueuedNext, failPublishNext, lateCommitNext, ' +
+  'dropRunDeployNext, dropRunStartNext, dropRunDeleteNext (counts); ' +
   'retryAfter (seconds); stuckQueued, failPublish ' +
   '(app name, repeatable); failDetail (text); seed (whole number). Percent-encode "," or "=" inside a value.';
 
@@ -106,6 +142,9 @@ const KEYS: Record<string, { field: keyof FaultSpec; kind: Kind }> = {
   stuckQueuedNext: { field: 'stuckQueuedNext', kind: 'count' },
   failPublish: { field: 'failPublishApps', kind: 'app' },
   failPublishNext: { field: 'failPublishNext', kind: 'count' },
+  dropRunDeployNext: { field: 'dropRunDeployNext', kind: 'count' },
+  dropRunStartNext: { field: 'dropRunStartNext', kind: 'count' },
+  dropRunDeleteNext: { field: 'dropRunDeleteNext', kind: 'count' },
   failDetail: { field: 'failDetail', kind: 'text' },
   seed: { field: 'seed', kind: 'seed' },
 };
@@ -240,6 +279,7 @@ export class FaultInjector {
   private stuckNext = 0;
   private failNext = 0;
   private lateNext = 0;
+  private runDropsNext: Record<RunDropKind, number> = { dropRunDeploy: 0, dropRunStart: 0, dropRunDelete: 0 };
 
   constructor(spec: FaultSpec = {}) {
     this.set(spec);
@@ -253,6 +293,15 @@ export class FaultInjector {
     this.stuckNext = spec.stuckQueuedNext ?? 0;
     this.failNext = spec.failPublishNext ?? 0;
     this.lateNext = spec.lateCommitNext ?? 0;
+    for (const kind of Object.keys(RUN_DROP_FIELDS) as RunDropKind[]) this.runDropsNext[kind] = spec[RUN_DROP_FIELDS[kind]] ?? 0;
+  }
+
+  /** Whether this run request, carried out, loses its answer; counts it when it does. */
+  dropsRunAnswer(kind: RunDropKind): boolean {
+    if (this.runDropsNext[kind] <= 0) return false;
+    this.runDropsNext[kind] -= 1;
+    this.counts[kind] += 1;
+    return true;
   }
 
   current(): FaultSpec {
@@ -261,6 +310,9 @@ export class FaultInjector {
       ...(this.spec.stuckQueuedNext !== undefined ? { stuckQueuedNext: this.stuckNext } : {}),
       ...(this.spec.failPublishNext !== undefined ? { failPublishNext: this.failNext } : {}),
       ...(this.spec.lateCommitNext !== undefined ? { lateCommitNext: this.lateNext } : {}),
+      ...Object.fromEntries(
+        (Object.keys(RUN_DROP_FIELDS) as RunDropKind[]).filter((k) => this.spec[RUN_DROP_FIELDS[k]] !== undefined).map((k) => [RUN_DROP_FIELDS[k], this.runDropsNext[k]]),
+      ),
     };
   }
 

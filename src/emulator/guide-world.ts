@@ -16,6 +16,18 @@ export const GUIDE_SEED: SeedDocument = {
       name: 'ToyWorkflow',
       path: '/Users/1/ToyWorkflow.p7wf',
       content: 'ToyWorkflow as first saved',
+      // The parameters and results the guide's run examples show.
+      run: {
+        parameters: [
+          { name: 'MyFirstParameter', default: 'string_value', labels: { type: 'string' }, result: true },
+          { name: 'MySecondParameter', default: 42, labels: { type: 'integer, real, string' }, result: true },
+          { name: 'MySecret', default: null, labels: { note: 'the real value is a secret' }, secret: true },
+        ],
+        results: [
+          { name: 'MyResult', default: 99, labels: { type: 'integer' } },
+          { name: 'MyAdditionalResult', default: 'no_comments', labels: { type: 'string' } },
+        ],
+      },
     },
     {
       id: 'a5017c372a76421a8ba41f91788f1b60',

@@ -16,6 +16,7 @@ import { loadSeedFile, resolveSeed, TOKEN_PATTERN, type SeedDocument, type World
 import { EmulatorServer } from './server.js';
 import { APP_API_PATH, WORKFLOW_API_PATH } from './views.js';
 import type { AppDrift, AppSnapshot, EmulatorSnapshot } from './world.js';
+import type { RunTiming, SeedRun } from './runs.js';
 
 export { EmulatorError } from './api-error.js';
 export type { RequestLogEntry } from './core.js';
@@ -30,8 +31,9 @@ export { loadSeedFile, resolveSeed, SeedError, seedDocumentSchema } from './seed
 export type { SeedDocument, WorldSeed } from './seed.js';
 export type { AppDrift, AppSnapshot, EmulatorSnapshot, RevisionSnapshot, VersionSnapshot } from './world.js';
 
-export { DEFAULT_READY_AFTER_MS } from './defaults.js';
-import { DEFAULT_READY_AFTER_MS } from './defaults.js';
+export { DEFAULT_READY_AFTER_MS, DEFAULT_RUN_TIMING } from './defaults.js';
+import { DEFAULT_READY_AFTER_MS, DEFAULT_RUN_TIMING } from './defaults.js';
+export type { RunOwner, RunSnapshot, RunSpec, RunStateName, RunTiming, SeedRun } from './runs.js';
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -48,6 +50,12 @@ export interface EmulatorOptions {
   controlToken?: string;
   /** Milliseconds from a publish to READY (half of it QUEUED_TO_INITIALIZE, half INITIALIZING); default 1000. */
   readyAfterMs?: number;
+  /**
+   * How long runs stay QUEUED_TO_INITIALIZE (deployMs), QUEUED_TO_RUN
+   * (queueMs) and RUNNING where the workflow's seed gives no runTimeMs
+   * (runMs); default DEFAULT_RUN_TIMING.
+   */
+  runTiming?: Partial<RunTiming>;
   /** Milliseconds added to every API request (not the control API); default 0. */
   latencyMs?: number;
   /** Faults to inject: a `--faults` string or an object. */
@@ -99,6 +107,10 @@ export interface RunningEmulator {
   /** Replace the fault spec (null: no faults). */
   setFaults(spec: string | FaultSpec | null): void;
   setReadyAfterMs(ms: number): void;
+  /** Change the run timing for runs deployed or started from now on; returns the timing in force. */
+  setRunTiming(timing: Partial<RunTiming>): RunTiming;
+  /** Change what a workflow's runs do (a seed's `run:`), as a fix or a break in Studio would; returns its new fingerprint. */
+  setWorkflowRun(path: string, run: SeedRun): string;
   /** Edit a workflow as in Studio; returns its new fingerprint. */
   editWorkflow(path: string, content?: string): string;
   addWorkflow(spec: { path: string; name?: string; id?: string; content?: string }): { id: string; name: string; path: string; fingerprint: string };
@@ -204,6 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     seed,
     signInUrl: url,
     readyAfterMs,
+    runTiming: { ...DEFAULT_RUN_TIMING, ...options.runTiming },
     faults,
     now: options.now ?? Date.now,
     profiles,
@@ -240,6 +253,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     snapshot: () => core.snapshot(),
     setFaults: (spec) => core.setFaults(spec),
     setReadyAfterMs: (ms) => core.setReadyAfterMs(ms),
+    setRunTiming: (timing) => core.setRunTiming(timing),
+    setWorkflowRun: (path, run) => core.setWorkflowRun(path, run),
     editWorkflow: (path, content) => core.editWorkflow(path, content),
     addWorkflow: (spec) => core.addWorkflow(spec),
     driftApp: (name, changes) => core.driftApp(name, changes),

@@ -59,6 +59,8 @@ export type ProfileHooks = { [K in keyof ProfileShapes]?: (value: ProfileShapes[
   refusePublish?: (fields: BodyFields, ctx: ProfileContext) => ApiError | undefined;
   /** A publish to an app with a version still publishing is accepted and queued behind it, not refused with 409. */
   queueWhileBusy?: true;
+  /** `apps/{id}@{v}/runs/` and below answer 404: only the default version can be run (ASSUMPTION A26 does not hold). */
+  noVersionRuns?: true;
 };
 
 export interface ServerProfile {
@@ -173,6 +175,10 @@ export const SERVER_PROFILES = {
       'shown as QUEUED_TO_INITIALIZE at once, and starts when the earlier one is READY or FAILED',
     hooks: { queueWhileBusy: true },
   },
+  'no-version-runs': {
+    summary: 'runs only the default version: apps/{id}@{v}/runs/ answers 404, so a given version cannot be run (A26 differs)',
+    hooks: { noVersionRuns: true },
+  },
 } as const satisfies Record<string, ServerProfile>;
 
 export type ProfileName = keyof typeof SERVER_PROFILES;
@@ -236,6 +242,11 @@ export class ActiveProfiles {
       if (refusal) throw refusal;
     }
     return shaped;
+  }
+
+  /** Whether runs of a given version (`apps/{id}@{v}/runs/`) are served. */
+  runsGivenVersions(): boolean {
+    return !this.profiles.some((profile) => profile.hooks.noVersionRuns === true);
   }
 
   /** Whether a publish while a version is still publishing is queued (silent-queue) rather than refused 409. */

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { P7appsError } from '../errors.js';
 import { builtinSeedFile, builtinSeedNames } from './builtin-seeds.js';
 import { describeImage, sha256Hex } from './images.js';
+import { runSpecProblems, seedRunSchema, type RunSpec } from './runs.js';
 
 export class SeedError extends P7appsError {}
 
@@ -45,6 +46,8 @@ const seedWorkflow = z
     path: z.string().regex(/^\/\S/, 'must be an absolute path in the pSeven storage, like "/Users/1/ToyWorkflow.p7wf"'),
     fingerprint: fingerprint.optional(),
     content: z.string().optional(),
+    /** What its runs take and produce (docs/runs.md). */
+    run: seedRunSchema.optional(),
   })
   .refine((w) => w.fingerprint === undefined || w.content === undefined, {
     message: 'give fingerprint or content, not both',
@@ -114,7 +117,8 @@ export interface AppSettings {
 export interface WorldSeed {
   users: { username: string; password: string; tokens: string[] }[];
   workspaces: { id: string; name: string; publishers: string[] }[];
-  workflows: { id: string; name: string; path: string; fingerprint: string }[];
+  /** `run` only where the seed declares it: without one, runs take nothing and finish with no results. */
+  workflows: { id: string; name: string; path: string; fingerprint: string; run?: RunSpec }[];
   apps: (AppSettings & {
     versions: {
       version: number;
@@ -200,7 +204,11 @@ export async function resolveSeed(document: unknown, options: { source: string; 
     name: w.name ?? basename(w.path).replace(/\.p7wf$/, ''),
     path: w.path,
     fingerprint: w.fingerprint ?? fingerprintOfContent(w.content ?? w.path),
+    ...(w.run !== undefined ? { run: w.run } : {}),
   }));
+  doc.workflows.forEach((w, i) => {
+    if (w.run !== undefined) problems.push(...runSpecProblems(w.run).map((p) => ({ path: ['workflows', i, 'run', ...p.path], message: p.message })));
+  });
   problems.push(...duplicates(workflows, (w) => w.path, (i) => ['workflows', i, 'path'], 'workflow path'));
   // A derived id clashes exactly when the path does; say so only once.
   problems.push(...duplicates(workflows, (w) => w.id, (i) => ['workflows', i, 'id'], 'workflow id').filter((p) => doc.workflows[p.path[1] as number]!.id));

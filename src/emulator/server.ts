@@ -14,6 +14,7 @@ import { thumbnailEtag } from './images.js';
 import { loginInputFrom, publishInputFrom, type BodyFields } from './publish-input.js';
 import { APP_API_PATH, WORKFLOW_API_PATH, type WireViews } from './views.js';
 import { MEDIA_PATH } from './profiles.js';
+import { deployInputFrom, type RunOwner, type RunSpec } from './runs.js';
 import type { App, PublishInput, User, World } from './world.js';
 
 interface Answer {
@@ -43,7 +44,17 @@ interface Route {
   pattern: RegExp;
   key: string;
   auth: boolean;
-  methods: Partial<Record<'GET' | 'POST', Handler>>;
+  methods: Partial<Record<HttpMethod, Handler>>;
+}
+
+type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Where runs live: a workflow, an app (its default version), or a given version of an app. */
+interface RunHome {
+  /** Which runs are this home's. */
+  filter: { kind: 'workflow' | 'app'; id: string; version?: number };
+  /** What a run deployed here runs, checked as the deploy requires. */
+  deployable: () => { owner: RunOwner; spec: RunSpec; home: string };
 }
 
 export interface EmulatorServerOptions {
@@ -267,7 +278,7 @@ export class EmulatorServer {
       user = this.world.userForToken(token);
       if (!user) throw ApiError.detail(403, INVALID_TOKEN);
     }
-    const handler = route.methods[(method === 'HEAD' ? 'GET' : method) as 'GET' | 'POST'];
+    const handler = route.methods[(method === 'HEAD' ? 'GET' : method) as HttpMethod];
     if (!handler) throw ApiError.detail(405, `Method "${method}" not allowed.`);
     return handler({ params, url, req, user, fields: () => parseFields(body, req.headers['content-type']) });
   }
@@ -358,10 +369,13 @@ export class EmulatorServer {
           GET: (ctx) => {
             const w = this.world.workflowById(ctx.params[0]!);
             if (!w) throw ApiError.detail(404, NOT_FOUND);
-            return { status: 200, body: this.views.workflow(w) };
+            // The guide: a workflow's details list its runs.
+            const runs = this.world.runs.list({ kind: 'workflow', id: w.id }).map((r) => this.views.run(r, true));
+            return { status: 200, body: { ...this.views.workflow(w), runs } };
           },
         },
       },
+      ...this.runRoutes(),
       {
         prefix: apps,
         pattern: /^apps\/$/,
@@ -438,6 +452,107 @@ export class EmulatorServer {
         methods: { GET: (ctx) => this.thumbnail(appOr404(ctx.params[0]!), ctx) },
       },
     ];
+  }
+
+  /** The run endpoints of the guide, for workflows, apps and given versions of apps (./runs.ts). */
+  private runRoutes(): Route[] {
+    const homes: { prefix: string; head: string; key: string; home: (params: string[]) => RunHome }[] = [
+      { prefix: WORKFLOW_API_PATH, head: 'workflows\\/([^/@]+)', key: 'workflows/{id}', home: (p) => this.workflowHome(p[0]!) },
+      { prefix: APP_API_PATH, head: 'apps\\/([^/@]+)', key: 'apps/{id}', home: (p) => this.appHome(p[0]!, undefined) },
+      { prefix: APP_API_PATH, head: 'apps\\/([^/@]+)@([^/@]+)', key: 'apps/{id}@{v}', home: (p) => this.appHome(p[0]!, p[1]!) },
+    ];
+    const accepted = { status: 200, message: 'Accepted' };
+    return homes.flatMap(({ prefix, head, key, home }) => {
+      const groups = (head.match(/\(/g) ?? []).length;
+      const runOf = (ctx: RequestContext) => this.world.runs.find(ctx.params[groups]!, home(ctx.params).filter);
+      const route = (tail: string, suffix: string, methods: Route['methods']): Route => ({
+        prefix,
+        pattern: new RegExp(`^${head}\\/runs\\/${tail}$`),
+        key: `${key}/runs/${suffix}`,
+        auth: true,
+        methods,
+      });
+      return [
+        route('', '', {
+          GET: (ctx) => ({ status: 200, body: this.world.runs.list(home(ctx.params).filter).map((r) => this.views.run(r, true)) }),
+          POST: async (ctx) => {
+            const { owner, spec, home: where } = home(ctx.params).deployable();
+            const input = deployInputFrom(await ctx.fields(), owner.kind);
+            const run = this.world.runs.deploy(owner, spec, input, where);
+            const body = this.views.run(run, true);
+            return { status: 201, body, headers: { Location: String(body.url) }, ...this.lostAnswer('dropRunDeploy') };
+          },
+        }),
+        route('([^/@]+)\\/', '{run}/', {
+          GET: (ctx) => ({ status: 200, body: this.views.run(runOf(ctx), false) }),
+          PATCH: async (ctx) => {
+            const run = runOf(ctx);
+            this.world.runs.patch(run, await ctx.fields());
+            return { status: 200, body: this.views.run(run, false) };
+          },
+          DELETE: (ctx) => {
+            this.world.runs.delete(runOf(ctx));
+            return { status: 200, body: { status: 200 }, ...this.lostAnswer('dropRunDelete') };
+          },
+        }),
+        route('([^/@]+)\\/run\\/', '{run}/run/', {
+          POST: (ctx) => {
+            this.world.runs.start(runOf(ctx));
+            return { status: 200, body: accepted, ...this.lostAnswer('dropRunStart') };
+          },
+        }),
+        route('([^/@]+)\\/interrupt\\/', '{run}/interrupt/', {
+          POST: (ctx) => {
+            this.world.runs.interrupt(runOf(ctx));
+            return { status: 200, body: accepted };
+          },
+        }),
+      ];
+    });
+  }
+
+  /** A run request carried out whose answer an injected fault loses. */
+  private lostAnswer(kind: 'dropRunDeploy' | 'dropRunStart' | 'dropRunDelete'): Partial<Answer> {
+    return this.core.faults.dropsRunAnswer(kind) ? { drop: true, fault: kind } : {};
+  }
+
+  private workflowHome(id: string): RunHome {
+    const workflow = this.world.workflowById(id);
+    if (!workflow) throw ApiError.detail(404, NOT_FOUND);
+    return {
+      filter: { kind: 'workflow', id: workflow.id },
+      deployable: () => ({
+        owner: { kind: 'workflow', id: workflow.id, name: workflow.name, path: workflow.path },
+        spec: workflow.run,
+        home: workflow.path,
+      }),
+    };
+  }
+
+  /** An app's runs (`version` undefined: of whichever version; deploys run the default one), or a given version's. */
+  private appHome(id: string, version: string | undefined): RunHome {
+    if (version !== undefined && !this.views.profiles.runsGivenVersions()) throw ApiError.detail(404, NOT_FOUND);
+    const app = this.world.appById(id);
+    if (!app) throw ApiError.detail(404, NOT_FOUND);
+    const entry =
+      version === undefined ? undefined : /^\d+$/.test(version) ? app.versions.find((e) => e.version === Number(version)) : undefined;
+    if (version !== undefined && !entry) throw ApiError.detail(404, NOT_FOUND);
+    return {
+      filter: entry ? { kind: 'app', id: app.id, version: entry.version } : { kind: 'app', id: app.id },
+      deployable: () => {
+        const target = entry ?? app.versions.find((e) => e.version === app.defaultVersion)!;
+        // The guide: deploy runs of a version only once it is READY; otherwise AppsHub answers an error.
+        const { state } = this.world.state(target.current);
+        if (state !== 'READY') {
+          throw ApiError.detail(400, `App "${app.name}" version ${target.version} is ${state}, not READY: runs can be deployed only from READY.`);
+        }
+        return {
+          owner: { kind: 'app', id: app.id, name: app.name, version: target.version, given: entry !== undefined },
+          spec: target.current.run,
+          home: `/Apps/${app.name}.p7wf`,
+        };
+      },
+    };
   }
 
   private thumbnail(app: App, ctx: RequestContext): Answer {

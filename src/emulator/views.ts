@@ -7,6 +7,7 @@
 // profile can serve a shape the guide allows but the defaults do not.
 
 import { ActiveProfiles, type ProfileContext, type WireJson } from './profiles.js';
+import type { EmulatedRun } from './runs.js';
 import type { App, Revision, VersionEntry, Workflow, World } from './world.js';
 
 export const WORKFLOW_API_PATH = '/pseven/.rest/v2/';
@@ -32,6 +33,23 @@ export class WireViews {
 
   versionUrl(app: App, version: number): string {
     return `${this.appApi}apps/${app.id}@${version}/`;
+  }
+
+  /**
+   * A run's JSON (./runs.ts): its `url` is under the endpoint it was
+   * deployed at (a run of a given version under `apps/{id}@{v}/runs/`), and
+   * `workflow` / `workflow_url` name what it runs.
+   */
+  run(run: EmulatedRun, short: boolean): Record<string, unknown> {
+    const owner = run.owner;
+    let urls: { run: string; owner: string; ownerPath: string };
+    if (owner.kind === 'workflow') {
+      urls = { run: `${this.workflowUrl(owner.id)}runs/${run.id}/`, owner: this.workflowUrl(owner.id), ownerPath: owner.path };
+    } else {
+      const appUrl = owner.given ? `${this.appApi}apps/${owner.id}@${owner.version}/` : `${this.appApi}apps/${owner.id}/`;
+      urls = { run: `${appUrl}runs/${run.id}/`, owner: `${this.appApi}apps/${owner.id}@${owner.version}/`, ownerPath: `/Apps/${owner.name}.p7wf` };
+    }
+    return this.world().runs.view(run, urls, short);
   }
 
   /** The thumbnail's URL as served in `thumbnail`. */

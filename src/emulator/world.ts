@@ -12,6 +12,7 @@ import type { PublishRequest, VersionState } from '../appshub/types.js';
 import { ApiError, EmulatorError, type FieldErrors } from './api-error.js';
 import type { PublishFaults } from './faults.js';
 import { describeImage } from './images.js';
+import { EMPTY_RUN_SPEC, RunBook, type RunSnapshot, type RunSpec, type RunTiming } from './runs.js';
 import { derivedId, fingerprintOfContent, type AppSettings, type SeedThumbnail, type WorldSeed } from './seed.js';
 
 export interface User {
@@ -32,6 +33,8 @@ export interface Workflow {
   path: string;
   fingerprint: string;
   edits: number;
+  /** What its runs take and produce (./runs.ts). */
+  run: RunSpec;
 }
 
 export type RevisionOrigin = 'seed' | 'api' | 'studio';
@@ -41,6 +44,8 @@ export interface Revision {
   workflow: { id: string; name: string; path: string };
   /** The workflow's fingerprint when this revision was published (README A6). */
   fingerprint: string;
+  /** The workflow's run behaviour when this revision was published: what runs of this version do. */
+  run: RunSpec;
   publishedAt: number;
   updated: string;
   readyAfterMs: number;
@@ -124,6 +129,8 @@ export interface EmulatorSnapshot {
   workspaces: { id: string; name: string; publishers: string[] }[];
   workflows: { id: string; name: string; path: string; fingerprint: string; edits: number }[];
   apps: AppSnapshot[];
+  /** Every run not deleted, in the order they were deployed. */
+  runs: RunSnapshot[];
 }
 
 const IN_PROGRESS: ReadonlySet<VersionState> = new Set(['QUEUED_TO_INITIALIZE', 'INITIALIZING']);
@@ -159,18 +166,21 @@ export class World {
   private readonly appIndex = { byId: new Map<string, App>(), byName: new Map<string, App>() };
   private readonly workflowIndex = { byId: new Map<string, Workflow>(), byPath: new Map<string, Workflow>() };
   private readonly workspaceIndex = new Map<string, Workspace>();
+  readonly runs: RunBook;
 
   constructor(
     seed: WorldSeed,
     private readonly now: () => number,
     private readonly readyAfterMs: () => number,
+    runTiming: () => RunTiming = () => ({ deployMs: 0, queueMs: 0, runMs: 0 }),
   ) {
+    this.runs = new RunBook(now, runTiming);
     this.users = seed.users.map((u) => ({ ...u, tokens: [...u.tokens] }));
     for (const user of this.users) for (const t of user.tokens) this.userByToken.set(t, user);
     this.workspaces = seed.workspaces.map((w) => ({ id: w.id, name: w.name, publishers: new Set(w.publishers) }));
     for (const w of this.workspaces) if (!this.workspaceIndex.has(w.id)) this.workspaceIndex.set(w.id, w);
     this.workflows = [];
-    for (const w of seed.workflows) this.addToWorkflows({ ...w, edits: 0 });
+    for (const w of seed.workflows) this.addToWorkflows({ ...w, run: w.run ?? EMPTY_RUN_SPEC, edits: 0 });
     const start = now();
     const startIso = isoTimestamp(start);
     for (const a of seed.apps) {
@@ -194,6 +204,7 @@ export class World {
               revision: v.revision,
               workflow: { id: workflow.id, name: workflow.name, path: workflow.path },
               fingerprint: v.fingerprint,
+              run: workflow.run,
               publishedAt,
               updated: v.updated ?? startIso,
               readyAfterMs: v.state === 'READY' || v.state === 'FAILED' ? 0 : ready,
@@ -385,6 +396,7 @@ export class World {
       revision: existing ? existing.current.revision + 1 : 0,
       workflow: { id: how.workflow.id, name: how.workflow.name, path: how.workflow.path },
       fingerprint: how.workflow.fingerprint,
+      run: how.workflow.run,
       publishedAt: now,
       updated: isoTimestamp(now),
       readyAfterMs: this.readyAfterMs(),
@@ -417,15 +429,27 @@ export class World {
     return workflow.fingerprint;
   }
 
+  /**
+   * Change what a workflow's runs do, as a person fixing (or breaking) it in
+   * Studio would: its fingerprint changes as with any edit. Versions already
+   * published keep the behaviour they were published with.
+   */
+  setWorkflowRun(path: string, run: RunSpec): string {
+    const workflow = this.workflowByPath(path);
+    if (!workflow) throw new EmulatorError(`no workflow has the path "${path}"`);
+    workflow.run = run;
+    return this.editWorkflow(path, `${workflow.fingerprint}\nrun ${JSON.stringify(run)}`);
+  }
+
   /** Add a workflow, as if a person saved a new one in Studio. */
-  addWorkflow(spec: { path: string; name?: string; id?: string; content?: string }): Workflow {
+  addWorkflow(spec: { path: string; name?: string; id?: string; content?: string; run?: RunSpec }): Workflow {
     if (!/^\/\S/.test(spec.path)) throw new EmulatorError(`workflow path "${spec.path}" is not an absolute storage path`);
     if (this.workflowByPath(spec.path)) throw new EmulatorError(`a workflow with the path "${spec.path}" already exists`);
     const id = spec.id ?? derivedId('workflow', spec.path);
     if (!/^[0-9a-f]{32}$/.test(id)) throw new EmulatorError(`workflow id "${id}" is not 32 lowercase hex digits`);
     if (this.workflowById(id)) throw new EmulatorError(`a workflow with the id "${id}" already exists`);
     const name = spec.name ?? spec.path.replace(/^.*\//, '').replace(/\.p7wf$/, '');
-    const workflow: Workflow = { id, name, path: spec.path, fingerprint: fingerprintOfContent(spec.content ?? spec.path), edits: 0 };
+    const workflow: Workflow = { id, name, path: spec.path, fingerprint: fingerprintOfContent(spec.content ?? spec.path), edits: 0, run: spec.run ?? EMPTY_RUN_SPEC };
     this.addToWorkflows(workflow);
     return workflow;
   }
@@ -513,6 +537,7 @@ export class World {
       workspaces: this.workspaces.map((w) => ({ id: w.id, name: w.name, publishers: [...w.publishers] })),
       workflows: this.workflows.map((w) => ({ id: w.id, name: w.name, path: w.path, fingerprint: w.fingerprint, edits: w.edits })),
       apps: this.apps.map((a) => this.appSnapshot(a)),
+      runs: this.runs.all().map((r) => this.runs.snapshot(r)),
     };
   }
 }

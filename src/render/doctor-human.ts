@@ -2,7 +2,7 @@
 // sections for the connection, the lists, every wire assumption and what
 // p7apps can verify there, the problems with their fixes, and one summary
 // line. Marks as in the plan: `=` holds, `~` differs, `?` only a publish
-// would tell, `-` not seen, `!` a problem. Every line passes terminalLine.
+// (or a run) would tell, `-` not seen, `!` a problem. Every line passes terminalLine.
 
 import type { AuthFinding, CapabilityFinding, ListFinding, TlsFinding } from '../doctor/report.js';
 import { summaryLine } from '../doctor/report.js';
@@ -21,18 +21,20 @@ interface Line {
   sub?: boolean;
 }
 
-const ASSUMPTION_MARK: Record<AssumptionStatus, Mark> = { holds: '=', differs: '~', 'needs-publish': '?', 'not-seen': '-' };
+const ASSUMPTION_MARK: Record<AssumptionStatus, Mark> = { holds: '=', differs: '~', 'needs-publish': '?', 'needs-run': '?', 'not-seen': '-' };
 const ASSUMPTION_WORDS: Record<AssumptionStatus, string> = {
   holds: 'holds',
   differs: 'differs',
   'needs-publish': 'cannot be told without a publish',
+  'needs-run': 'cannot be told without a run',
   'not-seen': 'not seen',
 };
-const CAPABILITY_MARK: Record<CapabilityFinding['status'], Mark> = { yes: '=', no: '~', 'needs-publish': '?', 'not-seen': '-' };
+const CAPABILITY_MARK: Record<CapabilityFinding['status'], Mark> = { yes: '=', no: '~', 'needs-publish': '?', 'needs-run': '?', 'not-seen': '-' };
 const CAPABILITY_WORDS: Record<CapabilityFinding['status'], string> = {
   yes: 'verifiable',
   no: 'NOT verifiable',
   'needs-publish': 'cannot be told without a publish',
+  'needs-run': 'cannot be told without a run',
   'not-seen': 'not seen',
 };
 

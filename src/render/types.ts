@@ -10,6 +10,25 @@ export interface RenderOptions {
   color: boolean;
   /** Also list unchanged apps and every note. */
   verbose: boolean;
+  /** Thumbnails for the HTML reports (src/report/thumbnails.ts gathers them); the other formats ignore it. */
+  thumbnails?: ReportThumbnails;
+}
+
+/** One side's thumbnail as the HTML report shows it: inlined, or why not. */
+export type ReportImage =
+  | { kind: 'image'; dataUri: string; mediaType: string; size: number; sha256: string }
+  | { kind: 'missing'; text: string };
+
+export interface AppThumbnails {
+  config: ReportImage;
+  server: ReportImage;
+}
+
+export interface ReportThumbnails {
+  /** Apps the config declares, by name. */
+  managed: ReadonlyMap<string, AppThumbnails>;
+  /** Apps only the server has, by id. */
+  unmanaged: ReadonlyMap<string, AppThumbnails>;
 }
 
 export type PlanRenderer = (plan: Plan, out: NodeJS.WritableStream, options: RenderOptions) => void;

@@ -2,7 +2,8 @@
 // refuses a live holder, takes over a stale one with a notice, and is removed
 // only by the run that took it.
 
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,6 +77,25 @@ describe('the apply lock', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
     for (const r of results) if (r.status === 'fulfilled') await r.value.release();
+  });
+
+  it('of two runs taking over one stale lock, the slower does not remove the fresh lock of the faster', async () => {
+    await plant({ pid: 4242, host: 'laptop' });
+    const winner = { pid: 5151, host: 'laptop', startedAt: new Date(NOW).toISOString(), command: 'p7apps apply (the faster run)', token: 'winner' };
+    let replaced = false;
+    // The faster run takes over between the slower run's judgement "stale" and its removal.
+    const isRunning = (pid: number) => {
+      if (pid === 4242 && !replaced) {
+        replaced = true;
+        writeFileSync(lockFile(), JSON.stringify(winner));
+        return false;
+      }
+      return pid === 5151;
+    };
+    const slower = acquireApplyLock(dir, { command: 'p7apps apply (the slower run)', now: () => NOW, host: 'laptop', isRunning, notice: () => undefined });
+    await expect(slower).rejects.toThrow(/held by process 5151 on "laptop"/);
+    expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ token: 'winner' });
+    expect(await readdir(dir)).toEqual([LOCK_FILE_NAME]);
   });
 
   it('does not remove a lock another run has taken since', async () => {

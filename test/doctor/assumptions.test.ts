@@ -18,6 +18,8 @@ function evidence(app: Json = {}, changes: Partial<WireEvidence> = {}): WireEvid
     appDetail: fullApp(app),
     versionDetail: fullVersion(1, app),
     thumbnailRead: { ok: true },
+    appRuns: { ok: true, runs: [{ id: 'r1', name: 'check', state: 'FINISHED' }] },
+    versionRuns: { ok: true, path: 'apps/{id}@1/runs/' },
     ...changes,
   };
 }
@@ -36,11 +38,13 @@ describe('the full shape', () => {
       A15: 'not-seen', A16: 'not-seen', A17: 'not-seen', A18: 'not-seen', A19: 'not-seen', A23: 'not-seen',
       // Publishing: only a publish would tell.
       A20: 'needs-publish', A21: 'needs-publish', A22: 'needs-publish', A24: 'needs-publish',
+      // Runs: the lists are read; the commands only a run would show.
+      A25: 'holds', A26: 'holds', A27: 'not-seen', A28: 'needs-run',
     });
   });
 
   it('ids are A1, A2, ... in order, each with a title and a meaning; the assumptions proper affect something, the rules for servers that differ nothing', () => {
-    const rules = ['A15', 'A16', 'A17', 'A18', 'A19', 'A23'];
+    const rules = ['A15', 'A16', 'A17', 'A18', 'A19', 'A23', 'A27'];
     expect(ASSUMPTIONS.map((a) => a.id)).toEqual(ASSUMPTIONS.map((_, i) => `A${i + 1}`));
     for (const a of ASSUMPTIONS) {
       expect(a.title).not.toBe('');
@@ -51,7 +55,7 @@ describe('the full shape', () => {
   });
 
   it('every assumption is marked in the code', () => {
-    const code = ['src/appshub/wire.ts', 'src/observe/read.ts', 'src/emulator/images.ts'].map((f) => readFileSync(f, 'utf8')).join('\n');
+    const code = ['src/appshub/wire.ts', 'src/appshub/run-wire.ts', 'src/observe/read.ts', 'src/emulator/images.ts'].map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const a of ASSUMPTIONS) expect(code, a.id).toMatch(new RegExp(`\\b${a.id}\\b`));
   });
 });
@@ -75,6 +79,12 @@ describe('differences, one per row', () => {
     ['A7', 'no workflows', evidence({}, { workflowList: [] }), 'not-seen', 'no workflows on this server to look at'],
     ['A8', 'an unknown state', evidence({ state: 'PUBLISHED' }), 'differs', 'state "PUBLISHED" is not one p7apps knows'],
     ['A8', 'states seen', evidence({ state: 'FAILED' }), 'holds', 'states seen: FAILED, READY'],
+    ['A25', 'app runs refused', evidence({}, { appRuns: { ok: false, status: 404, problem: 'answered 404' } }), 'differs', 'GET apps/{id}/runs/ answered 404'],
+    ['A25', 'a run without a state', evidence({}, { appRuns: { ok: true, runs: [{ id: 'r1', status: 'done' }] } }), 'differs', 'an entry lacks a string id or state ("id", "status")'],
+    ['A25', 'no runs yet', evidence({}, { appRuns: { ok: true, runs: [] } }), 'holds', 'the app has no runs yet: an empty list'],
+    ['A26', 'version runs refused', evidence({}, { versionRuns: { ok: false, status: 404, path: 'apps/{id}@1/runs/', problem: 'answered 404' } }), 'differs', 'GET apps/{id}@1/runs/ answered 404: only the default version can be run (p7apps falls back as docs/runs.md says)'],
+    ['A26', 'no version read', evidence({}, { versionRuns: undefined }), 'not-seen', 'no version was read to try its runs/'],
+    ['A27', 'no run in a state the guide does not name', evidence(), 'not-seen', 'nothing here needs it'],
     ['A8', 'a state that is no name', evidence({ state: 3 }), 'differs', 'a state is 3, not a name'],
     ['A11', 'workspace without a name', evidence({ workspace: { id: '7' } }), 'differs', 'workspace lacks its id or name'],
     ['A13', 'the app URL of the app', evidence({ url: 'https://app.example/appshub/.rest/v2/apps/x/' }), 'holds', "it is the app's URL; the default version's URL is read from its details"],
@@ -88,6 +98,7 @@ describe('differences, one per row', () => {
 
   it.each<[string, string, WireEvidence, string, string[], string]>([
     ['A3', 'relative thumbnail', evidence({ thumbnail: '/appshub/media/t/1/' }), 'thumbnail is a relative URL', ['A15'], 'A15'],
+    ['A25', 'a run state the guide does not name', evidence({}, { appRuns: { ok: true, runs: [{ id: 'r1', state: 'PAUSED' }] } }), 'runs in states the guide does not name: "PAUSED"', ['A27'], 'A27'],
     ['A4', 'default version as a decimal string', evidence({ version: '2' }), 'the default version is a decimal string, not a number', ['A18'], 'A18'],
     ['A5', 'versions as URLs', evidence({ versions: ['https://app.example/appshub/.rest/v2/apps/a@1/', 'https://app.example/appshub/.rest/v2/apps/a@2/'] }), 'versions are URLs, not numbers or objects with `version`', ['A17'], 'A17'],
     ['A5', 'versions as decimal strings', evidence({ versions: ['1', '2'] }), 'versions are decimal strings, not numbers or objects with `version`', ['A17'], 'A17'],
@@ -122,7 +133,7 @@ describe('differences, one per row', () => {
 
   it('nothing to look at: an empty server, or lists not read', () => {
     const empty = assumptionFindings({ appList: [], workflowList: [fullWorkflow()], appListShape: { shape: 'array', pages: 1 }, workflowListShape: { shape: 'array', pages: 1 } });
-    expect(empty.filter((a) => a.status === 'not-seen').map((a) => a.id)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A8', 'A11', 'A13', 'A15', 'A16', 'A17', 'A18', 'A19', 'A23']);
+    expect(empty.filter((a) => a.status === 'not-seen').map((a) => a.id)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A8', 'A11', 'A13', 'A15', 'A16', 'A17', 'A18', 'A19', 'A23', 'A25', 'A26', 'A27']);
     expect(empty.find((a) => a.id === 'A1')!.detail).toBe('no apps on this server to look at');
     const unread = assumptionFindings({});
     expect(unread.find((a) => a.id === 'A1')!.detail).toBe('apps/ was not read');

@@ -27,6 +27,9 @@ function serve(app: Json, detail: Json, version: Json, workflow: Json) {
     .reply(200, detail)
     .get(`${APPS}/apps/${APP_ID}@1/`)
     .reply(200, version)
+    .get(/\/runs\/$/)
+    .times(2)
+    .reply(200, [])
     .get(/thumbnail/)
     .reply(200, PNG, { 'Content-Type': 'image/png' });
 }
@@ -73,6 +76,8 @@ describe('a hostile server', () => {
       .reply(200, app)
       .get(`${APPS}/apps/${APP_ID}@1/`)
       .reply(500, `<html><title>${nasty}</title></html>`, { 'Content-Type': 'text/html' })
+      .get(`${APPS}/apps/${APP_ID}/runs/`)
+      .reply(200, [{ id: 'r1', name: nasty, state: nasty }])
       .get(/thumbnail/)
       .reply(403, { detail: nasty });
     const run = await doctor(format, ...flags);
@@ -86,6 +91,7 @@ describe('a hostile server', () => {
       // Escaped, not lost: the JSON still carries what the server sent.
       expect(report.assumptions.find((a: { id: string }) => a.id === 'A8').detail).toContain('\u009b31m\u202egnp.exe');
       expect(report.lists[0].shortEntryFields).toEqual([nasty]);
+      expect(report.assumptions.find((a: { id: string }) => a.id === 'A25').detail).toContain('\u009b31m\u202egnp.exe');
     } else {
       expect(run.stdout).toContain('\\x9b31m\\u202egnp.exe');
     }

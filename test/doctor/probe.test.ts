@@ -24,6 +24,12 @@ function forbidPublish(): { published: () => boolean } {
     .reply(() => {
       published = true;
       return [500, {}];
+    })
+    // Nor a run: deploying one would be a write too.
+    .post(/\/runs\/$/)
+    .reply(() => {
+      published = true;
+      return [500, {}];
     });
   return { published: () => published };
 }
@@ -38,7 +44,7 @@ function probe(env: NodeJS.ProcessEnv = { P7APPS_TOKEN: TOKEN }, options: Partia
 }
 
 /** The full server, every request matched exactly, the token only where it belongs. */
-function fullServer() {
+function fullServer(versionRuns: { status: number; body: unknown } = { status: 200, body: [] }) {
   return nock(SERVER)
     .get(`${APPS}/apps/`)
     .matchHeader('authorization', (value) => value === undefined)
@@ -55,6 +61,12 @@ function fullServer() {
     .get(`${APPS}/apps/${APP_ID}@1/`)
     .matchHeader('authorization', `Token ${TOKEN}`)
     .reply(200, fullVersion(1))
+    .get(`${APPS}/apps/${APP_ID}/runs/`)
+    .matchHeader('authorization', `Token ${TOKEN}`)
+    .reply(200, [{ id: 'r1', name: 'check', state: 'FINISHED' }])
+    .get(`${APPS}/apps/${APP_ID}@1/runs/`)
+    .matchHeader('authorization', `Token ${TOKEN}`)
+    .reply(versionRuns.status, versionRuns.body as Record<string, unknown>)
     .get(`${APPS}/apps/${APP_ID}/thumbnail/`)
     .matchHeader('authorization', `Token ${TOKEN}`)
     .reply(200, PNG, { 'Content-Type': 'image/png' });
@@ -73,6 +85,8 @@ describe('the probe of a server that is as p7apps expects', () => {
       { method: 'GET', path: 'workflows/', status: 200 },
       { method: 'GET', path: `apps/${APP_ID}/`, status: 200 },
       { method: 'GET', path: `apps/${APP_ID}@1/`, status: 200 },
+      { method: 'GET', path: `apps/${APP_ID}/runs/`, status: 200 },
+      { method: 'GET', path: `apps/${APP_ID}@1/runs/`, status: 200 },
       { method: 'GET', path: `apps/${APP_ID}/thumbnail/`, status: 200 },
     ]);
     expect(report.verdict).toBe('ok');
@@ -84,6 +98,23 @@ describe('the probe of a server that is as p7apps expects', () => {
     ]);
     expect(report.assumptions.filter((a) => a.status === 'differs' || (a.status === 'not-seen' && Number(a.id.slice(1)) < 15))).toEqual([]);
     expect(report.assumptions.filter((a) => a.status === 'needs-publish').map((a) => a.id)).toEqual(['A10', 'A12', 'A14', 'A20', 'A21', 'A22', 'A24']);
+    expect(report.assumptions.filter((a) => a.status === 'needs-run').map((a) => a.id)).toEqual(['A28']);
+    expect(report.capabilities.filter((c) => c.name.endsWith('runs')).map((c) => [c.name, c.status])).toEqual([
+      ['runs', 'needs-run'],
+      ['version-runs', 'needs-run'],
+    ]);
+  });
+
+  it('reports a server that runs no given version (A26), limited, never deploying a run to find out', async () => {
+    const publish = forbidPublish();
+    const scope = fullServer({ status: 404, body: { detail: 'Not found.' } });
+    const report = await probe();
+    scope.done();
+    expect(publish.published()).toBe(false);
+    expect(report.assumptions.find((a) => a.id === 'A26')).toMatchObject({ status: 'differs', detail: expect.stringContaining(`GET apps/{id}@1/runs/ answered 404`) });
+    expect(report.capabilities.find((c) => c.name === 'version-runs')).toMatchObject({ status: 'no', because: ['A26'] });
+    expect(report.verdict).toBe('limited');
+    expect(report.problems).toEqual([]);
   });
 
   it('signs in with a username and password through POST auth/login/ (its only POST) and reads with the token it got', async () => {
@@ -126,7 +157,11 @@ describe('the probe of a server that is as p7apps expects', () => {
       .get(`${APPS}/apps/${APP_ID}/`)
       .reply(200, fullApp({ thumbnail: null }))
       .get(`${APPS}/apps/${APP_ID}@1/`)
-      .reply(200, fullVersion(1, { thumbnail: null }));
+      .reply(200, fullVersion(1, { thumbnail: null }))
+      .get(`${APPS}/apps/${APP_ID}/runs/`)
+      .reply(200, { count: 0, next: null, previous: null, results: [] })
+      .get(`${APPS}/apps/${APP_ID}@1/runs/`)
+      .reply(200, []);
     const report = await probe();
     expect(report.lists).toEqual([
       { endpoint: 'apps/', status: 'read', shape: 'page', pages: 1, entries: 1 },

@@ -59,7 +59,8 @@ describe('p7apps emulator', () => {
   });
 
   it('serves the guide world until stopped', async () => {
-    const cmd = await startCommand(['--port', '0', '--ready-after-ms', '0']);
+    const cmd = await startCommand(['--port', '0', '--ready-after-ms', '0', '--run-time-ms', '250']);
+    expect(cmd.output()).toContain("  Runs:          RUNNING for 250 ms unless the workflow's seed says otherwise\n");
     const res = await fetch(`${cmd.url}/pseven/.rest/v2/workflows/`, { headers: { Authorization: `Token ${cmd.token}` } });
     expect(res.status).toBe(200);
     expect((await res.json())[0].name).toBe('ToyWorkflow');
@@ -108,6 +109,7 @@ describe('p7apps emulator', () => {
     [['--port', '70000'], 'Error: --port must be a whole number from 0 to 65535 (got 70000)'],
     [['--seed', 'a.yaml', '--seed', 'b.yaml'], 'Error: --seed is given more than once'],
     [['--ready-after-ms', '-1'], 'Error: --ready-after-ms must be a whole number from 0 to 3600000 (got -1)'],
+    [['--run-time-ms', '1.5'], 'Error: --run-time-ms must be a whole number from 0 to 3600000 (got 1.5)'],
     [['--page-size', '0'], 'Error: --page-size must be a whole number from 1 to 10000 (got 0)'],
     [['--faults', 'rate503=2'], 'Error: --faults: fault spec item "rate503=2": rate503 must be a probability from 0 to 1 (got "2")'],
     [['--tls-cert', 'cert.pem'], 'Error: --tls-cert and --tls-key go together: give both, or neither'],

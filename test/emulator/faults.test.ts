@@ -273,6 +273,9 @@ describe('reproducibility and counting', () => {
       trickle: 0,
       tricklePublish: 0,
       lateCommit: 0,
+      dropRunDeploy: 0,
+      dropRunStart: 0,
+      dropRunDelete: 0,
     });
     expect(emu.counts()).toEqual({ 'GET apps/': 20 });
 

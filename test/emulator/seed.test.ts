@@ -29,6 +29,8 @@ const oneApp = (app: Record<string, unknown>, extra: Partial<SeedDocument> = {})
   ...extra,
 });
 
+const runOf = (run: Record<string, unknown>) => ({ ...minimal, workflows: [{ path: '/Users/1/A.p7wf', run }] });
+
 function twoAppsOneId() {
   const doc = oneApp({ id: 'a'.repeat(32) });
   doc.apps.push({ ...doc.apps[0]!, name: 'Other' });
@@ -158,6 +160,13 @@ describe('seed documents', () => {
     ['a repeated version', oneApp({ versions: [{ version: 1, workflow: '/Users/1/A.p7wf' }, { version: 1, workflow: '/Users/1/A.p7wf' }] }), 'apps[0].versions[1].version: version "1" is already used at index 0'],
     ['two apps with one id', twoAppsOneId(), `apps[1].id: app id "${'a'.repeat(32)}" is already used at index 0`],
     ['a token with a space', { users: [{ username: 'a', password: 'b', tokens: ['two words'] }] }, 'users[0].tokens[0]: must be 1 to 200 printable ASCII characters without spaces'],
+    ['a parameter declared twice', runOf({ parameters: [{ name: 'x' }, { name: 'x' }] }), 'workflows[0].run.parameters[1].name: parameter "x" is already declared'],
+    ['a result declared twice', runOf({ results: [{ name: 'y' }, { name: 'y' }] }), 'workflows[0].run.results[1].name: result "y" is already declared'],
+    ['a case on an unknown parameter', runOf({ parameters: [{ name: 'x' }], cases: [{ when: { z: 1 } }] }), 'workflows[0].run.cases[0].when.z: no parameter is named "z"'],
+    ['a case with an unknown result', runOf({ results: [{ name: 'y' }], cases: [{ then: { w: 1 } }] }), 'workflows[0].run.cases[0].then.w: no result is named "w"'],
+    ['a case with then and fail', runOf({ cases: [{ then: {}, fail: 'boom' }] }), 'workflows[0].run.cases[0].fail: give then or fail, not both'],
+    ['a negative run time', runOf({ runTimeMs: -1 }), 'workflows[0].run.runTimeMs: Too small'],
+    ['an unknown run key', runOf({ timeout: 5 }), 'workflows[0].run: Unrecognized key: "timeout"'],
   ])('refuse %s', async (_label, doc, expected) => {
     expect(await problemsOf(doc)).toContain(`  ${expected}`);
   });

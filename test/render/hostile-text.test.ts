@@ -18,11 +18,13 @@ import { renderConfigYaml } from '../../src/import/render-yaml.js';
 import { computeDrift } from '../../src/plan/drift.js';
 import { computePlan } from '../../src/plan/compute.js';
 import type { Plan } from '../../src/plan/types.js';
+import { renderDriftHtml } from '../../src/render/drift-html.js';
 import { renderDriftHuman } from '../../src/render/drift-human.js';
 import { renderDriftJson } from '../../src/render/drift-json.js';
 import { renderDriftJunit } from '../../src/render/drift-junit.js';
 import { renderDriftMarkdown } from '../../src/render/drift-markdown.js';
 import { escapeUnsafe, hasUnsafeChars, jsonText, markdownCode, markdownText, xmlText } from '../../src/render/escape.js';
+import { renderPlanHtml } from '../../src/render/plan-html.js';
 import { renderPlanHuman } from '../../src/render/plan-human.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
@@ -31,7 +33,9 @@ import { progressLines } from '../../src/render/progress-lines.js';
 import { renderApplySummary } from '../../src/render/progress-summary.js';
 import { progressTty } from '../../src/render/progress-tty.js';
 import { palette, renderToString, terminalLine } from '../../src/render/text.js';
-import type { DriftRenderer, PlanRenderer } from '../../src/render/types.js';
+import type { DriftRenderer, PlanRenderer, ReportThumbnails } from '../../src/render/types.js';
+import { inlineImage } from '../../src/report/thumbnails.js';
+import { pngBytes } from '../emulator/png.js';
 import { forgedLines, HOSTILE_STRINGS, RAW_UNSAFE, withoutStructure, withoutTtyStructure } from '../fixtures/hostile-strings.js';
 import { ALL_WORKFLOWS, desiredApp, desiredState, desiredThumbnail, observedApp, observedState, sha, workflowsFor } from '../plan/builders.js';
 
@@ -154,6 +158,31 @@ function expectMarkdownSafe(text: string, benign: string): void {
   expect(outsideCode(text)).not.toMatch(/(?<!\\)\]\(https:\/\/evil/);
 }
 
+/**
+ * Every tag of an HTML page with its attribute values left out: a value that
+ * opened or closed an element, or broke out of an attribute, changes it.
+ * (Text and attribute values hold no raw < or >, so every < starts a tag.)
+ */
+function htmlSkeleton(text: string): string[] {
+  return [...text.matchAll(/<[^>]*>/g)].map((m) => m[0].replace(/="[^"]*"/g, '=""')).sort();
+}
+
+/** An image for every app of the hostile plan, so names reach alt attributes too. */
+function hostileGallery(s: string): ReportThumbnails {
+  const image = inlineImage(pngBytes([1, 2, 3]));
+  const names = [`App ${s}`, 'Short', 'Failed', 'Odd state', 'Thumb', 'Moved', 'Elsewhere', `New ${s}`, 'Unreadable'];
+  return {
+    managed: new Map(names.map((name) => [name, { config: image, server: { kind: 'missing', text: `could not be read: ${JSON.stringify(s)}` } }])),
+    unmanaged: new Map([[s, { config: { kind: 'missing', text: 'not in the config' }, server: image }]]),
+  };
+}
+
+function expectHtmlSafe(text: string, benign: string): void {
+  expect(text.replace(/\n/g, '')).not.toMatch(RAW_UNSAFE);
+  expect(htmlSkeleton(text)).toEqual(htmlSkeleton(benign));
+  expect(text.replace(/\\u200b/g, '')).toContain('CANARY');
+}
+
 function expectWellFormedXml(text: string, s: string): void {
   expect(XMLValidator.validate(text)).toBe(true);
   expect(text.replace(/\n/g, '')).not.toMatch(RAW_UNSAFE);
@@ -187,6 +216,18 @@ describe.each(HOSTILE_STRINGS)('%s', (_name, s) => {
     ['drift markdown', () => driftRender(renderDriftMarkdown, s), () => driftRender(renderDriftMarkdown, benignFor(s))],
   ])('%s: keeps its structure, opens no link, fence or HTML', (_format, render, benign) => {
     expectMarkdownSafe(render(), benign());
+  });
+
+  it.each<[string, (value: string) => string]>([
+    ['plan html', (value) => renderToString((out) => renderPlanHtml(hostilePlan(value), out, { color: false, verbose: true, thumbnails: hostileGallery(value) }))],
+    [
+      'drift html',
+      (value) =>
+        renderToString((out) => renderDriftHtml(computeDrift(hostilePlan(value), { failOnUnmanaged: true }), out, { color: false, verbose: true, thumbnails: hostileGallery(value) })),
+    ],
+  ])('%s: the same elements and attributes as for a harmless value, nothing raw', (_format, render) => {
+    // The harmless value keeps the line breaks: a description's lines are diffed line by line, one element each.
+    expectHtmlSafe(render(s), render(s.replace(/[^\r\n]+/g, benignFor)));
   });
 
   it('drift junit: well-formed XML, nothing XML 1.0 forbids', () => {

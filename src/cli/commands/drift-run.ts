@@ -6,12 +6,14 @@ import { P7appsError } from '../../errors.js';
 import { plan as planFromServer } from '../../operations.js';
 import { computeDrift, type DriftReport } from '../../plan/drift.js';
 import { strictModeError } from '../../plan/verification.js';
+import { renderDriftHtml } from '../../render/drift-html.js';
 import { renderDriftHuman } from '../../render/drift-human.js';
 import { renderDriftJson } from '../../render/drift-json.js';
 import { renderDriftJunit } from '../../render/drift-junit.js';
 import { renderDriftMarkdown } from '../../render/drift-markdown.js';
 import { renderToString } from '../../render/text.js';
-import type { DriftRenderer } from '../../render/types.js';
+import type { DriftRenderer, ReportThumbnails } from '../../render/types.js';
+import { gatherInto } from '../../report/thumbnails.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
@@ -23,6 +25,7 @@ const RENDERERS = {
   markdown: renderDriftMarkdown,
   json: renderDriftJson,
   junit: renderDriftJunit,
+  html: renderDriftHtml,
 } satisfies Record<DriftFormat, DriftRenderer>;
 
 export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number> {
@@ -30,9 +33,13 @@ export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number
   const format = args.format as DriftFormat;
   let report: DriftReport;
   let strict: boolean;
+  const gathered: { thumbnails?: ReportThumbnails } = {};
   try {
     // Strict mode is checked here, after the report is shown, so a reader sees what could not be verified.
-    const { plan, desired } = await planFromServer({ ...serverOptions(ctx, args, parallelism), config: args.config, ...appSelection(args), strict: false });
+    const { plan, desired } = await planFromServer(
+      { ...serverOptions(ctx, args, parallelism), config: args.config, ...appSelection(args), strict: false },
+      format === 'html' ? gatherInto(gathered, { parallelism, signal: ctx.signal }) : undefined,
+    );
     report = computeDrift(plan, { failOnUnmanaged: args['fail-on-unmanaged'] === true });
     strict = strictMode(args, desired);
   } catch (err) {
@@ -42,7 +49,7 @@ export async function runDrift(ctx: CliContext, args: DriftArgs): Promise<number
     }
     throw err;
   }
-  const options = { color: format === 'human' && useColor(args, ctx.stdout, ctx.env), verbose: args.verbose === true };
+  const options = { color: format === 'human' && useColor(args, ctx.stdout, ctx.env), verbose: args.verbose === true, ...gathered };
   RENDERERS[format](report, ctx.stdout, options);
 
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;

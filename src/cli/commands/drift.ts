@@ -1,6 +1,6 @@
 // `p7apps drift`: a read-only report of how the server differs from the
 // config, for people (human), pull requests and job summaries (markdown),
-// scripts (json) and CI dashboards (junit). Wiring only: the report is a view
+// scripts (json), CI dashboards (junit) and browsers (html). Wiring only: the report is a view
 // of the plan (src/plan/drift.ts), the words are in src/render.
 //
 // Exit codes: 0 in sync, 2 drift, 1 error.
@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
-export const DRIFT_FORMATS = ['human', 'markdown', 'json', 'junit'] as const;
+export const DRIFT_FORMATS = ['human', 'markdown', 'json', 'junit', 'html'] as const;
 export type DriftFormat = (typeof DRIFT_FORMATS)[number];
 
 export interface DriftArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {

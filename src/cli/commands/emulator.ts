@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { P7appsError, UsageError } from '../../errors.js';
-import { DEFAULT_READY_AFTER_MS } from '../../emulator/defaults.js';
+import { DEFAULT_READY_AFTER_MS, DEFAULT_RUN_TIMING } from '../../emulator/defaults.js';
 import type { RequestLogEntry } from '../../emulator/index.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
@@ -19,6 +19,7 @@ interface EmulatorArgs {
   token?: string;
   'control-token'?: string;
   'ready-after-ms': number;
+  'run-time-ms': number;
   'latency-ms': number;
   faults?: string;
   'tls-cert'?: string;
@@ -87,6 +88,12 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
         .option('token', { type: 'string', describe: 'The token the default user signs in with (default: made up for this run)', requiresArg: true })
         .option('control-token', { type: 'string', describe: 'Admin token of the /_emulator/ control API (default: made up for this run)', requiresArg: true })
         .option('ready-after-ms', { type: 'number', default: DEFAULT_READY_AFTER_MS, describe: 'Milliseconds from a publish to READY', requiresArg: true })
+        .option('run-time-ms', {
+          type: 'number',
+          default: DEFAULT_RUN_TIMING.runMs,
+          describe: "Milliseconds a run is RUNNING when its workflow's seed gives no runTimeMs (docs/runs.md)",
+          requiresArg: true,
+        })
         .option('latency-ms', { type: 'number', default: 0, describe: 'Milliseconds added to every API request', requiresArg: true })
         .option('faults', { type: 'string', describe: 'Faults to inject, e.g. "latency=20,rate503=0.05,seed=42" (see docs/emulator.md)', requiresArg: true })
         .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key)', requiresArg: true })
@@ -111,6 +118,7 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
       ) as unknown as EmulatorArgs;
       const port = wholeNumber('port', argv.port, 0, 65535);
       const readyAfterMs = wholeNumber('ready-after-ms', argv['ready-after-ms'], 0, 3_600_000);
+      const runMs = wholeNumber('run-time-ms', argv['run-time-ms'], 0, 3_600_000);
       const latencyMs = wholeNumber('latency-ms', argv['latency-ms'], 0, 3_600_000);
       const pageSize = argv['page-size'] === undefined ? undefined : wholeNumber('page-size', argv['page-size'], 1, 10_000);
       let faults;
@@ -131,6 +139,7 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
         port,
         host: argv.host,
         readyAfterMs,
+        runTiming: { runMs },
         latencyMs,
         seedBaseDir: ctx.cwd,
         ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
@@ -159,6 +168,7 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
       out.write(`  Token:         ${emulator.token}\n`);
       out.write(`  Control API:   ${emulator.controlUrl} (admin token: ${emulator.controlToken})\n`);
       out.write(`  Publishing:    a published version is READY ${readyAfterMs} ms later\n`);
+      out.write(`  Runs:          RUNNING for ${runMs} ms unless the workflow's seed says otherwise\n`);
       out.write(`  Profiles:      ${emulator.profiles.join(', ')}\n`);
       out.write(`  Faults:        ${faults ? formatFaultSpec(faults) || 'none' : 'none'}${latencyMs ? `, latency ${latencyMs} ms` : ''}\n\n`);
       out.write('Point p7apps at it:\n');

@@ -11,18 +11,20 @@ import { plural } from '../../plan/describe.js';
 import { planDocumentText } from '../../plan/document.js';
 import { planHasChanges, type Plan } from '../../plan/types.js';
 import { planVerification, strictModeError } from '../../plan/verification.js';
+import { renderPlanHtml } from '../../render/plan-html.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { terminalLines } from '../../render/text.js';
-import type { PlanRenderer } from '../../render/types.js';
+import type { PlanRenderer, ReportThumbnails } from '../../render/types.js';
+import { gatherInto } from '../../report/thumbnails.js';
 import type { CliContext } from '../context.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appSelection, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
 
-const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown } satisfies Record<PlanFormat, PlanRenderer>;
+const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown, html: renderPlanHtml } satisfies Record<PlanFormat, PlanRenderer>;
 
 export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
@@ -30,14 +32,20 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
   const outFile = args.out === undefined ? undefined : await checkedOutFile(ctx.cwd, args.out);
   let plan: Plan;
   let desired: DesiredState;
+  const gathered: { thumbnails?: ReportThumbnails } = {};
   try {
     // Strict mode is checked here, after the plan is shown, so a reader sees what could not be verified.
-    ({ plan, desired } = await planFromServer({
-      ...serverOptions(ctx, args, parallelism),
-      config: args.config,
-      ...appSelection(args),
-      strict: false,
-    }));
+    // The HTML report shows thumbnails, fetched while the client is still signed in.
+    const gather = format === 'html' ? gatherInto(gathered, { parallelism, signal: ctx.signal }) : undefined;
+    ({ plan, desired } = await planFromServer(
+      {
+        ...serverOptions(ctx, args, parallelism),
+        config: args.config,
+        ...appSelection(args),
+        strict: false,
+      },
+      gather,
+    ));
   } catch (err) {
     if (ctx.signal.aborted) {
       ctx.stderr.write('Interrupted while reading the server; nothing was saved.\n');
@@ -46,7 +54,11 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     throw err;
   }
 
-  RENDERERS[format](plan, ctx.stdout, { color: format === 'human' && useColor(args, ctx.stdout, ctx.env), verbose: args.verbose === true });
+  RENDERERS[format](plan, ctx.stdout, {
+    color: format === 'human' && useColor(args, ctx.stdout, ctx.env),
+    verbose: args.verbose === true,
+    ...gathered,
+  });
 
   if (plan.summary.conflict > 0) {
     const apps = plan.apps.filter((a) => a.action === 'conflict').map((a) => JSON.stringify(a.name));

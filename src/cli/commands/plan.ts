@@ -1,5 +1,5 @@
 // `p7apps plan`: load the config, read the server, compute the plan, show it
-// (human, JSON or Markdown), optionally save it for `p7apps apply FILE`.
+// (human, JSON, Markdown or an HTML page), optionally save it for `p7apps apply FILE`.
 // Wiring only: what to publish is decided in src/plan, how the server is read
 // in src/observe, and the words are in src/render.
 //
@@ -10,7 +10,7 @@ import type { Argv } from 'yargs';
 import { withFormatOption, withReadingOptions, withTargetingOptions, type ConfigArgs, type OutputArgs, type ServerArgs, type StrictArgs, type TargetingArgs } from '../options.js';
 import type { CommandFactory } from './index.js';
 
-export const PLAN_FORMATS = ['human', 'json', 'markdown'] as const;
+export const PLAN_FORMATS = ['human', 'json', 'markdown', 'html'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
 export interface PlanArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
@@ -34,6 +34,7 @@ export const planCommand: CommandFactory = (ctx) => ({
       .example('$0 plan', 'Show what apply would publish and why; exit code 2 when there are changes')
       .example('$0 plan --out plan.json && $0 apply plan.json', 'Review a plan, then apply exactly it')
       .example('$0 plan --format markdown >> "$GITHUB_STEP_SUMMARY"', 'Show the plan in a GitHub Actions job summary')
+      .example('$0 plan --format html > plan.html', 'One self-contained page with thumbnails side by side, to open in a browser')
       .epilogue('Exit codes: 0 no changes, 2 changes present, 1 error or conflict, 130 interrupted.'),
   handler: async (args) => {
     // Loaded when the command runs, so other commands (and --help) do not pay for reading a server.

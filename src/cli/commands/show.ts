@@ -4,6 +4,7 @@
 
 import type { Argv } from 'yargs';
 import { planHasChanges, planHasConflicts } from '../../plan/types.js';
+import { renderPlanHtml } from '../../render/plan-html.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
@@ -14,7 +15,8 @@ import { readSavedPlan } from '../saved-plan-file.js';
 import type { CommandFactory } from './index.js';
 import { PLAN_FORMATS, type PlanFormat } from './plan.js';
 
-const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown } satisfies Record<PlanFormat, PlanRenderer>;
+// html: without thumbnails, which a saved plan does not hold.
+const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown, html: renderPlanHtml } satisfies Record<PlanFormat, PlanRenderer>;
 
 interface ShowArgs {
   plan: string;
