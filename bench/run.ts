@@ -338,7 +338,8 @@ async function main(): Promise<void> {
       const nodes = [{ version: process.version, execPath: process.execPath }, ...p.nodes.map((execPath) => ({ version: nodeVersion(execPath), execPath }))];
       process.stdout.write('\ntypical catalogs and LAN:');
       const typical = await measureTypical({
-        repoDir,
+        // The emulator of the build under test (the same for every contender).
+        repoDir: path.resolve(path.dirname(p.cli), '..'),
         dir: path.join(dir, 'typical'),
         contenders,
         nodes,
