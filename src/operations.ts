@@ -10,7 +10,7 @@ import type { DesiredState } from './config/desired.js';
 import { loadConfig } from './config/load.js';
 import { UsageError } from './errors.js';
 import type { Redactor } from './redact.js';
-import { readObservedState, requestLists, type EarlyLists } from './observe/read.js';
+import { readObservedState } from './observe/read.js';
 import { computePlan } from './plan/compute.js';
 import { computeDrift, type DriftReport } from './plan/drift.js';
 import type { ObservedState } from './plan/observed.js';
@@ -144,63 +144,13 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
 }
 
 /** Reads the server for `desired` and plans. Pure planning after one read. */
-export async function planWith(
-  api: AppsHubClient,
-  desired: DesiredState,
-  options: { parallelism?: number; signal?: AbortSignal; apps?: string[]; lists?: EarlyLists } = {},
-): Promise<PlanOutcome> {
+export async function planWith(api: AppsHubClient, desired: DesiredState, options: { parallelism?: number; signal?: AbortSignal; apps?: string[] } = {}): Promise<PlanOutcome> {
   const observed = await readObservedState(api, desired, {
     parallelism: options.parallelism ?? 10,
     signal: options.signal,
     onlyApps: options.apps !== undefined && options.apps.length > 0 ? options.apps : undefined,
-    ...(options.lists ? { lists: options.lists } : {}),
   });
   return { plan: computePlan(desired, observed), desired, observed };
-}
-
-/** A server opened, and its lists requested, while the config loads. */
-interface EarlyServer {
-  /** The client and its lists, or the error opening it failed with (reported only once the config loaded). */
-  opened: Promise<{ api: AppsHubClient; lists: EarlyLists }>;
-  /** Stops the early requests and closes the client. */
-  discard(): Promise<void>;
-  /** Stops what is still under way of the early requests (after a failed read) and stops following the caller's signal. */
-  finish(): void;
-}
-
-/**
- * When --server or P7APPS_URL names the server (so the config cannot change
- * it), the server is opened and both lists requested at once: they travel
- * while the config loads, instead of after it. Whatever goes wrong there is
- * reported only once the config has loaded, so a broken config is still the
- * first thing said. Undefined when the URL may come from the config.
- * (The lists are all the early read sends: nothing a config could make wrong.)
- */
-function openServerEarly(options: PlanOptions): EarlyServer | undefined {
-  const env = options.env ?? process.env;
-  if (!hasText(options.server) && !hasText(env.P7APPS_URL)) return undefined;
-  const controller = new AbortController();
-  const stop = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', stop, { once: true });
-  const opened = openServer({ ...options, signal: controller.signal }).then((api) => ({ api, lists: requestLists(api, controller.signal) }));
-  opened.catch(() => undefined);
-  const finish = () => {
-    options.signal?.removeEventListener('abort', stop);
-    controller.abort(new Error('the read is over'));
-  };
-  return {
-    opened,
-    finish,
-    discard: async () => {
-      finish();
-      const early = await opened.catch(() => undefined);
-      await early?.api.close();
-    },
-  };
-}
-
-function hasText(value: string | undefined): boolean {
-  return value !== undefined && value.trim() !== '';
 }
 
 /**
@@ -209,24 +159,14 @@ function hasText(value: string | undefined): boolean {
  * thumbnails with it).
  */
 export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubClient, outcome: PlanOutcome) => Promise<void>): Promise<PlanOutcome> {
-  // A selection (--app, --workspace, --exclude-app) is checked against the config before the server is read:
-  // a typo must not reach the server, so such a run waits for the config.
-  const early = typeof options.config === 'object' || narrowsApps(options) ? undefined : openServerEarly(options);
-  let desired: DesiredState;
-  try {
-    desired = await loadDesiredState(options);
-  } catch (err) {
-    await early?.discard();
-    throw err;
-  }
-  const { api, lists } = early ? await early.opened : { api: await openServer({ ...options, configServerUrl: desired.serverUrl }), lists: undefined };
+  const desired = await loadDesiredState(options);
+  const api = await openServer({ ...options, configServerUrl: desired.serverUrl });
   let outcome: PlanOutcome;
   try {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
-    outcome = await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined, ...(lists ? { lists } : {}) });
+    outcome = await planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
     await whileOpen?.(api, outcome);
   } finally {
-    early?.finish();
     await api.close();
   }
   if (options.strict ?? desired.strict ?? false) {

@@ -47,22 +47,6 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Read only these apps (by name); others are neither read nor reported. */
   onlyApps?: string[];
-  /** Both lists, already requested (while the config loaded): awaited instead of requested again. */
-  lists?: EarlyLists;
-}
-
-/** The app and workflow lists, requested before the config was there (src/operations.ts). */
-export interface EarlyLists {
-  apps: Promise<AppRecord[]>;
-  workflows: Promise<Maybe<Record<string, WorkflowRecord>>>;
-}
-
-/** Requests both lists now; every rejection is also handled, so that lists nobody awaits (a config that fails) are no unhandled errors. */
-export function requestLists(api: AppsHubApi, signal: AbortSignal): EarlyLists {
-  const lists = { apps: api.listApps(signal), workflows: readWorkflows(api, signal) };
-  lists.apps.catch(() => undefined);
-  lists.workflows.catch(() => undefined);
-  return lists;
 }
 
 export async function readObservedState(api: AppsHubApi, desired: DesiredState, options: ReadOptions): Promise<ObservedState> {
@@ -75,9 +59,8 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
     // list: they start as soon as it is in, while the workflow list (often
     // the larger) is still arriving. Its failure is handled where it is
     // awaited; until then a handler keeps it from counting as unhandled.
-    const early = options.lists;
-    const appsListed = failFast(limit(() => early?.apps ?? api.listApps(signal)));
-    const workflowsRead = failFast(limit(() => early?.workflows ?? readWorkflows(api, signal)));
+    const appsListed = failFast(limit(() => api.listApps(signal)));
+    const workflowsRead = failFast(limit(() => readWorkflows(api, signal)));
     workflowsRead.catch(() => undefined);
     const listed = await appsListed;
 
