@@ -20,6 +20,8 @@ export { computePlan, fingerprintObservedApp } from './plan/compute.js';
 export { planToDocument, planFromDocument, type PlanDocumentV1 } from './plan/document.js';
 export { readObservedState, type ReadOptions } from './observe/read.js';
 export { applyPlan, type ApplyOptions, type ApplyResult, type AppReport } from './apply/execute.js';
+export { safetyCheck, safetyPolicy, enforceSafety, PlanRefusedError, DEFAULT_SAFETY_POLICY, SAFETY_FORMAT_VERSION, type SafetyVerdict, type ProtectedStep, type ProtectedChange, type GuardOptions } from './plan/safety.js';
+export { compareWithReviewed, publishSteps, type PublishStep } from './plan/compare-reviewed.js';
 export { DEFAULT_LATE_COMMIT_WINDOW_MS } from './apply/late-commit.js';
 export { acquireApplyLock, LOCK_FILE_NAME, type HeldLock, type LockHolder, type LockOptions } from './apply/lock.js';
 export { fanOut, recordEvents, type ApplyEvent, type ApplyHooks, type ApplyListener, type ApplyTotals, type PublishOutcome, type PublishReport } from './apply/events.js';

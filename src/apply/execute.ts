@@ -26,6 +26,7 @@ import { describeError, httpFacts } from './http-facts.js';
 import { DEFAULT_LATE_COMMIT_WINDOW_MS, duplicateAdvice, lateCommitLooks } from './late-commit.js';
 import { changedBeforePublish } from './pre-publish.js';
 import { Slots } from './slots.js';
+import { enforceSafety } from '../plan/safety.js';
 import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
 import { DEFAULT_GRACE_MS, publishLifetime, type PublishLifetime } from './wall-time.js';
 
@@ -74,6 +75,10 @@ export interface ApplyOptions {
   checkBeforePublish?: boolean;
   /** An unknown publishing state unchanged this long ends the wait as a failure (default 2 minutes). */
   unknownStateLimitMs?: number;
+  /** Apply a plan that republishes more existing apps than the plan's safety limits allow (else PlanRefusedError, nothing sent). */
+  force?: boolean;
+  /** Protected apps (protect: true) the plan may change this time, by name (else PlanRefusedError, nothing sent). */
+  allowProtected?: readonly string[];
 }
 
 export type AppOutcome = 'done' | 'failed' | 'interrupted' | 'not-started';
@@ -139,6 +144,8 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
   if (!Number.isInteger(parallelism) || parallelism < 1) {
     throw new P7appsError(`parallelism must be a whole number of at least 1 (got ${parallelism})`);
   }
+  // The same guard as the CLI's, before anything is sent.
+  enforceSafety(plan, { force: options.force, allowProtected: options.allowProtected });
   const run: Run = {
     api,
     clock,

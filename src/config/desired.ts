@@ -37,6 +37,8 @@ export interface DesiredApp {
   /** Sorted by number, ascending. */
   versions: DesiredVersion[];
   defaultVersion?: number;
+  /** `protect: true`: never republished (see src/plan/safety.ts) unless apply names it with --allow-protected. */
+  protect?: boolean;
 }
 
 export interface DesiredState {
@@ -46,6 +48,8 @@ export interface DesiredState {
   serverUrl?: string;
   /** `strict` from the file: unverifiable managed fields are an error (--strict / --no-strict override it). */
   strict?: boolean;
+  /** `safety` from the file: the large-change guard's limits (built-in ones where absent). */
+  safety?: { maxRepublishPercent?: number; maxRepublishApps?: number };
   /** Sorted by name. */
   apps: DesiredApp[];
 }

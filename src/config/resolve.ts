@@ -115,12 +115,14 @@ function resolve(config: ParsedConfig, files: ReferencedFiles, configPath: strin
     const allowCopy = app.allowCopy ?? defaults.allowCopy;
     if (allowCopy !== undefined) desired.allowCopy = allowCopy;
     if (app.defaultVersion !== undefined) desired.defaultVersion = app.defaultVersion;
+    if (app.protect === true) desired.protect = true;
     return desired;
   });
   apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const state: DesiredState = { configPath, apps };
   if (config.server?.url !== undefined) state.serverUrl = config.server.url;
   if (config.strict !== undefined) state.strict = config.strict;
+  if (config.safety !== undefined) state.safety = { ...config.safety };
   return state;
 }
 
@@ -148,7 +150,7 @@ function onePerPlace(issues: RawIssue[]): RawIssue[] {
  * (a required one missing) after those it has, in the schema's order.
  */
 function inFileOrder(issues: RawIssue[], raw: unknown): RawIssue[] {
-  const schemaOrder = [...new Set([...KEYS.root, ...KEYS.app, ...KEYS.version, ...KEYS.workspace, ...KEYS.server, ...KEYS.defaults])];
+  const schemaOrder = [...new Set([...KEYS.root, ...KEYS.app, ...KEYS.version, ...KEYS.workspace, ...KEYS.server, ...KEYS.defaults, ...KEYS.safety])];
   const rank = (parent: unknown, key: string): number => {
     const present = isRecord(parent) ? Object.keys(parent).indexOf(key) : -1;
     if (present >= 0) return present;

@@ -128,6 +128,12 @@ export const appSchema = z
       .max(MAX_VERSION_NUMBER, `the default version must be at most ${MAX_VERSION_NUMBER}`)
       .describe('Which declared version is the default. Left out: the default is not managed.')
       .optional(),
+    protect: z
+      .boolean()
+      .describe(
+        'Never change what the app offers (a new revision of a version, another default version, its description, thumbnail or copy permission) unless apply is given --allow-protected with its name. Adding a version that does not become the default is allowed.',
+      )
+      .optional(),
   })
   .describe('One AppsHub app.');
 
@@ -148,6 +154,24 @@ export const serverSchema = z
   })
   .describe('Where the AppsHub server is.');
 
+export const safetySchema = z
+  .strictObject({
+    maxRepublishPercent: z
+      .number()
+      .min(0, 'maxRepublishPercent must be a percentage from 0 to 100')
+      .max(100, 'maxRepublishPercent must be a percentage from 0 to 100 (100 turns the guard off)')
+      .describe('apply needs --force when a plan republishes more than this percentage of the existing apps it covers, and more than maxRepublishApps of them. Default 30.')
+      .optional(),
+    maxRepublishApps: z
+      .number()
+      .int('maxRepublishApps must be a whole number of apps')
+      .min(0, 'maxRepublishApps must be 0 or more')
+      .max(MAX_APPS, `maxRepublishApps must be at most ${MAX_APPS}`)
+      .describe('Republishing at most this many existing apps never needs --force. Default 5.')
+      .optional(),
+  })
+  .describe('The large-change guard: when a plan republishes (a new revision of an existing version) so many existing apps that apply needs --force.');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().max(MAX_URL_LENGTH, 'the $schema reference is too long').describe('The JSON Schema of this file, for editor completion.').optional(),
@@ -157,6 +181,7 @@ export const configSchema = z
       .describe('Treat managed fields the server does not show (so p7apps cannot verify them) as an error in plan, apply and drift, as --strict does.')
       .optional(),
     defaults: defaultsSchema.optional(),
+    safety: safetySchema.optional(),
     apps: z
       .array(appSchema)
       .max(MAX_APPS, `too many apps (at most ${MAX_APPS})`)
@@ -175,6 +200,7 @@ export const KEYS = {
   app: Object.keys(appSchema.shape),
   version: Object.keys(versionSchema.shape),
   workspace: Object.keys(workspaceObjectSchema.shape),
+  safety: Object.keys(safetySchema.shape),
 } as const;
 
 export type ParsedConfig = z.output<typeof configSchema>;

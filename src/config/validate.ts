@@ -168,6 +168,7 @@ function allowedKeys(objectPath: PathSegment[]): readonly string[] {
   if (last === 'apps') return KEYS.app;
   if (last === 'server') return KEYS.server;
   if (last === 'defaults') return KEYS.defaults;
+  if (last === 'safety') return KEYS.safety;
   return [];
 }
 

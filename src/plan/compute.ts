@@ -25,6 +25,7 @@ import type { DesiredApp, DesiredState, DesiredVersion, WorkspaceRef } from '../
 import { editDistance } from '../config/issue-path.js';
 import { fingerprintObservedApp } from './fingerprint.js';
 import type { ObservedApp, ObservedState } from './observed.js';
+import { safetyPolicy } from './safety.js';
 import { byNameThenId, compareCodePoints, normaliseDescription, normaliseId, normaliseText } from './order.js';
 import {
   PLAN_FORMAT_VERSION,
@@ -109,6 +110,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
     formatVersion: PLAN_FORMAT_VERSION,
     serverUrl: observed.serverUrl,
     configPath: desired.configPath,
+    safety: safetyPolicy(desired),
     apps,
     unmanagedApps,
     summary: summarisePlan(apps, unmanagedApps.length),

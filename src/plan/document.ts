@@ -13,6 +13,7 @@ import { P7appsError } from '../errors.js';
 import { jsonText } from '../render/escape.js';
 import { summarisePlan } from './compute.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
+import { SAFETY_FORMAT_VERSION, safetyCheck, type SafetyVerdict } from './safety.js';
 import { planVerification, type Verification } from './verification.js';
 
 export const PLAN_DOCUMENT_KIND = 'p7apps-plan' as const;
@@ -130,6 +131,14 @@ export type PlanNoteV1 =
  */
 export type VerificationV1 = Verification;
 
+/**
+ * Added within format 1 (absent from older files): the large-change guard's
+ * verdict and the settings it was reached with (the config's `safety` limits
+ * and protected apps). Read back, the limits and protected apps are kept and
+ * the rest is recomputed from the apps.
+ */
+export type SafetyV1 = SafetyVerdict;
+
 export type AppPlanV1 =
   | { action: 'create'; name: string; notes: PlanNoteV1[]; workspace: WorkspaceRefV1; changes: AttributeChangeV1[]; publishes: PlannedPublishV1[] }
   | {
@@ -158,6 +167,7 @@ export interface PlanDocumentV1 {
   /** Apps on the server the config does not declare, sorted by name. */
   unmanagedApps: { appId: string; name: string; workspace: MaybeV1<WorkspaceV1> }[];
   verification?: VerificationV1;
+  safety?: SafetyV1;
 }
 
 const unknownSchema = z.strictObject({ unknown: z.literal(true), raw: z.string().max(4096).optional() });
@@ -200,6 +210,17 @@ const verificationSchema = z.strictObject({
         }),
       ),
     }),
+  ),
+});
+const safetySchema = z.strictObject({
+  formatVersion: z.literal(SAFETY_FORMAT_VERSION),
+  needsForce: z.boolean(),
+  republishedApps: z.array(z.string()),
+  existingApps: count,
+  limits: z.strictObject({ maxRepublishPercent: z.number().min(0).max(100), maxRepublishApps: count }),
+  protectedApps: z.array(z.string().min(1)),
+  protectedSteps: z.array(
+    z.strictObject({ app: z.string().min(1), step: versionNumber, version: versionNumber, change: z.enum(['revision', 'default', 'settings']) }),
   ),
 });
 const changesSchema = z.array(
@@ -316,6 +337,7 @@ export const planDocumentV1Schema: z.ZodType<PlanDocumentV1> = z.strictObject({
   ),
   unmanagedApps: z.array(z.strictObject({ appId: z.string(), name: z.string(), workspace: maybe(workspaceSchema) })),
   verification: verificationSchema.optional(),
+  safety: safetySchema.optional(),
 });
 
 /** The saved form of a plan; a deep copy, so later changes to either do not leak into the other. */
@@ -330,6 +352,7 @@ export function planToDocument(plan: Plan): PlanDocumentV1 {
     apps: copy.apps,
     unmanagedApps: copy.unmanagedApps,
     verification: planVerification(copy),
+    safety: safetyCheck(copy),
   };
 }
 
@@ -370,6 +393,10 @@ export function planFromDocument(json: unknown, file: string): Plan {
     unmanagedApps: document.unmanagedApps,
     summary: document.summary,
   }) as Plan;
+  if (document.safety) {
+    const { maxRepublishPercent, maxRepublishApps } = document.safety.limits;
+    plan.safety = { maxRepublishPercent, maxRepublishApps, protectedApps: [...document.safety.protectedApps] };
+  }
   checkConsistency(plan, file);
   return plan;
 }

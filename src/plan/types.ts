@@ -188,10 +188,26 @@ export interface PlanSummary {
   republishes: number;
 }
 
+/**
+ * What the config says about the large-change guard and protected apps
+ * (src/plan/safety.ts decides with it). Absent: the built-in limits and no
+ * protected app.
+ */
+export interface SafetyPolicy {
+  /** Republishing more than this share of the existing apps a plan covers (and more than maxRepublishApps of them) needs --force. */
+  maxRepublishPercent: number;
+  /** Republishing at most this many existing apps never needs --force. */
+  maxRepublishApps: number;
+  /** Apps the config marks `protect: true`, sorted. */
+  protectedApps: string[];
+}
+
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   serverUrl: string;
   configPath: string;
+  /** The guard's settings from the config this plan was made from. */
+  safety?: SafetyPolicy;
   /** Managed apps, sorted by name. */
   apps: AppPlan[];
   /** Apps on the server the config does not declare, sorted by name. */

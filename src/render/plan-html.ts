@@ -4,7 +4,8 @@
 // needed, conflicts, notes; filters by what the plan does to each app.
 
 import { describeConflict, describeNote, describeReason, summaryLine } from '../plan/describe.js';
-import type { AppPlan, UnmanagedApp } from '../plan/types.js';
+import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines } from '../plan/safety.js';
+import { planHasChanges, type AppPlan, type UnmanagedApp } from '../plan/types.js';
 import { htmlText } from './escape.js';
 import { cardHead, changesTable, countTags, extraFacts, extraList, itemList, renderPage, thumbnailPair, thumbnailsOf } from './html-page.js';
 import { expectationText, requestFields } from './plan-words.js';
@@ -30,19 +31,26 @@ const BADGES: Record<AppPlan['action'], { tag: string; text: string }> = {
   'no-op': { tag: 'no-change', text: 'no change' },
 };
 
-const KNOWN_PLAN_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'serverUrl', 'configPath', 'apps', 'unmanagedApps', 'summary']);
+const KNOWN_PLAN_FIELDS: ReadonlySet<string> = new Set(['formatVersion', 'serverUrl', 'configPath', 'safety', 'apps', 'unmanagedApps', 'summary']);
 const KNOWN_APP_FIELDS: ReadonlySet<string> = new Set(['action', 'name', 'appId', 'workspace', 'observedFingerprint', 'changes', 'publishes', 'notes', 'conflicts']);
 
 export const renderPlanHtml: PlanRenderer = (plan, out, options) => {
+  const guarded = protectedStepsByApp(plan);
   const cards = [
-    ...plan.apps.map((app) => ({ tags: planTags(app), html: appCard(app, options.thumbnails) })),
+    ...plan.apps.map((app) => ({ tags: planTags(app), html: appCard(app, options.thumbnails, guarded.get(app.name)) })),
     ...plan.unmanagedApps.map((app) => ({ tags: ['unmanaged'], html: unmanagedCard(app, options.thumbnails) })),
   ];
   out.write(
     renderPage({
       title: 'p7apps plan',
       summary: summaryLine(plan),
-      facts: [['Server', plan.serverUrl], ['Config', plan.configPath], ...extraFacts(plan, KNOWN_PLAN_FIELDS)],
+      facts: [
+        ['Server', plan.serverUrl],
+        ['Config', plan.configPath],
+        // The guard's verdict, as every plan format states it.
+        ...(planHasChanges(plan) ? safetyLines(safetyCheck(plan)).map((line): [string, string] => ['Safety', line]) : []),
+        ...extraFacts(plan, KNOWN_PLAN_FIELDS),
+      ],
       filters: countTags(
         cards.map((c) => c.tags),
         FILTERS,
@@ -69,7 +77,7 @@ export function planTags(app: AppPlan): string[] {
   return FILTERS.map(([tag]) => tag).filter((tag) => tags.has(tag));
 }
 
-function appCard(app: AppPlan, thumbnails: ReportThumbnails | undefined): string {
+function appCard(app: AppPlan, thumbnails: ReportThumbnails | undefined, guarded: ReadonlySet<number> = new Set()): string {
   const appId = app.action === 'create' ? null : (app.appId ?? null);
   const parts = [cardHead(planTags(app), BADGES[app.action], app.name, appId)];
   if ('workspace' in app) parts.push(`<p class="id">workspace ${htmlText(workspaceText(app.workspace))}</p>`);
@@ -83,7 +91,8 @@ function appCard(app: AppPlan, thumbnails: ReportThumbnails | undefined): string
           const request = requestFields(p)
             .map(([name, value]) => `<code>${htmlText(`${name}=${value}`)}</code>`)
             .join(' ');
-          return `#${p.step}: ${htmlText(expectationText(p.expect))}; ${request}<br>why: ${htmlText(p.reasons.map(describeReason).join('; '))}`;
+          const protectedNote = guarded.has(p.step) ? `<br><strong>${htmlText(PROTECTED_STEP_TEXT)}</strong>` : '';
+          return `#${p.step}: ${htmlText(expectationText(p.expect))}; ${request}<br>why: ${htmlText(p.reasons.map(describeReason).join('; '))}${protectedNote}`;
         }),
       ),
     );

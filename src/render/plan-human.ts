@@ -6,7 +6,8 @@
 // about them could not be verified.
 
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
-import type { AppPlan, AttributeChange, Plan, PlannedPublish } from '../plan/types.js';
+import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines } from '../plan/safety.js';
+import { planHasChanges, type AppPlan, type AttributeChange, type Plan, type PlannedPublish } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
 import { isMultiline, lineDiff, palette, quote, terminalLines, workspaceText, wordDiff, type Palette } from './text.js';
 import type { PlanRenderer, RenderOptions } from './types.js';
@@ -19,9 +20,10 @@ function humanLines(plan: Plan, options: RenderOptions): string[] {
   const c = palette(options.color);
   const lines: string[] = [c.bold(`p7apps plan for ${plan.serverUrl}`), `  config: ${plan.configPath}`, ''];
 
+  const guarded = protectedStepsByApp(plan);
   let hidden = 0;
   for (const app of plan.apps) {
-    const shown = appLines(app, options, c);
+    const shown = appLines(app, options, c, guarded.get(app.name));
     if (shown.length === 0) hidden += 1;
     else lines.push(...shown, '');
   }
@@ -33,12 +35,16 @@ function humanLines(plan: Plan, options: RenderOptions): string[] {
     lines.push('');
   }
 
+  if (planHasChanges(plan)) {
+    const verdict = safetyCheck(plan);
+    for (const line of safetyLines(verdict)) lines.push(line.startsWith('apply will need') ? c.conflict(line) : line);
+  }
   const summary = summaryLine(plan);
   lines.push(c.bold(plan.summary.conflict > 0 ? c.conflict(summary) : summary));
   return lines;
 }
 
-function appLines(app: AppPlan, options: RenderOptions, c: Palette): string[] {
+function appLines(app: AppPlan, options: RenderOptions, c: Palette, guarded: ReadonlySet<number> = new Set()): string[] {
   const id = 'appId' in app && app.appId !== undefined ? ` (id ${app.appId})` : '';
   const lines: string[] = [];
   switch (app.action) {
@@ -50,7 +56,7 @@ function appLines(app: AppPlan, options: RenderOptions, c: Palette): string[] {
     case 'update':
       lines.push(c.changed(`~ app ${quote(app.name)}${id} will be updated`));
       lines.push(...app.changes.flatMap((change) => changeLines(change, '~', options, c)));
-      lines.push(...publishLines(app.publishes, c));
+      lines.push(...publishLines(app.publishes, c, guarded));
       break;
     case 'conflict':
       lines.push(c.conflict(`! app ${quote(app.name)}${id} cannot be planned:`));
@@ -90,13 +96,14 @@ export function changeLines(change: AttributeChange, mark: '+' | '~', options: R
   return lines;
 }
 
-function publishLines(publishes: PlannedPublish[], c: Palette): string[] {
+function publishLines(publishes: PlannedPublish[], c: Palette, guarded: ReadonlySet<number> = new Set()): string[] {
   const lines = ['    publishes, in order:'];
   for (const publish of publishes) {
     const fields = requestFields(publish).map(([name, value]) => `${name}=${value}`);
     lines.push(`      ${publish.step}. ${c.bold(`POST apps/ ${fields.slice(0, 2).join(' ')}`)}  -> ${expectationText(publish.expect)}`);
     lines.push(`         ${fields.slice(2).join(' ')}`);
     for (const reason of publish.reasons) lines.push(c.dim(`         because ${describeReason(reason)}`));
+    if (guarded.has(publish.step)) lines.push(c.conflict(`         ${PROTECTED_STEP_TEXT}`));
   }
   return lines;
 }

@@ -5,7 +5,8 @@
 
 import { isUnknown } from '../appshub/types.js';
 import { describeConflict, describeNote, describeReason, plural, summaryLine } from '../plan/describe.js';
-import type { AppPlan, AttributeChange, Plan } from '../plan/types.js';
+import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines, safetyNeedsFlags } from '../plan/safety.js';
+import { planHasChanges, type AppPlan, type AttributeChange, type Plan } from '../plan/types.js';
 import { changeLabel, changeValueText, expectationText, requestFields } from './plan-words.js';
 import { escapeUnsafe, htmlText as escapeHtml, markdownCode as codeSpan, markdownFence, markdownText as escapeMarkdown } from './escape.js';
 import { lineDiff, workspaceText } from './text.js';
@@ -22,6 +23,12 @@ export { markdownText as escapeMarkdown, htmlText as escapeHtml, markdownCode as
 
 function markdownLines(plan: Plan, verbose: boolean): string[] {
   const lines = ['## p7apps plan', '', `**${summaryLine(plan)}**`, '', `Server ${codeSpan(plan.serverUrl)}, config ${codeSpan(plan.configPath)}`, ''];
+  if (planHasChanges(plan)) {
+    const verdict = safetyCheck(plan);
+    const said = safetyLines(verdict).map(escapeMarkdown);
+    if (safetyNeedsFlags(verdict)) lines.push('> [!WARNING]', ...said.map((line) => `> - ${line}`), '');
+    else lines.push(...said, '');
+  }
 
   const conflicted = plan.apps.filter((a): a is Extract<AppPlan, { action: 'conflict' }> => a.action === 'conflict');
   if (conflicted.length > 0) {
@@ -48,7 +55,8 @@ function markdownLines(plan: Plan, verbose: boolean): string[] {
   const hidden = plan.apps.length - listed.length;
   if (hidden > 0) lines.push(`${plural(hidden, 'app')} unchanged.`, '');
 
-  for (const app of listed) lines.push(...appBlock(app, verbose), '');
+  const guarded = protectedStepsByApp(plan);
+  for (const app of listed) lines.push(...appBlock(app, verbose, guarded.get(app.name)), '');
 
   if (plan.unmanagedApps.length > 0) {
     lines.push(`<details><summary>${plural(plan.unmanagedApps.length, 'app')} on the server not in the config (left alone)</summary>`, '');
@@ -60,7 +68,7 @@ function markdownLines(plan: Plan, verbose: boolean): string[] {
   return lines;
 }
 
-function appBlock(app: AppPlan, verbose: boolean): string[] {
+function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> = new Set()): string[] {
   const publishes = app.action === 'create' || app.action === 'update' ? app.publishes : [];
   const what = app.action === 'conflict' ? 'conflict' : app.action === 'no-op' ? 'no changes' : `${app.action}, ${plural(publishes.length, 'publish', 'publishes')}`;
   const lines = [`<details${app.action === 'conflict' ? ' open' : ''}><summary><b>${MARKS[app.action]} ${escapeHtml(app.name)}</b>: ${what}</summary>`, ''];
@@ -74,7 +82,7 @@ function appBlock(app: AppPlan, verbose: boolean): string[] {
       const request = requestFields(p)
         .map(([name, value]) => codeSpan(`${name}=${value}`).replace(/\|/g, '\\|'))
         .join(' ');
-      const why = p.reasons.map((r) => escapeMarkdown(describeReason(r))).join('; ');
+      const why = [...p.reasons.map((r) => escapeMarkdown(describeReason(r))), ...(guarded.has(p.step) ? [`**${escapeMarkdown(PROTECTED_STEP_TEXT)}**`] : [])].join('; ');
       lines.push(`| ${p.step} | ${request} | ${escapeMarkdown(expectationText(p.expect))} | ${why} |`);
     }
     lines.push('');

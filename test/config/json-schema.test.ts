@@ -20,7 +20,10 @@ describe('schema/p7apps.schema.json', () => {
     const app = schema.properties.apps.items;
     expect(app.additionalProperties).toBe(false);
     expect(app.required).toEqual(['name', 'versions']);
-    expect(Object.keys(app.properties)).toEqual(['name', 'workspace', 'description', 'descriptionFile', 'thumbnail', 'allowCopy', 'versions', 'defaultVersion']);
+    expect(Object.keys(app.properties)).toEqual(['name', 'workspace', 'description', 'descriptionFile', 'thumbnail', 'allowCopy', 'versions', 'defaultVersion', 'protect']);
+    expect(schema.properties.safety.additionalProperties).toBe(false);
+    expect(schema.properties.safety.properties.maxRepublishPercent).toMatchObject({ type: 'number', minimum: 0, maximum: 100 });
+    expect(schema.properties.safety.properties.maxRepublishApps).toMatchObject({ type: 'integer', minimum: 0 });
     expect(app.properties.workspace.anyOf[1].properties.id.type).toBe('string');
     expect(app.properties.versions.items.properties.version).toMatchObject({ type: 'integer', minimum: 1 });
   });

@@ -28,7 +28,7 @@ describe('a config that breaks one rule gets one exact message', () => {
       'apps["Toy app"].versions[0].workflow: required: the absolute workflow path it is published from, like /Users/1/Flow.p7wf',
     ]],
     ['the wire name of a setting', { apps: [toy({ allow_get_as_workflow: false })] }, ['apps["Toy app"].allow_get_as_workflow: unknown key; did you mean "allowCopy"?']],
-    ['an unknown key like nothing known', { colour: 'blue', apps: [] }, ['colour: unknown key; expected one of: $schema, server, strict, defaults, apps']],
+    ['an unknown key like nothing known', { colour: 'blue', apps: [] }, ['colour: unknown key; expected one of: $schema, server, strict, defaults, safety, apps']],
     ['an unknown key in a workspace', { apps: [toy({ workspace: { nam: 'Toy apps' } })] }, ['apps["Toy app"].workspace.nam: unknown key; did you mean "name"?']],
     ['a workspace with neither name nor id', { apps: [toy({ workspace: {} })] }, [
       'apps["Toy app"].workspace: give the workspace\'s name, its id, or both: { name: "Toy apps", id: "7" }',
@@ -94,12 +94,18 @@ describe('a config that breaks one rule gets one exact message', () => {
     ['a description too long', { apps: [toy({ description: 'd'.repeat(MAX_DESCRIPTION_LENGTH + 1) })] }, [
       'apps["Toy app"].description: the description is too long (at most 65536 characters)',
     ]],
+    ['a republish percentage above 100', { safety: { maxRepublishPercent: 150 }, apps: [] }, ['safety.maxRepublishPercent: maxRepublishPercent must be a percentage from 0 to 100 (100 turns the guard off)']],
+    ['a negative republish percentage', { safety: { maxRepublishPercent: -1 }, apps: [] }, ['safety.maxRepublishPercent: maxRepublishPercent must be a percentage from 0 to 100']],
+    ['a republish percentage as a string', { safety: { maxRepublishPercent: '30%' }, apps: [] }, ['safety.maxRepublishPercent: expected a number, got a string']],
+    ['a fractional app limit', { safety: { maxRepublishApps: 2.5 }, apps: [] }, ['safety.maxRepublishApps: maxRepublishApps must be a whole number of apps']],
+    ['a misspelt safety key', { safety: { maxRepublishApp: 10 }, apps: [] }, ['safety.maxRepublishApp: unknown key; did you mean "maxRepublishApps"?']],
+    ['protect as a string', { apps: [toy({ protect: 'yes' })] }, ['apps["Toy app"].protect: expected true or false, got a string']],
     ['a server URL that is not http', { server: { url: 'ftp://pseven.example.com' }, apps: [] }, ['server.url: expected an http or https URL like https://pseven.example.com']],
     ['a server URL that is not a URL', { server: { url: 'pseven' }, apps: [] }, ['server.url: expected an http or https URL like https://pseven.example.com']],
     ['deep nesting where a string belongs', `{"apps": [{"name": "Toy app", "workspace": "Toy apps", "description": ${nestedLists(5000)}, "versions": [{"version": 1, "workflow": "/Users/1/F.p7wf"}]}]}`, [
       'apps["Toy app"].description: expected a string, got a list',
     ]],
-    ['deep nesting under an unknown key', `{"apps": [], "extra": ${nestedObjects(5000)}}`, ['extra: unknown key; expected one of: $schema, server, strict, defaults, apps']],
+    ['deep nesting under an unknown key', `{"apps": [], "extra": ${nestedObjects(5000)}}`, ['extra: unknown key; expected one of: $schema, server, strict, defaults, safety, apps']],
   ])('%s', async (_name, config, expected) => {
     expect(await problems(config)).toEqual(expected);
   });

@@ -56,3 +56,25 @@ export function unverifiedPlan(): Plan {
   ]);
   return computePlan(desired, observed);
 }
+
+/**
+ * A plan the guard stops: all 7 existing apps get a new revision (more than
+ * 30% and more than 5), and protected apps are changed three ways, while one
+ * protected app only gains a version that does not become the default.
+ */
+export function guardedPlan(): Plan {
+  const names = ['Anvil', 'Bolt', 'Crane', 'Drill', 'Easel', 'Forge', 'Gauge'];
+  const desired = desiredState(
+    ...names.map((name) => desiredApp(name, { 1: 'A' }, name === 'Crane' ? { protect: true } : {})),
+    desiredApp('Hoist', { 1: 'A', 2: 'B' }, { protect: true }),
+    desiredApp('Jack', { 1: 'A', 2: 'B' }, { protect: true, defaultVersion: 2 }),
+    desiredApp('Kiln', { 1: 'A', 2: 'C' }, { protect: true, description: 'Fires clay.' }),
+  );
+  const observed = observedState([
+    ...names.map((name) => observedApp(name, { 1: { workflow: 'A', fingerprint: 'edited in Studio' } })),
+    observedApp('Hoist', { 1: 'A' }),
+    observedApp('Jack', { 1: 'A' }),
+    observedApp('Kiln', { 1: 'A' }, { description: 'Fires pots.' }),
+  ]);
+  return computePlan(desired, observed);
+}

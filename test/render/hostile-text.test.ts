@@ -44,7 +44,8 @@ function hostilePlan(s: string): Plan {
   const failed = observedApp('Failed', { 1: { workflow: 'C', state: 'FAILED' } });
   failed.versions[0]!.stateDetail = s;
   const desired = desiredState(
-    desiredApp(`App ${s}`, { 1: 'A' }, { description: `Config ${s}\nsecond line\n` }),
+    // Protected: its name is also in the guard's verdict (protected apps and the steps that need --allow-protected).
+    desiredApp(`App ${s}`, { 1: 'A' }, { description: `Config ${s}\nsecond line\n`, protect: true }),
     desiredApp('Short', { 1: 'B' }, { description: `config ${s}` }),
     desiredApp('Failed', { 1: 'C' }),
     desiredApp('Odd state', { 1: 'C' }),

@@ -16,7 +16,7 @@ import { renderToString } from '../../src/render/text.js';
 import type { ReportThumbnails } from '../../src/render/types.js';
 import { inlineImage } from '../../src/report/thumbnails.js';
 import { pngBytes } from '../emulator/png.js';
-import { richPlan, unverifiedPlan } from '../plan/rich-plan.js';
+import { guardedPlan, richPlan, unverifiedPlan } from '../plan/rich-plan.js';
 
 /** Thumbnails as the report's gatherer would find them for richPlan: a differing pair, an equal pair, a missing side. */
 function gallery(): ReportThumbnails {
@@ -41,6 +41,7 @@ describe('HTML renderers (golden files)', () => {
   it.each<[string, () => string]>([
     ['plan.html', () => planPage(richPlan())],
     ['plan-unverified.html', () => planPage(unverifiedPlan(), undefined)],
+    ['plan-guarded.html', () => planPage(guardedPlan(), undefined)],
     ['drift.html', () => driftPage(richPlan())],
   ])('%s', async (file, render) => {
     await expect(render()).toMatchFileSnapshot(`../fixtures/render/${file}`);

@@ -9,7 +9,7 @@ import { codeSpan, escapeMarkdown, renderPlanMarkdown } from '../../src/render/p
 import { lineDiff, palette, wordDiff } from '../../src/render/text.js';
 import type { PlanRenderer, RenderOptions } from '../../src/render/types.js';
 import { desiredApp, desiredState, observedApp, observedState } from '../plan/builders.js';
-import { richPlan, unverifiedPlan } from '../plan/rich-plan.js';
+import { guardedPlan, richPlan, unverifiedPlan } from '../plan/rich-plan.js';
 
 function render(renderer: PlanRenderer, plan: Plan, options: Partial<RenderOptions> = {}): string {
   let text = '';
@@ -42,6 +42,9 @@ describe('plan renderers (golden files)', () => {
     ['plan-human-unverified.txt', renderPlanHuman, {}, unverifiedPlan],
     ['plan-unverified.md', renderPlanMarkdown, {}, unverifiedPlan],
     ['plan-unverified.json', renderPlanJson, {}, unverifiedPlan],
+    ['plan-guarded.txt', renderPlanHuman, {}, guardedPlan],
+    ['plan-guarded.md', renderPlanMarkdown, {}, guardedPlan],
+    ['plan-guarded.json', renderPlanJson, {}, guardedPlan],
   ])('%s', async (file, renderer, options, plan) => {
     await expect(render(renderer, plan(), options)).toMatchFileSnapshot(`../fixtures/render/${file}`);
   });

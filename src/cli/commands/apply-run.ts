@@ -17,7 +17,8 @@ import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
 import { loadDesiredState, narrowsApps, openServer, planWith } from '../../operations.js';
 import { readObservedState } from '../../observe/read.js';
-import { safetyCheck } from '../../plan/safety.js';
+import { compareWithReviewed, sameServerUrl } from '../../plan/compare-reviewed.js';
+import { enforceSafety, safetyPolicy, type GuardOptions } from '../../plan/safety.js';
 import { planHasChanges, planHasConflicts, type Plan } from '../../plan/types.js';
 import { planVerification, strictModeError, verifiedText } from '../../plan/verification.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
@@ -28,7 +29,7 @@ import { progressTty } from '../../render/progress-tty.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { appSelection, durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, strictMode, useColor } from '../options.js';
+import { appSelection, durationOrThrow, parallelismOrThrow, requestTimeoutOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import { readSavedPlan } from '../saved-plan-file.js';
 import type { ApplyArgs } from './apply.js';
 
@@ -44,6 +45,11 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
   const json = args.format === 'json';
   const color = useColor(args, ctx.stdout, ctx.env);
   const autoApprove = args['auto-approve'] === true;
+  if (args.plan !== undefined && args['expect-plan'] !== undefined) {
+    throw new UsageError('--expect-plan checks a fresh plan against a reviewed one; a saved plan given to apply is applied as it stands', {
+      hint: 'Either "p7apps apply PLAN" or "p7apps apply --expect-plan PLAN", not both.',
+    });
+  }
   if (args.plan === undefined && !autoApprove) {
     if (json) {
       throw new UsageError('--format json needs --auto-approve (or a saved plan): the confirmation prompt cannot share standard output with JSON lines');
@@ -163,7 +169,10 @@ async function planAfresh(
   color: boolean,
   takeLock: (configPath: string) => Promise<void>,
 ): Promise<Prepared | Done> {
+  // Read first: a reviewed plan that cannot be read stops the run before the config or the server is.
+  const reviewed = args['expect-plan'] === undefined ? undefined : await readSavedPlan(ctx.cwd, args['expect-plan']);
   const desired = await loadDesiredState({ config: args.config, cwd: ctx.cwd, ...appSelection(args), signal: ctx.signal });
+  guardOptions(args, desired); // a mistyped --allow-protected stops the run before the server is read
   await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, desired.serverUrl, parallelism);
   try {
@@ -173,6 +182,7 @@ async function planAfresh(
       throw new P7appsError('the plan has conflicts, so nothing was applied', { hint: 'Resolve the conflicts shown above, then run "p7apps apply" again.' });
     }
     refuseIfStrict(plan, strictMode(args, desired));
+    if (reviewed) refuseIfNotReviewed(reviewed, plan);
     // JSON consumers always get the same stream (apply-start ... converge-done), even for an empty plan.
     if (!planHasChanges(plan) && !json) {
       ctx.stdout.write(`\nNothing to apply: ${verifiedText(planVerification(plan))}.\n`);
@@ -205,6 +215,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
     return { exit: EXIT_OK };
   }
   const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal });
+  guardOptions(args, desired);
   refuseIfStrict(plan, strictMode(args, desired));
   // Refused before anything is read or sent: a hand-edited plan must not upload what the config could not.
   const uploads = await recheckUploads(plan, desired.configPath, ctx.cwd);
@@ -215,7 +226,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
   }
   await takeLock(desired.configPath);
   const api = await connectFor(ctx, args, plan.serverUrl, args.parallelism);
-  if (trimSlash(api.serverUrl) !== trimSlash(plan.serverUrl)) {
+  if (!sameServerUrl(api.serverUrl, plan.serverUrl)) {
     await api.close();
     throw new P7appsError(`the plan was made for ${plan.serverUrl}, but this run would apply it to ${api.serverUrl}`, {
       hint: 'Apply it against the server it was planned for (check --server and P7APPS_URL), or plan again against this one.',
@@ -227,12 +238,10 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
 async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepared, settings: RunSettings): Promise<number> {
   const { api, desired } = prepared;
   let plan = prepared.plan;
-  const verdict = safetyCheck(plan);
-  if (verdict.refuse && args.force !== true) {
-    throw new P7appsError(`refusing to apply: ${verdict.reason}`, {
-      hint: `Apps that would get a new revision: ${verdict.revisedApps.join(', ')}. If that is intended, run again with --force.`,
-    });
-  }
+  // A saved plan is held to the config's guard as it is now, not to what the file says.
+  if (prepared.saved) plan = { ...plan, safety: safetyPolicy(desired) };
+  const guard = guardOptions(args, desired);
+  enforceSafety(plan, guard);
   if (!prepared.saved && !settings.autoApprove) {
     ctx.stdout.write(`\n${CONFIRM_PROMPT}`);
     const answer = await readLine(ctx.stdin, ctx.signal);
@@ -266,6 +275,8 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       lateCommitWindowMs: settings.lateCommitWindowMs,
       signal: ctx.signal,
       hooks,
+      force: guard.force,
+      allowProtected: guard.allowProtected,
     });
     // A publish abandoned at its timeout means the server did not answer in time: reading it all again
     // would start new requests past the timeout, and "run apply again" is the verdict anyway.
@@ -288,6 +299,34 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
   } finally {
     hooks.close();
   }
+}
+
+/** --expect-plan: the fresh plan must publish exactly what the reviewed one does, in the same order, on the same server. */
+function refuseIfNotReviewed(reviewed: { file: string; plan: Plan }, plan: Plan): void {
+  const differences = compareWithReviewed(reviewed.plan, plan);
+  if (differences.length === 0) return;
+  throw new P7appsError(
+    `this plan differs from the reviewed plan ${reviewed.file}, so nothing was applied:\n${differences.map((d) => `  - ${d}`).join('\n')}`,
+    { hint: 'The server or the config changed since the review. Plan again, have that plan reviewed, and apply it.' },
+  );
+}
+
+/** --force and --allow-protected, checked against the apps of this run. */
+function guardOptions(args: ApplyArgs, desired: DesiredState): GuardOptions {
+  const given = args['allow-protected'];
+  const allowProtected = given === undefined ? [] : Array.isArray(given) ? given : [given];
+  const names = new Set(desired.apps.map((app) => app.name));
+  const unknown = allowProtected.find((name) => !names.has(name));
+  if (unknown !== undefined) {
+    const protectedApps = safetyPolicy(desired).protectedApps;
+    throw new UsageError(`--allow-protected ${shellWord(unknown)}: the config declares no app of that name${narrowsApps(appSelection(args)) ? ' among the apps selected' : ''}`, {
+      hint:
+        protectedApps.length === 0
+          ? 'No app of this run is protected (protect: true), so no --allow-protected is needed.'
+          : `Name a protected app exactly as the config does: ${protectedApps.map((name) => JSON.stringify(name)).join(', ')}.`,
+    });
+  }
+  return { force: args.force === true, allowProtected, quote: shellWord };
 }
 
 /** Strict mode, before anything is published: the plan must have verified every managed field. */
@@ -353,10 +392,6 @@ function lateCommitWindowOrThrow(text: string | undefined): number {
     });
   }
   return ms;
-}
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }
 
 /** One line from `input`; null when it ends or `signal` aborts first. */

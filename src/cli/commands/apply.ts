@@ -9,8 +9,11 @@ import type { CommandFactory } from './index.js';
 
 export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
   plan?: string;
+  'expect-plan'?: string;
   'auto-approve'?: boolean;
   force?: boolean;
+  /** One name, or several when the flag is repeated. */
+  'allow-protected'?: string | string[];
   parallelism: number;
   timeout: string;
   'late-commit-window': string;
@@ -27,8 +30,18 @@ export const applyCommand: CommandFactory = (ctx) => ({
         type: 'string',
         describe: 'A plan saved by "p7apps plan --out FILE": applied as it stands, without asking, to apps unchanged since',
       })
+      .option('expect-plan', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'A plan reviewed earlier (p7apps plan --out FILE): plan afresh, and refuse unless the fresh plan publishes the same versions, the same way, in the same order, on the same server',
+      })
       .option('auto-approve', { type: 'boolean', describe: 'Apply without asking for confirmation (needed when not on a terminal)' })
       .option('force', { type: 'boolean', describe: 'Apply even a plan that puts new revisions on a large share of existing apps' })
+      .option('allow-protected', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Let the plan change this app although the config marks it protect: true (repeatable)',
+      })
       .option('timeout', {
         type: 'string',
         default: '15m',
@@ -49,6 +62,7 @@ export const applyCommand: CommandFactory = (ctx) => ({
       })
       .example('$0 apply', 'Plan, show the changes, ask, then publish and wait for READY')
       .example('$0 plan --out plan.json && $0 apply plan.json', 'Apply exactly a reviewed plan; apps changed on the server since are refused')
+      .example('$0 apply --auto-approve --expect-plan plan.json', 'Plan afresh; apply only if it publishes what the reviewed plan.json did (in CI: the plan saved on the pull request)')
       .example('$0 apply --auto-approve --format json > out.jsonl', 'Unattended, in CI (P7APPS_URL and P7APPS_TOKEN from its secrets): one JSON event per line'),
   handler: async (args) => {
     // Loaded when the command runs, so other commands (and --help) do not pay for publishing.

@@ -1,0 +1,116 @@
+// Reviewed plan = applied plan: compares the plan apply has just computed with
+// the plan a person reviewed (saved by `p7apps plan --out`), publish by
+// publish. Only what the publishes do counts (which app, which version, a new
+// app, version or revision, whether it becomes the default, and in what
+// order) plus the server both were made against; explanations and the
+// server's fingerprints do not, so an unchanged catalogue compares equal
+// however much later it is planned again. Pure: no I/O.
+
+import type { Plan, PublishExpectation } from './types.js';
+
+/** One publish of a plan, as the comparison sees it. */
+export interface PublishStep {
+  app: string;
+  version: number;
+  creates: PublishExpectation['creates'];
+  becomesDefault: boolean;
+}
+
+/** The publishes of a plan in the order the plan lists them: apps by name, each app's publishes by step. */
+export function publishSteps(plan: Plan): PublishStep[] {
+  const steps: PublishStep[] = [];
+  for (const app of plan.apps) {
+    if (app.action !== 'create' && app.action !== 'update') continue;
+    for (const publish of app.publishes) {
+      steps.push({ app: app.name, version: publish.expect.version, creates: publish.expect.creates, becomesDefault: publish.expect.becomesDefault });
+    }
+  }
+  return steps;
+}
+
+/** Each way the fresh plan differs from the reviewed one, one sentence each, in a stable order; empty when they agree. */
+export function compareWithReviewed(reviewed: Plan, fresh: Plan): string[] {
+  const differences: string[] = [];
+  if (!sameServerUrl(reviewed.serverUrl, fresh.serverUrl)) {
+    differences.push(`the reviewed plan was made against ${reviewed.serverUrl}, this plan against ${fresh.serverUrl}`);
+  }
+  const before = publishSteps(reviewed);
+  const after = publishSteps(fresh);
+  const setDifferences = compareSets(before, after);
+  differences.push(...setDifferences);
+  // When the publishes themselves differ, the order differs too; saying so would only repeat it.
+  if (setDifferences.length === 0) {
+    const at = before.findIndex((step, i) => key(step) !== key(after[i]!));
+    if (at >= 0) {
+      differences.push(`order differs at step ${at + 1} of ${before.length}: the reviewed plan publishes ${stepName(before[at]!)} there, this plan ${stepName(after[at]!)}`);
+    }
+  }
+  return differences;
+}
+
+function compareSets(before: PublishStep[], after: PublishStep[]): string[] {
+  const reviewed = byKey(before);
+  const fresh = byKey(after);
+  const keys = [...new Set([...reviewed.keys(), ...fresh.keys()])].sort(compareKeys(reviewed, fresh));
+  const differences: string[] = [];
+  for (const k of keys) {
+    const was = reviewed.get(k) ?? [];
+    const now = fresh.get(k) ?? [];
+    const where = stepName((was[0] ?? now[0])!);
+    const wasText = publishesText(was);
+    const nowText = publishesText(now);
+    if (wasText === nowText) continue;
+    differences.push(
+      `${where}: the reviewed plan ${wasText === '' ? 'does not publish it' : wasText}, ` +
+        `this plan ${nowText === '' ? 'does not' : wasText === '' ? nowText : `${nowText} instead`}`,
+    );
+  }
+  return differences;
+}
+
+/** "republishes it (a new revision)", "publishes it as a new version and makes it the default"; several when a plan publishes a version twice. */
+function publishesText(steps: PublishStep[]): string {
+  return steps.map(publishText).join(', then ');
+}
+
+function publishText(step: PublishStep): string {
+  const what =
+    step.creates === 'app'
+      ? 'creates the app with it'
+      : step.creates === 'version'
+        ? 'publishes it as a new version'
+        : 'republishes it (a new revision)';
+  return step.becomesDefault ? `${what} and makes it the default` : what;
+}
+
+function stepName(step: PublishStep): string {
+  return `app ${JSON.stringify(step.app)} version ${step.version}`;
+}
+
+function key(step: PublishStep | undefined): string {
+  return step === undefined ? '' : JSON.stringify([step.app, step.version, step.creates, step.becomesDefault]);
+}
+
+function byKey(steps: PublishStep[]): Map<string, PublishStep[]> {
+  const map = new Map<string, PublishStep[]>();
+  for (const step of steps) {
+    const k = JSON.stringify([step.app, step.version]);
+    map.set(k, [...(map.get(k) ?? []), step]);
+  }
+  return map;
+}
+
+/** By app name, then version: the order a reader scans a plan in. */
+function compareKeys(reviewed: Map<string, PublishStep[]>, fresh: Map<string, PublishStep[]>) {
+  const first = (k: string) => (reviewed.get(k) ?? fresh.get(k))![0]!;
+  return (a: string, b: string): number => {
+    const x = first(a);
+    const y = first(b);
+    return x.app < y.app ? -1 : x.app > y.app ? 1 : x.version - y.version;
+  };
+}
+
+/** Two sign-in URLs name the same server when they differ at most by trailing slashes. */
+export function sameServerUrl(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}
