@@ -15,6 +15,8 @@ export interface CliMeasurement {
 }
 
 export interface CliRunOptions {
+  /** The Node binary that runs it; default: the one running the benchmark. */
+  node?: string;
   /** The CLI's entry, e.g. bin/p7apps.js. */
   cli: string;
   args: string[];
@@ -32,7 +34,7 @@ export async function runCliProcess(options: CliRunOptions): Promise<CliMeasurem
   const probe = new URL('./rss-probe.mjs', import.meta.url).href;
   const out = openSync(options.stdoutFile, 'w');
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--import', probe, options.cli, ...options.args], {
+  const child = spawn(options.node ?? process.execPath, ['--import', probe, options.cli, ...options.args], {
     cwd: options.cwd,
     // Only what the CLI needs: no proxy variables, so all traffic stays on loopback.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...options.env, P7APPS_BENCH_PROBE_FILE: probeFile },

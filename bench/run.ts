@@ -10,6 +10,7 @@
 // Every loop is bounded, all traffic stays on loopback, and the emulator
 // process is killed at the end, however the benchmark ends.
 
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -34,6 +35,7 @@ import {
 } from './floor.js';
 import { measurePlanCpu, type PlanCpu } from './plan-cpu.js';
 import { bareFetchRead, sequentialRead, type ReferenceRead } from './reference-clients.js';
+import { measureTypical, typicalTable, typicalTargets, type Contender } from './typical.js';
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,10 +52,17 @@ interface Params {
   driftShare: number;
   cpuApps: number;
   cpuRuns: number;
+  typicalRuns: number;
   quick: boolean;
   out: string;
   /** The CLI under test. */
   cli: string;
+  /** Another build to compare with, side by side in the same run (--baseline). */
+  baseline: string | undefined;
+  /** Node binaries to run the typical and LAN measurements under, besides the running one (--node). */
+  nodes: string[];
+  /** Which measurements: the 1,000-app catalog (`catalog`), the typical catalogs and the LAN (`typical`). */
+  sections: Set<string>;
 }
 
 const FLAGS: Record<string, { key: keyof Params; min: number; max: number; integer: boolean; help: string }> = {
@@ -68,12 +77,17 @@ const FLAGS: Record<string, { key: keyof Params; min: number; max: number; integ
   '--thumbnail-share': { key: 'thumbnailShare', min: 0, max: 1, integer: false, help: 'share of apps that declare a thumbnail (default 0.1)' },
   '--drift-share': { key: 'driftShare', min: 0, max: 1, integer: false, help: 'share of apps drifted for the second plan (default 0.1)' },
   '--cpu-apps': { key: 'cpuApps', min: 1, max: 5000, integer: true, help: 'apps for the computePlan CPU measurement (default 1000)' },
+  '--typical-runs': { key: 'typicalRuns', min: 1, max: 50, integer: true, help: 'runs of each typical and LAN measurement (default 5, --quick 1)' },
   '--cpu-runs': { key: 'cpuRuns', min: 1, max: 1000, integer: true, help: 'computePlan runs (default 15)' },
 };
 
 function usage(): string {
   const lines = Object.entries(FLAGS).map(([flag, f]) => `  ${flag.padEnd(20)} ${f.help}`);
-  return ['Usage: npm run bench -- [--quick] [options]', '', '  --quick              N=200 and one run: under a minute', ...lines, '  --out FILE           where the results go (default bench/results.json)', '  --cli FILE           the p7apps entry to measure (default bin/p7apps.js; another build to compare)'].join('\n');
+  return ['Usage: npm run bench -- [--quick] [options]', '', '  --quick              N=200 and one run: under a minute', ...lines, '  --out FILE           where the results go (default bench/results.json)', '  --cli FILE           the p7apps entry to measure (default bin/p7apps.js; another build to compare)',
+    '  --baseline FILE      a second p7apps entry (e.g. the build this work started from), measured side by side in the typical and LAN runs',
+    '  --node FILE          also run the typical and LAN measurements under this Node binary (repeatable)',
+    '  --sections LIST      catalog,typical (default both): the 1,000-app catalog; the typical catalogs, config formats and the LAN',
+  ].join('\n');
 }
 
 function parseArgs(argv: string[]): Params {
@@ -81,6 +95,9 @@ function parseArgs(argv: string[]): Params {
   const given: Partial<Params> = {};
   let out = path.join(repoDir, 'bench/results.json');
   let cli = path.join(repoDir, 'bin/p7apps.js');
+  let baseline: string | undefined;
+  const nodes: string[] = [];
+  let sections = new Set(['catalog', 'typical']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') continue;
@@ -90,10 +107,17 @@ function parseArgs(argv: string[]): Params {
     }
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = inline ?? argv[++i];
-    if (flag === '--out' || flag === '--cli') {
+    if (flag === '--out' || flag === '--cli' || flag === '--baseline' || flag === '--node') {
       if (!value) throw new Error(`${flag} needs a file`);
       if (flag === '--out') out = path.resolve(value);
-      else cli = path.resolve(value);
+      else if (flag === '--cli') cli = path.resolve(value);
+      else if (flag === '--baseline') baseline = path.resolve(value);
+      else nodes.push(path.resolve(value));
+      continue;
+    }
+    if (flag === '--sections') {
+      sections = new Set((value ?? '').split(',').map((x) => x.trim()));
+      if ([...sections].some((x) => x !== 'catalog' && x !== 'typical') || sections.size === 0) throw new Error('--sections takes catalog, typical or both (comma-separated)');
       continue;
     }
     const spec = FLAGS[flag];
@@ -118,9 +142,13 @@ function parseArgs(argv: string[]): Params {
     driftShare: given.driftShare ?? 0.1,
     cpuApps: given.cpuApps ?? 1000,
     cpuRuns: given.cpuRuns ?? 15,
+    typicalRuns: given.typicalRuns ?? (quick ? 1 : 5),
     quick,
     out,
     cli,
+    baseline,
+    nodes,
+    sections,
   };
 }
 
@@ -289,52 +317,54 @@ async function main(): Promise<void> {
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   process.once('exit', removeDir);
   let emulator: EmulatorProcess | undefined;
+  let results: Record<string, unknown> = {};
   try {
-    const tokens = { token: `bench-${randomBytes(12).toString('hex')}`, controlToken: `bench-control-${randomBytes(12).toString('hex')}` };
-    const catalog = await writeCatalog(dir, shape, tokens);
-    emulator = await EmulatorProcess.start({ repoDir, seedPath: catalog.seedPath, ...tokens, latencyMs: p.latencyMs, readyAfterMs: p.readyAfterMs });
-    const bench = new Bench(p, catalog, emulator);
-
-    // One untimed plan first, so that no measured run pays for a cold file cache.
-    process.stdout.write('warming up...');
-    await bench.plan(false, planFloor);
-    const plans: PlanRun[] = [];
-    const drifted: PlanRun[] = [];
-    const sequential: SequentialRun[] = [];
-    const bare: SequentialRun[] = [];
-    const applies: ApplyRun[] = [];
-    // Interleaved, so that noise from the machine falls on every measurement alike.
-    for (let run = 0; run < Math.max(p.runs, p.sequentialRuns); run++) {
-      if (run < p.runs) {
-        process.stdout.write(` run ${run + 1}: plan`);
-        plans.push(await bench.plan(false, planFloor));
-        process.stdout.write(', drifted plan');
-        drifted.push(await bench.plan(true, planFloor));
-        process.stdout.write(', bare fetch');
-        bare.push(await bench.bare());
-      }
-      if (run < p.sequentialRuns) {
-        process.stdout.write(', sequential');
-        sequential.push(await bench.sequential());
-      }
-      if (run < p.runs) {
-        process.stdout.write(', apply');
-        applies.push(await bench.apply(applyFloor));
-      }
-      process.stdout.write(';');
+    if (p.sections.has('catalog')) {
+      const tokens = { token: `bench-${randomBytes(12).toString('hex')}`, controlToken: `bench-control-${randomBytes(12).toString('hex')}` };
+      const catalog = await writeCatalog(dir, shape, tokens);
+      emulator = await EmulatorProcess.start({ repoDir, seedPath: catalog.seedPath, ...tokens, latencyMs: p.latencyMs, readyAfterMs: p.readyAfterMs });
+      const measured = await measureCatalog(p, catalog, emulator, { planRequests, planFloor, sequentialFloor, applyFloor, chains }, dir, tokens);
+      await emulator.stop();
+      emulator = undefined;
+      const withLoad = { ...measured, parameters: { ...measured.parameters, load_average_1min: [round(loadAtStart), round(loadavg()[0]!)] }, figures: figures(measured) };
+      printTable(withLoad);
+      printFigures(withLoad.figures, p.apps === 1000 && p.versions === 3 && p.latencyMs === 20 && p.readyAfterMs === 500 && p.publishes === 60 && p.parallelism === 10);
+      results = withLoad;
+      // Written now too: a later section that fails does not lose these figures.
+      await writeFile(p.out, `${JSON.stringify(results, null, 2)}\n`);
     }
-    process.stdout.write(' computePlan CPU...');
-    const cpuCatalog =
-      p.cpuApps === p.apps
-        ? catalog
-        : await writeCatalog(path.join(dir, 'cpu'), shapeOf(p, p.cpuApps), { token: tokens.token, controlToken: tokens.controlToken });
-    const cpu = await measurePlanCpu(cpuCatalog, p.cpuRuns);
-    process.stdout.write(' done.\n\n');
-
-    const measured = summarise(p, { planRequests, planFloor, sequentialFloor, applyFloor, chains }, { plans, drifted, sequential, bare, applies, cpu });
-    const results = { ...measured, parameters: { ...measured.parameters, load_average_1min: [round(loadAtStart), round(loadavg()[0]!)] }, figures: figures(measured) };
-    printTable(results);
-    printFigures(results.figures, p.apps === 1000 && p.versions === 3 && p.latencyMs === 20 && p.readyAfterMs === 500 && p.publishes === 60 && p.parallelism === 10);
+    if (p.sections.has('typical')) {
+      const contenders: Contender[] = [{ label: 'new', cli: p.cli }, ...(p.baseline ? [{ label: 'base', cli: p.baseline }] : [])];
+      const nodes = [{ version: process.version, execPath: process.execPath }, ...p.nodes.map((execPath) => ({ version: nodeVersion(execPath), execPath }))];
+      process.stdout.write('\ntypical catalogs and LAN:');
+      const typical = await measureTypical({
+        // The emulator of the build under test (the same for every contender).
+        repoDir: path.resolve(path.dirname(p.cli), '..'),
+        dir: path.join(dir, 'typical'),
+        contenders,
+        nodes,
+        typicalSizes: p.quick ? [10, 50] : [10, 50, 200],
+        versions: p.versions,
+        typicalLatencyMs: 20,
+        formatsApps: 50,
+        lanApps: p.quick ? 200 : 1000,
+        lanLatencyMs: 1,
+        parallelism: p.parallelism,
+        thumbnailShare: p.thumbnailShare,
+        runs: p.typicalRuns,
+        progress: (text) => process.stdout.write(text),
+      });
+      process.stdout.write(' done.\n\n');
+      for (const line of typicalTable(typical, contenders)) console.log(line);
+      const typicalFigures = typicalTargets(typical, contenders);
+      for (const { target, measured, met } of typicalFigures) console.log(`${met ? 'met    ' : 'NOT MET'}  ${target}: ${measured}`);
+      results = {
+        ...results,
+        typical: { ...typical.typical, parameters: { contenders: contenders.map((c) => ({ label: c.label, cli: path.relative(repoDir, c.cli) })), nodes: nodes.map((n) => n.version), runs: p.typicalRuns, latency_ms: 20, cpus: cpus().length } },
+        lan: { ...typical.lan, parameters: { apps: p.quick ? 200 : 1000, latency_ms: 1, runs: p.typicalRuns } },
+        typical_figures: typicalFigures,
+      };
+    }
     await writeFile(p.out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\nWrote ${path.relative(process.cwd(), p.out) || p.out}`);
   } finally {
@@ -342,6 +372,62 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
     process.off('exit', removeDir);
   }
+}
+
+function nodeVersion(execPath: string): string {
+  const out = spawnSync(execPath, ['--version'], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`--node ${execPath} does not run: ${out.stderr}`);
+  return out.stdout.trim();
+}
+
+/** The 1,000-app catalog: plan (in sync and drifted), the reference clients, apply, and computePlan's CPU. */
+async function measureCatalog(
+  p: Params,
+  catalog: Catalog,
+  emulator: EmulatorProcess,
+  floors: Floors,
+  dir: string,
+  tokens: { token: string; controlToken: string },
+): Promise<Results> {
+  const { planFloor, applyFloor } = floors;
+  const bench = new Bench(p, catalog, emulator);
+  // One untimed plan first, so that no measured run pays for a cold file cache.
+  process.stdout.write('warming up...');
+  await bench.plan(false, planFloor);
+  const plans: PlanRun[] = [];
+  const drifted: PlanRun[] = [];
+  const sequential: SequentialRun[] = [];
+  const bare: SequentialRun[] = [];
+  const applies: ApplyRun[] = [];
+  // Interleaved, so that noise from the machine falls on every measurement alike.
+  for (let run = 0; run < Math.max(p.runs, p.sequentialRuns); run++) {
+    if (run < p.runs) {
+      process.stdout.write(` run ${run + 1}: plan`);
+      plans.push(await bench.plan(false, planFloor));
+      process.stdout.write(', drifted plan');
+      drifted.push(await bench.plan(true, planFloor));
+      process.stdout.write(', bare fetch');
+      bare.push(await bench.bare());
+    }
+    if (run < p.sequentialRuns) {
+      process.stdout.write(', sequential');
+      sequential.push(await bench.sequential());
+    }
+    if (run < p.runs) {
+      process.stdout.write(', apply');
+      applies.push(await bench.apply(applyFloor));
+    }
+    process.stdout.write(';');
+  }
+  process.stdout.write(' computePlan CPU...');
+  const cpuCatalog =
+    p.cpuApps === p.apps
+      ? catalog
+      : await writeCatalog(path.join(dir, 'cpu'), shapeOf(p, p.cpuApps), { token: tokens.token, controlToken: tokens.controlToken });
+  const cpu = await measurePlanCpu(cpuCatalog, p.cpuRuns);
+  process.stdout.write(' done.\n\n');
+
+  return summarise(p, floors, { plans, drifted, sequential, bare, applies, cpu });
 }
 
 interface Floors {

@@ -2,7 +2,20 @@
 // The published entry point: runs the compiled CLI, bundled into
 // dist/bundle/ (scripts/bundle.mjs) so that it starts quickly; no TypeScript
 // toolchain is needed to run p7apps.
-import { main } from '../dist/bundle/p7apps.js';
+import module from 'node:module';
+
+// Node's compile cache (Node 22.1 and later): the bundle's code is compiled
+// once, not on every run. It lives in Node's default place (the OS temporary
+// directory, or NODE_COMPILE_CACHE); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+// Where it cannot be written, Node runs without it.
+try {
+  module.enableCompileCache?.();
+} catch {
+  // A cache is only a speed-up: never a reason to fail.
+}
+
+// Imported after the cache is on, so that the bundle is what it caches.
+const { main } = await import('../dist/bundle/p7apps.js');
 
 /**
  * Exits once stdout and stderr have handed over what was written, so a timer

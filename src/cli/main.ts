@@ -108,6 +108,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     .exitProcess(false);
 
   for (const make of commands) parser.command(make(ctx));
+  skipHelpRendering(parser);
 
   let helpText = '';
   try {
@@ -132,6 +133,19 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
 }
 
 class UsageErrorFromYargs extends P7appsError {}
+
+/**
+ * yargs lays out a command's whole help text every time the command runs
+ * (to have it at hand should the command fail), in the same tick as the
+ * handler's start: about a fifth of the CPU of a `validate`, on the way to
+ * the first request. p7apps never prints help for a failed command (its
+ * fail() handler throws), and `--help` lays the text out when asked, so the
+ * eager copy is skipped. An internal of yargs: left alone if it is not there.
+ */
+function skipHelpRendering(parser: unknown): void {
+  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
 
 /** yargs' wording, made to name the flag as a user types it. */
 export function usageMessage(message: string): string {

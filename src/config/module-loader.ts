@@ -1,7 +1,9 @@
 // Evaluates a TypeScript or JavaScript config file and returns the config it
-// exports, without writing any file (tsx compiles in memory, so a read-only
-// checkout works). Each load sees the file's current contents, including any
-// helper modules it imports. It runs inside the config worker
+// exports, without writing any file, so a read-only checkout works: from the
+// one-module bundle ./config-bundle.ts compiles (the fast way, no loader
+// hooks), or, for what that declines, through tsx, which compiles in memory
+// too. Each load sees the file's current contents, including any helper
+// modules it imports. It runs inside the config worker
 // (./sandbox-worker.ts), which ./sandbox.ts stops at the time limit: nothing
 // here waits with a timer of its own.
 //
@@ -13,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import Module, { createRequire, register as registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { esbuildFromTsx, importBundle, type ConfigBundle } from './config-bundle.js';
 import { isRecord } from './issue-path.js';
 import { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -117,7 +120,41 @@ function forgetCommonJsModules(configDir: string): void {
 /** How far a load got: what a load stopped at the time limit (or never settling) was doing. */
 export type LoadStage = 'loading' | 'calling';
 
-export async function importConfigModule(file: string, source: string, onStage: (stage: LoadStage) => void = () => {}): Promise<unknown> {
+/**
+ * The config `file` exports. With `bundle` (the file compiled by
+ * ./config-bundle.ts, which the caller can make while this thread starts),
+ * it runs from memory; without, through tsx.
+ */
+export async function importConfigModule(file: string, source: string, onStage: (stage: LoadStage) => void = () => {}, bundle?: ConfigBundle): Promise<unknown> {
+  if (bundle === undefined) return importThroughTsx(file, source, onStage);
+  return awaitedConfig(await importBundled(file, source, bundle, onStage), onStage);
+}
+
+/** `p7apps` for a bundled config: the light entry, or the whole one; from source (tests), compiled by the tsx that runs this worker. */
+function selfUrl(entry: 'light' | 'full'): string {
+  const url = new URL(entry === 'full' ? selfEntry : configEntry);
+  if (fromSource) for (const [key, value] of new URL(import.meta.url).searchParams) if (key.endsWith('namespace')) url.searchParams.set(key, value);
+  return url.href;
+}
+
+/** The bundled config's module, with the light `p7apps` entry, or the whole one if it imports more. */
+async function importBundled(file: string, source: string, bundle: ConfigBundle, onStage: (stage: LoadStage) => void): Promise<unknown> {
+  onStage('loading');
+  const light = selfUrl('light');
+  try {
+    return await importBundle(bundle, light, selfUrl('full'));
+  } catch (err) {
+    // Linking failed before any of the config ran: loading it again runs it once.
+    if (!(err instanceof SyntaxError && /does not provide an export named/.test(err.message) && err.message.includes(light))) throw toLoadError(err, file, source);
+  }
+  try {
+    return await importBundle(bundle, selfUrl('full'), selfUrl('full'));
+  } catch (err) {
+    throw toLoadError(err, file, source);
+  }
+}
+
+async function importThroughTsx(file: string, source: string, onStage: (stage: LoadStage) => void): Promise<unknown> {
   installSelfResolution();
   forgetCommonJsModules(path.dirname(file));
   // Both loaded before either registers, so that nothing stays registered if one cannot be loaded.
@@ -145,31 +182,36 @@ export async function importConfigModule(file: string, source: string, onStage: 
     } catch (err) {
       throw toLoadError(err, file, source);
     }
-    let value = exportedConfig(namespace);
-    if (typeof value === 'function') {
-      onStage('calling');
-      try {
-        value = (value as () => unknown)();
-      } catch (err) {
-        throw new ModuleLoadError(`the config function threw an error: ${errorText(err)}`);
-      }
-    }
-    if (isThenable(value)) {
-      onStage('calling');
-      try {
-        value = await value;
-      } catch (err) {
-        throw new ModuleLoadError(`the config function failed: ${errorText(err)}`);
-      }
-    }
-    if (value === undefined) {
-      throw new ModuleLoadError('the file exports no config: write `export default defineConfig({ apps: [...] })`');
-    }
-    return value;
+    return await awaitedConfig(namespace, onStage);
   } finally {
     unregisterCommonJs();
     for (const tsx of registered) await tsx.unregister();
   }
+}
+
+/** The config a loaded module exports: its default export, called and awaited when it is a function or a promise. */
+async function awaitedConfig(namespace: unknown, onStage: (stage: LoadStage) => void): Promise<unknown> {
+  let value = exportedConfig(namespace);
+  if (typeof value === 'function') {
+    onStage('calling');
+    try {
+      value = (value as () => unknown)();
+    } catch (err) {
+      throw new ModuleLoadError(`the config function threw an error: ${errorText(err)}`);
+    }
+  }
+  if (isThenable(value)) {
+    onStage('calling');
+    try {
+      value = await value;
+    } catch (err) {
+      throw new ModuleLoadError(`the config function failed: ${errorText(err)}`);
+    }
+  }
+  if (value === undefined) {
+    throw new ModuleLoadError('the file exports no config: write `export default defineConfig({ apps: [...] })`');
+  }
+  return value;
 }
 
 /**
@@ -268,8 +310,7 @@ interface EsbuildFailure {
  * error is then in something it imports.
  */
 function locateSyntaxError(file: string, source: string): { message: string; line: number; column: number } | undefined {
-  const fromTsx = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const esbuild = fromTsx('esbuild') as { transformSync: (code: string, options: object) => unknown };
+  const esbuild = esbuildFromTsx() as ReturnType<typeof esbuildFromTsx> & { transformSync: (code: string, options: object) => unknown };
   const typescript = /\.[cm]?ts$/.test(file);
   try {
     esbuild.transformSync(source, { loader: typescript ? 'ts' : 'js', sourcefile: file, format: file.endsWith('.cjs') ? 'cjs' : 'esm' });

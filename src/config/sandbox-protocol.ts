@@ -24,6 +24,12 @@ export interface SandboxRequest {
   stage: SharedArrayBuffer;
 }
 
+/**
+ * The parent's second word, once it has compiled the config (../config-bundle.ts) while the worker
+ * started: the bundle to run from memory, or none (the worker then loads the file through tsx).
+ */
+export type SandboxCompiled = { kind: 'bundle'; code: string; selfToken: string; wholeToken: string } | { kind: 'no-bundle' };
+
 export type SandboxAnswer =
   /** The worker is ready and evaluates the config now: its time limit starts. */
   | { kind: 'started' }

@@ -9,7 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
 import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxRequest } from './sandbox-protocol.js';
+import type { ConfigBundle } from './config-bundle.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
 
@@ -30,7 +31,7 @@ if (parentPort !== null && isRequest(workerData)) {
     Atomics.store(stage, STAGE, STAGES[now]);
     if (now === 'loading') port.postMessage({ kind: 'started' } satisfies SandboxAnswer);
   };
-  importConfigModule(request.file, request.source, onStage).then(
+  const load = (bundle: ConfigBundle | undefined) => importConfigModule(request.file, request.source, onStage, bundle).then(
     (value) => {
       const plain = toPlainData(value);
       if (!plain.ok) {
@@ -53,6 +54,8 @@ if (parentPort !== null && isRequest(workerData)) {
       }
     },
   );
+  // The parent compiles the config while this thread starts, then says what came of it.
+  port.once('message', (compiled: SandboxCompiled) => void load(compiled.kind === 'bundle' ? compiled : undefined));
 }
 
 /** Apps named by their names where they can be read: the value may be what failed to read. */

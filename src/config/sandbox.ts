@@ -8,12 +8,12 @@
 // and a secret from the environment is masked in every message.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Redactor } from '../appshub/errors.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxRequest } from './sandbox-protocol.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest } from './sandbox-protocol.js';
 
 export { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -57,12 +57,38 @@ function tsxEsmApi(): string {
   return path.join(path.dirname(manifestFile), manifest.exports['./esm/api']!.import.default);
 }
 
+/** The compiled worker, through Node's compile cache when this thread has it on (bin/p7apps.js turns it on). */
+const CACHED_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+require('node:module').enableCompileCache?.();
+import(workerData.entry);
+`;
+
 function startWorker(request: SandboxRequest): Worker {
   const options = { stdout: true, workerData: request };
-  if (!FROM_SOURCE) return new Worker(new URL('./sandbox-worker.js', import.meta.url), options);
+  const compiled = new URL('./sandbox-worker.js', import.meta.url);
+  if (!FROM_SOURCE && compileCacheOn()) return new Worker(CACHED_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, entry: compiled.href } });
+  if (!FROM_SOURCE) return new Worker(compiled, options);
   const tsxApi = pathToFileURL(tsxEsmApi()).href;
   const entry = new URL('./sandbox-worker.ts', import.meta.url).href;
   return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, tsxApi, entry } });
+}
+
+function compileCacheOn(): boolean {
+  const cache = (Module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir;
+  return typeof cache === 'function' && cache() !== undefined;
+}
+
+/** The config as one bundle to run from memory, or none when that path declines it (the worker then uses tsx). */
+async function compile(file: string): Promise<SandboxCompiled> {
+  try {
+    const { bundleConfig } = await import('./config-bundle.js');
+    const bundle = await bundleConfig(file);
+    return { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
+  } catch {
+    // Declined, or esbuild missing or broken: tsx's run reports whatever is wrong with the file.
+    return { kind: 'no-bundle' };
+  }
 }
 
 /** 30000 -> "30 s", 2500 -> "2.5 s", 300 -> "300 ms". */
@@ -91,6 +117,10 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
     const worker = startWorker({ file, source, stage: stageMemory });
     liveWorkers += 1;
     let settled = false;
+    // Compiled here while the worker starts: each waits for the other only as long as it must.
+    void compile(file).then((compiled) => {
+      if (!settled) worker.postMessage(compiled);
+    });
     const finish = (outcome: { value: unknown } | { error: ModuleLoadError }) => {
       if (settled) return;
       settled = true;

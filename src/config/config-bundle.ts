@@ -1,0 +1,163 @@
+// The fast way to run a TypeScript/JavaScript config: esbuild compiles the
+// config and the local modules it imports into one ES module, in memory,
+// which is then imported from a data: URL. No loader hooks, no loader
+// thread, no file written: a TypeScript config costs about what its JSON
+// twin does. What this path cannot run exactly as Node (with tsx) would,
+// it declines before any of the config's code runs, and ./module-loader.ts
+// then loads the config through tsx as before:
+// - anything esbuild cannot compile or resolve (a syntax error, a missing
+//   file): tsx's run reports it with file:line, as users know it;
+// - a package the config imports that cannot be located from the config's
+//   folder (an ES-module-only export map, say);
+// - `import.meta` used for anything but url, dirname and filename.
+//
+// Each local module keeps its own identity: `import.meta.url`, `__dirname`
+// and `__filename` are its own file's, packages resolve from the config's
+// folder, `p7apps` is the running p7apps.
+
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { builtinModules, createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** esbuild's API, as much of it as is used here. */
+interface Esbuild {
+  build(options: object): Promise<{ outputFiles?: { text: string }[] }>;
+  transform(code: string, options: object): Promise<{ code: string }>;
+}
+
+interface PluginBuild {
+  onResolve(options: { filter: RegExp }, callback: (args: { path: string; importer: string; kind: string; resolveDir: string }) => unknown): void;
+  onLoad(options: { filter: RegExp }, callback: (args: { path: string }) => Promise<unknown>): void;
+}
+
+/** esbuild as installed with tsx (a dependency of p7apps): the same copy tsx compiles with. */
+export function esbuildFromTsx(): Esbuild {
+  const fromTsx = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
+  return fromTsx('esbuild') as Esbuild;
+}
+
+const BUILTINS = new Set(builtinModules);
+const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+const IMPORT_META = /\bimport\.meta\b/;
+/** Names that differ per module: replaced by each module's own values. */
+const PER_MODULE_NAMES = /\b(?:import\.meta|__dirname|__filename)\b/;
+
+export interface ConfigBundle {
+  /** One ES module: the config and its local imports; `p7apps` is imported from `selfToken`, required from `wholeToken`. */
+  code: string;
+  /** Stands for the running p7apps' entry in `code` (random, so that no text of the config can look like it). */
+  selfToken: string;
+  /** Stands for its whole entry, which `require('p7apps')` gets (as Node's require would). */
+  wholeToken: string;
+}
+
+/** Why the fast path declined: the config is loaded through tsx instead. */
+export class BundleDeclined extends Error {}
+
+const isBare = (specifier: string) => !specifier.startsWith('.') && !path.isAbsolute(specifier) && !/^[a-z][a-z0-9+.-]*:/i.test(specifier);
+
+/**
+ * Compiles `file` and what it imports locally into one ES module whose
+ * imports are absolute (file: URLs, node: built-ins), so that it runs from
+ * memory; `import ... from 'p7apps'` imports the bundle's selfToken, which
+ * importBundle() replaces. Throws BundleDeclined when the config is not for
+ * this path.
+ */
+export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromTsx()): Promise<ConfigBundle> {
+  const selfToken = `p7apps-self-${randomBytes(12).toString('hex')}`;
+  const wholeToken = `p7apps-whole-${randomBytes(12).toString('hex')}`;
+  let required = false;
+  const packageOf = (specifier: string, importer: string): string => {
+    try {
+      return pathToFileURL(createRequire(importer).resolve(specifier)).href;
+    } catch {
+      throw new BundleDeclined(`the package import ${JSON.stringify(specifier)} is left to Node's own resolution`);
+    }
+  };
+  let declined: BundleDeclined | undefined;
+  const plugin = {
+    name: 'p7apps-config',
+    setup(build: PluginBuild) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point' || !isBare(args.path)) return undefined;
+        if (args.path.startsWith('node:') || BUILTINS.has(args.path)) return { path: args.path, external: true };
+        if (args.path === 'p7apps' && args.kind.startsWith('require')) {
+          required = true;
+          return { path: wholeToken, external: true };
+        }
+        if (args.path === 'p7apps') return { path: selfToken, external: true };
+        try {
+          return { path: packageOf(args.path, args.importer), external: true };
+        } catch (err) {
+          declined = err as BundleDeclined;
+          return { errors: [{ text: declined.message }] };
+        }
+      });
+      build.onLoad({ filter: SOURCE_FILE }, async (args) => {
+        const contents = await readFile(args.path, 'utf8');
+        const loader = /\.[cm]?tsx?$/.test(args.path) ? (args.path.endsWith('x') ? 'tsx' : 'ts') : args.path.endsWith('x') ? 'jsx' : 'js';
+        if (!PER_MODULE_NAMES.test(contents)) return { contents, loader };
+        // This module's own names, as Node would give them; anything else of import.meta has no stand-in.
+        const url = pathToFileURL(args.path).href;
+        const own = (value: string) => JSON.stringify(value);
+        const define = {
+          'import.meta.url': own(url),
+          'import.meta.filename': own(args.path),
+          'import.meta.dirname': own(path.dirname(args.path)),
+          __filename: own(args.path),
+          __dirname: own(path.dirname(args.path)),
+        };
+        const { code } = await esbuild.transform(contents, { loader, define, sourcefile: args.path, logLevel: 'silent' });
+        if (IMPORT_META.test(code)) {
+          declined = new BundleDeclined('the config uses import.meta beyond url, dirname and filename');
+          return { errors: [{ text: declined.message }] };
+        }
+        return { contents: code, loader: 'js' };
+      });
+    },
+  };
+  let output: { text: string }[] | undefined;
+  try {
+    const result = await esbuild.build({
+      entryPoints: [file],
+      absWorkingDir: path.dirname(file),
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: `node${process.versions.node}`,
+      // A config's own tsconfig.json may set paths or JSX: esbuild reads it as tsx does.
+      logLevel: 'silent',
+      plugins: [plugin],
+      // CommonJS modules in the bundle require() through this: packages and built-ins as Node's require does
+      // from the config's folder, p7apps as the whole entry, imported (below) since require() takes no URL.
+      banner: {
+        js: [
+          "import { createRequire as __p7appsCreateRequire } from 'node:module';",
+          `const __p7appsNodeRequire = __p7appsCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
+          `const require = Object.assign((id) => (id === ${JSON.stringify(wholeToken)} ? __p7appsWhole : __p7appsNodeRequire(id)), __p7appsNodeRequire);`,
+        ].join('\n'),
+      },
+    });
+    output = result.outputFiles;
+  } catch (err) {
+    throw declined ?? new BundleDeclined(`esbuild could not compile it: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  const code = output?.[0]?.text;
+  if (code === undefined) throw new BundleDeclined('esbuild produced no output');
+  // Only a config that requires p7apps loads the whole entry.
+  const whole = required ? `import * as __p7appsWhole from ${JSON.stringify(wholeToken)};\n` : '';
+  return { code: whole + code, selfToken, wholeToken };
+}
+
+let loads = 0;
+
+/** Imports the bundle from memory, with `p7apps` imported from `selfUrl` and required from `wholeUrl`; every call runs it afresh. */
+export function importBundle(bundle: ConfigBundle, selfUrl: string, wholeUrl: string): Promise<unknown> {
+  loads += 1;
+  // The same text twice would be the same module, already run: a counter keeps each load its own.
+  const source = `${bundle.code.replaceAll(bundle.selfToken, selfUrl).replaceAll(bundle.wholeToken, wholeUrl)}\n// p7apps config load ${loads}\n`;
+  return import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
+}

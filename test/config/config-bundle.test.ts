@@ -1,0 +1,108 @@
+// The in-memory bundle a TypeScript/JavaScript config runs from
+// (src/config/config-bundle.ts): what it keeps of Node's semantics per
+// module, what it declines (loaded through tsx instead, with the same
+// result), and loads through the sandbox end to end.
+
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BundleDeclined, bundleConfig, importBundle } from '../../src/config/config-bundle.js';
+import { loadConfig } from '../../src/config/load.js';
+import { makeProject } from './project.js';
+
+const APP = (name: string) => `{ name: ${name}, workspace: 'W', versions: [{ version: 1, workflow: '/Users/1/F.p7wf' }] }`;
+
+describe('a bundled config keeps what Node gives each module', () => {
+  it.each<[string, Record<string, string>, string]>([
+    [
+      "each module's own import.meta.url, dirname and filename (ES module project)",
+      {
+        'package.json': '{"type": "module"}',
+        'lib/where.ts': "import { fileURLToPath } from 'node:url';\nexport const where = [fileURLToPath(import.meta.url), import.meta.dirname, import.meta.filename].join('|');\n",
+        'p7apps.config.ts': `import { where } from './lib/where.js';\nexport default { apps: [${APP("where + '|' + import.meta.dirname")}] };\n`,
+      },
+      'ROOT/lib/where.ts|ROOT/lib|ROOT/lib/where.ts|ROOT',
+    ],
+    [
+      "each module's own __dirname and __filename (CommonJS project)",
+      {
+        'lib/where.cjs': 'exports.where = __filename + "|" + __dirname;\n',
+        'p7apps.config.ts': `const { where } = require('./lib/where.cjs');\nexport default { apps: [${APP("where + '|' + __dirname")}] };\n`,
+      },
+      'ROOT/lib/where.cjs|ROOT/lib|ROOT',
+    ],
+    [
+      'a config that makes its own require, as ES module configs do',
+      {
+        'package.json': '{"type": "module"}',
+        'names.json': '{"first": "from-json"}',
+        'p7apps.config.mts': `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconst names = require('./names.json');\nexport default { apps: [${APP('names.first')}] };\n`,
+      },
+      'from-json',
+    ],
+    [
+      "require('p7apps') in a CommonJS config, p7apps not installed: the running p7apps",
+      { 'p7apps.config.cjs': `const { defineConfig, MAX_APP_NAME_LENGTH } = require('p7apps');\nmodule.exports = defineConfig({ apps: [${APP("'max ' + MAX_APP_NAME_LENGTH")}] });\n` },
+      'max 200',
+    ],
+    [
+      'a top-level await',
+      { 'p7apps.config.mts': `const name = await Promise.resolve('awaited');\nexport default { apps: [${APP('name')}] };\n` },
+      'awaited',
+    ],
+    [
+      'a package installed next to the config',
+      {
+        'node_modules/catalog-names/package.json': '{"name": "catalog-names", "main": "index.js"}',
+        'node_modules/catalog-names/index.js': 'exports.first = "from-package";\n',
+        'p7apps.config.ts': `import { first } from 'catalog-names';\nexport default { apps: [${APP('first')}] };\n`,
+      },
+      'from-package',
+    ],
+  ])('%s', async (_name, files, expected) => {
+    const root = await makeProject(files);
+    const desired = await loadConfig({ cwd: root });
+    expect(desired.apps[0]?.name).toBe(expected.replaceAll('ROOT', root));
+  });
+});
+
+describe('what the bundle declines is loaded through tsx, with the same result', () => {
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      'import.meta beyond url, dirname and filename',
+      { 'package.json': '{"type": "module"}', 'p7apps.config.ts': `const resolves = typeof import.meta.resolve;\nexport default { apps: [${APP('resolves')}] };\n` },
+      /import\.meta beyond url, dirname and filename/,
+    ],
+    ['a syntax error', { 'p7apps.config.ts': 'export default {\n  apps: [}\n' }, /esbuild could not compile it/],
+    ['a package that is not installed', { 'p7apps.config.ts': "import { apps } from '@acme/catalog';\nexport default { apps };\n" }, /"@acme\/catalog" is left to Node's own resolution/],
+  ])('%s', async (_name, files, why) => {
+    const root = await makeProject(files);
+    const declined = await bundleConfig(path.join(root, 'p7apps.config.ts')).then(() => undefined, (err: unknown) => err);
+    expect(declined).toBeInstanceOf(BundleDeclined);
+    expect((declined as Error).message).toMatch(why);
+  });
+
+  it('loads a config the bundle declines', async () => {
+    const root = await makeProject({
+      'package.json': '{"type": "module"}',
+      'p7apps.config.ts': `const resolves = typeof import.meta.resolve;\nexport default { apps: [${APP('resolves')}] };\n`,
+    });
+    expect((await loadConfig({ cwd: root })).apps[0]?.name).toBe('function');
+  });
+});
+
+describe('the bundle in memory', () => {
+  it("imports 'p7apps' from the URL it is given, and runs afresh on every import", async () => {
+    const root = await makeProject({
+      'self.mjs': 'export const defineConfig = (config) => ({ ...config, self: true });\n',
+      'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nconst g = globalThis as { bundleRuns?: number };\ng.bundleRuns = (g.bundleRuns ?? 0) + 1;\nexport default defineConfig({ runs: g.bundleRuns });\n",
+    });
+    const bundle = await bundleConfig(path.join(root, 'p7apps.config.ts'));
+    expect(bundle.code).toContain(bundle.selfToken);
+    expect(bundle.code).not.toMatch(/from ["']p7apps["']/);
+    const self = pathToFileURL(path.join(root, 'self.mjs')).href;
+    const first = (await importBundle(bundle, self, self)) as { default: unknown };
+    const second = (await importBundle(bundle, self, self)) as { default: unknown };
+    expect([first.default, second.default]).toEqual([{ runs: 1, self: true }, { runs: 2, self: true }]);
+  });
+});
