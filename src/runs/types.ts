@@ -138,6 +138,7 @@ export interface AppRunsApi {
  * run of a given version (404 or 405 at `apps/{id}@{v}/runs/` while the app
  * itself is there). Where a server does not support it, apply falls back as
  * docs/runs.md says: the check runs right after the version is made default,
- * and a failing check makes the previous default version default again.
+ * and a failing check fails the apply, reporting that the failed version is
+ * now the default (the previous one is not republished by itself).
  */
 export const VERSION_RUNS_UNSUPPORTED_CODE = 'P7APPS_VERSION_RUNS_UNSUPPORTED';
