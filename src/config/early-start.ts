@@ -2,7 +2,8 @@
 // most likely load a TypeScript or JavaScript config: bin/p7apps.js calls
 // this first thing, so that the worker starts and esbuild compiles the
 // config on the other core while this thread loads the CLI (about as long
-// as both take). A YAML config is read by a thread of its own the same way.
+// as both take). A YAML config is read by a thread of its own the same way,
+// when a core is likely to be free for it.
 // It is a guess from the command line and the files present, made with a
 // few stat calls: the CLI still finds its config as always (./find.ts), and
 // a worker started for another file compiles that file instead; for a JSON
@@ -84,12 +85,27 @@ function declaresConfig(file: string): boolean {
   }
 }
 
+/**
+ * Whether a core is likely to be free for reading YAML beside the CLI:
+ * that thread is work a YAML config does not otherwise need (a TypeScript
+ * config's worker is started in any case), which only pays when it runs
+ * beside the CLI rather than in turn with it. `load` is the one-minute load
+ * average (0 where the system has none).
+ */
+export function hasSpareCore(cores: number, load: number): boolean {
+  return cores > 1 && load < cores;
+}
+
+function coreCount(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
 /** Starts the worker for the config the command will most likely load, if that is TypeScript, JavaScript or YAML. Never throws. */
 export function startConfigWorkerEarly(argv: readonly string[], cwd: string = process.cwd()): void {
   try {
     const guessed = guessConfig(argv, cwd);
     if (guessed?.kind === 'module') startWorkerEarly(guessed.file);
-    if (guessed?.kind === 'yaml') startYamlEarly(guessed.file);
+    if (guessed?.kind === 'yaml' && hasSpareCore(coreCount(), os.loadavg()[0]!)) startYamlEarly(guessed.file);
   } catch {
     // Only a head start: the CLI starts the worker itself when it needs one.
   }

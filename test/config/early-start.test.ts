@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { guessConfig } from '../../src/config/early-start.js';
+import { guessConfig, hasSpareCore } from '../../src/config/early-start.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { findConfig } from '../../src/config/find.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -60,6 +60,19 @@ describe('the guess of the config a command loads', () => {
     const found = await findConfig({ cwd, timeoutMs: 30_000 });
     const kind = /\.[cm]?[jt]s$/.test(found.file) ? 'module' : /\.ya?ml$/.test(found.file) ? 'yaml' : undefined;
     expect(guessConfig(['validate'], cwd)).toEqual(kind === undefined ? undefined : { file: found.file, kind });
+  });
+});
+
+describe('a YAML config is read early only when a core is likely to be free', () => {
+  it.each<[number, number, boolean]>([
+    [2, 0.3, true],
+    [2, 1.5, true],
+    [2, 2.5, false],
+    [8, 6, true],
+    [1, 0, false],
+    [4, 0, true],
+  ])('%s cores at load %s: %s', (cores, load, spare) => {
+    expect(hasSpareCore(cores, load)).toBe(spare);
   });
 });
 
