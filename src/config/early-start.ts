@@ -2,46 +2,33 @@
 // most likely load a TypeScript or JavaScript config: bin/p7apps.js calls
 // this first thing, so that the worker starts and esbuild compiles the
 // config on the other core while this thread loads the CLI (about as long
-// as both take). A YAML config is read by a thread of its own the same way,
-// when a core is likely to be free for it.
-// It is a guess from the command line and the files present, made with a
-// few stat calls: the CLI still finds its config as always (./find.ts), and
-// a worker started for another file compiles that file instead; for a JSON
-// config, or a command that loads none, nothing is started. Nothing of the
-// config runs before the CLI asks for it.
+// as both take). It is a guess from the command line and the files present,
+// made with a few stat calls: the CLI still finds its config as always
+// (./find.ts), and a worker started for another file compiles that file
+// instead; for a JSON or YAML config, or a command that loads none, no
+// worker is started. Nothing of the config runs before the CLI asks for it.
 
 import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startWorkerEarly, startYamlEarly } from './sandbox-start.js';
+import { startWorkerEarly } from './sandbox-start.js';
 import { MODULE_EXTENSIONS, PACKAGE_KEY, SEARCH_PLACES } from './search-places.js';
 
 /** The commands that load the config, and the others: the first of them on the command line is the command. */
 const LOADING_COMMANDS = new Set(['validate', 'plan', 'apply', 'drift', 'check', 'doctor']);
 const OTHER_COMMANDS = new Set(['show', 'import', 'emulator', 'completion']);
 
-/** A config file and how it is read: run in the config worker, or parsed as YAML. */
-export interface GuessedConfig {
-  file: string;
-  kind: 'module' | 'yaml';
-}
-
 /**
- * The config the command given by `argv` (the CLI's arguments) will most
- * likely load, when it is TypeScript/JavaScript or YAML; undefined when the
- * command loads none, or JSON, or it cannot be told cheaply.
+ * The TypeScript/JavaScript config the command given by `argv` (the CLI's
+ * arguments) will most likely load, or undefined when it loads none, or
+ * another kind, or it cannot be told cheaply.
  */
-export function guessConfig(argv: readonly string[], cwd: string): GuessedConfig | undefined {
+export function guessModuleConfig(argv: readonly string[], cwd: string): string | undefined {
   const command = argv.find((arg) => LOADING_COMMANDS.has(arg) || OTHER_COMMANDS.has(arg));
   if (command === undefined || !LOADING_COMMANDS.has(command)) return undefined;
   const given = configArgument(argv);
   const file = given === undefined ? searchFrom(path.resolve(cwd)) : path.resolve(cwd, given);
-  if (file === undefined) return undefined;
-  const extension = path.extname(file);
-  if (MODULE_EXTENSIONS.includes(extension)) return { file, kind: 'module' };
-  // .p7appsrc, without an extension, is YAML too.
-  if (extension === '.yaml' || extension === '.yml' || path.basename(file) === '.p7appsrc') return { file, kind: 'yaml' };
-  return undefined;
+  return file !== undefined && MODULE_EXTENSIONS.includes(path.extname(file)) ? file : undefined;
 }
 
 /** The value of --config / -c, in the forms people write it. */
@@ -85,27 +72,11 @@ function declaresConfig(file: string): boolean {
   }
 }
 
-/**
- * Whether a core is likely to be free for reading YAML beside the CLI:
- * that thread is work a YAML config does not otherwise need (a TypeScript
- * config's worker is started in any case), which only pays when it runs
- * beside the CLI rather than in turn with it. `load` is the one-minute load
- * average (0 where the system has none).
- */
-export function hasSpareCore(cores: number, load: number): boolean {
-  return cores > 1 && load < cores;
-}
-
-function coreCount(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-}
-
-/** Starts the worker for the config the command will most likely load, if that is TypeScript, JavaScript or YAML. Never throws. */
+/** Starts the config worker for the config the command will most likely load, if that is TypeScript or JavaScript. Never throws. */
 export function startConfigWorkerEarly(argv: readonly string[], cwd: string = process.cwd()): void {
   try {
-    const guessed = guessConfig(argv, cwd);
-    if (guessed?.kind === 'module') startWorkerEarly(guessed.file);
-    if (guessed?.kind === 'yaml' && hasSpareCore(coreCount(), os.loadavg()[0]!)) startYamlEarly(guessed.file);
+    const file = guessModuleConfig(argv, cwd);
+    if (file !== undefined) startWorkerEarly(file);
   } catch {
     // Only a head start: the CLI starts the worker itself when it needs one.
   }

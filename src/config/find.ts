@@ -17,7 +17,6 @@ import { displayPath, formatBytes } from './files.js';
 import type { PathSegment } from './issue-path.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { evaluateConfigFile, ModuleLoadError } from './sandbox.js';
-import { takeEarlyYaml } from './sandbox-start.js';
 import { MAX_CONFIG_FILE_BYTES } from './schema.js';
 import { MODULE_EXTENSIONS, PACKAGE_KEY, SEARCH_PLACES } from './search-places.js';
 
@@ -91,12 +90,24 @@ export async function findConfig(options: FindOptions): Promise<FoundConfig> {
 
   const loadYaml: Loader = async (file, content) => {
     checkText(file, content);
-    // Read while the CLI loaded, when it guessed this config; else here, the parser loaded for YAML configs only.
-    const read = (await takeEarlyYaml(file, content)) ?? (await import('./yaml-read.js')).readYaml(content);
-    if (!read.ok) {
-      throw new ConfigError(read.problems.map((problem): ConfigIssue => ({ file: displayPath(file, cwd), path: '', message: problem.message, ...(problem.line === undefined ? {} : { line: problem.line, column: problem.column! }) })));
+    // Loaded for YAML configs only: the parser adds about 20 ms to every start-up otherwise.
+    const { parseDocument } = await import('./yaml-document.js');
+    const document = parseDocument(content, { prettyErrors: true, uniqueKeys: true });
+    if (document.errors.length > 0) {
+      // A stack overflow surfaces once per level the parser unwinds: one report says it.
+      const overflow = document.errors.find((error) => isStackOverflow(error.message));
+      const issues = (overflow ? [overflow] : document.errors).map((error): ConfigIssue => {
+        const where = error.linePos?.[0];
+        const message = yamlProblem(error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
+        return { file: displayPath(file, cwd), path: '', message: `invalid YAML: ${message}`, ...(where ? { line: where.line, column: where.col } : {}) };
+      });
+      throw new ConfigError(issues);
     }
-    return new Loaded(read.value);
+    try {
+      return new Loaded(document.toJS({ maxAliasCount: 100 }));
+    } catch (err) {
+      return fail(file, `invalid YAML: ${yamlProblem(err instanceof Error ? err.message : String(err))}`);
+    }
   };
 
   const explorer = createExplorer(fail, {
@@ -222,4 +233,14 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The parser recurses per level of nesting; a file nested thousands deep exhausts the stack. */
+function isStackOverflow(message: string): boolean {
+  return /Maximum call stack size exceeded/i.test(message);
+}
+
+/** The parser's words, except where they describe the parser rather than the file. */
+function yamlProblem(message: string): string {
+  return isStackOverflow(message) ? 'nested too deeply to read; no config needs more than a few levels' : message;
 }

@@ -6,8 +6,7 @@
 // for a new one. A worker started early does nothing of the config's own
 // until it is taken over: it compiles the file (esbuild only reads it), then
 // waits for the request. Unclaimed, it keeps nothing alive and ends with the
-// process. A YAML config is read early the same way, by ./yaml-worker.ts,
-// for ./find.ts to take.
+// process.
 //
 // Light on purpose: loaded before the rest of the CLI.
 
@@ -17,8 +16,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SandboxBoot } from './sandbox-protocol.js';
-import type { YamlRead } from './yaml-read.js';
-import type { EarlyYaml } from './yaml-worker.js';
 
 /** When p7apps runs from its TypeScript source (its own tests), the worker is compiled by tsx too. */
 const FROM_SOURCE = new URL(import.meta.url).pathname.endsWith('.ts');
@@ -44,18 +41,13 @@ import(workerData.entry);
 
 /** A config worker; its standard output is handed to the caller, who passes it on. */
 export function startWorker(boot: SandboxBoot): Worker {
-  return startThread('sandbox-worker', boot, { stdout: true });
-}
-
-/** A thread running ./<name>.js (./<name>.ts from source), with `data` as its workerData. */
-function startThread(name: 'sandbox-worker' | 'yaml-worker', data: object, extra: { stdout?: boolean } = {}): Worker {
-  const options = { ...extra, workerData: data };
-  const compiled = new URL(`./${name}.js`, import.meta.url);
-  if (!FROM_SOURCE && compileCacheOn()) return new Worker(CACHED_BOOTSTRAP, { ...options, eval: true, workerData: { ...data, entry: compiled.href } });
+  const options = { stdout: true, workerData: boot };
+  const compiled = new URL('./sandbox-worker.js', import.meta.url);
+  if (!FROM_SOURCE && compileCacheOn()) return new Worker(CACHED_BOOTSTRAP, { ...options, eval: true, workerData: { ...boot, entry: compiled.href } });
   if (!FROM_SOURCE) return new Worker(compiled, options);
   const tsxApi = pathToFileURL(tsxEsmApi()).href;
-  const entry = new URL(`./${name}.ts`, import.meta.url).href;
-  return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { ...data, tsxApi, entry } });
+  const entry = new URL('./sandbox-worker.ts', import.meta.url).href;
+  return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { ...boot, tsxApi, entry } });
 }
 
 function compileCacheOn(): boolean {
@@ -89,35 +81,4 @@ export function takeEarlyWorker(): Worker | undefined {
   early = undefined;
   worker?.ref();
   return worker;
-}
-
-/** A YAML config being read by ./yaml-worker.ts: what it posts, or declined should the thread fail or end first. */
-let earlyYaml: { file: string; worker: Worker; answer: Promise<EarlyYaml> } | undefined;
-
-/** Starts reading the YAML config `file` in a thread of its own, for ./find.ts to take. */
-export function startYamlEarly(file: string): void {
-  if (earlyYaml !== undefined) return;
-  const worker = startThread('yaml-worker', { yamlFile: file });
-  worker.unref();
-  const answer = new Promise<EarlyYaml>((resolve) => {
-    const declined = () => resolve({ kind: 'declined' });
-    worker.once('message', resolve);
-    worker.once('error', declined);
-    worker.once('exit', declined);
-  });
-  earlyYaml = { file, worker, answer };
-}
-
-/**
- * What the thread read of `file`, if one was started for it and read the
- * same text as `content`; undefined otherwise (the caller reads it).
- */
-export async function takeEarlyYaml(file: string, content: string): Promise<YamlRead | undefined> {
-  const taken = earlyYaml;
-  earlyYaml = undefined;
-  if (taken?.file !== file) return undefined;
-  // Waited for now: the thread keeps the process alive until it answers or ends.
-  taken.worker.ref();
-  const answer = await taken.answer;
-  return answer.kind === 'read' && answer.text === content ? answer.read : undefined;
 }

@@ -11,11 +11,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { guessConfig, hasSpareCore } from '../../src/config/early-start.js';
+import { guessModuleConfig } from '../../src/config/early-start.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { findConfig } from '../../src/config/find.js';
 import { loadConfig } from '../../src/config/load.js';
-import { startWorkerEarly, startYamlEarly, takeEarlyYaml } from '../../src/config/sandbox-start.js';
+import { startWorkerEarly } from '../../src/config/sandbox-start.js';
 import { makeProject } from './project.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -24,7 +24,7 @@ const APPS_TS = `import type { AppConfig } from 'p7apps';\nexport const apps: Ap
 const TS_CONFIG = (from: string) => `import { defineConfig } from 'p7apps';\nimport { apps } from '${from}';\n\nexport default defineConfig({ apps });\n`;
 
 describe('the guess of the config a command loads', () => {
-  it.each<[string, string[], Record<string, string>, string, ('module' | 'yaml')?]>([
+  it.each<[string, string[], Record<string, string>, string]>([
     ['a TypeScript config here', ['validate'], { 'p7apps.config.ts': '' }, 'p7apps.config.ts'],
     ['a JavaScript rc file here', ['plan', '--format', 'json'], { '.p7appsrc.mjs': '' }, '.p7appsrc.mjs'],
     ['one above, from a subdirectory', ['drift'], { 'p7apps.config.mts': '', 'sub/deeper/README': '' }, 'p7apps.config.mts'],
@@ -32,21 +32,19 @@ describe('the guess of the config a command loads', () => {
     ['above a package.json without the key', ['doctor'], { 'p7apps.config.ts': '', 'sub/deeper/package.json': '{"name": "x"}' }, 'p7apps.config.ts'],
     ['not above a package.json with the key', ['plan'], { 'p7apps.config.ts': '', 'sub/deeper/package.json': '{"p7apps": {"apps": []}}' }, ''],
     ['not above a repository root', ['plan'], { 'p7apps.config.ts': '', 'sub/deeper/.git/HEAD': '' }, ''],
-    ['a YAML config', ['validate'], { 'p7apps.config.yaml': 'apps: []', 'sub/deeper/README': '' }, 'p7apps.config.yaml', 'yaml'],
-    ['a .p7appsrc, YAML too', ['plan'], { '.p7appsrc': 'apps: []' }, '.p7appsrc', 'yaml'],
+    ['not a YAML config', ['validate'], { 'p7apps.config.yaml': 'apps: []', 'sub/deeper/README': '' }, ''],
     ['not a JSON config before a TypeScript one above', ['validate'], { 'p7apps.config.ts': '', 'sub/deeper/p7apps.config.json': '{}' }, ''],
     ['--config', ['validate', '--config', 'other/c.mts'], { 'p7apps.config.ts': '' }, 'sub/deeper/other/c.mts'],
     ['--config=', ['apply', '--config=../x.cjs'], {}, 'sub/x.cjs'],
     ['-c before the command', ['-c', 'plan.ts', 'plan'], {}, 'sub/deeper/plan.ts'],
-    ['--config naming a YAML file', ['plan', '--config', 'p7apps.config.yml'], { 'p7apps.config.ts': '' }, 'sub/deeper/p7apps.config.yml', 'yaml'],
-    ['--config naming a JSON file', ['plan', '--config', 'p7apps.config.json'], { 'p7apps.config.ts': '' }, ''],
+    ['--config naming a YAML file', ['plan', '--config', 'p7apps.config.yaml'], { 'p7apps.config.ts': '' }, ''],
     ['a command that loads no config', ['emulator'], { 'p7apps.config.ts': '' }, ''],
     ['show, whose argument is a plan', ['show', 'plan'], { 'p7apps.config.ts': '' }, ''],
     ['no command', ['--help'], { 'p7apps.config.ts': '' }, ''],
-  ])('%s', async (_name, argv, files, expected, kind = 'module') => {
+  ])('%s', async (_name, argv, files, expected) => {
     const root = await makeProject({ ...files, 'sub/deeper/.keep': '' });
     const cwd = path.join(root, 'sub/deeper');
-    expect(guessConfig(argv, cwd)).toEqual(expected === '' ? undefined : { file: path.join(root, expected), kind });
+    expect(guessModuleConfig(argv, cwd)).toBe(expected === '' ? undefined : path.join(root, expected));
   });
 
   it.each<[string, Record<string, string>]>([
@@ -58,21 +56,8 @@ describe('the guess of the config a command loads', () => {
     const root = await makeProject({ ...files, 'sub/.keep': '' });
     const cwd = path.join(root, 'sub');
     const found = await findConfig({ cwd, timeoutMs: 30_000 });
-    const kind = /\.[cm]?[jt]s$/.test(found.file) ? 'module' : /\.ya?ml$/.test(found.file) ? 'yaml' : undefined;
-    expect(guessConfig(['validate'], cwd)).toEqual(kind === undefined ? undefined : { file: found.file, kind });
-  });
-});
-
-describe('a YAML config is read early only when a core is likely to be free', () => {
-  it.each<[number, number, boolean]>([
-    [2, 0.3, true],
-    [2, 1.5, true],
-    [2, 2.5, false],
-    [8, 6, true],
-    [1, 0, false],
-    [4, 0, true],
-  ])('%s cores at load %s: %s', (cores, load, spare) => {
-    expect(hasSpareCore(cores, load)).toBe(spare);
+    const isModule = /\.[cm]?[jt]s$/.test(found.file);
+    expect(guessModuleConfig(['validate'], cwd)).toBe(isModule ? found.file : undefined);
   });
 });
 
@@ -151,51 +136,5 @@ describe('a config loaded through a worker started early', () => {
     const script = `import(${JSON.stringify(path.join(REPO, 'dist/config/sandbox-start.js'))}).then((m) => m.startWorkerEarly(${JSON.stringify(path.join(root, 'p7apps.config.ts'))}));`;
     const ended = await promisify(execFile)(process.execPath, ['-e', script], { timeout: 20_000 });
     expect(ended.stderr).toBe('');
-  });
-});
-
-describe('a YAML config read by a thread started early', () => {
-  const YAML_APP = 'apps:\n  - name: Toy app\n    workspace: Toy apps\n    versions:\n      - { version: 1, workflow: /Users/1/a.p7wf }\n';
-  it.each<[string, string, object]>([
-    ['a valid config', YAML_APP, { config: { apps: [{ name: 'Toy app' }] } }],
-    ['aliases, each a copy', `x: &v { version: 1, workflow: /Users/1/a.p7wf }\napps:\n  - { name: A, workspace: W, versions: [*v] }\n  - { name: B, workspace: W, versions: [*v] }\n`, { issues: [{ path: 'x' }] }],
-    ['a syntax error, with its line and column', 'apps:\n  - name: Toy app\n    versions: [1, 2\n', { issues: [{ line: 4, column: 1, message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]' }] }],
-    ['a key given twice', 'apps: []\napps: []\n', { issues: [{ line: 2, column: 1, message: 'invalid YAML: Map keys must be unique' }] }],
-    ['too many aliases', `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [${'*a, '.repeat(9)}*a]\nc: &c [${'*b, '.repeat(9)}*b]\napps: [${'*c, '.repeat(9)}*c]\n`, { issues: [{ message: expect.stringMatching(/^invalid YAML: .*alias/i) }] }],
-    ['nested deeper than any config, within the stack', `apps: ${'['.repeat(200)}${']'.repeat(200)}\n`, { issues: [{ path: 'apps[0]' }] }],
-  ])('gives what the CLI reading it gives: %s', async (_name, text, gives) => {
-    const root = await makeProject({ 'p7apps.config.yaml': text });
-    const here = await outcome(() => loadConfig({ cwd: root }));
-    startYamlEarly(path.join(root, 'p7apps.config.yaml'));
-    const early = await outcome(() => loadConfig({ cwd: root }));
-    expect(early).toEqual(here);
-    expect(early).toMatchObject(gives);
-  });
-
-  it.each<[string, string, boolean]>([
-    ['a valid config', YAML_APP, true],
-    ['a syntax error', 'apps: [\n', false],
-    ['nested deeper than any config', `apps: ${'['.repeat(200)}${']'.repeat(200)}\n`, false],
-    // Read here only, once: the CLI's thread then says it is nested too deeply (test/config/load.test.ts).
-    ['nested thousands deep', `apps: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, false],
-  ])('hands over what it read only when the CLI would read the same: %s', async (_name, text, used) => {
-    const root = await makeProject({ 'p7apps.config.yaml': text });
-    const file = path.join(root, 'p7apps.config.yaml');
-    startYamlEarly(file);
-    const read = await takeEarlyYaml(file, text);
-    expect(read).toEqual(used ? { ok: true, value: { apps: [{ name: 'Toy app', workspace: 'Toy apps', versions: [{ version: 1, workflow: '/Users/1/a.p7wf' }] }] } } : undefined);
-  });
-
-  it('reads the file as it is when asked for, not as it was when the thread started', async () => {
-    const root = await makeProject({ 'p7apps.config.yaml': YAML_APP });
-    startYamlEarly(path.join(root, 'p7apps.config.yaml'));
-    await writeFile(path.join(root, 'p7apps.config.yaml'), YAML_APP.replace('Toy app', 'Changed app'));
-    expect((await loadConfig({ cwd: root })).apps.map((app) => app.name)).toEqual(['Changed app']);
-  });
-
-  it('is not used for another file', async () => {
-    const root = await makeProject({ 'p7apps.config.yaml': YAML_APP, 'other/p7apps.config.yaml': YAML_APP.replace('Toy app', 'Other app') });
-    startYamlEarly(path.join(root, 'other/p7apps.config.yaml'));
-    expect((await loadConfig({ cwd: root })).apps.map((app) => app.name)).toEqual(['Toy app']);
   });
 });

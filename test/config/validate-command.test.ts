@@ -105,13 +105,6 @@ describe('the installed command', () => {
       { code: 0, stdout: 'Valid: 1 app, 1 version, 1 workspace (p7apps.config.ts)\n', stderr: '' },
     ],
     ['a TypeScript config with a syntax error, named with --config', { 'c.mts': 'export default {\n  apps: [}\n' }, ['validate', '--config', 'c.mts'], { code: 1, stdout: '', stderr: 'Error: c.mts:2:10: syntax error: Unexpected "}"\n' }],
-    ['a YAML config with a key given twice', { 'p7apps.config.yaml': 'apps: []\napps: []\n' }, ['validate'], { code: 1, stdout: '', stderr: 'Error: p7apps.config.yaml:2:1: invalid YAML: Map keys must be unique\n' }],
-    [
-      'a YAML config with an alias',
-      { 'p7apps.config.yaml': 'apps:\n  - { name: A, workspace: &w Toy apps, versions: &v [{ version: 1, workflow: /Users/1/a.p7wf }] }\n  - { name: B, workspace: *w, versions: *v }\n' },
-      ['validate'],
-      { code: 0, stdout: 'Valid: 2 apps, 2 versions, 1 workspace (p7apps.config.yaml)\n', stderr: '' },
-    ],
   ])('loads through the bundled CLI, its config worker started early: %s', async (_name, files, args, expected) => {
     const root = await makeProject(files);
     const run = await promisify(execFile)(process.execPath, [path.join(REPO, 'bin/p7apps.js'), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' } }).then(
