@@ -14,16 +14,6 @@ try {
   // A cache is only a speed-up: never a reason to fail.
 }
 
-// A TypeScript or JavaScript config's worker starts now, and compiles the
-// config on another core while this thread loads the CLI
-// (src/config/early-start.ts): only a head start, never a reason to fail.
-try {
-  const { startConfigWorkerEarly } = await import('../dist/bundle/early-start.js');
-  startConfigWorkerEarly(process.argv.slice(2));
-} catch {
-  // The CLI starts the worker itself when it needs one.
-}
-
 // Imported after the cache is on, so that the bundle is what it caches.
 const { main } = await import('../dist/bundle/p7apps.js');
 

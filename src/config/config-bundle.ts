@@ -20,7 +20,6 @@ import { readFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { SandboxCompiled } from './sandbox-protocol.js';
 
 /** esbuild's API, as much of it as is used here. */
 interface Esbuild {
@@ -151,17 +150,6 @@ export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromT
   // Only a config that requires p7apps loads the whole entry.
   const whole = required ? `import * as __p7appsWhole from ${JSON.stringify(wholeToken)};\n` : '';
   return { code: whole + code, selfToken, wholeToken };
-}
-
-/** The config as the worker runs it: one bundle, or none when this path declines it (the worker then uses tsx). */
-export async function compileConfig(file: string): Promise<SandboxCompiled> {
-  try {
-    const bundle = await bundleConfig(file);
-    return { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
-  } catch {
-    // Declined, or esbuild missing or broken: tsx's run reports whatever is wrong with the file.
-    return { kind: 'no-bundle' };
-  }
 }
 
 let loads = 0;

@@ -18,11 +18,31 @@ import type { PathSegment } from './issue-path.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { evaluateConfigFile, ModuleLoadError } from './sandbox.js';
 import { MAX_CONFIG_FILE_BYTES } from './schema.js';
-import { MODULE_EXTENSIONS, PACKAGE_KEY, SEARCH_PLACES } from './search-places.js';
 
-export { SEARCH_PLACES } from './search-places.js';
+/** In order of preference. Two of them in one directory is an error, not a silent choice. */
+export const SEARCH_PLACES = [
+  'p7apps.config.ts',
+  'p7apps.config.mts',
+  'p7apps.config.js',
+  'p7apps.config.mjs',
+  'p7apps.config.cjs',
+  'p7apps.config.json',
+  'p7apps.config.yaml',
+  'p7apps.config.yml',
+  '.p7appsrc',
+  '.p7appsrc.json',
+  '.p7appsrc.yaml',
+  '.p7appsrc.yml',
+  '.p7appsrc.js',
+  '.p7appsrc.mjs',
+  '.p7appsrc.cjs',
+  '.p7appsrc.ts',
+  '.p7appsrc.mts',
+  'package.json',
+] as const;
 
-const SUPPORTED_EXTENSIONS = [...MODULE_EXTENSIONS, '.json', '.yaml', '.yml'];
+const PACKAGE_KEY = 'p7apps';
+const SUPPORTED_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json', '.yaml', '.yml'];
 
 export interface FoundConfig {
   /** Absolute path of the config file. */

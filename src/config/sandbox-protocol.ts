@@ -14,16 +14,6 @@ export class ModuleLoadError extends Error {
   }
 }
 
-/**
- * What a config worker is started with (its workerData). A worker started
- * early (./early-start.ts), before the CLI knows for sure which config it
- * loads, is given the file it most likely is, to compile while the CLI loads.
- */
-export interface SandboxBoot {
-  compileFirst?: string;
-}
-
-/** The one load a worker is asked for, posted once it is wanted: the worker has done nothing of the config's before. */
 export interface SandboxRequest {
   file: string;
   source: string;
@@ -32,11 +22,12 @@ export interface SandboxRequest {
    * [STAGE] a STAGE_* value, [UNSETTLED] 1 once the worker ran out of things to do before the config was there.
    */
   stage: SharedArrayBuffer;
-  /** The config compiled by the parent (./config-bundle.ts); absent, the worker compiles it, or uses what it compiled first. */
-  compiled?: SandboxCompiled;
 }
 
-/** The config as one bundle to run from memory, or none (the worker then loads the file through tsx). */
+/**
+ * The parent's second word, once it has compiled the config (../config-bundle.ts) while the worker
+ * started: the bundle to run from memory, or none (the worker then loads the file through tsx).
+ */
 export type SandboxCompiled = { kind: 'bundle'; code: string; selfToken: string; wholeToken: string } | { kind: 'no-bundle' };
 
 export type SandboxAnswer =

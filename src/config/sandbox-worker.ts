@@ -3,48 +3,21 @@
 // moment) and posts back either the config as plain data or why there is
 // none. What the load is doing is kept in memory shared with the parent, so
 // the parent knows it even when this thread is stuck in a loop or has
-// nothing left to run. The request comes as a message: a worker started
-// early (./sandbox-start.ts) compiles the config it was started for while
-// it waits, and runs none of it before then.
+// nothing left to run.
 
-import { readFile } from 'node:fs/promises';
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
 import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
-import { compileConfig, type ConfigBundle } from './config-bundle.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxBoot, type SandboxCompiled, type SandboxRequest } from './sandbox-protocol.js';
+import type { ConfigBundle } from './config-bundle.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
 
-/** A compile of the file this worker was started for, begun before any request: with the text it compiled. */
-interface EarlyCompile {
-  file: string;
-  text: Promise<string | undefined>;
-  compiled: Promise<SandboxCompiled>;
-}
-
-function compileEarly(file: string): EarlyCompile {
-  // Read before compiling: a file changed since is compiled again for the request.
-  const text = readFile(file, 'utf8').catch(() => undefined);
-  return { file, text, compiled: text.then(() => compileConfig(file)) };
-}
-
-/** The request's config compiled: as the parent sent it, from the early compile if that was of the same text, or now. */
-async function compiledFor(request: SandboxRequest, early: EarlyCompile | undefined): Promise<SandboxCompiled> {
-  if (request.compiled !== undefined) return request.compiled;
-  if (early?.file === request.file && (await early.text) === request.source) return early.compiled;
-  return compileConfig(request.file);
-}
-
 /** Started as a worker: do the one load asked for. */
-if (parentPort !== null && isBoot(workerData)) {
+if (parentPort !== null && isRequest(workerData)) {
   const port = parentPort;
-  const early = workerData.compileFirst === undefined ? undefined : compileEarly(workerData.compileFirst);
-  port.once('message', (request: SandboxRequest) => void serve(port, request, early));
-}
-
-function serve(port: MessagePort, request: SandboxRequest, early: EarlyCompile | undefined): Promise<void> {
+  const request = workerData;
   const stage = new Int32Array(request.stage);
   let answered = false;
   const answer = (message: SandboxAnswer) => {
@@ -81,7 +54,8 @@ function serve(port: MessagePort, request: SandboxRequest, early: EarlyCompile |
       }
     },
   );
-  return compiledFor(request, early).then((compiled) => load(compiled.kind === 'bundle' ? compiled : undefined));
+  // The parent compiles the config while this thread starts, then says what came of it.
+  port.once('message', (compiled: SandboxCompiled) => void load(compiled.kind === 'bundle' ? compiled : undefined));
 }
 
 /** Apps named by their names where they can be read: the value may be what failed to read. */
@@ -93,7 +67,7 @@ function labelsOf(value: unknown): Map<number, string> {
   }
 }
 
-function isBoot(data: unknown): data is SandboxBoot {
-  const boot = data as Partial<SandboxBoot> | null;
-  return typeof boot === 'object' && boot !== null && (boot.compileFirst === undefined || typeof boot.compileFirst === 'string');
+function isRequest(data: unknown): data is SandboxRequest {
+  const request = data as Partial<SandboxRequest> | null;
+  return typeof request?.file === 'string' && typeof request.source === 'string' && request.stage instanceof SharedArrayBuffer;
 }

@@ -7,9 +7,13 @@
 // standard error, so it cannot corrupt a plan or report on standard output,
 // and a secret from the environment is masked in every message.
 
+import { readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Redactor } from '../appshub/errors.js';
 import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest } from './sandbox-protocol.js';
-import { startWorker, takeEarlyWorker } from './sandbox-start.js';
 
 export { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -38,13 +42,51 @@ export function liveConfigWorkers(): number {
   return liveWorkers;
 }
 
-/** The config compiled here while a new worker starts: each waits for the other only as long as it must. */
+/** When p7apps runs from its TypeScript source (its own tests), the worker is compiled by tsx too. */
+const FROM_SOURCE = new URL(import.meta.url).pathname.endsWith('.ts');
+
+const SOURCE_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsxApi).then(({ register }) => register({ namespace: 'p7apps-config-worker' }).import(workerData.entry, workerData.entry));
+`;
+
+/** tsx's ES module API, as `import('tsx/esm/api')` would find it (require.resolve would give its CommonJS twin). */
+function tsxEsmApi(): string {
+  const manifestFile = createRequire(import.meta.url).resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return path.join(path.dirname(manifestFile), manifest.exports['./esm/api']!.import.default);
+}
+
+/** The compiled worker, through Node's compile cache when this thread has it on (bin/p7apps.js turns it on). */
+const CACHED_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+require('node:module').enableCompileCache?.();
+import(workerData.entry);
+`;
+
+function startWorker(request: SandboxRequest): Worker {
+  const options = { stdout: true, workerData: request };
+  const compiled = new URL('./sandbox-worker.js', import.meta.url);
+  if (!FROM_SOURCE && compileCacheOn()) return new Worker(CACHED_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, entry: compiled.href } });
+  if (!FROM_SOURCE) return new Worker(compiled, options);
+  const tsxApi = pathToFileURL(tsxEsmApi()).href;
+  const entry = new URL('./sandbox-worker.ts', import.meta.url).href;
+  return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, tsxApi, entry } });
+}
+
+function compileCacheOn(): boolean {
+  const cache = (Module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir;
+  return typeof cache === 'function' && cache() !== undefined;
+}
+
+/** The config as one bundle to run from memory, or none when that path declines it (the worker then uses tsx). */
 async function compile(file: string): Promise<SandboxCompiled> {
   try {
-    const { compileConfig } = await import('./config-bundle.js');
-    return await compileConfig(file);
+    const { bundleConfig } = await import('./config-bundle.js');
+    const bundle = await bundleConfig(file);
+    return { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
   } catch {
-    // The compiler could not be loaded: tsx's run reports whatever is wrong with the file.
+    // Declined, or esbuild missing or broken: tsx's run reports whatever is wrong with the file.
     return { kind: 'no-bundle' };
   }
 }
@@ -72,18 +114,13 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
       reject(new ModuleLoadError(interrupted(options.signal)));
       return;
     }
-    let settled = false;
-    const request: SandboxRequest = { file, source, stage: stageMemory };
-    const early = takeEarlyWorker();
-    // A worker started early has compiled the config, or compiles it now: it has started already.
-    early?.postMessage(request);
-    const worker = early ?? startWorker({});
-    if (early === undefined) {
-      void compile(file).then((compiled) => {
-        if (!settled) worker.postMessage({ ...request, compiled } satisfies SandboxRequest);
-      });
-    }
+    const worker = startWorker({ file, source, stage: stageMemory });
     liveWorkers += 1;
+    let settled = false;
+    // Compiled here while the worker starts: each waits for the other only as long as it must.
+    void compile(file).then((compiled) => {
+      if (!settled) worker.postMessage(compiled);
+    });
     const finish = (outcome: { value: unknown } | { error: ModuleLoadError }) => {
       if (settled) return;
       settled = true;
