@@ -105,7 +105,7 @@ describe('the installed command', () => {
       { code: 0, stdout: 'Valid: 1 app, 1 version, 1 workspace (p7apps.config.ts)\n', stderr: '' },
     ],
     ['a TypeScript config with a syntax error, named with --config', { 'c.mts': 'export default {\n  apps: [}\n' }, ['validate', '--config', 'c.mts'], { code: 1, stdout: '', stderr: 'Error: c.mts:2:10: syntax error: Unexpected "}"\n' }],
-  ])('loads through the bundled CLI, its config worker started early: %s', async (_name, files, args, expected) => {
+  ])('loads through the bundled CLI: %s', async (_name, files, args, expected) => {
     const root = await makeProject(files);
     const run = await promisify(execFile)(process.execPath, [path.join(REPO, 'bin/p7apps.js'), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' } }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
