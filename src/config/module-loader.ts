@@ -284,6 +284,9 @@ function toLoadError(err: unknown, file: string, source: string): ModuleLoadErro
     // esbuild counts columns from 0.
     const [, where, line, column] = esbuild;
     if (path.resolve(where!) === file) return new ModuleLoadError(`syntax error: ${esbuild[4]}`, Number(line), Number(column) + 1);
+    // tsx compiles an .mts or .cts file under the name of its .ts twin, which its message then names.
+    const own = path.resolve(where!) === file.replace(/\.[cm]ts$/, '.ts') ? locateSyntaxError(file, source) : undefined;
+    if (own) return new ModuleLoadError(`syntax error: ${own.message}`, own.line, own.column);
     return new ModuleLoadError(`a module it imports does not compile: ${where}:${line}:${Number(column) + 1}: ${esbuild[4]}`);
   }
   const code = (err as { code?: unknown } | undefined)?.code;

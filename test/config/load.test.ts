@@ -110,6 +110,7 @@ describe('a file that is not a config says so, with the line where it can', () =
     ['JSON cut short', 'p7apps.config.json', '{"apps": [', { line: 1, column: 11, message: 'invalid JSON: unexpected end of file' }],
     ['a TypeScript syntax error', 'p7apps.config.ts', 'const apps = [];\nexport default {\n  apps: [ , apps;\n};\n', { line: 3, column: 17, message: 'syntax error: Expected "]" but found ";"' }],
     ['a JavaScript syntax error in an ES module', 'p7apps.config.mjs', 'export default {\n  apps: [}\n', { line: 2, column: 10, message: 'syntax error: Unexpected "}"' }],
+    ['a syntax error in an .mts config (tsx names it as its .ts twin)', 'p7apps.config.mts', 'export default {\n  apps: [}\n', { line: 2, column: 10, message: 'syntax error: Unexpected "}"' }],
     ['a TypeScript file that throws', 'p7apps.config.ts', 'const apps: unknown[] = [];\nif (apps.length === 0) throw new Error("no apps listed in catalog.csv");\nexport default { apps };\n', { message: 'the file threw an error while loading: no apps listed in catalog.csv' }],
     ['a TypeScript file without a default export', 'p7apps.config.ts', 'export const apps = [];\n', { message: 'the file exports no config: write `export default defineConfig({ apps: [...] })`' }],
     ['a config whose values throw when read', 'p7apps.config.ts', 'export default { get apps(): unknown[] { throw new Error("catalog.csv is locked"); } };\n', { path: 'apps', message: 'reading this value failed: catalog.csv is locked' }],

@@ -94,6 +94,26 @@ describe('the installed command', () => {
     expect(stderr).toBe('');
   });
 
+  it.each<[string, Record<string, string>, string[], { code: number; stdout: string; stderr: string }]>([
+    [
+      'a TypeScript config found by the search, importing its apps',
+      {
+        'apps.ts': "import type { AppConfig } from 'p7apps';\nexport const apps: AppConfig[] = [{ name: 'Toy app', workspace: 'Toy apps', versions: [{ version: 1, workflow: '/Users/1/a.p7wf' }] }];\n",
+        'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nimport { apps } from './apps';\nexport default defineConfig({ apps });\n",
+      },
+      ['validate'],
+      { code: 0, stdout: 'Valid: 1 app, 1 version, 1 workspace (p7apps.config.ts)\n', stderr: '' },
+    ],
+    ['a TypeScript config with a syntax error, named with --config', { 'c.mts': 'export default {\n  apps: [}\n' }, ['validate', '--config', 'c.mts'], { code: 1, stdout: '', stderr: 'Error: c.mts:2:10: syntax error: Unexpected "}"\n' }],
+  ])('loads through the bundled CLI: %s', async (_name, files, args, expected) => {
+    const root = await makeProject(files);
+    const run = await promisify(execFile)(process.execPath, [path.join(REPO, 'bin/p7apps.js'), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    );
+    expect(run).toEqual(expected);
+  });
+
   it("prints p7apps' own version, not that of the project it runs in", async () => {
     const root = await makeProject({ 'package.json': '{"name": "catalog", "version": "9.9.9"}' });
     const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO, 'bin/p7apps.js'), '--version'], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
