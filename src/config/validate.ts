@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { KEYS, configSchema, type ParsedConfig } from './schema.js';
 import { closestKey, isRecord, type PathSegment } from './issue-path.js';
 import { checkValueMessage, isCheckPath, NEAR_KEYS } from './check-schema.js';
+import { safeParseQuickly } from './quick-parse.js';
 
 export interface RawIssue {
   path: PathSegment[];
@@ -55,7 +56,7 @@ export function validateConfigValue(raw: unknown): Validation {
     return { issues: [{ path: [], message: `expected the config to be an object with an "apps" list, got ${describe(raw)}` }] };
   }
   const secretIssues = findCredentials(raw);
-  const parsed = configSchema.safeParse(raw);
+  const parsed = safeParseQuickly(configSchema, raw);
   const schemaIssues = parsed.success ? [] : withoutSuggestedMissing(parsed.error.issues.flatMap((issue) => translate(issue, [], raw)));
   const issues = [...secretIssues, ...withoutShadowed([...schemaIssues, ...crossFieldIssues(raw)], secretIssues)];
   return parsed.success ? { issues, config: parsed.data } : { issues };
@@ -79,19 +80,30 @@ function startsWith(path: PathSegment[], prefix: PathSegment[]): boolean {
 function findCredentials(raw: Record<string, unknown>): RawIssue[] {
   const issues: RawIssue[] = [];
   const seen = new WeakSet<object>();
-  const visit = (value: unknown, path: PathSegment[]) => {
+  // One path, grown and shrunk on the way: copied only for an issue, not for each of a large catalog's values.
+  const path: PathSegment[] = [];
+  const visit = (value: unknown) => {
     if (typeof value !== 'object' || value === null || seen.has(value) || path.length > MAX_SCAN_DEPTH) return;
     seen.add(value);
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, [...path, i]));
+      value.forEach((item, i) => {
+        path.push(i);
+        visit(item);
+        path.pop();
+      });
       return;
     }
     for (const key of Object.keys(value)) {
-      if (SECRET_KEY.test(key)) issues.push({ path: [...path, key], message: SECRET_MESSAGE });
-      else visit((value as Record<string, unknown>)[key], [...path, key]);
+      if (SECRET_KEY.test(key)) {
+        issues.push({ path: [...path, key], message: SECRET_MESSAGE });
+      } else {
+        path.push(key);
+        visit((value as Record<string, unknown>)[key]);
+        path.pop();
+      }
     }
   };
-  visit(raw, []);
+  visit(raw);
   const url = isRecord(raw.server) ? raw.server.url : undefined;
   if (typeof url === 'string' && urlCarriesCredentials(url)) {
     issues.push({
@@ -257,8 +269,8 @@ function crossFieldIssues(raw: Record<string, unknown>): RawIssue[] {
       issues.push({ path: at('descriptionFile'), message: 'set either description or descriptionFile, not both' });
     }
     issues.push(...versionIssues(app, at));
-    issues.push(...checkNameIssues(app.checks, at('checks')));
-    if (Array.isArray(app.versions)) app.versions.forEach((v, i) => isRecord(v) && issues.push(...checkNameIssues(v.checks, at('versions', i, 'checks'))));
+    if (Array.isArray(app.checks)) issues.push(...checkNameIssues(app.checks, at('checks')));
+    if (Array.isArray(app.versions)) app.versions.forEach((v, i) => isRecord(v) && Array.isArray(v.checks) && issues.push(...checkNameIssues(v.checks, at('versions', i, 'checks'))));
   });
   issues.push(...workspaceConflicts(raw, apps));
   return issues;
