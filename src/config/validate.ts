@@ -6,9 +6,12 @@
 
 import type { z } from 'zod';
 import { KEYS, configSchema, type ParsedConfig } from './schema.js';
-import { closestKey, isRecord, type PathSegment } from './issue-path.js';
+import { closestKey, describe, isRecord, type PathSegment } from './issue-path.js';
 import { checkValueMessage, isCheckPath, NEAR_KEYS } from './check-schema.js';
 import { safeParseQuickly } from './quick-parse.js';
+
+/** The schema's keys, for callers that import this module when they need it (./resolve.ts orders issues by them). */
+export { KEYS };
 
 export interface RawIssue {
   path: PathSegment[];
@@ -222,26 +225,6 @@ function typeMessage(expected: string, path: PathSegment[], value: unknown): str
     return `expected true or false, ${got}: write ${value.trim().toLowerCase()} without quotes`;
   }
   return `expected ${EXPECTED[expected] ?? expected}, ${got}`;
-}
-
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  switch (typeof value) {
-    case 'string':
-      return 'a string';
-    case 'number':
-      return Number.isFinite(value) ? `the number ${value}` : `${value}`;
-    case 'boolean':
-      return String(value);
-    case 'function':
-      return 'a function';
-    case 'object':
-      return 'an object';
-    default:
-      return `a ${typeof value}`;
-  }
 }
 
 /** Rules that span fields. Each applies only where the fields have the right types: wrong types are reported by the schema. */

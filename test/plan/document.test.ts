@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UNKNOWN, isUnknown } from '../../src/appshub/types.js';
 import { P7appsError } from '../../src/errors.js';
-import { planDocumentText, planFromDocument, planToDocument } from '../../src/plan/document.js';
+import { planDocumentText, planToDocument } from '../../src/plan/document.js';
+import { planFromDocument } from '../../src/plan/document-read.js';
 import { richPlan } from './rich-plan.js';
 
 const FILE = 'plans/today.json';
