@@ -78,8 +78,9 @@ interface Loaded {
 }
 
 async function loadFound(options: Omit<DesiredStateLoad, 'environment' | 'environmentSource'>): Promise<Loaded> {
-  // The validator and its schema (zod) load while the config does: a
-  // TypeScript config runs in a worker, and this thread would only wait.
+  // The validator and its schema (zod) load in parallel with finding and
+  // loading the config (a TypeScript config's worker leaves this thread
+  // waiting), not at every command's start.
   const validating = import('./validate.js');
   validating.catch(() => undefined); // awaited below; a config that fails to load first must not leave it unhandled
   const cwd = path.resolve(options.cwd);
