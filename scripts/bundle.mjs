@@ -26,10 +26,10 @@
 // - zod's `locales` namespace (60 translations of its messages, half of its
 //   code) is replaced by English alone: p7apps phrases its own messages and
 //   never switches zod's language.
-// And zod stays out of start-up: the modules that build zod schemas are
-// declared free of side effects (they only define), so a module importing
-// a plain constant through them (a limit re-exported by config/schema.js)
-// does not pull in zod; zod loads with the validator, while the config loads.
+// And zod stays out of start-up: it loads with the validator (imported by
+// config/resolve.js when it starts loading a config) and the saved-plan
+// reader; the two config modules that read limits through config/schema.js
+// are pointed at config/limits.js (plugin below).
 
 // The bundle inlines third-party code, so it ships with their licences:
 // dist/bundle/THIRD_PARTY_NOTICES.md is written from esbuild's metafile
@@ -70,21 +70,23 @@ const lazyStringWidth = {
   },
 };
 
-/** Our modules whose top level only defines things (zod schemas among them): importing one for a re-exported name need not run it. */
-const DEFINITIONS_ONLY = ['dist/config/schema.js', 'dist/config/check-schema.js', 'dist/config/validate.js', 'dist/config/quick-parse.js', 'dist/plan/document-read.js'];
-/** Modules that import only limits through config/schema.js (which re-exports config/limits.js): pointed at limits.js itself. */
+/**
+ * Modules that import only limits through config/schema.js (which builds the
+ * zod schemas and re-exports config/limits.js): pointed at limits.js itself,
+ * so that they do not load zod. Should one import more than a limit from
+ * schema.js, the build fails (limits.js has no such export) instead of
+ * quietly loading less.
+ */
 const LIMITS_ONLY_IMPORTERS = new Set(['dist/config/files.js', 'dist/config/find.js']);
-const definitionsOnly = {
-  name: 'definitions-only',
+const limitsWithoutSchema = {
+  name: 'limits-without-schema',
   setup(build) {
-    const files = new Set(DEFINITIONS_ONLY.map((file) => path.join(root, file)));
     const schemaModule = path.join(root, 'dist/config/schema.js');
     const limitsModule = path.join(root, 'dist/config/limits.js');
-    build.onResolve({ filter: /^\./ }, async (args) => {
-      if (args.pluginData?.resolving) return undefined;
-      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { resolving: true } });
-      if (resolved.path === schemaModule && LIMITS_ONLY_IMPORTERS.has(path.relative(root, args.importer))) return { path: limitsModule };
-      return files.has(resolved.path) ? { path: resolved.path, sideEffects: false } : undefined;
+    build.onResolve({ filter: /^\.\/schema\.js$/ }, (args) => {
+      const importer = path.relative(root, args.importer);
+      if (!LIMITS_ONLY_IMPORTERS.has(importer) || path.join(args.resolveDir, args.path) !== schemaModule) return undefined;
+      return { path: limitsModule };
     });
   },
 };
@@ -126,6 +128,6 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [lazyStringWidth, englishOnlyZodLocales, definitionsOnly],
+  plugins: [lazyStringWidth, englishOnlyZodLocales, limitsWithoutSchema],
 });
 await writeFile(path.join(outdir, 'THIRD_PARTY_NOTICES.md'), await thirdPartyNotices(root, result.metafile));
