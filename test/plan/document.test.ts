@@ -51,6 +51,16 @@ describe('the saved plan document', () => {
     expect(text.endsWith('}\n')).toBe(true);
   });
 
+  it.each([
+    ['a rich plan', richPlan],
+    ['a plan with an unmanaged app of unknown workspace', () => ({ ...richPlan(), unmanagedApps: [{ appId: 'x', name: 'X', workspace: UNKNOWN }] })],
+  ])('writes %s as the text of its copied document, leaving the plan as it was', (_name, make) => {
+    const plan = make();
+    const before = JSON.stringify(plan);
+    expect(planDocumentText(plan)).toBe(`${JSON.stringify(planToDocument(plan), null, 2)}\n`);
+    expect(JSON.stringify(plan)).toBe(before);
+  });
+
   it('is a copy: changing the document does not change the plan', () => {
     const plan = richPlan();
     const doc = planToDocument(plan);
