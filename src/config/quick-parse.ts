@@ -67,6 +67,8 @@ export { UNSURE };
 function checkerOf(node: ZodNode): Checker {
   let checker = checkers.get(node);
   if (checker === undefined) {
+    // A schema that holds itself (zod allows cycles) reaches this node again while it is built: it then calls the finished checker.
+    checkers.set(node, (value) => checkers.get(node)!(value));
     checker = build(node) ?? delegateTo(node);
     checkers.set(node, checker);
   }

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { appSchema, configSchema, versionSchema } from '../../src/config/schema.js';
 import { quickParse, safeParseQuickly, UNSURE } from '../../src/config/quick-parse.js';
 
@@ -126,6 +126,19 @@ describe('the quick road gives zod\'s answer', () => {
     ['a description with a control character', appSchema, { name: 'A', description: 'a\u0000b', versions: [flow(1)] }],
   ])('answers %s as zod does', (_name, schema, value) => {
     sameAsZod(schema, value);
+  });
+
+  it('follows a schema that holds itself without building it forever', () => {
+    const tree: z.ZodType = z.strictObject({
+      name: z.string().min(1),
+      get child() {
+        return tree.optional();
+      },
+    });
+    const value = { name: 'a', child: { name: 'b', child: { name: 'c' } } };
+    expect(quickParse(tree, value)).not.toBe(UNSURE);
+    sameAsZod(tree, value);
+    sameAsZod(tree, { name: 'a', child: { name: '' } });
   });
 
   it.each([
