@@ -17,6 +17,19 @@
 //   configs with tsx) would otherwise drag in.
 // Modules imported only when needed (the emulator, import, a YAML parser,
 // each command's implementation) stay separate chunks, loaded when needed.
+//
+// Two dependencies are trimmed on the way in (plugins below), for start-up:
+// - string-width (yargs' help layout, and our column widths) builds Unicode
+//   property regexes and an Intl.Segmenter when its module is evaluated:
+//   some 30-60 ms of every command, help or human table or not. It is
+//   bundled behind a stand-in that evaluates it on the first call.
+// - zod's `locales` namespace (60 translations of its messages, half of its
+//   code) is replaced by English alone: p7apps phrases its own messages and
+//   never switches zod's language.
+// And zod stays out of start-up: it loads with the validator (imported by
+// config/resolve.js when it starts loading a config) and the saved-plan
+// reader; the two config modules that read limits through config/schema.js
+// are pointed at config/limits.js (plugin below).
 
 // The bundle inlines third-party code, so it ships with their licences:
 // dist/bundle/THIRD_PARTY_NOTICES.md is written from esbuild's metafile
@@ -27,6 +40,68 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { thirdPartyNotices } from './notices.mjs';
+
+/**
+ * `import stringWidth from 'string-width'` becomes a function that evaluates
+ * the module on its first call. A stand-in is named by a number, not a path:
+ * it is p7apps' own code (no licence notice) and names no folder of this machine.
+ */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(build) {
+    const realPaths = [];
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      // Each importer keeps the version it depends on (yargs' cliui and wrap-ansi have their own).
+      const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      if (!realPaths.includes(real.path)) realPaths.push(real.path);
+      return { path: `stand-in-${realPaths.indexOf(real.path)}`, namespace: 'lazy-string-width' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => {
+      const real = realPaths[Number(args.path.slice('stand-in-'.length))];
+      return {
+        // esbuild bundles a require()d ES module as a function that evaluates it when first called.
+        contents: `let real;\nexport default function stringWidth(text, options) {\n  real ??= require(${JSON.stringify(`./${path.basename(real)}`)}).default;\n  return real(text, options);\n}\n`,
+        resolveDir: path.dirname(real),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * Modules that import only limits through config/schema.js (which builds the
+ * zod schemas and re-exports config/limits.js): pointed at limits.js itself,
+ * so that they do not load zod. Should one import more than a limit from
+ * schema.js, the build fails (limits.js has no such export) instead of
+ * quietly loading less.
+ */
+const LIMITS_ONLY_IMPORTERS = new Set(['dist/config/files.js', 'dist/config/find.js']);
+const limitsWithoutSchema = {
+  name: 'limits-without-schema',
+  setup(build) {
+    const schemaModule = path.join(root, 'dist/config/schema.js');
+    const limitsModule = path.join(root, 'dist/config/limits.js');
+    build.onResolve({ filter: /^\.\/schema\.js$/ }, (args) => {
+      const importer = path.relative(root, args.importer);
+      if (!LIMITS_ONLY_IMPORTERS.has(importer) || path.join(args.resolveDir, args.path) !== schemaModule) return undefined;
+      return { path: limitsModule };
+    });
+  },
+};
+
+/** zod's `locales` namespace with English only (the one locale zod itself uses). */
+const englishOnlyZodLocales = {
+  name: 'english-only-zod-locales',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: `export { default as en } from './en.js';\n`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist/bundle');
@@ -53,5 +128,6 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
+  plugins: [lazyStringWidth, englishOnlyZodLocales, limitsWithoutSchema],
 });
 await writeFile(path.join(outdir, 'THIRD_PARTY_NOTICES.md'), await thirdPartyNotices(root, result.metafile));

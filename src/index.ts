@@ -18,7 +18,8 @@ export { loadConfig, loadConfigEnvironments, ConfigError, type ConfigIssue, type
 export { ENVIRONMENT_ENV } from './config/environments.js';
 export { MAX_THUMBNAIL_BYTES, MAX_DESCRIPTION_FILE_BYTES, MAX_DESCRIPTION_LENGTH, MAX_APP_NAME_LENGTH } from './config/limits.js';
 export { computePlan, fingerprintObservedApp } from './plan/compute.js';
-export { planToDocument, planFromDocument, type PlanDocumentV1 } from './plan/document.js';
+export { planToDocument, type PlanDocumentV1 } from './plan/document.js';
+export { planFromDocument } from './plan/document-read.js';
 export { readObservedState, type ReadOptions } from './observe/read.js';
 export { applyPlan, type ApplyOptions, type ApplyResult, type AppReport } from './apply/execute.js';
 export { safetyCheck, safetyPolicy, enforceSafety, PlanRefusedError, DEFAULT_SAFETY_POLICY, SAFETY_FORMAT_VERSION, type SafetyVerdict, type ProtectedStep, type ProtectedChange, type GuardOptions } from './plan/safety.js';

@@ -143,8 +143,13 @@ export const aUrl: Reader<string> = {
   read: (v, ctx) => {
     if (typeof v !== 'string' || v === '' || /[\s\\]/.test(v)) return undefined;
     const base = ctx.baseUrl === undefined ? undefined : `${ctx.baseUrl.replace(/\/+$/, '')}/`;
-    if (!URL.canParse(v, base)) return undefined;
-    const url = new URL(v, base);
+    // One parse per URL (a catalog's answers hold thousands): the constructor refuses what URL.canParse would.
+    let url: URL;
+    try {
+      url = new URL(v, base);
+    } catch {
+      return undefined;
+    }
     return /^https?:$/.test(url.protocol) ? url.href : undefined;
   },
 };

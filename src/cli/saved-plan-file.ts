@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { P7appsError } from '../errors.js';
-import { planFromDocument } from '../plan/document.js';
+import { planFromDocument } from '../plan/document-read.js';
 import type { Plan } from '../plan/types.js';
 
 export async function readSavedPlan(cwd: string, given: string): Promise<{ file: string; plan: Plan }> {

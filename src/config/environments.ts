@@ -13,9 +13,9 @@
 // (`environments.production.apps.foo.description`).
 
 import { UsageError } from '../errors.js';
-import { closestKey, isRecord, type PathSegment } from './issue-path.js';
-import { ENVIRONMENT_NAME } from './schema.js';
-import { describe, type RawIssue } from './validate.js';
+import { closestKey, describe, isRecord, type PathSegment } from './issue-path.js';
+import { ENVIRONMENT_NAME } from './environment-name.js';
+import type { RawIssue } from './validate.js';
 
 /** Chooses the environment when --env is not given. */
 export const ENVIRONMENT_ENV = 'P7APPS_ENV';

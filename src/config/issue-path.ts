@@ -80,3 +80,24 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
   }
   return best;
 }
+
+/** What a value is, in words, for "expected ..., got ..." messages. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return Number.isFinite(value) ? `the number ${value}` : `${value}`;
+    case 'boolean':
+      return String(value);
+    case 'function':
+      return 'a function';
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
+  }
+}

@@ -15,8 +15,9 @@ import { displayPath, normalizeDescription, readDescriptionFile, readThumbnail, 
 import { baseView, chooseEnvironment, environmentNames, environmentsIssues, environmentView } from './environments.js';
 import { findConfig, type FoundConfig } from './find.js';
 import { appLabels, formatPath, isRecord, type PathSegment } from './issue-path.js';
-import { KEYS, MAX_FILE_PATH_LENGTH, type ParsedConfig, type ParsedWorkspace } from './schema.js';
-import { validateConfigValue, type RawIssue, type Validation } from './validate.js';
+import { MAX_FILE_PATH_LENGTH } from './limits.js';
+import type { ParsedConfig, ParsedWorkspace } from './schema.js';
+import type { RawIssue, Validation } from './validate.js';
 import { checkSpecs } from '../checks/from-config.js';
 
 export interface DesiredStateLoad {
@@ -73,21 +74,28 @@ interface Loaded {
   found: FoundConfig;
   cwd: string;
   fileContext: FileContext;
+  validator: typeof import('./validate.js');
 }
 
 async function loadFound(options: Omit<DesiredStateLoad, 'environment' | 'environmentSource'>): Promise<Loaded> {
+  // The validator and its schema (zod) load in parallel with finding and
+  // loading the config (a TypeScript config's worker leaves this thread
+  // waiting), not at every command's start.
+  const validating = import('./validate.js');
+  validating.catch(() => undefined); // awaited below; a config that fails to load first must not leave it unhandled
   const cwd = path.resolve(options.cwd);
   const found = await findConfig({ ...options, cwd });
   const configDir = path.dirname(found.file);
-  return { found, cwd, fileContext: { configDir, realConfigDir: await realpath(configDir), cwd } };
+  const fileContext = { configDir, realConfigDir: await realpath(configDir), cwd };
+  return { found, cwd, fileContext, validator: await validating };
 }
 
-async function desiredFor({ found, cwd, fileContext }: Loaded, environment: string | undefined): Promise<DesiredState> {
+async function desiredFor({ found, cwd, fileContext, validator }: Loaded, environment: string | undefined): Promise<DesiredState> {
   const view = environment === undefined ? baseView(found.value) : environmentView(found.value as Record<string, unknown>, environment);
   const file = displayPath(found.file, cwd);
   let validation: Validation;
   try {
-    validation = validateConfigValue(view.value);
+    validation = validator.validateConfigValue(view.value);
   } catch (err) {
     // A computed config can hold getters or proxies that throw when read.
     const message = `reading the config's values failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -100,7 +108,7 @@ async function desiredFor({ found, cwd, fileContext }: Loaded, environment: stri
   if (issues.length > 0 || validation.config === undefined) {
     const labels = appLabels(found.value);
     throw new ConfigError(
-      inFileOrder(issues, found.value).map((issue): ConfigIssue => {
+      inFileOrder(issues, found.value, validator.KEYS).map((issue): ConfigIssue => {
         const inEnvironment = environment !== undefined && issue.path[0] !== 'environments';
         return {
           file,
@@ -239,7 +247,7 @@ function onePerPlace(issues: RawIssue[]): RawIssue[] {
  * keeps its keys' order), list entries by position, and keys the file lacks
  * (a required one missing) after those it has, in the schema's order.
  */
-function inFileOrder(issues: RawIssue[], raw: unknown): RawIssue[] {
+function inFileOrder(issues: RawIssue[], raw: unknown, KEYS: typeof import('./schema.js').KEYS): RawIssue[] {
   const schemaOrder = [...new Set([...KEYS.root, ...KEYS.app, ...KEYS.version, ...KEYS.workspace, ...KEYS.server, ...KEYS.defaults, ...KEYS.safety])];
   const rank = (parent: unknown, key: string): number => {
     const present = isRecord(parent) ? Object.keys(parent).indexOf(key) : -1;

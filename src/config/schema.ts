@@ -22,6 +22,7 @@ import {
 } from './limits.js';
 import { CHECK_KEYS, checksSchema } from './check-schema.js';
 import { closestKey } from './issue-path.js';
+import { ENVIRONMENT_NAME } from './environment-name.js';
 
 export * from './limits.js';
 
@@ -218,8 +219,7 @@ export const configSchema = z
     description: 'The desired state of pSeven Enterprise AppsHub apps, reconciled by p7apps.',
   });
 
-/** An environment's name: used in --env, P7APPS_ENV, plan headers and file names, so plain. */
-export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export { ENVIRONMENT_NAME };
 
 /**
  * One environment: the config's own keys, each optional, merged onto the

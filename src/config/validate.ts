@@ -6,8 +6,12 @@
 
 import type { z } from 'zod';
 import { KEYS, configSchema, type ParsedConfig } from './schema.js';
-import { closestKey, isRecord, type PathSegment } from './issue-path.js';
+import { closestKey, describe, isRecord, type PathSegment } from './issue-path.js';
 import { checkValueMessage, isCheckPath, NEAR_KEYS } from './check-schema.js';
+import { safeParseQuickly } from './quick-parse.js';
+
+/** The schema's keys, for callers that import this module when they need it (./resolve.ts orders issues by them). */
+export { KEYS };
 
 export interface RawIssue {
   path: PathSegment[];
@@ -55,7 +59,7 @@ export function validateConfigValue(raw: unknown): Validation {
     return { issues: [{ path: [], message: `expected the config to be an object with an "apps" list, got ${describe(raw)}` }] };
   }
   const secretIssues = findCredentials(raw);
-  const parsed = configSchema.safeParse(raw);
+  const parsed = safeParseQuickly(configSchema, raw);
   const schemaIssues = parsed.success ? [] : withoutSuggestedMissing(parsed.error.issues.flatMap((issue) => translate(issue, [], raw)));
   const issues = [...secretIssues, ...withoutShadowed([...schemaIssues, ...crossFieldIssues(raw)], secretIssues)];
   return parsed.success ? { issues, config: parsed.data } : { issues };
@@ -79,19 +83,30 @@ function startsWith(path: PathSegment[], prefix: PathSegment[]): boolean {
 function findCredentials(raw: Record<string, unknown>): RawIssue[] {
   const issues: RawIssue[] = [];
   const seen = new WeakSet<object>();
-  const visit = (value: unknown, path: PathSegment[]) => {
+  // One path, grown and shrunk on the way: copied only for an issue, not for each of a large catalog's values.
+  const path: PathSegment[] = [];
+  const visit = (value: unknown) => {
     if (typeof value !== 'object' || value === null || seen.has(value) || path.length > MAX_SCAN_DEPTH) return;
     seen.add(value);
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, [...path, i]));
+      value.forEach((item, i) => {
+        path.push(i);
+        visit(item);
+        path.pop();
+      });
       return;
     }
     for (const key of Object.keys(value)) {
-      if (SECRET_KEY.test(key)) issues.push({ path: [...path, key], message: SECRET_MESSAGE });
-      else visit((value as Record<string, unknown>)[key], [...path, key]);
+      if (SECRET_KEY.test(key)) {
+        issues.push({ path: [...path, key], message: SECRET_MESSAGE });
+      } else {
+        path.push(key);
+        visit((value as Record<string, unknown>)[key]);
+        path.pop();
+      }
     }
   };
-  visit(raw, []);
+  visit(raw);
   const url = isRecord(raw.server) ? raw.server.url : undefined;
   if (typeof url === 'string' && urlCarriesCredentials(url)) {
     issues.push({
@@ -212,26 +227,6 @@ function typeMessage(expected: string, path: PathSegment[], value: unknown): str
   return `expected ${EXPECTED[expected] ?? expected}, ${got}`;
 }
 
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  switch (typeof value) {
-    case 'string':
-      return 'a string';
-    case 'number':
-      return Number.isFinite(value) ? `the number ${value}` : `${value}`;
-    case 'boolean':
-      return String(value);
-    case 'function':
-      return 'a function';
-    case 'object':
-      return 'an object';
-    default:
-      return `a ${typeof value}`;
-  }
-}
-
 /** Rules that span fields. Each applies only where the fields have the right types: wrong types are reported by the schema. */
 function crossFieldIssues(raw: Record<string, unknown>): RawIssue[] {
   const issues: RawIssue[] = [];
@@ -257,8 +252,8 @@ function crossFieldIssues(raw: Record<string, unknown>): RawIssue[] {
       issues.push({ path: at('descriptionFile'), message: 'set either description or descriptionFile, not both' });
     }
     issues.push(...versionIssues(app, at));
-    issues.push(...checkNameIssues(app.checks, at('checks')));
-    if (Array.isArray(app.versions)) app.versions.forEach((v, i) => isRecord(v) && issues.push(...checkNameIssues(v.checks, at('versions', i, 'checks'))));
+    if (Array.isArray(app.checks)) issues.push(...checkNameIssues(app.checks, at('checks')));
+    if (Array.isArray(app.versions)) app.versions.forEach((v, i) => isRecord(v) && Array.isArray(v.checks) && issues.push(...checkNameIssues(v.checks, at('versions', i, 'checks'))));
   });
   issues.push(...workspaceConflicts(raw, apps));
   return issues;

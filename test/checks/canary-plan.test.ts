@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredApp } from '../../src/config/desired.js';
 import { computePlan } from '../../src/plan/compute.js';
-import { planFromDocument, planToDocument } from '../../src/plan/document.js';
+import { planToDocument } from '../../src/plan/document.js';
+import { planFromDocument } from '../../src/plan/document-read.js';
 import type { ObservedApp, ObservedState } from '../../src/plan/observed.js';
 import type { CreateAppPlan, UpdateAppPlan } from '../../src/plan/types.js';
 import { desiredApp, desiredState, observedApp, observedState } from '../plan/builders.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UNKNOWN, isUnknown } from '../../src/appshub/types.js';
 import { P7appsError } from '../../src/errors.js';
-import { planDocumentText, planFromDocument, planToDocument } from '../../src/plan/document.js';
+import { planDocumentText, planToDocument } from '../../src/plan/document.js';
+import { planFromDocument } from '../../src/plan/document-read.js';
 import { richPlan } from './rich-plan.js';
 
 const FILE = 'plans/today.json';
@@ -48,6 +49,16 @@ describe('the saved plan document', () => {
     expect(text.startsWith('{\n  "kind": "p7apps-plan",\n  "formatVersion": 1,\n')).toBe(true);
     expect(text).toContain('"workspace": {\n        "unknown": true\n      }');
     expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it.each([
+    ['a rich plan', richPlan],
+    ['a plan with an unmanaged app of unknown workspace', () => ({ ...richPlan(), unmanagedApps: [{ appId: 'x', name: 'X', workspace: UNKNOWN }] })],
+  ])('writes %s as the text of its copied document, leaving the plan as it was', (_name, make) => {
+    const plan = make();
+    const before = JSON.stringify(plan);
+    expect(planDocumentText(plan)).toBe(`${JSON.stringify(planToDocument(plan), null, 2)}\n`);
+    expect(JSON.stringify(plan)).toBe(before);
   });
 
   it('is a copy: changing the document does not change the plan', () => {

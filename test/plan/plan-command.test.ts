@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
-import { planFromDocument } from '../../src/plan/document.js';
+import { planFromDocument } from '../../src/plan/document-read.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
 const TOKEN = 'tok-e2e-Secret-4711';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../src/plan/compute.js';
-import { planFromDocument } from '../../src/plan/document.js';
+import { planFromDocument } from '../../src/plan/document-read.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderPlanHuman } from '../../src/render/plan-human.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';

@@ -11,7 +11,6 @@ import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import type { PlanRenderer } from '../../render/types.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import { useColor, withFormatOption } from '../options.js';
-import { readSavedPlan } from '../saved-plan-file.js';
 import type { CommandFactory } from './index.js';
 import { PLAN_FORMATS, type PlanFormat } from './plan.js';
 
@@ -38,6 +37,8 @@ export const showCommand: CommandFactory = (ctx) => ({
       .epilogue('Exit codes: 0 no changes, 2 changes present, 1 the plan cannot be read or has conflicts.'),
   handler: async (args) => {
     const shown = args as unknown as ShowArgs;
+    // Imported here, not above: reading a saved plan loads zod, which no other command needs at start-up.
+    const { readSavedPlan } = await import('../saved-plan-file.js');
     const { plan } = await readSavedPlan(ctx.cwd, shown.plan);
     RENDERERS[shown.format](plan, ctx.stdout, { color: shown.format === 'human' && useColor(shown, ctx.stdout, ctx.env), verbose: shown.verbose === true });
     ctx.exitCode = planHasConflicts(plan) ? EXIT_ERROR : planHasChanges(plan) || planIsWaiting(plan) ? EXIT_CHANGES : EXIT_OK;

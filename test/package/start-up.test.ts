@@ -1,0 +1,47 @@
+// What every command loads before it runs: the bundle's entry and the chunks
+// it imports statically (scripts/bundle.mjs). zod (with the config schema)
+// and string-width's Unicode tables cost tens of milliseconds to evaluate;
+// they are loaded when a config is validated or a width measured, never at
+// start-up. Checked on the built bundle (npm test builds it first).
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const BUNDLE = new URL('../../dist/bundle/', import.meta.url);
+
+/** The files the entry loads before its first line runs, each with its text. */
+function staticClosure(entry: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (found.has(file)) continue;
+    const text = readFileSync(new URL(file, BUNDLE), 'utf8');
+    found.set(file, text);
+    for (const match of text.matchAll(/^import(?:[^;]*?from)?\s*"\.\/([^"]+)";?$/gms)) pending.push(match[1]!);
+  }
+  return found;
+}
+
+describe('start-up of the bundled CLI', () => {
+  const closure = staticClosure('p7apps.js');
+
+  it('follows the entry\'s imports', () => {
+    expect(closure.size).toBeGreaterThan(5);
+  });
+
+  it.each([
+    ['zod', /^\/\/ node_modules\/zod\//m],
+    ['the config schema', /^\/\/ dist\/config\/schema\.js$/m],
+    ['the saved-plan reader', /^\/\/ dist\/plan\/document-read\.js$/m],
+  ])('does not load %s at start-up', (_name, marker) => {
+    expect([...closure].filter(([, text]) => marker.test(text)).map(([file]) => file)).toEqual([]);
+  });
+
+  it('evaluates string-width only when a width is first measured', () => {
+    const wrapped = [...closure.values()].some((text) => /var init_string_width\d* = __esm\(/.test(text));
+    const eager = [...closure.values()].some((text) => /^\/\/ node_modules\/string-width\/index\.js\nvar segmenter/m.test(text));
+    expect(wrapped).toBe(true);
+    expect(eager).toBe(false);
+  });
+});
