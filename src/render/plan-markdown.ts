@@ -115,7 +115,7 @@ function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> =
   if ('appId' in app && app.appId !== undefined) lines.push(`App id ${codeSpan(app.appId)}.`, '');
 
   if (app.action === 'create' || app.action === 'update') {
-    for (const change of app.changes) lines.push(...changeItem(change));
+    for (const change of app.changes) lines.push(...changeItem(change, PLAN_WORDING));
     lines.push('', '| # | Request | Expected | Why |', '|---|---|---|---|');
     for (const p of publishes) {
       // A | splits a table cell even inside a code span, unless escaped.
@@ -152,14 +152,25 @@ function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> =
   return lines;
 }
 
-export function changeItem(change: AttributeChange): string[] {
+/** How a change is worded in Markdown: a plan says before -> after, a drift report names both sides. */
+export interface MarkdownChangeWording {
+  /** A change other than a description, after "field:". */
+  oneLine: (change: Exclude<AttributeChange, { field: 'description' }>) => string;
+  /** Said after the field of a description diff, e.g. " (`-` server, `+` config)"; or nothing. */
+  diffSides: string;
+}
+
+const PLAN_WORDING: MarkdownChangeWording = { oneLine: changeValueText, diffSides: '' };
+
+/** One attribute change as a list item; a description as a fenced diff below it. */
+export function changeItem(change: AttributeChange, wording: MarkdownChangeWording): string[] {
   const label = `- **${escapeMarkdown(changeLabel(change))}**`;
-  if (change.field !== 'description') return [`${label}: ${escapeMarkdown(changeValueText(change))}`];
-  return [`${label}:`, ...descriptionDiff(change)];
+  if (change.field !== 'description') return [`${label}: ${escapeMarkdown(wording.oneLine(change))}`];
+  return [`${label}${wording.diffSides}:`, ...descriptionDiff(change)];
 }
 
 /** A description change as a fenced diff block, indented under a list item. */
-export function descriptionDiff(change: Extract<AttributeChange, { field: 'description' }>): string[] {
+function descriptionDiff(change: Extract<AttributeChange, { field: 'description' }>): string[] {
   const before = typeof change.before === 'string' ? change.before : '';
   const diff = lineDiff(isUnknown(change.before) ? '' : before, change.after).map((l) => `  ${l.sign}${escapeUnsafe(l.text)}`);
   // Longer than any run of backticks in the diff, so no line of the description can close it.
