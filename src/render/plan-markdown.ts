@@ -51,7 +51,7 @@ function markdownLines(plan: Plan, verbose: boolean): string[] {
     const verdict = safetyCheck(plan);
     const said = safetyLines(verdict).map(escapeMarkdown);
     if (safetyNeedsFlags(verdict)) lines.push('> [!WARNING]', ...said.map((line) => `> - ${line}`), '');
-    else lines.push(...said, '');
+    else if (said.length > 0) lines.push(...said, '');
   }
 
   const conflicted = plan.apps.filter((a): a is Extract<AppPlan, { action: 'conflict' }> => a.action === 'conflict');
