@@ -80,34 +80,27 @@ export async function installProject(tarball, workdir, type) {
   return { dir, ok: result.code === 0, warnings, output: `${result.stdout}${result.stderr}` };
 }
 
+/** The lines of a `--help` text's section under `heading` ("Commands:", "Examples:"), up to the blank line that ends it. */
+function helpSection(helpText, heading) {
+  const lines = helpText.split('\n');
+  const start = lines.findIndex((line) => line.trim() === heading);
+  if (start < 0) return [];
+  const end = lines.findIndex((line, i) => i > start && line.trim() === '');
+  return lines.slice(start + 1, end < 0 ? undefined : end);
+}
+
 /** The commands a top-level `--help` lists ("  p7apps plan   ..."), by name, in its order. */
 export function helpCommands(helpText) {
-  const lines = helpText.split('\n');
-  const start = lines.findIndex((line) => line.trim() === 'Commands:');
-  if (start < 0) return [];
-  const commands = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim() === '') break;
-    const match = /^ {2}\S+ ([a-z][a-z-]*)\b/.exec(line);
-    if (match) commands.push(match[1]);
-  }
-  return commands;
+  return helpSection(helpText, 'Commands:').flatMap((line) => /^ {2}\S+ ([a-z][a-z-]*)\b/.exec(line)?.slice(1) ?? []);
 }
 
 /** The `Examples:` lines of a `--help` text, with `p7apps` in place of the program name. */
 export function helpExamples(helpText) {
-  const lines = helpText.split('\n');
-  const start = lines.findIndex((line) => line.trim() === 'Examples:');
-  if (start < 0) return [];
-  const examples = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim() === '') break;
-    // yargs lays an example out as "  COMMAND   DESCRIPTION", columns at least
-    // two spaces apart; a description's continuation is indented further.
-    if (!/^ {2}\S/.test(line)) continue;
-    examples.push(line.trim().split(/\s{2,}/)[0]);
-  }
-  return examples;
+  // yargs lays an example out as "  COMMAND   DESCRIPTION", columns at least
+  // two spaces apart; a description's continuation is indented further.
+  return helpSection(helpText, 'Examples:')
+    .filter((line) => /^ {2}\S/.test(line))
+    .map((line) => line.trim().split(/\s{2,}/)[0]);
 }
 
 /**
