@@ -5,6 +5,7 @@
 import type { Clock } from '../../src/apply/clock.js';
 import type { CheckSpec } from '../../src/checks/spec.js';
 import type { SeedDocument } from '../../src/emulator/index.js';
+import { runsSeed, squareRun } from '../emulator/helpers.js';
 
 /** Time that moves only when the check waits: each sleep jumps the clock (and so the emulator's runs) forward. */
 export function steppingClock(start = Date.UTC(2026, 0, 1)): Clock & { now(): number } {
@@ -21,24 +22,19 @@ export function steppingClock(start = Date.UTC(2026, 0, 1)): Clock & { now(): nu
 
 export const SMOKE: CheckSpec = { name: 'smoke', parameters: [{ name: 'x', value: 3 }], expect: [{ result: 'y', expectation: { kind: 'equals', value: 9 } }], timeoutMs: 60_000, personal: false };
 
-/** A workflow whose run gives y for x = 3, after runTimeMs. */
-const run = (y: number, extra: Record<string, unknown> = {}) => ({ parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y', default: 1 }], cases: [{ when: { x: 3 }, then: { y } }], runTimeMs: 30, ...extra });
-
 /** Square runs right as version 1 (y = 9) and wrong as version 2 (y = 6); Slow runs for an hour. */
 export function checkSeed(defaultVersion: number): SeedDocument {
-  return {
-    users: [{ username: 'u@work.org', password: 'p', tokens: ['tok-1'] }],
-    workspaces: [{ id: '7', name: 'Toy apps', publishers: ['u@work.org'] }],
-    workflows: [
-      { path: '/Users/1/Square.p7wf', run: run(9) },
-      { path: '/Users/1/SquareWrong.p7wf', run: run(6) },
-      { path: '/Users/1/Slow.p7wf', run: run(9, { runTimeMs: 3_600_000 }) },
+  return runsSeed(
+    [
+      { path: '/Users/1/Square.p7wf', run: squareRun(9, 30) },
+      { path: '/Users/1/SquareWrong.p7wf', run: squareRun(6, 30) },
+      { path: '/Users/1/Slow.p7wf', run: squareRun(9, 3_600_000) },
     ],
-    apps: [
+    [
       { name: 'Square', workspace: 'Toy apps', defaultVersion, versions: [{ version: 1, workflow: '/Users/1/Square.p7wf' }, { version: 2, workflow: '/Users/1/SquareWrong.p7wf' }] },
       { name: 'Slow', workspace: 'Toy apps', defaultVersion: 1, versions: [{ version: 1, workflow: '/Users/1/Slow.p7wf' }] },
     ],
-  };
+  );
 }
 
 /** Square with one check, smoke: x = 3 must give y = 9. */
