@@ -287,6 +287,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckCatalogRep
       ...(options.clock ? { clock: options.clock } : {}),
       serverUrl: api.serverUrl,
       configPath: desired.configPath,
+      ...(desired.environment === undefined ? {} : { environment: desired.environment }),
       ...(options.version !== undefined ? { version: options.version } : {}),
       runOptions: {
         cleanupTimeoutMs: options.cleanupTimeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS,

@@ -29,6 +29,7 @@ export const renderCheckJunit: CheckRenderer = (report, out) => {
     name: 'p7apps check',
     serverUrl: report.serverUrl,
     configPath: report.configPath,
+    ...(report.environment === undefined ? {} : { environment: report.environment }),
     summary: checkSummaryLine(report),
     tests: cases.length,
     failures: cases.filter((c) => c.kind === 'failure').length,

@@ -35,11 +35,11 @@ const ACTION_WORDS: Record<AppPlan['action'], string> = { create: 'create', upda
 export { markdownText as escapeMarkdown, htmlText as escapeHtml, markdownCode as codeSpan } from './escape.js';
 
 /** `## p7apps plan: staging`: the environment in the title, where a pull request showing several plans tells them apart. */
-export function markdownTitle(kind: 'plan' | 'drift', environment: string | undefined): string {
+export function markdownTitle(kind: 'plan' | 'drift' | 'check', environment: string | undefined): string {
   return `## p7apps ${kind}${environment === undefined ? '' : `: ${escapeMarkdown(environment)}`}`;
 }
 
-/** Which environment, server and config a plan or drift report is about. */
+/** Which environment, server and config a plan, drift or check report is about. */
 export function markdownContext(about: { environment?: string; serverUrl: string; configPath: string }): string {
   const where = `server ${codeSpan(about.serverUrl)}, config ${codeSpan(about.configPath)}`;
   return about.environment === undefined ? `S${where.slice(1)}` : `Environment ${codeSpan(about.environment)}, ${where}`;

@@ -84,6 +84,23 @@ describe('p7apps check and environments', () => {
     expect(code).toBe(0);
   });
 
+  it.each([
+    ['json', (out: string) => expect(JSON.parse(out)).toMatchObject({ formatVersion: 1, environment: 'staging', summary: { passed: 1 } })],
+    ['junit', (out: string) => expect(out).toContain('<property name="environment" value="staging"/>')],
+    ['markdown', (out: string) => expect(out).toMatch(/^## p7apps check: staging\n[\s\S]*\nEnvironment `staging`, server `/)],
+  ] as const)('names the environment in its %s report', async (format, expectReport) => {
+    const emu = await emulator({ seed: checkSeed(1), runTiming: { deployMs: 10, queueMs: 5, runMs: 30 } });
+    const cwd = await makeProject({ 'p7apps.config.json': JSON.stringify(withEnvironments(emu.url)) });
+    const { code, stdout } = await runCli(['check', '--env', 'staging', '--format', format], { cwd, env: { P7APPS_TOKEN: emu.token } });
+    expect(code).toBe(0);
+    expectReport(stdout);
+  });
+
+  it('says no environment in its JSON report when the config declares none', async () => {
+    const { stdout } = await checkCli(1, ['--format', 'json']);
+    expect(JSON.parse(stdout)).not.toHaveProperty('environment');
+  });
+
   it("refuses P7APPS_URL pointing away from the environment's own server, as plan does", async () => {
     const emu = await emulator({ seed: checkSeed(1) });
     const cwd = await makeProject({ 'p7apps.config.json': JSON.stringify(withEnvironments('https://staging.pseven.example.com')) });
