@@ -150,19 +150,20 @@ describe('drift renderers', () => {
 });
 
 describe('drift and plan word one change with the same helper', () => {
-  /** Mixer's changes replaced by one multi-line description whose server side could not be read. */
-  function unreadableDescriptionPlan() {
+  /** Mixer's changes replaced by one multi-line description where the server has none, or one that could not be read. */
+  function newDescriptionPlan(before: null | ReturnType<typeof unreadable> = unreadable('{"text": 7}')) {
     const plan = richPlan();
     const apps = plan.apps.map((app) =>
-      app.name === 'Mixer' && app.action === 'update'
-        ? { ...app, changes: [{ field: 'description' as const, before: unreadable('{"text": 7}'), after: 'First line\nSecond line' }] }
-        : app,
+      app.name === 'Mixer' && app.action === 'update' ? { ...app, changes: [{ field: 'description' as const, before, after: 'First line\nSecond line' }] } : app,
     );
     return { ...plan, apps };
   }
 
-  it('diffs a multi-line description the server did not show readably from nothing, in the plan and in drift alike', () => {
-    const plan = unreadableDescriptionPlan();
+  it.each([
+    ['the server has none', null],
+    ['the server\'s could not be read', unreadable('{"text": 7}')],
+  ])('diffs a multi-line description from nothing when %s, in the plan and in drift alike', (_name, before) => {
+    const plan = newDescriptionPlan(before);
     const drift = renderToString((out) => renderDriftHuman(computeDrift(plan), out, { color: false, verbose: false }));
     expect(drift).toContain(['    ~ description (- server, + config):', '        + First line', '        + Second line'].join('\n'));
     const planText = renderToString((out) => renderPlanHuman(plan, out, { color: false, verbose: false }));
@@ -173,7 +174,7 @@ describe('drift and plan word one change with the same helper', () => {
     ['plan', renderPlanMarkdown, '- **description**:'],
     ['drift', (r: Parameters<typeof renderPlanMarkdown>[0], out: NodeJS.WritableStream) => renderDriftMarkdown(computeDrift(r), out, { color: false, verbose: false }), '- **description** (`-` server, `+` config):'],
   ] as const)('%s Markdown says the sides of a description diff its own way', (_name, render, label) => {
-    const text = renderToString((out) => render(unreadableDescriptionPlan(), out, { color: false, verbose: false }));
+    const text = renderToString((out) => render(newDescriptionPlan(), out, { color: false, verbose: false }));
     expect(text).toContain([label, '', '  ```diff', '  +First line', '  +Second line', '  ```'].join('\n'));
   });
 });
