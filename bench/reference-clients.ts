@@ -1,13 +1,16 @@
-// Two reference clients for the read `p7apps plan` makes, both sending the
+// Reference clients for the read `p7apps plan` makes, all sending the
 // same requests (both lists, the details of every declared version the list
 // does not describe, a conditional request per declared thumbnail) and
 // gathering the same information, with nothing planned or rendered, so their
 // time is the read alone:
 // - the sequential one, the way the vendor guide's examples do it: one
 //   request after another on one keep-alive connection (node:http);
-// - the bare one: global fetch over an undici Agent at p7apps' parallelism,
-//   p7apps' own transport without p7apps (no retries, mapping or checks),
-//   which shows what the wire and the server cost on this machine.
+// - the bare fetch one: global fetch over an undici Agent at p7apps'
+//   parallelism (p7apps' transport until it moved to node:http), which
+//   shows what a plain client pays on this machine;
+// - the bare node:http one: node:http at p7apps' parallelism, no retries,
+//   mapping or checks: p7apps' own way of sending without p7apps, whose CPU
+//   per request is the floor of the client's CPU on a fast network.
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -116,10 +119,9 @@ async function referenceRead(serverUrl: string, configPath: string, get: Get, pa
   return result;
 }
 
-/** One request after another on one keep-alive connection. */
-export async function sequentialRead(serverUrl: string, token: string, configPath: string): Promise<ReferenceRead> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const get: Get = (url, headers = {}) =>
+/** GET through node:http on `agent`, with the token; bounded by a 60 s socket timeout. */
+function httpGet(agent: http.Agent, token: string): Get {
+  return (url, headers = {}) =>
     new Promise((resolve, reject) => {
       const req = http.get(url, { agent, headers: { Authorization: `Token ${token}`, Accept: 'application/json', ...headers } }, (res) => {
         const chunks: Buffer[] = [];
@@ -130,8 +132,23 @@ export async function sequentialRead(serverUrl: string, token: string, configPat
       req.setTimeout(60_000, () => req.destroy(new Error(`GET ${url} timed out`)));
       req.on('error', reject);
     });
+}
+
+/** One request after another on one keep-alive connection. */
+export async function sequentialRead(serverUrl: string, token: string, configPath: string): Promise<ReferenceRead> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    return await referenceRead(serverUrl, configPath, get, 1, false);
+    return await referenceRead(serverUrl, configPath, httpGet(agent, token), 1, false);
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** node:http with `parallelism` kept-alive connections, `parallelism` requests at once. */
+export async function bareHttpRead(serverUrl: string, token: string, configPath: string, parallelism: number): Promise<ReferenceRead> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: parallelism });
+  try {
+    return await referenceRead(serverUrl, configPath, httpGet(agent, token), parallelism, true);
   } finally {
     agent.destroy();
   }

@@ -361,7 +361,7 @@ async function main(): Promise<void> {
       results = {
         ...results,
         typical: { ...typical.typical, parameters: { contenders: contenders.map((c) => ({ label: c.label, cli: path.relative(repoDir, c.cli) })), nodes: nodes.map((n) => n.version), runs: p.typicalRuns, latency_ms: 20, cpus: cpus().length } },
-        lan: { ...typical.lan, parameters: { apps: p.quick ? 200 : 1000, latency_ms: 1, runs: p.typicalRuns } },
+        lan: { ...typical.lan, bare_node_http: typical.lan_reference, parameters: { apps: p.quick ? 200 : 1000, latency_ms: 1, runs: p.typicalRuns } },
         typical_figures: typicalFigures,
       };
     }

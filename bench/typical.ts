@@ -19,6 +19,7 @@ import { BENCH_WORKSPACE, declaredCatalog, hasThumbnail, writeCatalog, type Cata
 import { runCliProcess, type CliMeasurement } from './cli-process.js';
 import { EmulatorProcess } from './emulator-process.js';
 import { median, minimalPlanRequests, readFloorMs, type ReadTarget } from './floor.js';
+import { bareHttpRead } from './reference-clients.js';
 
 export interface Contender {
   /** How tables name it: `new`, `base`. */
@@ -169,6 +170,14 @@ export interface LanFigure {
   cpu_per_request_ms: number;
 }
 
+/** The same read by a bare node:http client in the benchmark's own process (running Node): the floor of the client's CPU per request. */
+export interface LanReference {
+  node: string;
+  cpu_per_request_ms: number;
+  cpu_per_request_runs_ms: number[];
+  requests: number;
+}
+
 type ByNode<T> = Record<string, Record<string, T>>;
 
 function collect<T, F>(runs: Map<string, Map<string, T[]>>, figure: (runs: T[]) => F): ByNode<F> {
@@ -180,7 +189,11 @@ function collect<T, F>(runs: Map<string, Map<string, T[]>>, figure: (runs: T[]) 
   return out;
 }
 
-export async function measureTypical(p: TypicalParams): Promise<{ typical: { plan: Record<string, ByNode<PlanFigure>>; config_formats: Record<ConfigKind, ByNode<FormatFigure>> }; lan: ByNode<LanFigure> }> {
+export async function measureTypical(p: TypicalParams): Promise<{
+  typical: { plan: Record<string, ByNode<PlanFigure>>; config_formats: Record<ConfigKind, ByNode<FormatFigure>> };
+  lan: ByNode<LanFigure>;
+  lan_reference: LanReference;
+}> {
   const plan: Record<string, ByNode<PlanFigure>> = {};
   for (const apps of p.typicalSizes) {
     p.progress(` typical ${apps} apps:`);
@@ -229,6 +242,7 @@ export async function measureTypical(p: TypicalParams): Promise<{ typical: { pla
   p.progress(` LAN (${p.lanApps} apps at ${p.lanLatencyMs} ms):`);
   const lanSite = await Site.open(p, p.lanApps, p.lanLatencyMs);
   let lan: ByNode<LanFigure>;
+  let lanReference: LanReference;
   try {
     const config = await writeConfigAs(lanSite.catalog, lanSite.shape, 'json');
     const floorMs = readFloorMs(minimalPlanRequests(planTargets(lanSite.shape)), p.parallelism, p.lanLatencyMs);
@@ -252,10 +266,25 @@ export async function measureTypical(p: TypicalParams): Promise<{ typical: { pla
         cpu_per_request_ms: round((planCpu - validateCpu) / requests, 3),
       };
     });
+    lanReference = await measureBareHttp(p, lanSite, config);
   } finally {
     await lanSite.close();
   }
-  return { typical: { plan, config_formats }, lan };
+  return { typical: { plan, config_formats }, lan, lan_reference: lanReference };
+}
+
+/** The bare node:http read of the LAN catalog, `p.runs` times in this process: its CPU per request (median). */
+async function measureBareHttp(p: TypicalParams, site: Site, configPath: string): Promise<LanReference> {
+  const perRequest: number[] = [];
+  let requests = 0;
+  for (let run = 0; run < p.runs; run++) {
+    const before = process.cpuUsage();
+    const read = await bareHttpRead(site.emulator.url, site.catalog.token, configPath, p.parallelism);
+    const used = process.cpuUsage(before);
+    requests = read.requests;
+    perRequest.push((used.user + used.system) / 1000 / read.requests);
+  }
+  return { node: process.version, cpu_per_request_ms: round(median(perRequest), 3), cpu_per_request_runs_ms: perRequest.map((x) => round(x, 3)), requests };
 }
 
 /** The table of these figures, new against the baseline where there is one. */
@@ -286,6 +315,8 @@ export function typicalTable(r: Awaited<ReturnType<typeof measureTypical>>, cont
         `client CPU ${m.cpu_per_request_ms.toFixed(3)} ms per request${b ? ` (${base} ${b.cpu_per_request_ms.toFixed(3)})` : ''}`,
     );
   }
+  const ref = r.lan_reference;
+  lines.push(`LAN bare node:http read (no p7apps), ${ref.node}: ${ref.cpu_per_request_ms.toFixed(3)} ms CPU per request, the floor of the figure above`);
   return lines;
 }
 

@@ -596,17 +596,19 @@ export class AppsHubClient implements AppsHubApi, AppRunsApi {
 
   /** How messages name a URL: relative to its API base when under one, else origin and path (never a query elsewhere). */
   #label(url: URL, withQuery: boolean): string {
+    // Called for every request: the origin getter builds a new string each time, so it is read once.
+    const origin = url.origin;
+    const path = `${origin}${url.pathname}`;
     const query = withQuery ? url.search : '';
-    for (const base of [this.appsBaseUrl, this.workflowsBaseUrl]) {
-      const path = `${url.origin}${url.pathname}`;
-      if (path.startsWith(base)) return `${path.slice(base.length)}${query}`;
-    }
-    return `${url.origin}${url.pathname}${url.origin === this.#origin ? query : ''}`;
+    if (path.startsWith(this.appsBaseUrl)) return `${path.slice(this.appsBaseUrl.length)}${query}`;
+    if (path.startsWith(this.workflowsBaseUrl)) return `${path.slice(this.workflowsBaseUrl.length)}${query}`;
+    return `${path}${origin === this.#origin ? query : ''}`;
   }
 
   #json(res: HttpResponse, method: string, ambiguous: boolean): unknown {
     const text = decodeUtf8(res.body);
-    if (text !== undefined && text.trim() !== '') {
+    // A test for any non-blank character: trim() would copy a whole list's text to find out.
+    if (text !== undefined && /\S/.test(text)) {
       try {
         return JSON.parse(text);
       } catch {

@@ -1,18 +1,17 @@
-// The HTTP transport under the AppsHub client: one undici dispatcher (keep-
-// alive, a per-origin connection limit, timeouts, proxy from the environment,
-// extra CAs, opt-in insecure TLS), requests through the global `fetch` (so
-// nock can intercept them in tests), bounded response bodies, no redirects
-// followed across origins, and retries of GETs only. A POST is sent once: a
-// lost answer to a publish is the applier's to resolve, so it surfaces as an
-// AppsHubError with `ambiguous: true`.
+// The HTTP transport under the AppsHub client: its policy, over a carrier
+// (carrier.ts) that holds the connections (keep-alive, a per-origin limit,
+// timeouts, proxy from the environment, extra CAs, opt-in insecure TLS):
+// overall deadlines, bounded response bodies, no redirects followed across
+// origins, retries of GETs only, and every fault worded for the user. A POST
+// is sent once: a lost answer to a publish is the applier's to resolve, so
+// it surfaces as an AppsHubError with `ambiguous: true`.
 
-import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import { createRequire } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
-import { rootCertificates } from 'node:tls';
-import type { Agent as UndiciAgent, Dispatcher, EnvHttpProxyAgent as UndiciEnvHttpProxyAgent } from 'undici';
 import { P7appsError } from '../errors.js';
+import { BODY_TIMEOUT_CODE, CONNECT_TIMEOUT_CODE, HEADERS_TIMEOUT_CODE, LONGEST_TIMER_MS, UNDECODABLE_CODE, tlsChoice, type Carrier, type CarrierAnswer, type ResponseHeaders } from './carrier.js';
+import { FetchCarrier, buildProxyDispatcher } from './carrier-fetch.js';
+import { NodeCarrier } from './carrier-node.js';
 import { AppsHubError, type Redactor, hintForStatus, sanitizeCause, summariseBody } from './errors.js';
 import { RequestPacer, type PacingClock } from './pacing.js';
 import { DEFAULT_RETRY_WAIT_LIMITS, retryWait } from './retry-wait.js';
@@ -119,8 +118,8 @@ export interface TransportOptions extends Partial<Timeouts> {
   pacingClock?: PacingClock;
 }
 
-export interface BuiltDispatcher {
-  dispatcher: Dispatcher;
+export interface BuiltCarrier {
+  carrier: Carrier;
   /** The proxies in use, without credentials; empty when none. */
   proxies: { http?: string; https?: string; noProxy?: string };
 }
@@ -141,89 +140,26 @@ function withoutCredentials(url: string): string {
   }
 }
 
-/** The TLS options for the server: Node's CAs plus the file's, and verification unless insecure. */
-function tlsOptions(options: TransportOptions): { ca?: string[]; rejectUnauthorized: boolean } {
-  const tls: { ca?: string[]; rejectUnauthorized: boolean } = { rejectUnauthorized: options.insecure !== true };
-  if (options.caFile !== undefined) {
-    let pem: string;
-    try {
-      pem = readFileSync(options.caFile, 'utf8');
-    } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new P7appsError(`Could not read the CA file ${options.caFile} (${reason})`, {
-        hint: 'Pass --ca-file a readable PEM file of the certificate authorities that signed the server\'s certificate.',
-      });
-    }
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new P7appsError(`The CA file ${options.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
-        hint: 'Pass --ca-file a PEM file; convert a DER file with: openssl x509 -inform der -in FILE -out FILE.pem',
-      });
-    }
-    // --ca-file adds to Node's bundled authorities (like NODE_EXTRA_CA_CERTS) rather than replacing them,
-    // so a proxy or a server with a public certificate is still trusted.
-    tls.ca = [...rootCertificates, pem];
-  }
-  return tls;
-}
-
-const requireUndici = createRequire(import.meta.url);
-
 /**
- * undici's Agent, loaded from its own module. The package's entry loads all
- * of undici (fetch, WebSocket, caches, mocks: about 100 ms of a CLI run that
- * uses none of them); the Agent's module loads only what it needs. An Agent
- * loaded this way lacks the convenience methods the entry mixes into every
- * dispatcher (request(), connect()...), which fetch does not use: it calls
- * dispatch(). The entry is the fallback should a release move the file.
+ * The carrier for a client: node:http/https with keep-alive and a
+ * per-origin connection limit, or undici's proxy agent when the environment
+ * names a proxy. Only `env` is read, never process.env.
  */
-function undiciAgent(): typeof UndiciAgent {
-  try {
-    return requireUndici('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
-    return (requireUndici('undici') as typeof import('undici')).Agent;
-  }
-}
-
-/**
- * The dispatcher for a client: an Agent with keep-alive and a per-origin
- * connection limit, or an EnvHttpProxyAgent when the environment names a
- * proxy. Only `env` is read, never process.env.
- */
-export function buildDispatcher(options: TransportOptions): BuiltDispatcher {
-  const tls = tlsOptions(options);
+export function buildCarrier(options: TransportOptions): BuiltCarrier {
+  const tls = tlsChoice(options);
   const timeouts = effectiveTimeouts(options);
-  const agentOptions = {
-    connections: options.connections ?? DEFAULT_CONNECTIONS,
-    connectTimeout: timeouts.connectTimeoutMs,
-    headersTimeout: timeouts.headersTimeoutMs,
-    bodyTimeout: timeouts.bodyTimeoutMs,
-    connect: tls,
-  };
+  const connections = options.connections ?? DEFAULT_CONNECTIONS;
   const env = options.env ?? {};
   const http = envValue(env, 'HTTP_PROXY');
   const https = envValue(env, 'HTTPS_PROXY');
   const noProxy = envValue(env, 'NO_PROXY');
-  if (http === undefined && https === undefined) {
-    const Agent = undiciAgent();
-    return { dispatcher: new Agent(agentOptions), proxies: {} };
-  }
-  // Explicit values (an empty string for "none"), so undici never falls back to process.env.
-  // The whole package here: a proxy tunnels with connect(), one of the methods its entry adds.
-  const { EnvHttpProxyAgent } = requireUndici('undici') as { EnvHttpProxyAgent: typeof UndiciEnvHttpProxyAgent };
-  const dispatcher = new EnvHttpProxyAgent({
-    ...agentOptions,
-    httpProxy: http ?? '',
-    httpsProxy: https ?? '',
-    noProxy: noProxy ?? '',
-    requestTls: tls,
-    proxyTls: tls,
-  });
-  const proxies: BuiltDispatcher['proxies'] = {};
+  if (http === undefined && https === undefined) return { carrier: new NodeCarrier(connections, timeouts, tls), proxies: {} };
+  const carrier = new FetchCarrier(buildProxyDispatcher({ http, https, noProxy }, connections, timeouts, tls));
+  const proxies: BuiltCarrier['proxies'] = {};
   if (http !== undefined) proxies.http = withoutCredentials(http);
   if (https !== undefined) proxies.https = withoutCredentials(https);
   if (noProxy !== undefined) proxies.noProxy = noProxy;
-  return { dispatcher, proxies };
+  return { carrier, proxies };
 }
 
 function definedOnly(options: Partial<Timeouts>): Partial<Timeouts> {
@@ -252,8 +188,7 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
-/** The longest timer Node keeps: it fires a longer one at once. */
-export const LONGEST_TIMER_MS = 2 ** 31 - 1;
+export { LONGEST_TIMER_MS };
 
 /** The code of an AppsHubError for a request that passed its overall deadline (requestTimeoutMs / publishTimeoutMs). */
 export const REQUEST_DEADLINE_CODE = 'P7APPS_REQUEST_DEADLINE';
@@ -296,7 +231,7 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: Uint8Array;
   /** Where the body came from (after a same-origin redirect). */
   url: URL;
@@ -320,12 +255,12 @@ const TLS_CODES = new Set([
 ]);
 
 /** Failures that happen before the request leaves: a POST that met one was certainly not applied. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', ...TLS_CODES, ...TLS_MISMATCH_CODES]);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', CONNECT_TIMEOUT_CODE, ...TLS_CODES, ...TLS_MISMATCH_CODES]);
 
 const TIMEOUTS: Record<string, { which: string; option: keyof Timeouts }> = {
-  UND_ERR_CONNECT_TIMEOUT: { which: 'connect', option: 'connectTimeoutMs' },
-  UND_ERR_HEADERS_TIMEOUT: { which: 'headers', option: 'headersTimeoutMs' },
-  UND_ERR_BODY_TIMEOUT: { which: 'body', option: 'bodyTimeoutMs' },
+  [CONNECT_TIMEOUT_CODE]: { which: 'connect', option: 'connectTimeoutMs' },
+  [HEADERS_TIMEOUT_CODE]: { which: 'headers', option: 'headersTimeoutMs' },
+  [BODY_TIMEOUT_CODE]: { which: 'body', option: 'bodyTimeoutMs' },
 };
 
 /** The first error code in a chain of causes (and AggregateError members). */
@@ -364,8 +299,8 @@ function formatSeconds(ms: number): string {
 }
 
 export class HttpTransport {
-  readonly dispatcher: Dispatcher;
-  readonly proxies: BuiltDispatcher['proxies'];
+  readonly carrier: Carrier;
+  readonly proxies: BuiltCarrier['proxies'];
   readonly #options: TransportOptions;
   readonly #timeouts: Timeouts;
   readonly #policy: RetryPolicy;
@@ -377,8 +312,8 @@ export class HttpTransport {
   readonly #pacingClock: PacingClock;
 
   constructor(options: TransportOptions, redactor: Redactor) {
-    const built = buildDispatcher(options);
-    this.dispatcher = built.dispatcher;
+    const built = buildCarrier(options);
+    this.carrier = built.carrier;
     this.proxies = built.proxies;
     this.#options = options;
     this.#timeouts = effectiveTimeouts(options);
@@ -392,7 +327,7 @@ export class HttpTransport {
   }
 
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.carrier.close();
   }
 
   /** Sends the request, retrying a GET (or a POST marked safeToRepeat) on network errors, timeouts, 429, 502, 503 and 504 within the policy. */
@@ -449,30 +384,27 @@ export class HttpTransport {
     }, Math.min(limitMs, LONGEST_TIMER_MS));
     // An error body that trickles past the deadline loses only its detail: the status is the answer (#statusError).
     try {
-      const init = {
+      const sent = this.#pacingClock.now();
+      const res = await this.carrier.send({
         method: req.method,
+        url: req.url,
         headers: req.headers,
         body: req.body,
-        redirect: 'manual',
+        freshConnection: req.method !== 'GET' && req.safeToRepeat !== true,
         signal: signal.signal,
-        dispatcher: this.dispatcher,
-        // Node's fetch is typed with its bundled undici's Dispatcher; the installed undici's is compatible at run time.
-      } as unknown as RequestInit;
-      // The global fetch, looked up per request: it is what test interceptors replace.
-      const sent = this.#pacingClock.now();
-      const res = await globalThis.fetch(req.url, init);
+      });
       this.#pacer?.answered(this.#pacingClock.now() - sent);
       status = res.status;
       if (res.status === 304 && req.accept304) {
-        await res.body?.cancel();
+        await res.discard();
         return { status: 304, headers: res.headers, body: new Uint8Array(), url: req.url, label: req.label };
       }
       if (REDIRECT_STATUSES.has(res.status)) {
-        await res.body?.cancel();
+        await res.discard();
         return this.#followableRedirect(req, res, hops);
       }
       if (res.status >= 200 && res.status < 300) {
-        const body = await readCapped(res, req.maxBytes);
+        const body = await res.read(req.maxBytes);
         if (body === undefined) throw this.#tooLarge(req);
         return { status: res.status, headers: res.headers, body, url: req.url, label: req.label };
       }
@@ -482,6 +414,7 @@ export class HttpTransport {
       // Aborted after it may have left: a POST's outcome is unknown.
       if (req.signal?.aborted) throw this.#aborted(req, true);
       if (overdue) throw this.#overdue(req, limitMs, status);
+      if (status !== undefined && errorCode(err) === UNDECODABLE_CODE) throw this.#undecodable(req, err, status);
       throw this.#networkError(req, err, status);
     } finally {
       clearTimeout(deadline);
@@ -505,7 +438,7 @@ export class HttpTransport {
    * origin, http -> https, a POST, a second hop) is an error, and the token
    * is not sent there.
    */
-  #followableRedirect(req: HttpRequest, res: Response, hops: number): URL {
+  #followableRedirect(req: HttpRequest, res: CarrierAnswer, hops: number): URL {
     const location = res.headers.get('location');
     let target: URL | undefined;
     try {
@@ -533,9 +466,9 @@ export class HttpTransport {
     });
   }
 
-  async #statusError(req: HttpRequest, res: Response): Promise<AppsHubError> {
+  async #statusError(req: HttpRequest, res: CarrierAnswer): Promise<AppsHubError> {
     // The status is the answer; a body that cannot be read only loses the detail.
-    const bytes = await readCapped(res, ERROR_BODY_MAX_BYTES, true).catch(() => undefined);
+    const bytes = await res.read(ERROR_BODY_MAX_BYTES, true).catch(() => undefined);
     const summary = bytes === undefined ? undefined : summariseBody(bytes, res.headers.get('content-type'));
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.#now());
     const ambiguous = req.method === 'POST' && writeMayHaveCommitted(res.status);
@@ -622,6 +555,21 @@ export class HttpTransport {
     return new AppsHubError({ ...base, kind: 'network', code, message: `Could not reach ${req.url.origin} (${reason}) on ${req.method} ${req.label}`, hint });
   }
 
+  /** A 2xx answer whose compressed body does not decode: answered (a publish so answered was committed, A21), but unreadable. */
+  #undecodable(req: HttpRequest, err: unknown, status: number): AppsHubError {
+    return new AppsHubError({
+      kind: 'malformed',
+      method: req.method,
+      path: req.label,
+      status,
+      origin: req.url.origin,
+      ambiguous: req.method === 'POST',
+      committed: req.method === 'POST' && writeCommitted(status),
+      message: `The answer to ${req.method} ${req.label} could not be read: ${this.#redactor.redact(errorMessage(err))}`,
+      hint: 'The server, or a proxy on the way, sent a damaged compressed answer; try again, and check the proxy if it keeps happening.',
+    });
+  }
+
   #tooLarge(req: HttpRequest): AppsHubError {
     return new AppsHubError({
       kind: 'too-large',
@@ -697,42 +645,6 @@ function formatBytes(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`;
 }
 
-/**
- * The body, or undefined when it is larger than `maxBytes`. With `truncate`,
- * the first `maxBytes` are returned instead (error bodies are only summarised).
- */
-async function readCapped(res: Response, maxBytes: number, truncate = false): Promise<Uint8Array | undefined> {
-  const declared = Number(res.headers.get('content-length'));
-  if (!truncate && Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  if (!res.body) return new Uint8Array();
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      if (!truncate) return undefined;
-      break;
-    }
-  }
-  const out = new Uint8Array(Math.min(total, maxBytes));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, out.length - offset);
-    out.set(part, offset);
-    offset += part.length;
-    if (offset >= out.length) break;
-  }
-  return out;
-}
-
 /** Per caller's signal, the requests in flight that follow it. */
 const followers = new WeakMap<AbortSignal, Set<() => void>>();
 
@@ -748,9 +660,10 @@ function followersOf(parent: AbortSignal): Set<() => void> {
 
 /**
  * A signal for one request that follows the caller's. fetch keeps its abort
- * listener on the signal it is given until the request is garbage collected,
- * so handing it the caller's long-lived signal (one per plan, thousands of
- * requests) piled listeners onto it, and Node warns past its limit. Each
+ * listener on the signal it is given until the request is garbage collected
+ * (and a carrier adds its own), so handing it the caller's long-lived signal
+ * (one per plan, thousands of requests) piled listeners onto it, and Node
+ * warns past its limit. Each
  * request gets its own signal instead. The caller's signal holds one
  * listener however many requests follow it (more than ten in flight would
  * pass Node's default limit of ten), and a request stops following it as

@@ -13,7 +13,7 @@ import { AppsHubError } from '../../src/appshub/errors.js';
 import { UNKNOWN, unreadable, type PublishRequest } from '../../src/appshub/types.js';
 import { P7appsError } from '../../src/errors.js';
 import { APPS, APP_ID, GUIDE_FORM_FIELDS, GUIDE_PUBLISH_REQUEST, SERVER, TOKEN, WORKFLOWS, rejection, type Rejection } from './helpers.js';
-import { multipartFields, requestBytes, useNockedClients } from './nock-helpers.js';
+import { multipartFields, netError, requestBytes, useNockedClients } from './nock-helpers.js';
 
 const app = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -577,21 +577,21 @@ describe('error mapping', () => {
     ['ECONNREFUSED', false],
     ['ENOTFOUND', false],
   ])('a publish that meets %s is ambiguous: %s', async (code, ambiguous) => {
-    nock(SERVER).post(`${APPS}/apps/`).replyWithError({ code, message: `connect ${code}` });
+    nock(SERVER).post(`${APPS}/apps/`).replyWithError(netError({ code, message: `connect ${code}` }));
     const err = await rejection(client().client.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
     expect(err).toMatchObject({ kind: 'network', code, ambiguous, status: undefined });
     expect(err.message).toMatch(new RegExp(`^Could not reach https://app.example \\(${code}\\) on POST apps/`));
   });
 
   it('names the timeout that fired', async () => {
-    nock(SERVER).post(`${APPS}/apps/`).replyWithError({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 'Headers Timeout Error' });
+    nock(SERVER).post(`${APPS}/apps/`).replyWithError(netError({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 'Headers Timeout Error' }));
     const err = await rejection(client({ headersTimeoutMs: 45_000 }).client.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
     expect(err).toMatchObject({ kind: 'timeout', ambiguous: true });
     expect(err.message).toBe('https://app.example timed out (headers timeout, 45s) on POST apps/; it may have taken effect on the server');
   });
 
   it('explains an untrusted certificate with the flags that fix it', async () => {
-    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' });
+    nock(SERVER).get(`${APPS}/apps/`).replyWithError(netError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }));
     const err = await rejection(client().client.listApps());
     expect(err).toMatchObject({ kind: 'tls', attempts: 1 });
     expect(err.message).toBe('The TLS certificate of https://app.example is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT) on GET apps/');
@@ -735,7 +735,7 @@ describe('the token never leaks', () => {
   });
 
   it('when a network error message carries it', async () => {
-    nock(SERVER).get(`${APPS}/apps/`).times(5).replyWithError({ code: 'ECONNRESET', message: `reset while sending Token ${TOKEN}` });
+    nock(SERVER).get(`${APPS}/apps/`).times(5).replyWithError(netError({ code: 'ECONNRESET', message: `reset while sending Token ${TOKEN}` }));
     const err = await rejection(client().client.listApps());
     expectNoToken(err);
     expect(err.cause).toBeInstanceOf(Error);

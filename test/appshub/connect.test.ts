@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import nock from 'nock';
-import { Agent, EnvHttpProxyAgent } from 'undici';
+import { EnvHttpProxyAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppsHubClient } from '../../src/appshub/client.js';
 import { connect, resolveCredentials, resolveServerUrl } from '../../src/appshub/connect.js';
-import { buildDispatcher } from '../../src/appshub/http.js';
+import { FetchCarrier } from '../../src/appshub/carrier-fetch.js';
+import { NodeCarrier } from '../../src/appshub/carrier-node.js';
+import { buildCarrier } from '../../src/appshub/http.js';
 import { P7appsError } from '../../src/errors.js';
 import { APPS, SERVER, TOKEN, WORKFLOWS, rejection, type Rejection } from './helpers.js';
 
@@ -149,19 +151,21 @@ describe('connect', () => {
 
 describe('transport choices', () => {
   it.each([
-    ['no proxy variables', {}, Agent, {}],
-    ['HTTPS_PROXY', { HTTPS_PROXY: 'http://proxy.corp:3128' }, EnvHttpProxyAgent, { https: 'http://proxy.corp:3128' }],
-    ['lower-case https_proxy', { https_proxy: 'http://proxy.corp:3128' }, EnvHttpProxyAgent, { https: 'http://proxy.corp:3128' }],
-    ['HTTP_PROXY and NO_PROXY', { HTTP_PROXY: 'http://proxy.corp:8080', NO_PROXY: 'localhost,.corp' }, EnvHttpProxyAgent, { http: 'http://proxy.corp:8080', noProxy: 'localhost,.corp' }],
-    ['a proxy with credentials (not repeated)', { HTTPS_PROXY: 'http://me:pw@proxy.corp:3128' }, EnvHttpProxyAgent, { https: 'http://proxy.corp:3128' }],
-    ['an empty HTTPS_PROXY', { HTTPS_PROXY: '' }, Agent, {}],
-  ])('%s builds the right dispatcher', async (_, env, type, proxies) => {
-    const built = buildDispatcher({ env });
+    ['no proxy variables', {}, NodeCarrier, {}],
+    ['HTTPS_PROXY', { HTTPS_PROXY: 'http://proxy.corp:3128' }, FetchCarrier, { https: 'http://proxy.corp:3128' }],
+    ['lower-case https_proxy', { https_proxy: 'http://proxy.corp:3128' }, FetchCarrier, { https: 'http://proxy.corp:3128' }],
+    ['HTTP_PROXY and NO_PROXY', { HTTP_PROXY: 'http://proxy.corp:8080', NO_PROXY: 'localhost,.corp' }, FetchCarrier, { http: 'http://proxy.corp:8080', noProxy: 'localhost,.corp' }],
+    ['a proxy with credentials (not repeated)', { HTTPS_PROXY: 'http://me:pw@proxy.corp:3128' }, FetchCarrier, { https: 'http://proxy.corp:3128' }],
+    ['an empty HTTPS_PROXY', { HTTPS_PROXY: '' }, NodeCarrier, {}],
+  ])('%s builds the right carrier', async (_, env, type, proxies) => {
+    const built = buildCarrier({ env });
     try {
-      expect(built.dispatcher).toBeInstanceOf(type);
+      expect(built.carrier).toBeInstanceOf(type);
+      // Behind a proxy, undici's proxy agent carries the requests (CONNECT, credentials, NO_PROXY).
+      if (built.carrier instanceof FetchCarrier) expect(built.carrier.dispatcher).toBeInstanceOf(EnvHttpProxyAgent);
       expect(built.proxies).toEqual(proxies);
     } finally {
-      await built.dispatcher.close();
+      await built.carrier.close();
     }
   });
 
@@ -169,9 +173,9 @@ describe('transport choices', () => {
     const saved = process.env.HTTPS_PROXY;
     process.env.HTTPS_PROXY = 'http://from-process.example:1';
     try {
-      const built = buildDispatcher({ env: {} });
-      expect(built.dispatcher).toBeInstanceOf(Agent);
-      await built.dispatcher.close();
+      const built = buildCarrier({ env: {} });
+      expect(built.carrier).toBeInstanceOf(NodeCarrier);
+      await built.carrier.close();
     } finally {
       if (saved === undefined) delete process.env.HTTPS_PROXY;
       else process.env.HTTPS_PROXY = saved;

@@ -38,3 +38,13 @@ export function useNockedClients(): (options?: Partial<AppsHubClientOptions>) =>
     return c;
   };
 }
+
+/**
+ * A network fault for nock's replyWithError: an Error carrying its code.
+ * nock passes a plain object through to fetch, but drops it silently for a
+ * node:http request (the request then waits for a timeout); only an Error
+ * instance reaches it.
+ */
+export function netError(fault: { code: string; message: string }): Error & { code: string } {
+  return Object.assign(new Error(fault.message), { code: fault.code });
+}

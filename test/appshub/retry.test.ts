@@ -6,7 +6,7 @@ import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, parseRetryAfter } from '../../src/appshub/http.js';
 import { APPS, SERVER, rejection } from './helpers.js';
-import { useNockedClients } from './nock-helpers.js';
+import { netError, useNockedClients } from './nock-helpers.js';
 
 const client = useNockedClients();
 
@@ -57,9 +57,9 @@ describe('GET retries', () => {
   it('retries network errors with growing waits', async () => {
     const scope = nock(SERVER)
       .get(`${APPS}/apps/`)
-      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .replyWithError(netError({ code: 'ECONNRESET', message: 'socket hang up' }))
       .get(`${APPS}/apps/`)
-      .replyWithError({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 'Headers Timeout Error' })
+      .replyWithError(netError({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 'Headers Timeout Error' }))
       .get(`${APPS}/apps/`)
       .reply(200, []);
     const c = client();
@@ -82,7 +82,7 @@ describe('GET retries', () => {
     ['https:// to a port that does not speak TLS', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ssl3_get_record:wrong version number'],
     ['a TLS protocol error', 'EPROTO', 'write EPROTO'],
   ])('does not retry %s: asking again meets the same answer', async (_what, code, message) => {
-    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code, message });
+    nock(SERVER).get(`${APPS}/apps/`).replyWithError(netError({ code, message }));
     const c = client();
     const err = await rejection(c.client.listApps());
     expect(err).toMatchObject({ kind: 'tls', code, attempts: 1 });
@@ -90,7 +90,7 @@ describe('GET retries', () => {
   });
 
   it('reports a publish that met a port not speaking TLS as not sent, not as a lost answer', async () => {
-    nock(SERVER).post(`${APPS}/apps/`).replyWithError({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' });
+    nock(SERVER).post(`${APPS}/apps/`).replyWithError(netError({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }));
     const err = await rejection(client().client.publish(publishRequest));
     expect(err).toMatchObject({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', ambiguous: false });
   });
@@ -154,7 +154,7 @@ describe('GET retries', () => {
   });
 
   it('keeps the jittered backoff, with no floor, after a lost connection', async () => {
-    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }).get(`${APPS}/apps/`).reply(200, []);
+    nock(SERVER).get(`${APPS}/apps/`).replyWithError(netError({ code: 'ECONNRESET', message: 'socket hang up' })).get(`${APPS}/apps/`).reply(200, []);
     const c = client({ random: () => 0 });
     await c.client.listApps();
     expect(c.sleeps).toEqual([0]);
@@ -206,8 +206,8 @@ describe('POST is never retried', () => {
     ['503', (s: nock.Interceptor) => s.reply(503, { detail: 'down' }), true],
     ['504', (s: nock.Interceptor) => s.reply(504), true],
     ['429 with Retry-After', (s: nock.Interceptor) => s.reply(429, { detail: 'slow down' }, { 'retry-after': '9' }), false],
-    ['a reset connection', (s: nock.Interceptor) => s.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }), true],
-    ['a body timeout', (s: nock.Interceptor) => s.replyWithError({ code: 'UND_ERR_BODY_TIMEOUT', message: 'Body Timeout Error' }), true],
+    ['a reset connection', (s: nock.Interceptor) => s.replyWithError(netError({ code: 'ECONNRESET', message: 'socket hang up' })), true],
+    ['a body timeout', (s: nock.Interceptor) => s.replyWithError(netError({ code: 'UND_ERR_BODY_TIMEOUT', message: 'Body Timeout Error' })), true],
   ])('a publish that meets %s is sent once', async (_, reply, ambiguous) => {
     const interceptor = nock(SERVER).post(`${APPS}/apps/`).times(2);
     reply(interceptor);

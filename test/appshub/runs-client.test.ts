@@ -11,7 +11,7 @@ import { UNKNOWN, unreadable } from '../../src/appshub/types.js';
 import { P7appsError } from '../../src/errors.js';
 import { VERSION_RUNS_UNSUPPORTED_CODE, type RunRef } from '../../src/runs/types.js';
 import { APPS, APP_ID, SERVER, TOKEN, rejection } from './helpers.js';
-import { multipartFields, requestBytes, useNockedClients } from './nock-helpers.js';
+import { multipartFields, netError, requestBytes, useNockedClients } from './nock-helpers.js';
 
 const client = useNockedClients();
 const RUN_ID = 'ea51478af1c94fcea879d1bdd63faadc';
@@ -69,7 +69,7 @@ describe('deploying a run', () => {
   it('finds a named run after the deploy answer was lost, instead of leaving it behind', async () => {
     const scope = nock(SERVER)
       .post(`${APPS}/apps/${APP_ID}/runs/`)
-      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .replyWithError(netError({ code: 'ECONNRESET', message: 'socket hang up' }))
       .get(`${APPS}/apps/${APP_ID}/runs/`)
       .reply(200, [{ id: 'other', name: 'someone else', state: 'FINISHED' }, { id: RUN_ID, name: 'check-1', url: RUN_URL, state: 'CONFIGURATION' }])
       .get(RUN_PATH)
@@ -254,7 +254,7 @@ describe('setting parameters', () => {
       .get(RUN_PATH)
       .reply(200, details('CONFIGURATION'))
       .patch(RUN_PATH)
-      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .replyWithError(netError({ code: 'ECONNRESET', message: 'socket hang up' }))
       .patch(RUN_PATH)
       .reply(200, details('CONFIGURATION'));
     await client().client.patchRunParameters(ref, [{ name: 'MySecondParameter', data: 43 }]);
@@ -288,7 +288,7 @@ describe('run commands', () => {
   ] as const)('reads the run back after %s', async (_, command, method, state, done) => {
     const scope = nock(SERVER)
       .post(`${RUN_PATH}${command}`)
-      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .replyWithError(netError({ code: 'ECONNRESET', message: 'socket hang up' }))
       .get(RUN_PATH)
       .reply(200, details(state));
     const outcome = client().client[method](ref);
@@ -318,7 +318,7 @@ describe('deleting a run', () => {
   });
 
   it('retries a DELETE whose answer was lost, and takes the 404 that follows for deleted', async () => {
-    const scope = nock(SERVER).delete(RUN_PATH).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }).delete(RUN_PATH).reply(404, { detail: 'Not found.' });
+    const scope = nock(SERVER).delete(RUN_PATH).replyWithError(netError({ code: 'ECONNRESET', message: 'socket hang up' })).delete(RUN_PATH).reply(404, { detail: 'Not found.' });
     const c = client();
     expect(await c.client.deleteRun(ref)).toBe('already-gone');
     scope.done();

@@ -52,6 +52,7 @@ function figures(mine: { fixed: number; ts: number; lan: number; cpu: number }, 
       },
     },
     lan: { v20: { new: lanFigure(mine.lan, mine.cpu), base: lanFigure(base.lan, 0.5) } },
+    lan_reference: { node: 'v20', cpu_per_request_ms: 0.25, cpu_per_request_runs_ms: [0.25], requests: 2102 },
   };
 }
 

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { probeServer, type DoctorOptions } from '../../src/doctor/probe.js';
 import type { DoctorReport } from '../../src/doctor/report.js';
 import { APP_ID, APPS, fullApp, fullVersion, fullWorkflow, PNG, SERVER, TOKEN, WORKFLOWS } from './wire-fixtures.js';
+import { netError } from '../appshub/nock-helpers.js';
 
 beforeEach(() => nock.disableNetConnect());
 afterEach(() => {
@@ -234,7 +235,7 @@ describe('what stops p7apps', () => {
   });
 
   it('an unreachable server: the TLS is not checked and nothing else is tried', async () => {
-    nock(SERVER).get(`${APPS}/apps/`).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
+    nock(SERVER).get(`${APPS}/apps/`).replyWithError(netError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }));
     const report = await probe();
     expect(report.verdict).toBe('unusable');
     expect(report.tls.status).toBe('not-checked');

@@ -1,0 +1,283 @@
+// The carrier for direct connections: node:http and node:https with
+// kept-alive connections, at most `connections` per origin. It replaced the
+// global fetch, whose streams, signals and request objects cost about three
+// times the CPU per request of node:http on a fast network, where that CPU
+// is what a 1,000-app plan waits for. It does what fetch did for us: the
+// connect, headers and body timeouts (under the same codes), gzip and
+// deflate answers decoded, bodies capped before they are read whole. Its own
+// care: a request that meets a kept-alive connection the server has just
+// closed is sent again once on a new one, and a publish never goes out on a
+// reused connection at all (CarrierRequest.freshConnection).
+
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import zlib from 'node:zlib';
+import {
+  BODY_TIMEOUT_CODE,
+  CONNECT_TIMEOUT_CODE,
+  HEADERS_TIMEOUT_CODE,
+  LONGEST_TIMER_MS,
+  UNDECODABLE_CODE,
+  codedError,
+  joinCapped,
+  type Carrier,
+  type CarrierAnswer,
+  type CarrierRequest,
+  type CarrierTimeouts,
+  type ResponseHeaders,
+  type TlsChoice,
+} from './carrier.js';
+
+/** Errors of a reused connection that died under the request before any answer: the request may be sent again. */
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/** How much of an unread body (a redirect's, a 304's) is drained to keep its connection; past it the connection is dropped. */
+const DRAIN_MAX_BYTES = 64 * 1024;
+
+class NodeHeaders implements ResponseHeaders {
+  constructor(private readonly raw: http.IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+export class NodeCarrier implements Carrier {
+  readonly #timeouts: CarrierTimeouts;
+  readonly #keptAlive: { http: http.Agent; https: https.Agent };
+  readonly #fresh: { http: http.Agent; https: https.Agent };
+
+  constructor(connections: number, timeouts: CarrierTimeouts, tls: TlsChoice) {
+    // Node fires a timer longer than it keeps at once: a longer timeout is as good as none.
+    this.#timeouts = {
+      connectTimeoutMs: Math.min(timeouts.connectTimeoutMs, LONGEST_TIMER_MS),
+      headersTimeoutMs: Math.min(timeouts.headersTimeoutMs, LONGEST_TIMER_MS),
+      bodyTimeoutMs: Math.min(timeouts.bodyTimeoutMs, LONGEST_TIMER_MS),
+    };
+    const tlsOptions = tls.ca === undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized };
+    this.#keptAlive = {
+      http: new http.Agent({ keepAlive: true, maxSockets: connections }),
+      https: new https.Agent({ keepAlive: true, maxSockets: connections, ...tlsOptions }),
+    };
+    this.#fresh = {
+      http: new http.Agent({ keepAlive: false, maxSockets: connections }),
+      https: new https.Agent({ keepAlive: false, maxSockets: connections, ...tlsOptions }),
+    };
+  }
+
+  send(req: CarrierRequest): Promise<CarrierAnswer> {
+    return this.#attempt(req, true);
+  }
+
+  async close(): Promise<void> {
+    for (const agent of [this.#keptAlive.http, this.#keptAlive.https, this.#fresh.http, this.#fresh.https]) agent.destroy();
+  }
+
+  #attempt(req: CarrierRequest, mayResend: boolean): Promise<CarrierAnswer> {
+    return new Promise<CarrierAnswer>((resolve, reject) => {
+      const secure = req.url.protocol === 'https:';
+      const agents = req.freshConnection ? this.#fresh : this.#keptAlive;
+      const headers: Record<string, string> = { 'Accept-Encoding': 'gzip, deflate', ...req.headers };
+      if (req.freshConnection) headers.Connection = 'close';
+      if (req.body !== undefined) headers['Content-Length'] = String(typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.byteLength);
+      else if (req.method === 'POST' || req.method === 'PATCH') headers['Content-Length'] = '0';
+      const timeouts = this.#timeouts;
+      let settled = false;
+      let answered = false;
+      let response: http.IncomingMessage | undefined;
+      let request: http.ClientRequest;
+      const fail = (err: Error) => {
+        if (answered) response?.destroy(err);
+        else request.destroy(err);
+      };
+      const timer = setTimeout(() => fail(codedError(HEADERS_TIMEOUT_CODE, 'Headers Timeout Error')), timeouts.headersTimeoutMs);
+      const onAbort = () => fail(abortError(req.signal));
+      const done = () => {
+        clearTimeout(timer);
+        req.signal.removeEventListener('abort', onAbort);
+      };
+      try {
+        request = (secure ? https : http).request(req.url, { method: req.method, headers, agent: secure ? agents.https : agents.http });
+      } catch (err) {
+        clearTimeout(timer);
+        reject(err);
+        return;
+      }
+      if (req.signal.aborted) {
+        clearTimeout(timer);
+        request.destroy();
+        reject(abortError(req.signal));
+        return;
+      }
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      request.once('socket', (socket: Socket) => {
+        if (request.reusedSocket) return;
+        // A new connection: the connect timeout runs until it is up (TLS included); the headers timeout then starts again.
+        const connectTimer = setTimeout(() => fail(codedError(CONNECT_TIMEOUT_CODE, 'Connect Timeout Error')), timeouts.connectTimeoutMs);
+        const connected = () => {
+          clearTimeout(connectTimer);
+          if (!settled) timer.refresh();
+        };
+        const event = secure ? 'secureConnect' : 'connect';
+        socket.once(event, connected);
+        request.once('close', () => {
+          clearTimeout(connectTimer);
+          socket.removeListener(event, connected);
+        });
+      });
+      request.once('response', (res) => {
+        answered = true;
+        settled = true;
+        response = res;
+        clearTimeout(timer);
+        // Read or discarded later; until then a connection fault must not go unheard (an unheard 'error' ends the process).
+        res.on('error', () => undefined);
+        resolve(new NodeAnswer(res, timeouts.bodyTimeoutMs, done));
+      });
+      // `on`, not `once`: a connection fault after the answer began is reported here too, and is the answer's to handle.
+      request.on('error', (err: Error & { code?: string }) => {
+        if (settled) return;
+        settled = true;
+        done();
+        const stale = mayResend && !req.freshConnection && request.reusedSocket && err.code !== undefined && STALE_CONNECTION_CODES.has(err.code);
+        if (stale && !req.signal.aborted) resolve(this.#attempt(req, false));
+        else reject(err);
+      });
+      request.end(req.body);
+    });
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('This operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
+class NodeAnswer implements CarrierAnswer {
+  readonly status: number;
+  readonly headers: ResponseHeaders;
+  readonly #res: http.IncomingMessage;
+  readonly #bodyTimeoutMs: number;
+  readonly #done: () => void;
+
+  constructor(res: http.IncomingMessage, bodyTimeoutMs: number, done: () => void) {
+    this.status = res.statusCode ?? 0;
+    this.headers = new NodeHeaders(res.headers);
+    this.#res = res;
+    this.#bodyTimeoutMs = bodyTimeoutMs;
+    this.#done = done;
+  }
+
+  read(maxBytes: number, truncate = false): Promise<Uint8Array | undefined> {
+    const res = this.#res;
+    const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
+    const declared = Number(res.headers['content-length']);
+    if (!truncate && encoding === '' && Number.isFinite(declared) && declared > maxBytes) {
+      res.destroy();
+      this.#done();
+      return Promise.resolve(undefined);
+    }
+    return new Promise<Uint8Array | undefined>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      let finished = false;
+      const finish = (outcome: () => Uint8Array | undefined) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(idle);
+        this.#done();
+        try {
+          resolve(outcome());
+        } catch (err) {
+          reject(err);
+        }
+      };
+      const idle = setTimeout(() => res.destroy(codedError(BODY_TIMEOUT_CODE, 'Body Timeout Error')), this.#bodyTimeoutMs);
+      res.on('data', (chunk: Buffer) => {
+        idle.refresh();
+        chunks.push(chunk);
+        total += chunk.length;
+        if (total > maxBytes) {
+          res.destroy();
+          finish(() => (truncate ? decoded(encoding, joinCapped(chunks, total, maxBytes), maxBytes, true) : undefined));
+        }
+      });
+      res.once('end', () => finish(() => decoded(encoding, total === 0 ? new Uint8Array() : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total), maxBytes, truncate)));
+      res.once('error', (err) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(idle);
+        this.#done();
+        reject(err);
+      });
+      res.once('close', () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(idle);
+        this.#done();
+        reject(codedError('ECONNRESET', 'The connection closed before the whole answer arrived'));
+      });
+    });
+  }
+
+  discard(): Promise<void> {
+    const res = this.#res;
+    if (res.complete) {
+      // Complete, yet its connection is handed back only once the stream has been read to its end.
+      res.resume();
+      this.#done();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      let drained = 0;
+      const end = () => {
+        this.#done();
+        resolve();
+      };
+      res.on('data', (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > DRAIN_MAX_BYTES) res.destroy();
+      });
+      res.once('end', end);
+      res.once('close', end);
+      res.once('error', () => undefined);
+      res.resume();
+    });
+  }
+}
+
+/**
+ * The body as sent before its Content-Encoding: gzip and deflate (zlib or
+ * raw, as servers differ) are decoded, capped at `maxBytes` (undefined past
+ * it, or its first `maxBytes` with `truncate`); an encoding not asked for is
+ * handed on as it came, for the JSON reading to judge.
+ */
+function decoded(encoding: string, bytes: Uint8Array, maxBytes: number, truncate: boolean): Uint8Array | undefined {
+  if (encoding === '' || encoding === 'identity') return plain(bytes);
+  const options = { maxOutputLength: Math.max(1, maxBytes + 1), ...(truncate ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}) };
+  let out: Buffer;
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') out = zlib.gunzipSync(bytes, options);
+    else if (encoding === 'deflate') {
+      try {
+        out = zlib.inflateSync(bytes, options);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw err;
+        out = zlib.inflateRawSync(bytes, options);
+      }
+    } else return plain(bytes);
+  } catch (err) {
+    // Too large once decoded: refused like a body too large on the wire (an error body then only loses its detail).
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    throw codedError(UNDECODABLE_CODE, `its ${encoding} encoding could not be decoded (${(err as Error).message})`);
+  }
+  if (out.length > maxBytes) return truncate ? plain(out.subarray(0, maxBytes)) : undefined;
+  return plain(out);
+}
+
+/** A Buffer seen as the plain Uint8Array the transport hands on (no copy). */
+function plain(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+}

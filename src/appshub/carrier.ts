@@ -1,0 +1,116 @@
+// What carries one request to the server and its answer back, below the
+// transport's policy (retries, deadlines, redirects, error wording in
+// http.ts): a carrier opens and reuses connections, enforces the connect,
+// headers and body timeouts, and hands back the status and headers at once
+// and the body on demand, capped. Two carriers exist: node:http/https for
+// direct connections (carrier-node.ts, the cheap one), and undici's proxy
+// agent through fetch when the environment names a proxy (carrier-fetch.ts).
+// buildCarrier picks one; only `env` is read, never process.env.
+
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { P7appsError } from '../errors.js';
+
+export interface CarrierTimeouts {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+}
+
+/** A response's headers, read by name (any case); repeated headers come joined with ", ". */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
+export interface CarrierRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  /**
+   * Never sent on a connection an earlier request used: a kept-alive
+   * connection the server closes at the moment it is reused fails the
+   * request in a way that cannot tell whether the request arrived, and a
+   * publish must not be left in that doubt for want of a handshake.
+   */
+  freshConnection: boolean;
+  /** Aborting it abandons the request at once, whatever stage it is in. */
+  signal: AbortSignal;
+}
+
+export interface CarrierAnswer {
+  status: number;
+  headers: ResponseHeaders;
+  /**
+   * The body, decoded from its Content-Encoding; undefined when it is larger
+   * than `maxBytes` (with `truncate`, its first `maxBytes` instead).
+   */
+  read(maxBytes: number, truncate?: boolean): Promise<Uint8Array | undefined>;
+  /** Lets the body go unread (a 304, a redirect). */
+  discard(): Promise<void>;
+}
+
+export interface Carrier {
+  /** Resolves when the status and headers have arrived; rejects on network faults and the carrier's timeouts. */
+  send(req: CarrierRequest): Promise<CarrierAnswer>;
+  close(): Promise<void>;
+}
+
+/** The longest timer Node keeps: it fires a longer one at once. */
+export const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** The codes a carrier's own timeouts fail with: the words undici uses, so both carriers speak one vocabulary. */
+export const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';
+export const HEADERS_TIMEOUT_CODE = 'UND_ERR_HEADERS_TIMEOUT';
+export const BODY_TIMEOUT_CODE = 'UND_ERR_BODY_TIMEOUT';
+/** An answer whose Content-Encoding does not decode: the server answered, with damaged bytes. */
+export const UNDECODABLE_CODE = 'P7APPS_UNDECODABLE_ANSWER';
+
+export interface TlsChoice {
+  /** Node's authorities plus the CA file's, when one is given; else Node's own. */
+  ca?: string[];
+  rejectUnauthorized: boolean;
+}
+
+/** The TLS options for the server: Node's CAs plus the file's, and verification unless insecure. */
+export function tlsChoice(options: { caFile?: string; insecure?: boolean }): TlsChoice {
+  const tls: TlsChoice = { rejectUnauthorized: options.insecure !== true };
+  if (options.caFile !== undefined) {
+    let pem: string;
+    try {
+      pem = readFileSync(options.caFile, 'utf8');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new P7appsError(`Could not read the CA file ${options.caFile} (${reason})`, {
+        hint: 'Pass --ca-file a readable PEM file of the certificate authorities that signed the server\'s certificate.',
+      });
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new P7appsError(`The CA file ${options.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
+        hint: 'Pass --ca-file a PEM file; convert a DER file with: openssl x509 -inform der -in FILE -out FILE.pem',
+      });
+    }
+    // --ca-file adds to Node's bundled authorities (like NODE_EXTRA_CA_CERTS) rather than replacing them,
+    // so a proxy or a server with a public certificate is still trusted.
+    tls.ca = [...rootCertificates, pem];
+  }
+  return tls;
+}
+
+/** An error carrying a code, the shape http.ts reads causes by. */
+export function codedError(code: string, message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code });
+}
+
+/** The chunks as one array, cut at `maxBytes`. */
+export function joinCapped(chunks: Uint8Array[], total: number, maxBytes: number): Uint8Array {
+  const out = new Uint8Array(Math.min(total, maxBytes));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, out.length - offset);
+    out.set(part, offset);
+    offset += part.length;
+    if (offset >= out.length) break;
+  }
+  return out;
+}
