@@ -39,24 +39,38 @@ export class FetchCarrier implements Carrier {
   constructor(readonly dispatcher: Dispatcher) {}
 
   async send(req: CarrierRequest): Promise<CarrierAnswer> {
+    // fetch stops through a signal: one per request here, where the proxy's own hop dwarfs its cost.
+    const controller = new AbortController();
+    req.stop.listen((reason) => controller.abort(reason));
     const init = {
       method: req.method,
       headers: req.headers,
       body: req.body,
       redirect: 'manual',
-      signal: req.signal,
+      signal: controller.signal,
       dispatcher: this.dispatcher,
       // Node's fetch is typed with its bundled undici's Dispatcher; the installed undici's is compatible at run time.
     } as unknown as RequestInit;
-    // The global fetch, looked up per request: it is what test interceptors replace.
-    const res = await globalThis.fetch(req.url, init);
+    let res: Response;
+    try {
+      // The global fetch, looked up per request: it is what test interceptors replace.
+      res = await globalThis.fetch(req.url, init);
+    } catch (err) {
+      req.stop.unlisten();
+      throw err;
+    }
+    const settle = async <T>(work: Promise<T>): Promise<T> => {
+      try {
+        return await work;
+      } finally {
+        req.stop.unlisten();
+      }
+    };
     return {
       status: res.status,
       headers: res.headers,
-      read: (maxBytes, truncate) => readCapped(res, maxBytes, truncate),
-      discard: async () => {
-        await res.body?.cancel();
-      },
+      read: (maxBytes, truncate) => settle(readCapped(res, maxBytes, truncate)),
+      discard: () => settle(res.body?.cancel() ?? Promise.resolve()),
     };
   }
 

@@ -94,10 +94,9 @@ export class NodeCarrier implements Carrier {
         else request.destroy(err);
       };
       const timer = setTimeout(() => fail(codedError(HEADERS_TIMEOUT_CODE, 'Headers Timeout Error')), timeouts.headersTimeoutMs);
-      const onAbort = () => fail(abortError(req.signal));
       const done = () => {
         clearTimeout(timer);
-        req.signal.removeEventListener('abort', onAbort);
+        req.stop.unlisten();
       };
       try {
         request = (secure ? https : http).request(req.url, { method: req.method, headers, agent: secure ? agents.https : agents.http });
@@ -106,13 +105,7 @@ export class NodeCarrier implements Carrier {
         reject(err);
         return;
       }
-      if (req.signal.aborted) {
-        clearTimeout(timer);
-        request.destroy();
-        reject(abortError(req.signal));
-        return;
-      }
-      req.signal.addEventListener('abort', onAbort, { once: true });
+      req.stop.listen(fail);
       request.once('socket', (socket: Socket) => {
         if (request.reusedSocket) return;
         // A new connection: the connect timeout runs until it is up (TLS included); the headers timeout then starts again.
@@ -143,16 +136,12 @@ export class NodeCarrier implements Carrier {
         settled = true;
         done();
         const stale = mayResend && !req.freshConnection && request.reusedSocket && err.code !== undefined && STALE_CONNECTION_CODES.has(err.code);
-        if (stale && !req.signal.aborted) resolve(this.#attempt(req, false));
+        if (stale && !req.stop.stopped) resolve(this.#attempt(req, false));
         else reject(err);
       });
       request.end(req.body);
     });
   }
-}
-
-function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('This operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 class NodeAnswer implements CarrierAnswer {

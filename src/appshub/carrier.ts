@@ -34,8 +34,72 @@ export interface CarrierRequest {
    * publish must not be left in that doubt for want of a handshake.
    */
   freshConnection: boolean;
-  /** Aborting it abandons the request at once, whatever stage it is in. */
-  signal: AbortSignal;
+  /** Pulled by the transport (the caller's abort, the overall deadline): the request is abandoned at once, whatever stage it is in. */
+  stop: RequestStop;
+}
+
+/**
+ * How the transport stops one request: lighter than an AbortController per
+ * request (its signal and event machinery cost more CPU than the rest of
+ * p7apps' share of a request). One listener, the carrier's; the reason is
+ * what the request then fails with.
+ */
+export class RequestStop {
+  #listener: ((reason: Error) => void) | undefined;
+  #reason: Error | undefined;
+
+  get stopped(): boolean {
+    return this.#reason !== undefined;
+  }
+
+  /** The carrier's hook; called at once when the request is already stopped. */
+  listen(onStop: (reason: Error) => void): void {
+    if (this.#reason !== undefined) onStop(this.#reason);
+    else this.#listener = onStop;
+  }
+
+  unlisten(): void {
+    this.#listener = undefined;
+  }
+
+  stop(reason: Error): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.(reason);
+  }
+}
+
+/** Per caller's signal, the requests in flight that follow it. */
+const followers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function followersOf(parent: AbortSignal): Set<() => void> {
+  const set = new Set<() => void>();
+  const abortAll = () => {
+    for (const follow of set) follow();
+  };
+  parent.addEventListener('abort', abortAll, { once: true });
+  followers.set(parent, set);
+  return set;
+}
+
+/**
+ * Calls `onAbort` when the caller's signal aborts, until released. The
+ * caller's signal is long-lived (one per plan, thousands of requests) and
+ * holds one listener however many requests follow it: a listener each would
+ * pass Node's limit of ten with more than ten in flight, and fetch keeps its
+ * listener until the request is garbage collected.
+ */
+export function followAbort(parent: AbortSignal, onAbort: () => void): () => void {
+  const following = followers.get(parent) ?? followersOf(parent);
+  following.add(onAbort);
+  return () => following.delete(onAbort);
+}
+
+/** The error a request stopped by its caller fails with. */
+export function abortError(reason?: unknown): Error {
+  return Object.assign(new Error('This operation was aborted', { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 export interface CarrierAnswer {

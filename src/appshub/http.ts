@@ -9,7 +9,21 @@
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { P7appsError } from '../errors.js';
-import { BODY_TIMEOUT_CODE, CONNECT_TIMEOUT_CODE, HEADERS_TIMEOUT_CODE, LONGEST_TIMER_MS, UNDECODABLE_CODE, tlsChoice, type Carrier, type CarrierAnswer, type ResponseHeaders } from './carrier.js';
+import {
+  BODY_TIMEOUT_CODE,
+  CONNECT_TIMEOUT_CODE,
+  HEADERS_TIMEOUT_CODE,
+  LONGEST_TIMER_MS,
+  RequestStop,
+  UNDECODABLE_CODE,
+  abortError,
+  codedError,
+  followAbort,
+  tlsChoice,
+  type Carrier,
+  type CarrierAnswer,
+  type ResponseHeaders,
+} from './carrier.js';
 import { FetchCarrier, buildProxyDispatcher } from './carrier-fetch.js';
 import { NodeCarrier } from './carrier-node.js';
 import { AppsHubError, type Redactor, hintForStatus, sanitizeCause, summariseBody } from './errors.js';
@@ -374,13 +388,14 @@ export class HttpTransport {
     }
     const begun = this.#now();
     let status: number | undefined;
-    const signal = requestSignal(req.signal);
+    const stop = new RequestStop();
+    const unfollow = req.signal === undefined ? undefined : followAbort(req.signal, () => stop.stop(abortError(req.signal!.reason)));
     // From send to the last byte of the answer, whatever the server trickles.
     const limitMs = isPublish(req) ? this.#timeouts.publishTimeoutMs : this.#timeouts.requestTimeoutMs;
     let overdue = false;
     const deadline = setTimeout(() => {
       overdue = true;
-      signal.abort();
+      stop.stop(codedError(REQUEST_DEADLINE_CODE, `no answer in full within ${formatSeconds(limitMs)}`));
     }, Math.min(limitMs, LONGEST_TIMER_MS));
     // An error body that trickles past the deadline loses only its detail: the status is the answer (#statusError).
     try {
@@ -391,7 +406,7 @@ export class HttpTransport {
         headers: req.headers,
         body: req.body,
         freshConnection: req.method !== 'GET' && req.safeToRepeat !== true,
-        signal: signal.signal,
+        stop,
       });
       this.#pacer?.answered(this.#pacingClock.now() - sent);
       status = res.status;
@@ -418,7 +433,7 @@ export class HttpTransport {
       throw this.#networkError(req, err, status);
     } finally {
       clearTimeout(deadline);
-      signal.release();
+      unfollow?.();
       this.#observe(req, attempt, status, begun);
     }
   }
@@ -643,40 +658,6 @@ function tlsHint(code: string): string {
 
 function formatBytes(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`;
-}
-
-/** Per caller's signal, the requests in flight that follow it. */
-const followers = new WeakMap<AbortSignal, Set<() => void>>();
-
-function followersOf(parent: AbortSignal): Set<() => void> {
-  const set = new Set<() => void>();
-  const abortAll = () => {
-    for (const follow of set) follow();
-  };
-  parent.addEventListener('abort', abortAll, { once: true });
-  followers.set(parent, set);
-  return set;
-}
-
-/**
- * A signal for one request that follows the caller's. fetch keeps its abort
- * listener on the signal it is given until the request is garbage collected
- * (and a carrier adds its own), so handing it the caller's long-lived signal
- * (one per plan, thousands of requests) piled listeners onto it, and Node
- * warns past its limit. Each
- * request gets its own signal instead. The caller's signal holds one
- * listener however many requests follow it (more than ten in flight would
- * pass Node's default limit of ten), and a request stops following it as
- * soon as it is done.
- */
-function requestSignal(parent: AbortSignal | undefined): { signal: AbortSignal; abort: () => void; release: () => void } {
-  const own = new AbortController();
-  const abort = () => own.abort();
-  if (parent === undefined) return { signal: own.signal, abort, release: () => {} };
-  const following = followers.get(parent) ?? followersOf(parent);
-  const follow = () => own.abort(parent.reason);
-  following.add(follow);
-  return { signal: own.signal, abort, release: () => following.delete(follow) };
 }
 
 /** Resolves after `ms`, or early (without throwing) when `signal` aborts; the caller checks the signal. */

@@ -10,6 +10,7 @@ import net, { type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppsHubClient, type AppsHubClient, type AppsHubClientOptions } from '../../src/appshub/client.js';
+import { RequestStop, abortError } from '../../src/appshub/carrier.js';
 import { NodeCarrier } from '../../src/appshub/carrier-node.js';
 import type { AppsHubRequestInfo } from '../../src/appshub/http.js';
 import { GUIDE_PUBLISH_REQUEST, rejection } from './helpers.js';
@@ -196,10 +197,10 @@ describe('timeouts', () => {
 });
 
 describe('the carrier itself', () => {
-  async function send(url: string, signal: AbortSignal = new AbortController().signal) {
+  async function send(url: string, stop = new RequestStop()) {
     const carrier = new NodeCarrier(2, LONG, { rejectUnauthorized: true });
     cleanups.push(() => carrier.close());
-    return carrier.send({ method: 'GET', url: new URL(url), headers: {}, freshConnection: false, signal });
+    return carrier.send({ method: 'GET', url: new URL(url), headers: {}, freshConnection: false, stop });
   }
 
   it('reads repeated headers joined, by any case of their name', async () => {
@@ -212,16 +213,24 @@ describe('the carrier itself', () => {
     await answer.discard();
   });
 
-  it('stops reading a body at once when the caller aborts', async () => {
+  it('stops reading a body at once when the transport stops the request', async () => {
     const s = await site((_req, res) => {
       res.writeHead(200, { 'content-length': '1000' });
       res.write('x'.repeat(10));
     });
-    const controller = new AbortController();
-    const answer = await send(s.url, controller.signal);
+    const stop = new RequestStop();
+    const answer = await send(s.url, stop);
     const reading = answer.read(10_000);
-    controller.abort();
+    stop.stop(abortError());
     await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('never sends a request stopped before it left', async () => {
+    const s = await site((_req, res) => res.end('[]'));
+    const stop = new RequestStop();
+    stop.stop(abortError());
+    await expect(send(s.url, stop)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(s.seen).toEqual([]);
   });
 
   it('hands the body over as a plain Uint8Array, cut at the cap when asked to truncate', async () => {
