@@ -10,14 +10,16 @@
 //     plan (no changes) -> drift (in sync);
 //   - the CI loop's plan step (p7apps-ci github plan) from the installed
 //     package, which ships action.yml;
-//   - every `--help` example of every command, as written, in that project.
+//   - every `--help` example of every command the top-level --help lists, as
+//     written, in that project.
 // Each check prints `ok - ...` or `not ok - ...`; the last line is
 // `N passed, N failed`. Exit code 0 when every check passed.
 //
 //   node scripts/package-smoke.mjs --tarball p7apps-0.1.0.tgz [--node /path/to/node ...]
 //
 // .ci/run runs it on Node 20 and on Node 22, 24 and 26 fetched from the npm
-// registry; test/package/install.test.ts runs it on the running Node.
+// registry; test/package/help-examples.test.ts checks that its list of
+// commands and their examples fit the project it runs them in.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,20 +80,27 @@ export async function installProject(tarball, workdir, type) {
   return { dir, ok: result.code === 0, warnings, output: `${result.stdout}${result.stderr}` };
 }
 
+/** The lines of a `--help` text's section under `heading` ("Commands:", "Examples:"), up to the blank line that ends it. */
+function helpSection(helpText, heading) {
+  const lines = helpText.split('\n');
+  const start = lines.findIndex((line) => line.trim() === heading);
+  if (start < 0) return [];
+  const end = lines.findIndex((line, i) => i > start && line.trim() === '');
+  return lines.slice(start + 1, end < 0 ? undefined : end);
+}
+
+/** The commands a top-level `--help` lists ("  p7apps plan   ..."), by name, in its order. */
+export function helpCommands(helpText) {
+  return helpSection(helpText, 'Commands:').flatMap((line) => /^ {2}\S+ ([a-z][a-z-]*)\b/.exec(line)?.slice(1) ?? []);
+}
+
 /** The `Examples:` lines of a `--help` text, with `p7apps` in place of the program name. */
 export function helpExamples(helpText) {
-  const lines = helpText.split('\n');
-  const start = lines.findIndex((line) => line.trim() === 'Examples:');
-  if (start < 0) return [];
-  const examples = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim() === '') break;
-    // yargs lays an example out as "  COMMAND   DESCRIPTION", columns at least
-    // two spaces apart; a description's continuation is indented further.
-    if (!/^ {2}\S/.test(line)) continue;
-    examples.push(line.trim().split(/\s{2,}/)[0]);
-  }
-  return examples;
+  // yargs lays an example out as "  COMMAND   DESCRIPTION", columns at least
+  // two spaces apart; a description's continuation is indented further.
+  return helpSection(helpText, 'Examples:')
+    .filter((line) => /^ {2}\S/.test(line))
+    .map((line) => line.trim().split(/\s{2,}/)[0]);
 }
 
 /**
@@ -215,8 +224,10 @@ export async function smokeWithNode(node, projects, report) {
       await check(`README: ${command}`, async () => runExample(command.replace(/^npx /, ''), node, readme, env, esm));
     }
 
-    // Every --help example, as written, in the CommonJS project (which has a config and the emulator's env).
-    const commands = ['validate', 'plan', 'show', 'apply', 'drift', 'import', 'doctor', 'emulator', 'completion'];
+    // Every --help example of every command the top-level --help lists, as written, in the CommonJS
+    // project (which has a config imported from the toy seed, and the emulator's env).
+    const commands = helpCommands((await p7apps(cjs)(['--help'], { env })).stdout);
+    await check('--help lists the commands, check among them', async () => (commands.includes('check') && commands.includes('plan') ? true : `commands found: ${commands.join(', ')}`));
     for (const command of commands) {
       const help = await p7apps(cjs)([command, '--help'], { env });
       for (const example of helpExamples(help.stdout)) {

@@ -28,6 +28,13 @@ export { DEFAULT_LATE_COMMIT_WINDOW_MS } from './apply/late-commit.js';
 export { acquireApplyLock, LOCK_FILE_NAME, type HeldLock, type LockHolder, type LockOptions } from './apply/lock.js';
 export { fanOut, recordEvents, type ApplyEvent, type ApplyHooks, type ApplyListener, type ApplyTotals, type PublishOutcome, type PublishReport } from './apply/events.js';
 export { plan, drift, planWith, openServer, checkEnvironmentServer, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions, type StrictOption, type WaitOption } from './operations.js';
+// Checks (docs/checks.md): check() runs the config's checks against what the server publishes; its report is a versioned JSON contract.
+export { check, type CheckOptions } from './operations.js';
+export { catalogPassed, CHECK_REPORT_FORMAT_VERSION, type CheckCatalogReport, type AppCheckResult, type AppCheckStatus } from './checks/catalog.js';
+export { DEFAULT_CLEANUP_TIMEOUT_MS, type CheckReport } from './checks/run.js';
+export { DEFAULT_CHECK_TIMEOUT_SECONDS, type CheckSpec, type CheckParameter, type ExpectedResult, type Expectation } from './checks/spec.js';
+export type { CheckOutcome, ResultMismatch, GotValue } from './checks/evaluate.js';
+export type { CheckEvent, CheckRef, RunCleanup } from './checks/events.js';
 export { planWhenSettled, DEFAULT_SETTLE_SCHEDULE, type SettleOptions, type SettleSchedule, type Settled } from './settle/plan-when-settled.js';
 export { computeDrift, DRIFT_FORMAT_VERSION, type DriftReport, type AppDrift, type DriftStatus, type DriftSummary } from './plan/drift.js';
 export { planVerification, strictModeError, VERIFICATION_FORMAT_VERSION, type Verification, type UnverifiedField, type UnverifiedItem } from './plan/verification.js';

@@ -1,5 +1,6 @@
 // The high-level operations of p7apps as a typed library: load the desired
-// state, read the server and plan, report drift. The CLI commands are thin
+// state, read the server and plan, report drift, run the config's checks
+// against what the server publishes now. The CLI commands are thin
 // wrappers around these, and teams that script around p7apps call the same
 // functions (exported from 'p7apps').
 
@@ -14,6 +15,9 @@ import { shownUrl, type Redactor } from './redact.js';
 import { readObservedState } from './observe/read.js';
 import { computePlan } from './plan/compute.js';
 import { probeVersionRunsFor } from './checks/probe.js';
+import { checkTargets, runCatalogChecks, type CheckCatalogReport } from './checks/catalog.js';
+import { DEFAULT_CLEANUP_TIMEOUT_MS } from './checks/run.js';
+import type { ApplyHooks } from './apply/events.js';
 import { computeDrift, type DriftReport } from './plan/drift.js';
 import type { ObservedState } from './plan/observed.js';
 import type { Plan } from './plan/types.js';
@@ -242,4 +246,55 @@ export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubC
 export async function drift(options: PlanOptions & { failOnUnmanaged?: boolean } = {}): Promise<DriftReport> {
   const { plan: computed } = await plan(options);
   return computeDrift(computed, { failOnUnmanaged: options.failOnUnmanaged });
+}
+
+export interface CheckOptions extends ServerOptions, ConfigOptions {
+  /** Check this version of each app instead of its default version (`--version`). */
+  version?: number;
+  /** How many apps are checked at once (`--parallel`), 1 to 100; one app's checks run one after another. Default 4. */
+  parallel?: number;
+  /** Receives each check's events as it goes (check-start, check-run-state, check-done, check-cleanup). Default: none. */
+  hooks?: ApplyHooks;
+  /** How long deleting a check's run may take (default 60 s). */
+  cleanupTimeoutMs?: number;
+  /** How long deleting it may take once `signal` has aborted (default: cleanupTimeoutMs). */
+  interruptedCleanupMs?: number;
+  /** Time for the checks' timeouts and polling (tests pass a virtual one). Default: the system clock. */
+  clock?: Clock;
+}
+
+/**
+ * Runs the config's checks against what the server publishes now, each app's
+ * default version (or `version`), and deletes every run it made. Apps without
+ * checks are left out. An aborted `signal` stops starting checks; the report
+ * then says `interrupted`, and the runs already made are still deleted.
+ */
+export async function check(options: CheckOptions = {}): Promise<CheckCatalogReport> {
+  const parallel = options.parallel ?? 4;
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 100) throw new UsageError(`--parallel must be a whole number from 1 to 100 (got ${String(parallel)})`);
+  if (options.version !== undefined && (!Number.isInteger(options.version) || options.version < 1)) {
+    throw new UsageError(`--version must be a version number, 1 or more (got ${String(options.version)})`);
+  }
+  const desired = await loadDesiredState(options);
+  const { config: _config, ...server } = options;
+  const api = await openServer({ ...server, config: desired });
+  try {
+    const targets = checkTargets(desired, await api.listApps(options.signal), options.version);
+    return await runCatalogChecks(api, targets, {
+      parallelism: parallel,
+      signal: options.signal ?? new AbortController().signal,
+      hooks: options.hooks ?? { emit: () => {} },
+      ...(options.clock ? { clock: options.clock } : {}),
+      serverUrl: api.serverUrl,
+      configPath: desired.configPath,
+      ...(desired.environment === undefined ? {} : { environment: desired.environment }),
+      ...(options.version !== undefined ? { version: options.version } : {}),
+      runOptions: {
+        cleanupTimeoutMs: options.cleanupTimeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS,
+        ...(options.interruptedCleanupMs !== undefined ? { interruptedCleanupMs: options.interruptedCleanupMs } : {}),
+      },
+    });
+  } finally {
+    await api.close();
+  }
 }

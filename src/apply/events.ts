@@ -74,6 +74,8 @@ export type ApplyEvent =
       publishes: number;
       parallelism: number;
       timeoutMs: number;
+      /** Added within format 1: the config's environment the plan is for (--env); absent when the config declares none. */
+      environment?: string;
     })
   | (At & { type: 'app-start'; app: string; appId: string | null; publishes: number })
   | (At &
@@ -143,7 +145,8 @@ export type ApplyEvent =
     })
   | (At & { type: 'app-skipped'; app: string; reason: 'conflict' | 'still-publishing' | 'changed-since-plan' | 'interrupted'; detail: string })
   | (At & { type: 'interrupted'; inFlight: string[] })
-  | (At & { type: 'apply-done'; interrupted: boolean; totals: ApplyTotals; elapsedMs: number; publishes: PublishReport[] })
+  /** `environment`, added within format 1, as in apply-start. */
+  | (At & { type: 'apply-done'; interrupted: boolean; totals: ApplyTotals; elapsedMs: number; publishes: PublishReport[]; environment?: string })
   | (At & { type: 'converge-start'; apps: number })
   | (At & {
       type: 'converge-done';

@@ -195,6 +195,7 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     publishes: executable.reduce((n, app) => n + app.publishes.length, 0),
     parallelism,
     timeoutMs: run.timeoutMs,
+    ...environmentOf(plan),
   });
   for (const skipped of skippedApps) run.emit({ type: 'app-skipped', ...skipped });
 
@@ -234,8 +235,13 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
   const totals = totalsOf(publishes, run.counters);
   const elapsedMs = clock.now() - startedAt;
   const interrupted = signal.aborted;
-  run.emit({ type: 'apply-done', interrupted, totals, elapsedMs, publishes });
+  run.emit({ type: 'apply-done', interrupted, totals, elapsedMs, publishes, ...environmentOf(plan) });
   return { interrupted, apps: reports, publishes, skippedApps, totals, elapsedMs };
+}
+
+/** The plan's environment as the start and end events carry it: only when the plan is for one. */
+function environmentOf(plan: Plan): { environment?: string } {
+  return plan.environment === undefined ? {} : { environment: plan.environment };
 }
 
 function isExecutable(app: AppPlan): app is ExecutableApp {

@@ -36,6 +36,8 @@ export interface CheckCatalogReport {
   formatVersion: typeof CHECK_REPORT_FORMAT_VERSION;
   serverUrl: string;
   configPath: string;
+  /** Added within format 1: the config's environment checked (--env); absent when the config declares none. */
+  environment?: string;
   /** The version asked for with --version; null: each app's default version. */
   version: number | null;
   /** The run was interrupted: apps not reached say so. */
@@ -93,6 +95,7 @@ export interface CatalogCheckOptions {
   clock?: Clock;
   serverUrl: string;
   configPath: string;
+  environment?: string;
   version?: number;
   runOptions?: Pick<RunCheckOptions, 'runName' | 'cleanupTimeoutMs' | 'interruptedCleanupMs' | 'pollMs'>;
 }
@@ -138,6 +141,7 @@ export async function runCatalogChecks(api: AppRunsApi, targets: readonly CheckT
     formatVersion: CHECK_REPORT_FORMAT_VERSION,
     serverUrl: options.serverUrl,
     configPath: options.configPath,
+    ...(options.environment === undefined ? {} : { environment: options.environment }),
     version: options.version ?? null,
     interrupted: options.signal.aborted,
     apps: results,

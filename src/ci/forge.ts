@@ -101,6 +101,21 @@ export async function sendJson<T>(http: HttpOptions, what: string, url: string, 
   }
 }
 
+/** An API's root address without its trailing slashes, then `path`. */
+export function apiAddress(apiUrl: string, path: string): string {
+  return `${apiUrl.replace(/\/+$/, '')}${path}`;
+}
+
+/** A comment's text as both forges take it, new (POST) or edited (PATCH on GitHub, PUT on GitLab): JSON `{ "body": ... }`. */
+export async function sendComment(http: HttpOptions, what: string, url: string, method: 'POST' | 'PATCH' | 'PUT', headers: Record<string, string>, body: string): Promise<void> {
+  await send(http, what, url, { method, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ body }) });
+}
+
+/** Every comment of a change, read 100 a page (`pageUrl(page)` addresses each page), as the forge's own JSON objects. */
+export function readComments<T>(http: HttpOptions, what: string, pageUrl: (page: number) => string, headers: Record<string, string>): Promise<T[]> {
+  return allPages((page) => sendJson<T[]>(http, what, pageUrl(page), { headers }), 100);
+}
+
 /** Every item of a paged list (page=1,2,... of `perPage`), at most `maxPages` pages. */
 export async function allPages<T>(fetchPage: (page: number) => Promise<T[]>, perPage: number, maxPages = 100): Promise<T[]> {
   const all: T[] = [];

@@ -4,7 +4,7 @@
 // GitHub Enterprise Server works as github.com does.
 
 import { GITHUB_COMMENT_LIMIT } from './comment.js';
-import { allPages, CiError, send, sendJson, type Forge, type ForgeComment, type HttpOptions, type MergedChange } from './forge.js';
+import { apiAddress, CiError, readComments, send, sendComment, sendJson, type Forge, type ForgeComment, type HttpOptions, type MergedChange } from './forge.js';
 import { readZipEntry, ZipError } from './zip.js';
 
 /** The file the action uploads the saved plan as, inside the artifact. */
@@ -42,16 +42,15 @@ export class GitHub implements Forge {
   constructor(options: GitHubOptions) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(options.repository)) throw new CiError(`GITHUB_REPOSITORY ${JSON.stringify(options.repository)} is not owner/name`);
     this.#options = options;
-    this.#base = `${options.apiUrl.replace(/\/+$/, '')}/repos/${options.repository}`;
+    this.#base = apiAddress(options.apiUrl, `/repos/${options.repository}`);
   }
 
-  #headers(json = false): Record<string, string> {
+  #headers(): Record<string, string> {
     return {
       Accept: 'application/vnd.github+json',
       Authorization: `Bearer ${this.#options.token}`,
       'X-GitHub-Api-Version': '2022-11-28',
       'User-Agent': 'p7apps-ci',
-      ...(json ? { 'Content-Type': 'application/json' } : {}),
     };
   }
 
@@ -60,30 +59,21 @@ export class GitHub implements Forge {
   }
 
   async listComments(change: string): Promise<ForgeComment[]> {
-    const comments = await allPages(
-      (page) =>
-        sendJson<GitHubComment[]>(this.#options, `Reading the comments of pull request #${change}`, `${this.#base}/issues/${change}/comments?per_page=100&page=${page}`, {
-          headers: this.#headers(),
-        }),
-      100,
+    const comments = await readComments<GitHubComment>(
+      this.#options,
+      `Reading the comments of pull request #${change}`,
+      (page) => `${this.#base}/issues/${change}/comments?per_page=100&page=${page}`,
+      this.#headers(),
     );
     return comments.map((c) => ({ id: String(c.id), body: c.body ?? '', author: c.user?.login ?? '' }));
   }
 
   async createComment(change: string, body: string): Promise<void> {
-    await send(this.#options, `Commenting on pull request #${change}`, `${this.#base}/issues/${change}/comments`, {
-      method: 'POST',
-      headers: this.#headers(true),
-      body: JSON.stringify({ body }),
-    });
+    await sendComment(this.#options, `Commenting on pull request #${change}`, `${this.#base}/issues/${change}/comments`, 'POST', this.#headers(), body);
   }
 
   async updateComment(change: string, id: string, body: string): Promise<void> {
-    await send(this.#options, `Updating comment ${id} of pull request #${change}`, `${this.#base}/issues/comments/${id}`, {
-      method: 'PATCH',
-      headers: this.#headers(true),
-      body: JSON.stringify({ body }),
-    });
+    await sendComment(this.#options, `Updating comment ${id} of pull request #${change}`, `${this.#base}/issues/comments/${id}`, 'PATCH', this.#headers(), body);
   }
 
   async changeMergedBy(sha: string): Promise<MergedChange | null> {

@@ -3,7 +3,7 @@
 // plan among the plan job's artifacts (one file, served as it is).
 
 import { GITLAB_NOTE_LIMIT } from './comment.js';
-import { allPages, CiError, send, sendJson, type Forge, type ForgeComment, type HttpOptions, type MergedChange } from './forge.js';
+import { apiAddress, CiError, readComments, send, sendComment, sendJson, type Forge, type ForgeComment, type HttpOptions, type MergedChange } from './forge.js';
 
 interface GitLabNote {
   id: number;
@@ -42,15 +42,15 @@ export class GitLab implements Forge {
   constructor(options: GitLabOptions) {
     if (!/^[0-9]+$/.test(options.project)) throw new CiError(`CI_PROJECT_ID ${JSON.stringify(options.project)} is not a number`);
     this.#options = options;
-    this.#base = `${options.apiUrl.replace(/\/+$/, '')}/projects/${options.project}`;
+    this.#base = apiAddress(options.apiUrl, `/projects/${options.project}`);
   }
 
-  #headers(json = false): Record<string, string> {
-    return { 'PRIVATE-TOKEN': this.#options.token, 'User-Agent': 'p7apps-ci', ...(json ? { 'Content-Type': 'application/json' } : {}) };
+  #headers(): Record<string, string> {
+    return { 'PRIVATE-TOKEN': this.#options.token, 'User-Agent': 'p7apps-ci' };
   }
 
   author(): Promise<string> {
-    this.#username ??= sendJson<{ username?: unknown }>(this.#options, 'Reading who the GitLab token belongs to', `${this.#options.apiUrl.replace(/\/+$/, '')}/user`, {
+    this.#username ??= sendJson<{ username?: unknown }>(this.#options, 'Reading who the GitLab token belongs to', apiAddress(this.#options.apiUrl, '/user'), {
       headers: this.#headers(),
     }).then((user) => {
       if (typeof user.username !== 'string' || user.username === '') throw new CiError('Reading who the GitLab token belongs to failed: no username in the answer');
@@ -60,33 +60,21 @@ export class GitLab implements Forge {
   }
 
   async listComments(change: string): Promise<ForgeComment[]> {
-    const notes = await allPages(
-      (page) =>
-        sendJson<GitLabNote[]>(
-          this.#options,
-          `Reading the notes of merge request !${change}`,
-          `${this.#base}/merge_requests/${change}/notes?sort=asc&order_by=created_at&per_page=100&page=${page}`,
-          { headers: this.#headers() },
-        ),
-      100,
+    const notes = await readComments<GitLabNote>(
+      this.#options,
+      `Reading the notes of merge request !${change}`,
+      (page) => `${this.#base}/merge_requests/${change}/notes?sort=asc&order_by=created_at&per_page=100&page=${page}`,
+      this.#headers(),
     );
     return notes.filter((n) => !n.system).map((n) => ({ id: String(n.id), body: n.body ?? '', author: n.author?.username ?? '' }));
   }
 
   async createComment(change: string, body: string): Promise<void> {
-    await send(this.#options, `Adding a note to merge request !${change}`, `${this.#base}/merge_requests/${change}/notes`, {
-      method: 'POST',
-      headers: this.#headers(true),
-      body: JSON.stringify({ body }),
-    });
+    await sendComment(this.#options, `Adding a note to merge request !${change}`, `${this.#base}/merge_requests/${change}/notes`, 'POST', this.#headers(), body);
   }
 
   async updateComment(change: string, id: string, body: string): Promise<void> {
-    await send(this.#options, `Updating note ${id} of merge request !${change}`, `${this.#base}/merge_requests/${change}/notes/${id}`, {
-      method: 'PUT',
-      headers: this.#headers(true),
-      body: JSON.stringify({ body }),
-    });
+    await sendComment(this.#options, `Updating note ${id} of merge request !${change}`, `${this.#base}/merge_requests/${change}/notes/${id}`, 'PUT', this.#headers(), body);
   }
 
   async changeMergedBy(sha: string): Promise<MergedChange | null> {

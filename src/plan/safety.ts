@@ -128,11 +128,16 @@ function limitsText(verdict: SafetyVerdict): string {
 
 /**
  * The verdict in words, one line each, for every plan format: whether apply
- * will need --force, then each protected app apply will need named.
+ * will need --force, then each protected app apply will need named. A plan
+ * that republishes no existing app cannot meet the large-change guard, so
+ * nothing is said about --force then (the JSON `safety` field still has it all).
  */
 export function safetyLines(verdict: SafetyVerdict): string[] {
-  const share = `${verdict.republishedApps.length} of ${plural(verdict.existingApps, 'existing app')} republished (${limitsText(verdict)})`;
-  const lines = [verdict.needsForce ? `apply will need --force: ${share}` : `apply needs no --force: ${share}`];
+  const lines: string[] = [];
+  if (verdict.republishedApps.length > 0) {
+    const share = `${verdict.republishedApps.length} of ${plural(verdict.existingApps, 'existing app')} republished (${limitsText(verdict)})`;
+    lines.push(verdict.needsForce ? `apply will need --force: ${share}` : `apply needs no --force: ${share}`);
+  }
   for (const [app, steps] of unallowedProtected(verdict)) {
     lines.push(`apply will need --allow-protected for protected app ${JSON.stringify(app)}: ${joinWords(steps.map(protectedStepText))}`);
   }

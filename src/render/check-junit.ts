@@ -5,6 +5,7 @@
 import { checkReportLines } from './check-words.js';
 import { checkSummaryLine } from './check-human.js';
 import { xmlText } from './escape.js';
+import { JUNIT_CLOSING, junitOpening, xmlLines } from './junit.js';
 import type { CheckRenderer } from './types.js';
 
 interface Case {
@@ -24,26 +25,24 @@ export const renderCheckJunit: CheckRenderer = (report, out) => {
       cases.push({ classname, name: `${check.check}${app.version === null ? '' : ` (v${app.version})`}`, kind, lines: checkReportLines(check) });
     }
   }
-  const failures = cases.filter((c) => c.kind === 'failure').length;
-  const errors = cases.filter((c) => c.kind === 'error').length;
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="p7apps check" tests="${cases.length}" failures="${failures}" errors="${errors}">`,
-    `  <testsuite name="p7apps check: ${xmlText(report.serverUrl)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0">`,
-    '    <properties>',
-    `      <property name="server" value="${xmlText(report.serverUrl)}"/>`,
-    `      <property name="config" value="${xmlText(report.configPath)}"/>`,
-    `      <property name="summary" value="${xmlText(checkSummaryLine(report))}"/>`,
-    '    </properties>',
-  ];
+  const lines = junitOpening({
+    name: 'p7apps check',
+    serverUrl: report.serverUrl,
+    configPath: report.configPath,
+    ...(report.environment === undefined ? {} : { environment: report.environment }),
+    summary: checkSummaryLine(report),
+    tests: cases.length,
+    failures: cases.filter((c) => c.kind === 'failure').length,
+    errors: cases.filter((c) => c.kind === 'error').length,
+  });
   for (const c of cases) {
     lines.push(`    <testcase classname="${xmlText(c.classname)}" name="${xmlText(c.name)}">`);
-    const body = c.lines.map(xmlText).join('\n');
+    const body = xmlLines(c.lines);
     if (c.kind === 'failure') lines.push(`      <failure type="check-failed" message="${xmlText(c.lines[0] ?? '')}">${body}</failure>`);
     else if (c.kind === 'error') lines.push(`      <error type="could-not-run" message="${xmlText(c.lines[0] ?? '')}">${body}</error>`);
     else if (c.lines.length > 1) lines.push(`      <system-out>${body}</system-out>`);
     lines.push('    </testcase>');
   }
-  lines.push('  </testsuite>', '</testsuites>');
+  lines.push(...JUNIT_CLOSING);
   out.write(`${lines.join('\n')}\n`);
 };

@@ -4,13 +4,14 @@
 import type { AppCheckResult } from '../checks/catalog.js';
 import { checkLabel, checkReportLines } from './check-words.js';
 import { checkSummaryLine } from './check-human.js';
-import { markdownCode as codeSpan, markdownText as escapeMarkdown } from './escape.js';
+import { markdownText as escapeMarkdown } from './escape.js';
+import { markdownContext, markdownTitle } from './plan-markdown.js';
 import type { CheckRenderer } from './types.js';
 
 const STATUS: Record<AppCheckResult['status'], string> = { passed: 'passed', failed: '**failed**', 'could-not-run': '**could not run**' };
 
 export const renderCheckMarkdown: CheckRenderer = (report, out, options) => {
-  const lines = ['## p7apps check', '', `**${escapeMarkdown(checkSummaryLine(report))}**`, '', `Server ${codeSpan(report.serverUrl)}, config ${codeSpan(report.configPath)}`, ''];
+  const lines = [markdownTitle('check', report.environment), '', `**${escapeMarkdown(checkSummaryLine(report))}**`, '', markdownContext(report), ''];
   if (report.apps.length > 0) {
     lines.push('| App | Version | Checks | Status |', '|---|---|---|---|');
     for (const app of report.apps) {

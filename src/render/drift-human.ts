@@ -6,9 +6,9 @@
 import type { AppDrift } from '../plan/drift.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, publishingText, unverifiableText } from '../plan/describe.js';
-import type { AttributeChange } from '../plan/types.js';
-import { changeLabel, editedWorkflowText, sidesText } from './plan-words.js';
-import { environmentSuffix, isMultiline, lineDiff, palette, quote, terminalLines, type Palette } from './text.js';
+import { changeLines, type ChangeWording } from './plan-human.js';
+import { editedWorkflowText, sidesText } from './plan-words.js';
+import { environmentSuffix, palette, quote, terminalLines, type Palette } from './text.js';
 import type { DriftRenderer } from './types.js';
 
 const HEADLINE: Record<AppDrift['status'], string> = {
@@ -19,6 +19,9 @@ const HEADLINE: Record<AppDrift['status'], string> = {
   publishing: 'still publishing, run drift again later',
   unmanaged: 'not in the config (unmanaged)',
 };
+
+/** A difference with both sides named; a multi-line description as a diff, - server, + config. */
+const DRIFT_WORDING: ChangeWording = { mark: '~', oneLine: (change) => sidesText(change), diffSides: ' (- server, + config)' };
 
 const MARK: Record<AppDrift['status'], string> = { 'in-sync': '=', drifted: '~', missing: '+', conflict: '!', publishing: '*', unmanaged: '?' };
 
@@ -48,25 +51,11 @@ function colour(app: AppDrift, c: Palette): (text: string) => string {
 
 function detailLines(app: AppDrift, c: Palette): string[] {
   const lines: string[] = [];
-  for (const change of app.changes) lines.push(...changeLines(change, c));
+  for (const change of app.changes) lines.push(...changeLines(change, DRIFT_WORDING, c));
   for (const edited of app.editedWorkflows) lines.push(`    ~ ${editedWorkflowText(edited)}`);
   for (const version of app.publishing ?? []) lines.push(`    * ${publishingText(version)}`);
   for (const conflict of app.conflicts) lines.push(c.conflict(`    ! ${conflict.problem}`), `      to do: ${conflict.resolution}`);
   for (const v of app.unmanagedVersions) lines.push(c.dim(`    - version ${v.version} is on the server but not in the config`));
   for (const u of app.unverifiable) lines.push(c.dim(`    ? ${unverifiableText(u)}`));
-  return lines;
-}
-
-/** A difference with both sides named; a multi-line description as a diff, - server, + config. */
-function changeLines(change: AttributeChange, c: Palette): string[] {
-  const label = `    ~ ${changeLabel(change)}`;
-  if (change.field !== 'description' || !isMultiline(typeof change.before === 'string' ? change.before : null, change.after)) {
-    return [`${label}: ${sidesText(change)}`];
-  }
-  const lines = [`${label} (- server, + config):`];
-  for (const line of lineDiff(change.before as string, change.after)) {
-    const text = `        ${line.sign} ${line.text}`.trimEnd();
-    lines.push(line.sign === '+' ? c.added(text) : line.sign === '-' ? c.removed(text) : text);
-  }
   return lines;
 }

@@ -8,7 +8,8 @@ import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { publishingText, unverifiableText } from '../plan/describe.js';
 import { changeLabel, editedWorkflowText, sidesText } from './plan-words.js';
 import { xmlText as xmlEscape } from './escape.js';
-import { environmentSuffix, quoteShort } from './text.js';
+import { quoteShort } from './text.js';
+import { JUNIT_CLOSING, junitOpening, xmlLines } from './junit.js';
 
 function detailLines(app: AppDrift): string[] {
   const lines: string[] = [];
@@ -34,17 +35,16 @@ const FAILURE_MESSAGE: Record<AppDrift['status'], string> = {
 export const renderDriftJunit: DriftRenderer = (report, out) => {
   const failures = report.apps.filter((a) => a.counts).length;
   const classname = `p7apps.${hostOf(report.serverUrl)}`;
-  const lines: string[] = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="p7apps drift" tests="${report.apps.length}" failures="${failures}" errors="0">`,
-    `  <testsuite name="p7apps drift: ${xmlEscape(report.serverUrl)}${xmlEscape(environmentSuffix(report.environment))}" tests="${report.apps.length}" failures="${failures}" errors="0" skipped="0">`,
-    '    <properties>',
-    `      <property name="server" value="${xmlEscape(report.serverUrl)}"/>`,
-    `      <property name="config" value="${xmlEscape(report.configPath)}"/>`,
-    ...(report.environment === undefined ? [] : [`      <property name="environment" value="${xmlEscape(report.environment)}"/>`]),
-    `      <property name="summary" value="${xmlEscape(driftSummaryLine(report))}"/>`,
-    '    </properties>',
-  ];
+  const lines = junitOpening({
+    name: 'p7apps drift',
+    serverUrl: report.serverUrl,
+    configPath: report.configPath,
+    ...(report.environment === undefined ? {} : { environment: report.environment }),
+    summary: driftSummaryLine(report),
+    tests: report.apps.length,
+    failures,
+    errors: 0,
+  });
   for (const app of report.apps) {
     const details = detailLines(app);
     lines.push(`    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(app.name)}">`);
@@ -56,14 +56,9 @@ export const renderDriftJunit: DriftRenderer = (report, out) => {
     }
     lines.push('    </testcase>');
   }
-  lines.push('  </testsuite>', '</testsuites>');
+  lines.push(...JUNIT_CLOSING);
   out.write(`${lines.join('\n')}\n`);
 };
-
-/** Lines of text in an element: each escaped on its own (a value cannot add a line), joined by newlines. */
-function xmlLines(lines: string[]): string {
-  return lines.map(xmlEscape).join('\n');
-}
 
 function hostOf(url: string): string {
   try {

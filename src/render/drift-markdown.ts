@@ -5,10 +5,12 @@
 import type { AppDrift } from '../plan/drift.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { plural, publishingText, unverifiableText } from '../plan/describe.js';
-import type { AttributeChange } from '../plan/types.js';
 import type { DriftRenderer } from './types.js';
-import { codeSpan, descriptionDiff, escapeHtml, escapeMarkdown, markdownContext, markdownTitle } from './plan-markdown.js';
-import { changeLabel, sidesText } from './plan-words.js';
+import { changeItem, codeSpan, escapeHtml, escapeMarkdown, markdownContext, markdownTitle, type MarkdownChangeWording } from './plan-markdown.js';
+import { sidesText } from './plan-words.js';
+
+/** A difference with both sides named; a description as a diff, - server, + config. */
+const DRIFT_WORDING: MarkdownChangeWording = { oneLine: (change) => sidesText(change), diffSides: ' (`-` server, `+` config)' };
 
 const STATUS_TEXT: Record<AppDrift['status'], string> = {
   'in-sync': 'in sync',
@@ -31,7 +33,7 @@ export const renderDriftMarkdown: DriftRenderer = (report, out, options) => {
   if (hidden > 0) lines.push(`${plural(hidden, 'app')} in sync.`, '');
   for (const app of listed.filter(hasDetails)) {
     lines.push(`<details${app.counts ? ' open' : ''}><summary><b>${escapeHtml(app.name)}</b>: ${statusText(app)}</summary>`, '');
-    for (const change of app.changes) lines.push(...changeItem(change));
+    for (const change of app.changes) lines.push(...changeItem(change, DRIFT_WORDING));
     for (const edited of app.editedWorkflows) {
       const held = edited.policy === 'report' ? '; not republished by apply (onWorkflowChange: report)' : '';
       lines.push(`- workflow ${codeSpan(edited.workflow)} was edited since version ${edited.version} was published${held}`);
@@ -52,11 +54,4 @@ function statusText(app: AppDrift): string {
 
 function hasDetails(app: AppDrift): boolean {
   return app.changes.length + app.editedWorkflows.length + app.conflicts.length + app.unmanagedVersions.length + app.unverifiable.length + (app.publishing?.length ?? 0) > 0;
-}
-
-/** A difference with both sides named; a description as a diff, - server, + config. */
-function changeItem(change: AttributeChange): string[] {
-  const label = `- **${escapeMarkdown(changeLabel(change))}**`;
-  if (change.field !== 'description') return [`${label}: ${escapeMarkdown(sidesText(change))}`];
-  return [`${label} (\`-\` server, \`+\` config):`, ...descriptionDiff(change)];
 }

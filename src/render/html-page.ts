@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { diffWords } from 'diff';
 import { isUnknown } from '../appshub/types.js';
+import type { AppDrift } from '../plan/drift.js';
 import type { AttributeChange } from '../plan/types.js';
 import { htmlText } from './escape.js';
 import { changeLabel, changeValueText } from './plan-words.js';
@@ -39,11 +40,47 @@ export interface Page {
   empty: string;
 }
 
+/** Every badge a card can carry: a plan action's or a drift status's. */
+export type BadgeTag = 'create' | 'update' | 'conflict' | 'no-change' | 'still-publishing' | 'unmanaged' | AppDrift['status'];
+
+type Tone = 'add' | 'warn' | 'del' | 'wait' | 'same' | 'other';
+
+/**
+ * The colour pair each badge is shown in: --TONE behind, --TONE-fg for the
+ * text. Every pair keeps the text at a contrast of 4.5:1 or more (WCAG AA) in
+ * the light theme and the dark one alike.
+ */
+const BADGE_TONES: Record<BadgeTag, Tone> = {
+  create: 'add',
+  missing: 'add',
+  update: 'warn',
+  drifted: 'warn',
+  conflict: 'del',
+  'still-publishing': 'wait',
+  publishing: 'wait',
+  'no-change': 'same',
+  'in-sync': 'same',
+  unmanaged: 'other',
+};
+
+/** One CSS rule per tone, naming its badges; in a fixed order, so the page (and its CSP hash) is the same every time. */
+function badgeRules(): string {
+  const tones: Tone[] = ['add', 'warn', 'del', 'wait', 'same', 'other'];
+  return tones
+    .map((tone) => {
+      const tags = (Object.keys(BADGE_TONES) as BadgeTag[]).filter((tag) => BADGE_TONES[tag] === tone);
+      return `${tags.map((tag) => `.badge.${tag}`).join(', ')} { background: var(--${tone}); color: var(--${tone}-fg); }`;
+    })
+    .join('\n');
+}
+
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1d2125; --muted: #5c6670; --bg: #fff; --card: #f6f8fa; --line: #d0d7de;
-  --add: #dafbe1; --add-fg: #116329; --del: #ffebe9; --del-fg: #a40e26; --warn: #fff8c5; --accent: #0969da; }
+  --add: #dafbe1; --add-fg: #116329; --del: #ffebe9; --del-fg: #a40e26; --warn: #fff8c5; --warn-fg: #1d2125; --accent: #0969da;
+  --wait: #ddf4ff; --wait-fg: #0550ae; --same: #eaeef2; --same-fg: #424a53; --other: #fbefff; --other-fg: #6639ba; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --card: #161b22; --line: #30363d;
-  --add: #12261e; --add-fg: #7ee787; --del: #25171c; --del-fg: #ffa198; --warn: #272115; --accent: #4493f8; } }
+  --add: #12261e; --add-fg: #7ee787; --del: #25171c; --del-fg: #ffa198; --warn: #272115; --warn-fg: #e6edf3; --accent: #4493f8;
+  --wait: #0c2d6b; --wait-fg: #79c0ff; --same: #21262d; --same-fg: #c9d1d9; --other: #271c3a; --other-fg: #d2a8ff; } }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 1.5rem; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
 h1 { margin: 0 0 .25rem; font-size: 1.4rem; }
@@ -61,9 +98,7 @@ section.card { background: var(--card); border: 1px solid var(--line); border-ra
 .card header { display: flex; gap: .6rem; align-items: baseline; flex-wrap: wrap; margin-bottom: .6rem; }
 .id { color: var(--muted); font-size: .85rem; overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .8rem; font-weight: 600; border: 1px solid var(--line); white-space: nowrap; }
-.badge.create, .badge.missing, .badge.publish { background: var(--add); color: var(--add-fg); }
-.badge.update, .badge.drifted, .badge.republish, .badge.default, .badge.settings { background: var(--warn); }
-.badge.conflict { background: var(--del); color: var(--del-fg); }
+${badgeRules()}
 .thumbs { display: flex; gap: 1rem; flex-wrap: wrap; margin: 0 0 .6rem; }
 figure { margin: 0; width: 9.5rem; }
 figure .frame { width: 9.5rem; height: 6.5rem; display: flex; align-items: center; justify-content: center; background: var(--bg);
@@ -147,7 +182,7 @@ export function renderPage(page: Page): string {
 }
 
 /** A card's opening: its tags (fixed words, never server text), badge, name and id. */
-export function cardHead(tags: readonly string[], badge: { tag: string; text: string }, name: string, appId: string | null): string {
+export function cardHead(tags: readonly string[], badge: { tag: BadgeTag; text: string }, name: string, appId: string | null): string {
   const id = appId === null ? '' : ` <span class="id">id ${htmlText(appId)}</span>`;
   return `<section class="card" data-tags="${tags.join(' ')}">\n<header><span class="badge ${badge.tag}">${htmlText(badge.text)}</span> <h2>${htmlText(name)}</h2>${id}</header>`;
 }

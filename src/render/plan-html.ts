@@ -7,7 +7,7 @@ import { STILL_PUBLISHING_ADVICE, describeConflict, describeNote, describeReason
 import { PROTECTED_STEP_TEXT, protectedStepsByApp, safetyCheck, safetyLines } from '../plan/safety.js';
 import { planHasChanges, type AppPlan, type UnmanagedApp } from '../plan/types.js';
 import { htmlText } from './escape.js';
-import { cardHead, changesTable, countTags, environmentFact, extraFacts, extraList, itemList, renderPage, thumbnailPair, thumbnailsOf } from './html-page.js';
+import { cardHead, changesTable, type BadgeTag, countTags, environmentFact, extraFacts, extraList, itemList, renderPage, thumbnailPair, thumbnailsOf } from './html-page.js';
 import { expectationText, requestFields } from './plan-words.js';
 import { workspaceText } from './text.js';
 import type { PlanRenderer, ReportThumbnails } from './types.js';
@@ -25,7 +25,7 @@ const FILTERS: Array<[tag: string, label: string]> = [
   ['unmanaged', 'not in the config'],
 ];
 
-const BADGES: Record<AppPlan['action'], { tag: string; text: string }> = {
+const BADGES: Record<AppPlan['action'], { tag: BadgeTag; text: string }> = {
   create: { tag: 'create', text: 'create' },
   update: { tag: 'update', text: 'update' },
   conflict: { tag: 'conflict', text: 'conflict' },

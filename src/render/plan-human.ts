@@ -61,12 +61,12 @@ function appLines(app: AppPlan, options: RenderOptions, c: Palette, guarded: Rea
   switch (app.action) {
     case 'create':
       lines.push(c.added(`+ app ${quote(app.name)} will be created in workspace ${workspaceText(app.workspace)}`));
-      lines.push(...app.changes.flatMap((change) => changeLines(change, '+', options, c)));
+      lines.push(...app.changes.flatMap((change) => changeLines(change, planWording('+', options, c), c)));
       lines.push(...publishLines(app.publishes, c));
       break;
     case 'update':
       lines.push(c.changed(`~ app ${quote(app.name)}${id} will be updated`));
-      lines.push(...app.changes.flatMap((change) => changeLines(change, '~', options, c)));
+      lines.push(...app.changes.flatMap((change) => changeLines(change, planWording('~', options, c), c)));
       lines.push(...publishLines(app.publishes, c, guarded));
       break;
     case 'conflict':
@@ -111,20 +111,45 @@ export function shownNotes(app: AppPlan, verbose: boolean): PlanNote[] {
   return notes.filter((n) => n.kind !== 'workflow-changed');
 }
 
-export function changeLines(change: AttributeChange, mark: '+' | '~', options: RenderOptions, c: Palette): string[] {
-  const label = `    ${mark} ${changeLabel(change)}:`;
-  if (change.field !== 'description') return [`${label} ${changeValueText(change)}`];
-  const before = typeof change.before === 'string' ? change.before : change.before === null ? null : '';
-  if (!isMultiline(before, change.after)) {
-    if (before === null) return [`${label} ${quote(change.after)}`];
-    return [`${label} "${wordDiff(before, change.after, c, options.color)}"`];
-  }
-  const lines = [label];
+/**
+ * How an attribute change is worded, the one thing that differs between a
+ * plan ("before -> after") and a drift report ("server: X, config: Y").
+ */
+export interface ChangeWording {
+  /** The mark before the field: + (new) or ~ (changed). */
+  mark: '+' | '~';
+  /** The change on one line, after "field:"; a description only when both sides fit on one line. */
+  oneLine: (change: AttributeChange) => string;
+  /** Said after the field of a multi-line description diff, e.g. " (- server, + config)"; or nothing. */
+  diffSides: string;
+}
+
+/** A plan's wording: before -> after, a one-line description as a word diff. */
+export function planWording(mark: '+' | '~', options: RenderOptions, c: Palette): ChangeWording {
+  const oneLine = (change: AttributeChange): string => {
+    if (change.field !== 'description') return changeValueText(change);
+    const before = describedBefore(change);
+    return before === null ? quote(change.after) : `"${wordDiff(before, change.after, c, options.color)}"`;
+  };
+  return { mark, oneLine, diffSides: '' };
+}
+
+/** One attribute change for the terminal; a multi-line description as a line diff, - before, + after. */
+export function changeLines(change: AttributeChange, wording: ChangeWording, c: Palette): string[] {
+  const label = `    ${wording.mark} ${changeLabel(change)}`;
+  const before = change.field === 'description' ? describedBefore(change) : null;
+  if (change.field !== 'description' || !isMultiline(before, change.after)) return [`${label}: ${wording.oneLine(change)}`];
+  const lines = [`${label}${wording.diffSides}:`];
   for (const line of lineDiff(before ?? '', change.after)) {
     const text = `        ${line.sign} ${line.text}`.trimEnd();
     lines.push(line.sign === '+' ? c.added(text) : line.sign === '-' ? c.removed(text) : text);
   }
   return lines;
+}
+
+/** The description the server had: null for none, and an unreadable one diffed as empty. */
+function describedBefore(change: Extract<AttributeChange, { field: 'description' }>): string | null {
+  return typeof change.before === 'string' ? change.before : change.before === null ? null : '';
 }
 
 function publishLines(publishes: PlannedPublish[], c: Palette, guarded: ReadonlySet<number> = new Set()): string[] {

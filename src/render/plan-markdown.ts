@@ -35,11 +35,11 @@ const ACTION_WORDS: Record<AppPlan['action'], string> = { create: 'create', upda
 export { markdownText as escapeMarkdown, htmlText as escapeHtml, markdownCode as codeSpan } from './escape.js';
 
 /** `## p7apps plan: staging`: the environment in the title, where a pull request showing several plans tells them apart. */
-export function markdownTitle(kind: 'plan' | 'drift', environment: string | undefined): string {
+export function markdownTitle(kind: 'plan' | 'drift' | 'check', environment: string | undefined): string {
   return `## p7apps ${kind}${environment === undefined ? '' : `: ${escapeMarkdown(environment)}`}`;
 }
 
-/** Which environment, server and config a plan or drift report is about. */
+/** Which environment, server and config a plan, drift or check report is about. */
 export function markdownContext(about: { environment?: string; serverUrl: string; configPath: string }): string {
   const where = `server ${codeSpan(about.serverUrl)}, config ${codeSpan(about.configPath)}`;
   return about.environment === undefined ? `S${where.slice(1)}` : `Environment ${codeSpan(about.environment)}, ${where}`;
@@ -51,7 +51,7 @@ function markdownLines(plan: Plan, verbose: boolean): string[] {
     const verdict = safetyCheck(plan);
     const said = safetyLines(verdict).map(escapeMarkdown);
     if (safetyNeedsFlags(verdict)) lines.push('> [!WARNING]', ...said.map((line) => `> - ${line}`), '');
-    else lines.push(...said, '');
+    else if (said.length > 0) lines.push(...said, '');
   }
 
   const conflicted = plan.apps.filter((a): a is Extract<AppPlan, { action: 'conflict' }> => a.action === 'conflict');
@@ -115,7 +115,7 @@ function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> =
   if ('appId' in app && app.appId !== undefined) lines.push(`App id ${codeSpan(app.appId)}.`, '');
 
   if (app.action === 'create' || app.action === 'update') {
-    for (const change of app.changes) lines.push(...changeItem(change));
+    for (const change of app.changes) lines.push(...changeItem(change, PLAN_WORDING));
     lines.push('', '| # | Request | Expected | Why |', '|---|---|---|---|');
     for (const p of publishes) {
       // A | splits a table cell even inside a code span, unless escaped.
@@ -152,14 +152,25 @@ function appBlock(app: AppPlan, verbose: boolean, guarded: ReadonlySet<number> =
   return lines;
 }
 
-export function changeItem(change: AttributeChange): string[] {
+/** How a change is worded in Markdown: a plan says before -> after, a drift report names both sides. */
+export interface MarkdownChangeWording {
+  /** A change other than a description, after "field:". */
+  oneLine: (change: Exclude<AttributeChange, { field: 'description' }>) => string;
+  /** Said after the field of a description diff, e.g. " (`-` server, `+` config)"; or nothing. */
+  diffSides: string;
+}
+
+const PLAN_WORDING: MarkdownChangeWording = { oneLine: changeValueText, diffSides: '' };
+
+/** One attribute change as a list item; a description as a fenced diff below it. */
+export function changeItem(change: AttributeChange, wording: MarkdownChangeWording): string[] {
   const label = `- **${escapeMarkdown(changeLabel(change))}**`;
-  if (change.field !== 'description') return [`${label}: ${escapeMarkdown(changeValueText(change))}`];
-  return [`${label}:`, ...descriptionDiff(change)];
+  if (change.field !== 'description') return [`${label}: ${escapeMarkdown(wording.oneLine(change))}`];
+  return [`${label}${wording.diffSides}:`, ...descriptionDiff(change)];
 }
 
 /** A description change as a fenced diff block, indented under a list item. */
-export function descriptionDiff(change: Extract<AttributeChange, { field: 'description' }>): string[] {
+function descriptionDiff(change: Extract<AttributeChange, { field: 'description' }>): string[] {
   const before = typeof change.before === 'string' ? change.before : '';
   const diff = lineDiff(isUnknown(change.before) ? '' : before, change.after).map((l) => `  ${l.sign}${escapeUnsafe(l.text)}`);
   // Longer than any run of backticks in the diff, so no line of the description can close it.

@@ -13,7 +13,7 @@ import { VirtualClock } from './virtual-clock.js';
 import type { Verification } from '../../src/plan/verification.js';
 
 /** One run that shows every kind of event: success, a busy server, a lost response, a failure. */
-async function storyRun(): Promise<{ events: ApplyEvent[]; result: ApplyResult }> {
+async function storyRun(environment?: string): Promise<{ events: ApplyEvent[]; result: ApplyResult }> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1, 10, 0, 0));
   const api = new FakeAppsHub(clock);
   const id = api.seed('Busy app', [{ version: 1, revision: 2, workflowPath: '/busy/v1.p7wf' }]);
@@ -27,12 +27,13 @@ async function storyRun(): Promise<{ events: ApplyEvent[]; result: ApplyResult }
     if (posts === 4) api.publishFaults.unshift('lose-after-commit');
     return publish(request);
   };
+  const plan = planOf(
+    createApp('Alpha', 2),
+    updateApp('Busy app', id, [newRevision('Busy app', 1, 2, '/busy/v2.p7wf', 1, true)]),
+    createApp('Broken app', 2),
+  );
   const result = await applyPlan(
-    planOf(
-      createApp('Alpha', 2),
-      updateApp('Busy app', id, [newRevision('Busy app', 1, 2, '/busy/v2.p7wf', 1, true)]),
-      createApp('Broken app', 2),
-    ),
+    environment === undefined ? plan : { ...plan, environment },
     api,
     { parallelism: 1, timeoutMs: 600_000, hooks: recorder, clock, random: () => 0.5 },
   );
@@ -72,6 +73,27 @@ describe('progress listeners', () => {
       expect(obj).not.toHaveProperty('at');
     }
     await expect(out.text()).toMatchFileSnapshot('../fixtures/apply/progress.jsonl');
+  });
+
+  it('names the environment of a plan for one in apply-start and apply-done, and changes nothing else', async () => {
+    const render = (events: ApplyEvent[]) => {
+      const out = sink();
+      const listener = progressJsonLines(out.stream);
+      for (const e of events) listener.emit(e);
+      return out.text();
+    };
+    const plain = render((await storyRun()).events).trimEnd().split('\n');
+    const text = render((await storyRun('staging')).events);
+    const staged = text.trimEnd().split('\n');
+    expect(staged).toHaveLength(plain.length);
+    for (const [i, line] of staged.entries()) {
+      const obj = JSON.parse(line);
+      const { environment, ...rest } = obj;
+      expect(environment).toBe(obj.type === 'apply-start' || obj.type === 'apply-done' ? 'staging' : undefined);
+      expect(rest).toEqual(JSON.parse(plain[i]!));
+    }
+    expect(plain.join('\n')).not.toContain('environment');
+    await expect(text).toMatchFileSnapshot('../fixtures/apply/progress-environment.jsonl');
   });
 
   it('draws one row per app on a terminal and redraws it in place', async () => {

@@ -3,34 +3,25 @@
 // fails, every run is deleted); a version that passes is promoted; Ctrl-C in
 // the middle of a check leaves no run behind and a second apply finishes.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAppsHubClient, type AppsHubClient } from '../../src/appshub/client.js';
+import { describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { applyPlan, type ApplyResult } from '../../src/apply/execute.js';
 import type { DesiredState } from '../../src/config/desired.js';
-import type { SeedDocument } from '../../src/emulator/index.js';
 import { planWith } from '../../src/operations.js';
 import type { Plan, UpdateAppPlan } from '../../src/plan/types.js';
-import { emulator } from '../emulator/helpers.js';
+import { emulator, runsClient, runsSeed, squareRun } from '../emulator/helpers.js';
 import { systemClock } from '../../src/apply/clock.js';
 import { SMOKE } from './fixtures.js';
 
-const clients: AppsHubClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
 const run = (y: number) => ({ parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y', default: 1 }], cases: [{ when: { x: 3 }, then: { y } }], runTimeMs: 50 });
-const SEED: SeedDocument = {
-  users: [{ username: 'u@work.org', password: 'p', tokens: ['tok-1'] }],
-  workspaces: [{ id: '7', name: 'Toy apps', publishers: ['u@work.org'] }],
-  workflows: [
-    { path: '/Users/1/Square.p7wf', run: run(9) },
-    { path: '/Users/1/SquareWrong.p7wf', run: run(6) },
-    { path: '/Users/1/SquareFixed.p7wf', run: run(9) },
+const SEED = runsSeed(
+  [
+    { path: '/Users/1/Square.p7wf', run: squareRun(9, 50) },
+    { path: '/Users/1/SquareWrong.p7wf', run: squareRun(6, 50) },
+    { path: '/Users/1/SquareFixed.p7wf', run: squareRun(9, 50) },
   ],
-  apps: [{ name: 'Square', workspace: 'Toy apps', defaultVersion: 1, versions: [{ version: 1, workflow: '/Users/1/Square.p7wf' }] }],
-};
+  [{ name: 'Square', workspace: 'Toy apps', defaultVersion: 1, versions: [{ version: 1, workflow: '/Users/1/Square.p7wf' }] }],
+);
 
 function desired(v2: string): DesiredState {
   return {
@@ -53,8 +44,7 @@ function desired(v2: string): DesiredState {
 async function setUp(profiles?: string) {
   const clock = systemClock;
   const emu = await emulator({ seed: SEED, runTiming: { deployMs: 20, queueMs: 10, runMs: 50 }, ...(profiles ? { profiles } : {}) });
-  const client = createAppsHubClient({ serverUrl: emu.url, token: emu.token, sleep: async () => {}, retry: { baseDelayMs: 1 } });
-  clients.push(client);
+  const client = runsClient(emu);
   return { emu, clock, client };
 }
 

@@ -4,45 +4,16 @@
 // JSON report is the versioned contract; Ctrl-C leaves no run behind.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SeedDocument } from '../../src/emulator/index.js';
 import { emulator } from '../emulator/helpers.js';
 import { runCli } from '../helpers/cli.js';
 import { makeProject } from '../config/project.js';
-
-const run = (y: number, extra: Record<string, unknown> = {}) => ({ parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y', default: 1 }], cases: [{ when: { x: 3 }, then: { y } }], runTimeMs: 30, ...extra });
-
-function seed(defaultVersion: number): SeedDocument {
-  return {
-    users: [{ username: 'u@work.org', password: 'p', tokens: ['tok-1'] }],
-    workspaces: [{ id: '7', name: 'Toy apps', publishers: ['u@work.org'] }],
-    workflows: [
-      { path: '/Users/1/Square.p7wf', run: run(9) },
-      { path: '/Users/1/SquareWrong.p7wf', run: run(6) },
-      { path: '/Users/1/Slow.p7wf', run: run(9, { runTimeMs: 3_600_000 }) },
-    ],
-    apps: [
-      { name: 'Square', workspace: 'Toy apps', defaultVersion, versions: [{ version: 1, workflow: '/Users/1/Square.p7wf' }, { version: 2, workflow: '/Users/1/SquareWrong.p7wf' }] },
-      { name: 'Slow', workspace: 'Toy apps', defaultVersion: 1, versions: [{ version: 1, workflow: '/Users/1/Slow.p7wf' }] },
-    ],
-  };
-}
-
-const CONFIG = {
-  defaults: { workspace: 'Toy apps' },
-  apps: [
-    {
-      name: 'Square',
-      checks: [{ name: 'smoke', parameters: { x: 3 }, expect: { y: 9 }, timeoutSeconds: 30 }],
-      versions: [{ version: 1, workflow: '/Users/1/Square.p7wf' }, { version: 2, workflow: '/Users/1/SquareWrong.p7wf' }],
-    },
-  ],
-};
+import { CHECK_CONFIG, checkSeed } from './fixtures.js';
 
 const controllers: AbortController[] = [];
 afterEach(() => controllers.splice(0).forEach((c) => c.abort()));
 
-async function checkCli(defaultVersion: number, args: string[] = [], config: unknown = CONFIG, signal?: AbortSignal) {
-  const emu = await emulator({ seed: seed(defaultVersion), runTiming: { deployMs: 10, queueMs: 5, runMs: 30 } });
+async function checkCli(defaultVersion: number, args: string[] = [], config: unknown = CHECK_CONFIG, signal?: AbortSignal) {
+  const emu = await emulator({ seed: checkSeed(defaultVersion), runTiming: { deployMs: 10, queueMs: 5, runMs: 30 } });
   const cwd = await makeProject({ 'p7apps.config.json': JSON.stringify(config) });
   const result = await runCli(['check', ...args], { cwd, env: { P7APPS_URL: emu.url, P7APPS_TOKEN: emu.token }, ...(signal ? { signal } : {}) });
   return { ...result, emu };
@@ -78,7 +49,7 @@ describe('p7apps check', () => {
     const config = { defaults: { workspace: 'Toy apps' }, apps: [{ name: 'Slow', checks: [{ name: 'smoke' }], versions: [{ version: 1, workflow: '/Users/1/Slow.p7wf' }] }] };
     const controller = new AbortController();
     controllers.push(controller);
-    const emu = await emulator({ seed: seed(1), runTiming: { deployMs: 10, queueMs: 5, runMs: 30 } });
+    const emu = await emulator({ seed: checkSeed(1), runTiming: { deployMs: 10, queueMs: 5, runMs: 30 } });
     const cwd = await makeProject({ 'p7apps.config.json': JSON.stringify(config) });
     const pending = runCli(['check'], { cwd, env: { P7APPS_URL: emu.url, P7APPS_TOKEN: emu.token }, signal: controller.signal });
     for (let i = 0; i < 2000 && !emu.snapshot().runs.some((r) => r.state === 'RUNNING'); i++) await new Promise((r) => setTimeout(r, 5));
@@ -87,5 +58,55 @@ describe('p7apps check', () => {
     expect(code).toBe(130);
     expect(stdout).toContain('its run was deleted');
     expect(emu.snapshot().runs).toEqual([]);
+  });
+});
+
+describe('p7apps check and environments', () => {
+  /** A config whose staging environment declares the check; its server is the emulator only for the run that says so. */
+  const withEnvironments = (url: string) => ({
+    defaults: { workspace: 'Toy apps' },
+    apps: [{ name: 'Square', versions: [{ version: 1, workflow: '/Users/1/Square.p7wf' }, { version: 2, workflow: '/Users/1/SquareWrong.p7wf' }] }],
+    environments: {
+      staging: { server: { url }, apps: { Square: { checks: [{ name: 'smoke', parameters: { x: 3 }, expect: { y: 9 }, timeoutSeconds: 30 }] } } },
+      production: { server: { url: 'https://pseven.example.com' } },
+    },
+  });
+
+  it.each([
+    ['--env', ['--env', 'staging'], {}],
+    ['P7APPS_ENV', [], { P7APPS_ENV: 'staging' }],
+  ])('runs the checks of the environment chosen with %s, against its server', async (_name, args, extraEnv) => {
+    const emu = await emulator({ seed: checkSeed(1), runTiming: { deployMs: 10, queueMs: 5, runMs: 30 } });
+    const cwd = await makeProject({ 'p7apps.config.json': JSON.stringify(withEnvironments(emu.url)) });
+    const { code, stdout, stderr } = await runCli(['check', ...args], { cwd, env: { P7APPS_TOKEN: emu.token, ...extraEnv } });
+    expect(stderr).toBe('');
+    expect(stdout).toContain('ok  Square v1 (1 check)');
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    ['json', (out: string) => expect(JSON.parse(out)).toMatchObject({ formatVersion: 1, environment: 'staging', summary: { passed: 1 } })],
+    ['junit', (out: string) => expect(out).toContain('<property name="environment" value="staging"/>')],
+    ['markdown', (out: string) => expect(out).toMatch(/^## p7apps check: staging\n[\s\S]*\nEnvironment `staging`, server `/)],
+  ] as const)('names the environment in its %s report', async (format, expectReport) => {
+    const emu = await emulator({ seed: checkSeed(1), runTiming: { deployMs: 10, queueMs: 5, runMs: 30 } });
+    const cwd = await makeProject({ 'p7apps.config.json': JSON.stringify(withEnvironments(emu.url)) });
+    const { code, stdout } = await runCli(['check', '--env', 'staging', '--format', format], { cwd, env: { P7APPS_TOKEN: emu.token } });
+    expect(code).toBe(0);
+    expectReport(stdout);
+  });
+
+  it('says no environment in its JSON report when the config declares none', async () => {
+    const { stdout } = await checkCli(1, ['--format', 'json']);
+    expect(JSON.parse(stdout)).not.toHaveProperty('environment');
+  });
+
+  it("refuses P7APPS_URL pointing away from the environment's own server, as plan does", async () => {
+    const emu = await emulator({ seed: checkSeed(1) });
+    const cwd = await makeProject({ 'p7apps.config.json': JSON.stringify(withEnvironments('https://staging.pseven.example.com')) });
+    const { code, stderr } = await runCli(['check', '--env', 'staging'], { cwd, env: { P7APPS_URL: emu.url, P7APPS_TOKEN: emu.token } });
+    expect(code).toBe(1);
+    expect(stderr).toContain('but environment staging declares its server https://staging.pseven.example.com');
+    expect(emu.requestLog()).toEqual([]);
   });
 });

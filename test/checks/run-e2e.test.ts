@@ -3,30 +3,21 @@
 // FAILED, a timeout, lost answers while deploying and deleting, and an
 // interruption in the middle of a run. In every case the run is gone after.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAppsHubClient, type AppsHubClient } from '../../src/appshub/client.js';
+import { describe, expect, it } from 'vitest';
 import type { CheckEvent } from '../../src/checks/events.js';
 import { runCheck, type CheckReport } from '../../src/checks/run.js';
 import type { CheckSpec } from '../../src/checks/spec.js';
-import type { SeedDocument } from '../../src/emulator/index.js';
-import { emulator } from '../emulator/helpers.js';
+import { emulator, runsClient, runsSeed, squareRun } from '../emulator/helpers.js';
 import { SMOKE, steppingClock } from './fixtures.js';
 
-const clients: AppsHubClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-const SQUARE_SEED: SeedDocument = {
-  users: [{ username: 'u@work.org', password: 'p', tokens: ['tok-1'] }],
-  workspaces: [{ id: '7', name: 'Toy apps', publishers: ['u@work.org'] }],
-  workflows: [
-    { path: '/Users/1/Square.p7wf', run: { parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y', default: 1 }], cases: [{ when: { x: 3 }, then: { y: 9 } }], runTimeMs: 500 } },
-    { path: '/Users/1/SquareWrong.p7wf', run: { parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y', default: 1 }], cases: [{ when: { x: 3 }, then: { y: 6 } }], runTimeMs: 500 } },
+const SQUARE_SEED = runsSeed(
+  [
+    { path: '/Users/1/Square.p7wf', run: squareRun(9, 500) },
+    { path: '/Users/1/SquareWrong.p7wf', run: squareRun(6, 500) },
     { path: '/Users/1/SquareBroken.p7wf', run: { parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y' }], fail: 'Solver crashed' } },
     { path: '/Users/1/SquareSlow.p7wf', run: { parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y' }], runTimeMs: 3_600_000 } },
   ],
-  apps: [
+  [
     {
       name: 'Square',
       workspace: 'Toy apps',
@@ -39,13 +30,12 @@ const SQUARE_SEED: SeedDocument = {
       ],
     },
   ],
-};
+);
 
 async function setUp(faults?: string) {
   const clock = steppingClock();
   const emu = await emulator({ seed: SQUARE_SEED, now: clock.now, runTiming: { deployMs: 100, queueMs: 50, runMs: 500 }, ...(faults ? { faults } : {}) });
-  const client = createAppsHubClient({ serverUrl: emu.url, token: emu.token, sleep: async () => {}, retry: { baseDelayMs: 1 } });
-  clients.push(client);
+  const client = runsClient(emu);
   return { emu, clock, client, appId: emu.snapshot().apps[0]!.id };
 }
 

@@ -121,6 +121,20 @@ describe('one config, two environments', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'p7apps-plan', environment: 'production', serverUrl: production.url });
   });
 
+  it.each([
+    ['a fresh plan', async () => cli(['apply', '--auto-approve', '--env', 'staging', '--format', 'json'])],
+    ['a saved plan', async () => (await cli(['plan', '--env', 'staging', '--out', 'plan.json']), cli(['apply', 'plan.json', '--format', 'json']))],
+  ])('names the environment in the JSON events of apply, from %s: apply-start and apply-done', async (_name, apply) => {
+    const run = await apply();
+    expect(run.code).toBe(0);
+    const events = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; environment?: string });
+    const named = events.filter((e) => e.environment !== undefined).map((e) => [e.type, e.environment]);
+    expect(named).toEqual([
+      ['apply-start', 'staging'],
+      ['apply-done', 'staging'],
+    ]);
+  });
+
   it('reports drift per environment', async () => {
     for (const name of ['staging', 'production']) expect((await cli(['apply', '--auto-approve', '--env', name])).code).toBe(0);
     production.driftApp('Toy app', { description: 'Edited by hand.' });

@@ -71,6 +71,20 @@ describe('plan states the verdict', () => {
     });
   });
 
+  it.each(['human', 'markdown', 'html'])('in %s, says nothing about --force when the plan republishes no existing app', async (format) => {
+    // A new app and a new version of an existing one: no existing app gets a new revision.
+    await writeConfig({
+      apps: [...NAMES.map((name) => (name === 'Beta' ? { ...app(name), versions: [...app(name).versions, { version: 2, workflow: flow('Alpha2') }] } : app(name))), app('Delta', { versions: [{ version: 1, workflow: flow('Alpha2') }] })],
+    });
+    const run = await cli('plan', '--format', format);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('Delta');
+    expect(run.stdout).not.toContain('--force');
+    const json = JSON.parse((await cli('plan', '--format', 'json')).stdout);
+    // The JSON contract keeps the whole verdict.
+    expect(json.safety).toMatchObject({ formatVersion: 1, needsForce: false, republishedApps: [], existingApps: 3 });
+  });
+
   it('says no --force is needed under the built-in limits', async () => {
     await writeConfig(EVERYTHING);
     const run = await cli('plan');

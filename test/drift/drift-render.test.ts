@@ -9,6 +9,9 @@ import { renderDriftHuman } from '../../src/render/drift-human.js';
 import { renderDriftJson } from '../../src/render/drift-json.js';
 import { renderDriftJunit } from '../../src/render/drift-junit.js';
 import { renderDriftMarkdown } from '../../src/render/drift-markdown.js';
+import { unreadable } from '../../src/appshub/types.js';
+import { renderPlanHuman } from '../../src/render/plan-human.js';
+import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderToString } from '../../src/render/text.js';
 import type { DriftRenderer } from '../../src/render/types.js';
 import { richPlan, unverifiedPlan } from '../plan/rich-plan.js';
@@ -143,5 +146,35 @@ describe('drift renderers', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     const md = renderToString((out) => renderDriftMarkdown(r, out, { color: false, verbose: true }));
     expect(md).toContain('a&lt;b>&amp;"c\' \\| \\`d\\`');
+  });
+});
+
+describe('drift and plan word one change with the same helper', () => {
+  /** Mixer's changes replaced by one multi-line description where the server has none, or one that could not be read. */
+  function newDescriptionPlan(before: null | ReturnType<typeof unreadable> = unreadable('{"text": 7}')) {
+    const plan = richPlan();
+    const apps = plan.apps.map((app) =>
+      app.name === 'Mixer' && app.action === 'update' ? { ...app, changes: [{ field: 'description' as const, before, after: 'First line\nSecond line' }] } : app,
+    );
+    return { ...plan, apps };
+  }
+
+  it.each([
+    ['the server has none', null],
+    ['the server\'s could not be read', unreadable('{"text": 7}')],
+  ])('diffs a multi-line description from nothing when %s, in the plan and in drift alike', (_name, before) => {
+    const plan = newDescriptionPlan(before);
+    const drift = renderToString((out) => renderDriftHuman(computeDrift(plan), out, { color: false, verbose: false }));
+    expect(drift).toContain(['    ~ description (- server, + config):', '        + First line', '        + Second line'].join('\n'));
+    const planText = renderToString((out) => renderPlanHuman(plan, out, { color: false, verbose: false }));
+    expect(planText).toContain(['    ~ description:', '        + First line', '        + Second line'].join('\n'));
+  });
+
+  it.each([
+    ['plan', renderPlanMarkdown, '- **description**:'],
+    ['drift', (r: Parameters<typeof renderPlanMarkdown>[0], out: NodeJS.WritableStream) => renderDriftMarkdown(computeDrift(r), out, { color: false, verbose: false }), '- **description** (`-` server, `+` config):'],
+  ] as const)('%s Markdown says the sides of a description diff its own way', (_name, render, label) => {
+    const text = renderToString((out) => render(newDescriptionPlan(), out, { color: false, verbose: false }));
+    expect(text).toContain([label, '', '  ```diff', '  +First line', '  +Second line', '  ```'].join('\n'));
   });
 });

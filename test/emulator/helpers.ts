@@ -3,12 +3,16 @@
 // guide's wire (token header, the three publish content types).
 
 import { afterEach } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { createAppsHubClient, type AppsHubClient } from '../../src/appshub/client.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
 
 export { pngBytes } from './png.js';
 
 const running: RunningEmulator[] = [];
+const clients: AppsHubClient[] = [];
 afterEach(async () => {
+  // Clients first: their connections end before the servers they talk to.
+  await Promise.all(clients.splice(0).map((c) => c.close()));
   await Promise.all(running.splice(0).map((e) => e.close()));
 });
 
@@ -83,3 +87,26 @@ export function manualClock(start = Date.UTC(2024, 1, 2, 10, 23, 19)) {
 export async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
+
+/** The user (token tok-1) and the workspace ("Toy apps", id 7) of the run and check tests' seeds, with their workflows and apps. */
+export function runsSeed(workflows: SeedDocument['workflows'], apps: SeedDocument['apps']): SeedDocument {
+  return {
+    users: [{ username: 'u@work.org', password: 'p', tokens: ['tok-1'] }],
+    workspaces: [{ id: '7', name: 'Toy apps', publishers: ['u@work.org'] }],
+    workflows,
+    apps,
+  };
+}
+
+/** A workflow's run as the emulator plays it: parameter x (default 1) and result y, where x = 3 gives `y`, in `runTimeMs`. */
+export function squareRun(y: number, runTimeMs: number, extra: Record<string, unknown> = {}) {
+  return { parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y', default: 1 }], cases: [{ when: { x: 3 }, then: { y } }], runTimeMs, ...extra };
+}
+
+/** The client the run tests drive `emu` with: its token, no real sleeping, retries at once; closed after the test. */
+export function runsClient(emu: RunningEmulator): AppsHubClient {
+  const client = createAppsHubClient({ serverUrl: emu.url, token: emu.token, sleep: async () => {}, retry: { baseDelayMs: 1 } });
+  clients.push(client);
+  return client;
+}
+

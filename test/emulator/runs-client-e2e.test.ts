@@ -4,30 +4,19 @@
 // the lost answers of deploy, start and delete resolved without leaving a
 // run behind.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAppsHubClient, type AppsHubClient } from '../../src/appshub/client.js';
+import { describe, expect, it } from 'vitest';
 import { AppsHubError } from '../../src/appshub/errors.js';
 import { known } from '../../src/appshub/types.js';
-import type { RunningEmulator, SeedDocument } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { VERSION_RUNS_UNSUPPORTED_CODE, type RunDetails } from '../../src/runs/types.js';
-import { emulator, manualClock } from './helpers.js';
+import { emulator, manualClock, runsClient, runsSeed, squareRun } from './helpers.js';
 
-const clients: AppsHubClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-const SEED: SeedDocument = {
-  users: [{ username: 'u@work.org', password: 'p', tokens: ['tok-1'] }],
-  workspaces: [{ id: '7', name: 'Toy apps', publishers: ['u@work.org'] }],
-  workflows: [
-    {
-      path: '/Users/1/Square.p7wf',
-      run: { parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y', default: 1 }], cases: [{ when: { x: 3 }, then: { y: 9 } }], runTimeMs: 500 },
-    },
+const SEED = runsSeed(
+  [
+    { path: '/Users/1/Square.p7wf', run: squareRun(9, 500) },
     { path: '/Users/1/SquareBroken.p7wf', run: { parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y' }], fail: 'Solver crashed' } },
   ],
-  apps: [
+  [
     {
       name: 'Square',
       workspace: 'Toy apps',
@@ -38,13 +27,12 @@ const SEED: SeedDocument = {
       ],
     },
   ],
-};
+);
 
 async function setUp(options: { profiles?: string; faults?: string } = {}) {
   const clock = manualClock();
   const emu: RunningEmulator = await emulator({ seed: SEED, now: clock.now, runTiming: { deployMs: 100, queueMs: 50, runMs: 500 }, ...options });
-  const client = createAppsHubClient({ serverUrl: emu.url, token: emu.token, sleep: async () => {}, retry: { baseDelayMs: 1 } });
-  clients.push(client);
+  const client = runsClient(emu);
   return { emu, clock, client, appId: emu.snapshot().apps[0]!.id };
 }
 

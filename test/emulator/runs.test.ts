@@ -6,8 +6,7 @@
 // faults for deploy, start and delete.
 
 import { describe, expect, it } from 'vitest';
-import type { SeedDocument } from '../../src/emulator/index.js';
-import { emulator, manualClock } from './helpers.js';
+import { emulator, manualClock, runsSeed } from './helpers.js';
 
 const HEALTHY = '/Users/1/Calc.p7wf';
 const BROKEN = '/Users/1/CalcBroken.p7wf';
@@ -26,14 +25,12 @@ const CALC_RUN = {
   runTimeMs: 1000,
 };
 
-const SEED: SeedDocument = {
-  users: [{ username: 'u@work.org', password: 'p', tokens: ['tok-1'] }],
-  workspaces: [{ id: '7', name: 'Toy apps', publishers: ['u@work.org'] }],
-  workflows: [
+const SEED = runsSeed(
+  [
     { path: HEALTHY, run: CALC_RUN },
     { path: BROKEN, run: { ...CALC_RUN, fail: 'Block "Solver" failed: division by zero' } },
   ],
-  apps: [
+  [
     {
       name: 'Calc',
       workspace: 'Toy apps',
@@ -44,7 +41,7 @@ const SEED: SeedDocument = {
       ],
     },
   ],
-};
+);
 
 const TIMING = { deployMs: 100, queueMs: 50, runMs: 500 };
 

@@ -38,9 +38,22 @@ describe('safetyCheck: the large-change guard', () => {
     expect(verdict.republishedApps).toHaveLength(revised);
     expect(verdict.existingApps).toBe(existing);
     expect(verdict.limits).toEqual({ maxRepublishPercent: safety?.maxRepublishPercent ?? 30, maxRepublishApps: safety?.maxRepublishApps ?? 5 });
-    expect(safetyLines(verdict)[0]).toBe(
-      `apply ${needsForce ? 'will need' : 'needs no'} --force: ${revised} of ${existing} existing apps republished (limit: ${verdict.limits.maxRepublishPercent}% / ${verdict.limits.maxRepublishApps} app${verdict.limits.maxRepublishApps === 1 ? '' : 's'})`,
+    // Nothing is said about --force when no existing app is republished.
+    expect(safetyLines(verdict)).toEqual(
+      revised === 0
+        ? []
+        : [
+            `apply ${needsForce ? 'will need' : 'needs no'} --force: ${revised} of ${existing} existing apps republished (limit: ${verdict.limits.maxRepublishPercent}% / ${verdict.limits.maxRepublishApps} app${verdict.limits.maxRepublishApps === 1 ? '' : 's'})`,
+          ],
     );
+  });
+
+  it.each([
+    { name: 'only new apps, none on the server yet (0 of 0)', existing: 0, revised: 0, created: 3 },
+    { name: 'only new versions of existing apps', existing: 4, revised: 0, added: 4 },
+    { name: 'new apps beside unchanged ones', existing: 4, revised: 0, created: 1 },
+  ])('says nothing about --force when the plan republishes no existing app: $name', ({ existing, revised, added, created }) => {
+    expect(safetyLines(safetyCheck(planWith({ existing, revised, added, created })))).toEqual([]);
   });
 
   it('takes an explicit policy over the one the plan was made with', () => {

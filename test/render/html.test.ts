@@ -7,6 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { computePlan } from '../../src/plan/compute.js';
 import { computeDrift } from '../../src/plan/drift.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderDriftHtml } from '../../src/render/drift-html.js';
@@ -16,6 +17,7 @@ import { renderToString } from '../../src/render/text.js';
 import type { ReportThumbnails } from '../../src/render/types.js';
 import { inlineImage } from '../../src/report/thumbnails.js';
 import { pngBytes } from '../emulator/png.js';
+import { desiredApp, desiredState, observedApp, observedState } from '../plan/builders.js';
 import { guardedPlan, richPlan, unverifiedPlan } from '../plan/rich-plan.js';
 
 /** Thumbnails as the report's gatherer would find them for richPlan: a differing pair, an equal pair, a missing side. */
@@ -158,4 +160,51 @@ describe('descriptionDiff', () => {
   ])('%s', (_name, before, after, html) => {
     expect(descriptionDiff(before, after)).toBe(html);
   });
+});
+
+describe('badge colours', () => {
+  /** A plan whose one app still has a version being published: 'still publishing' in the plan, 'publishing' in drift. */
+  const publishingPlan = () =>
+    computePlan(desiredState(desiredApp('Mixer', { 1: 'A', 2: 'B' })), observedState([observedApp('Mixer', { 1: 'A', 2: { workflow: 'B', state: 'INITIALIZING' } })]));
+  const pages = () => [planPage(richPlan()), driftPage(richPlan()), planPage(publishingPlan(), undefined), driftPage(publishingPlan(), undefined)];
+
+  /** The page's colour variables, light theme and dark. */
+  function themes(page: string): { light: Map<string, string>; dark: Map<string, string> } {
+    const style = between(page, '<style>', '</style>');
+    const vars = (block: string) => new Map([...block.matchAll(/--([a-z-]+): (#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!]));
+    const dark = style.indexOf('@media (prefers-color-scheme: dark)');
+    return { light: vars(style.slice(0, dark)), dark: vars(style.slice(dark, style.indexOf('} }', dark))) };
+  }
+
+  /** WCAG's contrast ratio of two #rrggbb colours. */
+  function contrast(a: string, b: string): number {
+    const luminance = (hex: string) => {
+      const [r, g, bl] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+    };
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  }
+
+  it('the pages carry a badge for every plan action and drift status', () => {
+    const badges = new Set(pages().flatMap((page) => [...page.matchAll(/<span class="badge ([a-z-]+)">/g)].map((m) => m[1])));
+    expect([...badges].sort()).toEqual(['conflict', 'create', 'drifted', 'in-sync', 'missing', 'no-change', 'publishing', 'still-publishing', 'unmanaged', 'update']);
+  });
+
+  it.each(['create', 'update', 'conflict', 'no-change', 'still-publishing', 'unmanaged', 'in-sync', 'drifted', 'missing', 'publishing'])(
+    'the %s badge has its own background and text colour, at 4.5:1 or more in the light and the dark theme',
+    (tag) => {
+      const page = pages().find((p) => p.includes(`<span class="badge ${tag}">`))!;
+      const style = between(page, '<style>', '</style>');
+      const rule = style.split('\n').find((line) => line.split(' {')[0]!.split(', ').includes(`.badge.${tag}`));
+      const colours = rule && /\{ background: var\(--([a-z-]+)\); color: var\(--([a-z-]+)\); \}$/.exec(rule);
+      expect(colours, `no colour rule for .badge.${tag}`).toBeTruthy();
+      const [, background, text] = colours!;
+      for (const theme of Object.values(themes(page))) {
+        expect(theme.get(background!)).toMatch(/^#/);
+        expect(theme.get(text!)).toMatch(/^#/);
+        expect(contrast(theme.get(background!)!, theme.get(text!)!)).toBeGreaterThanOrEqual(4.5);
+      }
+    },
+  );
 });

@@ -30,7 +30,7 @@ export const checkCommand: CommandFactory = (ctx) => ({
       .option('parallel', { type: 'number', default: 4, describe: 'How many apps are checked at once (1 to 100)', requiresArg: true })
       .option('verbose', { type: 'boolean', describe: 'Also list the checks that passed' })
       .example('$0 check', "Run every app's checks against its default version")
-      .example('$0 check --app "Toy app" --version 2', 'Check version 2 of one app')
+      .example('$0 check --app "Beam calculator" --version 2', 'Check version 2 of one app')
       .example('$0 check --format junit > checks.xml', 'A JUnit report for CI dashboards: one test case per check')
       .epilogue(
         'The report goes to stdout; progress goes before it (human) or to stderr (other formats). With GITHUB_STEP_SUMMARY set, the Markdown report is also appended to that file.\n' +
