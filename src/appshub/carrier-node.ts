@@ -86,13 +86,10 @@ export class NodeCarrier implements Carrier {
       else if (req.method === 'POST' || req.method === 'PATCH') headers['Content-Length'] = '0';
       const timeouts = this.#timeouts;
       let settled = false;
-      let answered = false;
       let response: http.IncomingMessage | undefined;
       let request: http.ClientRequest;
-      const fail = (err: Error) => {
-        if (answered) response?.destroy(err);
-        else request.destroy(err);
-      };
+      // Before the answer the request is what breaks off; after it, the answer's body (read() then fails with err).
+      const fail = (err: Error) => (response ?? request).destroy(err);
       const timer = setTimeout(() => fail(codedError(HEADERS_TIMEOUT_CODE, 'Headers Timeout Error')), timeouts.headersTimeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -122,7 +119,6 @@ export class NodeCarrier implements Carrier {
         });
       });
       request.once('response', (res) => {
-        answered = true;
         settled = true;
         response = res;
         clearTimeout(timer);
@@ -172,6 +168,7 @@ class NodeAnswer implements CarrierAnswer {
       const chunks: Buffer[] = [];
       let total = 0;
       let finished = false;
+      // Every ending goes through here once: the body, or the fault that cut it (an outcome that throws).
       const finish = (outcome: () => Uint8Array | undefined) => {
         if (finished) return;
         finished = true;
@@ -194,20 +191,16 @@ class NodeAnswer implements CarrierAnswer {
         }
       });
       res.once('end', () => finish(() => decoded(encoding, total === 0 ? new Uint8Array() : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total), maxBytes, truncate)));
-      res.once('error', (err) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(idle);
-        this.#done();
-        reject(err);
-      });
-      res.once('close', () => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(idle);
-        this.#done();
-        reject(codedError('ECONNRESET', 'The connection closed before the whole answer arrived'));
-      });
+      res.once('error', (err) =>
+        finish(() => {
+          throw err;
+        }),
+      );
+      res.once('close', () =>
+        finish(() => {
+          throw codedError('ECONNRESET', 'The connection closed before the whole answer arrived');
+        }),
+      );
     });
   }
 
