@@ -24,7 +24,7 @@ import { formatDuration, systemClock, type Clock } from './clock.js';
 import { stateName, type ApplyEvent, type ApplyHooks, type ApplyTotals, type PublishOutcome, type PublishReport } from './events.js';
 import { describeError, httpFacts } from './http-facts.js';
 import { DEFAULT_LATE_COMMIT_WINDOW_MS, duplicateAdvice, lateCommitLooks } from './late-commit.js';
-import { changedBeforePublish } from './pre-publish.js';
+import { SharedAppList, changedBeforePublish } from './pre-publish.js';
 import { Slots } from './slots.js';
 import { enforceSafety } from '../plan/safety.js';
 import { DEFAULT_RETRY_WAIT_LIMITS, retryWait, type RetryWaitLimits } from '../appshub/retry-wait.js';
@@ -137,6 +137,8 @@ interface Run {
   running: Set<string>;
   lateCommitWindowMs: number;
   checkBeforePublish: boolean;
+  /** The app list as the run's checks read it: shared among those that ask together, never older than the asking. */
+  appList: SharedAppList;
   slots: Slots;
   runs: AppRunsApi | undefined;
   checkOptions: PublishChecksOptions['runOptions'];
@@ -174,6 +176,7 @@ export async function applyPlan(plan: Plan, api: AppsHubApi, options: ApplyOptio
     running: new Set(),
     lateCommitWindowMs: options.lateCommitWindowMs ?? DEFAULT_LATE_COMMIT_WINDOW_MS,
     checkBeforePublish: options.checkBeforePublish ?? true,
+    appList: new SharedAppList(api, signal),
     slots: new Slots(parallelism),
     runs: options.runs,
     checkOptions: options.checkOptions,
@@ -590,7 +593,7 @@ async function checkBeforeSending(
 ): Promise<void> {
   let changed: string | null;
   try {
-    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, lifetime.readSignal);
+    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, lifetime.readSignal, run.appList);
   } catch (err) {
     if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was sent`);
     throw new PublishStop('failed', `could not check ${JSON.stringify(publish.request.name)} before publishing ${label(publish)}, so it was not sent: ${describeError(err)}`);
@@ -680,7 +683,7 @@ async function recheck(publish: PlannedPublish, appId: string | null, run: Run, 
   let id = appId;
   try {
     if (id === null) {
-      const apps = await run.api.listApps(signal);
+      const apps = await run.appList.read(signal);
       const found = apps.find((a) => a.name === request.name);
       if (!found) return { tookEffect: false, appId: null, revision: null, detail: `no app named "${request.name}" exists: not committed` };
       id = found.id;

@@ -7,7 +7,7 @@
 // (for a new revision). This narrows the race between two runs; it cannot
 // close it, which would need a lock on the server.
 
-import { known, type AppsHubApi, type VersionRecord } from '../appshub/types.js';
+import { known, type AppRecord, type AppsHubApi, type VersionRecord } from '../appshub/types.js';
 import type { PlannedPublish } from '../plan/types.js';
 import { httpFacts } from './http-facts.js';
 
@@ -18,11 +18,82 @@ export interface PrePublishState {
   madeRevisions: ReadonlyMap<number, number>;
 }
 
-/** Why the app is no longer as planned, in words; null when the publish may go. Read errors propagate. */
-export async function changedBeforePublish(api: AppsHubApi, publish: PlannedPublish, state: PrePublishState, signal?: AbortSignal): Promise<string | null> {
+/**
+ * App-list reads shared among the checks of one run. A caller joins the read
+ * that has not been sent yet, or, when none is waiting, one that is sent on
+ * the next microtask; a read already on the wire is never joined, so every
+ * caller's answer was read after it asked (the same guarantee as a read of
+ * its own). The next read is sent once the one on the wire has settled:
+ * checks that arrive together while it is out (ten publishes of new apps at
+ * the start of an apply) then cost one more read, not ten whole catalogs.
+ */
+export class SharedAppList {
+  readonly #api: AppsHubApi;
+  readonly #signal: AbortSignal | undefined;
+  /** The read on the wire, or the last one. */
+  #sent: Promise<unknown> = Promise.resolve();
+  /** The read callers join: not yet sent. */
+  #waiting: Promise<AppRecord[]> | undefined;
+
+  /** `signal`: the run's; the shared read stops with it (each caller's own signal only stops that caller's wait). */
+  constructor(api: AppsHubApi, signal?: AbortSignal) {
+    this.#api = api;
+    this.#signal = signal;
+  }
+
+  read(signal?: AbortSignal): Promise<AppRecord[]> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#waiting === undefined) {
+      const after = this.#sent.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.#waiting = after.then(() => {
+        this.#waiting = undefined;
+        const read = this.#api.listApps(this.#signal);
+        this.#sent = read;
+        return read;
+      });
+    }
+    return untilAborted(this.#waiting, signal);
+  }
+}
+
+/** The promise's outcome, or the signal's reason as soon as it aborts (the promise goes on for its other callers). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Why the app is no longer as planned, in words; null when the publish may
+ * go. Read errors propagate. `appList` shares the catalog reads of one run's
+ * checks; without it the check reads the list alone.
+ */
+export async function changedBeforePublish(
+  api: AppsHubApi,
+  publish: PlannedPublish,
+  state: PrePublishState,
+  signal?: AbortSignal,
+  appList?: SharedAppList,
+): Promise<string | null> {
   const { expect, request } = publish;
   if (expect.creates === 'app' || state.appId === null) {
-    const apps = await api.listApps(signal);
+    const apps = appList ? await appList.read(signal) : await api.listApps(signal);
     const found = apps.filter((a) => a.name === request.name);
     if (found.length === 0) return null;
     return `an app named ${JSON.stringify(request.name)} now exists on the server (id ${found.map((a) => a.id).join(', ')}), created after the plan was made`;

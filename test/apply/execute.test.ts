@@ -352,16 +352,13 @@ describe('applyPlan: interruption', () => {
   it('finishes the POST in flight, stops waiting, starts nothing new and says what is unconfirmed', async () => {
     const { api, run, recorder, events } = setup();
     const controller = new AbortController();
-    const hooks = {
-      emit(event: ApplyEvent) {
-        recorder.emit(event);
-        if (event.type === 'publish-start' && event.app === 'A') controller.abort();
-      },
+    api.onPublishSent = (request) => {
+      if (request.name === 'A') controller.abort();
     };
     const result = await run(planOf(createApp('A', 2), createApp('B', 1), createApp('C', 1)), {
       parallelism: 1,
       signal: controller.signal,
-      hooks,
+      hooks: recorder,
     });
 
     expect(result.interrupted).toBe(true);
@@ -399,11 +396,23 @@ describe('applyPlan: interruption', () => {
     const { api, run } = setup();
     api.publishFaults = ['lose-before-commit'];
     const controller = new AbortController();
-    const hooks = { emit: (e: ApplyEvent) => e.type === 'publish-start' && controller.abort() };
-    const result = await run(planOf(createApp('Toy app')), { signal: controller.signal, hooks });
+    api.onPublishSent = () => controller.abort();
+    const result = await run(planOf(createApp('Toy app')), { signal: controller.signal });
     expect(result.publishes[0]!.outcome).toBe('unconfirmed');
     expect(result.publishes[0]!.error).toMatch(/may have committed: run apply again \(its answer was lost and the run was interrupted/);
     expect(api.posts()).toHaveLength(1);
+  });
+
+  it('sends nothing for a publish interrupted while its pre-publish check is out', async () => {
+    const { api, run } = setup();
+    const controller = new AbortController();
+    const hooks = { emit: (e: ApplyEvent) => e.type === 'publish-start' && controller.abort() };
+    const result = await run(planOf(createApp('A'), createApp('B')), { signal: controller.signal, hooks, parallelism: 2 });
+    expect(api.posts()).toEqual([]);
+    expect(result.publishes.map((p) => [p.app, p.outcome])).toEqual([
+      ['A', 'not-started'],
+      ['B', 'not-started'],
+    ]);
   });
 
   it('starts nothing when the signal is already aborted', async () => {

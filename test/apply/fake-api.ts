@@ -83,6 +83,8 @@ export class FakeAppsHub implements AppsHubApi {
   readonly calls: CallRecord[] = [];
   /** Consumed one per publish call; 'ok' when empty. */
   publishFaults: PublishFault[] = [];
+  /** Called as a publish goes on the wire, before its answer: where a test interrupts "with the POST in flight". */
+  onPublishSent?: (request: PublishRequest) => void;
   /** Consumed one per getAppVersion call; none when empty. */
   readFaults: ReadFault[] = [];
   /** Time a new revision takes to become READY. */
@@ -136,6 +138,7 @@ export class FakeAppsHub implements AppsHubApi {
   }
 
   async publish(request: PublishRequest): Promise<PublishResult> {
+    this.onPublishSent?.(request);
     await this.latency(request.name);
     const fault = this.publishFaults.shift() ?? 'ok';
     if (fault === 'lose-before-commit') {
