@@ -12,14 +12,15 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import zlib from 'node:zlib';
 import {
   BODY_TIMEOUT_CODE,
   CONNECT_TIMEOUT_CODE,
+  DRAIN_MAX_BYTES,
   HEADERS_TIMEOUT_CODE,
   LONGEST_TIMER_MS,
-  UNDECODABLE_CODE,
+  STALE_CONNECTION_CODES,
   codedError,
+  decodedBody as decoded,
   joinCapped,
   type Carrier,
   type CarrierAnswer,
@@ -29,11 +30,7 @@ import {
   type TlsChoice,
 } from './carrier.js';
 
-/** Errors of a reused connection that died under the request before any answer: the request may be sent again. */
-const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
-/** How much of an unread body (a redirect's, a 304's) is drained to keep its connection; past it the connection is dropped. */
-const DRAIN_MAX_BYTES = 64 * 1024;
 
 class NodeHeaders implements ResponseHeaders {
   constructor(private readonly raw: http.IncomingHttpHeaders) {}
@@ -228,38 +225,4 @@ class NodeAnswer implements CarrierAnswer {
       res.resume();
     });
   }
-}
-
-/**
- * The body as sent before its Content-Encoding: gzip and deflate (zlib or
- * raw, as servers differ) are decoded, capped at `maxBytes` (undefined past
- * it, or its first `maxBytes` with `truncate`); an encoding not asked for is
- * handed on as it came, for the JSON reading to judge.
- */
-function decoded(encoding: string, bytes: Uint8Array, maxBytes: number, truncate: boolean): Uint8Array | undefined {
-  if (encoding === '' || encoding === 'identity') return plain(bytes);
-  const options = { maxOutputLength: Math.max(1, maxBytes + 1), ...(truncate ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}) };
-  let out: Buffer;
-  try {
-    if (encoding === 'gzip' || encoding === 'x-gzip') out = zlib.gunzipSync(bytes, options);
-    else if (encoding === 'deflate') {
-      try {
-        out = zlib.inflateSync(bytes, options);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw err;
-        out = zlib.inflateRawSync(bytes, options);
-      }
-    } else return plain(bytes);
-  } catch (err) {
-    // Too large once decoded: refused like a body too large on the wire (an error body then only loses its detail).
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
-    throw codedError(UNDECODABLE_CODE, `its ${encoding} encoding could not be decoded (${(err as Error).message})`);
-  }
-  if (out.length > maxBytes) return truncate ? plain(out.subarray(0, maxBytes)) : undefined;
-  return plain(out);
-}
-
-/** A Buffer seen as the plain Uint8Array the transport hands on (no copy). */
-function plain(bytes: Uint8Array): Uint8Array {
-  return Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
 }

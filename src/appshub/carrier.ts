@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import zlib from 'node:zlib';
 import { P7appsError } from '../errors.js';
 
 export interface CarrierTimeouts {
@@ -120,6 +121,12 @@ export interface Carrier {
   close(): Promise<void>;
 }
 
+/** Errors of a reused connection that died under the request before any answer: the request may be sent again. */
+export const STALE_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/** How much of an unread body (a redirect's, a 304's) is drained to keep its connection; past it the connection is dropped. */
+export const DRAIN_MAX_BYTES = 64 * 1024;
+
 /** The longest timer Node keeps: it fires a longer one at once. */
 export const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
@@ -177,4 +184,38 @@ export function joinCapped(chunks: Uint8Array[], total: number, maxBytes: number
     if (offset >= out.length) break;
   }
   return out;
+}
+
+/**
+ * The body as sent before its Content-Encoding: gzip and deflate (zlib or
+ * raw, as servers differ) are decoded, capped at `maxBytes` (undefined past
+ * it, or its first `maxBytes` with `truncate`); an encoding not asked for is
+ * handed on as it came, for the JSON reading to judge.
+ */
+export function decodedBody(encoding: string, bytes: Uint8Array, maxBytes: number, truncate: boolean): Uint8Array | undefined {
+  if (encoding === '' || encoding === 'identity') return plain(bytes);
+  const options = { maxOutputLength: Math.max(1, maxBytes + 1), ...(truncate ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}) };
+  let out: Buffer;
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') out = zlib.gunzipSync(bytes, options);
+    else if (encoding === 'deflate') {
+      try {
+        out = zlib.inflateSync(bytes, options);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw err;
+        out = zlib.inflateRawSync(bytes, options);
+      }
+    } else return plain(bytes);
+  } catch (err) {
+    // Too large once decoded: refused like a body too large on the wire (an error body then only loses its detail).
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    throw codedError(UNDECODABLE_CODE, `its ${encoding} encoding could not be decoded (${(err as Error).message})`);
+  }
+  if (out.length > maxBytes) return truncate ? plain(out.subarray(0, maxBytes)) : undefined;
+  return plain(out);
+}
+
+/** A Buffer seen as the plain Uint8Array the transport hands on (no copy). */
+function plain(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
 }

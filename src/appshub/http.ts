@@ -26,6 +26,7 @@ import {
 } from './carrier.js';
 import { FetchCarrier, buildProxyDispatcher } from './carrier-fetch.js';
 import { NodeCarrier } from './carrier-node.js';
+import { SocketCarrier } from './carrier-socket.js';
 import { AppsHubError, type Redactor, hintForStatus, sanitizeCause, summariseBody } from './errors.js';
 import { RequestPacer, type PacingClock } from './pacing.js';
 import { DEFAULT_RETRY_WAIT_LIMITS, retryWait } from './retry-wait.js';
@@ -154,20 +155,33 @@ function withoutCredentials(url: string): string {
   }
 }
 
+/** The carriers for direct connections that P7APPS_HTTP_CLIENT names. */
+export const HTTP_CLIENTS = ['socket', 'node'] as const;
+
 /**
- * The carrier for a client: node:http/https with keep-alive and a
- * per-origin connection limit, or undici's proxy agent when the environment
- * names a proxy. Only `env` is read, never process.env.
+ * The carrier for a client, with keep-alive and a per-origin connection
+ * limit: for direct connections p7apps' own HTTP/1.1 on sockets, or
+ * node:http/https when P7APPS_HTTP_CLIENT=node; undici's proxy agent when the
+ * environment names a proxy. Only `env` is read, never process.env.
  */
 export function buildCarrier(options: TransportOptions): BuiltCarrier {
+  const env = options.env ?? {};
+  const client = envValue(env, 'P7APPS_HTTP_CLIENT')?.toLowerCase() ?? 'socket';
+  if (!(HTTP_CLIENTS as readonly string[]).includes(client)) {
+    throw new P7appsError('P7APPS_HTTP_CLIENT names an HTTP client p7apps does not have', {
+      hint: `Set it to ${HTTP_CLIENTS.join(' or ')} (socket, the default, is p7apps' own HTTP/1.1 client; node is Node's node:http), or unset it.`,
+    });
+  }
   const tls = tlsChoice(options);
   const timeouts = effectiveTimeouts(options);
   const connections = options.connections ?? DEFAULT_CONNECTIONS;
-  const env = options.env ?? {};
   const http = envValue(env, 'HTTP_PROXY');
   const https = envValue(env, 'HTTPS_PROXY');
   const noProxy = envValue(env, 'NO_PROXY');
-  if (http === undefined && https === undefined) return { carrier: new NodeCarrier(connections, timeouts, tls), proxies: {} };
+  if (http === undefined && https === undefined) {
+    const carrier = client === 'node' ? new NodeCarrier(connections, timeouts, tls) : new SocketCarrier(connections, timeouts, tls);
+    return { carrier, proxies: {} };
+  }
   const carrier = new FetchCarrier(buildProxyDispatcher({ http, https, noProxy }, connections, timeouts, tls));
   const proxies: BuiltCarrier['proxies'] = {};
   if (http !== undefined) proxies.http = withoutCredentials(http);
@@ -551,6 +565,18 @@ export class HttpTransport {
       });
     }
     const reason = code ?? this.#redactor.redact(errorMessage(err));
+    if (code !== undefined && code.startsWith('HPE_')) {
+      // llhttp's codes (the socket carrier uses them too): bytes came back, but not an HTTP answer p7apps can frame.
+      return new AppsHubError({
+        ...base,
+        kind: 'network',
+        code,
+        // A write whose 2xx status arrived was committed (wire.ts A21), however damaged the rest.
+        committed: req.method === 'POST' && status !== undefined && writeCommitted(status),
+        message: `The answer from ${req.url.origin} to ${req.method} ${req.label} is not valid HTTP/1.1 (${code}${status !== undefined ? `, after its ${status} status` : ''})`,
+        hint: 'Something on the way (a proxy, a load balancer) or a server that is not pSeven Enterprise sent it; check the server URL, and the proxy if there is one.',
+      });
+    }
     if (status !== undefined) {
       // The server answered, then the connection broke before the body was all there: it was reached.
       return new AppsHubError({

@@ -13,7 +13,9 @@ import { createAppsHubClient } from '../../src/appshub/client.js';
 import { connect, resolveCredentials, resolveServerUrl } from '../../src/appshub/connect.js';
 import { FetchCarrier } from '../../src/appshub/carrier-fetch.js';
 import { NodeCarrier } from '../../src/appshub/carrier-node.js';
+import { SocketCarrier } from '../../src/appshub/carrier-socket.js';
 import { buildCarrier } from '../../src/appshub/http.js';
+import { NOCKABLE_ENV } from './nock-helpers.js';
 import { P7appsError } from '../../src/errors.js';
 import { APPS, SERVER, TOKEN, WORKFLOWS, rejection, type Rejection } from './helpers.js';
 
@@ -107,7 +109,7 @@ describe('connect', () => {
 
   it('builds a client for the resolved server with the token from the environment', async () => {
     const scope = nock(SERVER).get(`${APPS}/apps/`).matchHeader('authorization', `Token ${TOKEN}`).reply(200, []);
-    const client = await connect({ env: { P7APPS_URL: `${SERVER}/`, P7APPS_TOKEN: TOKEN } });
+    const client = await connect({ env: { ...NOCKABLE_ENV, P7APPS_URL: `${SERVER}/`, P7APPS_TOKEN: TOKEN } });
     try {
       expect(client.serverUrl).toBe(SERVER);
       expect(client.appsBaseUrl).toBe(`${SERVER}/appshub/.rest/v2/`);
@@ -126,7 +128,7 @@ describe('connect', () => {
       .get(`${APPS}/apps/`)
       .matchHeader('authorization', 'Token from-login')
       .reply(200, []);
-    const client = await connect({ server: SERVER, env: { P7APPS_USERNAME: 'user@work.org', P7APPS_PASSWORD: 'secret' } });
+    const client = await connect({ server: SERVER, env: { ...NOCKABLE_ENV, P7APPS_USERNAME: 'user@work.org', P7APPS_PASSWORD: 'secret' } });
     try {
       await client.listApps();
       scope.done();
@@ -137,7 +139,7 @@ describe('connect', () => {
 
   it('reports a refused login with the variables to check, never the password', async () => {
     nock(SERVER).post(`${WORKFLOWS}/auth/login/`).reply(400, { non_field_errors: ['Unable to log in with provided credentials.'], password: ['secret-pw-9'] });
-    const err = await rejection(connect({ server: SERVER, env: { P7APPS_USERNAME: 'u', P7APPS_PASSWORD: 'secret-pw-9' } }));
+    const err = await rejection(connect({ server: SERVER, env: { ...NOCKABLE_ENV, P7APPS_USERNAME: 'u', P7APPS_PASSWORD: 'secret-pw-9' } }));
     expect(err.message).toBe('400 Bad Request on POST auth/login/: Unable to log in with provided credentials.; password: [REDACTED]');
     expect(err.hint).toBe('Check P7APPS_USERNAME and P7APPS_PASSWORD.');
     expect(JSON.stringify(err) + inspect(err, { depth: 10, showHidden: true })).not.toContain('secret-pw-9');
@@ -151,12 +153,15 @@ describe('connect', () => {
 
 describe('transport choices', () => {
   it.each([
-    ['no proxy variables', {}, NodeCarrier, {}],
+    ['no proxy variables', {}, SocketCarrier, {}],
+    ['P7APPS_HTTP_CLIENT=node', { P7APPS_HTTP_CLIENT: 'node' }, NodeCarrier, {}],
+    ['P7APPS_HTTP_CLIENT=socket', { P7APPS_HTTP_CLIENT: ' Socket ' }, SocketCarrier, {}],
+    ['P7APPS_HTTP_CLIENT=node behind a proxy (the proxy decides)', { P7APPS_HTTP_CLIENT: 'node', HTTPS_PROXY: 'http://proxy.corp:3128' }, FetchCarrier, { https: 'http://proxy.corp:3128' }],
     ['HTTPS_PROXY', { HTTPS_PROXY: 'http://proxy.corp:3128' }, FetchCarrier, { https: 'http://proxy.corp:3128' }],
     ['lower-case https_proxy', { https_proxy: 'http://proxy.corp:3128' }, FetchCarrier, { https: 'http://proxy.corp:3128' }],
     ['HTTP_PROXY and NO_PROXY', { HTTP_PROXY: 'http://proxy.corp:8080', NO_PROXY: 'localhost,.corp' }, FetchCarrier, { http: 'http://proxy.corp:8080', noProxy: 'localhost,.corp' }],
     ['a proxy with credentials (not repeated)', { HTTPS_PROXY: 'http://me:pw@proxy.corp:3128' }, FetchCarrier, { https: 'http://proxy.corp:3128' }],
-    ['an empty HTTPS_PROXY', { HTTPS_PROXY: '' }, NodeCarrier, {}],
+    ['an empty HTTPS_PROXY', { HTTPS_PROXY: '' }, SocketCarrier, {}],
   ])('%s builds the right carrier', async (_, env, type, proxies) => {
     const built = buildCarrier({ env });
     try {
@@ -169,12 +174,19 @@ describe('transport choices', () => {
     }
   });
 
+  it('refuses a P7APPS_HTTP_CLIENT it does not know, without repeating its value', () => {
+    const err = thrown(() => buildCarrier({ env: { P7APPS_HTTP_CLIENT: 'undici\u001b[31m' } }));
+    expect(err.message).toBe('P7APPS_HTTP_CLIENT names an HTTP client p7apps does not have');
+    expect(err.hint).toMatch(/socket or node/);
+    expect(err.message + err.hint).not.toContain('\u001b');
+  });
+
   it('reads the proxy from the env it is given, not from process.env', async () => {
     const saved = process.env.HTTPS_PROXY;
     process.env.HTTPS_PROXY = 'http://from-process.example:1';
     try {
       const built = buildCarrier({ env: {} });
-      expect(built.carrier).toBeInstanceOf(NodeCarrier);
+      expect(built.carrier).toBeInstanceOf(SocketCarrier);
       await built.carrier.close();
     } finally {
       if (saved === undefined) delete process.env.HTTPS_PROXY;

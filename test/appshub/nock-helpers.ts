@@ -20,8 +20,17 @@ export async function multipartFields(context: ReplyFnContext): Promise<Array<[s
 }
 
 /**
+ * The environment that puts a client on node:http, the HTTP client nock
+ * intercepts. p7apps' own socket client (the default) is not visible to
+ * nock: its requests are compared byte for byte with node:http's in
+ * test/appshub/carrier-socket.test.ts, so what these tests pin holds for both.
+ */
+export const NOCKABLE_ENV: NodeJS.ProcessEnv = { P7APPS_HTTP_CLIENT: 'node' };
+
+/**
  * Registers hooks for a file of nock tests: no real network, interceptors
- * cleared and clients closed after each test. Returns the client factory.
+ * cleared and clients closed after each test. Returns the client factory
+ * (its clients on node:http, see NOCKABLE_ENV).
  */
 export function useNockedClients(): (options?: Partial<AppsHubClientOptions>) => TestClient {
   let clients: TestClient[] = [];
@@ -33,7 +42,7 @@ export function useNockedClients(): (options?: Partial<AppsHubClientOptions>) =>
     clients = [];
   });
   return (options = {}) => {
-    const c = testClient(options);
+    const c = testClient({ ...options, env: { ...NOCKABLE_ENV, ...options.env } });
     clients.push(c);
     return c;
   };

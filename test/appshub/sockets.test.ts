@@ -1,8 +1,10 @@
-// The transport over real loopback sockets (no nock in this file): TLS with a
-// self-signed certificate (rejected, trusted with --ca-file, or skipped with
-// --insecure), a proxy from the environment, keep-alive, timeouts, refused
-// connections, oversized bodies, and a multipart publish as a server parses it.
-// The fixture certificate is for localhost/127.0.0.1, valid for a century.
+// The transport over real loopback sockets (no nock in this file), with each
+// carrier for direct connections (p7apps' own, the default, and node:http):
+// TLS with a self-signed certificate (rejected, trusted with --ca-file, or
+// skipped with --insecure), a proxy from the environment, keep-alive,
+// timeouts, refused connections, oversized bodies, and a multipart publish
+// as a server parses it. The fixture certificate is for localhost/127.0.0.1,
+// valid for a century.
 
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -12,7 +14,7 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppsHubClient, type AppsHubClient, type AppsHubClientOptions } from '../../src/appshub/client.js';
 import { AppsHubError } from '../../src/appshub/errors.js';
 import { rejection } from './helpers.js';
@@ -44,8 +46,11 @@ async function httpServer(handler: Handler): Promise<{ url: string; server: http
   return { url: `http://127.0.0.1:${await listen(server)}`, server };
 }
 
+/** The HTTP client the current describe.each run names (P7APPS_HTTP_CLIENT); proxies come on top from a test's own env. */
+let httpClient = 'socket';
+
 function client(options: AppsHubClientOptions): AppsHubClient {
-  const c = createAppsHubClient({ token: TOKEN, retry: { maxAttempts: 1 }, onWarning: () => {}, ...options });
+  const c = createAppsHubClient({ token: TOKEN, retry: { maxAttempts: 1 }, onWarning: () => {}, ...options, env: { P7APPS_HTTP_CLIENT: httpClient, ...options.env } });
   cleanups.push(() => c.close());
   return c;
 }
@@ -55,6 +60,11 @@ function answerEmptyList(res: http.ServerResponse): void {
   res.end('[]');
 }
 const json: Handler = (_req, res) => answerEmptyList(res);
+
+describe.each(['socket', 'node'])('with the %s HTTP client', (name) => {
+beforeEach(() => {
+  httpClient = name;
+});
 
 describe('TLS', () => {
   async function httpsServer(): Promise<string> {
@@ -244,4 +254,5 @@ describe('publish over a real socket', () => {
       ['thumbnail', 'thumbnail.png:5000'],
     ]);
   });
+});
 });

@@ -8,6 +8,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { APP_ID, APPS, fullApp, fullVersion, fullWorkflow, PNG, SERVER, TOKEN, WORKFLOWS, type Json } from './wire-fixtures.js';
+import { NOCKABLE_ENV } from '../appshub/nock-helpers.js';
 
 beforeEach(() => nock.disableNetConnect());
 afterEach(() => {
@@ -34,7 +35,7 @@ function serve(app: Json, detail: Json, version: Json, workflow: Json) {
     .reply(200, PNG, { 'Content-Type': 'image/png' });
 }
 
-const doctor = (format = 'human', ...flags: string[]) => runCli(['doctor', '--server', SERVER, '--format', format, ...flags], { env: { P7APPS_TOKEN: TOKEN } });
+const doctor = (format = 'human', ...flags: string[]) => runCli(['doctor', '--server', SERVER, '--format', format, ...flags], { env: { ...NOCKABLE_ENV, P7APPS_TOKEN: TOKEN } });
 
 /** Anything a terminal would act on, or that would reorder or hide text. */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;

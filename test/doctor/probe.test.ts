@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { probeServer, type DoctorOptions } from '../../src/doctor/probe.js';
 import type { DoctorReport } from '../../src/doctor/report.js';
 import { APP_ID, APPS, fullApp, fullVersion, fullWorkflow, PNG, SERVER, TOKEN, WORKFLOWS } from './wire-fixtures.js';
-import { netError } from '../appshub/nock-helpers.js';
+import { netError, NOCKABLE_ENV } from '../appshub/nock-helpers.js';
 
 beforeEach(() => nock.disableNetConnect());
 afterEach(() => {
@@ -38,7 +38,7 @@ function forbidPublish(): { published: () => boolean } {
 function probe(env: NodeJS.ProcessEnv = { P7APPS_TOKEN: TOKEN }, options: Partial<DoctorOptions> = {}): Promise<DoctorReport> {
   return probeServer({
     server: SERVER,
-    env,
+    env: { ...NOCKABLE_ENV, ...env },
     transport: { pacing: false, sleep: async () => {}, retry: { maxAttempts: 1 } },
     ...options,
   });

@@ -1,6 +1,8 @@
-// The node:http carrier over real loopback sockets: what fetch used to do for
-// the client (compressed answers decoded and capped, the connect, headers
-// and body timeouts) and what it must do on its own (connections handed
+// Both carriers for direct connections (p7apps' own HTTP/1.1 on sockets, the
+// default, and node:http with P7APPS_HTTP_CLIENT=node), over real loopback
+// sockets, held to the same expectations: what fetch used to do for the
+// client (compressed answers decoded and capped, the connect, headers and
+// body timeouts) and what a carrier must do on its own (connections handed
 // back after unread bodies, a kept-alive connection closed under a read,
 // publishes only on fresh connections, repeated headers, abort mid-body).
 
@@ -8,10 +10,11 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppsHubClient, type AppsHubClient, type AppsHubClientOptions } from '../../src/appshub/client.js';
 import { RequestStop, abortError } from '../../src/appshub/carrier.js';
 import { NodeCarrier } from '../../src/appshub/carrier-node.js';
+import { SocketCarrier } from '../../src/appshub/carrier-socket.js';
 import type { AppsHubRequestInfo } from '../../src/appshub/http.js';
 import { GUIDE_PUBLISH_REQUEST, rejection } from './helpers.js';
 
@@ -52,11 +55,31 @@ async function site(handler: (req: http.IncomingMessage, res: http.ServerRespons
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, seen };
 }
 
+const CARRIERS = [
+  { name: 'socket', Carrier: SocketCarrier },
+  { name: 'node', Carrier: NodeCarrier },
+] as const;
+
+/** The carrier the tests of the current describe.each run use. */
+let current: (typeof CARRIERS)[number] = CARRIERS[0];
+
 function client(options: AppsHubClientOptions, requests: AppsHubRequestInfo[] = []): AppsHubClient {
-  const c = createAppsHubClient({ token: TOKEN, retry: { maxAttempts: 1 }, onWarning: () => {}, onRequest: (info) => requests.push(info), ...options });
+  const c = createAppsHubClient({
+    token: TOKEN,
+    retry: { maxAttempts: 1 },
+    onWarning: () => {},
+    onRequest: (info) => requests.push(info),
+    ...options,
+    env: { P7APPS_HTTP_CLIENT: current.name },
+  });
   cleanups.push(() => c.close());
   return c;
 }
+
+describe.each(CARRIERS)('the $name carrier', (carrier) => {
+beforeEach(() => {
+  current = carrier;
+});
 
 const LIST = JSON.stringify({ hello: 'wörld', items: Array.from({ length: 200 }, (_, i) => ({ i, name: `item ${i}` })) });
 
@@ -198,9 +221,9 @@ describe('timeouts', () => {
 
 describe('the carrier itself', () => {
   async function send(url: string, stop = new RequestStop()) {
-    const carrier = new NodeCarrier(2, LONG, { rejectUnauthorized: true });
-    cleanups.push(() => carrier.close());
-    return carrier.send({ method: 'GET', url: new URL(url), headers: {}, freshConnection: false, stop });
+    const made = new current.Carrier(2, LONG, { rejectUnauthorized: true });
+    cleanups.push(() => made.close());
+    return made.send({ method: 'GET', url: new URL(url), headers: {}, freshConnection: false, stop });
   }
 
   it('reads repeated headers joined, by any case of their name', async () => {
@@ -241,4 +264,5 @@ describe('the carrier itself', () => {
     expect(Buffer.isBuffer(body)).toBe(false);
     expect(Buffer.from(body!).toString()).toBe('0123');
   });
+});
 });

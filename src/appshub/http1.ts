@@ -1,0 +1,257 @@
+// HTTP/1.1 response framing for the socket carrier (carrier-socket.ts): the
+// status line and header fields of a response, where its body ends (RFC 9112
+// section 6.3), and the chunked transfer coding. Pure: bytes in, a head or a
+// body's pieces out, no sockets and no clock.
+//
+// It is strict where leniency would let one answer be read as another:
+// - an unreadable status line, a header field name that is not a token, a
+//   control character in a value, or an obsolete folded line is refused;
+// - Content-Length values that differ, or that are not plain digits, are
+//   refused (a proxy and p7apps could otherwise split the stream in two
+//   different places);
+// - with both Transfer-Encoding and Content-Length, Transfer-Encoding
+//   decides and the connection is not used again, as the RFC asks;
+// - a body with no length ends when the server closes the connection, and
+//   that connection is not used again either.
+// The error codes are llhttp's (node:http's parser), so a damaged answer is
+// named the same whichever carrier read it.
+
+import { codedError } from './carrier.js';
+
+/** The most a response head (status line and header fields) may take; a longer head is refused. */
+export const MAX_HEAD_BYTES = 64 * 1024;
+/** The most a chunk-size line or the trailer section may take. */
+const MAX_CHUNK_LINE_BYTES = 16 * 1024;
+
+export interface ResponseHead {
+  status: number;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  minorVersion: number;
+  /** By lower-case name; a field sent more than once is joined with ", ". */
+  fields: Record<string, string>;
+}
+
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\x00-\x08\x0a-\x1f\x7f]*)?$/;
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Field values: visible characters, spaces, tabs and obs-text; no other controls. */
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const HTTP_SLASH = Buffer.from('HTTP/');
+
+/**
+ * The head at the start of `bytes` and how many bytes it took, or undefined
+ * while it is incomplete. Throws (llhttp's codes) when it is malformed or
+ * longer than MAX_HEAD_BYTES.
+ */
+export function parseHead(bytes: Buffer): { head: ResponseHead; length: number } | undefined {
+  const end = bytes.indexOf(CRLFCRLF);
+  if (end < 0) {
+    if (bytes.length > MAX_HEAD_BYTES) throw codedError('HPE_HEADER_OVERFLOW', 'Header overflow');
+    // What cannot become a head is refused at once rather than waited on until the headers timeout:
+    // bytes that are not HTTP (a TLS alert, a banner), or a line ended by a bare LF.
+    const prefix = Math.min(5, bytes.length);
+    if (!bytes.subarray(0, prefix).equals(HTTP_SLASH.subarray(0, prefix))) throw codedError('HPE_INVALID_CONSTANT', 'Expected HTTP/');
+    for (let lf = bytes.indexOf(10); lf >= 0; lf = bytes.indexOf(10, lf + 1)) {
+      if (lf === 0 || bytes[lf - 1] !== 13) throw codedError('HPE_LF_EXPECTED', 'Expected CRLF');
+    }
+    return undefined;
+  }
+  if (end + 4 > MAX_HEAD_BYTES) throw codedError('HPE_HEADER_OVERFLOW', 'Header overflow');
+  const lines = bytes.toString('latin1', 0, end).split('\r\n');
+  const status = STATUS_LINE.exec(lines[0]!);
+  if (!status) throw codedError(lines[0]!.startsWith('HTTP/') ? 'HPE_INVALID_STATUS' : 'HPE_INVALID_CONSTANT', 'Invalid response status line');
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(':');
+    // A line starting with a space or tab is an obsolete fold; a name with a space before the colon is refused too (RFC 9112 5.1).
+    if (colon <= 0 || !TOKEN.test(line.slice(0, colon))) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name');
+    const value = trimOws(line.slice(colon + 1));
+    if (BAD_VALUE.test(value)) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field value');
+    const name = line.slice(0, colon).toLowerCase();
+    const before = fields[name];
+    fields[name] = before === undefined ? value : `${before}, ${value}`;
+  }
+  return { head: { status: Number(status[2]), minorVersion: Number(status[1]), fields }, length: end + 4 };
+}
+
+function trimOws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+export type BodyFraming =
+  | { kind: 'none' }
+  | { kind: 'length'; length: number }
+  | { kind: 'chunked' }
+  /** Ends when the server closes the connection. */
+  | { kind: 'close' };
+
+export interface Framing {
+  body: BodyFraming;
+  /** May the connection carry another request once this answer is read? */
+  reusable: boolean;
+}
+
+/** Where the body of a (final, non-1xx) response ends, and whether its connection may be used again (RFC 9112 6.3, 9.3). */
+export function framingOf(head: ResponseHead, method: string): Framing {
+  const connection = tokens(head.fields.connection);
+  let reusable = head.minorVersion === 1 ? !connection.includes('close') : connection.includes('keep-alive');
+  if (method === 'HEAD' || head.status === 204 || head.status === 304) return { body: { kind: 'none' }, reusable };
+  const transfer = head.fields['transfer-encoding'];
+  if (transfer !== undefined) {
+    const codings = tokens(transfer);
+    const chunked = codings.filter((c) => c === 'chunked').length;
+    // Chunked applied twice is never valid (RFC 9112 6.1).
+    if (chunked > 1) throw codedError('HPE_INVALID_TRANSFER_ENCODING', 'Invalid Transfer-Encoding header value');
+    // Both headers: Transfer-Encoding decides, and the connection is closed after (a sign of smuggling or a confused proxy).
+    if (head.fields['content-length'] !== undefined) reusable = false;
+    if (codings[codings.length - 1] === 'chunked') return { body: { kind: 'chunked' }, reusable };
+    // Chunked not last, or not there: the body runs until the server closes the connection.
+    return { body: { kind: 'close' }, reusable: false };
+  }
+  const declared = head.fields['content-length'];
+  if (declared !== undefined) return { body: { kind: 'length', length: contentLength(declared) }, reusable };
+  return { body: { kind: 'close' }, reusable: false };
+}
+
+function tokens(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((t) => trimOws(t).toLowerCase())
+    .filter((t) => t !== '');
+}
+
+/** A Content-Length: digits only; sent more than once (joined with ", "), the values must agree. */
+function contentLength(value: string): number {
+  const values = value.split(',').map(trimOws);
+  const first = values[0]!;
+  if (!/^\d{1,15}$/.test(first) || values.some((v) => v !== first && !(/^\d{1,15}$/.test(v) && Number(v) === Number(first)))) {
+    throw codedError('HPE_INVALID_CONTENT_LENGTH', 'Invalid Content-Length header value');
+  }
+  return Number(first);
+}
+
+/** What feeding bytes to a body reader gave: body bytes, and whether the body is complete (with any bytes past its end). */
+export interface BodyStep {
+  data: Buffer[];
+  done: boolean;
+  /** Bytes that came after the end of the body: never a valid part of a request-response exchange. */
+  extra: number;
+}
+
+/** Reads a body framed by length, chunks or close, bytes in, body pieces out. */
+export class BodyReader {
+  readonly #framing: BodyFraming;
+  #remaining: number;
+  readonly #chunks: ChunkedDecoder | undefined;
+
+  constructor(framing: BodyFraming) {
+    this.#framing = framing;
+    this.#remaining = framing.kind === 'length' ? framing.length : 0;
+    this.#chunks = framing.kind === 'chunked' ? new ChunkedDecoder() : undefined;
+  }
+
+  /** Complete before any byte arrived (no body, or a zero length). */
+  get done(): boolean {
+    return this.#framing.kind === 'none' || (this.#framing.kind === 'length' && this.#remaining === 0) || this.#chunks?.done === true;
+  }
+
+  feed(bytes: Buffer): BodyStep {
+    switch (this.#framing.kind) {
+      case 'none':
+        return { data: [], done: true, extra: bytes.length };
+      case 'close':
+        return { data: bytes.length > 0 ? [bytes] : [], done: false, extra: 0 };
+      case 'length': {
+        const take = Math.min(this.#remaining, bytes.length);
+        this.#remaining -= take;
+        return { data: take > 0 ? [take === bytes.length ? bytes : bytes.subarray(0, take)] : [], done: this.#remaining === 0, extra: bytes.length - take };
+      }
+      case 'chunked':
+        return this.#chunks!.feed(bytes);
+    }
+  }
+
+  /** The connection closed: was that the end of the body? */
+  endsAtClose(): boolean {
+    return this.#framing.kind === 'close' || this.done;
+  }
+}
+
+type ChunkState = 'size' | 'data' | 'data-end' | 'trailer' | 'done';
+
+/** The chunked transfer coding (RFC 9112 7.1): sizes in hex with optional extensions, data, CRLF; a zero size, then trailer fields (ignored), then an empty line. */
+export class ChunkedDecoder {
+  #state: ChunkState = 'size';
+  #remaining = 0;
+  /** The part of a line (size or trailer) that has arrived. */
+  #line = '';
+  /** Trailer bytes seen, against MAX_CHUNK_LINE_BYTES. */
+  #trailerBytes = 0;
+
+  get done(): boolean {
+    return this.#state === 'done';
+  }
+
+  feed(bytes: Buffer): BodyStep {
+    const data: Buffer[] = [];
+    let i = 0;
+    while (i < bytes.length && this.#state !== 'done') {
+      if (this.#state === 'data') {
+        const take = Math.min(this.#remaining, bytes.length - i);
+        data.push(bytes.subarray(i, i + take));
+        i += take;
+        this.#remaining -= take;
+        if (this.#remaining === 0) this.#state = 'data-end';
+        continue;
+      }
+      if (this.#state === 'data-end') {
+        // Exactly CRLF after a chunk's data, judged byte by byte: anything else is refused at once, not waited on.
+        const expected = this.#line === '' ? 13 : 10;
+        if (bytes[i] !== expected) throw codedError('HPE_STRICT', 'Expected CRLF after chunk');
+        i++;
+        if (expected === 13) this.#line = '\r';
+        else {
+          this.#line = '';
+          this.#state = 'size';
+        }
+        continue;
+      }
+      // Lines: a chunk size or a trailer field.
+      const lf = bytes.indexOf(10, i);
+      const stop = lf < 0 ? bytes.length : lf + 1;
+      this.#line += bytes.toString('latin1', i, stop);
+      i = stop;
+      if (this.#line.length > MAX_CHUNK_LINE_BYTES) throw codedError('HPE_CHUNK_EXTENSIONS_OVERFLOW', 'Chunk extensions overflow');
+      if (lf < 0) continue;
+      const line = this.#line;
+      this.#line = '';
+      if (!line.endsWith('\r\n')) throw codedError('HPE_STRICT', 'Expected CRLF');
+      const content = line.slice(0, -2);
+      if (this.#state === 'size') {
+        this.#remaining = chunkSize(content);
+        this.#state = this.#remaining === 0 ? 'trailer' : 'data';
+      } else {
+        this.#trailerBytes += line.length;
+        if (this.#trailerBytes > MAX_CHUNK_LINE_BYTES) throw codedError('HPE_HEADER_OVERFLOW', 'Trailer overflow');
+        if (content === '') this.#state = 'done';
+        else if (content.indexOf(':') <= 0 || !TOKEN.test(content.slice(0, content.indexOf(':')))) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid trailer field');
+      }
+    }
+    return { data, done: this.#state === 'done', extra: bytes.length - i };
+  }
+}
+
+/** A chunk-size line: hex digits, optional whitespace, optional ";extensions" (ignored). */
+function chunkSize(line: string): number {
+  const semicolon = line.indexOf(';');
+  const size = trimOws(semicolon < 0 ? line : line.slice(0, semicolon));
+  // At most 12 hex digits (256 TiB): any body cap refuses far less; more would lose precision.
+  if (!/^[0-9a-fA-F]{1,12}$/.test(size)) throw codedError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size');
+  return parseInt(size, 16);
+}
