@@ -5,6 +5,7 @@
 // passes through a Redactor first, so the token and password never reach a
 // message, a field, a cause chain or `JSON.stringify(error)`.
 
+import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import { P7appsError } from '../errors.js';
 import type { Redactor } from '../redact.js';
@@ -209,16 +210,15 @@ function clip(text: string, max = DETAIL_MAX_CHARS): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The text of a body, or undefined when it is not UTF-8 text. */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    const text = utf8.decode(bytes);
-    return text.includes('\u0000') ? undefined : text;
-  } catch {
-    return undefined;
-  }
+  // isUtf8 and a Buffer's decoding: the same strictness as a fatal TextDecoder, at a fraction of its cost per call.
+  if (!isUtf8(bytes)) return undefined;
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // As TextDecoder does: a byte-order mark is not part of the text.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.includes('\u0000') ? undefined : text;
 }
 
 /** What a person should try for a status on a given request. */

@@ -31,10 +31,11 @@ export interface ResponseHead {
   fields: Record<string, string>;
 }
 
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\x00-\x08\x0a-\x1f\x7f]*)?$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Field values: visible characters, spaces, tabs and obs-text; no other controls. */
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** The reason phrase: the same characters as a value. */
+const BAD_REASON = BAD_VALUE;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const HTTP_SLASH = Buffer.from('HTTP/');
 
@@ -57,22 +58,51 @@ export function parseHead(bytes: Buffer): { head: ResponseHead; length: number }
     return undefined;
   }
   if (end + 4 > MAX_HEAD_BYTES) throw codedError('HPE_HEADER_OVERFLOW', 'Header overflow');
-  const lines = bytes.toString('latin1', 0, end).split('\r\n');
-  const status = STATUS_LINE.exec(lines[0]!);
-  if (!status) throw codedError(lines[0]!.startsWith('HTTP/') ? 'HPE_INVALID_STATUS' : 'HPE_INVALID_CONSTANT', 'Invalid response status line');
+  const text = bytes.toString('latin1', 0, end);
+  let lineEnd = text.indexOf('\r\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  const { status, minorVersion } = statusLine(text.slice(0, lineEnd));
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(':');
+  while (lineEnd < text.length) {
+    const start = lineEnd + 2;
+    lineEnd = text.indexOf('\r\n', start);
+    if (lineEnd < 0) lineEnd = text.length;
+    const colon = text.indexOf(':', start);
     // A line starting with a space or tab is an obsolete fold; a name with a space before the colon is refused too (RFC 9112 5.1).
-    if (colon <= 0 || !TOKEN.test(line.slice(0, colon))) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name');
-    const value = trimOws(line.slice(colon + 1));
+    if (colon <= start || colon >= lineEnd) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name');
+    const name = fieldName(text.slice(start, colon));
+    const value = trimOws(text.slice(colon + 1, lineEnd));
     if (BAD_VALUE.test(value)) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field value');
-    const name = line.slice(0, colon).toLowerCase();
     const before = fields[name];
     fields[name] = before === undefined ? value : `${before}, ${value}`;
   }
-  return { head: { status: Number(status[2]), minorVersion: Number(status[1]), fields }, length: end + 4 };
+  return { head: { status, minorVersion, fields }, length: end + 4 };
+}
+
+/** `HTTP/1.x NNN reason`: the version's minor digit and the status; the reason phrase is not used, only checked. */
+function statusLine(line: string): { status: number; minorVersion: number } {
+  if (!line.startsWith('HTTP/1.')) throw codedError(line.startsWith('HTTP/') ? 'HPE_INVALID_STATUS' : 'HPE_INVALID_CONSTANT', 'Invalid response status line');
+  const minor = line.charCodeAt(7) - 48;
+  const status = Number(line.slice(9, 12));
+  const valid =
+    (minor === 0 || minor === 1) &&
+    line.charCodeAt(8) === 32 &&
+    /^[1-9]\d\d$/.test(line.slice(9, 12)) &&
+    (line.length === 12 || (line.charCodeAt(12) === 32 && !BAD_REASON.test(line.slice(13))));
+  if (!valid) throw codedError('HPE_INVALID_STATUS', 'Invalid response status line');
+  return { status, minorVersion: minor };
+}
+
+/** Names checked and lower-cased before, by the exact text they came in: most answers repeat the same few. */
+const knownNames = new Map<string, string>();
+
+function fieldName(raw: string): string {
+  const known = knownNames.get(raw);
+  if (known !== undefined) return known;
+  if (!TOKEN.test(raw)) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name');
+  const name = raw.toLowerCase();
+  if (knownNames.size < 256) knownNames.set(raw, name);
+  return name;
 }
 
 function trimOws(text: string): string {
@@ -98,8 +128,8 @@ export interface Framing {
 
 /** Where the body of a (final, non-1xx) response ends, and whether its connection may be used again (RFC 9112 6.3, 9.3). */
 export function framingOf(head: ResponseHead, method: string): Framing {
-  const connection = tokens(head.fields.connection);
-  let reusable = head.minorVersion === 1 ? !connection.includes('close') : connection.includes('keep-alive');
+  const connection = head.fields.connection;
+  let reusable = head.minorVersion === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
   if (method === 'HEAD' || head.status === 204 || head.status === 304) return { body: { kind: 'none' }, reusable };
   const transfer = head.fields['transfer-encoding'];
   if (transfer !== undefined) {
@@ -116,6 +146,14 @@ export function framingOf(head: ResponseHead, method: string): Framing {
   const declared = head.fields['content-length'];
   if (declared !== undefined) return { body: { kind: 'length', length: contentLength(declared) }, reusable };
   return { body: { kind: 'close' }, reusable: false };
+}
+
+/** Does a comma-separated list hold the token (any case)? */
+function hasToken(value: string | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  const lower = value.toLowerCase();
+  if (lower === token) return true;
+  return lower.includes(token) && tokens(lower).includes(token);
 }
 
 function tokens(value: string | undefined): string[] {

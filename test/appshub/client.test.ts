@@ -605,6 +605,9 @@ describe('malformed responses', () => {
     ['JSON that does not parse', '[{"id": "a1", ', 'it is not JSON but [{"id": "a1",'],
     ['an empty body', '', 'it is not JSON but an empty body'],
     ['binary bytes', Buffer.from([0xff, 0xfe, 0x00, 0x01]), 'it is not JSON but 4 bytes of application/json'],
+    ['JSON with a byte that is not UTF-8', Buffer.concat([Buffer.from('[{"name": "Al'), Buffer.from([0xe9]), Buffer.from('"}]')]), 'it is not JSON but 17 bytes of application/json'],
+    ['JSON cut in the middle of a character', Buffer.from('["é').subarray(0, 3), 'it is not JSON but 3 bytes of application/json'],
+    ['JSON holding a NUL character', Buffer.from('[{"name": "a\u0000b"}]'), 'it is not JSON but 17 bytes of application/json'],
     ['an object without results', { apps: [] }, 'the body should be a list, or a page with a `results` list, got an object without a `results` list'],
     ['an app without id', [{ name: 'Alpha' }], '[0].id should be present (a non-empty string), got nothing'],
     ['an app whose name is not a string', [app('a1', 'Alpha', { name: ['Alpha'] })], '[0].name should be a non-empty string, got a list'],
@@ -614,6 +617,13 @@ describe('malformed responses', () => {
     expect(err).toMatchObject({ kind: 'malformed', method: 'GET', path: 'apps/', ambiguous: false });
     expect(err.message).toBe(`Malformed response to GET apps/: ${what}`);
     expect(err.hint).toContain('docs/wire-assumptions.md');
+  });
+
+  it('reads JSON that starts with a byte-order mark, as a decoder of UTF-8 does', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([app('a1', 'Alpha')]))]), { 'content-type': 'application/json' });
+    expect((await client().client.listApps()).map((a) => a.name)).toEqual(['Alpha']);
   });
 
   it('reads the rest of the catalog when one app has a field it cannot read (A19)', async () => {
