@@ -13,6 +13,12 @@
 // close), idle connections that never keep the process alive. The answers'
 // framing is http1.ts's, strict where a lenient reader could be led to read
 // one answer as another.
+//
+// ASSUMPTION (HTTP/1.1): the server, or the proxy in front of it, speaks
+// HTTP/1.1, as the guide's examples (Python requests, curl) do. A server
+// that differs is met with an error saying its answer is not valid HTTP/1.1
+// (llhttp's code, never the bytes); over TLS no HTTP/2 is offered, so an
+// HTTP/2-only server ends the handshake. docs/wire-assumptions.md says so.
 
 import net from 'node:net';
 import tls from 'node:tls';
