@@ -50,10 +50,10 @@ const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const BAD_TARGET = /[^\x21-\x7e]/;
 
 class SocketHeaders implements ResponseHeaders {
-  constructor(private readonly fields: Record<string, string>) {}
+  constructor(private readonly fields: ReadonlyMap<string, string>) {}
 
   get(name: string): string | null {
-    return this.fields[name.toLowerCase()] ?? null;
+    return this.fields.get(name.toLowerCase()) ?? null;
   }
 }
 
@@ -419,7 +419,7 @@ class Exchange {
 
   #answered(head: ResponseHead, rest: Buffer): void {
     this.#framing = framingOf(head, this.#req.method);
-    const keepAlive = /(?:^|[\s,;])timeout=(\d{1,9})/i.exec(head.fields['keep-alive'] ?? '');
+    const keepAlive = /(?:^|[\s,;])timeout=(\d{1,9})/i.exec(head.fields.get('keep-alive') ?? '');
     if (keepAlive) this.#conn!.keepFor(Number(keepAlive[1]) * 1000 - KEEP_ALIVE_MARGIN_MS);
     this.#body = new BodyReader(this.#framing.body);
     this.#phase = 'body';
@@ -525,7 +525,7 @@ class SocketAnswer implements CarrierAnswer {
   constructor(head: ResponseHead, exchange: Exchange) {
     this.status = head.status;
     this.headers = new SocketHeaders(head.fields);
-    this.#encoding = (head.fields['content-encoding'] ?? '').trim().toLowerCase();
+    this.#encoding = (head.fields.get('content-encoding') ?? '').trim().toLowerCase();
     this.#exchange = exchange;
   }
 

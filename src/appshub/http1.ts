@@ -27,8 +27,8 @@ export interface ResponseHead {
   status: number;
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   minorVersion: number;
-  /** By lower-case name; a field sent more than once is joined with ", ". */
-  fields: Record<string, string>;
+  /** By lower-case name; a field sent more than once is joined with ", ". A Map: any name a server sends, `__proto__` too, is only a key. */
+  fields: Map<string, string>;
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -62,7 +62,7 @@ export function parseHead(bytes: Buffer): { head: ResponseHead; length: number }
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = text.length;
   const { status, minorVersion } = statusLine(text.slice(0, lineEnd));
-  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  const fields = new Map<string, string>();
   while (lineEnd < text.length) {
     const start = lineEnd + 2;
     lineEnd = text.indexOf('\r\n', start);
@@ -73,8 +73,8 @@ export function parseHead(bytes: Buffer): { head: ResponseHead; length: number }
     const name = fieldName(text.slice(start, colon));
     const value = trimOws(text.slice(colon + 1, lineEnd));
     if (BAD_VALUE.test(value)) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field value');
-    const before = fields[name];
-    fields[name] = before === undefined ? value : `${before}, ${value}`;
+    const before = fields.get(name);
+    fields.set(name, before === undefined ? value : `${before}, ${value}`);
   }
   return { head: { status, minorVersion, fields }, length: end + 4 };
 }
@@ -128,22 +128,22 @@ export interface Framing {
 
 /** Where the body of a (final, non-1xx) response ends, and whether its connection may be used again (RFC 9112 6.3, 9.3). */
 export function framingOf(head: ResponseHead, method: string): Framing {
-  const connection = head.fields.connection;
+  const connection = head.fields.get('connection');
   let reusable = head.minorVersion === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
   if (method === 'HEAD' || head.status === 204 || head.status === 304) return { body: { kind: 'none' }, reusable };
-  const transfer = head.fields['transfer-encoding'];
+  const transfer = head.fields.get('transfer-encoding');
   if (transfer !== undefined) {
     const codings = tokens(transfer);
     const chunked = codings.filter((c) => c === 'chunked').length;
     // Chunked applied twice is never valid (RFC 9112 6.1).
     if (chunked > 1) throw codedError('HPE_INVALID_TRANSFER_ENCODING', 'Invalid Transfer-Encoding header value');
     // Both headers: Transfer-Encoding decides, and the connection is closed after (a sign of smuggling or a confused proxy).
-    if (head.fields['content-length'] !== undefined) reusable = false;
+    if (head.fields.get('content-length') !== undefined) reusable = false;
     if (codings[codings.length - 1] === 'chunked') return { body: { kind: 'chunked' }, reusable };
     // Chunked not last, or not there: the body runs until the server closes the connection.
     return { body: { kind: 'close' }, reusable: false };
   }
-  const declared = head.fields['content-length'];
+  const declared = head.fields.get('content-length');
   if (declared !== undefined) return { body: { kind: 'length', length: contentLength(declared) }, reusable };
   return { body: { kind: 'close' }, reusable: false };
 }
@@ -166,6 +166,7 @@ function tokens(value: string | undefined): string[] {
 
 /** A Content-Length: digits only; sent more than once (joined with ", "), the values must agree. */
 function contentLength(value: string): number {
+  if (/^\d{1,15}$/.test(value)) return Number(value);
   const values = value.split(',').map(trimOws);
   const first = values[0]!;
   if (!/^\d{1,15}$/.test(first) || values.some((v) => v !== first && !(/^\d{1,15}$/.test(v) && Number(v) === Number(first)))) {

@@ -158,6 +158,10 @@ export function orNull<T>(reader: Reader<T>): Reader<T | null> {
   return { expected: `${reader.expected} or null`, read: (v, ctx) => (v === null ? null : reader.read(v, ctx)) };
 }
 
+/** Built once: a record of a catalog's list is read thousands of times. */
+const aStringOrNull = orNull(aString);
+const aUrlOrNull = orNull(aUrl);
+
 /** A field the record must carry: without it the record is unusable. */
 export function required<T>(obj: WireObject, key: string, path: string, reader: Reader<T>, ctx: WireContext = {}): T {
   const value = obj[key];
@@ -211,10 +215,10 @@ export function versionRecordFromWire(body: unknown, path = '', ctx: WireContext
     // ASSUMPTION A8: `state` is QUEUED_TO_INITIALIZE, INITIALIZING, READY or FAILED; others are passed on as they are (A23).
     state: optional(obj, 'state', aNonEmptyString, ctx),
     // ASSUMPTION A8: why a version FAILED (or ended in another failure state, A23) is in `state_detail`.
-    stateDetail: optional(obj, 'state_detail', orNull(aString), ctx),
+    stateDetail: optional(obj, 'state_detail', aStringOrNull, ctx),
     workflowPath,
     // ASSUMPTION A6: the version's `fingerprint` is its workflow's content fingerprint when this revision was published.
-    workflowFingerprint: optional(obj, 'fingerprint', orNull(aString), ctx),
+    workflowFingerprint: optional(obj, 'fingerprint', aStringOrNull, ctx),
     url: optional(obj, 'url', aUrl, ctx),
     updated: optional(obj, 'updated', aString, ctx),
   };
@@ -304,11 +308,11 @@ export function appRecordFromWire(body: unknown, path = '', ctx: WireContext = {
     url: optional(obj, 'url', aUrl, ctx),
     workspace: workspaceFromWire(obj, ctx),
     // ASSUMPTION A1: the description is `description`, a string or null.
-    description: optional(obj, 'description', orNull(aString), ctx),
+    description: optional(obj, 'description', aStringOrNull, ctx),
     // ASSUMPTION A2: the copy permission is `allow_get_as_workflow`, a boolean.
     allowCopy: optional(obj, 'allow_get_as_workflow', aBoolean, ctx),
     // ASSUMPTION A3: `thumbnail` is null or the image's URL (A15: relative ones read against the server).
-    thumbnailUrl: optional(obj, 'thumbnail', orNull(aUrl), ctx),
+    thumbnailUrl: optional(obj, 'thumbnail', aUrlOrNull, ctx),
     defaultVersion,
     current,
     versions,
@@ -324,7 +328,7 @@ export function workflowRecordFromWire(body: unknown, path = '', ctx: WireContex
     path: required(obj, 'path', path, aNonEmptyString),
     url: optional(obj, 'url', aUrl, ctx),
     // ASSUMPTION A7: `fingerprint` is the workflow's current content fingerprint; it changes when the workflow is edited.
-    fingerprint: optional(obj, 'fingerprint', orNull(aString), ctx),
+    fingerprint: optional(obj, 'fingerprint', aStringOrNull, ctx),
   };
 }
 

@@ -39,10 +39,12 @@ describe('response heads', () => {
     ['HTTP/1.1 204\r\n\r\n', 204, 1, {}],
     ['HTTP/1.1 200 OK\r\nX-A:  one \t\r\nx-a: two\r\n\r\n', 200, 1, { 'x-a': 'one, two' }],
     ['HTTP/1.1 200 Très bien\r\nContent-Type: text/plain; charset=é\r\n\r\n', 200, 1, { 'content-type': 'text/plain; charset=é' }],
+    // Names an object literal would take for its prototype are only keys.
+    ['HTTP/1.1 200 OK\r\n__proto__: x\r\nconstructor: y\r\n\r\n', 200, 1, [['__proto__', 'x'], ['constructor', 'y']]],
   ])('reads %j', (text, status, minorVersion, fields) => {
     const parsed = parseHead(bytes(text))!;
     expect(parsed.length).toBe(bytes(text).length);
-    expect(parsed.head).toEqual({ status, minorVersion, fields });
+    expect(parsed.head).toEqual({ status, minorVersion, fields: new Map(Array.isArray(fields) ? (fields as [string, string][]) : Object.entries(fields)) });
   });
 
   it('waits for the rest of a head that has not all arrived, at every cut', () => {
@@ -70,7 +72,8 @@ describe('response heads', () => {
 });
 
 describe('where a body ends', () => {
-  const http11 = (fields: Record<string, string>, status = 200): ResponseHead => ({ status, minorVersion: 1, fields });
+  const http11 = (fields: Record<string, string>, status = 200): ResponseHead => ({ status, minorVersion: 1, fields: new Map(Object.entries(fields)) });
+  const http10 = (fields: Record<string, string>): ResponseHead => ({ status: 200, minorVersion: 0, fields: new Map(Object.entries(fields)) });
   it.each([
     ['a Content-Length', http11({ 'content-length': '12' }), 'GET', { kind: 'length', length: 12 }, true],
     ['the same Content-Length twice', http11({ 'content-length': '12, 12' }), 'GET', { kind: 'length', length: 12 }, true],
@@ -83,8 +86,8 @@ describe('where a body ends', () => {
     ['a 204', http11({ 'content-length': '5' }, 204), 'GET', { kind: 'none' }, true],
     ['a 304', http11({ 'transfer-encoding': 'chunked' }, 304), 'GET', { kind: 'none' }, true],
     ['an answer to HEAD', http11({ 'content-length': '5' }), 'HEAD', { kind: 'none' }, true],
-    ['HTTP/1.0 without keep-alive', { status: 200, minorVersion: 0, fields: { 'content-length': '1' } }, 'GET', { kind: 'length', length: 1 }, false],
-    ['HTTP/1.0 with keep-alive', { status: 200, minorVersion: 0, fields: { 'content-length': '1', connection: 'keep-alive' } }, 'GET', { kind: 'length', length: 1 }, true],
+    ['HTTP/1.0 without keep-alive', http10({ 'content-length': '1' }), 'GET', { kind: 'length', length: 1 }, false],
+    ['HTTP/1.0 with keep-alive', http10({ 'content-length': '1', connection: 'keep-alive' }), 'GET', { kind: 'length', length: 1 }, true],
   ])('%s', (_, responseHead, method, body, reusable) => {
     expect(framingOf(responseHead, method)).toEqual({ body, reusable });
   });

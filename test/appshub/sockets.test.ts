@@ -62,197 +62,211 @@ function answerEmptyList(res: http.ServerResponse): void {
 const json: Handler = (_req, res) => answerEmptyList(res);
 
 describe.each(['socket', 'node'])('with the %s HTTP client', (name) => {
-beforeEach(() => {
-  httpClient = name;
-});
-
-describe('TLS', () => {
-  async function httpsServer(): Promise<string> {
-    const server = https.createServer({ cert: readFileSync(CERT), key: readFileSync(KEY) }, json);
-    return `https://localhost:${await listen(server)}`;
-  }
-
-  it('rejects a self-signed certificate by default, pointing at --ca-file and --insecure', async () => {
-    const url = await httpsServer();
-    const err = await rejection(client({ serverUrl: url }).listApps());
-    expect(err).toBeInstanceOf(AppsHubError);
-    expect(err).toMatchObject({ kind: 'tls', code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
-    expect(err.message).toBe(`The TLS certificate of ${url} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT) on GET apps/`);
-    expect(err.hint).toContain('--ca-file FILE');
+  beforeEach(() => {
+    httpClient = name;
   });
 
-  it('trusts it with --ca-file', async () => {
-    const url = await httpsServer();
-    expect(await client({ serverUrl: url, caFile: CERT }).listApps()).toEqual([]);
-  });
+  describe('TLS', () => {
+    async function httpsServer(): Promise<string> {
+      const server = https.createServer({ cert: readFileSync(CERT), key: readFileSync(KEY) }, json);
+      return `https://localhost:${await listen(server)}`;
+    }
 
-  it('skips verification with --insecure, warning about it', async () => {
-    const url = await httpsServer();
-    const warnings: string[] = [];
-    expect(await client({ serverUrl: url, insecure: true, onWarning: (m) => warnings.push(m) }).listApps()).toEqual([]);
-    expect(warnings).toHaveLength(1);
-  });
-});
-
-describe('connections', () => {
-  it('reuses kept-alive connections across requests', async () => {
-    const { url, server } = await httpServer(json);
-    let connections = 0;
-    server.on('connection', () => connections++);
-    const c = client({ serverUrl: url });
-    for (let i = 0; i < 6; i++) await c.listApps();
-    // A socket is released a moment after its body ends, so a next request may take a second one; never more.
-    expect(connections).toBeLessThanOrEqual(2);
-  });
-
-  it('opens no more than `connections` sockets to one origin', async () => {
-    const held: http.ServerResponse[] = [];
-    let holding = true;
-    let connections = 0;
-    let twoArrived: () => void = () => {};
-    const arrived = new Promise<void>((resolve) => (twoArrived = resolve));
-    const { url, server } = await httpServer((req, res) => {
-      if (!holding) return answerEmptyList(res);
-      held.push(res);
-      if (held.length === 2) twoArrived();
+    it('rejects a self-signed certificate by default, pointing at --ca-file and --insecure', async () => {
+      const url = await httpsServer();
+      const err = await rejection(client({ serverUrl: url }).listApps());
+      expect(err).toBeInstanceOf(AppsHubError);
+      expect(err).toMatchObject({ kind: 'tls', code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+      expect(err.message).toBe(`The TLS certificate of ${url} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT) on GET apps/`);
+      expect(err.hint).toContain('--ca-file FILE');
     });
-    server.on('connection', () => connections++);
-    const c = client({ serverUrl: url, connections: 2 });
-    const all = Promise.all([c.listApps(), c.listApps(), c.listApps(), c.listApps()]);
-    // Two requests hold both sockets; the other two wait for one to be free instead of opening more.
-    await arrived;
-    holding = false;
-    for (const res of held.splice(0)) answerEmptyList(res);
-    await all;
-    expect(connections).toBe(2);
-  });
 
-  it('reports a refused connection by its code', async () => {
-    const probe = net.createServer();
-    const port = await listen(probe);
-    await new Promise((resolve) => probe.close(resolve));
-    const err = await rejection(client({ serverUrl: `http://127.0.0.1:${port}` }).listApps());
-    expect(err).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', status: undefined });
-    expect(err.message).toBe(`Could not reach http://127.0.0.1:${port} (ECONNREFUSED) on GET apps/`);
-  });
-
-  it('says an answer was cut off, not that the server could not be reached, when the body breaks off', async () => {
-    const { url } = await httpServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
-      res.write('[{"id": "');
-      setImmediate(() => res.destroy());
+    it('trusts it with --ca-file', async () => {
+      const url = await httpsServer();
+      expect(await client({ serverUrl: url, caFile: CERT }).listApps()).toEqual([]);
     });
-    const err = await rejection(client({ serverUrl: url }).listApps());
-    expect(err).toMatchObject({ kind: 'network' });
-    expect(err.message).toMatch(new RegExp(`^The answer from ${url.replace(/[.]/g, '\\.')} to GET apps/ was cut off \\([^)]+\\) after its 200 status$`));
-    expect(err.hint).toMatch(/closed the connection before the whole answer arrived/);
+
+    it('resumes the TLS session on a new connection to the same server', async () => {
+      const resumed: boolean[] = [];
+      const server = https.createServer({ cert: readFileSync(CERT), key: readFileSync(KEY) }, (req, res) => {
+        resumed.push((req.socket as import('node:tls').TLSSocket).isSessionReused());
+        // Each answer closes its connection, so every request needs a new handshake.
+        res.setHeader('connection', 'close');
+        answerEmptyList(res);
+      });
+      const url = `https://localhost:${await listen(server)}`;
+      const c = client({ serverUrl: url, caFile: CERT, connections: 1 });
+      for (let i = 0; i < 3; i++) await c.listApps();
+      expect(resumed).toEqual([false, true, true]);
+    });
+
+    it('skips verification with --insecure, warning about it', async () => {
+      const url = await httpsServer();
+      const warnings: string[] = [];
+      expect(await client({ serverUrl: url, insecure: true, onWarning: (m) => warnings.push(m) }).listApps()).toEqual([]);
+      expect(warnings).toHaveLength(1);
+    });
   });
 
-  it('reports a publish whose answer was cut off after its 201 status as committed, for apply to read back (A21)', async () => {
-    const { url } = await httpServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(201, { 'content-type': 'application/json', 'content-length': '5000' });
-        res.write('{"id": "');
+  describe('connections', () => {
+    it('reuses kept-alive connections across requests', async () => {
+      const { url, server } = await httpServer(json);
+      let connections = 0;
+      server.on('connection', () => connections++);
+      const c = client({ serverUrl: url });
+      for (let i = 0; i < 6; i++) await c.listApps();
+      // A socket is released a moment after its body ends, so a next request may take a second one; never more.
+      expect(connections).toBeLessThanOrEqual(2);
+    });
+
+    it('opens no more than `connections` sockets to one origin', async () => {
+      const held: http.ServerResponse[] = [];
+      let holding = true;
+      let connections = 0;
+      let twoArrived: () => void = () => {};
+      const arrived = new Promise<void>((resolve) => (twoArrived = resolve));
+      const { url, server } = await httpServer((req, res) => {
+        if (!holding) return answerEmptyList(res);
+        held.push(res);
+        if (held.length === 2) twoArrived();
+      });
+      server.on('connection', () => connections++);
+      const c = client({ serverUrl: url, connections: 2 });
+      const all = Promise.all([c.listApps(), c.listApps(), c.listApps(), c.listApps()]);
+      // Two requests hold both sockets; the other two wait for one to be free instead of opening more.
+      await arrived;
+      holding = false;
+      for (const res of held.splice(0)) answerEmptyList(res);
+      await all;
+      expect(connections).toBe(2);
+    });
+
+    it('reports a refused connection by its code', async () => {
+      const probe = net.createServer();
+      const port = await listen(probe);
+      await new Promise((resolve) => probe.close(resolve));
+      const err = await rejection(client({ serverUrl: `http://127.0.0.1:${port}` }).listApps());
+      expect(err).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', status: undefined });
+      expect(err.message).toBe(`Could not reach http://127.0.0.1:${port} (ECONNREFUSED) on GET apps/`);
+    });
+
+    it('says an answer was cut off, not that the server could not be reached, when the body breaks off', async () => {
+      const { url } = await httpServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+        res.write('[{"id": "');
         setImmediate(() => res.destroy());
       });
+      const err = await rejection(client({ serverUrl: url }).listApps());
+      expect(err).toMatchObject({ kind: 'network' });
+      expect(err.message).toMatch(new RegExp(`^The answer from ${url.replace(/[.]/g, '\\.')} to GET apps/ was cut off \\([^)]+\\) after its 200 status$`));
+      expect(err.hint).toMatch(/closed the connection before the whole answer arrived/);
     });
-    const publish = client({ serverUrl: url }).publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false });
-    const err = await rejection(publish);
-    expect(err).toMatchObject({ kind: 'network', ambiguous: true, committed: true });
-    expect(err.message).toMatch(/ to POST apps\/ was cut off \([^)]+\) after its 201 status; the server accepted it, so it took effect$/);
-  });
 
-  it('names the headers timeout when the server never answers', async () => {
-    const { url } = await httpServer(() => {
-      // Never answers.
-    });
-    const err = await rejection(client({ serverUrl: url, headersTimeoutMs: 200 }).listApps());
-    expect(err).toMatchObject({ kind: 'timeout', code: 'UND_ERR_HEADERS_TIMEOUT' });
-    expect(err.message).toBe(`${url} timed out (headers timeout, 200ms) on GET apps/`);
-  });
-
-  it('stops reading a streamed body past the cap', async () => {
-    const { url } = await httpServer((_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.write('[');
-      const chunk = `${JSON.stringify({ id: 'x', name: 'y'.repeat(1000) })},`;
-      const timer = setInterval(() => res.write(chunk), 1);
-      res.on('close', () => clearInterval(timer));
-    });
-    const err = await rejection(client({ serverUrl: url, maxJsonBytes: 64 * 1024 }).listApps());
-    expect(err).toMatchObject({ kind: 'too-large' });
-    expect(err.message).toBe('The response to GET apps/ is larger than 65536 bytes; not read');
-  });
-});
-
-describe('proxy from the environment', () => {
-  it('tunnels through HTTP_PROXY and sends the token only to the server', async () => {
-    let authorization: string | undefined;
-    const { url: target } = await httpServer((req, res) => {
-      authorization = req.headers.authorization;
-      answerEmptyList(res);
-    });
-    const tunnels: string[] = [];
-    const proxy = http.createServer();
-    proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-      tunnels.push(`${req.url} auth=${req.headers.authorization ?? 'none'}`);
-      const [host, port] = String(req.url).split(':');
-      const upstream = net.connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
+    it('reports a publish whose answer was cut off after its 201 status as committed, for apply to read back (A21)', async () => {
+      const { url } = await httpServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(201, { 'content-type': 'application/json', 'content-length': '5000' });
+          res.write('{"id": "');
+          setImmediate(() => res.destroy());
+        });
       });
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
+      const publish = client({ serverUrl: url }).publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false });
+      const err = await rejection(publish);
+      expect(err).toMatchObject({ kind: 'network', ambiguous: true, committed: true });
+      expect(err.message).toMatch(/ to POST apps\/ was cut off \([^)]+\) after its 201 status; the server accepted it, so it took effect$/);
     });
-    const proxyPort = await listen(proxy);
-    const c = client({ serverUrl: target, env: { HTTP_PROXY: `http://127.0.0.1:${proxyPort}` } });
-    expect(await c.listApps()).toEqual([]);
-    expect(tunnels).toEqual([`${new URL(target).host} auth=none`]);
-    expect(authorization).toBe(`Token ${TOKEN}`);
+
+    it('names the headers timeout when the server never answers', async () => {
+      const { url } = await httpServer(() => {
+        // Never answers.
+      });
+      const err = await rejection(client({ serverUrl: url, headersTimeoutMs: 200 }).listApps());
+      expect(err).toMatchObject({ kind: 'timeout', code: 'UND_ERR_HEADERS_TIMEOUT' });
+      expect(err.message).toBe(`${url} timed out (headers timeout, 200ms) on GET apps/`);
+    });
+
+    it('stops reading a streamed body past the cap', async () => {
+      const { url } = await httpServer((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.write('[');
+        const chunk = `${JSON.stringify({ id: 'x', name: 'y'.repeat(1000) })},`;
+        const timer = setInterval(() => res.write(chunk), 1);
+        res.on('close', () => clearInterval(timer));
+      });
+      const err = await rejection(client({ serverUrl: url, maxJsonBytes: 64 * 1024 }).listApps());
+      expect(err).toMatchObject({ kind: 'too-large' });
+      expect(err.message).toBe('The response to GET apps/ is larger than 65536 bytes; not read');
+    });
   });
 
-  it('goes direct for hosts in NO_PROXY', async () => {
-    const { url: target } = await httpServer(json);
-    const c = client({ serverUrl: target, env: { HTTP_PROXY: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.1' } });
-    expect(await c.listApps()).toEqual([]);
-  });
-});
+  describe('proxy from the environment', () => {
+    it('tunnels through HTTP_PROXY and sends the token only to the server', async () => {
+      let authorization: string | undefined;
+      const { url: target } = await httpServer((req, res) => {
+        authorization = req.headers.authorization;
+        answerEmptyList(res);
+      });
+      const tunnels: string[] = [];
+      const proxy = http.createServer();
+      proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+        tunnels.push(`${req.url} auth=${req.headers.authorization ?? 'none'}`);
+        const [host, port] = String(req.url).split(':');
+        const upstream = net.connect(Number(port), host, () => {
+          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          upstream.write(head);
+          upstream.pipe(socket);
+          socket.pipe(upstream);
+        });
+        upstream.on('error', () => socket.destroy());
+        socket.on('error', () => upstream.destroy());
+      });
+      const proxyPort = await listen(proxy);
+      const c = client({ serverUrl: target, env: { HTTP_PROXY: `http://127.0.0.1:${proxyPort}` } });
+      expect(await c.listApps()).toEqual([]);
+      expect(tunnels).toEqual([`${new URL(target).host} auth=none`]);
+      expect(authorization).toBe(`Token ${TOKEN}`);
+    });
 
-describe('publish over a real socket', () => {
-  it('sends a multipart body a server parses into the guide\'s fields', async () => {
-    let received: Array<[string, string]> = [];
-    const { url } = await httpServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': String(req.headers['content-type']) } }).formData();
-      received = await Promise.all(
-        [...form.entries()].map(async ([name, value]) => [name, typeof value === 'string' ? value : `${value.name}:${(await value.text()).length}`] as [string, string]),
-      );
-      res.statusCode = 201;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ id: 'a1', version: 1, state: 'QUEUED_TO_INITIALIZE' }));
+    it('goes direct for hosts in NO_PROXY', async () => {
+      const { url: target } = await httpServer(json);
+      const c = client({ serverUrl: target, env: { HTTP_PROXY: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.1' } });
+      expect(await c.listApps()).toEqual([]);
     });
-    const file = join(mkdtempSync(join(tmpdir(), 'p7apps-socket-')), 'thumbnail.png');
-    writeFileSync(file, 'x'.repeat(5000));
-    const sha256 = createHash('sha256').update('x'.repeat(5000)).digest('hex');
-    const result = await client({ serverUrl: url }).publish({
-      workspaceName: 'Toy apps',
-      name: 'Toy app',
-      workflowPath: '/Users/1/ToyWorkflow.p7wf',
-      setVersionAsDefault: true,
-      thumbnail: { path: file, filename: 'thumbnail.png', mediaType: 'image/png', sha256 },
-    });
-    expect(result).toMatchObject({ appId: 'a1', version: 1 });
-    expect(received).toEqual([
-      ['workspace.name', 'Toy apps'],
-      ['name', 'Toy app'],
-      ['workflow_path', '/Users/1/ToyWorkflow.p7wf'],
-      ['set_version_as_default', 'True'],
-      ['thumbnail', 'thumbnail.png:5000'],
-    ]);
   });
-});
+
+  describe('publish over a real socket', () => {
+    it('sends a multipart body a server parses into the guide\'s fields', async () => {
+      let received: Array<[string, string]> = [];
+      const { url } = await httpServer(async (req, res) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': String(req.headers['content-type']) } }).formData();
+        received = await Promise.all(
+          [...form.entries()].map(async ([name, value]) => [name, typeof value === 'string' ? value : `${value.name}:${(await value.text()).length}`] as [string, string]),
+        );
+        res.statusCode = 201;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ id: 'a1', version: 1, state: 'QUEUED_TO_INITIALIZE' }));
+      });
+      const file = join(mkdtempSync(join(tmpdir(), 'p7apps-socket-')), 'thumbnail.png');
+      writeFileSync(file, 'x'.repeat(5000));
+      const sha256 = createHash('sha256').update('x'.repeat(5000)).digest('hex');
+      const result = await client({ serverUrl: url }).publish({
+        workspaceName: 'Toy apps',
+        name: 'Toy app',
+        workflowPath: '/Users/1/ToyWorkflow.p7wf',
+        setVersionAsDefault: true,
+        thumbnail: { path: file, filename: 'thumbnail.png', mediaType: 'image/png', sha256 },
+      });
+      expect(result).toMatchObject({ appId: 'a1', version: 1 });
+      expect(received).toEqual([
+        ['workspace.name', 'Toy apps'],
+        ['name', 'Toy app'],
+        ['workflow_path', '/Users/1/ToyWorkflow.p7wf'],
+        ['set_version_as_default', 'True'],
+        ['thumbnail', 'thumbnail.png:5000'],
+      ]);
+    });
+  });
 });
