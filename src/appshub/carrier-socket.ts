@@ -302,14 +302,13 @@ class Connection {
 
   /** Waiting in the pool: it must not keep the process alive. */
   idle(): void {
-    this.#exchange = undefined;
-    this.reused = true;
     this.socket.unref();
   }
 
-  /** The exchange is over on this side: the connection goes back to the pool, or is closed. */
+  /** The exchange is over on this side: the connection goes back to the pool (or straight to a waiting request), or is closed. */
   release(reusable: boolean): void {
     this.#exchange = undefined;
+    this.reused = true;
     this.#pool.release(this, reusable);
   }
 
