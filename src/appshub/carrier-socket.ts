@@ -278,10 +278,11 @@ class Connection {
       // Bytes nobody asked for: the connection's stream can no longer be trusted.
       else this.kill();
     });
-    socket.on('end', () => this.#ended(codedError('ECONNRESET', 'socket hang up')));
-    socket.on('error', (err: Error) => this.#ended(err));
-    socket.on('close', () => {
-      this.#ended(codedError('ECONNRESET', 'socket hang up'));
+    // The server's close (FIN) is the end of a body framed by close; a fault (a reset) is never that.
+    socket.on('end', () => this.#ended(codedError('ECONNRESET', 'socket hang up'), true));
+    socket.on('error', (err: Error) => this.#ended(err, false));
+    socket.on('close', (hadError: boolean) => {
+      this.#ended(codedError('ECONNRESET', 'socket hang up'), !hadError);
       this.#gone();
     });
   }
@@ -309,6 +310,8 @@ class Connection {
   release(reusable: boolean): void {
     this.#exchange = undefined;
     this.reused = true;
+    // Paused while its answer waited for a reader: it must read again, the next answer or the server's close while idle.
+    this.socket.resume();
     this.#pool.release(this, reusable);
   }
 
@@ -320,13 +323,13 @@ class Connection {
     if (err !== undefined) exchange?.fail(err);
   }
 
-  #ended(err: Error): void {
+  #ended(err: Error, closed: boolean): void {
     const exchange = this.#exchange;
     if (exchange === undefined) {
       if (!this.dead) this.kill();
       return;
     }
-    exchange.onEnd(err);
+    exchange.onEnd(err, closed);
   }
 
   #gone(): void {
@@ -446,9 +449,9 @@ class Exchange {
     conn.release(this.#framing!.reusable && !this.#req.freshConnection && extra === 0);
   }
 
-  /** The connection ended or failed under the exchange. */
-  onEnd(err: Error): void {
-    if (this.#phase === 'body' && this.#body!.endsAtClose()) {
+  /** The connection ended (`closed`: the server closed it) or failed (a reset) under the exchange. */
+  onEnd(err: Error, closed: boolean): void {
+    if (this.#phase === 'body' && closed && this.#body!.endsAtClose()) {
       this.#phase = 'done';
       this.#settle();
       this.#answer!.finish();
