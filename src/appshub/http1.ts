@@ -282,7 +282,9 @@ export class ChunkedDecoder {
         else if (content.indexOf(':') <= 0 || !TOKEN.test(content.slice(0, content.indexOf(':')))) throw codedError('HPE_INVALID_HEADER_TOKEN', 'Invalid trailer field');
       }
     }
-    return { data, done: this.#state === 'done', extra: bytes.length - i };
+    // One piece per read, however many chunks it held: a body of one-byte chunks kept as one view each would cost
+    // some hundred bytes of memory per byte of body, far past any cap the reader sets.
+    return { data: data.length > 1 ? [Buffer.concat(data)] : data, done: this.#state === 'done', extra: bytes.length - i };
   }
 }
 

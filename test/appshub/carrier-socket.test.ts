@@ -131,6 +131,16 @@ describe('the chunked coding', () => {
     expect(decode([...encoded])).toEqual({ body: 'hello, world! 1', done: true, extra: 0 });
   });
 
+  it.each([
+    ['many one-byte chunks', `${'1\r\nx\r\n'.repeat(10_000)}0\r\n\r\n`, 10_000],
+    ['chunks of every size', `${Array.from({ length: 50 }, (_, n) => `${(n + 1).toString(16)}\r\n${'y'.repeat(n + 1)}\r\n`).join('')}0\r\n\r\n`, 1275],
+  ])('hands %s read at once over as one piece, not one per chunk', (_, text, length) => {
+    const step = new ChunkedDecoder().feed(bytes(text));
+    expect(step.done).toBe(true);
+    expect(step.data).toHaveLength(1);
+    expect(step.data[0]!.length).toBe(length);
+  });
+
   it('counts the bytes that come after the end', () => {
     expect(decode(['0\r\n\r\nHTTP/1.1 200 OK'])).toEqual({ body: '', done: true, extra: 15 });
   });
