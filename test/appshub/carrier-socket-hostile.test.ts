@@ -91,6 +91,21 @@ async function outcome(answer: Promise<CarrierAnswer>, maxBytes = 1 << 20): Prom
   }
 }
 
+/** The sockets the carrier opens, and the most of them not yet destroyed at once. */
+function watchConnects(): { made: net.Socket[]; mostOpen: () => number } {
+  const made: net.Socket[] = [];
+  let mostOpen = 0;
+  const connect = net.connect;
+  const spy = vi.spyOn(net, 'connect').mockImplementation((...args: Parameters<typeof net.connect>) => {
+    const socket = connect(...args);
+    made.push(socket);
+    mostOpen = Math.max(mostOpen, made.filter((m) => !m.destroyed).length);
+    return socket;
+  });
+  cleanups.push(() => spy.mockRestore());
+  return { made, mostOpen: () => mostOpen };
+}
+
 const later = (ms: number, fn: () => void) => {
   const timer = setTimeout(fn, ms);
   cleanups.push(() => clearTimeout(timer));
@@ -195,22 +210,13 @@ describe('connections and their slots', () => {
       });
     });
     // Counted on this side: the server may see a new connection before the close of the one it replaces.
-    const made: net.Socket[] = [];
-    let mostOpen = 0;
-    const connect = net.connect;
-    const spy = vi.spyOn(net, 'connect').mockImplementation((...args: Parameters<typeof net.connect>) => {
-      const socket = connect(...args);
-      made.push(socket);
-      mostOpen = Math.max(mostOpen, made.filter((m) => !m.destroyed).length);
-      return socket;
-    });
-    cleanups.push(() => spy.mockRestore());
+    const { made, mostOpen } = watchConnects();
     const c = carrier(2, { connectTimeoutMs: 5000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
     const outcomes = await Promise.all(Array.from({ length: 12 }, () => outcome(c.send(get(s.url)))));
     expect(outcomes).toHaveLength(12);
     for (const o of outcomes) expect(o).toMatch(/^(body .+|error ECONNRESET)$/);
     expect(made.length).toBeGreaterThan(2);
-    expect(mostOpen).toBeLessThanOrEqual(2);
+    expect(mostOpen()).toBeLessThanOrEqual(2);
   });
 
   it('fails every request at once, freeing its slot, when the server refuses connections', async () => {
@@ -222,6 +228,67 @@ describe('connections and their slots', () => {
     const c = carrier(1, { connectTimeoutMs: 5000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
     const outcomes = await Promise.all(Array.from({ length: 4 }, () => outcome(c.send(get(`http://127.0.0.1:${port}`)))));
     expect(outcomes).toEqual(Array(4).fill('error ECONNREFUSED'));
+  });
+});
+
+describe('what keeps the process alive, and closing', () => {
+  /** Ref'd TCP sockets: what keeps the process from exiting (the server's own are unref'd). */
+  const refdSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+  /** The count once the sockets earlier tests destroyed have finished closing. */
+  const settledBase = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return refdSockets();
+  };
+  const LONGISH: CarrierTimeouts = { connectTimeoutMs: 5000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 };
+
+  it('holds the process with a connection in use, and never with an idle one, reused or not', async () => {
+    const ends: Array<() => void> = [];
+    const s = await hostile(
+      (socket) => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[');
+        ends.push(() => socket.write(']'));
+      },
+      (socket) => socket.unref(),
+    );
+    const base = await settledBase();
+    const c = carrier(1, LONGISH);
+    for (let n = 0; n < 2; n++) {
+      const answer = await c.send(get(s.url));
+      expect(refdSockets()).toBe(base + 1);
+      const body = answer.read(100);
+      ends[n]!();
+      expect(Buffer.from((await body)!).toString()).toBe('[]');
+      expect(refdSockets()).toBe(base);
+    }
+    expect(s.accepted()).toBe(1);
+  });
+
+  it('drops an idle connection the server sends unasked bytes on, and answers the next read on a new one', async () => {
+    const s = await hostile((socket, nth) => {
+      socket.write(ok(`${nth}`));
+      if (nth === 1) later(10, () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil'));
+    });
+    const c = carrier(1, LONGISH);
+    expect(await outcome(c.send(get(s.url)))).toBe('body 1');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await outcome(c.send(get(s.url)))).toBe('body 2');
+    expect(s.accepted()).toBe(2);
+  });
+
+  it('ends a body being read, a request connecting and one waiting when the carrier closes, destroying every socket', async () => {
+    const s = await hostile((socket, nth) => socket.write(nth === 1 ? ok('[]') : 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n['));
+    const { made } = watchConnects();
+    const c = carrier(2, LONGISH);
+    expect(await outcome(c.send(get(s.url)))).toBe('body []');
+    const reading = (await c.send(get(s.url))).read(100);
+    const waiting = c.send(get(s.url));
+    const third = c.send(get(s.url));
+    await c.close();
+    await expect(reading).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(waiting).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(third).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(made.length).toBe(2);
+    expect(made.every((socket) => socket.destroyed)).toBe(true);
   });
 });
 
