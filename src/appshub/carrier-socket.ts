@@ -353,7 +353,9 @@ class Exchange {
   #phase: Phase = 'queued';
   #conn: Connection | undefined;
   #timer: NodeJS.Timeout;
+  /** The head's bytes so far, at the start of a buffer that grows by doubling (a head may come a byte at a time). */
   #head: Buffer | undefined;
+  #headLength = 0;
   #gotBytes = false;
   #framing: Framing | undefined;
   #body: BodyReader | undefined;
@@ -401,22 +403,47 @@ class Exchange {
   }
 
   #onHeadBytes(bytes: Buffer): void {
-    let buffer = this.#head === undefined ? bytes : Buffer.concat([this.#head, bytes]);
+    // Bytes of the head already found valid but incomplete are not looked at again.
+    let checked = this.#headLength;
+    let stored = checked > 0;
+    let buffer = stored ? this.#appendHead(bytes) : bytes;
     for (;;) {
-      const parsed = parseHead(buffer);
+      const parsed = parseHead(buffer, checked);
       if (parsed === undefined) {
-        this.#head = buffer;
+        if (!stored) this.#storeHead(buffer);
         return;
       }
+      checked = 0;
+      stored = false;
       buffer = buffer.subarray(parsed.length);
       const { head } = parsed;
       if (head.status === 101) throw codedError('HPE_INVALID_STATUS', 'Unexpected 101 Switching Protocols');
       // 1xx answers are interim (100 Continue, 103 Early Hints): the real one follows.
       if (head.status < 200) continue;
       this.#head = undefined;
+      this.#headLength = 0;
       this.#answered(head, buffer);
       return;
     }
+  }
+
+  #storeHead(part: Buffer): void {
+    this.#head = Buffer.allocUnsafe(Math.max(2 * part.length, 4096));
+    part.copy(this.#head);
+    this.#headLength = part.length;
+  }
+
+  /** The stored part of the head with `bytes` after it. */
+  #appendHead(bytes: Buffer): Buffer {
+    const length = this.#headLength + bytes.length;
+    if (this.#head!.length < length) {
+      const grown = Buffer.allocUnsafe(2 * length);
+      this.#head!.copy(grown, 0, 0, this.#headLength);
+      this.#head = grown;
+    }
+    bytes.copy(this.#head!, this.#headLength);
+    this.#headLength = length;
+    return this.#head!.subarray(0, length);
   }
 
   #answered(head: ResponseHead, rest: Buffer): void {

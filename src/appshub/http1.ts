@@ -42,17 +42,19 @@ const HTTP_SLASH = Buffer.from('HTTP/');
 /**
  * The head at the start of `bytes` and how many bytes it took, or undefined
  * while it is incomplete. Throws (llhttp's codes) when it is malformed or
- * longer than MAX_HEAD_BYTES.
+ * longer than MAX_HEAD_BYTES. `checked`: how many of the bytes an earlier
+ * call already found incomplete but valid, so a head that arrives a byte at a
+ * time costs time in proportion to its length, not its square.
  */
-export function parseHead(bytes: Buffer): { head: ResponseHead; length: number } | undefined {
-  const end = bytes.indexOf(CRLFCRLF);
+export function parseHead(bytes: Buffer, checked = 0): { head: ResponseHead; length: number } | undefined {
+  const end = bytes.indexOf(CRLFCRLF, Math.max(0, checked - 3));
   if (end < 0) {
     if (bytes.length > MAX_HEAD_BYTES) throw codedError('HPE_HEADER_OVERFLOW', 'Header overflow');
     // What cannot become a head is refused at once rather than waited on until the headers timeout:
     // bytes that are not HTTP (a TLS alert, a banner), or a line ended by a bare LF.
     const prefix = Math.min(5, bytes.length);
     if (!bytes.subarray(0, prefix).equals(HTTP_SLASH.subarray(0, prefix))) throw codedError('HPE_INVALID_CONSTANT', 'Expected HTTP/');
-    for (let lf = bytes.indexOf(10); lf >= 0; lf = bytes.indexOf(10, lf + 1)) {
+    for (let lf = bytes.indexOf(10, checked); lf >= 0; lf = bytes.indexOf(10, lf + 1)) {
       if (lf === 0 || bytes[lf - 1] !== 13) throw codedError('HPE_LF_EXPECTED', 'Expected CRLF');
     }
     return undefined;

@@ -145,6 +145,28 @@ describe('a server that stalls, closes or resets at an odd moment', () => {
     expect(await outcome(carrier().send(get(s.url)))).toBe(expected);
   });
 
+  it.each([
+    ['a byte at a time', (text: string) => [...text]],
+    ['cut inside each empty line', (text: string) => text.split(/(?<=\r\n\r)/)],
+    ['cut just after the interim answer', (text: string) => [text.slice(0, 25), text.slice(25)]],
+    ['in pieces of 7 bytes', (text: string) => text.match(/[^]{1,7}/g)!],
+  ])('reads an interim answer, then a head of many fields, sent %s', async (_, cut) => {
+    const text = `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n${'X-Field: value\r\n'.repeat(300)}Content-Length: 2\r\n\r\n[]`;
+    const s = await hostile((socket) => {
+      socket.setNoDelay(true);
+      const pieces = cut(text);
+      const drip = () => {
+        const piece = pieces.shift();
+        if (piece === undefined || socket.destroyed) return;
+        socket.write(piece, () => setImmediate(drip));
+      };
+      drip();
+    });
+    const answer = carrier(1, { connectTimeoutMs: 5000, headersTimeoutMs: 20_000, bodyTimeoutMs: 5000 }).send(get(s.url));
+    expect((await answer).headers.get('x-field')).toBe(Array(300).fill('value').join(', '));
+    expect(await outcome(answer)).toBe('body []');
+  });
+
   it('ends a large publish the server never reads, by the headers timeout, sent once', async () => {
     const server = net.createServer((socket) => {
       socket.pause();

@@ -52,6 +52,14 @@ describe('response heads', () => {
     for (let cut = 0; cut < text.length; cut++) expect(parseHead(bytes(text.slice(0, cut)))).toBeUndefined();
   });
 
+  it('does not look again at the bytes an earlier call found valid, and still finds an end split across calls', () => {
+    // A bare LF before `checked` would be refused if it were scanned again: it is not.
+    expect(parseHead(bytes('HTTP/1.1 200 OK\nX-A: b\r\n'), 16)).toBeUndefined();
+    expect(codeOf(() => parseHead(bytes('HTTP/1.1 200 OK\r\nX-A: b\nX'), 20))).toBe('HPE_LF_EXPECTED');
+    const text = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n';
+    for (let checked = 0; checked < text.length; checked++) expect(parseHead(bytes(text), checked)?.length).toBe(text.length);
+  });
+
   it.each([
     ['not HTTP at all (a banner, a TLS alert)', 'SSH-2.0-OpenSSH\r\n\r\n', 'HPE_INVALID_CONSTANT'],
     ['not HTTP, refused before the head ends', '\x15\x03\x01\x00\x02', 'HPE_INVALID_CONSTANT'],
