@@ -203,6 +203,20 @@ describe('connections and their slots', () => {
     expect(s.accepted()).toBe(1);
   });
 
+  it('stops reading an answer nobody reads yet, so the server cannot fill this side\'s memory', async () => {
+    let server: net.Socket | undefined;
+    const s = await hostile((socket) => {
+      server = socket;
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${64 << 20}\r\n\r\n`);
+      socket.write(Buffer.alloc(64 << 20, 'x'));
+    });
+    const answer = await carrier(1, { ...SHORT, bodyTimeoutMs: 5000 }).send(get(s.url));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Most of it is still on the server's side: this side paused the connection.
+    expect(server!.writableLength).toBeGreaterThan(32 << 20);
+    expect(await answer.read(1 << 20, true)).toHaveLength(1 << 20);
+  });
+
   it('frees the slot of a request stopped while it waits, connects, or reads', async () => {
     const s = await hostile((socket, nth) => {
       if (nth === 1) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n[');
