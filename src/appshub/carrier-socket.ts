@@ -378,18 +378,25 @@ class Exchange {
     this.#reject = reject;
     this.#stale = stale;
     // Waiting for a connection counts against the headers timeout, as it did with node:http's agent.
-    this.#timer = setTimeout(() => this.fail(codedError(HEADERS_TIMEOUT_CODE, 'Headers Timeout Error')), timeouts.headersTimeoutMs);
+    this.#timer = this.#headersTimer();
+  }
+
+  #headersTimer(): NodeJS.Timeout {
+    return setTimeout(() => this.fail(codedError(HEADERS_TIMEOUT_CODE, 'Headers Timeout Error')), this.#timeouts.headersTimeoutMs);
   }
 
   begin(conn: Connection, connected: boolean): void {
     this.#conn = conn;
     this.#phase = 'head';
     if (connected) this.#timer.refresh();
+    // A new connection: only the connect timeout runs until it is up, so a request that never left is never
+    // reported as one whose answer did not come (a publish would then be in doubt).
+    else clearTimeout(this.#timer);
     conn.socket.write(this.#bytes);
   }
 
   connected(): void {
-    if (this.#phase === 'head') this.#timer.refresh();
+    if (this.#phase === 'head') this.#timer = this.#headersTimer();
   }
 
   onData(bytes: Buffer): void {

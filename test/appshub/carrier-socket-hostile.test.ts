@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { RequestStop, type CarrierAnswer, type CarrierTimeouts } from '../../src/appshub/carrier.js';
 import { SocketCarrier } from '../../src/appshub/carrier-socket.js';
 import { createAppsHubClient } from '../../src/appshub/client.js';
-import { rejection } from './helpers.js';
+import { GUIDE_PUBLISH_REQUEST, rejection } from './helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'appshub');
 const SHORT: CarrierTimeouts = { connectTimeoutMs: 300, headersTimeoutMs: 300, bodyTimeoutMs: 300 };
@@ -325,6 +325,31 @@ describe('what keeps the process alive, and closing', () => {
     await expect(third).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(made.length).toBe(2);
     expect(made.every((socket) => socket.destroyed)).toBe(true);
+  });
+});
+
+describe('timeouts of a new connection', () => {
+  it('names the connect timeout, not the headers timeout, when a handshake outlasts a shorter headers timeout', async () => {
+    const silent = await hostile(() => undefined);
+    const c = carrier(1, { connectTimeoutMs: 300, headersTimeoutMs: 100, bodyTimeoutMs: 5000 });
+    expect(await outcome(c.send(get(silent.url.replace('http:', 'https:'))))).toBe('error UND_ERR_CONNECT_TIMEOUT');
+  });
+
+  it('reports a publish whose connection never came up as not sent', async () => {
+    const silent = await hostile(() => undefined);
+    const c = createAppsHubClient({
+      serverUrl: silent.url.replace('http:', 'https:'),
+      token: 'hostile-test-token-0123456789',
+      connections: 1,
+      connectTimeoutMs: 300,
+      headersTimeoutMs: 100,
+      retry: { maxAttempts: 1 },
+      onWarning: () => {},
+      env: {},
+    });
+    cleanups.push(() => c.close());
+    const err = await rejection(c.publish(GUIDE_PUBLISH_REQUEST));
+    expect(err).toMatchObject({ kind: 'timeout', code: 'UND_ERR_CONNECT_TIMEOUT', ambiguous: false });
   });
 });
 
