@@ -2,6 +2,7 @@
 // client's error by shape (AppsHubError's status, retryAfterMs, ambiguous) so
 // that fakes in tests and the real client are treated alike.
 
+import { UNREACHABLE_CODES } from '../appshub/carrier.js';
 import { P7appsError } from '../errors.js';
 
 export interface HttpFacts {
@@ -17,8 +18,8 @@ export interface HttpFacts {
   notSent: boolean;
 }
 
-/** Errors of the connect phase: the request never left, so it certainly did not commit. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Errors of the connect phase (the transport's list): the request never left, so it certainly did not commit. */
+const NOT_SENT_CODES = UNREACHABLE_CODES;
 
 export function httpFacts(err: unknown): HttpFacts {
   if (typeof err !== 'object' || err === null) return { ambiguous: false, committed: false, notSent: false };

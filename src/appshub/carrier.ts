@@ -137,6 +137,13 @@ export const BODY_TIMEOUT_CODE = 'UND_ERR_BODY_TIMEOUT';
 /** An answer whose Content-Encoding does not decode: the server answered, with damaged bytes. */
 export const UNDECODABLE_CODE = 'P7APPS_UNDECODABLE_ANSWER';
 
+/**
+ * Failures to reach the server at all, before a request leaves: refused, no
+ * route, no such host, the connect timeout. A publish that met one was
+ * certainly not applied, and the server may be back soon (a restart).
+ */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', CONNECT_TIMEOUT_CODE]);
+
 export interface TlsChoice {
   /** Node's authorities plus the CA file's, when one is given; else Node's own. */
   ca?: string[];

@@ -210,7 +210,6 @@ function clip(text: string, max = DETAIL_MAX_CHARS): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-
 /** The text of a body, or undefined when it is not UTF-8 text. */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
   // isUtf8 and a Buffer's decoding: the same strictness as a fatal TextDecoder, at a fraction of its cost per call.

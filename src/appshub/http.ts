@@ -16,6 +16,7 @@ import {
   LONGEST_TIMER_MS,
   RequestStop,
   UNDECODABLE_CODE,
+  UNREACHABLE_CODES,
   abortError,
   codedError,
   followAbort,
@@ -283,7 +284,7 @@ const TLS_CODES = new Set([
 ]);
 
 /** Failures that happen before the request leaves: a POST that met one was certainly not applied. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', CONNECT_TIMEOUT_CODE, ...TLS_CODES, ...TLS_MISMATCH_CODES]);
+const NOT_SENT_CODES = new Set([...UNREACHABLE_CODES, ...TLS_CODES, ...TLS_MISMATCH_CODES]);
 
 const TIMEOUTS: Record<string, { which: string; option: keyof Timeouts }> = {
   [CONNECT_TIMEOUT_CODE]: { which: 'connect', option: 'connectTimeoutMs' },

@@ -22,7 +22,6 @@ afterEach(async () => {
 });
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
-const head = (text: string) => parseHead(bytes(text))!.head;
 const codeOf = (fn: () => unknown) => {
   try {
     fn();
@@ -195,7 +194,9 @@ async function rawSite(answer: (nthRequest: number, connection: number, socket: 
       }
     });
     socket.on('error', () => undefined);
-    cleanups.push(() => socket.destroy());
+    cleanups.push(() => {
+      socket.destroy();
+    });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -209,7 +210,6 @@ function socketClient(url: string, connections = 1) {
   return c;
 }
 
-const LIST_PATH = '/appshub/.rest/v2/apps/';
 const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 
 describe('answers framed every way a server may', () => {

@@ -200,7 +200,7 @@ describe.each(CARRIERS)('the $name carrier', (carrier) => {
 
   describe('timeouts', () => {
     it('names the connect timeout when a TLS server never finishes its handshake', async () => {
-      const silent = net.createServer((socket) => cleanups.push(() => socket.destroy()));
+      const silent = net.createServer((socket) => cleanups.push(() => void socket.destroy()));
       silent.listen(0, '127.0.0.1');
       await once(silent, 'listening');
       cleanups.push(() => new Promise((resolve) => silent.close(resolve)));

@@ -576,6 +576,8 @@ describe('error mapping', () => {
     ['ECONNRESET', true],
     ['ECONNREFUSED', false],
     ['ENOTFOUND', false],
+    ['EHOSTUNREACH', false],
+    ['ENETUNREACH', false],
   ])('a publish that meets %s is ambiguous: %s', async (code, ambiguous) => {
     nock(SERVER).post(`${APPS}/apps/`).replyWithError(netError({ code, message: `connect ${code}` }));
     const err = await rejection(client().client.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
