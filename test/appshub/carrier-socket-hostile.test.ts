@@ -223,6 +223,10 @@ describe('connections and their slots', () => {
       else socket.write(ok('[]'));
     });
     const c = carrier(1, { connectTimeoutMs: 5000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
+    const connecting = new RequestStop();
+    const neverSent = c.send(get(s.url, connecting));
+    connecting.stop(Object.assign(new Error('stopped'), { code: 'ABORT_ERR' }));
+    await expect(neverSent).rejects.toMatchObject({ code: 'ABORT_ERR' });
     const reading = new RequestStop();
     const waiting = new RequestStop();
     const first = await c.send(get(s.url, reading));
@@ -233,6 +237,19 @@ describe('connections and their slots', () => {
     reading.stop(Object.assign(new Error('stopped'), { code: 'ABORT_ERR' }));
     await expect(body).rejects.toMatchObject({ code: 'ABORT_ERR' });
     expect(await outcome(c.send(get(s.url)))).toBe('body []');
+  });
+
+  it.each([
+    ['declared too large', `HTTP/1.1 200 OK\r\nContent-Length: ${10 << 20}\r\n\r\n[`],
+    ['chunked past the cap', `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n${'x'.repeat(512)}\r\n`],
+  ])('hands the slot of an answer %s, dropped unread, to the request waiting for it', async (_, first) => {
+    const s = await hostile((socket, nth) => socket.write(nth === 1 ? first : ok('[]')));
+    const c = carrier(1, { connectTimeoutMs: 5000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
+    const big = await c.send(get(s.url));
+    const waiting = c.send(get(s.url));
+    expect(await big.read(100)).toBeUndefined();
+    expect(await outcome(waiting)).toBe('body []');
+    expect(s.accepted()).toBe(2);
   });
 
   it('serves every waiting request after the connections under them die, never over `connections` at once', async () => {
