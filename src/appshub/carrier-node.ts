@@ -87,7 +87,8 @@ export class NodeCarrier implements Carrier {
       let request: http.ClientRequest;
       // Before the answer the request is what breaks off; after it, the answer's body (read() then fails with err).
       const fail = (err: Error) => (response ?? request).destroy(err);
-      const timer = setTimeout(() => fail(codedError(HEADERS_TIMEOUT_CODE, 'Headers Timeout Error')), timeouts.headersTimeoutMs);
+      const headersTimer = () => setTimeout(() => fail(codedError(HEADERS_TIMEOUT_CODE, 'Headers Timeout Error')), timeouts.headersTimeoutMs);
+      let timer = headersTimer();
       const done = () => {
         clearTimeout(timer);
         req.stop.unlisten();
@@ -102,11 +103,14 @@ export class NodeCarrier implements Carrier {
       req.stop.listen(fail);
       request.once('socket', (socket: Socket) => {
         if (request.reusedSocket) return;
-        // A new connection: the connect timeout runs until it is up (TLS included); the headers timeout then starts again.
+        // A new connection: only the connect timeout runs until it is up (TLS included), so a request that never
+        // left is never reported as one whose answer did not come (a publish would then be in doubt); the headers
+        // timeout then starts again.
+        clearTimeout(timer);
         const connectTimer = setTimeout(() => fail(codedError(CONNECT_TIMEOUT_CODE, 'Connect Timeout Error')), timeouts.connectTimeoutMs);
         const connected = () => {
           clearTimeout(connectTimer);
-          if (!settled) timer.refresh();
+          if (!settled) timer = headersTimer();
         };
         const event = secure ? 'secureConnect' : 'connect';
         socket.once(event, connected);

@@ -213,15 +213,25 @@ describe.each(CARRIERS)('the $name carrier', (carrier) => {
   });
 
   describe('timeouts', () => {
-    it('names the connect timeout when a TLS server never finishes its handshake', async () => {
+    /** An https:// URL whose server accepts connections and never answers the handshake. */
+    async function silentTls(): Promise<string> {
       const silent = net.createServer((socket) => cleanups.push(() => void socket.destroy()));
       silent.listen(0, '127.0.0.1');
       await once(silent, 'listening');
       cleanups.push(() => new Promise((resolve) => silent.close(resolve)));
-      const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-      const err = await rejection(client({ serverUrl: url, connectTimeoutMs: 150 }).listApps());
+      return `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    }
+
+    it('names the connect timeout when a TLS server never finishes its handshake', async () => {
+      const err = await rejection(client({ serverUrl: await silentTls(), connectTimeoutMs: 150 }).listApps());
       expect(err).toMatchObject({ kind: 'timeout', code: 'UND_ERR_CONNECT_TIMEOUT' });
       expect(err.message).toContain('connect timeout, 150ms');
+    });
+
+    it('reports a publish whose connection never came up as not sent, even with a shorter headers timeout', async () => {
+      // Only the connect timeout runs while connecting: a headers timeout here would put the publish in doubt.
+      const err = await rejection(client({ serverUrl: await silentTls(), connectTimeoutMs: 300, headersTimeoutMs: 100 }).publish(GUIDE_PUBLISH_REQUEST));
+      expect(err).toMatchObject({ kind: 'timeout', code: 'UND_ERR_CONNECT_TIMEOUT', ambiguous: false });
     });
 
     it('names the body timeout when an answer stops halfway', async () => {
