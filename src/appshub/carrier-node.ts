@@ -30,8 +30,6 @@ import {
   type TlsChoice,
 } from './carrier.js';
 
-
-
 class NodeHeaders implements ResponseHeaders {
   constructor(private readonly raw: http.IncomingHttpHeaders) {}
 
