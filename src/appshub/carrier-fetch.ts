@@ -3,7 +3,7 @@
 // proxy is where corporate networks differ most, and undici's handling of
 // them is the tested one; its extra CPU per request (fetch costs about three
 // times node:http here) matters little next to a proxy's own hop. Direct
-// connections go through carrier-node.ts.
+// connections go through carrier-socket.ts (or carrier-node.ts).
 
 import { createRequire } from 'node:module';
 import type { Dispatcher, EnvHttpProxyAgent as UndiciEnvHttpProxyAgent } from 'undici';

@@ -1,13 +1,14 @@
-// The carrier for direct connections: node:http and node:https with
-// kept-alive connections, at most `connections` per origin. It replaced the
-// global fetch, whose streams, signals and request objects cost about three
-// times the CPU per request of node:http on a fast network, where that CPU
-// is what a 1,000-app plan waits for. It does what fetch did for us: the
-// connect, headers and body timeouts (under the same codes), gzip and
-// deflate answers decoded, bodies capped before they are read whole. Its own
-// care: a request that meets a kept-alive connection the server has just
-// closed is sent again once on a new one, and a publish never goes out on a
-// reused connection at all (CarrierRequest.freshConnection).
+// The carrier for direct connections when P7APPS_HTTP_CLIENT=node: node:http
+// and node:https with kept-alive connections, at most `connections` per
+// origin. The default is p7apps' own (carrier-socket.ts), at less than half
+// the CPU per request; this one stays for a server or a middlebox that
+// disagrees with that one, and for the nock tests, which see node:http only.
+// It does what fetch did for us: the connect, headers and body timeouts
+// (under the same codes), gzip and deflate answers decoded, bodies capped
+// before they are read whole. Its own care: a request that meets a
+// kept-alive connection the server has just closed is sent again once on a
+// new one, and a publish never goes out on a reused connection at all
+// (CarrierRequest.freshConnection).
 
 import http from 'node:http';
 import https from 'node:https';
@@ -17,11 +18,11 @@ import {
   CONNECT_TIMEOUT_CODE,
   DRAIN_MAX_BYTES,
   HEADERS_TIMEOUT_CODE,
-  LONGEST_TIMER_MS,
   STALE_CONNECTION_CODES,
   codedError,
   decodedBody as decoded,
   joinCapped,
+  timerSafe,
   type Carrier,
   type CarrierAnswer,
   type CarrierRequest,
@@ -46,12 +47,7 @@ export class NodeCarrier implements Carrier {
   readonly #fresh: { http: http.Agent; https: https.Agent };
 
   constructor(connections: number, timeouts: CarrierTimeouts, tls: TlsChoice) {
-    // Node fires a timer longer than it keeps at once: a longer timeout is as good as none.
-    this.#timeouts = {
-      connectTimeoutMs: Math.min(timeouts.connectTimeoutMs, LONGEST_TIMER_MS),
-      headersTimeoutMs: Math.min(timeouts.headersTimeoutMs, LONGEST_TIMER_MS),
-      bodyTimeoutMs: Math.min(timeouts.bodyTimeoutMs, LONGEST_TIMER_MS),
-    };
+    this.#timeouts = timerSafe(timeouts);
     const tlsOptions = tls.ca === undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized };
     this.#keptAlive = {
       http: new http.Agent({ keepAlive: true, maxSockets: connections }),

@@ -27,11 +27,11 @@ import {
   CONNECT_TIMEOUT_CODE,
   DRAIN_MAX_BYTES,
   HEADERS_TIMEOUT_CODE,
-  LONGEST_TIMER_MS,
   STALE_CONNECTION_CODES,
   codedError,
   decodedBody,
   joinCapped,
+  timerSafe,
   type Carrier,
   type CarrierAnswer,
   type CarrierRequest,
@@ -39,13 +39,12 @@ import {
   type ResponseHeaders,
   type TlsChoice,
 } from './carrier.js';
-import { BodyReader, framingOf, parseHead, type Framing, type ResponseHead } from './http1.js';
+import { BodyReader, TOKEN, framingOf, parseHead, type Framing, type ResponseHead } from './http1.js';
 
 /** Body bytes held for an answer nobody reads yet before its connection is paused. */
 const UNREAD_HIGH_WATER = 256 * 1024;
 /** A connection the server says it keeps `timeout=N` seconds is not reused in the last second of that. */
 const KEEP_ALIVE_MARGIN_MS = 1000;
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const BAD_TARGET = /[^\x21-\x7e]/;
 
@@ -62,8 +61,6 @@ interface Origin {
   /** For connecting: an IPv6 address without its brackets. */
   host: string;
   port: number;
-  /** For the Host header: as the URL writes it (default port left out). */
-  hostHeader: string;
 }
 
 export class SocketCarrier implements Carrier {
@@ -74,12 +71,7 @@ export class SocketCarrier implements Carrier {
   #closed = false;
 
   constructor(connections: number, timeouts: CarrierTimeouts, tlsChoice: TlsChoice) {
-    // Node fires a timer longer than it keeps at once: a longer timeout is as good as none.
-    this.#timeouts = {
-      connectTimeoutMs: Math.min(timeouts.connectTimeoutMs, LONGEST_TIMER_MS),
-      headersTimeoutMs: Math.min(timeouts.headersTimeoutMs, LONGEST_TIMER_MS),
-      bodyTimeoutMs: Math.min(timeouts.bodyTimeoutMs, LONGEST_TIMER_MS),
-    };
+    this.#timeouts = timerSafe(timeouts);
     this.#tls = tlsChoice;
     this.#max = connections;
   }
@@ -119,7 +111,7 @@ export class SocketCarrier implements Carrier {
     if (pool === undefined) {
       const secure = url.protocol === 'https:';
       const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-      const origin: Origin = { secure, host: hostname, port: url.port === '' ? (secure ? 443 : 80) : Number(url.port), hostHeader: url.host };
+      const origin: Origin = { secure, host: hostname, port: url.port === '' ? (secure ? 443 : 80) : Number(url.port) };
       pool = new Pool(origin, this.#max, !fresh, this.#timeouts.connectTimeoutMs, this.#tls);
       this.#pools.set(key, pool);
     }

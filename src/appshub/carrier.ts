@@ -2,10 +2,12 @@
 // transport's policy (retries, deadlines, redirects, error wording in
 // http.ts): a carrier opens and reuses connections, enforces the connect,
 // headers and body timeouts, and hands back the status and headers at once
-// and the body on demand, capped. Two carriers exist: node:http/https for
-// direct connections (carrier-node.ts, the cheap one), and undici's proxy
-// agent through fetch when the environment names a proxy (carrier-fetch.ts).
-// buildCarrier picks one; only `env` is read, never process.env.
+// and the body on demand, capped. Three carriers exist: p7apps' own HTTP/1.1
+// on sockets for direct connections (carrier-socket.ts, the cheap one, the
+// default), node:http/https for them when P7APPS_HTTP_CLIENT=node
+// (carrier-node.ts), and undici's proxy agent through fetch when the
+// environment names a proxy (carrier-fetch.ts). buildCarrier (http.ts) picks
+// one; only `env` is read, never process.env.
 
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -129,6 +131,15 @@ export const DRAIN_MAX_BYTES = 64 * 1024;
 
 /** The longest timer Node keeps: it fires a longer one at once. */
 export const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** The timeouts as timers can hold them: Node fires a longer timer at once, so a longer timeout is as good as none. */
+export function timerSafe(timeouts: CarrierTimeouts): CarrierTimeouts {
+  return {
+    connectTimeoutMs: Math.min(timeouts.connectTimeoutMs, LONGEST_TIMER_MS),
+    headersTimeoutMs: Math.min(timeouts.headersTimeoutMs, LONGEST_TIMER_MS),
+    bodyTimeoutMs: Math.min(timeouts.bodyTimeoutMs, LONGEST_TIMER_MS),
+  };
+}
 
 /** The codes a carrier's own timeouts fail with: the words undici uses, so both carriers speak one vocabulary. */
 export const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';

@@ -31,7 +31,8 @@ export interface ResponseHead {
   fields: Map<string, string>;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A field name (RFC 9110 5.6.2): the same rule for the names p7apps sends and those it reads. */
+export const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Field values: visible characters, spaces, tabs and obs-text; no other controls. */
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** The reason phrase: the same characters as a value. */
