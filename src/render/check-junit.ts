@@ -4,8 +4,7 @@
 
 import { checkReportLines } from './check-words.js';
 import { checkSummaryLine } from './check-human.js';
-import { xmlText } from './escape.js';
-import { JUNIT_CLOSING, junitOpening, xmlLines } from './junit.js';
+import { JUNIT_CLOSING, junitCase, junitOpening } from './junit.js';
 import type { CheckRenderer } from './types.js';
 
 interface Case {
@@ -36,12 +35,16 @@ export const renderCheckJunit: CheckRenderer = (report, out) => {
     errors: cases.filter((c) => c.kind === 'error').length,
   });
   for (const c of cases) {
-    lines.push(`    <testcase classname="${xmlText(c.classname)}" name="${xmlText(c.name)}">`);
-    const body = xmlLines(c.lines);
-    if (c.kind === 'failure') lines.push(`      <failure type="check-failed" message="${xmlText(c.lines[0] ?? '')}">${body}</failure>`);
-    else if (c.kind === 'error') lines.push(`      <error type="could-not-run" message="${xmlText(c.lines[0] ?? '')}">${body}</error>`);
-    else if (c.lines.length > 1) lines.push(`      <system-out>${body}</system-out>`);
-    lines.push('    </testcase>');
+    const message = c.lines[0] ?? '';
+    lines.push(
+      ...junitCase({
+        classname: c.classname,
+        name: c.name,
+        ...(c.kind === 'failure' ? { outcome: { element: 'failure', type: 'check-failed', message, lines: c.lines } } : {}),
+        ...(c.kind === 'error' ? { outcome: { element: 'error', type: 'could-not-run', message, lines: c.lines } } : {}),
+        ...(c.kind === 'passed' && c.lines.length > 1 ? { output: c.lines } : {}),
+      }),
+    );
   }
   lines.push(...JUNIT_CLOSING);
   out.write(`${lines.join('\n')}\n`);

@@ -7,9 +7,8 @@ import type { DriftRenderer } from './types.js';
 import { driftSummaryLine, partlyVerifiedStatus } from '../plan/drift.js';
 import { publishingText, unverifiableText } from '../plan/describe.js';
 import { changeLabel, editedWorkflowText, sidesText } from './plan-words.js';
-import { xmlText as xmlEscape } from './escape.js';
 import { quoteShort } from './text.js';
-import { JUNIT_CLOSING, junitOpening, xmlLines } from './junit.js';
+import { JUNIT_CLOSING, junitCase, junitOpening } from './junit.js';
 
 function detailLines(app: AppDrift): string[] {
   const lines: string[] = [];
@@ -47,14 +46,15 @@ export const renderDriftJunit: DriftRenderer = (report, out) => {
   });
   for (const app of report.apps) {
     const details = detailLines(app);
-    lines.push(`    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(app.name)}">`);
-    if (app.counts) {
-      lines.push(`      <failure type="${app.status}" message="${xmlEscape(FAILURE_MESSAGE[app.status])}">${xmlLines(details)}</failure>`);
-    } else if (details.length > 0 || app.status === 'unmanaged') {
-      const status = partlyVerifiedStatus(app) ?? FAILURE_MESSAGE[app.status];
-      lines.push(`      <system-out>${xmlLines([status, ...details])}</system-out>`);
-    }
-    lines.push('    </testcase>');
+    const shown = details.length > 0 || app.status === 'unmanaged';
+    lines.push(
+      ...junitCase({
+        classname,
+        name: app.name,
+        ...(app.counts ? { outcome: { element: 'failure', type: app.status, message: FAILURE_MESSAGE[app.status], lines: details } } : {}),
+        ...(!app.counts && shown ? { output: [partlyVerifiedStatus(app) ?? FAILURE_MESSAGE[app.status], ...details] } : {}),
+      }),
+    );
   }
   lines.push(...JUNIT_CLOSING);
   out.write(`${lines.join('\n')}\n`);

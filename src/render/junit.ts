@@ -36,6 +36,26 @@ export function junitOpening(suite: JunitSuite): string[] {
   ];
 }
 
+export interface JunitCase {
+  classname: string;
+  name: string;
+  /** A test that did not pass: as a `failure` (it ran and failed) or an `error` (it could not run). */
+  outcome?: { element: 'failure' | 'error'; type: string; message: string; lines: readonly string[] };
+  /** What a passing test has to say, as its standard output. */
+  output?: readonly string[];
+}
+
+/** One test case's lines. */
+export function junitCase(c: JunitCase): string[] {
+  const lines = [`    <testcase classname="${xmlText(c.classname)}" name="${xmlText(c.name)}">`];
+  if (c.outcome) {
+    const { element, type, message } = c.outcome;
+    lines.push(`      <${element} type="${xmlText(type)}" message="${xmlText(message)}">${xmlLines(c.outcome.lines)}</${element}>`);
+  } else if (c.output) lines.push(`      <system-out>${xmlLines(c.output)}</system-out>`);
+  lines.push('    </testcase>');
+  return lines;
+}
+
 /** The lines after the last test case. */
 export const JUNIT_CLOSING: readonly string[] = ['  </testsuite>', '</testsuites>'];
 
