@@ -593,7 +593,7 @@ async function checkBeforeSending(
 ): Promise<void> {
   let changed: string | null;
   try {
-    changed = await changedBeforePublish(run.api, publish, { appId, madeRevisions }, lifetime.readSignal, run.appList);
+    changed = await changedBeforePublish(run.api, run.appList, publish, { appId, madeRevisions }, lifetime.readSignal);
   } catch (err) {
     if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was sent`);
     throw new PublishStop('failed', `could not check ${JSON.stringify(publish.request.name)} before publishing ${label(publish)}, so it was not sent: ${describeError(err)}`);

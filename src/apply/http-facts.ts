@@ -18,13 +18,11 @@ export interface HttpFacts {
   notSent: boolean;
 }
 
-/** Errors of the connect phase (the transport's list): the request never left, so it certainly did not commit. */
-const NOT_SENT_CODES = UNREACHABLE_CODES;
-
+/** `notSent`: the code is one of the transport's UNREACHABLE_CODES (refused, no route, no host, connect timeout). */
 export function httpFacts(err: unknown): HttpFacts {
   if (typeof err !== 'object' || err === null) return { ambiguous: false, committed: false, notSent: false };
   const fields = err as { status?: unknown; retryAfterMs?: unknown; ambiguous?: unknown; committed?: unknown; code?: unknown };
-  const notSent = fields.ambiguous !== true && fields.status === undefined && typeof fields.code === 'string' && NOT_SENT_CODES.has(fields.code);
+  const notSent = fields.ambiguous !== true && fields.status === undefined && typeof fields.code === 'string' && UNREACHABLE_CODES.has(fields.code);
   const facts: HttpFacts = { ambiguous: fields.ambiguous === true, committed: fields.committed === true, notSent };
   if (typeof fields.status === 'number') facts.status = fields.status;
   if (typeof fields.retryAfterMs === 'number' && Number.isFinite(fields.retryAfterMs) && fields.retryAfterMs >= 0) {

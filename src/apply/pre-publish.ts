@@ -81,19 +81,19 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 
 /**
  * Why the app is no longer as planned, in words; null when the publish may
- * go. Read errors propagate. `appList` shares the catalog reads of one run's
- * checks; without it the check reads the list alone.
+ * go. Read errors propagate. `appList` is the run's: it shares the catalog
+ * reads of checks that ask together.
  */
 export async function changedBeforePublish(
   api: AppsHubApi,
+  appList: SharedAppList,
   publish: PlannedPublish,
   state: PrePublishState,
   signal?: AbortSignal,
-  appList?: SharedAppList,
 ): Promise<string | null> {
   const { expect, request } = publish;
   if (expect.creates === 'app' || state.appId === null) {
-    const apps = appList ? await appList.read(signal) : await api.listApps(signal);
+    const apps = await appList.read(signal);
     const found = apps.filter((a) => a.name === request.name);
     if (found.length === 0) return null;
     return `an app named ${JSON.stringify(request.name)} now exists on the server (id ${found.map((a) => a.id).join(', ')}), created after the plan was made`;

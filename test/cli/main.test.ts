@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
@@ -38,5 +41,18 @@ describe('a flag given without its value', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`Error: ${flag} needs a value`);
     expect(run.stderr).not.toMatch(/unexpected failure|bug in p7apps/);
+  });
+});
+
+describe('an HTTP client the environment names that p7apps does not have', () => {
+  it.each([['plan'], ['drift'], ['doctor'], ['apply', '--auto-approve']])('%s stops before any request, naming P7APPS_HTTP_CLIENT and its values, and never echoes it', async (command, ...flags) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'p7apps-http-client-'));
+    writeFileSync(path.join(dir, 'p7apps.config.json'), JSON.stringify({ apps: [] }));
+    const run = await runCli([command, ...flags, '--server', 'http://127.0.0.1:9'], { cwd: dir, env: { P7APPS_HTTP_CLIENT: 'curl\u001b[2J', P7APPS_TOKEN: 'token-0123456789' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Error: P7APPS_HTTP_CLIENT names an HTTP client p7apps does not have');
+    expect(run.stderr).toContain('Set it to socket or node');
+    expect(run.stdout + run.stderr).not.toMatch(/curl|\u001b|ECONNREFUSED|Could not reach/);
+    expect(run.stderr).not.toMatch(/\bat .+\.(ts|js):\d+/);
   });
 });
