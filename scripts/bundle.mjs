@@ -70,27 +70,6 @@ const lazyStringWidth = {
   },
 };
 
-/**
- * Modules that import only limits through config/schema.js (which builds the
- * zod schemas and re-exports config/limits.js): pointed at limits.js itself,
- * so that they do not load zod. Should one import more than a limit from
- * schema.js, the build fails (limits.js has no such export) instead of
- * quietly loading less.
- */
-const LIMITS_ONLY_IMPORTERS = new Set(['dist/config/files.js', 'dist/config/find.js']);
-const limitsWithoutSchema = {
-  name: 'limits-without-schema',
-  setup(build) {
-    const schemaModule = path.join(root, 'dist/config/schema.js');
-    const limitsModule = path.join(root, 'dist/config/limits.js');
-    build.onResolve({ filter: /^\.\/schema\.js$/ }, (args) => {
-      const importer = path.relative(root, args.importer);
-      if (!LIMITS_ONLY_IMPORTERS.has(importer) || path.join(args.resolveDir, args.path) !== schemaModule) return undefined;
-      return { path: limitsModule };
-    });
-  },
-};
-
 /** zod's `locales` namespace with English only (the one locale zod itself uses). */
 const englishOnlyZodLocales = {
   name: 'english-only-zod-locales',
@@ -128,6 +107,6 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [lazyStringWidth, englishOnlyZodLocales, limitsWithoutSchema],
+  plugins: [lazyStringWidth, englishOnlyZodLocales],
 });
 await writeFile(path.join(outdir, 'THIRD_PARTY_NOTICES.md'), await thirdPartyNotices(root, result.metafile));

@@ -9,7 +9,7 @@ import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DesiredThumbnail } from './desired.js';
 import { IMAGE_KINDS, sniffImageType } from './image-type.js';
-import { MAX_DESCRIPTION_FILE_BYTES, MAX_DESCRIPTION_LENGTH, MAX_THUMBNAIL_BYTES } from './schema.js';
+import { MAX_DESCRIPTION_FILE_BYTES, MAX_DESCRIPTION_LENGTH, MAX_THUMBNAIL_BYTES } from './limits.js';
 
 export interface FileContext {
   /** Directory of the config file, absolute. */

@@ -17,7 +17,7 @@ import { displayPath, formatBytes } from './files.js';
 import type { PathSegment } from './issue-path.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { evaluateConfigFile, ModuleLoadError } from './sandbox.js';
-import { MAX_CONFIG_FILE_BYTES } from './schema.js';
+import { MAX_CONFIG_FILE_BYTES } from './limits.js';
 
 /** In order of preference. Two of them in one directory is an error, not a silent choice. */
 export const SEARCH_PLACES = [
