@@ -45,6 +45,16 @@ describe('p7apps check', () => {
     expect(code).toBe(1);
   });
 
+  it('Ctrl-C before any check started stops at once, says nothing was run, exit 130', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { code, stdout, stderr, emu } = await checkCli(1, [], CHECK_CONFIG, controller.signal);
+    expect(code).toBe(130);
+    expect(stderr).toContain('Interrupted before any check was started; nothing was run on the server.');
+    expect(stdout).toBe('');
+    expect(emu.snapshot().runs).toEqual([]);
+  });
+
   it('Ctrl-C while a run is RUNNING interrupts and deletes it; exit 130', async () => {
     const config = { defaults: { workspace: 'Toy apps' }, apps: [{ name: 'Slow', checks: [{ name: 'smoke' }], versions: [{ version: 1, workflow: '/Users/1/Slow.p7wf' }] }] };
     const controller = new AbortController();

@@ -46,9 +46,10 @@ export async function runCheckCommand(ctx: CliContext, args: CheckArgs): Promise
       interruptedCleanupMs: CLEANUP_AFTER_STOP_MS,
     });
   } catch (err) {
-    // Interrupted checks end in a report; only reading the server throws.
+    // Interrupted checks end in a report; an interruption before any check started (loading the config,
+    // connecting, reading the server) throws.
     if (ctx.signal.aborted) {
-      ctx.stderr.write('Interrupted while reading the server; no check was started.\n');
+      ctx.stderr.write('Interrupted before any check was started; nothing was run on the server.\n');
       return EXIT_INTERRUPTED;
     }
     throw err;
