@@ -219,7 +219,6 @@ export const configSchema = z
     description: 'The desired state of pSeven Enterprise AppsHub apps, reconciled by p7apps.',
   });
 
-export { ENVIRONMENT_NAME };
 
 /**
  * One environment: the config's own keys, each optional, merged onto the

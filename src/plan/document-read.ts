@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { UNKNOWN, unreadable } from '../appshub/types.js';
 import { ENVIRONMENT_NAME } from '../config/environment-name.js';
+import { formatPath } from '../config/issue-path.js';
 import { P7appsError } from '../errors.js';
 import { summarisePlan } from './compute.js';
 import { PLAN_DOCUMENT_KIND, type PlanDocumentV1 } from './document.js';
@@ -253,7 +254,7 @@ export function planFromDocument(json: unknown, file: string): Plan {
   const parsed = planDocumentV1Schema().safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-    throw new P7appsError(`${file} is not a valid p7apps plan: at ${formatPath(issue.path)}: ${issue.message}`, {
+    throw new P7appsError(`${file} is not a valid p7apps plan: at ${documentPath(issue.path)}: ${issue.message}`, {
       hint: 'Saved plans must not be edited; plan again to get a fresh one.',
     });
   }
@@ -298,14 +299,13 @@ function checkConsistency(plan: Plan, file: string): void {
   });
 }
 
-/** `apps[2].publishes[0].request.version`: the path as a person would write it. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const key of path) {
-    if (typeof key === 'number') text += `[${key}]`;
-    else text += text === '' ? String(key) : `.${String(key)}`;
-  }
-  return text === '' ? '(the document itself)' : text;
+/** `apps[2].publishes[0].request.version`, as config errors write paths (odd keys quoted and escaped). */
+function documentPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(the document itself)';
+  return formatPath(
+    path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
+    new Map(),
+  );
 }
 
 /** Puts back the shared UNKNOWN marker where the document says {"unknown": true}. */

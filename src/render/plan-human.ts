@@ -125,7 +125,7 @@ export interface ChangeWording {
 }
 
 /** A plan's wording: before -> after, a one-line description as a word diff. */
-export function planWording(mark: '+' | '~', options: RenderOptions, c: Palette): ChangeWording {
+function planWording(mark: '+' | '~', options: RenderOptions, c: Palette): ChangeWording {
   const oneLine = (change: AttributeChange): string => {
     if (change.field !== 'description') return changeValueText(change);
     const before = describedBefore(change);
