@@ -199,6 +199,21 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
   });
 }
 
+/**
+ * Loads the config, opens its server (the environment's, or the options'),
+ * and runs `work` with both, closing the client however it ends.
+ */
+async function withConfigAndServer<T>(options: ServerOptions & ConfigOptions, work: (api: AppsHubClient, desired: DesiredState) => Promise<T>): Promise<T> {
+  const desired = await loadDesiredState(options);
+  const { config: _config, ...server } = options;
+  const api = await openServer({ ...server, config: desired });
+  try {
+    return await work(api, desired);
+  } finally {
+    await api.close();
+  }
+}
+
 /** Reads the server for `desired` and plans. Pure planning after one read. */
 export async function planWith(api: AppsHubClient, desired: DesiredState, options: { parallelism?: number; signal?: AbortSignal; apps?: string[] } = {}): Promise<PlanOutcome> {
   const observed = await readObservedState(api, desired, {
@@ -217,25 +232,21 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
  * thumbnails with it).
  */
 export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubClient, outcome: PlanOutcome) => Promise<void>): Promise<PlanOutcome> {
-  const desired = await loadDesiredState(options);
-  const { config: _config, ...server } = options;
-  const api = await openServer({ ...server, config: desired });
-  let outcome: PlanOutcome;
-  try {
+  const outcome = await withConfigAndServer(options, async (api, desired) => {
     // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
     const once = () => planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
     const wait = options.waitForPublishing;
-    if (wait === undefined) outcome = await once();
+    let planned: PlanOutcome;
+    if (wait === undefined) planned = await once();
     else {
       let last: PlanOutcome | undefined;
       await planWhenSettled(async () => (last = await once()).plan, { ...wait, clock: wait.clock ?? systemClock, signal: options.signal });
-      outcome = last as PlanOutcome;
+      planned = last as PlanOutcome;
     }
-    await whileOpen?.(api, outcome);
-  } finally {
-    await api.close();
-  }
-  if (options.strict ?? desired.strict ?? false) {
+    await whileOpen?.(api, planned);
+    return planned;
+  });
+  if (options.strict ?? outcome.desired.strict ?? false) {
     const refusal = strictModeError(planVerification(outcome.plan));
     if (refusal) throw refusal;
   }
@@ -275,12 +286,9 @@ export async function check(options: CheckOptions = {}): Promise<CheckCatalogRep
   if (options.version !== undefined && (!Number.isInteger(options.version) || options.version < 1)) {
     throw new UsageError(`--version must be a version number, 1 or more (got ${String(options.version)})`);
   }
-  const desired = await loadDesiredState(options);
-  const { config: _config, ...server } = options;
-  const api = await openServer({ ...server, config: desired });
-  try {
+  return withConfigAndServer(options, async (api, desired) => {
     const targets = checkTargets(desired, await api.listApps(options.signal), options.version);
-    return await runCatalogChecks(api, targets, {
+    return runCatalogChecks(api, targets, {
       parallelism: parallel,
       signal: options.signal ?? new AbortController().signal,
       hooks: options.hooks ?? { emit: () => {} },
@@ -294,7 +302,5 @@ export async function check(options: CheckOptions = {}): Promise<CheckCatalogRep
         ...(options.interruptedCleanupMs !== undefined ? { interruptedCleanupMs: options.interruptedCleanupMs } : {}),
       },
     });
-  } finally {
-    await api.close();
-  }
+  });
 }
