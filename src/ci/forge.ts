@@ -111,19 +111,23 @@ export async function sendComment(http: HttpOptions, what: string, url: string, 
   await send(http, what, url, { method, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ body }) });
 }
 
-/** Every comment of a change, read 100 a page (`pageUrl(page)` addresses each page), as the forge's own JSON objects. */
-export function readComments<T>(http: HttpOptions, what: string, pageUrl: (page: number) => string, headers: Record<string, string>): Promise<T[]> {
-  return allPages((page) => sendJson<T[]>(http, what, pageUrl(page), { headers }), 100);
-}
+/** Comments read a page at a time, and at most this many pages. */
+const COMMENTS_PER_PAGE = 100;
+const MAX_COMMENT_PAGES = 100;
 
-/** Every item of a paged list (page=1,2,... of `perPage`), at most `maxPages` pages. */
-export async function allPages<T>(fetchPage: (page: number) => Promise<T[]>, perPage: number, maxPages = 100): Promise<T[]> {
+/**
+ * Every comment of a change, as the forge's own JSON objects: `listUrl` (the
+ * list's address, with or without a query) read page after page, 100 a
+ * page, until a page comes back short.
+ */
+export async function readComments<T>(http: HttpOptions, what: string, listUrl: string, headers: Record<string, string>): Promise<T[]> {
   const all: T[] = [];
-  for (let page = 1; page <= maxPages; page++) {
-    const items = await fetchPage(page);
+  const joiner = listUrl.includes('?') ? '&' : '?';
+  for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+    const items = await sendJson<T[]>(http, what, `${listUrl}${joiner}per_page=${COMMENTS_PER_PAGE}&page=${page}`, { headers });
     if (!Array.isArray(items)) throw new CiError('a list request did not answer with a list');
     all.push(...items);
-    if (items.length < perPage) break;
+    if (items.length < COMMENTS_PER_PAGE) break;
   }
   return all;
 }

@@ -62,7 +62,7 @@ export class GitHub implements Forge {
     const comments = await readComments<GitHubComment>(
       this.#options,
       `Reading the comments of pull request #${change}`,
-      (page) => `${this.#base}/issues/${change}/comments?per_page=100&page=${page}`,
+      `${this.#base}/issues/${change}/comments`,
       this.#headers(),
     );
     return comments.map((c) => ({ id: String(c.id), body: c.body ?? '', author: c.user?.login ?? '' }));

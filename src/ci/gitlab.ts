@@ -63,7 +63,7 @@ export class GitLab implements Forge {
     const notes = await readComments<GitLabNote>(
       this.#options,
       `Reading the notes of merge request !${change}`,
-      (page) => `${this.#base}/merge_requests/${change}/notes?sort=asc&order_by=created_at&per_page=100&page=${page}`,
+      `${this.#base}/merge_requests/${change}/notes?sort=asc&order_by=created_at`,
       this.#headers(),
     );
     return notes.filter((n) => !n.system).map((n) => ({ id: String(n.id), body: n.body ?? '', author: n.author?.username ?? '' }));
