@@ -6,15 +6,16 @@
 /** Compares strings by Unicode code point: locale-free and stable across machines. */
 export function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
-  // UTF-16 units order as code points do while neither side is a surrogate
-  // (nor just after a high one, where a pair may start on one side only):
-  // the common case, compared unit by unit without an iterator per character.
+  // UTF-16 units order as code points do where neither differing unit is a
+  // surrogate (the units before them are equal, so a pair cannot have started
+  // on one side only): the common case, compared unit by unit without an
+  // iterator per character.
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
     if (x === y) continue;
-    if (isSurrogate(x) || isSurrogate(y) || (i > 0 && isSurrogate(a.charCodeAt(i - 1)))) return compareByIteration(a, b);
+    if (isSurrogate(x) || isSurrogate(y)) return compareByIteration(a, b);
     return x < y ? -1 : 1;
   }
   // One is a prefix of the other in units; a lone high surrogate at its end is below any pair it might begin.

@@ -63,9 +63,9 @@ const BADGE_TONES: Record<BadgeTag, Tone> = {
   unmanaged: 'other',
 };
 
-/** One CSS rule per tone, naming its badges; in a fixed order, so the page (and its CSP hash) is the same every time. */
+/** One CSS rule per tone, naming its badges; in BADGE_TONES' order, so the page (and its CSP hash) is the same every time. */
 function badgeRules(): string {
-  const tones: Tone[] = ['add', 'warn', 'del', 'wait', 'same', 'other'];
+  const tones = [...new Set(Object.values(BADGE_TONES))];
   return tones
     .map((tone) => {
       const tags = (Object.keys(BADGE_TONES) as BadgeTag[]).filter((tag) => BADGE_TONES[tag] === tone);
