@@ -54,7 +54,7 @@ async function hostile(onRequest: (socket: net.Socket, nth: number, connection: 
   const server = net.createServer((socket) => {
     const connection = ++accepted;
     socket.on('error', () => undefined);
-    cleanups.push(() => socket.destroy());
+    cleanups.push(() => void socket.destroy());
     onConnect?.(socket);
     let pending = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
@@ -170,7 +170,7 @@ describe('a server that stalls, closes or resets at an odd moment', () => {
   it('ends a large publish the server never reads, by the headers timeout, sent once', async () => {
     const server = net.createServer((socket) => {
       socket.pause();
-      cleanups.push(() => socket.destroy());
+      cleanups.push(() => void socket.destroy());
     });
     let accepted = 0;
     server.on('connection', () => accepted++);

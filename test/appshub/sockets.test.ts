@@ -18,6 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppsHubClient, type AppsHubClient, type AppsHubClientOptions } from '../../src/appshub/client.js';
 import { AppsHubError } from '../../src/appshub/errors.js';
 import { rejection } from './helpers.js';
+import { connectProxy } from '../helpers/connect-proxy.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'appshub');
 const CERT = join(FIXTURES, 'localhost-cert.pem');
@@ -125,7 +126,7 @@ describe.each(['socket', 'node'])('with the %s HTTP client', (name) => {
       let connections = 0;
       let twoArrived: () => void = () => {};
       const arrived = new Promise<void>((resolve) => (twoArrived = resolve));
-      const { url, server } = await httpServer((req, res) => {
+      const { url, server } = await httpServer((_req, res) => {
         if (!holding) return answerEmptyList(res);
         held.push(res);
         if (held.length === 2) twoArrived();
@@ -207,24 +208,10 @@ describe.each(['socket', 'node'])('with the %s HTTP client', (name) => {
         authorization = req.headers.authorization;
         answerEmptyList(res);
       });
-      const tunnels: string[] = [];
-      const proxy = http.createServer();
-      proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-        tunnels.push(`${req.url} auth=${req.headers.authorization ?? 'none'}`);
-        const [host, port] = String(req.url).split(':');
-        const upstream = net.connect(Number(port), host, () => {
-          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-          upstream.write(head);
-          upstream.pipe(socket);
-          socket.pipe(upstream);
-        });
-        upstream.on('error', () => socket.destroy());
-        socket.on('error', () => upstream.destroy());
-      });
-      const proxyPort = await listen(proxy);
-      const c = client({ serverUrl: target, env: { HTTP_PROXY: `http://127.0.0.1:${proxyPort}` } });
+      const proxy = await connectProxy((close) => cleanups.push(close));
+      const c = client({ serverUrl: target, env: { HTTP_PROXY: proxy.url } });
       expect(await c.listApps()).toEqual([]);
-      expect(tunnels).toEqual([`${new URL(target).host} auth=none`]);
+      expect(proxy.connects).toEqual([{ target: new URL(target).host, authorization: undefined, proxyAuthorization: undefined }]);
       expect(authorization).toBe(`Token ${TOKEN}`);
     });
 

@@ -5,10 +5,7 @@
 // loopback CONNECT proxy shows HTTPS_PROXY is honoured and sees no token.
 
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAppsHubClient } from '../../src/appshub/client.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
+import { connectProxy as startConnectProxy } from '../helpers/connect-proxy.js';
 import { SECRET_PASSWORD, SECRET_TOKEN, STACK_LINE, Sweep } from './sweep.js';
 
 const sweep = new Sweep();
@@ -144,39 +142,7 @@ describe('a server with a self-signed certificate', () => {
 });
 
 describe('HTTPS_PROXY', () => {
-  interface Proxy {
-    url: string;
-    connects: { target: string; proxyAuthorization: string | undefined }[];
-  }
-
-  /** A loopback CONNECT proxy that tunnels to loopback targets only, or refuses every tunnel with `refuse`. */
-  async function connectProxy(refuse?: number): Promise<Proxy> {
-    const connects: Proxy['connects'] = [];
-    const server = http.createServer((_req, res) => res.writeHead(405).end());
-    server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-      connects.push({ target: String(req.url), proxyAuthorization: req.headers['proxy-authorization'] });
-      const [host, port] = String(req.url).split(':');
-      if (refuse !== undefined || host !== '127.0.0.1') {
-        socket.end(`HTTP/1.1 ${refuse ?? 403} Tunnel refused\r\n\r\n`);
-        return;
-      }
-      const upstream = net.connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    closers.push(() => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
-    });
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connects };
-  }
+  const connectProxy = (refuse?: number) => startConnectProxy((close) => closers.push(close), refuse);
 
   it('tunnels every request through the proxy with CONNECT; the token travels only inside TLS', async () => {
     const proxy = await connectProxy();
