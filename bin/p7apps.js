@@ -14,6 +14,12 @@ try {
   // A cache is only a speed-up: never a reason to fail.
 }
 
+// Work the command will need that can start before the CLI loads: a
+// TypeScript config's worker thread starts on another core meanwhile
+// (src/cli/head-start.ts). A guess from the command line; it never throws.
+const { headStart } = await import('../dist/bundle/head-start.js');
+headStart(process.argv.slice(2), process.cwd());
+
 // Imported after the cache is on, so that the bundle is what it caches.
 const { main } = await import('../dist/bundle/p7apps.js');
 

@@ -15,7 +15,6 @@
 // and `__filename` are its own file's, packages resolve from the config's
 // folder, `p7apps` is the running p7apps.
 
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
@@ -38,11 +37,51 @@ export function esbuildFromTsx(): Esbuild {
   return fromTsx('esbuild') as Esbuild;
 }
 
+/**
+ * esbuild with its service process already started, so that the first build
+ * does not wait for it: a worker started ahead of need (./sandbox-worker.ts)
+ * calls this while the CLI is still starting. Undefined when esbuild cannot
+ * be loaded (the config then loads through tsx).
+ */
+export function warmEsbuild(): Esbuild | undefined {
+  try {
+    const esbuild = esbuildFromTsx();
+    esbuild.transform('', { loader: 'js' }).catch(() => undefined);
+    return esbuild;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The config compiled (bundleConfig), or undefined when this path declines it
+ * or esbuild is missing or broken: tsx's run then reports whatever is wrong
+ * with the file.
+ */
+export async function bundleOrNone(file: string, tokens: BundleTokens, esbuild?: Esbuild): Promise<ConfigBundle | undefined> {
+  try {
+    return await bundleConfig(file, tokens, esbuild ?? esbuildFromTsx());
+  } catch {
+    return undefined;
+  }
+}
+
 const BUILTINS = new Set(builtinModules);
 const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const IMPORT_META = /\bimport\.meta\b/;
 /** Names that differ per module: replaced by each module's own values. */
 const PER_MODULE_NAMES = /\b(?:import\.meta|__dirname|__filename)\b/;
+
+/**
+ * What stands for p7apps in a bundle until importBundle() replaces it:
+ * random, so that no text of the config can look like it, and made by the
+ * caller (the CLI's thread), so that the config worker need not load
+ * node:crypto for them.
+ */
+export interface BundleTokens {
+  selfToken: string;
+  wholeToken: string;
+}
 
 export interface ConfigBundle {
   /** One ES module: the config and its local imports; `p7apps` is imported from `selfToken`, required from `wholeToken`. */
@@ -51,6 +90,8 @@ export interface ConfigBundle {
   selfToken: string;
   /** Stands for its whole entry, which `require('p7apps')` gets (as Node's require would). */
   wholeToken: string;
+  /** The config file's text as compiled: a bundle made ahead of need is used only if the file still reads the same. */
+  entrySource?: string;
 }
 
 /** Why the fast path declined: the config is loaded through tsx instead. */
@@ -65,9 +106,7 @@ const isBare = (specifier: string) => !specifier.startsWith('.') && !path.isAbso
  * importBundle() replaces. Throws BundleDeclined when the config is not for
  * this path.
  */
-export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromTsx()): Promise<ConfigBundle> {
-  const selfToken = `p7apps-self-${randomBytes(12).toString('hex')}`;
-  const wholeToken = `p7apps-whole-${randomBytes(12).toString('hex')}`;
+export async function bundleConfig(file: string, { selfToken, wholeToken }: BundleTokens, esbuild: Esbuild = esbuildFromTsx()): Promise<ConfigBundle> {
   let required = false;
   const packageOf = (specifier: string, importer: string): string => {
     try {
@@ -77,6 +116,7 @@ export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromT
     }
   };
   let declined: BundleDeclined | undefined;
+  let entrySource: string | undefined;
   const plugin = {
     name: 'p7apps-config',
     setup(build: PluginBuild) {
@@ -97,6 +137,7 @@ export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromT
       });
       build.onLoad({ filter: SOURCE_FILE }, async (args) => {
         const contents = await readFile(args.path, 'utf8');
+        if (args.path === file) entrySource = contents;
         const loader = /\.[cm]?tsx?$/.test(args.path) ? (args.path.endsWith('x') ? 'tsx' : 'ts') : args.path.endsWith('x') ? 'jsx' : 'js';
         if (!PER_MODULE_NAMES.test(contents)) return { contents, loader };
         // This module's own names, as Node would give them; anything else of import.meta has no stand-in.
@@ -149,7 +190,7 @@ export async function bundleConfig(file: string, esbuild: Esbuild = esbuildFromT
   if (code === undefined) throw new BundleDeclined('esbuild produced no output');
   // Only a config that requires p7apps loads the whole entry.
   const whole = required ? `import * as __p7appsWhole from ${JSON.stringify(wholeToken)};\n` : '';
-  return { code: whole + code, selfToken, wholeToken };
+  return { code: whole + code, selfToken, wholeToken, ...(entrySource === undefined ? {} : { entrySource }) };
 }
 
 let loads = 0;

@@ -16,30 +16,11 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 import { displayPath, formatBytes } from './files.js';
 import type { PathSegment } from './issue-path.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
-import { evaluateConfigFile, ModuleLoadError } from './sandbox.js';
+import { discardConfigWorker, evaluateConfigFile, ModuleLoadError } from './sandbox.js';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
+import { SEARCH_PLACES } from './search-places.js';
 
-/** In order of preference. Two of them in one directory is an error, not a silent choice. */
-export const SEARCH_PLACES = [
-  'p7apps.config.ts',
-  'p7apps.config.mts',
-  'p7apps.config.js',
-  'p7apps.config.mjs',
-  'p7apps.config.cjs',
-  'p7apps.config.json',
-  'p7apps.config.yaml',
-  'p7apps.config.yml',
-  '.p7appsrc',
-  '.p7appsrc.json',
-  '.p7appsrc.yaml',
-  '.p7appsrc.yml',
-  '.p7appsrc.js',
-  '.p7appsrc.mjs',
-  '.p7appsrc.cjs',
-  '.p7appsrc.ts',
-  '.p7appsrc.mts',
-  'package.json',
-] as const;
+export { SEARCH_PLACES };
 
 const PACKAGE_KEY = 'p7apps';
 const SUPPORTED_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json', '.yaml', '.yml'];
@@ -60,6 +41,8 @@ export interface FindOptions {
   timeoutMs: number;
   /** Stops loading a TypeScript/JavaScript config at once. */
   signal?: AbortSignal;
+  /** Called once a TypeScript/JavaScript config's evaluation has begun in its worker: this thread is free until it ends. */
+  whileEvaluating?: () => void;
 }
 
 /** What a loader hands back through cosmiconfig: boxed, so that cosmiconfig sees no `$import` key to act on. */
@@ -68,6 +51,15 @@ class Loaded {
 }
 
 export async function findConfig(options: FindOptions): Promise<FoundConfig> {
+  try {
+    return await findAndLoad(options);
+  } finally {
+    // A config worker started ahead of need (bin/p7apps.js) that the config found did not take.
+    discardConfigWorker();
+  }
+}
+
+async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
   const cwd = path.resolve(options.cwd);
   const fail = (file: string, message: string, position?: { line?: number; column?: number; at?: string }): never => {
     // A directory (nothing found) is named in full: "." would say little.
@@ -85,8 +77,9 @@ export async function findConfig(options: FindOptions): Promise<FoundConfig> {
   const loadModule: Loader = async (file, content) => {
     checkText(file, content);
     try {
-      const value = await evaluateConfigFile(file, content, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
-      return new Loaded(value);
+      const evaluating = evaluateConfigFile(file, content, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+      options.whileEvaluating?.();
+      return new Loaded(await evaluating);
     } catch (err) {
       if (err instanceof ModuleLoadError) return fail(file, err.message, err);
       throw err;

@@ -11,7 +11,6 @@
 // p7apps package, whether the project has p7apps installed or not and
 // whether it is an ES module or CommonJS project.
 
-import { randomUUID } from 'node:crypto';
 import Module, { createRequire, register as registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -154,6 +153,14 @@ async function importBundled(file: string, source: string, bundle: ConfigBundle,
   }
 }
 
+/**
+ * A tsx namespace need only be new to this thread: a count of loads, and a
+ * mark of this copy of the module (tests load it from source beside the
+ * compiled one). Not node:crypto, which the worker would load for this alone.
+ */
+const THIS_COPY = Math.random().toString(36).slice(2, 10);
+let tsxLoads = 0;
+
 async function importThroughTsx(file: string, source: string, onStage: (stage: LoadStage) => void): Promise<unknown> {
   installSelfResolution();
   forgetCommonJsModules(path.dirname(file));
@@ -161,7 +168,8 @@ async function importThroughTsx(file: string, source: string, onStage: (stage: L
   const [{ register }, commonJs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
   const registered: { unregister: () => Promise<void> }[] = [];
   const load = (entry: 'light' | 'full') => {
-    const tsx = register({ namespace: NAMESPACE_PREFIX + (entry === 'full' ? FULL_ENTRY_MARK : '') + randomUUID() });
+    tsxLoads += 1;
+    const tsx = register({ namespace: `${NAMESPACE_PREFIX}${entry === 'full' ? FULL_ENTRY_MARK : ''}${THIS_COPY}-${tsxLoads}` });
     registered.push(tsx);
     // Imported as if from the config's own folder: tsx's namespace, not that of whatever runs this module, applies.
     return tsx.import(pathToFileURL(file).href, pathToFileURL(file).href);

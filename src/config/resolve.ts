@@ -78,16 +78,21 @@ interface Loaded {
 }
 
 async function loadFound(options: Omit<DesiredStateLoad, 'environment' | 'environmentSource'>): Promise<Loaded> {
-  // The validator and its schema (zod) load in parallel with finding and
-  // loading the config (a TypeScript config's worker leaves this thread
-  // waiting), not at every command's start.
-  const validating = import('./validate.js');
-  validating.catch(() => undefined); // awaited below; a config that fails to load first must not leave it unhandled
+  // The validator and its schema (zod) load while a TypeScript config's
+  // worker evaluates it, which leaves this thread waiting; not before (the
+  // worker would start later) and not at every command's start.
+  let validating: Promise<Loaded['validator']> | undefined;
+  const loadValidator = () => {
+    if (validating !== undefined) return validating;
+    validating = import('./validate.js');
+    validating.catch(() => undefined); // awaited below; a config that fails to load first must not leave it unhandled
+    return validating;
+  };
   const cwd = path.resolve(options.cwd);
-  const found = await findConfig({ ...options, cwd });
+  const found = await findConfig({ ...options, cwd, whileEvaluating: loadValidator });
   const configDir = path.dirname(found.file);
   const fileContext = { configDir, realConfigDir: await realpath(configDir), cwd };
-  return { found, cwd, fileContext, validator: await validating };
+  return { found, cwd, fileContext, validator: await loadValidator() };
 }
 
 async function desiredFor({ found, cwd, fileContext, validator }: Loaded, environment: string | undefined): Promise<DesiredState> {

@@ -25,6 +25,24 @@ export interface SandboxRequest {
 }
 
 /**
+ * What a worker started ahead of need (./sandbox.ts prepareConfigWorker) is
+ * given to start with: the file the CLI will most likely load, which it
+ * compiles at once, running none of it. It then waits for a StandbyRequest.
+ */
+export interface SandboxStandby {
+  standby: true;
+  guess: string;
+  /** What stands for p7apps in what it compiles (../config-bundle.ts BundleTokens). */
+  tokens: { selfToken: string; wholeToken: string };
+}
+
+/** The one message a standby worker waits for: the load to do. */
+export interface StandbyRequest {
+  kind: 'request';
+  request: SandboxRequest;
+}
+
+/**
  * The parent's second word, once it has compiled the config (../config-bundle.ts) while the worker
  * started: the bundle to run from memory, or none (the worker then loads the file through tsx).
  */

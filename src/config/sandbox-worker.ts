@@ -5,19 +5,40 @@
 // the parent knows it even when this thread is stuck in a loop or has
 // nothing left to run.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
 import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
-import type { ConfigBundle } from './config-bundle.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest } from './sandbox-protocol.js';
+import { bundleOrNone, warmEsbuild, type ConfigBundle } from './config-bundle.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyRequest } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
 
-/** Started as a worker: do the one load asked for. */
+/** Started as a worker: do the one load asked for, with the config the parent compiled while this thread started. */
 if (parentPort !== null && isRequest(workerData)) {
   const port = parentPort;
-  const request = workerData;
+  const load = serve(port, workerData);
+  port.once('message', (compiled: SandboxCompiled) => void load(compiled.kind === 'bundle' ? compiled : undefined));
+} else if (parentPort !== null && isStandby(workerData)) {
+  // Started ahead of need, while the CLI itself starts: esbuild's process
+  // starts now too, and the file the CLI will most likely load is compiled
+  // at once (none of it runs before the CLI asks), so that it is ready when
+  // the CLI has found its config.
+  const port = parentPort;
+  const esbuild = warmEsbuild();
+  const { guess, tokens } = workerData;
+  const early = bundleOrNone(guess, tokens, esbuild);
+  port.once('message', (message: StandbyRequest) => {
+    if (message.kind !== 'request' || !isRequest(message.request)) return;
+    const request = message.request;
+    const load = serve(port, request);
+    const compiled = request.file === guess ? early.then((bundle) => (bundle?.entrySource === request.source ? bundle : bundleOrNone(request.file, tokens, esbuild))) : bundleOrNone(request.file, tokens, esbuild);
+    void compiled.then(load);
+  });
+}
+
+/** The load of `request`: answers the parent once the config, compiled or not (then through tsx), is there or has failed. */
+function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundle | undefined) => Promise<void> {
   const stage = new Int32Array(request.stage);
   let answered = false;
   const answer = (message: SandboxAnswer) => {
@@ -31,31 +52,30 @@ if (parentPort !== null && isRequest(workerData)) {
     Atomics.store(stage, STAGE, STAGES[now]);
     if (now === 'loading') port.postMessage({ kind: 'started' } satisfies SandboxAnswer);
   };
-  const load = (bundle: ConfigBundle | undefined) => importConfigModule(request.file, request.source, onStage, bundle).then(
-    (value) => {
-      const plain = toPlainData(value);
-      if (!plain.ok) {
-        answer({ kind: 'failed', message: plain.message, at: formatPath(plain.path, labelsOf(value)) });
-        return;
-      }
-      try {
-        answer({ kind: 'config', value: plain.value });
-      } catch (err) {
-        // What the copy kept as it is (a Map holding a function, say), or nesting too deep to copy.
-        const deep = err instanceof RangeError;
-        answer({ kind: 'failed', message: deep ? 'the config is nested too deeply to pass on; no config needs more than a few levels' : `the config cannot be passed on: ${(err as Error).message}` });
-      }
-    },
-    (err: unknown) => {
-      if (err instanceof ModuleLoadError) {
-        answer({ kind: 'failed', message: err.message, ...(err.line === undefined ? {} : { line: err.line }), ...(err.column === undefined ? {} : { column: err.column }) });
-      } else {
-        answer({ kind: 'failed', message: `loading failed: ${err instanceof Error ? err.message : String(err)}` });
-      }
-    },
-  );
-  // The parent compiles the config while this thread starts, then says what came of it.
-  port.once('message', (compiled: SandboxCompiled) => void load(compiled.kind === 'bundle' ? compiled : undefined));
+  return (bundle) =>
+    importConfigModule(request.file, request.source, onStage, bundle).then(
+      (value) => {
+        const plain = toPlainData(value);
+        if (!plain.ok) {
+          answer({ kind: 'failed', message: plain.message, at: formatPath(plain.path, labelsOf(value)) });
+          return;
+        }
+        try {
+          answer({ kind: 'config', value: plain.value });
+        } catch (err) {
+          // What the copy kept as it is (a Map holding a function, say), or nesting too deep to copy.
+          const deep = err instanceof RangeError;
+          answer({ kind: 'failed', message: deep ? 'the config is nested too deeply to pass on; no config needs more than a few levels' : `the config cannot be passed on: ${(err as Error).message}` });
+        }
+      },
+      (err: unknown) => {
+        if (err instanceof ModuleLoadError) {
+          answer({ kind: 'failed', message: err.message, ...(err.line === undefined ? {} : { line: err.line }), ...(err.column === undefined ? {} : { column: err.column }) });
+        } else {
+          answer({ kind: 'failed', message: `loading failed: ${err instanceof Error ? err.message : String(err)}` });
+        }
+      },
+    );
 }
 
 /** Apps named by their names where they can be read: the value may be what failed to read. */
@@ -65,6 +85,11 @@ function labelsOf(value: unknown): Map<number, string> {
   } catch {
     return new Map();
   }
+}
+
+function isStandby(data: unknown): data is SandboxStandby {
+  const standby = data as Partial<SandboxStandby> | null;
+  return standby?.standby === true && typeof standby.guess === 'string' && typeof standby.tokens?.selfToken === 'string' && typeof standby.tokens.wholeToken === 'string';
 }
 
 function isRequest(data: unknown): data is SandboxRequest {

@@ -7,13 +7,15 @@
 // standard error, so it cannot corrupt a plan or report on standard output,
 // and a secret from the environment is masked in every message.
 
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Redactor } from '../appshub/errors.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest } from './sandbox-protocol.js';
+import type { BundleTokens } from './config-bundle.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyRequest } from './sandbox-protocol.js';
 
 export { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -64,14 +66,56 @@ require('node:module').enableCompileCache?.();
 import(workerData.entry);
 `;
 
-function startWorker(request: SandboxRequest): Worker {
-  const options = { stdout: true, workerData: request };
+function startWorker(data: SandboxRequest | SandboxStandby): Worker {
+  const options = { stdout: true, workerData: data };
   const compiled = new URL('./sandbox-worker.js', import.meta.url);
-  if (!FROM_SOURCE && compileCacheOn()) return new Worker(CACHED_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, entry: compiled.href } });
+  if (!FROM_SOURCE && compileCacheOn()) return new Worker(CACHED_BOOTSTRAP, { ...options, eval: true, workerData: { ...data, entry: compiled.href } });
   if (!FROM_SOURCE) return new Worker(compiled, options);
   const tsxApi = pathToFileURL(tsxEsmApi()).href;
   const entry = new URL('./sandbox-worker.ts', import.meta.url).href;
-  return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { ...request, tsxApi, entry } });
+  return new Worker(SOURCE_BOOTSTRAP, { ...options, eval: true, workerData: { ...data, tsxApi, entry } });
+}
+
+/** A worker started ahead of need and not yet given a config; at most one. */
+let standby: Worker | undefined;
+
+/**
+ * Starts a config worker ahead of need: bin/p7apps.js calls this before the
+ * CLI's own modules load when the command will most likely load a
+ * TypeScript/JavaScript config. Starting a thread and esbuild's process
+ * takes longer than anything else a TypeScript config costs; begun here,
+ * they run on another core while the CLI starts and finds the config, and
+ * the next evaluateConfigFile() takes this worker instead of starting one.
+ * The worker runs nothing of the config until then, and keeps nothing alive:
+ * a command that does not use it ends as it would without.
+ */
+export function prepareConfigWorker(likelyFile: string): void {
+  if (standby !== undefined) return;
+  let worker: Worker;
+  try {
+    worker = startWorker({ standby: true, guess: likelyFile, tokens: bundleTokens() });
+  } catch {
+    return; // Only a head start: evaluateConfigFile() starts a worker of its own.
+  }
+  worker.unref();
+  const forget = () => {
+    if (standby === worker) standby = undefined;
+  };
+  worker.once('error', forget);
+  worker.once('exit', forget);
+  standby = worker;
+}
+
+/** Whether a worker started ahead of need waits for a config. */
+export function configWorkerStandingBy(): boolean {
+  return standby !== undefined;
+}
+
+/** Stops the worker started ahead of need when no config took it (the config found is JSON, say). */
+export function discardConfigWorker(): void {
+  const worker = standby;
+  standby = undefined;
+  if (worker !== undefined) void worker.terminate().catch(() => {});
 }
 
 function compileCacheOn(): boolean {
@@ -79,16 +123,16 @@ function compileCacheOn(): boolean {
   return typeof cache === 'function' && cache() !== undefined;
 }
 
+/** Random stand-ins for p7apps in a compiled config (made here: the worker then never loads node:crypto). */
+export function bundleTokens(): BundleTokens {
+  return { selfToken: `p7apps-self-${randomBytes(12).toString('hex')}`, wholeToken: `p7apps-whole-${randomBytes(12).toString('hex')}` };
+}
+
 /** The config as one bundle to run from memory, or none when that path declines it (the worker then uses tsx). */
 async function compile(file: string): Promise<SandboxCompiled> {
-  try {
-    const { bundleConfig } = await import('./config-bundle.js');
-    const bundle = await bundleConfig(file);
-    return { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
-  } catch {
-    // Declined, or esbuild missing or broken: tsx's run reports whatever is wrong with the file.
-    return { kind: 'no-bundle' };
-  }
+  const { bundleOrNone } = await import('./config-bundle.js');
+  const bundle = await bundleOrNone(file, bundleTokens());
+  return bundle === undefined ? { kind: 'no-bundle' } : { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
 }
 
 /** 30000 -> "30 s", 2500 -> "2.5 s", 300 -> "300 ms". */
@@ -114,13 +158,22 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
       reject(new ModuleLoadError(interrupted(options.signal)));
       return;
     }
-    const worker = startWorker({ file, source, stage: stageMemory });
+    const request: SandboxRequest = { file, source, stage: stageMemory };
+    const ahead = standby;
+    standby = undefined;
+    const worker = ahead ?? startWorker(request);
     liveWorkers += 1;
     let settled = false;
-    // Compiled here while the worker starts: each waits for the other only as long as it must.
-    void compile(file).then((compiled) => {
-      if (!settled) worker.postMessage(compiled);
-    });
+    if (ahead !== undefined) {
+      // Started ahead of need with its compiler warm: it compiles the config itself.
+      ahead.ref();
+      ahead.postMessage({ kind: 'request', request } satisfies StandbyRequest);
+    } else {
+      // Compiled here while the worker starts: each waits for the other only as long as it must.
+      void compile(file).then((compiled) => {
+        if (!settled) worker.postMessage(compiled);
+      });
+    }
     const finish = (outcome: { value: unknown } | { error: ModuleLoadError }) => {
       if (settled) return;
       settled = true;

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BundleDeclined, bundleConfig, importBundle } from '../../src/config/config-bundle.js';
 import { loadConfig } from '../../src/config/load.js';
+import { bundleTokens } from '../../src/config/sandbox.js';
 import { makeProject } from './project.js';
 
 const APP = (name: string) => `{ name: ${name}, workspace: 'W', versions: [{ version: 1, workflow: '/Users/1/F.p7wf' }] }`;
@@ -77,7 +78,7 @@ describe('what the bundle declines is loaded through tsx, with the same result',
     ['a package that is not installed', { 'p7apps.config.ts': "import { apps } from '@acme/catalog';\nexport default { apps };\n" }, /"@acme\/catalog" is left to Node's own resolution/],
   ])('%s', async (_name, files, why) => {
     const root = await makeProject(files);
-    const declined = await bundleConfig(path.join(root, 'p7apps.config.ts')).then(() => undefined, (err: unknown) => err);
+    const declined = await bundleConfig(path.join(root, 'p7apps.config.ts'), bundleTokens()).then(() => undefined, (err: unknown) => err);
     expect(declined).toBeInstanceOf(BundleDeclined);
     expect((declined as Error).message).toMatch(why);
   });
@@ -97,7 +98,7 @@ describe('the bundle in memory', () => {
       'self.mjs': 'export const defineConfig = (config) => ({ ...config, self: true });\n',
       'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nconst g = globalThis as { bundleRuns?: number };\ng.bundleRuns = (g.bundleRuns ?? 0) + 1;\nexport default defineConfig({ runs: g.bundleRuns });\n",
     });
-    const bundle = await bundleConfig(path.join(root, 'p7apps.config.ts'));
+    const bundle = await bundleConfig(path.join(root, 'p7apps.config.ts'), bundleTokens());
     expect(bundle.code).toContain(bundle.selfToken);
     expect(bundle.code).not.toMatch(/from ["']p7apps["']/);
     const self = pathToFileURL(path.join(root, 'self.mjs')).href;

@@ -1,0 +1,175 @@
+// The config worker started ahead of need (src/cli/head-start.ts,
+// src/config/search-places.ts, prepareConfigWorker in src/config/sandbox.ts):
+// the guess from the command line and the file names around, and that a
+// worker started on a guess gives exactly what a fresh worker gives: the
+// file the CLI found, as it reads now, never the guessed one; and that a
+// wrong guess costs nothing but the thread.
+
+import { execFileSync } from 'node:child_process';
+import { truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { guessCommand, headStart } from '../../src/cli/head-start.js';
+import { findConfig } from '../../src/config/find.js';
+import { configWorkerStandingBy, discardConfigWorker, evaluateConfigFile, prepareConfigWorker } from '../../src/config/sandbox.js';
+import { likelyModuleConfig } from '../../src/config/search-places.js';
+import { MAX_CONFIG_FILE_BYTES } from '../../src/config/limits.js';
+import { runCliProcess } from '../helpers/process.js';
+import { makeProject } from './project.js';
+
+afterEach(() => discardConfigWorker());
+
+const APPS = (name: string) => `[{ name: '${name}', workspace: 'W', versions: [{ version: 1, workflow: '/Users/1/F.p7wf' }] }]`;
+const TS_CONFIG = (name: string) => `import { defineConfig } from 'p7apps';\nconst apps: unknown[] = ${APPS(name)};\nexport default defineConfig({ apps } as never);\n`;
+
+describe('reading the command line for a guess', () => {
+  it.each<[string[], { command?: string; configPath?: string }]>([
+    [['plan'], { command: 'plan' }],
+    [['plan', '--config', 'ops/p7apps.config.ts'], { command: 'plan', configPath: 'ops/p7apps.config.ts' }],
+    [['validate', '-c', 'a.mts'], { command: 'validate', configPath: 'a.mts' }],
+    [['apply', '--config=x.js', '--auto-approve'], { command: 'apply', configPath: 'x.js' }],
+    [['--config', 'x.ts', 'drift'], { command: 'drift', configPath: 'x.ts' }],
+    [['apply', 'saved.plan.json'], { command: 'apply' }],
+    [['plan', '--', '--config', 'x.ts'], { command: 'plan' }],
+    [['--version'], {}],
+    [[], {}],
+    [['plan', '--config'], { command: 'plan' }],
+  ])('%j', (argv, guess) => {
+    expect(guessCommand(argv)).toEqual(guess);
+  });
+});
+
+describe('guessing the config file from the names around', () => {
+  it.each<[string, Record<string, string>, string, string | undefined]>([
+    ['a TypeScript config here', { 'p7apps.config.ts': '' }, '.', 'p7apps.config.ts'],
+    ['a JSON config here', { 'p7apps.config.json': '{}' }, '.', undefined],
+    ['the first name in the search order decides (JSON before .p7appsrc.ts)', { 'p7apps.config.json': '{}', '.p7appsrc.ts': '' }, '.', undefined],
+    ['.p7appsrc without an extension is YAML', { '.p7appsrc': '' }, '.', undefined],
+    ['a .mjs config', { '.p7appsrc.mjs': '' }, '.', '.p7appsrc.mjs'],
+    ['found from a subdirectory, below the repository root', { 'p7apps.config.ts': '', 'deep/er/keep': '' }, 'deep/er', 'p7apps.config.ts'],
+    ['package.json is passed over (its key is not read)', { 'p7apps.config.ts': '', 'sub/package.json': '{"p7apps": {}}' }, 'sub', 'p7apps.config.ts'],
+    ['nothing: no guess', { 'src/keep': '' }, 'src', undefined],
+  ])('%s', async (_name, files, cwd, guess) => {
+    const dir = await makeProject(files);
+    expect(likelyModuleConfig(undefined, path.join(dir, cwd))).toBe(guess === undefined ? undefined : path.join(dir, guess));
+  });
+
+  it('stops at the repository root, as the search does', async () => {
+    const outer = await makeProject({ 'p7apps.config.ts': '', 'nested/.git/HEAD': '' });
+    expect(likelyModuleConfig(undefined, path.join(outer, 'nested'))).toBeUndefined();
+  });
+
+  it.each<[string, string, string | undefined]>([
+    ['a TypeScript file', 'ops/p7apps.config.ts', 'ops/p7apps.config.ts'],
+    ['a JSON file', 'ops/p7apps.config.json', undefined],
+    ['a file that is not there', 'ops/missing.ts', undefined],
+    ['a directory with a config name', 'dir.ts', undefined],
+  ])('--config naming %s', async (_name, configPath, guess) => {
+    const dir = await makeProject({ 'ops/p7apps.config.ts': '', 'ops/p7apps.config.json': '{}', 'dir.ts/keep': '' });
+    expect(likelyModuleConfig(configPath, dir)).toBe(guess === undefined ? undefined : path.join(dir, guess));
+  });
+
+  it('a FIFO under a config name is no guess: nothing may read it before the search refuses it', async () => {
+    const dir = await makeProject({});
+    execFileSync('mkfifo', [path.join(dir, 'p7apps.config.ts')]);
+    expect(likelyModuleConfig(undefined, dir)).toBeUndefined();
+    expect(likelyModuleConfig('p7apps.config.ts', dir)).toBeUndefined();
+  });
+
+  it('a file over the config size limit is no guess', async () => {
+    const dir = await makeProject({ 'p7apps.config.ts': '' });
+    await truncate(path.join(dir, 'p7apps.config.ts'), MAX_CONFIG_FILE_BYTES + 1);
+    expect(likelyModuleConfig(undefined, dir)).toBeUndefined();
+  });
+});
+
+describe('the head start', () => {
+  it.each<[string, string[], boolean]>([
+    ['plan with a TypeScript config', ['plan'], true],
+    ['validate --config naming it', ['validate', '--config', 'p7apps.config.ts'], true],
+    ['validate --config naming a JSON file', ['validate', '--config', 'other.json'], false],
+    ['a command that reads no config', ['emulator'], false],
+    ['help', ['plan', '--help'], false],
+    ['no command', ['--version'], false],
+  ])('%s: worker started = %s', async (_name, argv, started) => {
+    const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A'), 'other.json': '{"apps": []}' });
+    headStart(argv, dir);
+    expect(configWorkerStandingBy()).toBe(started);
+  });
+});
+
+describe('a config loaded by a worker started on a guess', () => {
+  it.each<[string, Record<string, string>]>([
+    ['TypeScript importing a local module (ES module project)', { 'package.json': '{"type": "module"}', 'apps.ts': `export const apps: unknown[] = ${APPS('Local')};\n`, 'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nimport { apps } from './apps.js';\nexport default defineConfig({ apps } as never);\n" }],
+    ['TypeScript in a CommonJS project', { 'package.json': '{}', 'apps.ts': `export const apps: unknown[] = ${APPS('Local')};\n`, 'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nimport { apps } from './apps';\nexport default defineConfig({ apps } as never);\n" }],
+    ['CommonJS requiring p7apps', { 'p7apps.config.cjs': `const { defineConfig } = require('p7apps');\nmodule.exports = defineConfig({ apps: ${APPS('Local')} });\n` }],
+    ['an async config function', { 'p7apps.config.mjs': `export default async () => ({ apps: ${APPS('Local')} });\n` }],
+  ])('%s: the same config as a fresh worker gives', async (_name, files) => {
+    const dir = await makeProject(files);
+    const fresh = await findConfig({ cwd: dir, timeoutMs: 30_000 });
+    const file = likelyModuleConfig(undefined, dir)!;
+    expect(file).toBeDefined();
+    prepareConfigWorker(file);
+    expect(configWorkerStandingBy()).toBe(true);
+    const ahead = await findConfig({ cwd: dir, timeoutMs: 30_000 });
+    expect(configWorkerStandingBy()).toBe(false);
+    expect(ahead.value).toEqual(fresh.value);
+    expect(ahead.value).toMatchObject({ apps: [{ name: 'Local' }] });
+  });
+
+  it('a guess that was wrong: the file found is the one loaded', async () => {
+    const dir = await makeProject({ 'guessed.ts': TS_CONFIG('Guessed'), 'p7apps.config.ts': TS_CONFIG('Found') });
+    prepareConfigWorker(path.join(dir, 'guessed.ts'));
+    const loaded = await findConfig({ cwd: dir, timeoutMs: 30_000 });
+    expect(loaded.value).toMatchObject({ apps: [{ name: 'Found' }] });
+  });
+
+  it('a file changed after the guess was compiled: what it says now is loaded', async () => {
+    const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('Before') });
+    const file = path.join(dir, 'p7apps.config.ts');
+    prepareConfigWorker(file);
+    // Long enough for the early compile to have read the old text on any machine that runs this suite;
+    // the outcome is the same if it has not.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await writeFile(file, TS_CONFIG('After'));
+    const loaded = await findConfig({ cwd: dir, timeoutMs: 30_000 });
+    expect(loaded.value).toMatchObject({ apps: [{ name: 'After' }] });
+  });
+
+  it('a syntax error is named with file and line, as without the head start', async () => {
+    const source = "export default {\n  apps: [\n    { name: 'A' workspace: 'W' },\n  ],\n};\n";
+    const dir = await makeProject({ 'p7apps.config.ts': source });
+    const file = path.join(dir, 'p7apps.config.ts');
+    const fresh = await evaluateConfigFile(file, source, { timeoutMs: 30_000 }).then(() => undefined, (err: unknown) => err);
+    prepareConfigWorker(file);
+    const ahead = await evaluateConfigFile(file, source, { timeoutMs: 30_000 }).then(() => undefined, (err: unknown) => err);
+    expect(ahead).toMatchObject({ line: 3 });
+    expect(ahead).toEqual(fresh);
+  });
+
+  it('the time limit holds for a config that loops', async () => {
+    const dir = await makeProject({ 'p7apps.config.ts': 'while (true) {}\nexport default { apps: [] };\n' });
+    const file = path.join(dir, 'p7apps.config.ts');
+    prepareConfigWorker(file);
+    await expect(evaluateConfigFile(file, 'while (true) {}\nexport default { apps: [] };\n', { timeoutMs: 300 })).rejects.toThrow(/loading the file did not finish within 300 ms/);
+  });
+
+  it('a config found that is not code stops the worker unused', async () => {
+    const dir = await makeProject({ 'p7apps.config.json': '{"apps": []}', 'guess.ts': TS_CONFIG('Guess') });
+    prepareConfigWorker(path.join(dir, 'guess.ts'));
+    await findConfig({ cwd: dir, timeoutMs: 30_000 });
+    expect(configWorkerStandingBy()).toBe(false);
+  });
+});
+
+describe('the CLI with a wrong guess', () => {
+  it('a package.json config below a TypeScript one: the package.json config is used, and the command ends at once', async () => {
+    const dir = await makeProject({
+      'p7apps.config.ts': TS_CONFIG('Outer'),
+      'inner/package.json': JSON.stringify({ name: 'inner', p7apps: { apps: [{ name: 'Inner', workspace: 'W', versions: [{ version: 1, workflow: '/Users/1/F.p7wf' }] }] } }),
+    });
+    const run = await runCliProcess(['validate'], { cwd: path.join(dir, 'inner') });
+    expect(run).toMatchObject({ code: 0, signal: null });
+    expect(run.stdout).toBe('Valid: 1 app, 1 version, 1 workspace (package.json)\n');
+  });
+});
