@@ -8,6 +8,7 @@
 // that is stopped unused, never a different result. yargs (./main.ts)
 // remains the only parser of the command line.
 
+import { availableParallelism } from 'node:os';
 import { prepareConfigWorker } from '../config/sandbox.js';
 import { likelyModuleConfig } from '../config/search-places.js';
 
@@ -40,9 +41,14 @@ export function guessCommand(argv: readonly string[]): CommandGuess {
   return guess;
 }
 
-/** Starts, for `argv` run in `cwd`, what the command will most likely need first. Never throws. */
-export function headStart(argv: readonly string[], cwd: string): void {
+/**
+ * Starts, for `argv` run in `cwd`, what the command will most likely need
+ * first. Never throws. Not on a machine with one CPU, where nothing can run
+ * beside the CLI's loading: starting early would only add the guess's cost.
+ */
+export function headStart(argv: readonly string[], cwd: string, cpus: number = availableParallelism()): void {
   try {
+    if (cpus < 2) return;
     const { command, configPath } = guessCommand(argv);
     if (command === undefined || !CONFIG_COMMANDS.has(command)) return;
     if (argv.includes('--help') || argv.includes('-h')) return;

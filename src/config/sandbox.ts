@@ -123,7 +123,7 @@ function compileCacheOn(): boolean {
   return typeof cache === 'function' && cache() !== undefined;
 }
 
-/** Random stand-ins for p7apps in a compiled config (made here: the worker then never loads node:crypto). */
+/** Random stand-ins for p7apps in a compiled config, made in the CLI's thread: a worker given a compiled config need not load node:crypto for them. */
 export function bundleTokens(): BundleTokens {
   return { selfToken: `p7apps-self-${randomBytes(12).toString('hex')}`, wholeToken: `p7apps-whole-${randomBytes(12).toString('hex')}` };
 }

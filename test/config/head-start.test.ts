@@ -93,8 +93,14 @@ describe('the head start', () => {
     ['no command', ['--version'], false],
   ])('%s: worker started = %s', async (_name, argv, started) => {
     const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A'), 'other.json': '{"apps": []}' });
-    headStart(argv, dir);
+    headStart(argv, dir, 2);
     expect(configWorkerStandingBy()).toBe(started);
+  });
+
+  it('not on a machine with one CPU, where nothing runs beside the CLI', async () => {
+    const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A') });
+    headStart(['plan'], dir, 1);
+    expect(configWorkerStandingBy()).toBe(false);
   });
 });
 
