@@ -3,7 +3,7 @@
 // bin/p7apps.js reads it before the CLI's own modules load, to guess whether
 // the command will run a config (../cli/head-start.ts).
 
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
@@ -43,8 +43,9 @@ export function isModuleConfig(file: string): boolean {
 /**
  * The config file that `--config` names, or that the search from `cwd` would
  * find, when it is code (TypeScript/JavaScript); undefined otherwise. A guess
- * for starting work early, never a decision: it reads only file names (one
- * listing per directory) and the guessed file's size, passes over
+ * for starting work early, never a decision: it looks only at whether names
+ * exist (never lists a directory, however large) and at the guessed file's
+ * size, passes over
  * package.json (whose "p7apps" key it does not read), and answers undefined
  * on any error. ./find.ts alone decides which file is the config.
  *
@@ -63,17 +64,16 @@ export function likelyModuleConfig(configPath: string | undefined, cwd: string):
   }
 }
 
-/** The first config name the search from `cwd` meets (package.json passed over). Throws on an unreadable directory. */
+/** The first config name the search from `cwd` meets (package.json passed over). */
 function searchedName(cwd: string): string | undefined {
   const home = os.homedir();
   let dir = path.resolve(cwd);
   for (let depth = 0; depth < MAX_GUESS_DEPTH; depth += 1) {
-    const names = new Set(readdirSync(dir));
-    const first = SEARCH_PLACES.find((place) => place !== 'package.json' && names.has(place));
+    const first = SEARCH_PLACES.find((place) => place !== 'package.json' && existsSync(path.join(dir, place)));
     if (first !== undefined) return path.join(dir, first);
     const parent = path.dirname(dir);
     // Where ./find.ts stops: the root of the git repository, the home directory, the filesystem root.
-    if (names.has('.git') || dir === home || parent === dir) return undefined;
+    if (existsSync(path.join(dir, '.git')) || dir === home || parent === dir) return undefined;
     dir = parent;
   }
   return undefined;
