@@ -90,8 +90,12 @@ export interface ConfigBundle {
   selfToken: string;
   /** Stands for its whole entry, which `require('p7apps')` gets (as Node's require would). */
   wholeToken: string;
-  /** The config file's text as compiled: a bundle made ahead of need is used only if the file still reads the same. */
-  entrySource?: string;
+  /**
+   * Every file compiled into `code` (the config, the modules it imports, a
+   * JSON file it imports), as read: a bundle made ahead of need is used only
+   * if they all still read the same (compiledFromCurrent).
+   */
+  inputs?: Map<string, Buffer>;
 }
 
 /** Why the fast path declined: the config is loaded through tsx instead. */
@@ -116,7 +120,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
     }
   };
   let declined: BundleDeclined | undefined;
-  let entrySource: string | undefined;
+  const inputs = new Map<string, Buffer>();
   const plugin = {
     name: 'p7apps-config',
     setup(build: PluginBuild) {
@@ -136,8 +140,9 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
         }
       });
       build.onLoad({ filter: SOURCE_FILE }, async (args) => {
-        const contents = await readFile(args.path, 'utf8');
-        if (args.path === file) entrySource = contents;
+        const bytes = await readFile(args.path);
+        inputs.set(args.path, bytes);
+        const contents = bytes.toString('utf8');
         const loader = /\.[cm]?tsx?$/.test(args.path) ? (args.path.endsWith('x') ? 'tsx' : 'ts') : args.path.endsWith('x') ? 'jsx' : 'js';
         if (!PER_MODULE_NAMES.test(contents)) return { contents, loader };
         // This module's own names, as Node would give them; anything else of import.meta has no stand-in.
@@ -156,6 +161,11 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
           return { errors: [{ text: declined.message }] };
         }
         return { contents: code, loader: 'js' };
+      });
+      // Any other file bundled (JSON, text): recorded only, then loaded by esbuild as usual.
+      build.onLoad({ filter: /.*/ }, async (args) => {
+        inputs.set(args.path, await readFile(args.path));
+        return undefined;
       });
     },
   };
@@ -190,7 +200,25 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
   if (code === undefined) throw new BundleDeclined('esbuild produced no output');
   // Only a config that requires p7apps loads the whole entry.
   const whole = required ? `import * as __p7appsWhole from ${JSON.stringify(wholeToken)};\n` : '';
-  return { code: whole + code, selfToken, wholeToken, ...(entrySource === undefined ? {} : { entrySource }) };
+  return { code: whole + code, selfToken, wholeToken, inputs };
+}
+
+/**
+ * Whether `bundle` is `file` as the CLI read it (`source`) and every other
+ * file compiled into it as it reads now: a bundle made ahead of need (the
+ * config worker's head start) must not run a module as it was before an
+ * edit the CLI's own compile would see.
+ */
+export async function compiledFromCurrent(bundle: ConfigBundle, file: string, source: string): Promise<boolean> {
+  const inputs = bundle.inputs;
+  if (inputs?.get(file)?.toString('utf8') !== source) return false;
+  try {
+    const others = [...inputs].filter(([input]) => input !== file);
+    const now = await Promise.all(others.map(([input]) => readFile(input)));
+    return others.every(([, bytes], i) => bytes.equals(now[i]!));
+  } catch {
+    return false; // Gone or unreadable now: compiled afresh, which reports it.
+  }
 }
 
 let loads = 0;

@@ -9,7 +9,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
 import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
-import { bundleOrNone, warmEsbuild, type ConfigBundle } from './config-bundle.js';
+import { bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle } from './config-bundle.js';
 import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyRequest } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
@@ -23,7 +23,8 @@ if (parentPort !== null && isRequest(workerData)) {
   // Started ahead of need, while the CLI itself starts: esbuild's process
   // starts now too, and the file the CLI will most likely load is compiled
   // at once (none of it runs before the CLI asks), so that it is ready when
-  // the CLI has found its config.
+  // the CLI has found its config. It is used only for that file, and only if
+  // the file and each one compiled into it still read the same.
   const port = parentPort;
   const esbuild = warmEsbuild();
   const { guess, tokens } = workerData;
@@ -32,7 +33,9 @@ if (parentPort !== null && isRequest(workerData)) {
     if (message.kind !== 'request' || !isRequest(message.request)) return;
     const request = message.request;
     const load = serve(port, request);
-    const compiled = request.file === guess ? early.then((bundle) => (bundle?.entrySource === request.source ? bundle : bundleOrNone(request.file, tokens, esbuild))) : bundleOrNone(request.file, tokens, esbuild);
+    const afresh = () => bundleOrNone(request.file, tokens, esbuild);
+    const current = async (bundle: ConfigBundle | undefined) => bundle !== undefined && (await compiledFromCurrent(bundle, request.file, request.source));
+    const compiled = request.file === guess ? early.then(async (bundle) => ((await current(bundle)) ? bundle : afresh())) : afresh();
     void compiled.then(load);
   });
 }

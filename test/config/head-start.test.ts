@@ -6,12 +6,13 @@
 // wrong guess costs nothing but the thread.
 
 import { execFileSync } from 'node:child_process';
-import { truncate, writeFile } from 'node:fs/promises';
+import { rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guessCommand, headStart } from '../../src/cli/head-start.js';
 import { findConfig } from '../../src/config/find.js';
-import { configWorkerStandingBy, discardConfigWorker, evaluateConfigFile, prepareConfigWorker } from '../../src/config/sandbox.js';
+import { bundleConfig, compiledFromCurrent } from '../../src/config/config-bundle.js';
+import { bundleTokens, configWorkerStandingBy, discardConfigWorker, evaluateConfigFile, prepareConfigWorker } from '../../src/config/sandbox.js';
 import { likelyModuleConfig } from '../../src/config/search-places.js';
 import { MAX_CONFIG_FILE_BYTES } from '../../src/config/limits.js';
 import { runCliProcess } from '../helpers/process.js';
@@ -130,14 +131,27 @@ describe('a config loaded by a worker started on a guess', () => {
     expect(loaded.value).toMatchObject({ apps: [{ name: 'Found' }] });
   });
 
-  it('a file changed after the guess was compiled: what it says now is loaded', async () => {
-    const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('Before') });
-    const file = path.join(dir, 'p7apps.config.ts');
-    prepareConfigWorker(file);
+  it.each<[string, Record<string, string>, string, string]>([
+    ['the config itself', { 'p7apps.config.ts': TS_CONFIG('Before') }, 'p7apps.config.ts', TS_CONFIG('After')],
+    [
+      'a module it imports',
+      { 'apps.ts': `export const apps = ${APPS('Before')};\n`, 'p7apps.config.ts': "import { apps } from './apps';\nexport default { apps };\n" },
+      'apps.ts',
+      `export const apps = ${APPS('After')};\n`,
+    ],
+    [
+      'a JSON file it imports',
+      { 'apps.json': JSON.stringify([{ name: 'Before', workspace: 'W', versions: [{ version: 1, workflow: '/Users/1/F.p7wf' }] }]), 'p7apps.config.ts': "import apps from './apps.json';\nexport default { apps };\n" },
+      'apps.json',
+      JSON.stringify([{ name: 'After', workspace: 'W', versions: [{ version: 1, workflow: '/Users/1/F.p7wf' }] }]),
+    ],
+  ])('%s changed after the guess was compiled: what it says now is loaded', async (_name, files, changed, text) => {
+    const dir = await makeProject(files);
+    prepareConfigWorker(path.join(dir, 'p7apps.config.ts'));
     // Long enough for the early compile to have read the old text on any machine that runs this suite;
     // the outcome is the same if it has not.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await writeFile(file, TS_CONFIG('After'));
+    await writeFile(path.join(dir, changed), text);
     const loaded = await findConfig({ cwd: dir, timeoutMs: 30_000 });
     expect(loaded.value).toMatchObject({ apps: [{ name: 'After' }] });
   });
@@ -165,6 +179,29 @@ describe('a config loaded by a worker started on a guess', () => {
     prepareConfigWorker(path.join(dir, 'guess.ts'));
     await findConfig({ cwd: dir, timeoutMs: 30_000 });
     expect(configWorkerStandingBy()).toBe(false);
+  });
+});
+
+describe('whether a bundle made ahead of need is still the config', () => {
+  const CONFIG = "import { apps } from './apps';\nimport extra from './extra.json';\nexport default { apps, extra };\n";
+  it.each<[string, (dir: string) => Promise<unknown>, string, boolean]>([
+    ['nothing changed', async () => undefined, CONFIG, true],
+    ['the CLI read other text', async () => undefined, `${CONFIG}// edited\n`, false],
+    ['an imported module changed', (dir) => writeFile(path.join(dir, 'apps.ts'), 'export const apps = [2];\n'), CONFIG, false],
+    ['an imported JSON file changed', (dir) => writeFile(path.join(dir, 'extra.json'), '{"b": 2}'), CONFIG, false],
+    ['an imported module is gone', (dir) => rm(path.join(dir, 'apps.ts')), CONFIG, false],
+  ])('%s: %s', async (_name, change, source, current) => {
+    const dir = await makeProject({ 'p7apps.config.ts': CONFIG, 'apps.ts': 'export const apps = [1];\n', 'extra.json': '{"a": 1}' });
+    const file = path.join(dir, 'p7apps.config.ts');
+    const bundle = await bundleConfig(file, bundleTokens());
+    await change(dir);
+    expect(await compiledFromCurrent(bundle, file, source)).toBe(current);
+  });
+
+  it('another file than the one compiled is not it', async () => {
+    const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A'), 'other.ts': TS_CONFIG('A') });
+    const bundle = await bundleConfig(path.join(dir, 'p7apps.config.ts'), bundleTokens());
+    expect(await compiledFromCurrent(bundle, path.join(dir, 'other.ts'), TS_CONFIG('A'))).toBe(false);
   });
 });
 
