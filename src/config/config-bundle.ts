@@ -15,6 +15,7 @@
 // and `__filename` are its own file's, packages resolve from the config's
 // folder, `p7apps` is the running p7apps.
 
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import { pathToFileURL } from 'node:url';
 interface Esbuild {
   build(options: object): Promise<{ outputFiles?: { text: string }[] }>;
   transform(code: string, options: object): Promise<{ code: string }>;
+  stop(): Promise<void>;
 }
 
 interface PluginBuild {
@@ -37,20 +39,52 @@ export function esbuildFromTsx(): Esbuild {
   return fromTsx('esbuild') as Esbuild;
 }
 
+/** esbuild with its service process started, and the way to end that process. */
+export interface WarmEsbuild {
+  esbuild: Esbuild;
+  /**
+   * Ends esbuild's process and resolves once this thread has seen it end.
+   * A process started from a worker thread and still running when the
+   * thread ends is never reaped: it stays behind as a zombie for as long
+   * as p7apps runs.
+   */
+  stop(): Promise<void>;
+}
+
 /**
  * esbuild with its service process already started, so that the first build
  * does not wait for it: a worker started ahead of need (./sandbox-worker.ts)
  * calls this while the CLI is still starting. Undefined when esbuild cannot
  * be loaded (the config then loads through tsx).
  */
-export function warmEsbuild(): Esbuild | undefined {
+export function warmEsbuild(): WarmEsbuild | undefined {
   try {
     const esbuild = esbuildFromTsx();
-    esbuild.transform('', { loader: 'js' }).catch(() => undefined);
-    return esbuild;
+    // esbuild starts its process within its first call and does not say which it is: seen here, as it is spawned.
+    const childProcess = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+    const spawn = childProcess.spawn;
+    let service: ChildProcess | undefined;
+    childProcess.spawn = ((...args: Parameters<typeof spawn>) => (service = spawn(...args))) as typeof spawn;
+    try {
+      esbuild.transform('', { loader: 'js' }).catch(() => undefined);
+    } finally {
+      childProcess.spawn = spawn;
+    }
+    return { esbuild, stop: () => stopService(esbuild, service) };
   } catch {
     return undefined;
   }
+}
+
+async function stopService(esbuild: Esbuild, service: ChildProcess | undefined): Promise<void> {
+  let ended: Promise<unknown> | undefined;
+  if (service !== undefined && service.exitCode === null && service.signalCode === null) {
+    // Held by the thread until it has ended: esbuild leaves its process unreferenced when idle.
+    service.ref();
+    ended = new Promise((resolve) => service.once('exit', resolve));
+  }
+  await esbuild.stop();
+  await ended;
 }
 
 /**

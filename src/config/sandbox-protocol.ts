@@ -42,6 +42,9 @@ export interface StandbyRequest {
   request: SandboxRequest;
 }
 
+/** What a standby worker is told: the load to do, or that none will come (it then ends its compiler's process, and itself). */
+export type StandbyMessage = StandbyRequest | { kind: 'discard' };
+
 /**
  * The parent's second word, once it has compiled the config (../config-bundle.ts) while the worker
  * started: the bundle to run from memory, or none (the worker then loads the file through tsx).

@@ -10,7 +10,7 @@ import { appLabels, formatPath } from './issue-path.js';
 import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
 import { bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle } from './config-bundle.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyRequest } from './sandbox-protocol.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
 
@@ -26,17 +26,27 @@ if (parentPort !== null && isRequest(workerData)) {
   // the CLI has found its config. It is used only for that file, and only if
   // the file and each one compiled into it still read the same.
   const port = parentPort;
-  const esbuild = warmEsbuild();
+  const warm = warmEsbuild();
+  const esbuild = warm?.esbuild;
+  // esbuild's process is ended before this thread is: once the config is compiled, or when no config comes.
+  const stopEsbuild = async () => warm?.stop().catch(() => undefined);
   const { guess, tokens } = workerData;
   const early = bundleOrNone(guess, tokens, esbuild);
-  port.once('message', (message: StandbyRequest) => {
+  port.once('message', (message: StandbyMessage) => {
+    if (message.kind === 'discard') {
+      void stopEsbuild().then(() => process.exit(0));
+      return;
+    }
     if (message.kind !== 'request' || !isRequest(message.request)) return;
     const request = message.request;
     const load = serve(port, request);
     const afresh = () => bundleOrNone(request.file, tokens, esbuild);
     const current = async (bundle: ConfigBundle | undefined) => bundle !== undefined && (await compiledFromCurrent(bundle, request.file, request.source));
     const compiled = request.file === guess ? early.then(async (bundle) => ((await current(bundle)) ? bundle : afresh())) : afresh();
-    void compiled.then(load);
+    void compiled.then(async (bundle) => {
+      await stopEsbuild();
+      await load(bundle);
+    });
   });
 }
 

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Redactor } from '../appshub/errors.js';
 import type { BundleTokens } from './config-bundle.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyRequest } from './sandbox-protocol.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 export { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -111,11 +111,15 @@ export function configWorkerStandingBy(): boolean {
   return standby !== undefined;
 }
 
-/** Stops the worker started ahead of need when no config took it (the config found is JSON, say). */
+/**
+ * Stops the worker started ahead of need when no config took it (the config
+ * found is JSON, say). Asked, not terminated: it ends esbuild's process
+ * first, which a terminated thread would leave behind as a zombie.
+ */
 export function discardConfigWorker(): void {
   const worker = standby;
   standby = undefined;
-  if (worker !== undefined) void worker.terminate().catch(() => {});
+  worker?.postMessage({ kind: 'discard' } satisfies StandbyMessage);
 }
 
 function compileCacheOn(): boolean {
@@ -167,7 +171,7 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
     if (ahead !== undefined) {
       // Started ahead of need with its compiler warm: it compiles the config itself.
       ahead.ref();
-      ahead.postMessage({ kind: 'request', request } satisfies StandbyRequest);
+      ahead.postMessage({ kind: 'request', request } satisfies StandbyMessage);
     } else {
       // Compiled here while the worker starts: each waits for the other only as long as it must.
       void compile(file).then((compiled) => {

@@ -5,7 +5,7 @@
 // file the CLI found, as it reads now, never the guessed one; and that a
 // wrong guess costs nothing but the thread.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -202,6 +202,39 @@ describe('whether a bundle made ahead of need is still the config', () => {
     const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A'), 'other.ts': TS_CONFIG('A') });
     const bundle = await bundleConfig(path.join(dir, 'p7apps.config.ts'), bundleTokens());
     expect(await compiledFromCurrent(bundle, path.join(dir, 'other.ts'), TS_CONFIG('A'))).toBe(false);
+  });
+});
+
+describe("esbuild's process, started by a worker on a guess", () => {
+  /** This process's children that ended and were never reaped (zombies) and are esbuild. */
+  const zombieEsbuilds = () =>
+    spawnSync('ps', ['-o', 'pid=,stat=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([, stat, command]) => stat?.startsWith('Z') && command?.includes('esbuild'))
+      .map(([pid]) => pid);
+
+  it.each<[string, (dir: string) => Promise<unknown>]>([
+    ['the config taken and loaded', (dir) => findConfig({ cwd: dir, timeoutMs: 30_000 })],
+    [
+      'the worker discarded unused (the config found is JSON)',
+      async (dir) => {
+        await writeFile(path.join(dir, 'p7apps.config.json'), '{"apps": []}');
+        return findConfig({ configPath: 'p7apps.config.json', cwd: dir, timeoutMs: 30_000 });
+      },
+    ],
+  ])('%s: ended and reaped, not left a zombie for as long as p7apps runs', async (_name, use) => {
+    const before = new Set(zombieEsbuilds());
+    const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A') });
+    prepareConfigWorker(path.join(dir, 'p7apps.config.ts'));
+    // Long enough for the worker to have started esbuild on any machine that runs this suite.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await use(dir);
+    // A process left behind ends within moments of its thread: watched for a second.
+    for (let i = 0; i < 20; i += 1) {
+      expect(zombieEsbuilds().filter((pid) => !before.has(pid))).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
 });
 
