@@ -10,13 +10,16 @@
 // - a package the config imports that cannot be located from the config's
 //   folder (an ES-module-only export map, say);
 // - `import.meta` used for anything but url, dirname and filename.
+// - an import that is not a regular file (a FIFO, a device): never opened
+//   for a read that could block, which would keep the process from exiting.
 //
 // Each local module keeps its own identity: `import.meta.url`, `__dirname`
 // and `__filename` are its own file's, packages resolve from the config's
 // folder, `p7apps` is the running p7apps.
 
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -135,6 +138,22 @@ export interface ConfigBundle {
 /** Why the fast path declined: the config is loaded through tsx instead. */
 export class BundleDeclined extends Error {}
 
+/**
+ * A file's bytes; refused unless it is a regular file. Opened without
+ * blocking: opening or reading a FIFO nobody writes to would hold a thread
+ * of Node's pool for good, and then the process could never exit, even when
+ * the file was only compiled ahead of need for a config not used.
+ */
+async function readRegularFile(file: string): Promise<Buffer> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) throw new BundleDeclined(`${file} is not a regular file`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
 const isBare = (specifier: string) => !specifier.startsWith('.') && !path.isAbsolute(specifier) && !/^[a-z][a-z0-9+.-]*:/i.test(specifier);
 
 /**
@@ -155,6 +174,16 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
   };
   let declined: BundleDeclined | undefined;
   const inputs = new Map<string, Buffer>();
+  const readInput = async (input: string): Promise<Buffer> => {
+    try {
+      const bytes = await readRegularFile(input);
+      inputs.set(input, bytes);
+      return bytes;
+    } catch (err) {
+      if (err instanceof BundleDeclined) declined = err;
+      throw err;
+    }
+  };
   const plugin = {
     name: 'p7apps-config',
     setup(build: PluginBuild) {
@@ -174,9 +203,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
         }
       });
       build.onLoad({ filter: SOURCE_FILE }, async (args) => {
-        const bytes = await readFile(args.path);
-        inputs.set(args.path, bytes);
-        const contents = bytes.toString('utf8');
+        const contents = (await readInput(args.path)).toString('utf8');
         const loader = /\.[cm]?tsx?$/.test(args.path) ? (args.path.endsWith('x') ? 'tsx' : 'ts') : args.path.endsWith('x') ? 'jsx' : 'js';
         if (!PER_MODULE_NAMES.test(contents)) return { contents, loader };
         // This module's own names, as Node would give them; anything else of import.meta has no stand-in.
@@ -198,7 +225,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
       });
       // Any other file bundled (JSON, text): recorded only, then loaded by esbuild as usual.
       build.onLoad({ filter: /.*/ }, async (args) => {
-        inputs.set(args.path, await readFile(args.path));
+        await readInput(args.path);
         return undefined;
       });
     },
@@ -248,7 +275,7 @@ export async function compiledFromCurrent(bundle: ConfigBundle, file: string, so
   if (inputs?.get(file)?.toString('utf8') !== source) return false;
   try {
     const others = [...inputs].filter(([input]) => input !== file);
-    const now = await Promise.all(others.map(([input]) => readFile(input)));
+    const now = await Promise.all(others.map(([input]) => readRegularFile(input)));
     return others.every(([, bytes], i) => bytes.equals(now[i]!));
   } catch {
     return false; // Gone or unreadable now: compiled afresh, which reports it.

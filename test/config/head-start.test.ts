@@ -5,13 +5,15 @@
 // file the CLI found, as it reads now, never the guessed one; and that a
 // wrong guess costs nothing but the thread.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guessCommand, headStart } from '../../src/cli/head-start.js';
 import { findConfig } from '../../src/config/find.js';
-import { bundleConfig, compiledFromCurrent } from '../../src/config/config-bundle.js';
+import { BundleDeclined, bundleConfig, compiledFromCurrent } from '../../src/config/config-bundle.js';
 import { bundleTokens, configWorkerStandingBy, discardConfigWorker, evaluateConfigFile, prepareConfigWorker } from '../../src/config/sandbox.js';
 import { likelyModuleConfig } from '../../src/config/search-places.js';
 import { MAX_CONFIG_FILE_BYTES } from '../../src/config/limits.js';
@@ -234,6 +236,58 @@ describe("esbuild's process, started by a worker on a guess", () => {
     for (let i = 0; i < 20; i += 1) {
       expect(zombieEsbuilds().filter((pid) => !before.has(pid))).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+});
+
+describe('a FIFO among the files a guess imports', () => {
+  /** Ends a read a FIFO holds (without the fix, a thread of the pool would wait there for good). */
+  const release = (fifo: string) => {
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // No reader waits: nothing to end.
+    }
+  };
+
+  it.each<[string, string, string]>([
+    ['a module', 'mod.ts', "import { apps } from './mod';\nexport default { apps };\n"],
+    ['a JSON file', 'apps.json', "import apps from './apps.json';\nexport default { apps };\n"],
+  ])('%s: the compile declines it without opening it for a blocking read', async (_name, fifoName, config) => {
+    const dir = await makeProject({ 'p7apps.config.ts': config });
+    const fifo = path.join(dir, fifoName);
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const declined = await bundleConfig(path.join(dir, 'p7apps.config.ts'), bundleTokens()).then(() => undefined, (err: unknown) => err);
+      expect(declined).toBeInstanceOf(BundleDeclined);
+      expect((declined as Error).message).toMatch(/not a regular file/);
+    } finally {
+      release(fifo);
+    }
+  });
+
+  it('a guess that no config took: the process still ends (no thread of its pool is left waiting on the FIFO)', async () => {
+    const dir = await makeProject({ 'p7apps.config.ts': "import { apps } from './mod';\nexport default { apps };\n" });
+    const fifo = path.join(dir, 'mod.ts');
+    execFileSync('mkfifo', [fifo]);
+    // The built module, in a process of its own (npm run build): what matters is whether that process can exit.
+    const sandbox = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/config/sandbox.js')).href;
+    const script = [
+      `const { prepareConfigWorker, discardConfigWorker } = await import(${JSON.stringify(sandbox)});`,
+      `prepareConfigWorker(${JSON.stringify(path.join(dir, 'p7apps.config.ts'))});`,
+      // Long enough for the early compile to have reached the FIFO on any machine that runs this suite.
+      'await new Promise((resolve) => setTimeout(resolve, 1500));',
+      'discardConfigWorker();',
+      'process.exit(0);',
+    ].join('\n');
+    await writeFile(path.join(dir, 'guess-unused.mjs'), script);
+    const child = spawn(process.execPath, [path.join(dir, 'guess-unused.mjs')], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      release(fifo);
     }
   });
 });
