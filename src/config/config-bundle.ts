@@ -9,7 +9,7 @@
 //   file): tsx's run reports it with file:line, as users know it;
 // - a package the config imports that cannot be located from the config's
 //   folder (an ES-module-only export map, say);
-// - `import.meta` used for anything but url, dirname and filename.
+// - `import.meta` used for anything but url, dirname and filename;
 // - an import that is not a regular file (a FIFO, a device): never opened
 //   for a read that could block, which would keep the process from exiting.
 //
