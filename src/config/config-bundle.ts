@@ -84,7 +84,7 @@ async function stopService(esbuild: Esbuild, service: ChildProcess | undefined):
   if (service !== undefined && service.exitCode === null && service.signalCode === null) {
     // Held by the thread until it has ended: esbuild leaves its process unreferenced when idle.
     service.ref();
-    ended = new Promise((resolve) => service.once('exit', resolve));
+    ended = new Promise((resolve) => service.once('exit', resolve).once('error', resolve));
   }
   await esbuild.stop();
   await ended;
