@@ -80,11 +80,18 @@ export function warmEsbuild(): WarmEsbuild | undefined {
 }
 
 async function stopService(esbuild: Esbuild, service: ChildProcess | undefined): Promise<void> {
-  let ended: Promise<unknown> | undefined;
+  let ended: Promise<void> | undefined;
   if (service !== undefined && service.exitCode === null && service.signalCode === null) {
-    // Held by the thread until it has ended: esbuild leaves its process unreferenced when idle.
-    service.ref();
-    ended = new Promise((resolve) => service.once('exit', resolve).once('error', resolve));
+    ended = new Promise((resolve) => {
+      // The thread is held until then by a timer of its own: esbuild unreferences its process
+      // whenever no build is left, and a build the stop cuts short is one that ends.
+      const hold = setInterval(() => undefined, 60_000);
+      const done = () => {
+        clearInterval(hold);
+        resolve();
+      };
+      service.once('exit', done).once('error', done);
+    });
   }
   await esbuild.stop();
   await ended;
