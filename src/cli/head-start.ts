@@ -15,6 +15,9 @@ import { likelyModuleConfig } from '../config/search-places.js';
 /** The commands that load the config (they take --config). */
 const CONFIG_COMMANDS = new Set(['validate', 'plan', 'apply', 'drift', 'check', 'doctor']);
 
+/** Options yargs answers itself, running no command: help, the version, shell completions. */
+const ANSWERED_BY_YARGS = new Set(['--help', '-h', '--version', '--get-yargs-completions']);
+
 export interface CommandGuess {
   /** The first word that is not an option: the command, on every command line yargs accepts without options before it. */
   command?: string;
@@ -51,7 +54,7 @@ export function headStart(argv: readonly string[], cwd: string, cpus: number = a
     if (cpus < 2) return;
     const { command, configPath } = guessCommand(argv);
     if (command === undefined || !CONFIG_COMMANDS.has(command)) return;
-    if (argv.includes('--help') || argv.includes('-h')) return;
+    if (argv.some((arg) => ANSWERED_BY_YARGS.has(arg))) return;
     const file = likelyModuleConfig(configPath, cwd);
     if (file !== undefined) prepareConfigWorker(file);
   } catch {

@@ -93,6 +93,8 @@ describe('the head start', () => {
     ['validate --config naming a JSON file', ['validate', '--config', 'other.json'], false],
     ['a command that reads no config', ['emulator'], false],
     ['help', ['plan', '--help'], false],
+    ['the version, asked after a command', ['plan', '--version'], false],
+    ['shell completions', ['--get-yargs-completions', 'plan', '--c'], false],
     ['no command', ['--version'], false],
   ])('%s: worker started = %s', async (_name, argv, started) => {
     const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A'), 'other.json': '{"apps": []}' });
@@ -131,6 +133,29 @@ describe('a config loaded by a worker started on a guess', () => {
     prepareConfigWorker(path.join(dir, 'guessed.ts'));
     const loaded = await findConfig({ cwd: dir, timeoutMs: 30_000 });
     expect(loaded.value).toMatchObject({ apps: [{ name: 'Found' }] });
+  });
+
+  it('a wrong guess still compiling when the config found is loaded: every load ends with that config', async () => {
+    // The worker stops esbuild once the config found is compiled, which cuts the guess's compile short; a
+    // thread that then let its loop run dry would end before the load. How the two meet varies: tried often,
+    // with the built modules in a process of their own (npm run build), as the CLI runs them.
+    const dir = await makeProject({ 'guessed.ts': TS_CONFIG('Guessed'), 'p7apps.config.ts': TS_CONFIG('Found') });
+    const sandbox = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/config/sandbox.js')).href;
+    const file = path.join(dir, 'p7apps.config.ts');
+    const script = [
+      `const { prepareConfigWorker, evaluateConfigFile } = await import(${JSON.stringify(sandbox)});`,
+      'const names = [];',
+      'for (let i = 0; i < 30; i += 1) {',
+      `  prepareConfigWorker(${JSON.stringify(path.join(dir, 'guessed.ts'))});`,
+      `  const config = await evaluateConfigFile(${JSON.stringify(file)}, ${JSON.stringify(TS_CONFIG('Found'))}, { timeoutMs: 30000 }).catch((err) => ({ error: err.message }));`,
+      '  names.push(config.apps?.[0]?.name ?? config.error);',
+      '}',
+      'process.stdout.write(JSON.stringify(names));',
+      'process.exit(0);',
+    ].join('\n');
+    await writeFile(path.join(dir, 'loads.mjs'), script);
+    const names = JSON.parse(execFileSync(process.execPath, [path.join(dir, 'loads.mjs')], { encoding: 'utf8' })) as string[];
+    expect(names).toEqual(Array.from({ length: 30 }, () => 'Found'));
   });
 
   it.each<[string, Record<string, string>, string, string]>([
