@@ -33,7 +33,7 @@ interface Esbuild {
 
 interface PluginBuild {
   onResolve(options: { filter: RegExp }, callback: (args: { path: string; importer: string; kind: string; resolveDir: string }) => unknown): void;
-  onLoad(options: { filter: RegExp }, callback: (args: { path: string }) => Promise<unknown>): void;
+  onLoad(options: { filter: RegExp; namespace?: string }, callback: (args: { path: string }) => Promise<unknown>): void;
 }
 
 /** esbuild as installed with tsx (a dependency of p7apps): the same copy tsx compiles with. */
@@ -231,7 +231,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
         return { contents: code, loader: 'js' };
       });
       // Any other file bundled (JSON, text): recorded only, then loaded by esbuild as usual.
-      build.onLoad({ filter: /.*/ }, async (args) => {
+      build.onLoad({ filter: /.*/, namespace: 'file' }, async (args) => {
         await readInput(args.path);
         return undefined;
       });

@@ -225,6 +225,15 @@ describe('whether a bundle made ahead of need is still the config', () => {
     expect(await compiledFromCurrent(bundle, file, source)).toBe(current);
   });
 
+  it('an import from a data: URL is compiled, not read as a file', async () => {
+    const config = "import extra from 'data:application/json,{\"a\":1}';\nexport default { extra };\n";
+    const dir = await makeProject({ 'p7apps.config.ts': config });
+    const file = path.join(dir, 'p7apps.config.ts');
+    const bundle = await bundleConfig(file, bundleTokens());
+    expect([...bundle.inputs!.keys()]).toEqual([file]);
+    expect(await compiledFromCurrent(bundle, file, config)).toBe(true);
+  });
+
   it('another file than the one compiled is not it', async () => {
     const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A'), 'other.ts': TS_CONFIG('A') });
     const bundle = await bundleConfig(path.join(dir, 'p7apps.config.ts'), bundleTokens());
