@@ -85,11 +85,6 @@ function versionsOf(name: string): Record<number, [number, string, string]> {
   return Object.fromEntries(app(name).versions.map((v) => [v.version, [v.revision, v.workflowPath, v.state]]));
 }
 
-/** Waits (on the real clock, without asserting on time) until `done` holds. */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
 /** The second plan after a converged apply must be empty. */
 async function expectConverged(): Promise<void> {
   const again = await cli(['plan']);
@@ -498,7 +493,7 @@ describe('p7apps apply under attack', () => {
   const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
   /** Plans Alpha with a thumbnail into plan.json, then lets `edit` change the planned upload; returns the plan's path. */
-  async function savedPlanWithThumbnail(edit: (thumbnail: Record<string, string>) => Promise<void>): Promise<void> {
+  async function savedPlanWithThumbnail(edit: (thumbnail: Record<string, string>) => Promise<unknown>): Promise<void> {
     await start();
     await writeFile(path.join(dir, 'thumb.png'), pngBytes([10, 120, 200]));
     await writeConfig([{ ...catalog[0]!, thumbnail: 'thumb.png' } as AppConfig, catalog[1]!]);
@@ -511,7 +506,7 @@ describe('p7apps apply under attack', () => {
     emulator.clearLog();
   }
 
-  it.each<[string, (thumbnail: Record<string, string>) => Promise<void>, RegExp]>([
+  it.each<[string, (thumbnail: Record<string, string>) => Promise<unknown>, RegExp]>([
     [
       '/etc/passwd, with its sha256',
       async (t) => Object.assign(t, { path: '/etc/passwd', sha256: sha256(await readFile('/etc/passwd')) }),

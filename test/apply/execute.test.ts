@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setup } from './harness.js';
 import { UNKNOWN } from '../../src/appshub/types.js';
-import { applyPlan } from '../../src/apply/execute.js';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { FakeHttpError } from './fake-api.js';
 import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';

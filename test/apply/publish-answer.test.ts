@@ -11,13 +11,13 @@ import { stateName, type ApplyEvent } from '../../src/apply/events.js';
 import { progressLines } from '../../src/render/progress-lines.js';
 import { progressTty } from '../../src/render/progress-tty.js';
 import { renderApplySummary } from '../../src/render/progress-summary.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { AppPlan } from '../../src/plan/types.js';
 import { FakeAppsHub, type PublishFault } from './fake-api.js';
 import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';
 import { VirtualClock } from './virtual-clock.js';
 
 describe('a publish the server accepted without saying what it made (A21)', () => {
-  it.each<[string, () => Plan, boolean]>([
+  it.each<[string, () => AppPlan, boolean]>([
     ['a new app', () => createApp('Toy app'), false],
     ['a new version', () => updateApp('Toy app', 'app1', [newVersion('Toy app', 2, '/b.p7wf', 1)]), true],
     ['a new revision', () => updateApp('Toy app', 'app1', [newRevision('Toy app', 1, 0, '/b.p7wf')]), true],
@@ -74,7 +74,7 @@ describe('a publish the server accepted without saying what it made (A21)', () =
     api.publishFaults = ['commit-unreadable'];
     await run(planOf(createApp('Toy app')));
     const lines: string[] = [];
-    const listener = progressLines({ write: (text: string) => lines.push(text) && true });
+    const listener = progressLines({ write: (text: string) => lines.push(text) > 0 });
     for (const event of recorder.events) listener.emit(event);
     const line = lines.find((l) => l.includes('reading the app back'));
     expect(line).toContain('Toy app: v1: Malformed response to POST apps/: it is not JSON but an HTML page; the server accepted it, so it took effect; reading the app back (it is not sent again)');
@@ -191,7 +191,7 @@ describe('publishing states (A23)', () => {
     const result = await run(planOf(createApp('Toy app')), { unknownStateLimitMs: 10_000 });
     expect(result.publishes[0]!.error).toContain('state "WAIT\\u001b[2J ING" is not one p7apps knows');
     const lines: string[] = [];
-    const listener = progressLines({ write: (text: string) => lines.push(text) && true });
+    const listener = progressLines({ write: (text: string) => lines.push(text) > 0 });
     for (const event of recorder.events) listener.emit(event);
     expect(lines.join('')).not.toContain('\u001b');
     expect(lines.filter((l) => l.includes('which p7apps does not know'))).toEqual([

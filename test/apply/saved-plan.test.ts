@@ -5,6 +5,7 @@ import { appsToPublish, findChangedApps, planWithout } from '../../src/apply/sav
 import { UNKNOWN } from '../../src/appshub/types.js';
 import { fingerprintObservedApp } from '../../src/plan/compute.js';
 import type { ObservedApp, ObservedState } from '../../src/plan/observed.js';
+import type { NoopAppPlan } from '../../src/plan/types.js';
 import { createApp, newRevision, newVersion, planOf, updateApp } from './plans.js';
 
 function observedApp(id: string, name: string, revision = 0): ObservedApp {
@@ -91,8 +92,14 @@ describe('convergence', () => {
 });
 
 describe('convergence after a publish committed twice', () => {
-  const noop = (name: string, versions: number[]) =>
-    ({ action: 'no-op', name, appId: 'app1', workspace: UNKNOWN, observedFingerprint: 'x', notes: versions.map((version) => ({ kind: 'unmanaged-version', version, revision: 0 })) }) as const;
+  const noop = (name: string, versions: number[]): NoopAppPlan => ({
+    action: 'no-op',
+    name,
+    appId: 'app1',
+    workspace: UNKNOWN,
+    observedFingerprint: 'x',
+    notes: versions.map((version) => ({ kind: 'unmanaged-version', version, revision: 0 })),
+  });
 
   it('counts an undeclared version that appeared in an app the apply published to as not converged, naming it', () => {
     const before = planOf(updateApp('A', 'app1', [newVersion('A', 2, '/b.p7wf', 1)]));

@@ -28,7 +28,7 @@ function setup() {
 }
 
 /** A request that is never answered: it ends only when its signal aborts, as the real transport does. */
-function neverAnswered<T>(api: FakeAppsHub, what: string, signal: AbortSignal | undefined, onSent: () => void = () => {}): Promise<T> {
+function neverAnswered<T>(what: string, signal: AbortSignal | undefined, onSent: () => void = () => {}): Promise<T> {
   onSent();
   return new Promise<T>((_resolve, reject) => {
     signal?.addEventListener('abort', () => reject(new FakeHttpError(`Cancelled ${what}`, undefined, what.startsWith('POST'))), { once: true });
@@ -38,7 +38,7 @@ function neverAnswered<T>(api: FakeAppsHub, what: string, signal: AbortSignal | 
 function hangPublishes(api: FakeAppsHub, onSent?: () => void): { posts: number } {
   const seen = { posts: 0 };
   api.publish = (_request: PublishRequest, signal?: AbortSignal) =>
-    neverAnswered<PublishResult>(api, 'POST apps/', signal, () => {
+    neverAnswered<PublishResult>('POST apps/', signal, () => {
       seen.posts += 1;
       onSent?.();
     });
@@ -69,7 +69,7 @@ describe('a publish on the wire when its timeout passes', () => {
 
   it('cuts a poll that hangs past the timeout after the grace', async () => {
     const { api, run, clock } = setup();
-    api.getAppVersion = (_id: string, _v: number, signal?: AbortSignal) => neverAnswered<VersionRecord>(api, 'GET apps/x@1/', signal);
+    api.getAppVersion = (_id: string, _v: number, signal?: AbortSignal) => neverAnswered<VersionRecord>('GET apps/x@1/', signal);
     const started = clock.now();
     const result = await run(planOf(createApp('Toy app')));
     expect(clock.now() - started).toBeLessThanOrEqual(MINUTE + 5000);
@@ -84,7 +84,7 @@ describe('a lost answer still being checked when the timeout passes', () => {
     api.publishFaults = ['lose-before-commit'];
     const listApps = api.listApps.bind(api);
     // Reads before the publish answer; the check after the lost answer never is.
-    api.listApps = (signal?: AbortSignal) => (api.posts().length > 0 ? neverAnswered(api, 'GET apps/', signal) : listApps(signal));
+    api.listApps = (signal?: AbortSignal) => (api.posts().length > 0 ? neverAnswered('GET apps/', signal) : listApps());
     const started = clock.now();
     // The read before the publish (which would hang on the same list) is not what this test is about.
     const result = await run(planOf(createApp('Toy app')), { checkBeforePublish: false });

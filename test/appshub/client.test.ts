@@ -273,7 +273,7 @@ describe('publish', () => {
     ],
   ])('sends %s as multipart/form-data, byte for byte (A12)', async (_, request, fields, withFile) => {
     let contentType = '';
-    let bytes = Buffer.alloc(0);
+    let bytes: Buffer = Buffer.alloc(0);
     let parsed: Array<[string, string | File]> = [];
     const scope = nock(SERVER)
       .post(`${APPS}/apps/`)

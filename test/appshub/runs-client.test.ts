@@ -20,18 +20,26 @@ const RUN_URL = `${SERVER}${RUN_PATH}`;
 const ref: RunRef = { appId: APP_ID, id: RUN_ID, url: RUN_URL };
 
 /** Run details shaped as the guide shows them. */
+interface RunParameterWire {
+  id: string;
+  name: string;
+  value: { data: unknown; type?: string };
+  labels: Record<string, string>;
+}
+
 function details(state: string, extra: Record<string, unknown> = {}) {
+  const parameters: RunParameterWire[] = [
+    { id: 'fd10fa8bafb642f29ca89542504970ae', name: 'MyFirstParameter', value: { data: 'string_value', type: 'str' }, labels: { type: 'string' } },
+    { id: 'db4bc72e7a594ba9b0a7009d95013648', name: 'MySecondParameter', value: { data: 42 }, labels: { type: 'integer, real, string' } },
+    { id: 'ba7236e82c9b17f242a91ec87d2a5e2d', name: 'MySecret', value: { data: null }, labels: {} },
+  ];
   return {
     name: 'check-1',
     path: '/Apps/Toy app.p7wf/@Runs/#00000003.p7run',
     id: RUN_ID,
     url: RUN_URL,
     state,
-    parameters: [
-      { id: 'fd10fa8bafb642f29ca89542504970ae', name: 'MyFirstParameter', value: { data: 'string_value', type: 'str' }, labels: { type: 'string' } },
-      { id: 'db4bc72e7a594ba9b0a7009d95013648', name: 'MySecondParameter', value: { data: 42 }, labels: { type: 'integer, real, string' } },
-      { id: 'ba7236e82c9b17f242a91ec87d2a5e2d', name: 'MySecret', value: { data: null }, labels: {} },
-    ],
+    parameters,
     results: [],
     ...extra,
   };

@@ -177,7 +177,7 @@ describe('appRecordFromWire', () => {
     ['state_detail', { ...fullApp, state_detail: { why: 1 } }, 'stateDetail', '{"why":1}'],
   ])('a wrong %s of the default version makes its %s unreadable', (wireField, body, field, raw) => {
     const app = appRecordFromWire(body);
-    if (wireField.startsWith('versions')) expect((app.versions as Array<Record<string, unknown>>)[0]).toHaveProperty(field, unreadable(raw));
+    if (wireField.startsWith('versions')) expect((app.versions as unknown as Array<Record<string, unknown>>)[0]).toHaveProperty(field, unreadable(raw));
     else expect(app.current).toHaveProperty(field, unreadable(raw));
   });
 

@@ -13,7 +13,6 @@ import { emulator, runsClient, runsSeed, squareRun } from '../emulator/helpers.j
 import { systemClock } from '../../src/apply/clock.js';
 import { SMOKE } from './fixtures.js';
 
-const run = (y: number) => ({ parameters: [{ name: 'x', default: 1 }], results: [{ name: 'y', default: 1 }], cases: [{ when: { x: 3 }, then: { y } }], runTimeMs: 50 });
 const SEED = runsSeed(
   [
     { path: '/Users/1/Square.p7wf', run: squareRun(9, 50) },

@@ -4,6 +4,7 @@
 // interruption in the middle of a run. In every case the run is gone after.
 
 import { describe, expect, it } from 'vitest';
+import type { AppsHubClient } from '../../src/appshub/client.js';
 import type { CheckEvent } from '../../src/checks/events.js';
 import { runCheck, type CheckReport } from '../../src/checks/run.js';
 import type { CheckSpec } from '../../src/checks/spec.js';

@@ -17,6 +17,13 @@ class FakeProcess extends EventEmitter implements GuardedProcess {
   kill(pid: number, signal: string): void {
     this.kills.push(`${pid} ${signal}`);
   }
+  // The guard's listeners take what the real process passes; an EventEmitter's take anything.
+  override on(event: string, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+  override off(event: string, listener: (...args: never[]) => void): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
 }
 
 function setup(options: { exitMayHang?: boolean } = {}) {

@@ -98,7 +98,7 @@ describe('--config names the file', () => {
 });
 
 describe('a file that is not a config says so, with the line where it can', () => {
-  it.each<[string, string, string, { line?: number; column?: number; message: string }]>([
+  it.each<[string, string, string, { line?: number; column?: number; path?: string; message: string }]>([
     ['an empty file', 'p7apps.config.ts', '', { message: 'the file is empty; declare the config in it, e.g. `export default defineConfig({ apps: [] })`' }],
     ['a file of blanks', 'p7apps.config.yaml', '\n  \n', { message: 'the file is empty; declare the config in it, e.g. `export default defineConfig({ apps: [] })`' }],
     ['a YAML file of comments only', 'p7apps.config.yaml', '# nothing yet\n', { message: 'expected the config to be an object with an "apps" list, got null' }],

@@ -63,7 +63,7 @@ describe('p7apps emulator', () => {
     expect(cmd.output()).toContain("  Runs:          RUNNING for 250 ms unless the workflow's seed says otherwise\n");
     const res = await fetch(`${cmd.url}/pseven/.rest/v2/workflows/`, { headers: { Authorization: `Token ${cmd.token}` } });
     expect(res.status).toBe(200);
-    expect((await res.json())[0].name).toBe('ToyWorkflow');
+    expect(((await res.json()) as { name: string }[])[0]!.name).toBe('ToyWorkflow');
     expect(await cmd.stop()).toBe(0);
     await expect(fetch(`${cmd.url}/pseven/.rest/v2/workflows/`)).rejects.toThrow();
   });
@@ -73,7 +73,7 @@ describe('p7apps emulator', () => {
     expect(cmd.output()).toContain(`World:         seed file ${resolve('examples/seeds/toy.yaml')}`);
     expect(cmd.output()).toContain('User:          alice@work.org\n');
     const res = await fetch(`${cmd.url}/appshub/.rest/v2/apps/`, { headers: { Authorization: 'Token alice-token-1' } });
-    expect((await res.json()).map((a: { name: string }) => a.name)).toEqual(['Beam calculator', 'Heat exchanger']);
+    expect(((await res.json()) as { name: string }[]).map((a) => a.name)).toEqual(['Beam calculator', 'Heat exchanger']);
     expect(await cmd.stop()).toBe(0);
     expect(cmd.errors()).toContain('GET /appshub/.rest/v2/apps/ -> 200\n');
     expect(cmd.errors()).not.toContain('alice-token-1');

@@ -48,14 +48,14 @@ export function client(emu: RunningEmulator, token: string | null = emu.token) {
     getApp: async (id: string, version?: number) => answer(await fetch(`${emu.appApiUrl}apps/${id}${version === undefined ? '' : `@${version}`}/`, { headers: auth })),
     listApps: async () => answer(await fetch(`${emu.appApiUrl}apps/`, { headers: auth })),
     publish: async (fields: PublishFields, encoding: Encoding = 'multipart') => {
-      let body: BodyInit;
+      let body: string | URLSearchParams | FormData;
       const headers = { ...auth };
       const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
       if (encoding === 'json') {
         body = JSON.stringify(Object.fromEntries(entries));
         headers['Content-Type'] = 'application/json';
       } else if (encoding === 'urlencoded') {
-        body = new URLSearchParams(entries.map(([k, v]) => [k, String(v)]));
+        body = new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]));
       } else {
         const form = new FormData();
         for (const [k, v] of entries) {

@@ -288,7 +288,7 @@ describe('version', () => {
     ['multipart', 'version='],
     ['urlencoded', 'version='],
     ['json', 'version: null'],
-  ] as const)('empty (%s, %s) means no version', async (encoding) => {
+  ] as const)('empty (%s, %s) means no version', async (encoding: 'multipart' | 'urlencoded' | 'json', _sent: string) => {
     const emu = await emulator();
     const api = client(emu);
     await api.publish(toyPublish());

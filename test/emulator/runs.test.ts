@@ -225,7 +225,7 @@ describe('deploying', () => {
   ])('refuses %s with 400', async (_, where, body, answer) => {
     const { call, appId, workflowId } = await world();
     const runs = where === 'app' ? `/appshub/.rest/v2/apps/${appId}/runs/` : `/pseven/.rest/v2/workflows/${workflowId}/runs/`;
-    if (answer.name?.[0]?.includes('already')) await call('POST', runs, body);
+    if ('name' in answer && answer.name[0]?.includes('already')) await call('POST', runs, body);
     expect(await call('POST', runs, body)).toEqual({ status: 400, body: answer });
   });
 
@@ -279,7 +279,7 @@ describe('controls and faults', () => {
     expect(await (await control('PUT', 'run-timing', { deployMs: 0 })).json()).toEqual({ ...TIMING, deployMs: 0 });
     const bad = await control('PUT', 'workflows/run', { path: HEALTHY, run: { cases: [{ when: { nope: 1 } }] } });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).detail).toContain('run.cases[0].when.nope: no parameter is named "nope"');
+    expect(((await bad.json()) as { detail: string }).detail).toContain('run.cases[0].when.nope: no parameter is named "nope"');
     expect((await control('PUT', 'workflows/run', { path: HEALTHY, run: { fail: 'broken now' } })).status).toBe(200);
     const url: string = (await call('POST', `/pseven/.rest/v2/workflows/${workflowId}/runs/`)).body.url;
     expect((await call('GET', url)).body.state).toBe('CONFIGURATION');
@@ -328,10 +328,10 @@ describe('the shipped seeds', () => {
     const emu = await emulator({ seed, now: clock.now, runTiming: { deployMs: 0, queueMs: 0, runMs: 0 } });
     const workflow = emu.snapshot().workflows.find((w) => w.path === path)!;
     const auth = { Authorization: `Token ${emu.token}` };
-    const deployed = await (await fetch(`${emu.workflowApiUrl}workflows/${workflow.id}/runs/`, { method: 'POST', headers: auth })).json();
+    const deployed = (await (await fetch(`${emu.workflowApiUrl}workflows/${workflow.id}/runs/`, { method: 'POST', headers: auth })).json()) as { url: string };
     expect((await fetch(`${deployed.url}run/`, { method: 'POST', headers: auth })).status).toBe(200);
     clock.advance(60_000);
-    const details = await (await fetch(deployed.url, { headers: auth })).json();
+    const details = (await (await fetch(deployed.url, { headers: auth })).json()) as { state: string; state_detail: string; results: unknown[] };
     expect([details.state, details.state_detail]).toEqual([state, detail]);
     if (state === 'FINISHED') expect(details.results.length).toBeGreaterThan(0);
   });

@@ -116,7 +116,7 @@ describe('other errors', () => {
     const emu = await emulator();
     const res = await fetch(`${emu.appApiUrl}apps/`, { method: 'POST', headers: { Authorization: `Token ${emu.token}`, 'Content-Type': 'application/json' }, body: text });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as { detail?: string };
     if (detail) expect(body.detail).toMatch(detail);
     else expect(body).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
   });
@@ -217,7 +217,7 @@ describe('app objects', () => {
   it('builds every URL from the emulator\'s own base, whatever Host the client sends', async () => {
     const { emu, id } = await twoVersions();
     const res = await fetch(`http://localhost:${emu.port}/appshub/.rest/v2/apps/${id}/`, { headers: { Authorization: `Token ${emu.token}` } });
-    expect((await res.json()).url).toBe(`${emu.url}/appshub/.rest/v2/apps/${id}@1/`);
+    expect(((await res.json()) as { url: string }).url).toBe(`${emu.url}/appshub/.rest/v2/apps/${id}@1/`);
   });
 });
 

@@ -13,7 +13,7 @@ import { helpCommands, helpExamples } from '../../scripts/package-smoke.mjs';
 import { runCli } from '../helpers/cli.js';
 
 /** Every command's name as the CLI registers it ("show <plan>" is show). */
-const registered = commands.map((factory) => String(factory({} as CliContext).command).split(' ')[0]);
+const registered = commands.map((factory) => String(factory({} as CliContext).command).split(' ')[0]!);
 const toy = parse(readFileSync(new URL('../../examples/seeds/toy.yaml', import.meta.url), 'utf8')) as { apps: Array<{ name: string }>; workspaces: Array<{ id: string; name: string }> };
 
 describe('the help examples the package smoke test runs', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../src/plan/compute.js';
 import type { AppPlan, PlannedPublish } from '../../src/plan/types.js';
-import { desiredApp, desiredState, desiredThumbnail, observedApp, observedState, sha, wf } from './builders.js';
+import { desiredApp, desiredState, desiredThumbnail, observedApp, observedState, sha, wf, type VersionSpec } from './builders.js';
 
 function publishesOf(app: AppPlan | undefined): PlannedPublish[] {
   if (!app || (app.action !== 'create' && app.action !== 'update')) throw new Error(`expected publishes, got ${JSON.stringify(app)}`);
@@ -85,12 +85,12 @@ describe('versions still publishing', () => {
     expect(plan.summary).toMatchObject({ conflict: 0, waiting: 1, publishes: 0 });
   });
 
-  it.each([
+  it.each<[string, Record<number, VersionSpec>, 'no-op' | 'wait']>([
     ['nothing to publish: an undeclared version publishing is none of the plan\'s business', {}, 'no-op'],
     ['a declared version publishing too: both are waited for', { 3: { workflow: 'Beam3', state: 'INITIALIZING' } }, 'wait'],
-  ] as const)('%s', (_name, more, action) => {
+  ])('%s', (_name, more, action) => {
     const plan = computePlan(
-      desiredState(desiredApp('Beam', { 1: 'Beam', ...('3' in more ? { 3: 'Beam3' } : {}) })),
+      desiredState(desiredApp('Beam', 3 in more ? { 1: 'Beam', 3: 'Beam3' } : { 1: 'Beam' })),
       observedState([observedApp('Beam', { 1: 'Beam', 2: { workflow: 'Beam2', state: 'QUEUED_TO_INITIALIZE' }, ...more })]),
     );
     expect(plan.apps[0]!.action).toBe(action);

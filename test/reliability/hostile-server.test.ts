@@ -240,8 +240,8 @@ describe('a server with one odd field (A16, A17, A19)', () => {
       if (req.method !== 'GET' || !/^\/appshub\/\.rest\/v2\/apps\/([0-9a-f]+\/)?$/.test(req.url!)) return false;
       // The emulator's own answer, with the version list spoiled.
       fetch(`${emulator.url}${req.url}`, { headers: { authorization: `Token ${SECRET_TOKEN}` } })
-        .then((r) => r.json())
-        .then((body: Record<string, unknown> | Record<string, unknown>[]) => {
+        .then((r) => r.json() as Promise<Record<string, unknown> | Record<string, unknown>[]>)
+        .then((body) => {
           const spoilt = (app: Record<string, unknown>) => ({ ...JSON.parse(JSON.stringify(app).split(emulator.url).join(ctx.front)), versions: 'three' });
           jsonBody(200, Array.isArray(body) ? body.map(spoilt) : spoilt(body))(res);
         }, () => res.destroy());
@@ -296,8 +296,8 @@ describe('a server that sends p7apps elsewhere', () => {
       if (req.method !== 'GET' || req.url !== `${APPS}apps/`) return false;
       // The emulator's own list, with the thumbnail moved to a CDN.
       fetch(`${emulator.url}${req.url}`, { headers: { authorization: `Token ${SECRET_TOKEN}` } })
-        .then((r) => r.json())
-        .then((apps: { thumbnail: string | null }[]) => {
+        .then((r) => r.json() as Promise<{ thumbnail: string | null }[]>)
+        .then((apps) => {
           jsonBody(200, apps.map((a) => ({ ...a, thumbnail: `${ctx.elsewhere}/cdn/toy.png` })))(res);
         }, () => res.destroy());
       return true;

@@ -91,7 +91,7 @@ function stringsIn(value: unknown): string[] {
 /** Raw characters JSON text must not carry (C0 is escaped by JSON itself; the rest by jsonText). */
 const JSON_RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
-function expectTerminalSafe(text: string, s: string, strip = withoutStructure): void {
+function expectTerminalSafe(text: string, strip = withoutStructure): void {
   expect(strip(text)).not.toMatch(RAW_UNSAFE);
   expect(forgedLines(text)).toEqual([]);
   // The value is shown, escaped, not dropped.
@@ -201,7 +201,7 @@ describe.each(HOSTILE_STRINGS)('%s', (_name, s) => {
     ['drift human in colour', renderDriftHuman, 'drift', true],
   ])('%s: nothing raw reaches the terminal, no value starts a line', (_format, renderer, kind, color) => {
     const text = kind === 'plan' ? planRender(renderer as PlanRenderer, s, color) : driftRender(renderer as DriftRenderer, s, color);
-    expectTerminalSafe(text, s);
+    expectTerminalSafe(text);
     if (!color) expect(text).not.toContain('\u001b');
   });
 
@@ -274,7 +274,7 @@ describe.each(HOSTILE_STRINGS)('%s', (_name, s) => {
       ['the TTY view', (out) => progressTty(Object.assign(out, { columns: 120 }), { color: false, tickMs: null }), withoutTtyStructure],
       ['the TTY view in colour', (out) => progressTty(Object.assign(out, { columns: 60 }), { color: true, tickMs: null }), withoutTtyStructure],
     ])('%s: nothing raw reaches the terminal', (_view, listen, strip) => {
-      expectTerminalSafe(run(listen), s, strip);
+      expectTerminalSafe(run(listen), strip);
     });
 
     it('JSON lines: one valid, faithful object per line, nothing raw', () => {
@@ -295,7 +295,7 @@ describe.each(HOSTILE_STRINGS)('%s', (_name, s) => {
       };
       for (const convergence of [{ remaining: [{ app, reasons: [s], conflicts: [s] }] }, { error: s }]) {
         const text = renderToString((out) => renderApplySummary({ result, refused: [{ app: `Refused ${s}`, detail: s }], convergence }, out, { color }));
-        expectTerminalSafe(text, s);
+        expectTerminalSafe(text);
       }
     });
   });
