@@ -5,7 +5,7 @@
 // file the CLI found, as it reads now, never the guessed one; and that a
 // wrong guess costs nothing but the thread.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -242,35 +242,31 @@ describe('whether a bundle made ahead of need is still the config', () => {
 });
 
 describe("esbuild's process, started by a worker on a guess", () => {
-  /** This process's children that ended and were never reaped (zombies) and are esbuild. */
-  const zombieEsbuilds = () =>
-    spawnSync('ps', ['-o', 'pid=,stat=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .map((line) => line.trim().split(/\s+/))
-      .filter(([, stat, command]) => stat?.startsWith('Z') && command?.includes('esbuild'))
-      .map(([pid]) => pid);
-
-  it.each<[string, (dir: string) => Promise<unknown>]>([
-    ['the config taken and loaded', (dir) => findConfig({ cwd: dir, timeoutMs: 30_000 })],
-    [
-      'the worker discarded unused (the config found is JSON)',
-      async (dir) => {
-        await writeFile(path.join(dir, 'p7apps.config.json'), '{"apps": []}');
-        return findConfig({ configPath: 'p7apps.config.json', cwd: dir, timeoutMs: 30_000 });
-      },
-    ],
-  ])('%s: ended and reaped, not left a zombie for as long as p7apps runs', async (_name, use) => {
-    const before = new Set(zombieEsbuilds());
-    const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A') });
-    prepareConfigWorker(path.join(dir, 'p7apps.config.ts'));
-    // Long enough for the worker to have started esbuild on any machine that runs this suite.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    await use(dir);
-    // A process left behind ends within moments of its thread: watched for a second.
-    for (let i = 0; i < 20; i += 1) {
-      expect(zombieEsbuilds().filter((pid) => !before.has(pid))).toEqual([]);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  it.each<[string, Record<string, string>, string | undefined]>([
+    ['the config taken and loaded', {}, undefined],
+    ['the worker discarded unused (the config found is JSON)', { 'p7apps.config.json': '{"apps": []}' }, 'p7apps.config.json'],
+  ])('%s: ended and reaped, not left a zombie for as long as p7apps runs', async (_name, files, configPath) => {
+    const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A'), ...files });
+    // The built modules, in a process of their own (npm run build), as the CLI runs them: its zombie children are its own.
+    const built = (module: string) => JSON.stringify(pathToFileURL(path.resolve(import.meta.dirname, '../../dist/config', module)).href);
+    const script = [
+      `const { prepareConfigWorker } = await import(${built('sandbox.js')});`,
+      `const { findConfig } = await import(${built('find.js')});`,
+      "const { spawnSync } = await import('node:child_process');",
+      'const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));',
+      "const zombies = () => spawnSync('ps', ['-o', 'pid=,stat=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout.split('\\n').map((line) => line.trim().split(/\\s+/)).filter(([, stat, command]) => stat?.startsWith('Z') && command?.includes('esbuild')).map(([pid]) => pid);",
+      `prepareConfigWorker(${JSON.stringify(path.join(dir, 'p7apps.config.ts'))});`,
+      // Long enough for the worker to have started esbuild on any machine that runs this suite.
+      'await sleep(1000);',
+      `await findConfig({ cwd: ${JSON.stringify(dir)}, timeoutMs: 30000${configPath === undefined ? '' : `, configPath: ${JSON.stringify(configPath)}`} });`,
+      // A process left behind ends within moments of its thread: watched for a second.
+      'const seen = new Set();',
+      'for (let i = 0; i < 20; i += 1) { for (const pid of zombies()) seen.add(pid); await sleep(50); }',
+      'process.stdout.write(JSON.stringify([...seen]));',
+      'process.exit(0);',
+    ].join('\n');
+    await writeFile(path.join(dir, 'zombies.mjs'), script);
+    expect(JSON.parse(execFileSync(process.execPath, [path.join(dir, 'zombies.mjs')], { encoding: 'utf8' }))).toEqual([]);
   });
 });
 
