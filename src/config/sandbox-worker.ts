@@ -43,15 +43,18 @@ if (parentPort !== null && isRequest(workerData)) {
     const afresh = () => bundleOrNone(request.file, tokens, esbuild);
     const current = async (bundle: ConfigBundle | undefined) => bundle !== undefined && (await compiledFromCurrent(bundle, request.file, request.source));
     const compiled = request.file === guess ? early.then(async (bundle) => ((await current(bundle)) ? bundle : afresh())) : afresh();
-    void compiled.then(async (bundle) => {
-      await stopEsbuild();
-      await load(bundle);
-    });
+    // esbuild's process ends while the config runs; the answer waits for it, since the parent
+    // stops this thread on the answer.
+    void compiled.then((bundle) => load(bundle, stopEsbuild()));
   });
 }
 
-/** The load of `request`: answers the parent once the config, compiled or not (then through tsx), is there or has failed. */
-function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundle | undefined) => Promise<void> {
+/**
+ * The load of `request`: answers the parent once the config, compiled or not
+ * (then through tsx), is there or has failed, and `first` (work of this
+ * thread's own that must end before the parent stops it) has settled.
+ */
+function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundle | undefined, first?: Promise<unknown>) => Promise<void> {
   const stage = new Int32Array(request.stage);
   let answered = false;
   const answer = (message: SandboxAnswer) => {
@@ -65,9 +68,10 @@ function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundl
     Atomics.store(stage, STAGE, STAGES[now]);
     if (now === 'loading') port.postMessage({ kind: 'started' } satisfies SandboxAnswer);
   };
-  return (bundle) =>
+  return (bundle, first = Promise.resolve()) =>
     importConfigModule(request.file, request.source, onStage, bundle).then(
-      (value) => {
+      async (value) => {
+        await first;
         const plain = toPlainData(value);
         if (!plain.ok) {
           answer({ kind: 'failed', message: plain.message, at: formatPath(plain.path, labelsOf(value)) });
@@ -81,7 +85,8 @@ function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundl
           answer({ kind: 'failed', message: deep ? 'the config is nested too deeply to pass on; no config needs more than a few levels' : `the config cannot be passed on: ${(err as Error).message}` });
         }
       },
-      (err: unknown) => {
+      async (err: unknown) => {
+        await first;
         if (err instanceof ModuleLoadError) {
           answer({ kind: 'failed', message: err.message, ...(err.line === undefined ? {} : { line: err.line }), ...(err.column === undefined ? {} : { column: err.column }) });
         } else {
