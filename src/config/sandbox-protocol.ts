@@ -1,6 +1,8 @@
 // What ./sandbox.ts (the CLI's thread) and ./sandbox-worker.ts (the config's
 // thread) say to each other, and the error a failed load ends in. Free of
-// dependencies, so that either side loads it cheaply.
+// runtime dependencies (types only), so that either side loads it cheaply.
+
+import type { BundleTokens } from './config-bundle.js';
 
 export class ModuleLoadError extends Error {
   constructor(
@@ -32,8 +34,8 @@ export interface SandboxRequest {
 export interface SandboxStandby {
   standby: true;
   guess: string;
-  /** What stands for p7apps in what it compiles (../config-bundle.ts BundleTokens). */
-  tokens: { selfToken: string; wholeToken: string };
+  /** What stands for p7apps in what it compiles. */
+  tokens: BundleTokens;
 }
 
 /** The one message a standby worker waits for: the load to do. */

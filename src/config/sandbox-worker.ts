@@ -28,7 +28,7 @@ if (parentPort !== null && isRequest(workerData)) {
   const port = parentPort;
   const warm = warmEsbuild();
   const esbuild = warm?.esbuild;
-  // esbuild's process is ended before this thread is: once the config is compiled, or when no config comes.
+  // esbuild's process is ended before this thread is: while the config runs, or when no config comes.
   const stopEsbuild = async () => warm?.stop().catch(() => undefined);
   const { guess, tokens } = workerData;
   const early = bundleOrNone(guess, tokens, esbuild);
