@@ -10,8 +10,8 @@
 // new one, and a publish never goes out on a reused connection at all
 // (CarrierRequest.freshConnection).
 
-import http from 'node:http';
-import https from 'node:https';
+import type * as http from 'node:http';
+import type * as https from 'node:https';
 import type { Socket } from 'node:net';
 import {
   BODY_TIMEOUT_CODE,
@@ -30,6 +30,10 @@ import {
   type ResponseHeaders,
   type TlsChoice,
 } from './carrier.js';
+
+// Taken with process.getBuiltinModule, not imported: see STATUS_CODES in http.ts.
+const nodeHttp = () => process.getBuiltinModule('node:http');
+const nodeHttps = () => process.getBuiltinModule('node:https');
 
 class NodeHeaders implements ResponseHeaders {
   constructor(private readonly raw: http.IncomingHttpHeaders) {}
@@ -50,12 +54,12 @@ export class NodeCarrier implements Carrier {
     this.#timeouts = timerSafe(timeouts);
     const tlsOptions = tls.ca === undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized };
     this.#keptAlive = {
-      http: new http.Agent({ keepAlive: true, maxSockets: connections }),
-      https: new https.Agent({ keepAlive: true, maxSockets: connections, ...tlsOptions }),
+      http: new (nodeHttp().Agent)({ keepAlive: true, maxSockets: connections }),
+      https: new (nodeHttps().Agent)({ keepAlive: true, maxSockets: connections, ...tlsOptions }),
     };
     this.#fresh = {
-      http: new http.Agent({ keepAlive: false, maxSockets: connections }),
-      https: new https.Agent({ keepAlive: false, maxSockets: connections, ...tlsOptions }),
+      http: new (nodeHttp().Agent)({ keepAlive: false, maxSockets: connections }),
+      https: new (nodeHttps().Agent)({ keepAlive: false, maxSockets: connections, ...tlsOptions }),
     };
   }
 
@@ -88,7 +92,7 @@ export class NodeCarrier implements Carrier {
         req.stop.unlisten();
       };
       try {
-        request = (secure ? https : http).request(req.url, { method: req.method, headers, agent: secure ? agents.https : agents.http });
+        request = (secure ? nodeHttps() : nodeHttp()).request(req.url, { method: req.method, headers, agent: secure ? agents.https : agents.http });
       } catch (err) {
         clearTimeout(timer);
         reject(err);

@@ -6,9 +6,11 @@
 // message, a field, a cause chain or `JSON.stringify(error)`.
 
 import { isUtf8 } from 'node:buffer';
-import { STATUS_CODES } from 'node:http';
 import { P7appsError } from '../errors.js';
 import type { Redactor } from '../redact.js';
+
+// Not an ES import of node:http: see STATUS_CODES in http.ts.
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 // The Redactor lives in src/redact.ts, the one place for redaction; the client takes it from here.
 export { Redactor } from '../redact.js';
