@@ -27,7 +27,7 @@ export { compareWithReviewed, publishSteps, type PublishStep } from './plan/comp
 export { DEFAULT_LATE_COMMIT_WINDOW_MS } from './apply/late-commit.js';
 export { acquireApplyLock, LOCK_FILE_NAME, type HeldLock, type LockHolder, type LockOptions } from './apply/lock.js';
 export { fanOut, recordEvents, type ApplyEvent, type ApplyHooks, type ApplyListener, type ApplyTotals, type PublishOutcome, type PublishReport } from './apply/events.js';
-export { plan, drift, planWith, openServer, checkEnvironmentServer, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions, type StrictOption, type WaitOption } from './operations.js';
+export { plan, drift, planWith, openServer, checkEnvironmentServer, readsBeforeConfig, loadDesiredState, selectApps, narrowsApps, type AppSelection, type PlanOptions, type PlanOutcome, type ServerOptions, type ConfigOptions, type StrictOption, type WaitOption } from './operations.js';
 // Checks (docs/checks.md): check() runs the config's checks against what the server publishes; its report is a versioned JSON contract.
 export { check, type CheckOptions } from './operations.js';
 export { catalogPassed, CHECK_REPORT_FORMAT_VERSION, type CheckCatalogReport, type AppCheckResult, type AppCheckStatus } from './checks/catalog.js';

@@ -5,14 +5,14 @@
 // functions (exported from 'p7apps').
 
 import path from 'node:path';
-import { connect } from './appshub/connect.js';
+import { connect, resolveCredentials } from './appshub/connect.js';
 import type { AppsHubClient } from './appshub/client.js';
 import type { DesiredState } from './config/desired.js';
 import { loadConfig } from './config/load.js';
 import { normaliseServerUrl } from './appshub/server-url.js';
 import { P7appsError, UsageError } from './errors.js';
 import { shownUrl, type Redactor } from './redact.js';
-import { readObservedState } from './observe/read.js';
+import { readObservedState, requestCatalogLists, type CatalogLists } from './observe/read.js';
 import { computePlan } from './plan/compute.js';
 import { probeVersionRunsFor } from './checks/probe.js';
 import { checkTargets, runCatalogChecks, type CheckCatalogReport } from './checks/catalog.js';
@@ -201,25 +201,114 @@ export async function openServer(options: ServerOptions & { cwd?: string; config
 
 /**
  * Loads the config, opens its server (the environment's, or the options'),
- * and runs `work` with both, closing the client however it ends.
+ * and runs `work` with both, closing the client however it ends. With
+ * `early`, the client was opened (and perhaps the lists requested) while
+ * the config loaded: it is used once the config allows it, and closed
+ * unused when the config fails to load or points elsewhere.
  */
-async function withConfigAndServer<T>(options: ServerOptions & ConfigOptions, work: (api: AppsHubClient, desired: DesiredState) => Promise<T>): Promise<T> {
-  const desired = await loadDesiredState(options);
-  const { config: _config, ...server } = options;
-  const api = await openServer({ ...server, config: desired });
+async function withConfigAndServer<T>(
+  options: ServerOptions & ConfigOptions,
+  work: (api: AppsHubClient, desired: DesiredState, early?: CatalogLists) => Promise<T>,
+  early?: typeof readEarly,
+): Promise<T> {
+  const loading = loadDesiredState(options);
+  const opened = early?.(options, loading);
+  let desired: DesiredState;
+  let api: AppsHubClient;
   try {
-    return await work(api, desired);
+    desired = await loading;
+    const { config: _config, ...server } = options;
+    const ready = await opened;
+    if (ready) checkEnvironmentServer(server, desired);
+    api = ready?.api ?? (await openServer({ ...server, config: desired }));
+  } catch (err) {
+    await discardEarly(opened);
+    throw err;
+  }
+  const lists = (await opened)?.lists;
+  try {
+    return await work(api, desired, lists);
   } finally {
+    lists?.abort();
     await api.close();
   }
 }
 
+/** A client opened before the config finished loading, and the lists it requested then. */
+interface EarlyRead {
+  api: AppsHubClient;
+  lists: CatalogLists;
+}
+
+/**
+ * Whether the server can be read before the config is known, so that the
+ * lists arrive while it loads (the config is what takes longest to start).
+ * Only when nothing the config says could change where the requests go or
+ * whether they are sent:
+ * - the config is to be loaded (not given already loaded);
+ * - the server is --server, or P7APPS_URL with no environment chosen (an
+ *   environment may declare its own server, and then P7APPS_URL pointing
+ *   elsewhere is an error, before any request);
+ * - the credentials are a token: a sign-in with a password is a request
+ *   that creates a session, and waits for the config.
+ * The lists are the reads every plan starts with; nothing else is sent
+ * before the config has loaded and been checked.
+ */
+export function readsBeforeConfig(options: Pick<ServerOptions, 'server' | 'env'> & Pick<ConfigOptions, 'config' | 'environment'>): boolean {
+  if (typeof options.config === 'object') return false;
+  const env = options.env ?? process.env;
+  const set = (value: string | undefined) => value !== undefined && value.trim() !== '';
+  const server = set(options.server) || (set(env.P7APPS_URL) && options.environment === undefined);
+  if (!server) return false;
+  try {
+    return resolveCredentials(env).kind === 'token';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens the client and requests the lists while `loading` runs, when
+ * readsBeforeConfig allows. Anything that goes wrong here (a bad URL, an
+ * unreadable CA file) is left for the normal path to report after the
+ * config: a broken config is reported first, as without the early read.
+ */
+async function readEarly(options: ServerOptions & ConfigOptions, loading: Promise<DesiredState>): Promise<EarlyRead | undefined> {
+  if (!readsBeforeConfig(options)) return undefined;
+  let failed = false;
+  loading.catch(() => (failed = true));
+  let api: AppsHubClient;
+  try {
+    api = await openServer({ ...options, config: undefined });
+  } catch {
+    return undefined;
+  }
+  // The config may have failed while the client opened: then nothing is sent.
+  if (failed || options.signal?.aborted) {
+    await api.close();
+    return undefined;
+  }
+  return { api, lists: requestCatalogLists(api, options.signal) };
+}
+
+async function discardEarly(opened: Promise<EarlyRead | undefined> | undefined): Promise<void> {
+  const early = await opened?.catch(() => undefined);
+  if (!early) return;
+  early.lists.abort();
+  await early.api.close();
+}
+
 /** Reads the server for `desired` and plans. Pure planning after one read. */
-export async function planWith(api: AppsHubClient, desired: DesiredState, options: { parallelism?: number; signal?: AbortSignal; apps?: string[] } = {}): Promise<PlanOutcome> {
+export async function planWith(
+  api: AppsHubClient,
+  desired: DesiredState,
+  options: { parallelism?: number; signal?: AbortSignal; apps?: string[]; lists?: CatalogLists } = {},
+): Promise<PlanOutcome> {
   const observed = await readObservedState(api, desired, {
     parallelism: options.parallelism ?? 10,
     signal: options.signal,
     onlyApps: options.apps !== undefined && options.apps.length > 0 ? options.apps : undefined,
+    ...(options.lists ? { lists: options.lists } : {}),
   });
   const versionRuns = await probeVersionRunsFor(api, desired, observed, options.signal);
   if (versionRuns !== undefined) observed.versionRuns = versionRuns;
@@ -232,20 +321,31 @@ export async function planWith(api: AppsHubClient, desired: DesiredState, option
  * thumbnails with it).
  */
 export async function plan(options: PlanOptions = {}, whileOpen?: (api: AppsHubClient, outcome: PlanOutcome) => Promise<void>): Promise<PlanOutcome> {
-  const outcome = await withConfigAndServer(options, async (api, desired) => {
-    // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
-    const once = () => planWith(api, desired, { ...options, apps: narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined });
-    const wait = options.waitForPublishing;
-    let planned: PlanOutcome;
-    if (wait === undefined) planned = await once();
-    else {
-      let last: PlanOutcome | undefined;
-      await planWhenSettled(async () => (last = await once()).plan, { ...wait, clock: wait.clock ?? systemClock, signal: options.signal });
-      planned = last as PlanOutcome;
-    }
-    await whileOpen?.(api, planned);
-    return planned;
-  });
+  const outcome = await withConfigAndServer(
+    options,
+    async (api, desired, early) => {
+      // Narrowed: read only the selected apps (the rest of the catalog is out of scope, not unmanaged).
+      const apps = narrowsApps(options) ? desired.apps.map((app) => app.name) : undefined;
+      // The lists requested while the config loaded serve the first read only: a plan after waiting reads them again.
+      let lists = early;
+      const once = () => {
+        const given = lists;
+        lists = undefined;
+        return planWith(api, desired, { ...options, apps, ...(given ? { lists: given } : {}) });
+      };
+      const wait = options.waitForPublishing;
+      let planned: PlanOutcome;
+      if (wait === undefined) planned = await once();
+      else {
+        let last: PlanOutcome | undefined;
+        await planWhenSettled(async () => (last = await once()).plan, { ...wait, clock: wait.clock ?? systemClock, signal: options.signal });
+        planned = last as PlanOutcome;
+      }
+      await whileOpen?.(api, planned);
+      return planned;
+    },
+    readEarly,
+  );
   if (options.strict ?? outcome.desired.strict ?? false) {
     const refusal = strictModeError(planVerification(outcome.plan));
     if (refusal) throw refusal;

@@ -47,6 +47,31 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Read only these apps (by name); others are neither read nor reported. */
   onlyApps?: string[];
+  /** The two lists, already requested (while the config loaded): used instead of requesting them again. */
+  lists?: CatalogLists;
+}
+
+/** The catalog's two lists, requested ahead of the rest of the read. */
+export interface CatalogLists {
+  apps: Promise<AppRecord[]>;
+  workflows: Promise<Maybe<Record<string, WorkflowRecord>>>;
+  /** Stops whichever of the two is still under way. */
+  abort(): void;
+}
+
+/**
+ * Requests both lists now, before anything needs them (`plan` does so while
+ * the config loads). Until they are used, a failure is only kept: it
+ * surfaces where readObservedState awaits it, as if requested then.
+ */
+export function requestCatalogLists(api: AppsHubApi, signal?: AbortSignal): CatalogLists {
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const apps = api.listApps(both);
+  const workflows = readWorkflows(api, both);
+  apps.catch(() => undefined);
+  workflows.catch(() => undefined);
+  return { apps, workflows, abort: () => stop.abort() };
 }
 
 export async function readObservedState(api: AppsHubApi, desired: DesiredState, options: ReadOptions): Promise<ObservedState> {
@@ -59,8 +84,10 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
     // list: they start as soon as it is in, while the workflow list (often
     // the larger) is still arriving. Its failure is handled where it is
     // awaited; until then a handler keeps it from counting as unhandled.
-    const appsListed = failFast(limit(() => api.listApps(signal)));
-    const workflowsRead = failFast(limit(() => readWorkflows(api, signal)));
+    // Lists requested earlier are not counted by the limiter: they were sent before it existed.
+    const early = options.lists;
+    const appsListed = failFast(early ? early.apps : limit(() => api.listApps(signal)));
+    const workflowsRead = failFast(early ? early.workflows : limit(() => readWorkflows(api, signal)));
     workflowsRead.catch(() => undefined);
     const listed = await appsListed;
 
@@ -82,6 +109,8 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
     throw group.cause(err);
   } finally {
     group.close();
+    // A failure elsewhere stops an early list still arriving, as it stops the reads it started (settled ones ignore it).
+    options.lists?.abort();
   }
 }
 

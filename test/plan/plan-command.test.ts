@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
 import { planFromDocument } from '../../src/plan/document-read.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
+import { sentWithoutConfig } from '../helpers/before-config.js';
 
 const TOKEN = 'tok-e2e-Secret-4711';
 
@@ -142,12 +143,13 @@ describe('p7apps plan', () => {
     ['a parallelism that would stall', ['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
     ['an --out folder that does not exist', ['--out', 'missing/plan.json'], /--out missing\/plan\.json: the folder .* does not exist/],
     ['an unknown format', ['--format', 'yaml'], /Invalid values:[\s\S]*format/],
-  ])('refuses %s before reading the server', async (_name, args, message) => {
+  ])('refuses %s before reading the server beyond its lists', async (_name, args, message) => {
     await writeConfig([TOY_IN_SYNC]);
     const run = await plan(args);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
-    expect(emulator.counts()).toEqual({});
+    // A selection is checked against the config, by which time the lists may have been requested.
+    expect(sentWithoutConfig('plan', emulator.requestLog())).toEqual([]);
   });
 
   it('reports a rejected token without echoing it', async () => {
@@ -196,12 +198,13 @@ describe('p7apps plan, drift and apply narrowed with --workspace and --exclude-a
   it.each([
     ['a workspace no app of the config is in', ['--workspace', 'Nowhere'], /--workspace "Nowhere": no app/],
     ['an excluded app the config lacks', ['--exclude-app', 'Nope'], /--exclude-app "Nope": no such app/],
-  ])('refuses %s before reading the server', async (_name, args, message) => {
+  ])('refuses %s before reading the server beyond its lists', async (_name, args, message) => {
     await writeConfig([TOY_IN_SYNC]);
     const run = await plan(args);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
-    expect(emulator.counts()).toEqual({});
+    // A selection is checked against the config, by which time the lists may have been requested.
+    expect(sentWithoutConfig('plan', emulator.requestLog())).toEqual([]);
   });
 
   it('refuses to narrow a saved plan', async () => {
