@@ -288,7 +288,8 @@ async function readEarly(options: ServerOptions & ConfigOptions, loading: Promis
     await api.close();
     return undefined;
   }
-  return { api, lists: requestCatalogLists(api, options.signal) };
+  // At most `parallelism` at once, as the read after the config would (openServer has refused one the limiter could not take).
+  return { api, lists: requestCatalogLists(api, { parallelism: options.parallelism ?? 10, signal: options.signal }) };
 }
 
 async function discardEarly(opened: Promise<EarlyRead | undefined> | undefined): Promise<void> {

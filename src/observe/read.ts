@@ -61,17 +61,24 @@ export interface CatalogLists {
 
 /**
  * Requests both lists now, before anything needs them (`plan` does so while
- * the config loads). Until they are used, a failure is only kept: it
- * surfaces where readObservedState awaits it, as if requested then.
+ * the config loads), as readObservedState would: at most `parallelism` at
+ * once (with 1, the workflow list follows the app list), and the first
+ * failure stops the other list and is what both report. Until they are
+ * used, a failure is only kept: it surfaces where readObservedState awaits
+ * it, as if requested then.
  */
-export function requestCatalogLists(api: AppsHubApi, signal?: AbortSignal): CatalogLists {
-  const stop = new AbortController();
-  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  const apps = api.listApps(both);
-  const workflows = readWorkflows(api, both);
+export function requestCatalogLists(api: AppsHubApi, options: { parallelism: number; signal?: AbortSignal }): CatalogLists {
+  const group = failFastGroup(options.signal);
+  const limit = createLimiter(options.parallelism, group.signal);
+  const firstFailure = <T>(read: Promise<T>): Promise<T> =>
+    group.failFast(read).catch((err: unknown) => {
+      throw group.cause(err);
+    });
+  const apps = firstFailure(limit(() => api.listApps(group.signal)));
+  const workflows = firstFailure(limit(() => readWorkflows(api, group.signal)));
   apps.catch(() => undefined);
   workflows.catch(() => undefined);
-  return { apps, workflows, abort: () => stop.abort() };
+  return { apps, workflows, abort: () => group.close() };
 }
 
 export async function readObservedState(api: AppsHubApi, desired: DesiredState, options: ReadOptions): Promise<ObservedState> {
@@ -84,10 +91,13 @@ export async function readObservedState(api: AppsHubApi, desired: DesiredState, 
     // list: they start as soon as it is in, while the workflow list (often
     // the larger) is still arriving. Its failure is handled where it is
     // awaited; until then a handler keeps it from counting as unhandled.
-    // Lists requested earlier are not counted by the limiter: they were sent before it existed.
+    // Lists requested earlier hold a slot until they are in, as if sent
+    // now, so that the apps' reads keep to the parallelism; and a failure
+    // here stops them as it stops the reads sent now.
     const early = options.lists;
-    const appsListed = failFast(early ? early.apps : limit(() => api.listApps(signal)));
-    const workflowsRead = failFast(early ? early.workflows : limit(() => readWorkflows(api, signal)));
+    if (early) signal.addEventListener('abort', () => early.abort(), { once: true });
+    const appsListed = failFast(limit(() => early?.apps ?? api.listApps(signal)));
+    const workflowsRead = failFast(limit(() => early?.workflows ?? readWorkflows(api, signal)));
     workflowsRead.catch(() => undefined);
     const listed = await appsListed;
 

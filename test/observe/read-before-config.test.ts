@@ -10,7 +10,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { drift, plan, readsBeforeConfig, type PlanOptions } from '../../src/index.js';
+import { AppsHubError } from '../../src/appshub/errors.js';
+import type { AppRecord } from '../../src/appshub/types.js';
 import { P7appsError } from '../../src/errors.js';
+import { readObservedState, requestCatalogLists } from '../../src/observe/read.js';
+import { FakeApi } from './fake-api.js';
 import { makeProject } from '../config/project.js';
 import type { SeedDocument } from '../../src/emulator/index.js';
 import { emulator } from '../emulator/helpers.js';
@@ -179,5 +183,52 @@ describe('plan() with the server and a token from outside the config', () => {
     const looks = emu.requestLog().filter((e) => e.endpoint === 'GET apps/');
     expect(looks.length).toBeGreaterThanOrEqual(2);
     expect(looks[0]!.at).toBeLessThan(Number(readFileSync(path.join(cwd, 'loaded'), 'utf8')));
+  });
+});
+
+/** A FakeApi whose app list is answered only when the test says so, and is abandoned when its signal aborts. */
+class HeldAppList extends FakeApi {
+  appsAborted = false;
+  answerApps: (outcome: AppRecord[] | Error) => void = () => {};
+
+  override listApps(signal?: AbortSignal): Promise<AppRecord[]> {
+    this.calls.push('listApps');
+    return new Promise((resolve, reject) => {
+      this.answerApps = (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome));
+      signal?.addEventListener('abort', () => {
+        this.appsAborted = true;
+        reject(signal.reason);
+      });
+    });
+  }
+}
+
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i += 1) await new Promise((r) => setImmediate(r));
+};
+
+describe('lists requested ahead fail as lists read with the rest do', () => {
+  const refused = new AppsHubError({ method: 'GET', path: 'workflows/', status: 500, detail: 'Broken.' });
+  const held = () => new HeldAppList({ apps: [], versions: {}, workflows: [], thumbnails: {}, fail: (call) => (call === 'listWorkflows' ? refused : undefined) });
+  const desired = { configPath: '/repo/p7apps.config.ts', apps: [] };
+
+  it('the workflow list failing stops the app list at once, and is what the read reports', async () => {
+    const api = held();
+    const lists = requestCatalogLists(api, { parallelism: 10 });
+    const read = readObservedState(api, desired, { parallelism: 10, lists }).catch((err: unknown) => err);
+    // Not held until the app list answers (or times out): a read of both now would have stopped it.
+    const first = await Promise.race([read, lists.workflows.catch(() => turns(20)).then(() => 'still reading')]);
+    expect(first).toBe(refused);
+    expect(api.appsAborted).toBe(true);
+  });
+
+  it('the first failure is reported even when the other list failed as well before the read', async () => {
+    const api = held();
+    const lists = requestCatalogLists(api, { parallelism: 10 });
+    await lists.workflows.catch(() => undefined);
+    // Read now, the app list would have been stopped by now; requested ahead, it fails on its own unless it was.
+    api.answerApps(new AppsHubError({ method: 'GET', path: 'apps/', status: 503, detail: 'Later.' }));
+    await turns(5);
+    await expect(readObservedState(api, desired, { parallelism: 10, lists })).rejects.toBe(refused);
   });
 });

@@ -4,7 +4,7 @@ import { UNKNOWN, unreadable, type AppRecord, type AppsHubApi, type VersionRecor
 import type { DesiredApp, DesiredState } from '../../src/config/desired.js';
 import { P7appsError } from '../../src/errors.js';
 import { createLimiter } from '../../src/observe/limit.js';
-import { readObservedState } from '../../src/observe/read.js';
+import { readObservedState, requestCatalogLists } from '../../src/observe/read.js';
 import { FakeApi, appWithVersions, type FakeCatalog } from './fake-api.js';
 
 const SHA_A = 'a'.repeat(64);
@@ -98,13 +98,21 @@ describe('readObservedState', () => {
     expect(state.apps.map((a) => a.thumbnail)).toEqual([null, { url, sha256: UNKNOWN }]);
   });
 
-  it('never has more requests in flight than the parallelism allows', async () => {
+  // The lists requested ahead (while plan's config loads) count as if requested with the rest.
+  it.each([
+    [3, 'read now'],
+    [1, 'read now'],
+    [3, 'requested ahead'],
+    [1, 'requested ahead'],
+  ] as const)('never has more requests in flight than the parallelism (%i) allows, lists %s', async (parallelism, lists) => {
     const entries = Array.from({ length: 12 }, (_, i) => appWithVersions(`App${String(i).padStart(2, '0')}`, 3));
     const api = new FakeApi(catalogOf(...entries));
     const desired = desiredOf(...entries.map((e) => want(e.app.name, [1, 2, 3])));
-    await readObservedState(api, desired, { parallelism: 3 });
+    const ahead = lists === 'requested ahead' ? { lists: requestCatalogLists(api, { parallelism }) } : {};
+    await readObservedState(api, desired, { parallelism, ...ahead });
     expect(api.count('getAppVersion')).toBe(24);
-    expect(api.maxInFlight).toBe(3);
+    expect(api.count('list')).toBe(2);
+    expect(api.maxInFlight).toBe(parallelism);
   });
 
   it('reads only the apps named by onlyApps, and reports no others', async () => {
