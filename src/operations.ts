@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import { connect, resolveCredentials } from './appshub/connect.js';
-import type { AppsHubClient } from './appshub/client.js';
+import { warningsTo, type AppsHubClient } from './appshub/client.js';
 import type { DesiredState } from './config/desired.js';
 import { loadConfig } from './config/load.js';
 import { normaliseServerUrl } from './appshub/server-url.js';
@@ -219,7 +219,11 @@ async function withConfigAndServer<T>(
     desired = await loading;
     const { config: _config, ...server } = options;
     const ready = await opened;
-    if (ready) checkEnvironmentServer(server, desired);
+    if (ready) {
+      checkEnvironmentServer(server, desired);
+      // The client's own warnings (--insecure, plain http), held while the config loaded: said now, where openServer would have.
+      ready.sayWarnings();
+    }
     api = ready?.api ?? (await openServer({ ...server, config: desired }));
   } catch (err) {
     await discardEarly(opened);
@@ -238,6 +242,8 @@ async function withConfigAndServer<T>(
 interface EarlyRead {
   api: AppsHubClient;
   lists: CatalogLists;
+  /** Says the client's warnings, held until now, and from now on as they come. */
+  sayWarnings(): void;
 }
 
 /**
@@ -278,8 +284,11 @@ async function readEarly(options: ServerOptions & ConfigOptions, loading: Promis
   let failed = false;
   loading.catch(() => (failed = true));
   let api: AppsHubClient;
+  // The client's warnings are held until the config has loaded and been checked: a config that fails is reported as without the early read.
+  const held: string[] = [];
+  let say: ((message: string) => void) | undefined;
   try {
-    api = await openServer({ ...options, config: undefined });
+    api = await openServer({ ...options, config: undefined, onWarning: (message) => (say ? say(message) : held.push(message)) });
   } catch {
     return undefined;
   }
@@ -288,8 +297,12 @@ async function readEarly(options: ServerOptions & ConfigOptions, loading: Promis
     await api.close();
     return undefined;
   }
+  const sayWarnings = () => {
+    say = warningsTo(options.onWarning);
+    for (const message of held.splice(0)) say(message);
+  };
   // At most `parallelism` at once, as the read after the config would (openServer has refused one the limiter could not take).
-  return { api, lists: requestCatalogLists(api, { parallelism: options.parallelism ?? 10, signal: options.signal }) };
+  return { api, lists: requestCatalogLists(api, { parallelism: options.parallelism ?? 10, signal: options.signal }), sayWarnings };
 }
 
 async function discardEarly(opened: Promise<EarlyRead | undefined> | undefined): Promise<void> {

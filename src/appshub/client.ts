@@ -112,6 +112,11 @@ export function createAppsHubClient(options: AppsHubClientOptions): AppsHubClien
   return new AppsHubClient(options);
 }
 
+/** Where a client's warnings go: `onWarning`, else a process warning. */
+export function warningsTo(onWarning: ((message: string) => void) | undefined): (message: string) => void {
+  return onWarning ?? ((message: string) => process.emitWarning(message, 'P7appsWarning'));
+}
+
 export class AppsHubClient implements AppsHubApi, AppRunsApi {
   readonly serverUrl: string;
   /** `{S}/appshub/.rest/v2/` */
@@ -145,7 +150,7 @@ export class AppsHubClient implements AppsHubApi, AppRunsApi {
     this.#transport = new HttpTransport(options, this.#redactor);
     this.proxies = this.#transport.proxies;
 
-    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'P7appsWarning'));
+    const warn = warningsTo(options.onWarning);
     const host = new URL(this.serverUrl).host;
     if (options.insecure) {
       warn(`TLS certificate verification is off (--insecure): anyone on the network path to ${host} can read the token and change the answers.`);

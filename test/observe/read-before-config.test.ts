@@ -186,6 +186,24 @@ describe('plan() with the server and a token from outside the config', () => {
   });
 });
 
+describe("the client's warnings while the config loads", () => {
+  const INSECURE = /^TLS certificate verification is off \(--insecure\)/;
+
+  it.each([
+    ['fails: only the config is reported', true, 0],
+    ['loads: said once, after it', false, 1],
+  ] as const)('a config that %s', async (_name, fails, said) => {
+    const { emu, cwd } = await site(slowConfig(NO_APPS, { fails }));
+    const warnings: string[] = [];
+    const outcome = await plan({ cwd, insecure: true, onWarning: (message) => warnings.push(message), env: { P7APPS_URL: emu.url, P7APPS_TOKEN: emu.token } }).catch(
+      (err: unknown) => err,
+    );
+    expect(outcome instanceof Error).toBe(fails);
+    expect(warnings.filter((w) => INSECURE.test(w))).toHaveLength(said);
+    expect(warnings).toHaveLength(said);
+  });
+});
+
 /** A FakeApi whose app list is answered only when the test says so, and is abandoned when its signal aborts. */
 class HeldAppList extends FakeApi {
   appsAborted = false;
