@@ -74,8 +74,12 @@ export class FetchCarrier implements Carrier {
     };
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
+  async close(): Promise<void> {
+    // Destroyed, not closed: close() waits for what is still under way, and a
+    // tunnel a proxy accepted and never answered stays under way for ever
+    // (its read has long ended at its deadline). As the other carriers do,
+    // closing ends every connection, in use or not.
+    await this.dispatcher.destroy();
   }
 }
 

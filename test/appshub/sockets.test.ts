@@ -215,6 +215,22 @@ describe.each(['socket', 'node'])('with the %s HTTP client', (name) => {
       expect(authorization).toBe(`Token ${TOKEN}`);
     });
 
+    it('closes without waiting for a tunnel the proxy never answered', async () => {
+      // A proxy that accepts the CONNECT and never answers it: the read ends at its deadline, and the client must not wait on the tunnel.
+      const tunnels: net.Socket[] = [];
+      const silent = http.createServer();
+      silent.on('connect', (_req: http.IncomingMessage, socket: net.Socket) => tunnels.push(socket));
+      const port = await listen(silent);
+      const { url: target } = await httpServer(json);
+      const c = client({ serverUrl: target, requestTimeoutMs: 200, env: { HTTP_PROXY: `http://127.0.0.1:${port}` } });
+      // Run before the client's own cleanup: whatever the test's outcome, nothing is left waiting on the tunnels.
+      cleanups.push(() => tunnels.forEach((tunnel) => tunnel.destroy()));
+      expect((await rejection(c.listApps())).message).toMatch(/did not finish within 200ms/);
+      expect(tunnels.length).toBeGreaterThan(0);
+      // Without waiting for the tunnel: before, close() waited as long as the proxy held it open.
+      await expect(c.close()).resolves.toBeUndefined();
+    });
+
     it('goes direct for hosts in NO_PROXY', async () => {
       const { url: target } = await httpServer(json);
       const c = client({ serverUrl: target, env: { HTTP_PROXY: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.1' } });
