@@ -8,31 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator, type SeedDocument } from '../../src/emulator/index.js';
+import { TOY_APP_WORKFLOWS, toyAppSeed } from '../emulator/helpers.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
 const TOKEN = 'tok-policy-Secret-4711';
-const TOY = '/Users/1/Toy.p7wf';
-const GEAR = '/Users/1/Gear.p7wf';
+const { toy: TOY, gear: GEAR } = TOY_APP_WORKFLOWS;
 
 function seed(stuck = false): SeedDocument {
-  return {
-    users: [{ username: 'user@work.org', password: 'secret', tokens: [TOKEN] }],
-    workspaces: [{ id: '7', name: 'Toy apps', publishers: ['user@work.org'] }],
-    workflows: [
-      { path: TOY, content: 'toy' },
-      { path: GEAR, content: 'gear' },
-    ],
-    apps: [
-      {
-        name: 'Toy app',
-        workspace: 'Toy apps',
-        versions: [
-          { version: 1, workflow: TOY },
-          { version: 2, workflow: GEAR, ...(stuck ? { state: 'QUEUED_TO_INITIALIZE' as const, stuck: true } : {}) },
-        ],
-      },
-    ],
-  };
+  return toyAppSeed(TOKEN, stuck ? { state: 'QUEUED_TO_INITIALIZE', stuck: true } : {});
 }
 
 let emulator: RunningEmulator;

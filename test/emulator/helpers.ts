@@ -16,6 +16,28 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e) => e.close()));
 });
 
+/** The two workflows of toyAppSeed(). */
+export const TOY_APP_WORKFLOWS = { toy: '/Users/1/Toy.p7wf', gear: '/Users/1/Gear.p7wf' } as const;
+
+type SeedVersion = SeedDocument['apps'] extends (infer App)[] | undefined ? (App extends { versions: (infer V)[] } ? V : never) : never;
+
+/**
+ * One publisher signing in with `token`, the workspace "Toy apps", the
+ * workflows Toy and Gear, and "Toy app" with version 1 from Toy and version
+ * 2 from Gear, shaped further by `version2` (a state still publishing, say).
+ */
+export function toyAppSeed(token: string, version2: Partial<SeedVersion> = {}): SeedDocument {
+  return {
+    users: [{ username: 'user@work.org', password: 'secret', tokens: [token] }],
+    workspaces: [{ id: '7', name: 'Toy apps', publishers: ['user@work.org'] }],
+    workflows: [
+      { path: TOY_APP_WORKFLOWS.toy, content: 'toy' },
+      { path: TOY_APP_WORKFLOWS.gear, content: 'gear' },
+    ],
+    apps: [{ name: 'Toy app', workspace: 'Toy apps', versions: [{ version: 1, workflow: TOY_APP_WORKFLOWS.toy }, { version: 2, workflow: TOY_APP_WORKFLOWS.gear, ...version2 }] }],
+  };
+}
+
 /** An emulator on a free port, closed after the test; small ready delay unless asked otherwise. */
 export async function emulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const emu = await startEmulator({ readyAfterMs: 0, ...options });

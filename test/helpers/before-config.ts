@@ -10,13 +10,12 @@ export const LISTS_READ_BEFORE_CONFIG: readonly string[] = ['GET apps/', 'GET wo
 
 const READS_BEFORE_CONFIG = new Set(['plan', 'drift']);
 
-/** The logged requests `command` had no business sending while its config failed to load: expected empty. */
+/**
+ * The logged requests `command` had no business sending while its config
+ * failed to load: expected empty. A list may take several requests (a
+ * server that pages it, a retry after a 503), all of them reads of the list.
+ */
 export function sentWithoutConfig<T extends { endpoint: string }>(command: string, log: readonly T[]): T[] {
   if (!READS_BEFORE_CONFIG.has(command)) return [...log];
-  const once = new Set<string>();
-  return log.filter((entry) => {
-    const early = LISTS_READ_BEFORE_CONFIG.includes(entry.endpoint) && !once.has(entry.endpoint);
-    once.add(entry.endpoint);
-    return !early;
-  });
+  return log.filter((entry) => !LISTS_READ_BEFORE_CONFIG.includes(entry.endpoint));
 }

@@ -17,7 +17,7 @@ import { readObservedState, requestCatalogLists } from '../../src/observe/read.j
 import { FakeApi } from './fake-api.js';
 import { makeProject } from '../config/project.js';
 import type { SeedDocument } from '../../src/emulator/index.js';
-import { emulator } from '../emulator/helpers.js';
+import { emulator, TOY_APP_WORKFLOWS, toyAppSeed } from '../emulator/helpers.js';
 import { sentWithoutConfig } from '../helpers/before-config.js';
 
 const LOAD_MS = 400;
@@ -37,22 +37,11 @@ function slowConfig(body: string, options: { fails?: boolean } = {}): string {
 }
 
 const NO_APPS = '{ apps: [] }';
-const TOY = '/Users/1/Toy.p7wf';
-const GEAR = '/Users/1/Gear.p7wf';
+const { toy: TOY, gear: GEAR } = TOY_APP_WORKFLOWS;
 const TOKEN = 'tok-early';
 
-/** One app, Toy app, whose version 2 is still publishing when `publishing` (READY after the emulator's readyAfterMs). */
-function toySeed(publishing = false): SeedDocument {
-  return {
-    users: [{ username: 'user@work.org', password: 'secret', tokens: [TOKEN] }],
-    workspaces: [{ id: '7', name: 'Toy apps', publishers: ['user@work.org'] }],
-    workflows: [
-      { path: TOY, content: 'toy' },
-      { path: GEAR, content: 'gear' },
-    ],
-    apps: [{ name: 'Toy app', workspace: 'Toy apps', versions: [{ version: 1, workflow: TOY }, { version: 2, workflow: GEAR, ...(publishing ? { state: 'QUEUED_TO_INITIALIZE' as const } : {}) }] }],
-  };
-}
+/** Toy app, whose version 2 is still publishing when `publishing` (READY after the emulator's readyAfterMs). */
+const toySeed = (publishing = false): SeedDocument => toyAppSeed(TOKEN, publishing ? { state: 'QUEUED_TO_INITIALIZE' } : {});
 
 /** The config managing Toy app's two versions, with `extra` fields (a description to change, a server). */
 const toyConfig = (extra = '') =>
@@ -248,5 +237,20 @@ describe('lists requested ahead fail as lists read with the rest do', () => {
     api.answerApps(new AppsHubError({ method: 'GET', path: 'apps/', status: 503, detail: 'Later.' }));
     await turns(5);
     await expect(readObservedState(api, desired, { parallelism: 10, lists })).rejects.toBe(refused);
+  });
+});
+
+describe('what the tests count as sent without a config', () => {
+  const log = (...endpoints: string[]) => endpoints.map((endpoint, i) => ({ seq: i + 1, endpoint }));
+  it.each<[string, string, ReturnType<typeof log>, string[]]>([
+    ['plan: nothing', 'plan', log(), []],
+    ['plan: the two lists', 'plan', log('GET apps/', 'GET workflows/'), []],
+    ['plan: a list in pages, and a retry', 'plan', log('GET apps/', 'GET apps/', 'GET workflows/', 'GET workflows/'), []],
+    ['plan: a version read', 'plan', log('GET apps/', 'GET apps/{id}@{v}/'), ['GET apps/{id}@{v}/']],
+    ['drift: a publish', 'drift', log('GET workflows/', 'POST apps/'), ['POST apps/']],
+    ['apply: even the lists', 'apply', log('GET apps/'), ['GET apps/']],
+    ['validate: even the lists', 'validate', log('GET workflows/'), ['GET workflows/']],
+  ])('%s', (_name, command, sent, counted) => {
+    expect(sentWithoutConfig(command, sent).map((entry) => entry.endpoint)).toEqual(counted);
   });
 });
