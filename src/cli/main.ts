@@ -14,6 +14,8 @@ import { liveConfigWorkers } from '../config/sandbox.js';
 import { guardProcess, type ProcessGuard } from './signals.js';
 
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+/** For bin/p7apps.js, which ends the process once main() has returned. */
+export { endProcess } from './process-exit.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
 
 /**
