@@ -111,6 +111,13 @@ describe('a FIFO that loading a config from another folder (--config) would read
     expect(run.stderr).toContain(`Error: ${says}`);
   });
 
+  it('package.json in a folder the search passes through, from a folder below: refused for its "p7apps" key', async () => {
+    const project = await projectWithFifos({ 'p7apps.config.json': CONFIGS.json[1], 'sub/package.json': '{}' }, ['package.json']);
+    const run = await runP7apps(['validate'], path.join(project.dir, 'sub'), project.fifos);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`Error: ${project.fifos[0]}: this is not a regular file (a FIFO, socket or device), and p7apps reads its "p7apps" key; make it a regular file or remove it\n`);
+  });
+
   it('a JSON config beside a package.json that is a FIFO: nothing reads it, the config is valid', async () => {
     const project = await projectWithFifos({ 'ops/p7apps.config.json': CONFIGS.json[1] }, ['ops/package.json']);
     const run = await validate(['--config', 'ops/p7apps.config.json'], project.dir, project.fifos);
