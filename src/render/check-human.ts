@@ -1,18 +1,20 @@
-// The check report for a terminal: one line per app with its verdict, then
-// under it each check that did not pass, with which result differed
-// (expected vs got), the run's state and detail, and any run left behind.
+// The check report for a terminal: a header naming the server, the
+// environment and the config (as plan's and drift's do), then one line per
+// app with its verdict, then under it each check that did not pass, with
+// which result differed (expected vs got), the run's state and detail, and
+// any run left behind.
 
 import type { AppCheckResult, CheckCatalogReport } from '../checks/catalog.js';
 import { plural } from '../plan/describe.js';
 import { checkLabel, checkReportLines } from './check-words.js';
-import { palette, terminalLine } from './text.js';
+import { environmentSuffix, palette, terminalLine } from './text.js';
 import type { CheckRenderer } from './types.js';
 
 const MARK: Record<AppCheckResult['status'], string> = { passed: 'ok', failed: 'FAILED', 'could-not-run': 'could not run' };
 
 export const renderCheckHuman: CheckRenderer = (report, out, options) => {
   const colors = palette(options.color);
-  const lines: string[] = [];
+  const lines: string[] = [colors.bold(`p7apps check for ${report.serverUrl}${environmentSuffix(report.environment)}`), `  config: ${report.configPath}`, ''];
   for (const app of report.apps) {
     const color = app.status === 'passed' ? colors.added : app.status === 'failed' ? colors.removed : colors.changed;
     const version = app.version === null ? '' : ` v${app.version}`;

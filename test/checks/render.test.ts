@@ -86,6 +86,14 @@ describe('check report renderers (golden files)', () => {
     await expect(capture((out) => renderer(canaryPlan(), out, { color: false, verbose: false }))).toMatchFileSnapshot(`../fixtures/render/${file}`);
   });
 
+  it.each([
+    ['no environment', undefined, 'p7apps check for https://pseven.example.com'],
+    ['an environment', 'staging', 'p7apps check for https://pseven.example.com (environment staging)'],
+  ])('opens with the server and the config, as plan and drift do: %s', (_name, environment, first) => {
+    const text = capture((out) => renderCheckHuman({ ...sampleReport(), ...(environment === undefined ? {} : { environment }) }, out, { color: false, verbose: false }));
+    expect(text.split('\n').slice(0, 3)).toEqual([first, '  config: /repo/p7apps.config.ts', '']);
+  });
+
   it('never writes server text raw to a terminal', () => {
     const text = capture((out) => renderCheckHuman(sampleReport(), out, { color: false, verbose: false }));
     expect(text).not.toContain('\u001b');

@@ -4,7 +4,7 @@
 // they are loaded when a config is validated or a width measured, never at
 // start-up. Checked on the built bundle (npm test builds it first).
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const BUNDLE = new URL('../../dist/bundle/', import.meta.url);
@@ -34,8 +34,21 @@ describe('start-up of the bundled CLI', () => {
     ['zod', /^\/\/ node_modules\/zod\//m],
     ['the config schema', /^\/\/ dist\/config\/schema\.js$/m],
     ['the saved-plan reader', /^\/\/ dist\/plan\/document-read\.js$/m],
+    ['the plan renderers (show loads the one it uses)', /^\/\/ dist\/render\/plan-(human|json|markdown|html)\.js$/m],
+    ['the HTML page', /^\/\/ dist\/render\/html-page\.js$/m],
   ])('does not load %s at start-up', (_name, marker) => {
     expect([...closure].filter(([, text]) => marker.test(text)).map(([file]) => file)).toEqual([]);
+  });
+
+  it('imports node:http and node:https as ES modules nowhere but in the emulator', () => {
+    // Building node:http's ES module facade runs its WebSocket getters and loads Node's bundled undici on Node 22+.
+    const files = readdirSync(BUNDLE).filter((file) => file.endsWith('.js'));
+    const importing = files.filter((file) => {
+      const text = readFileSync(new URL(file, BUNDLE), 'utf8');
+      return /^import[^;]*from "node:https?";$/m.test(text) && !/^\/\/ dist\/emulator\//m.test(text);
+    });
+    expect(files.length).toBeGreaterThan(5);
+    expect(importing).toEqual([]);
   });
 
   it('evaluates string-width only when a width is first measured', () => {
