@@ -21,18 +21,20 @@ const { headStart } = await import('../dist/bundle/head-start.js');
 headStart(process.argv.slice(2), process.cwd());
 
 // Imported after the cache is on, so that the bundle is what it caches.
-const { main } = await import('../dist/bundle/p7apps.js');
+const { main, endProcess } = await import('../dist/bundle/p7apps.js');
 
 /**
  * Exits once stdout and stderr have handed over what was written, so a timer
  * or socket left open by a user's config cannot keep a finished command
- * alive, and piped output is never cut short.
+ * alive, and piped output is never cut short. A config worker stuck in a
+ * system call (stopped at the time limit while reading a FIFO, say) does not
+ * keep it alive either (src/cli/process-exit.ts).
  */
 function exitAfterFlush(code) {
   let pending = 2;
   const done = () => {
     pending -= 1;
-    if (pending === 0) process.exit(code);
+    if (pending === 0) endProcess(code);
   };
   process.stdout.write('', done);
   process.stderr.write('', done);

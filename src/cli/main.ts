@@ -3,7 +3,9 @@
 // errors to exit codes and keeps stack traces away from users.
 
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { P7appsError } from '../errors.js';
 import type { CliContext } from './context.js';
@@ -11,9 +13,14 @@ import { commands } from './commands/index.js';
 import { errorText, redactedStream, usageErrorText } from './output.js';
 import { Redactor } from '../redact.js';
 import { liveConfigWorkers } from '../config/sandbox.js';
+import { ConfigError } from '../config/errors.js';
+import { displayPath } from '../config/files.js';
+import { isSpecialFile, NOT_A_REGULAR_FILE } from '../config/search-places.js';
 import { guardProcess, type ProcessGuard } from './signals.js';
 
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+/** For bin/p7apps.js, which ends the process once main() has returned. */
+export { endProcess } from './process-exit.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
 
 /**
@@ -79,6 +86,14 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     ...(guard ? { announceSignals: (say: ((text: string) => void) | undefined) => guard.announceTo(say) } : {}),
   };
 
+  // Before yargs starts and reads it with a read that a FIFO would block for ever.
+  const manifest = packageJsonYargsReads();
+  if (manifest !== undefined && isSpecialFile(manifest)) {
+    const message = `this is ${NOT_A_REGULAR_FILE}, and p7apps reads it as it starts; make it a regular file or remove it`;
+    ctx.stderr.write(formatError(new ConfigError([{ file: displayPath(manifest, ctx.cwd), path: '', message }]), ctx.env));
+    return EXIT_ERROR;
+  }
+
   let failed: unknown;
   const parser = yargs(argv)
     .scriptName('p7apps')
@@ -133,6 +148,29 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
 }
 
 class UsageErrorFromYargs extends P7appsError {}
+
+/**
+ * The package.json yargs reads whenever it starts (to guess a version,
+ * which p7apps then sets itself): the first one up from the folder that
+ * holds the node_modules p7apps runs from, or, when it runs from none (a
+ * checkout), up from the working directory, as yargs' own lookup goes.
+ */
+export function packageJsonYargsReads(moduleFile: string = fileURLToPath(import.meta.url), cwd: string = process.cwd()): string | undefined {
+  const inNodeModules = moduleFile.lastIndexOf('node_modules');
+  let dir = path.resolve(inNodeModules >= 0 ? moduleFile.slice(0, inNodeModules) : cwd);
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    try {
+      lstatSync(file);
+      return file;
+    } catch {
+      // Not here: the folder above.
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
 
 /**
  * yargs lays out a command's whole help text every time the command runs

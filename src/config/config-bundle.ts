@@ -12,6 +12,9 @@
 // - `import.meta` used for anything but url, dirname and filename;
 // - an import that is not a regular file (a FIFO, a device): never opened
 //   for a read that could block, which would keep the process from exiting.
+// A package.json, tsconfig.json or jsconfig.json that esbuild or Node's
+// resolution would read on the way and that is a FIFO, socket or device is
+// refused instead (BundleRefused): tsx would block on it just the same.
 //
 // Each local module keeps its own identity: `import.meta.url`, `__dirname`
 // and `__filename` are its own file's, packages resolve from the config's
@@ -23,6 +26,7 @@ import { open } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isSpecialFile, NOT_A_REGULAR_FILE, readBesideCode } from './search-places.js';
 
 /** esbuild's API, as much of it as is used here. */
 interface Esbuild {
@@ -102,11 +106,11 @@ async function stopService(esbuild: Esbuild, service: ChildProcess | undefined):
  * or esbuild is missing or broken: tsx's run then reports whatever is wrong
  * with the file.
  */
-export async function bundleOrNone(file: string, tokens: BundleTokens, esbuild?: Esbuild): Promise<ConfigBundle | undefined> {
+export async function bundleOrNone(file: string, tokens: BundleTokens, esbuild?: Esbuild): Promise<ConfigBundle | BundleRefused | undefined> {
   try {
     return await bundleConfig(file, tokens, esbuild ?? esbuildFromTsx());
-  } catch {
-    return undefined;
+  } catch (err) {
+    return err instanceof BundleRefused ? err : undefined;
   }
 }
 
@@ -145,6 +149,9 @@ export interface ConfigBundle {
 /** Why the fast path declined: the config is loaded through tsx instead. */
 export class BundleDeclined extends Error {}
 
+/** Why the config cannot be loaded at all: a file that any way of loading it reads would block the reader. */
+export class BundleRefused extends Error {}
+
 /**
  * A file's bytes; refused unless it is a regular file. Opened without
  * blocking: opening or reading a FIFO nobody writes to would hold a thread
@@ -158,6 +165,17 @@ async function readRegularFile(file: string): Promise<Buffer> {
     return await handle.readFile();
   } finally {
     await handle.close();
+  }
+}
+
+/** The package.json files Node's require.resolve() reads to find the package `specifier` names, imported by `importer`. */
+function packageManifests(specifier: string, importer: string): string[] {
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  try {
+    return (createRequire(importer).resolve.paths(specifier) ?? []).map((dir) => path.join(dir, name, 'package.json'));
+  } catch {
+    return [];
   }
 }
 
@@ -180,6 +198,22 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
     }
   };
   let declined: BundleDeclined | undefined;
+  let refused: BundleRefused | undefined;
+  const looked = new Set<string>();
+  /** What esbuild or Node's resolution reads next is checked first: the build fails on a FIFO, socket or device among `files`. */
+  const refuseSpecial = (files: string[]) => {
+    for (const candidate of files) {
+      if (looked.has(candidate)) continue;
+      looked.add(candidate);
+      if (!isSpecialFile(candidate)) continue;
+      const shown = path.relative(path.dirname(file), candidate);
+      refused = new BundleRefused(
+        `${shown.startsWith('..') || path.isAbsolute(shown) ? candidate : `./${shown}`} is ${NOT_A_REGULAR_FILE}, and loading the config reads it; make it a regular file or remove it`,
+      );
+      return { errors: [{ text: refused.message }] };
+    }
+    return undefined;
+  };
   const inputs = new Map<string, Buffer>();
   const readInput = async (input: string): Promise<Buffer> => {
     try {
@@ -195,13 +229,16 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
     name: 'p7apps-config',
     setup(build: PluginBuild) {
       build.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === 'entry-point' || !isBare(args.path)) return undefined;
+        // esbuild reads these in the folder of the file (or folder) imported and in each one above it.
+        if (args.kind === 'entry-point' || !isBare(args.path)) return refuseSpecial(readBesideCode(path.resolve(args.resolveDir || path.dirname(file), args.path)));
         if (args.path.startsWith('node:') || BUILTINS.has(args.path)) return { path: args.path, external: true };
         if (args.path === 'p7apps' && args.kind.startsWith('require')) {
           required = true;
           return { path: wholeToken, external: true };
         }
         if (args.path === 'p7apps') return { path: selfToken, external: true };
+        const refusal = refuseSpecial(packageManifests(args.path, args.importer));
+        if (refusal !== undefined) return refusal;
         try {
           return { path: packageOf(args.path, args.importer), external: true };
         } catch (err) {
@@ -262,7 +299,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
     });
     output = result.outputFiles;
   } catch (err) {
-    throw declined ?? new BundleDeclined(`esbuild could not compile it: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    throw refused ?? declined ?? new BundleDeclined(`esbuild could not compile it: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
   const code = output?.[0]?.text;
   if (code === undefined) throw new BundleDeclined('esbuild produced no output');

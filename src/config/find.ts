@@ -3,6 +3,9 @@
 // beside the config (its TypeScript loader writes a temporary file), a file
 // is never served from a cache, every failure names the file and line, and
 // cosmiconfig's `$import` merging cannot pull in files from elsewhere.
+// Every file that cosmiconfig, Node, tsx or esbuild would read on the way
+// (package.json among them) is refused from its metadata first when it is a
+// FIFO, socket or device: a read of a FIFO nobody writes to never returns.
 //
 // The search starts in the working directory and goes up, one directory at a
 // time, stopping after the root of the git repository (a directory holding
@@ -18,12 +21,31 @@ import type { PathSegment } from './issue-path.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { discardConfigWorker, evaluateConfigFile, ModuleLoadError } from './sandbox.js';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
-import { SEARCH_PLACES } from './search-places.js';
+import { isSpecialFile, NOT_A_REGULAR_FILE, SEARCH_PLACES, specialFileBesideCode } from './search-places.js';
 
 export { SEARCH_PLACES };
 
 const PACKAGE_KEY = 'p7apps';
 const SUPPORTED_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json', '.yaml', '.yml'];
+
+/**
+ * Where cosmiconfig() looks for settings of its own, in the process's
+ * working directory, reading each with a synchronous read in p7apps' only
+ * thread (its "metaSearchPlaces", which it does not export).
+ */
+const COSMICONFIG_SETTINGS_FILES = [
+  'package.json',
+  'package.yaml',
+  '.config/config.json',
+  '.config/config.yaml',
+  '.config/config.yml',
+  '.config/config.js',
+  '.config/config.ts',
+  '.config/config.cjs',
+  '.config/config.mjs',
+];
+
+const NOT_REGULAR = `this is ${NOT_A_REGULAR_FILE}`;
 
 export interface FoundConfig {
   /** Absolute path of the config file. */
@@ -76,6 +98,9 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
 
   const loadModule: Loader = async (file, content) => {
     checkText(file, content);
+    // Node, tsx and esbuild read these without asking; a FIFO among them would block the load for ever.
+    const special = specialFileBesideCode(file, cwd);
+    if (special !== undefined) fail(special, `${NOT_REGULAR}, and loading ${displayPath(file, cwd)} reads it (as Node and TypeScript do); make it a regular file or remove it`);
     try {
       const evaluating = evaluateConfigFile(file, content, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
       options.whileEvaluating?.();
@@ -123,6 +148,9 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
     }
   };
 
+  // Refused from metadata before cosmiconfig() reads them: a FIFO would block this thread for ever.
+  const settings = COSMICONFIG_SETTINGS_FILES.map((name) => path.join(process.cwd(), name)).find(isSpecialFile);
+  if (settings !== undefined) fail(settings, `${NOT_REGULAR}, and the config search reads it for settings; make it a regular file or remove it`);
   const explorer = createExplorer(fail, {
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: 'none',
@@ -235,7 +263,8 @@ async function refuseSpecialFile(file: string, fail: (file: string, message: str
     return;
   }
   if (info.isDirectory()) return;
-  if (!info.isFile()) fail(file, 'this is not a regular file (a FIFO, socket or device); a config must be a file');
+  if (!info.isFile() && path.basename(file) === 'package.json') fail(file, `${NOT_REGULAR}, and p7apps reads its "${PACKAGE_KEY}" key; make it a regular file or remove it`);
+  if (!info.isFile()) fail(file, `${NOT_REGULAR}; a config must be a file`);
   if (info.size > MAX_CONFIG_FILE_BYTES) fail(file, `the file is too large (${formatBytes(info.size)}; at most ${formatBytes(MAX_CONFIG_FILE_BYTES)})`);
 }
 

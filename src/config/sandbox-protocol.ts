@@ -49,9 +49,10 @@ export type StandbyMessage = StandbyRequest | { kind: 'discard' };
 
 /**
  * The parent's second word, once it has compiled the config (../config-bundle.ts) while the worker
- * started: the bundle to run from memory, or none (the worker then loads the file through tsx).
+ * started: the bundle to run from memory, none (the worker then loads the file through tsx), or why
+ * the config must not be loaded at all (the worker then answers that, running nothing).
  */
-export type SandboxCompiled = { kind: 'bundle'; code: string; selfToken: string; wholeToken: string } | { kind: 'no-bundle' };
+export type SandboxCompiled = { kind: 'bundle'; code: string; selfToken: string; wholeToken: string } | { kind: 'no-bundle' } | { kind: 'refused'; message: string };
 
 export type SandboxAnswer =
   /** The worker is ready and evaluates the config now: its time limit starts. */

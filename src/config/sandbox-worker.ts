@@ -9,7 +9,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
 import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
-import { bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle } from './config-bundle.js';
+import { BundleRefused, bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle } from './config-bundle.js';
 import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
@@ -18,7 +18,9 @@ const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STA
 if (parentPort !== null && isRequest(workerData)) {
   const port = parentPort;
   const load = serve(port, workerData);
-  port.once('message', (compiled: SandboxCompiled) => void load(compiled.kind === 'bundle' ? compiled : undefined));
+  port.once('message', (compiled: SandboxCompiled) =>
+    void load(compiled.kind === 'bundle' ? compiled : compiled.kind === 'refused' ? new BundleRefused(compiled.message) : undefined),
+  );
 } else if (parentPort !== null && isStandby(workerData)) {
   // Started ahead of need, while the CLI itself starts: esbuild's process
   // starts now too, and the file the CLI will most likely load is compiled
@@ -41,7 +43,8 @@ if (parentPort !== null && isRequest(workerData)) {
     const request = message.request;
     const load = serve(port, request);
     const afresh = () => bundleOrNone(request.file, tokens, esbuild);
-    const current = async (bundle: ConfigBundle | undefined) => bundle !== undefined && (await compiledFromCurrent(bundle, request.file, request.source));
+    const current = async (bundle: ConfigBundle | BundleRefused | undefined) =>
+      bundle !== undefined && !(bundle instanceof BundleRefused) && (await compiledFromCurrent(bundle, request.file, request.source));
     const compiled = request.file === guess ? early.then(async (bundle) => ((await current(bundle)) ? bundle : afresh())) : afresh();
     // esbuild's process ends while the config runs; the answer waits for it, since the parent
     // stops this thread on the answer.
@@ -51,10 +54,11 @@ if (parentPort !== null && isRequest(workerData)) {
 
 /**
  * The load of `request`: answers the parent once the config, compiled or not
- * (then through tsx), is there or has failed, and `first` (work of this
- * thread's own that must end before the parent stops it) has settled.
+ * (then through tsx), is there or has failed, or at once when the compile
+ * refused it, and `first` (work of this thread's own that must end before
+ * the parent stops it) has settled.
  */
-function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundle | undefined, first?: Promise<unknown>) => Promise<void> {
+function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundle | BundleRefused | undefined, first?: Promise<unknown>) => Promise<void> {
   const stage = new Int32Array(request.stage);
   let answered = false;
   const answer = (message: SandboxAnswer) => {
@@ -68,8 +72,13 @@ function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundl
     Atomics.store(stage, STAGE, STAGES[now]);
     if (now === 'loading') port.postMessage({ kind: 'started' } satisfies SandboxAnswer);
   };
-  return (bundle, first = Promise.resolve()) =>
-    importConfigModule(request.file, request.source, onStage, bundle).then(
+  return async (bundle, first = Promise.resolve()) => {
+    if (bundle instanceof BundleRefused) {
+      await first;
+      answer({ kind: 'failed', message: bundle.message });
+      return;
+    }
+    return importConfigModule(request.file, request.source, onStage, bundle).then(
       async (value) => {
         await first;
         const plain = toPlainData(value);
@@ -94,6 +103,7 @@ function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundl
         }
       },
     );
+  };
 }
 
 /** Apps named by their names where they can be read: the value may be what failed to read. */

@@ -33,15 +33,35 @@ export interface SandboxOptions {
 const STARTUP_LIMIT_MS = 60_000;
 
 let liveWorkers = 0;
+let whenNoneLive: (() => void)[] = [];
 
 /**
- * Config workers started and not yet ended. One that does not end after
- * terminate() is blocked in a system call (a config running a command that
- * never returns), and process.exit() would wait for it: the CLI then ends by
- * its signal instead (src/cli/signals.ts).
+ * Config workers given a config and not yet ended. One that does not end
+ * after terminate() is blocked in a system call (a config reading a FIFO, or
+ * running a command that never returns), and process.exit() would wait for
+ * it: the CLI then ends by its signal (src/cli/signals.ts), or without
+ * waiting for threads (src/cli/process-exit.ts), instead.
  */
 export function liveConfigWorkers(): number {
   return liveWorkers;
+}
+
+/** Settles once no config worker is left. */
+export function configWorkersEnded(): Promise<void> {
+  return liveWorkers === 0 ? Promise.resolve() : new Promise((resolve) => whenNoneLive.push(resolve));
+}
+
+/** `worker`, counted among the live ones until it ends. */
+function counted(worker: Worker): Worker {
+  liveWorkers += 1;
+  worker.once('exit', () => {
+    liveWorkers -= 1;
+    if (liveWorkers > 0) return;
+    const waiting = whenNoneLive;
+    whenNoneLive = [];
+    for (const resolve of waiting) resolve();
+  });
+  return worker;
 }
 
 /** When p7apps runs from its TypeScript source (its own tests), the worker is compiled by tsx too. */
@@ -132,11 +152,13 @@ export function bundleTokens(): BundleTokens {
   return { selfToken: `p7apps-self-${randomBytes(12).toString('hex')}`, wholeToken: `p7apps-whole-${randomBytes(12).toString('hex')}` };
 }
 
-/** The config as one bundle to run from memory, or none when that path declines it (the worker then uses tsx). */
+/** The config as one bundle to run from memory, none when that path declines it (the worker then uses tsx), or why it must not be loaded. */
 async function compile(file: string): Promise<SandboxCompiled> {
-  const { bundleOrNone } = await import('./config-bundle.js');
+  const { bundleOrNone, BundleRefused } = await import('./config-bundle.js');
   const bundle = await bundleOrNone(file, bundleTokens());
-  return bundle === undefined ? { kind: 'no-bundle' } : { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
+  if (bundle === undefined) return { kind: 'no-bundle' };
+  if (bundle instanceof BundleRefused) return { kind: 'refused', message: bundle.message };
+  return { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
 }
 
 /** 30000 -> "30 s", 2500 -> "2.5 s", 300 -> "300 ms". */
@@ -165,8 +187,7 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
     const request: SandboxRequest = { file, source, stage: stageMemory };
     const ahead = standby;
     standby = undefined;
-    const worker = ahead ?? startWorker(request);
-    liveWorkers += 1;
+    const worker = counted(ahead ?? startWorker(request));
     let settled = false;
     if (ahead !== undefined) {
       // Started ahead of need with its compiler warm: it compiles the config itself.
@@ -221,7 +242,6 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
       fail(`the config threw an error outside its loading (from a callback or timer): ${text.split('\n')[0]}`);
     });
     worker.on('exit', (code) => {
-      liveWorkers -= 1;
       if (Atomics.load(stage, UNSETTLED) !== 1) {
         fail(`the config stopped its own loading (process.exit(${code})) before returning the config; a config must not call process.exit`);
       } else if (Atomics.load(stage, STAGE) === STAGE_CALLING) {

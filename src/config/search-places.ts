@@ -33,6 +33,56 @@ export const SEARCH_PLACES = [
 /** Config files that are code: evaluated in the config worker (./sandbox.ts). */
 export const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'] as const;
 
+/**
+ * What Node, tsx and esbuild read on a TypeScript/JavaScript config's behalf
+ * in its folder and in every folder above it: package.json (whether the
+ * folder is an ES module project, a package's own name), tsconfig.json and
+ * jsconfig.json (compiler settings). tsx looks for tsconfig.json from the
+ * working directory upwards too.
+ */
+export const READ_BESIDE_CODE = ['package.json', 'tsconfig.json', 'jsconfig.json'] as const;
+
+/** What messages say of a file isSpecialFile() holds true for. */
+export const NOT_A_REGULAR_FILE = 'not a regular file (a FIFO, socket or device)';
+
+/**
+ * Whether `file` is there but neither a regular file nor a directory: a
+ * FIFO, socket or device, which would block a reader (a FIFO nobody writes
+ * to blocks it for ever) or never end. Judged from metadata only; anything
+ * that cannot be looked at is left to whoever reads it.
+ */
+export function isSpecialFile(file: string): boolean {
+  try {
+    const info = statSync(file);
+    return !info.isFile() && !info.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first file that loading the TypeScript/JavaScript config `file`, from
+ * `cwd`, would make Node, tsx or esbuild read and that is a FIFO, socket or
+ * device (READ_BESIDE_CODE); undefined when there is none. They cannot be
+ * told to pass such a file over: it must be refused before they start.
+ */
+export function specialFileBesideCode(file: string, cwd: string): string | undefined {
+  const besideCwd = directoriesUp(path.resolve(cwd)).map((dir) => path.join(dir, 'tsconfig.json'));
+  return [...readBesideCode(path.dirname(path.resolve(cwd, file))), ...besideCwd].find(isSpecialFile);
+}
+
+/** The READ_BESIDE_CODE files of `dir` and of every directory above it. */
+export function readBesideCode(dir: string): string[] {
+  return directoriesUp(dir).flatMap((up) => READ_BESIDE_CODE.map((name) => path.join(up, name)));
+}
+
+/** `dir` and every directory above it, up to the filesystem root. */
+function directoriesUp(dir: string): string[] {
+  const dirs = [dir];
+  for (let parent = path.dirname(dir); parent !== dirs.at(-1); parent = path.dirname(parent)) dirs.push(parent);
+  return dirs;
+}
+
 /** How many directories up the guess looks at most; the real search (./find.ts) has no such bound. */
 const MAX_GUESS_DEPTH = 64;
 
@@ -49,16 +99,19 @@ export function isModuleConfig(file: string): boolean {
  * package.json (whose "p7apps" key it does not read), and answers undefined
  * on any error. ./find.ts alone decides which file is the config.
  *
- * Only a regular file within the config size limit is guessed: the work
- * started early reads it, and a FIFO or device under a config's name must
- * be refused by ./find.ts before anything reads it, not block a reader.
+ * Only a regular file within the config size limit is guessed, and only
+ * when none of the files compiling it reads beside it is a FIFO, socket or
+ * device (specialFileBesideCode): the work started early reads them, and
+ * such a file must be refused by ./find.ts before anything reads it, not
+ * block a reader.
  */
 export function likelyModuleConfig(configPath: string | undefined, cwd: string): string | undefined {
   try {
     const file = configPath !== undefined ? path.resolve(cwd, configPath) : searchedName(cwd);
     if (file === undefined || !isModuleConfig(file)) return undefined;
     const info = statSync(file);
-    return info.isFile() && info.size <= MAX_CONFIG_FILE_BYTES ? file : undefined;
+    if (!info.isFile() || info.size > MAX_CONFIG_FILE_BYTES) return undefined;
+    return specialFileBesideCode(file, cwd) === undefined ? file : undefined;
   } catch {
     return undefined; // Missing, unreadable: no guess.
   }

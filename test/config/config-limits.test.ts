@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { sentWithoutConfig } from '../helpers/before-config.js';
-import { runCliProcess, startCli, waitUntil } from '../helpers/process.js';
+import { releaseFifos, runCliProcess, settlesWithin, startCli, waitUntil } from '../helpers/process.js';
 import { makeProject } from './project.js';
 
 const TOKEN = 'limits-token-3f9c1a';
@@ -116,6 +116,22 @@ describe('a second signal', () => {
       expect(run.stderr).toContain('SIGINT received: finishing requests already in flight.');
       expect(run.code).toBe(130);
     }
+  });
+});
+
+describe('a config stuck in a system call at the time limit', () => {
+  // The config's thread waits to open a FIFO nobody writes to: terminating it waits for the call to
+  // return, and so would process.exit(). The error is reported at the limit, and p7apps exits with it.
+  it.each([['validate'], ['plan']])('p7apps %s reports the limit and exits 1, without waiting for the stuck thread', async (command) => {
+    const dir = await project("import { readFileSync } from 'node:fs';\nreadFileSync(new URL('./fifo', import.meta.url));\nexport default { apps: [] };\n");
+    const fifo = path.join(dir, 'fifo');
+    await promisify(execFile)('mkfifo', [fifo]);
+    const cli = startCli([command], { cwd: dir, env: { ...env(), P7APPS_CONFIG_TIMEOUT_MS: '300' } });
+    const exitedAlone = await settlesWithin(cli.done, 20_000);
+    const run = await releaseFifos(cli, [fifo]);
+    expect(exitedAlone).toBe(true);
+    expect(run).toMatchObject({ code: 1, signal: null, stdout: '' });
+    expect(run.stderr).toMatch(/^Error: p7apps\.config\.ts: loading the file did not finish within 300 ms.*\n$/);
   });
 });
 

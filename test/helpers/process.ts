@@ -3,6 +3,7 @@
 // signals, and what happens when its event loop empties.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import path from 'node:path';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/p7apps.js');
@@ -51,4 +52,39 @@ export async function waitUntil(check: () => boolean, what: string, limitMs = 25
     if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Whether `done` settles within `ms`: a generous bound on a process that must not hang, never a measure of speed. */
+export async function settlesWithin(done: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([done.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Ends `cli` however its reads of `fifos` stand: each FIFO is opened for
+ * writing and closed again (a reader waiting on it then reads end-of-file)
+ * until the process has ended, and a process that still has not ended is
+ * killed. So a test of a FIFO ends even when p7apps does read it.
+ */
+export async function releaseFifos(cli: StartedCli, fifos: string[]): Promise<ProcessRun> {
+  let ended = false;
+  void cli.done.then(() => (ended = true));
+  const end = Date.now() + 10_000;
+  while (!ended && Date.now() < end) {
+    for (const fifo of fifos) {
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // Nobody reads it now (ENXIO), or it is gone.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (!ended) cli.child.kill('SIGKILL');
+  return cli.done;
 }
