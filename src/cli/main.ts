@@ -15,7 +15,7 @@ import { Redactor } from '../redact.js';
 import { liveConfigWorkers } from '../config/sandbox.js';
 import { ConfigError } from '../config/errors.js';
 import { displayPath } from '../config/files.js';
-import { isSpecialFile, NOT_A_REGULAR_FILE } from '../config/search-places.js';
+import { directoriesUp, isSpecialFile, NOT_A_REGULAR_FILE } from '../config/search-places.js';
 import { guardProcess, type ProcessGuard } from './signals.js';
 
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
@@ -157,19 +157,17 @@ class UsageErrorFromYargs extends P7appsError {}
  */
 export function packageJsonYargsReads(moduleFile: string = fileURLToPath(import.meta.url), cwd: string = process.cwd()): string | undefined {
   const inNodeModules = moduleFile.lastIndexOf('node_modules');
-  let dir = path.resolve(inNodeModules >= 0 ? moduleFile.slice(0, inNodeModules) : cwd);
-  for (;;) {
-    const file = path.join(dir, 'package.json');
-    try {
-      lstatSync(file);
-      return file;
-    } catch {
-      // Not here: the folder above.
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
+  const start = path.resolve(inNodeModules >= 0 ? moduleFile.slice(0, inNodeModules) : cwd);
+  return directoriesUp(start)
+    .map((dir) => path.join(dir, 'package.json'))
+    .find((file) => {
+      try {
+        lstatSync(file);
+        return true;
+      } catch {
+        return false; // Not here: the folder above.
+      }
+    });
 }
 
 /**

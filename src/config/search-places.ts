@@ -77,7 +77,7 @@ export function readBesideCode(dir: string): string[] {
 }
 
 /** `dir` and every directory above it, up to the filesystem root. */
-function directoriesUp(dir: string): string[] {
+export function directoriesUp(dir: string): string[] {
   const dirs = [dir];
   for (let parent = path.dirname(dir); parent !== dirs.at(-1); parent = path.dirname(parent)) dirs.push(parent);
   return dirs;
