@@ -51,11 +51,11 @@ export function redactedFileText(ctx: Pick<CliContext, 'secrets'>, text: string)
 }
 
 /** Appends a Markdown report to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions), redacted; `what` names the report in errors. */
-export async function appendJobSummary(ctx: Pick<CliContext, 'secrets' | 'env'>, what: string, markdown: () => string): Promise<void> {
+export async function appendJobSummary(ctx: Pick<CliContext, 'secrets' | 'env'>, what: string, markdown: () => string | Promise<string>): Promise<void> {
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
   if (summaryFile === undefined || summaryFile === '') return;
   try {
-    await appendFile(summaryFile, `${redactedFileText(ctx, markdown())}\n`, 'utf8');
+    await appendFile(summaryFile, `${redactedFileText(ctx, await markdown())}\n`, 'utf8');
   } catch (err) {
     throw new P7appsError(`cannot append the ${what} to GITHUB_STEP_SUMMARY (${summaryFile}): ${(err as Error).message}`, {
       hint: 'Unset GITHUB_STEP_SUMMARY outside GitHub Actions, or make the file writable.',

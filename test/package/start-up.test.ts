@@ -40,6 +40,16 @@ describe('start-up of the bundled CLI', () => {
     expect([...closure].filter(([, text]) => marker.test(text)).map(([file]) => file)).toEqual([]);
   });
 
+  // What plan and drift load once their command runs: the renderer of the format asked for, not all of them.
+  it.each(['plan-run', 'drift-run'])('%s loads no renderer, HTML page or thumbnail gathering before its format asks for one', (command) => {
+    const entry = readdirSync(BUNDLE).find((file) => file.startsWith(`${command}-`) && file.endsWith('.js'));
+    expect(entry).toBeDefined();
+    const loaded = staticClosure(entry!);
+    const renderers = /^\/\/ dist\/(render\/(plan|drift)-(human|json|markdown|junit|html)|render\/html-page|report\/thumbnails)\.js$/m;
+    expect(loaded.size).toBeGreaterThan(3);
+    expect([...loaded].filter(([, text]) => renderers.test(text)).map(([file]) => file)).toEqual([]);
+  });
+
   it('imports node:http and node:https as ES modules nowhere but in the emulator', () => {
     // Building node:http's ES module facade runs its WebSocket getters and loads Node's bundled undici on Node 22+.
     const files = readdirSync(BUNDLE).filter((file) => file.endsWith('.js'));

@@ -12,20 +12,14 @@ import { planDocumentText } from '../../plan/document.js';
 import { planHasChanges, planIsWaiting, type Plan } from '../../plan/types.js';
 import { awaitedVersions } from '../../settle/plan-when-settled.js';
 import { planVerification, strictModeError } from '../../plan/verification.js';
-import { renderPlanHtml } from '../../render/plan-html.js';
-import { renderPlanHuman } from '../../render/plan-human.js';
-import { renderPlanJson } from '../../render/plan-json.js';
-import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { terminalLine, terminalLines } from '../../render/text.js';
-import type { PlanRenderer, ReportThumbnails } from '../../render/types.js';
-import { gatherInto } from '../../report/thumbnails.js';
+import type { ReportThumbnails } from '../../render/types.js';
 import type { CliContext } from '../context.js';
+import { PLAN_RENDERERS, rendererLoading } from '../renderers.js';
 import { redactedFileText } from '../output.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appSelection, durationOrThrow, environmentChoice, parallelismOrThrow, serverOptions, shellWord, strictMode, useColor } from '../options.js';
 import type { PlanArgs, PlanFormat } from './plan.js';
-
-const RENDERERS = { human: renderPlanHuman, json: renderPlanJson, markdown: renderPlanMarkdown, html: renderPlanHtml } satisfies Record<PlanFormat, PlanRenderer>;
 
 export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
@@ -35,10 +29,11 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
   let plan: Plan;
   let desired: DesiredState;
   const gathered: { thumbnails?: ReportThumbnails } = {};
+  const render = rendererLoading(PLAN_RENDERERS, format);
   try {
     // Strict mode is checked here, after the plan is shown, so a reader sees what could not be verified.
     // The HTML report shows thumbnails, fetched while the client is still signed in.
-    const gather = format === 'html' ? gatherInto(gathered, { parallelism, signal: ctx.signal }) : undefined;
+    const gather = format === 'html' ? (await import('../../report/thumbnails.js')).gatherInto(gathered, { parallelism, signal: ctx.signal }) : undefined;
     ({ plan, desired } = await planFromServer(
       {
         ...serverOptions(ctx, args, parallelism),
@@ -65,7 +60,7 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     throw err;
   }
 
-  RENDERERS[format](plan, ctx.stdout, {
+  (await render)(plan, ctx.stdout, {
     color: format === 'human' && useColor(args, ctx.stdout, ctx.env),
     verbose: args.verbose === true,
     ...gathered,
@@ -116,8 +111,8 @@ function waitOrThrow(args: PlanArgs): number | undefined {
 
 /** Checked here as well as by yargs' `choices`, so that a bad --format never reaches the server. */
 function formatOrThrow(format: string): PlanFormat {
-  if (!Object.hasOwn(RENDERERS, format)) {
-    throw new UsageError(`--format must be one of ${Object.keys(RENDERERS).join(', ')} (got ${JSON.stringify(format)})`);
+  if (!Object.hasOwn(PLAN_RENDERERS, format)) {
+    throw new UsageError(`--format must be one of ${Object.keys(PLAN_RENDERERS).join(', ')} (got ${JSON.stringify(format)})`);
   }
   return format as PlanFormat;
 }

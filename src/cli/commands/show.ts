@@ -4,21 +4,12 @@
 
 import type { Argv } from 'yargs';
 import { planHasChanges, planHasConflicts, planIsWaiting } from '../../plan/types.js';
-import type { PlanRenderer } from '../../render/types.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import { useColor, withFormatOption } from '../options.js';
+import { PLAN_RENDERERS } from '../renderers.js';
 import type { CommandFactory } from './index.js';
 import { PLAN_FORMATS, type PlanFormat } from './plan.js';
 
-// html: without thumbnails, which a saved plan does not hold. Each renderer
-// loads when `show` runs with its format: every command builds this
-// module's yargs command, and none but `show` needs a renderer at start-up.
-const RENDERERS = {
-  human: async () => (await import('../../render/plan-human.js')).renderPlanHuman,
-  json: async () => (await import('../../render/plan-json.js')).renderPlanJson,
-  markdown: async () => (await import('../../render/plan-markdown.js')).renderPlanMarkdown,
-  html: async () => (await import('../../render/plan-html.js')).renderPlanHtml,
-} satisfies Record<PlanFormat, () => Promise<PlanRenderer>>;
 
 interface ShowArgs {
   plan: string;
@@ -43,7 +34,8 @@ export const showCommand: CommandFactory = (ctx) => ({
     // Imported here, not above: reading a saved plan loads zod, which no other command needs at start-up.
     const { readSavedPlan } = await import('../saved-plan-file.js');
     const { plan } = await readSavedPlan(ctx.cwd, shown.plan);
-    const render = await RENDERERS[shown.format]();
+    // html: without thumbnails, which a saved plan does not hold.
+    const render = await PLAN_RENDERERS[shown.format]();
     render(plan, ctx.stdout, { color: shown.format === 'human' && useColor(shown, ctx.stdout, ctx.env), verbose: shown.verbose === true });
     ctx.exitCode = planHasConflicts(plan) ? EXIT_ERROR : planHasChanges(plan) || planIsWaiting(plan) ? EXIT_CHANGES : EXIT_OK;
   },
