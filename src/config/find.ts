@@ -3,6 +3,13 @@
 // beside the config (its TypeScript loader writes a temporary file), a file
 // is never served from a cache, every failure names the file and line, and
 // cosmiconfig's `$import` merging cannot pull in files from elsewhere.
+// Its Explorer is built here directly, not through cosmiconfig(): that
+// factory first looks in the working directory for cosmiconfig's own
+// settings (a "cosmiconfig" key in package.json, `.config/config.*`) and
+// loads them with its default loaders, which ran a `.config/config.js` or
+// `.ts` of another tool, twice, in p7apps' main thread, outside the config
+// worker and its time limit (a loop there hung p7apps past SIGTERM). p7apps
+// takes no settings from those files and reads none of them.
 // Every file that cosmiconfig, Node, tsx or esbuild would read on the way
 // (package.json among them) is refused from its metadata first when it is a
 // FIFO, socket or device: a read of a FIFO nobody writes to never returns.
@@ -11,7 +18,8 @@
 // time, stopping after the root of the git repository (a directory holding
 // `.git`), the home directory or the filesystem root, whichever comes first.
 
-import { cosmiconfig, type Loader } from 'cosmiconfig';
+import type { CosmiconfigResult, Loader } from 'cosmiconfig';
+import { Explorer } from 'cosmiconfig/dist/Explorer.js';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,29 +29,12 @@ import type { PathSegment } from './issue-path.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { discardConfigWorker, evaluateConfigFile, ModuleLoadError } from './sandbox.js';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
-import { isSpecialFile, NOT_A_REGULAR_FILE, SEARCH_PLACES, specialFileBesideCode } from './search-places.js';
+import { NOT_A_REGULAR_FILE, SEARCH_PLACES, specialFileBesideCode } from './search-places.js';
 
 export { SEARCH_PLACES };
 
 const PACKAGE_KEY = 'p7apps';
 const SUPPORTED_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json', '.yaml', '.yml'];
-
-/**
- * Where cosmiconfig() looks for settings of its own, in the process's
- * working directory, reading each with a synchronous read in p7apps' only
- * thread (its "metaSearchPlaces", which it does not export).
- */
-const COSMICONFIG_SETTINGS_FILES = [
-  'package.json',
-  'package.yaml',
-  '.config/config.json',
-  '.config/config.yaml',
-  '.config/config.yml',
-  '.config/config.js',
-  '.config/config.ts',
-  '.config/config.cjs',
-  '.config/config.mjs',
-];
 
 const NOT_REGULAR = `this is ${NOT_A_REGULAR_FILE}`;
 
@@ -148,10 +139,12 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
     }
   };
 
-  // Refused from metadata before cosmiconfig() reads them: a FIFO would block this thread for ever.
-  const settings = COSMICONFIG_SETTINGS_FILES.map((name) => path.join(process.cwd(), name)).find(isSpecialFile);
-  if (settings !== undefined) fail(settings, `${NOT_REGULAR}, and the config search reads it for settings; make it a regular file or remove it`);
-  const explorer = createExplorer(fail, {
+  const explorer = new Explorer({
+    moduleName: PACKAGE_KEY,
+    metaConfigFilePath: null,
+    transform: (result) => result,
+    mergeImportArrays: true,
+    mergeSearchPlaces: false,
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: 'none',
     ignoreEmptySearchPlaces: false,
@@ -189,7 +182,7 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
     }
     if (result === null && path.basename(file) === 'package.json') fail(file, `package.json has no "${PACKAGE_KEY}" key`);
   } else {
-    result = await search(cwd, explorer.search, fail);
+    result = await search(cwd, (dir) => explorer.search(dir), fail);
   }
 
   if (result === null) return fail(cwd, 'no config file found');
@@ -200,20 +193,7 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
   return { file, value: loaded.value, pathPrefix: path.basename(file) === 'package.json' ? [PACKAGE_KEY] : [] };
 }
 
-/**
- * cosmiconfig() itself reads "meta" settings from package.json or .config/
- * in the process's working directory; if those are broken it throws before
- * any search.
- */
-function createExplorer(fail: (file: string, message: string) => never, options: Parameters<typeof cosmiconfig>[1]) {
-  try {
-    return cosmiconfig(PACKAGE_KEY, options);
-  } catch (err) {
-    return fail(process.cwd(), `cannot read the settings in package.json or .config/ here: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
-}
-
-type SearchResult = Awaited<ReturnType<ReturnType<typeof cosmiconfig>['search']>>;
+type SearchResult = CosmiconfigResult;
 
 async function search(
   cwd: string,

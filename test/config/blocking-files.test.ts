@@ -89,7 +89,6 @@ describe('a FIFO that loading a config from another folder (--config) would read
     ['package.json beside a TypeScript config', { 'ops/p7apps.config.ts': ts }, 'ops/package.json', 'ops/p7apps.config.ts', 'ops/package.json: this is not a regular file (a FIFO, socket or device), and loading ops/p7apps.config.ts reads it'],
     ['package.json in the folder above it', { 'ops/deep/p7apps.config.ts': ts }, 'ops/package.json', 'ops/deep/p7apps.config.ts', 'ops/package.json: this is not a regular file (a FIFO, socket or device), and loading ops/deep/p7apps.config.ts reads it'],
     ['tsconfig.json beside it', { 'ops/p7apps.config.ts': ts }, 'ops/tsconfig.json', 'ops/p7apps.config.ts', 'ops/tsconfig.json: this is not a regular file'],
-    ['the cosmiconfig settings file .config/config.json where p7apps runs', { 'ops/p7apps.config.json': CONFIGS.json[1] }, '.config/config.json', 'ops/p7apps.config.json', '.config/config.json: this is not a regular file (a FIFO, socket or device), and the config search reads it for settings'],
     [
       'package.json of a folder whose module the config imports',
       { 'ops/lib/apps.ts': 'export const apps = [];\n', 'ops/p7apps.config.ts': "import { apps } from './lib/apps';\nexport default { apps };\n" },
@@ -116,6 +115,12 @@ describe('a FIFO that loading a config from another folder (--config) would read
     const run = await runP7apps(['validate'], path.join(project.dir, 'sub'), project.fifos);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`Error: ${project.fifos[0]}: this is not a regular file (a FIFO, socket or device), and p7apps reads its "p7apps" key; make it a regular file or remove it\n`);
+  });
+
+  it("cosmiconfig's own settings files where p7apps runs, each a FIFO: nothing reads them, the config is valid", async () => {
+    const project = await projectWithFifos({ 'ops/p7apps.config.json': CONFIGS.json[1], '.config/keep': '' }, ['.config/config.json', '.config/config.js', '.config/config.ts']);
+    const run = await validate(['--config', 'ops/p7apps.config.json'], project.dir, project.fifos);
+    expect(run).toMatchObject({ code: 0, stdout: 'Valid: 0 apps, 0 versions, 0 workspaces (ops/p7apps.config.json)\n' });
   });
 
   it('a JSON config beside a package.json that is a FIFO: nothing reads it, the config is valid', async () => {
