@@ -40,10 +40,14 @@ interface PluginBuild {
   onLoad(options: { filter: RegExp; namespace?: string }, callback: (args: { path: string }) => Promise<unknown>): void;
 }
 
-/** esbuild as installed with tsx (a dependency of p7apps): the same copy tsx compiles with. */
+/** require() as tsx's own modules have it: esbuild installed with tsx (a dependency of p7apps) is the copy tsx compiles with. */
+export function requireFromTsx(): NodeJS.Require {
+  return createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
+}
+
+/** esbuild as installed with tsx: its JavaScript API. */
 export function esbuildFromTsx(): Esbuild {
-  const fromTsx = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
-  return fromTsx('esbuild') as Esbuild;
+  return requireFromTsx()('esbuild') as Esbuild;
 }
 
 /** esbuild with its service process started, and the way to end that process. */
@@ -114,11 +118,11 @@ export async function bundleOrNone(file: string, tokens: BundleTokens, esbuild?:
   }
 }
 
-const BUILTINS = new Set(builtinModules);
+export const BUILTINS = new Set(builtinModules);
 const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
-const IMPORT_META = /\bimport\.meta\b/;
+export const IMPORT_META = /\bimport\.meta\b/;
 /** Names that differ per module: replaced by each module's own values. */
-const PER_MODULE_NAMES = /\b(?:import\.meta|__dirname|__filename)\b/;
+export const PER_MODULE_NAMES = /\b(?:import\.meta|__dirname|__filename)\b/;
 
 /**
  * What stands for p7apps in a bundle until importBundle() replaces it:
@@ -180,6 +184,20 @@ function packageManifests(specifier: string, importer: string): string[] {
 }
 
 const isBare = (specifier: string) => !specifier.startsWith('.') && !path.isAbsolute(specifier) && !/^[a-z][a-z0-9+.-]*:/i.test(specifier);
+
+/**
+ * The first lines of a bundle of `file`: CommonJS modules in it require()
+ * through this, packages and built-ins as Node's require does from the
+ * config's folder, p7apps as the whole entry (imported, since require()
+ * takes no URL).
+ */
+export function bundleBanner(file: string, wholeToken: string): string {
+  return [
+    "import { createRequire as __p7appsCreateRequire } from 'node:module';",
+    `const __p7appsNodeRequire = __p7appsCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
+    `const require = Object.assign((id) => (id === ${JSON.stringify(wholeToken)} ? __p7appsWhole : __p7appsNodeRequire(id)), __p7appsNodeRequire);`,
+  ].join('\n');
+}
 
 /**
  * Compiles `file` and what it imports locally into one ES module whose
@@ -287,15 +305,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
       // A config's own tsconfig.json may set paths or JSX: esbuild reads it as tsx does.
       logLevel: 'silent',
       plugins: [plugin],
-      // CommonJS modules in the bundle require() through this: packages and built-ins as Node's require does
-      // from the config's folder, p7apps as the whole entry, imported (below) since require() takes no URL.
-      banner: {
-        js: [
-          "import { createRequire as __p7appsCreateRequire } from 'node:module';",
-          `const __p7appsNodeRequire = __p7appsCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
-          `const require = Object.assign((id) => (id === ${JSON.stringify(wholeToken)} ? __p7appsWhole : __p7appsNodeRequire(id)), __p7appsNodeRequire);`,
-        ].join('\n'),
-      },
+      banner: { js: bundleBanner(file, wholeToken) },
     });
     output = result.outputFiles;
   } catch (err) {

@@ -30,6 +30,7 @@ export interface SandboxRequest {
  * What a worker started ahead of need (./sandbox.ts prepareConfigWorker) is
  * given to start with: the file the CLI will most likely load, which it
  * compiles at once, running none of it. It then waits for a StandbyRequest.
+ * Meanwhile it may post EsbuildProcessNotes.
  */
 export interface SandboxStandby {
   standby: true;
@@ -57,8 +58,20 @@ export type SandboxCompiled = { kind: 'bundle'; code: string; selfToken: string;
 export type SandboxAnswer =
   /** The worker is ready and evaluates the config now: its time limit starts. */
   | { kind: 'started' }
+  /**
+   * A process the worker started (esbuild's executable) runs, or has ended: the CLI's thread ends
+   * one still running when p7apps exits, which a stopped worker thread no longer can (one blocked on
+   * a FIFO would otherwise outlive p7apps).
+   */
+  | EsbuildProcessNote
   | { kind: 'config'; value: unknown }
   | { kind: 'failed'; message: string; line?: number; column?: number; at?: string };
+
+export interface EsbuildProcessNote {
+  kind: 'esbuild-process';
+  pid: number;
+  ended: boolean;
+}
 
 export const STAGE = 0;
 export const UNSETTLED = 1;

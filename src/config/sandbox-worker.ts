@@ -9,7 +9,8 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
 import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
-import { BundleRefused, bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle } from './config-bundle.js';
+import { BINARY_BUILD_GRACE_MS, startBinaryBundle, type BinaryBuild } from './binary-bundle.js';
+import { BundleRefused, bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle, type WarmEsbuild } from './config-bundle.js';
 import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
@@ -22,18 +23,27 @@ if (parentPort !== null && isRequest(workerData)) {
     void load(compiled.kind === 'bundle' ? compiled : compiled.kind === 'refused' ? new BundleRefused(compiled.message) : undefined),
   );
 } else if (parentPort !== null && isStandby(workerData)) {
-  // Started ahead of need, while the CLI itself starts: esbuild's process
-  // starts now too, and the file the CLI will most likely load is compiled
-  // at once (none of it runs before the CLI asks), so that it is ready when
-  // the CLI has found its config. It is used only for that file, and only if
-  // the file and each one compiled into it still read the same.
+  // Started ahead of need, while the CLI itself starts: the file the CLI
+  // will most likely load is compiled at once by esbuild's executable, on
+  // another core (./binary-bundle.ts); none of it runs before the CLI asks.
+  // The result is used only for that file, and only if the file and each
+  // one compiled into it still read the same. What the executable declines
+  // is compiled through esbuild's API (./config-bundle.ts), started then.
   const port = parentPort;
-  const warm = warmEsbuild();
-  const esbuild = warm?.esbuild;
-  // esbuild's process is ended before this thread is: while the config runs, or when no config comes.
-  const stopEsbuild = async () => warm?.stop().catch(() => undefined);
   const { guess, tokens } = workerData;
-  const early = bundleOrNone(guess, tokens, esbuild);
+  const early = startBinaryBundle(guess, tokens);
+  const earlyNoted = noteProcess(port, early);
+  let api: WarmEsbuild | undefined;
+  const throughApi = (file: string) => {
+    api ??= warmEsbuild();
+    return bundleOrNone(file, tokens, api?.esbuild);
+  };
+  // esbuild's processes are ended before this thread is: while the config runs, or when no config comes.
+  const stopEsbuild = async () => {
+    await early.stop();
+    await earlyNoted;
+    await api?.stop().catch(() => undefined);
+  };
   port.once('message', (message: StandbyMessage) => {
     if (message.kind === 'discard') {
       void stopEsbuild().then(() => process.exit(0));
@@ -42,14 +52,36 @@ if (parentPort !== null && isRequest(workerData)) {
     if (message.kind !== 'request' || !isRequest(message.request)) return;
     const request = message.request;
     const load = serve(port, request);
-    const afresh = () => bundleOrNone(request.file, tokens, esbuild);
-    const current = async (bundle: ConfigBundle | BundleRefused | undefined) =>
-      bundle !== undefined && !(bundle instanceof BundleRefused) && (await compiledFromCurrent(bundle, request.file, request.source));
-    const compiled = request.file === guess ? early.then(async (bundle) => ((await current(bundle)) ? bundle : afresh())) : afresh();
-    // esbuild's process ends while the config runs; the answer waits for it, since the parent
-    // stops this thread on the answer.
+    const current = async (bundle: ConfigBundle | unknown): Promise<ConfigBundle | undefined> =>
+      isBundle(bundle) && (await compiledFromCurrent(bundle, request.file, request.source)) ? bundle : undefined;
+    const compiled = request.file === guess ? withinGrace(early).then(async (bundle) => (await current(bundle)) ?? throughApi(request.file)) : throughApi(request.file);
+    // The answer waits for esbuild's processes to end, since the parent stops this thread on the answer.
     void compiled.then((bundle) => load(bundle, stopEsbuild()));
   });
+}
+
+/**
+ * Tells the CLI's thread of esbuild's process while it runs (it ends one
+ * left running when p7apps exits); settles once the end is told. Told before
+ * any answer, which the CLI may stop this thread on: a process the CLI still
+ * counted when its id may have been given to another would be killed.
+ */
+function noteProcess(port: MessagePort, build: BinaryBuild): Promise<void> {
+  const pid = build.pid;
+  if (pid === undefined) return Promise.resolve();
+  port.postMessage({ kind: 'esbuild-process', pid, ended: false } satisfies SandboxAnswer);
+  return build.result.then(() => port.postMessage({ kind: 'esbuild-process', pid, ended: true } satisfies SandboxAnswer));
+}
+
+/** What the build gives, once the CLI has asked: stopped (and so declined) when it is not done within the grace. */
+async function withinGrace(build: BinaryBuild): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), BINARY_BUILD_GRACE_MS)));
+  const first = await Promise.race([build.result, late]);
+  clearTimeout(timer);
+  if (first !== 'late') return first;
+  await build.stop();
+  return build.result;
 }
 
 /**
@@ -113,6 +145,10 @@ function labelsOf(value: unknown): Map<number, string> {
   } catch {
     return new Map();
   }
+}
+
+function isBundle(value: unknown): value is ConfigBundle {
+  return typeof (value as Partial<ConfigBundle> | null)?.code === 'string';
 }
 
 function isStandby(data: unknown): data is SandboxStandby {

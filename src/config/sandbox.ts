@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Redactor } from '../appshub/errors.js';
 import type { BundleTokens } from './config-bundle.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type EsbuildProcessNote, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 export { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -99,6 +99,45 @@ function startWorker(data: SandboxRequest | SandboxStandby): Worker {
 /** A worker started ahead of need and not yet given a config; at most one. */
 let standby: Worker | undefined;
 
+/** esbuild processes config workers started and have not said ended. */
+const workerProcesses = new Set<number>();
+
+/**
+ * Keeps track of the processes a worker says it started (EsbuildProcessNote),
+ * and kills any still running when p7apps exits: a worker's own cleanup does
+ * not run when its thread is stopped, and esbuild blocked on opening a FIFO
+ * never ends by itself.
+ */
+function noteProcess(note: EsbuildProcessNote): void {
+  if (note.ended) {
+    workerProcesses.delete(note.pid);
+    return;
+  }
+  workerProcesses.add(note.pid);
+  if (!killsOnExit) {
+    killsOnExit = true;
+    process.on('exit', killWorkerProcesses);
+  }
+}
+
+let killsOnExit = false;
+
+function killWorkerProcesses(): void {
+  for (const pid of workerProcesses) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  workerProcesses.clear();
+}
+
+function isProcessNote(message: unknown): message is EsbuildProcessNote {
+  const note = message as Partial<EsbuildProcessNote> | null;
+  return note?.kind === 'esbuild-process' && typeof note.pid === 'number';
+}
+
 /**
  * Starts a config worker ahead of need: bin/p7apps.js calls this before the
  * CLI's own modules load when the command will most likely load a
@@ -118,6 +157,9 @@ export function prepareConfigWorker(likelyFile: string): void {
     return; // Only a head start: evaluateConfigFile() starts a worker of its own.
   }
   worker.unref();
+  worker.on('message', (message: unknown) => {
+    if (isProcessNote(message)) noteProcess(message);
+  });
   const forget = () => {
     if (standby === worker) standby = undefined;
   };
@@ -233,7 +275,10 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
 
     worker.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     worker.on('message', (answer: SandboxAnswer) => {
-      if (answer.kind === 'started') startClock();
+      if (answer.kind === 'esbuild-process') {
+        // A standby worker's notes reach the listener prepareConfigWorker gave it.
+        if (ahead === undefined) noteProcess(answer);
+      } else if (answer.kind === 'started') startClock();
       else if (answer.kind === 'config') finish({ value: answer.value });
       else fail(answer.message, answer);
     });
