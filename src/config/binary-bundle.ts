@@ -119,7 +119,8 @@ export function startBinaryBundle(file: string, tokens: BundleTokens, options: B
   const declined = (reason: string): BinaryBuild => ({ result: Promise.resolve(new BinaryDeclined(reason)), stop: () => Promise.resolve() });
   const executable = options.executable ?? esbuildExecutable(options.env);
   if (executable === undefined) return declined("no executable of esbuild's own is installed");
-  if (!path.isAbsolute(file) || file.includes('=')) return declined("esbuild's command line would not read this path as the entry");
+  // `out=in` names an output, and `*` is a pattern esbuild expands.
+  if (!path.isAbsolute(file) || /[=*]/.test(file)) return declined("esbuild's command line would not read this path as the entry");
   if (readBesideCode(path.dirname(file)).some(isSpecialFile)) return declined('a file esbuild reads beside the config is not a regular file');
 
   const url = pathToFileURL(file).href;

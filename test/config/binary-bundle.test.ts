@@ -83,6 +83,14 @@ describe('a config compiled by the executable gives what the plugin bundle gives
       { 'lib/names.cjs': 'exports.first = "from-cjs";\n', 'p7apps.config.ts': `const { first } = require('./lib/names.cjs');\nexport default { apps: [${APP('first')}] };\n` },
       'p7apps.config.ts',
     ],
+    [
+      'the ES module idiom for __dirname, a binding of its own',
+      {
+        'package.json': '{"type": "module"}',
+        'p7apps.config.ts': `import { dirname } from 'node:path';\nimport { fileURLToPath } from 'node:url';\nconst __dirname = dirname(fileURLToPath(import.meta.url));\nexport default { apps: [${APP('__dirname')}] };\n`,
+      },
+      'p7apps.config.ts',
+    ],
     ['a top-level await', { 'p7apps.config.mts': `const name = await Promise.resolve('awaited');\nexport default { apps: [${APP('name')}] };\n` }, 'p7apps.config.mts'],
     [
       "Node's built-ins, with and without node:",
@@ -138,6 +146,7 @@ describe('what the executable declines, the plugin compiles', () => {
     ['a syntax error', { 'p7apps.config.ts': 'export default {\n  apps: [}\n' }, /esbuild reported an error/],
     ['a local module that is missing', { 'p7apps.config.ts': "import { apps } from './missing';\nexport default { apps };\n" }, /esbuild reported an error/],
     ['a path the command line would read as an output name', { 'a=b/p7apps.config.ts': 'export default { apps: [] };\n' }, /command line would not read this path/],
+    ['a path the command line would expand as a pattern', { 'a*b/p7apps.config.ts': 'export default { apps: [] };\n' }, /command line would not read this path/],
   ])('%s', async (_name, files, why) => {
     const root = await makeProject(files);
     const config = Object.keys(files).find((name) => /p7apps\.config\.[cm]?ts$/.test(name))!;
