@@ -8,7 +8,7 @@
 // proc_exit instead, which Node documents as ending the process with the
 // code given (`returnOnExit: false`) and which waits for no thread.
 
-import { liveConfigWorkers, configWorkersEnded } from '../config/sandbox.js';
+import { killWorkerProcesses, liveConfigWorkers, configWorkersEnded } from '../config/sandbox.js';
 
 /** How long a config worker that is being stopped may take to end before the process ends without it. */
 export const THREAD_STOP_GRACE_MS = 1_000;
@@ -85,6 +85,8 @@ export const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).W
 
 /** Ends the process with `code` now, waiting for no thread. Writes nothing: flush first. */
 export function exitWithoutWaitingForThreads(code: number): void {
+  // Emits no 'exit': esbuild processes a config worker left running are ended here instead.
+  killWorkerProcesses();
   // Taken when needed: loading node:wasi announces an experimental feature on some Node versions, which
   // is printed on the next tick, which a process ending here never reaches.
   const { WASI } = process.getBuiltinModule('node:wasi');

@@ -104,25 +104,40 @@ const workerProcesses = new Set<number>();
 
 /**
  * Keeps track of the processes a worker says it started (EsbuildProcessNote),
- * and kills any still running when p7apps exits: a worker's own cleanup does
- * not run when its thread is stopped, and esbuild blocked on opening a FIFO
- * never ends by itself.
+ * and kills any still running when p7apps exits or is stopped by a signal:
+ * a worker's own cleanup does not run when its thread is stopped, and
+ * esbuild blocked on opening a FIFO never ends by itself. A signal that ends
+ * p7apps by its default action (before the CLI handles signals, or the CLI
+ * ending by the signal itself) emits no 'exit': hence the signal listeners,
+ * held only while such a process runs.
  */
 function noteProcess(note: EsbuildProcessNote): void {
   if (note.ended) {
     workerProcesses.delete(note.pid);
+    if (workerProcesses.size === 0) watchForEnd(false);
     return;
   }
+  if (workerProcesses.size === 0) watchForEnd(true);
   workerProcesses.add(note.pid);
-  if (!killsOnExit) {
-    killsOnExit = true;
-    process.on('exit', killWorkerProcesses);
-  }
 }
 
-let killsOnExit = false;
+/** The signals that end p7apps by their default action, unless the CLI handles them (src/cli/signals.ts). */
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-function killWorkerProcesses(): void {
+function watchForEnd(on: boolean): void {
+  for (const signal of ENDING_SIGNALS) process[on ? 'on' : 'off'](signal, onEndingSignal);
+  process[on ? 'on' : 'off']('exit', killWorkerProcesses);
+}
+
+function onEndingSignal(signal: NodeJS.Signals): void {
+  killWorkerProcesses();
+  // No other listener: the signal's default action ends p7apps, as it would have without this one.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+/** Kills the esbuild processes config workers started and have not said ended. */
+export function killWorkerProcesses(): void {
+  watchForEnd(false);
   for (const pid of workerProcesses) {
     try {
       process.kill(pid, 'SIGKILL');

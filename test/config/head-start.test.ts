@@ -5,7 +5,7 @@
 // file the CLI found, as it reads now, never the guessed one; and that a
 // wrong guess costs nothing but the thread.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -267,6 +267,54 @@ describe("esbuild's process, started by a worker on a guess", () => {
     ].join('\n');
     await writeFile(path.join(dir, 'zombies.mjs'), script);
     expect(JSON.parse(execFileSync(process.execPath, [path.join(dir, 'zombies.mjs')], { encoding: 'utf8' }))).toEqual([]);
+  });
+});
+
+describe("esbuild's process, when a signal ends p7apps before the CLI handles signals", () => {
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s: the process blocked on a FIFO is killed, and p7apps still ends by the signal', async (signal) => {
+    const dir = await makeProject({ 'p7apps.config.ts': "import { apps } from './mod';\nexport default { apps };\n" });
+    const fifo = path.join(dir, 'mod.ts');
+    execFileSync('mkfifo', [fifo]);
+    // The built module, in a process of its own (npm run build), with no signal handler of its own, as bin/p7apps.js is before the CLI loads.
+    const sandbox = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/config/sandbox.js')).href;
+    const script = [
+      `const { prepareConfigWorker } = await import(${JSON.stringify(sandbox)});`,
+      "const { spawnSync } = await import('node:child_process');",
+      'const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));',
+      "const esbuild = () => spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout.split('\\n').map((line) => line.trim().split(/\\s+/)).filter(([, command]) => command?.includes('esbuild')).map(([pid]) => pid);",
+      `prepareConfigWorker(${JSON.stringify(path.join(dir, 'p7apps.config.ts'))});`,
+      'let pids = [];',
+      'for (let i = 0; i < 200 && pids.length === 0; i += 1) { await sleep(50); pids = esbuild(); }',
+      // A moment for the worker's word of the process to reach this thread.
+      'await sleep(300);',
+      'process.stdout.write(JSON.stringify(pids));',
+      `process.kill(process.pid, ${JSON.stringify(signal)});`,
+      'await sleep(30000);',
+    ].join('\n');
+    await writeFile(path.join(dir, 'signalled.mjs'), script);
+    const child = spawn(process.execPath, [path.join(dir, 'signalled.mjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, how) => resolve(how)));
+    let pids: number[] = [];
+    try {
+      expect(await ended).toBe(signal);
+      pids = (JSON.parse(out) as string[]).map(Number);
+      expect(pids).toHaveLength(1);
+      // Killed with SIGKILL as p7apps ended; reaped by init within moments.
+      const alive = (pid: number) => spawnSync('ps', ['-o', 'pid=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim() !== '';
+      for (let i = 0; i < 100 && pids.some(alive); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(pids.filter(alive)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone, as it should be.
+        }
+      }
+    }
   });
 });
 
