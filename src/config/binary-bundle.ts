@@ -217,12 +217,14 @@ export function bundleFromOutput(output: string, file: string, tokens: BundleTok
 }
 
 /**
- * Every string the bundle imports from as esbuild prints it (`from "x"`,
- * `import "x"`, `import("x")`, with double quotes): wider than the imports
- * themselves (a config's own text may read so), which only ever declines.
+ * Every string the bundle imports or requires from as esbuild prints it
+ * (`from "x"`, `import "x"`, `import("x")`, `__require("x")`, with double
+ * quotes): wider than the imports themselves (a config's own text may read
+ * so), which only ever declines. A package required is resolved from the
+ * config's folder here, from the requiring module's by the plugin.
  */
 function importedSpecifiers(code: string): string[] {
-  return [...code.matchAll(/\b(?:from|import)\s*\(?\s*"((?:[^"\\\n]|\\.)*)"/g)].map((match) => {
+  return [...code.matchAll(/(?:\bfrom|\bimport|require)\s*\(?\s*"((?:[^"\\\n]|\\.)*)"/g)].map((match) => {
     try {
       return JSON.parse(`"${match[1]}"`) as string;
     } catch {

@@ -135,6 +135,17 @@ describe('what the executable declines, the plugin compiles', () => {
       /the package import "catalog-names"/,
     ],
     ['a subpath of p7apps', { 'p7apps.config.ts': "import { defineConfig } from 'p7apps/config';\nexport default defineConfig({ apps: [] });\n" }, /the package import "p7apps-self-[0-9a-f]+\/config"/],
+    ["a subpath of p7apps, required", { 'p7apps.config.ts': "const { defineConfig } = require('p7apps/config');\nexport default defineConfig({ apps: [] });\n" }, /the package import "p7apps-self-[0-9a-f]+\/config"/],
+    [
+      'a package required by a module of its own, from a node_modules of its folder',
+      {
+        'lib/node_modules/catalog-names/package.json': '{"name": "catalog-names", "main": "index.js"}',
+        'lib/node_modules/catalog-names/index.js': 'exports.first = "from-package";\n',
+        'lib/names.cjs': "exports.first = require('catalog-names').first;\n",
+        'p7apps.config.ts': `const { first } = require('./lib/names.cjs');\nexport default { apps: [${APP('first')}] };\n`,
+      },
+      /the package import "catalog-names"/,
+    ],
     ["require('p7apps')", { 'p7apps.config.cts': "const { defineConfig } = require('p7apps');\nmodule.exports = defineConfig({ apps: [] });\n" }, /require\('p7apps'\)/],
     ['import.meta beyond url, dirname and filename', { 'p7apps.config.mts': 'export default { apps: [], resolves: typeof import.meta.resolve };\n' }, /import\.meta beyond/],
     [
