@@ -24,13 +24,15 @@
 // - anything esbuild reports as an error, or a build not done in time: a
 //   FIFO among the files esbuild reads never answers, and the plugin path,
 //   which reads each file itself without blocking, refuses it;
-// - a path esbuild's command line would read as something else.
+// - a path esbuild's command line would read as something else, or one
+//   through a symbolic link (esbuild names modules by the path given, Node
+//   by their real path: import.meta.url and __dirname would differ).
 // The executable never runs any of the config; it is ended before the
 // thread that started it can end (a process left behind by an ended worker
 // thread is never reaped).
 
 import { spawn } from 'node:child_process';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILTINS, bundleBanner, IMPORT_META, PER_MODULE_NAMES, requireFromTsx, type BundleTokens, type ConfigBundle } from './config-bundle.js';
@@ -121,6 +123,7 @@ export function startBinaryBundle(file: string, tokens: BundleTokens, options: B
   if (executable === undefined) return declined("no executable of esbuild's own is installed");
   // `out=in` names an output, and `*` is a pattern esbuild expands.
   if (!path.isAbsolute(file) || /[=*]/.test(file)) return declined("esbuild's command line would not read this path as the entry");
+  if (!isRealPath(file)) return declined('its path goes through a symbolic link: esbuild gives modules the path named, Node (and the plugin) their real one');
   if (readBesideCode(path.dirname(file)).some(isSpecialFile)) return declined('a file esbuild reads beside the config is not a regular file');
 
   const url = pathToFileURL(file).href;
@@ -182,6 +185,15 @@ export function startBinaryBundle(file: string, tokens: BundleTokens, options: B
       await closed;
     },
   };
+}
+
+/** Whether `file` is its own real path: no symbolic link on the way (false when it cannot be looked at). */
+function isRealPath(file: string): boolean {
+  try {
+    return realpathSync.native(file) === file;
+  } catch {
+    return false;
+  }
 }
 
 /** The bundle esbuild wrote for `file`, or why it cannot run as the plugin's would. */

@@ -5,7 +5,7 @@
 // before any of the config runs. The process never outlives its build.
 
 import { execFileSync } from 'node:child_process';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -164,6 +164,22 @@ describe('what the executable declines, the plugin compiles', () => {
     const declined = await binaryBundle(path.join(root, config));
     expect(declined).toBeInstanceOf(BinaryDeclined);
     expect((declined as BinaryDeclined).reason).toMatch(why);
+  });
+
+  it.each<[string, string]>([
+    ['a folder that is a symbolic link', 'linked/p7apps.config.ts'],
+    ['a config that is a symbolic link', 'elsewhere/p7apps.config.ts'],
+  ])('a path through %s: declined (Node, and the plugin, give each module its real path)', async (_name, config) => {
+    const root = await makeProject({
+      'real/lib/names.ts': "export const first = 'A';\n",
+      'real/p7apps.config.ts': `import { first } from './lib/names';\nexport default { apps: [${APP('first')}], where: __dirname };\n`,
+      'elsewhere/keep': '',
+    });
+    await symlink(path.join(root, 'real'), path.join(root, 'linked'));
+    await symlink(path.join(root, 'real/p7apps.config.ts'), path.join(root, 'elsewhere/p7apps.config.ts'));
+    const declined = await binaryBundle(path.join(root, config));
+    expect(declined).toBeInstanceOf(BinaryDeclined);
+    expect((declined as BinaryDeclined).reason).toMatch(/symbolic link/);
   });
 
   it('a tsconfig.json beside the config that is a FIFO: declined without starting esbuild', async () => {
