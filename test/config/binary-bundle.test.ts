@@ -153,6 +153,11 @@ describe('what the executable declines, the plugin compiles', () => {
       { 'lib/where.ts': 'export const where = import.meta.url;\n', 'p7apps.config.ts': "import { where } from './lib/where';\nexport default { apps: [], where };\n" },
       /lib\/where\.ts uses import\.meta, __dirname or __filename/,
     ],
+    [
+      'import.meta.url in a module of its own, written with a space inside',
+      { 'lib/where.ts': 'export const where = import\n  .meta.url;\n', 'p7apps.config.ts': "import { where } from './lib/where';\nexport default { apps: [], where };\n" },
+      /lib\/where\.ts uses import\.meta, __dirname or __filename/,
+    ],
     ['__dirname in a module of its own', { 'lib/where.cjs': 'exports.where = __dirname;\n', 'p7apps.config.ts': "const { where } = require('./lib/where.cjs');\nexport default { apps: [], where };\n" }, /lib\/where\.cjs uses/],
     ['a syntax error', { 'p7apps.config.ts': 'export default {\n  apps: [}\n' }, /esbuild reported an error/],
     ['a local module that is missing', { 'p7apps.config.ts': "import { apps } from './missing';\nexport default { apps };\n" }, /esbuild reported an error/],

@@ -25,6 +25,15 @@ describe('a bundled config keeps what Node gives each module', () => {
       'ROOT/lib/where.ts|ROOT/lib|ROOT/lib/where.ts|ROOT',
     ],
     [
+      "a module's own import.meta.url, written with a space and a comment inside (import /* */ .meta)",
+      {
+        'package.json': '{"type": "module"}',
+        'lib/where.ts': "import { fileURLToPath } from 'node:url';\nexport const where = fileURLToPath(import /* its own */ .meta.url);\n",
+        'p7apps.config.ts': `import { where } from './lib/where.js';\nexport default { apps: [${APP('where')}] };\n`,
+      },
+      'ROOT/lib/where.ts',
+    ],
+    [
       "each module's own __dirname and __filename (CommonJS project)",
       {
         'lib/where.cjs': 'exports.where = __filename + "|" + __dirname;\n',
