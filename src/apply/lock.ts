@@ -11,10 +11,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { P7appsError } from '../errors.js';
+import { NOT_A_REGULAR_FILE, NotARegularFile, readRegularFile } from '../fs-read.js';
 import { formatDuration } from './clock.js';
 
 export const LOCK_FILE_NAME = '.p7apps.lock';
@@ -89,7 +90,7 @@ async function removeIfStill(file: string, existing: Existing): Promise<void> {
   }
   let moved: string | null;
   try {
-    moved = await readFile(aside, 'utf8');
+    moved = (await readRegularFile(aside)).toString('utf8');
   } catch {
     moved = null;
   }
@@ -128,10 +129,16 @@ type Existing = { holder: LockHolder | null; mtimeMs: number; text: string };
 
 async function readHolder(file: string): Promise<Existing | 'gone'> {
   try {
-    const [text, stats] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    // Read without blocking: a FIFO under the lock's name (a checkout can hold one) would wait for ever.
+    const [text, stats] = await Promise.all([readRegularFile(file).then((bytes) => bytes.toString('utf8')), stat(file)]);
     return { holder: parseHolder(text), mtimeMs: stats.mtimeMs, text };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    if (err instanceof NotARegularFile) {
+      throw new P7appsError(`cannot take the apply lock ${file}: it is ${NOT_A_REGULAR_FILE}`, {
+        hint: 'p7apps writes .p7apps.lock next to the config while it applies, and removes it after: remove what is there under that name.',
+      });
+    }
     throw lockError(file, err);
   }
 }

@@ -21,11 +21,10 @@
 // folder, `p7apps` is the running p7apps.
 
 import type { ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { NotARegularFile, readRegularFile as readRegular } from '../fs-read.js';
 import { isSpecialFile, NOT_A_REGULAR_FILE, readBesideCode } from './search-places.js';
 
 /** esbuild's API, as much of it as is used here. */
@@ -162,19 +161,12 @@ export class BundleDeclined extends Error {}
 /** Why the config cannot be loaded at all: a file that any way of loading it reads would block the reader. */
 export class BundleRefused extends Error {}
 
-/**
- * A file's bytes; refused unless it is a regular file. Opened without
- * blocking: opening or reading a FIFO nobody writes to would hold a thread
- * of Node's pool for good, and then the process could never exit, even when
- * the file was only compiled ahead of need for a config not used.
- */
+/** A file's bytes, read without blocking (../fs-read.ts); declined unless it is a regular file. */
 async function readRegularFile(file: string): Promise<Buffer> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    if (!(await handle.stat()).isFile()) throw new BundleDeclined(`${file} is not a regular file`);
-    return await handle.readFile();
-  } finally {
-    await handle.close();
+    return await readRegular(file);
+  } catch (err) {
+    throw err instanceof NotARegularFile ? new BundleDeclined(err.message) : err;
   }
 }
 

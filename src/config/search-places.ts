@@ -43,7 +43,7 @@ export const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'] as const
 export const READ_BESIDE_CODE = ['package.json', 'tsconfig.json', 'jsconfig.json'] as const;
 
 /** What messages say of a file isSpecialFile() holds true for. */
-export const NOT_A_REGULAR_FILE = 'not a regular file (a FIFO, socket or device)';
+export { NOT_A_REGULAR_FILE } from '../fs-read.js';
 
 /**
  * Whether `file` is there but neither a regular file nor a directory: a

@@ -1,6 +1,6 @@
-// Files read on the way to a config that would block their reader: a FIFO
-// (named pipe) nobody writes to, under the name of a package.json,
-// tsconfig.json or a settings file of the config search. The real `p7apps`
+// Files read on the way to a config, or by apply and show, that would block
+// their reader: a FIFO (named pipe) nobody writes to, under the name of a
+// package.json, tsconfig.json, a saved plan or the apply lock. The real `p7apps`
 // process refuses each from its metadata, naming it, with exit 1, or, where
 // nothing reads it, passes it by; it never waits on one. Every FIFO is
 // released after the run (test/helpers/process.ts), so a p7apps that does
@@ -148,5 +148,23 @@ describe('which files compiling a TypeScript config reads, judged without readin
     const project = await projectWithFifos({ 'p7apps.config.ts': CONFIGS.ts[1] }, ['package.json']);
     expect(likelyModuleConfig(undefined, project.dir)).toBeUndefined();
     expect(likelyModuleConfig('p7apps.config.ts', project.dir)).toBeUndefined();
+  });
+});
+
+describe('a FIFO under the name of a file apply or show reads', () => {
+  const server = { P7APPS_URL: 'http://127.0.0.1:9', P7APPS_TOKEN: 'blocking-files-token' };
+  it.each<[string, string[], string, string]>([
+    ['a saved plan given to show', ['show', 'plan.json'], 'plan.json', 'cannot read the plan PROJECT/plan.json: it is not a regular file (a FIFO, socket or device)'],
+    ['a saved plan given to apply', ['apply', 'plan.json'], 'plan.json', 'cannot read the plan PROJECT/plan.json: it is not a regular file (a FIFO, socket or device)'],
+    ['the apply lock beside the config', ['apply', '--auto-approve'], '.p7apps.lock', 'cannot take the apply lock PROJECT/.p7apps.lock: it is not a regular file (a FIFO, socket or device)'],
+  ])('%s: refused, naming it, exit 1', async (_name, args, fifo, says) => {
+    const project = await projectWithFifos({ 'p7apps.config.json': CONFIGS.json[1] }, [fifo]);
+    const cli = startCli(args, { cwd: project.dir, env: server });
+    const exitedAlone = await settlesWithin(cli.done, 20_000);
+    const run = await releaseFifos(cli, project.fifos);
+    expect(exitedAlone).toBe(true);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Error: ${says.replace('PROJECT', project.dir)}\n`);
+    expect(run.stderr).not.toMatch(STACK_LINE);
   });
 });

@@ -1,0 +1,32 @@
+// Reads a file p7apps takes from a place a checkout or a user controls (a
+// saved plan, the apply lock, a config's modules) without ever blocking on
+// one that is not a regular file: opening or reading a FIFO nobody writes to
+// never returns, and a read that waits for ever holds a thread of Node's
+// pool, so the process could not even exit. The file is opened without
+// blocking and judged from its metadata before a byte is read.
+
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+
+/** What messages say of a file that is not a regular one. */
+export const NOT_A_REGULAR_FILE = 'not a regular file (a FIFO, socket or device)';
+
+/** The error readRegularFile() throws for a FIFO, socket or device (a directory fails as reading one does, EISDIR). */
+export class NotARegularFile extends Error {
+  readonly code = 'ENOTREG';
+  constructor(readonly file: string) {
+    super(`${file} is ${NOT_A_REGULAR_FILE}`);
+  }
+}
+
+/** The bytes of `file`; NotARegularFile when it is a FIFO, socket or device; a system error (ENOENT, EACCES, ...) otherwise. */
+export async function readRegularFile(file: string): Promise<Buffer> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() && !info.isDirectory()) throw new NotARegularFile(file);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
