@@ -5,11 +5,30 @@
 // pool, so the process could not even exit. The file is opened without
 // blocking and judged from its metadata before a byte is read.
 
-import { constants } from 'node:fs';
+import { constants, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** What messages say of a file that is not a regular one. */
 export const NOT_A_REGULAR_FILE = 'not a regular file (a FIFO, socket or device)';
+
+/** Whether metadata says FIFO, socket or device: neither a regular file nor a directory. */
+export function isSpecialKind(info: Stats): boolean {
+  return !info.isFile() && !info.isDirectory();
+}
+
+/**
+ * Whether `file` is there and is a FIFO, socket or device, which would block
+ * a reader (a FIFO nobody writes to blocks it for ever) or never end. Judged
+ * from metadata only; anything that cannot be looked at is left to whoever
+ * reads it.
+ */
+export function isSpecialFile(file: string): boolean {
+  try {
+    return isSpecialKind(statSync(file));
+  } catch {
+    return false;
+  }
+}
 
 /** The error readRegularFile() throws for a FIFO, socket or device (a directory fails as reading one does, EISDIR). */
 export class NotARegularFile extends Error {
@@ -23,8 +42,7 @@ export class NotARegularFile extends Error {
 export async function readRegularFile(file: string): Promise<Buffer> {
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const info = await handle.stat();
-    if (!info.isFile() && !info.isDirectory()) throw new NotARegularFile(file);
+    if (isSpecialKind(await handle.stat())) throw new NotARegularFile(file);
     return await handle.readFile();
   } finally {
     await handle.close();

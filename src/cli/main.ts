@@ -15,7 +15,8 @@ import { Redactor } from '../redact.js';
 import { liveConfigWorkers } from '../config/sandbox.js';
 import { ConfigError } from '../config/errors.js';
 import { displayPath } from '../config/files.js';
-import { directoriesUp, isSpecialFile, NOT_A_REGULAR_FILE } from '../config/search-places.js';
+import { directoriesUp } from '../config/search-places.js';
+import { isSpecialFile, NOT_A_REGULAR_FILE } from '../fs-read.js';
 import { guardProcess, type ProcessGuard } from './signals.js';
 
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';

@@ -36,7 +36,8 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } fro
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILTINS, bundleBanner, IMPORT_META, PER_MODULE_NAMES, requireFromTsx, type BundleTokens, type ConfigBundle } from './config-bundle.js';
-import { isSpecialFile, readBesideCode } from './search-places.js';
+import { isSpecialFile } from '../fs-read.js';
+import { readBesideCode } from './search-places.js';
 
 /** A build not done by then is stopped and declined: esbuild compiles a config in tens of milliseconds. */
 export const BINARY_BUILD_DEADLINE_MS = 5_000;

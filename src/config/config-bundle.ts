@@ -24,8 +24,8 @@ import type { ChildProcess } from 'node:child_process';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { NotARegularFile, readRegularFile as readRegular } from '../fs-read.js';
-import { isSpecialFile, NOT_A_REGULAR_FILE, readBesideCode } from './search-places.js';
+import { isSpecialFile, NOT_A_REGULAR_FILE, NotARegularFile, readRegularFile as readRegular } from '../fs-read.js';
+import { readBesideCode } from './search-places.js';
 
 /** esbuild's API, as much of it as is used here. */
 interface Esbuild {

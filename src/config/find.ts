@@ -29,7 +29,8 @@ import type { PathSegment } from './issue-path.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { discardConfigWorker, evaluateConfigFile, ModuleLoadError } from './sandbox.js';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
-import { NOT_A_REGULAR_FILE, SEARCH_PLACES, specialFileBesideCode } from './search-places.js';
+import { isSpecialKind, NOT_A_REGULAR_FILE } from '../fs-read.js';
+import { SEARCH_PLACES, specialFileBesideCode } from './search-places.js';
 
 export { SEARCH_PLACES };
 
@@ -243,8 +244,7 @@ async function refuseSpecialFile(file: string, fail: (file: string, message: str
     return;
   }
   if (info.isDirectory()) return;
-  if (!info.isFile() && path.basename(file) === 'package.json') fail(file, `${NOT_REGULAR}, and p7apps reads its "${PACKAGE_KEY}" key; make it a regular file or remove it`);
-  if (!info.isFile()) fail(file, `${NOT_REGULAR}; a config must be a file`);
+  if (isSpecialKind(info)) fail(file, path.basename(file) === 'package.json' ? `${NOT_REGULAR}, and p7apps reads its "${PACKAGE_KEY}" key; make it a regular file or remove it` : `${NOT_REGULAR}; a config must be a file`);
   if (info.size > MAX_CONFIG_FILE_BYTES) fail(file, `the file is too large (${formatBytes(info.size)}; at most ${formatBytes(MAX_CONFIG_FILE_BYTES)})`);
 }
 

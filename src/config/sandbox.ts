@@ -290,10 +290,9 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
 
     worker.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     worker.on('message', (answer: SandboxAnswer) => {
-      if (answer.kind === 'esbuild-process') {
-        // A standby worker's notes reach the listener prepareConfigWorker gave it.
-        if (ahead === undefined) noteProcess(answer);
-      } else if (answer.kind === 'started') startClock();
+      // Only a worker started ahead of need notes processes, to the listener prepareConfigWorker gave it.
+      if (answer.kind === 'esbuild-process') return;
+      if (answer.kind === 'started') startClock();
       else if (answer.kind === 'config') finish({ value: answer.value });
       else fail(answer.message, answer);
     });

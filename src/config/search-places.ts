@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isSpecialFile } from '../fs-read.js';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
 
 /** In order of preference. Two of them in one directory is an error, not a silent choice. */
@@ -42,23 +43,6 @@ export const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'] as const
  */
 export const READ_BESIDE_CODE = ['package.json', 'tsconfig.json', 'jsconfig.json'] as const;
 
-/** What messages say of a file isSpecialFile() holds true for. */
-export { NOT_A_REGULAR_FILE } from '../fs-read.js';
-
-/**
- * Whether `file` is there but neither a regular file nor a directory: a
- * FIFO, socket or device, which would block a reader (a FIFO nobody writes
- * to blocks it for ever) or never end. Judged from metadata only; anything
- * that cannot be looked at is left to whoever reads it.
- */
-export function isSpecialFile(file: string): boolean {
-  try {
-    const info = statSync(file);
-    return !info.isFile() && !info.isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The first file that loading the TypeScript/JavaScript config `file`, from

@@ -17,7 +17,7 @@ import { BundleDeclined, bundleConfig, compiledFromCurrent } from '../../src/con
 import { bundleTokens, configWorkerStandingBy, discardConfigWorker, evaluateConfigFile, prepareConfigWorker } from '../../src/config/sandbox.js';
 import { likelyModuleConfig } from '../../src/config/search-places.js';
 import { MAX_CONFIG_FILE_BYTES } from '../../src/config/limits.js';
-import { runCliProcess } from '../helpers/process.js';
+import { releaseFifos, runCliProcess, settlesWithin, startCli } from '../helpers/process.js';
 import { makeProject } from './project.js';
 
 afterEach(() => discardConfigWorker());
@@ -342,6 +342,20 @@ describe('a FIFO among the files a guess imports', () => {
     } finally {
       release(fifo);
     }
+  });
+
+  it("the config taken while esbuild's executable waits on the FIFO: stopped after its grace, the load ends at the time limit, no esbuild left", async () => {
+    const dir = await makeProject({ 'p7apps.config.ts': "import { apps } from './mod';\nexport default { apps };\n" });
+    const fifo = path.join(dir, 'mod.ts');
+    execFileSync('mkfifo', [fifo]);
+    const cli = startCli(['validate'], { cwd: dir, env: { P7APPS_CONFIG_TIMEOUT_MS: '1000' } });
+    const exitedAlone = await settlesWithin(cli.done, 20_000);
+    const run = await releaseFifos(cli, [fifo]);
+    expect(exitedAlone).toBe(true);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Error: p7apps.config.ts: loading the file did not finish within 1 s');
+    const left = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n').filter((line) => line.includes('esbuild') && line.includes(dir));
+    expect(left).toEqual([]);
   });
 
   it('a guess that no config took: the process still ends (no thread of its pool is left waiting on the FIFO)', async () => {
