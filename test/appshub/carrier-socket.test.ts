@@ -365,6 +365,39 @@ describe('requests', () => {
 });
 
 describe('a server over node:http, through the socket carrier', () => {
+  it('keeps every answer whole when connections read at the same time (plain connections share one read buffer)', async () => {
+    // Each answer is its own letter, written in pieces with a pause between them, so the reads of
+    // the connections interleave; a piece kept as a view of the shared buffer would be overwritten.
+    const server = http.createServer((req, res) => {
+      const params = new URL(req.url!, 'http://x').searchParams;
+      const body = Buffer.from(JSON.stringify(params.get('letter')!.repeat(Number(params.get('n')))));
+      res.setHeader('content-type', 'application/json');
+      if (params.get('framing') === 'length') res.setHeader('content-length', body.length);
+      let at = 0;
+      const next = () => {
+        if (at >= body.length) return void res.end();
+        res.write(body.subarray(at, (at += 3000)));
+        setTimeout(next, 1);
+      };
+      next();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    });
+    const c = socketClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 4);
+    const asks = 'abcdefgh'.split('').flatMap((letter, i) => [
+      { letter, n: 20_000 + 1000 * i, framing: i % 2 === 0 ? 'length' : 'chunked' },
+      // Past the read buffer's 64 KiB and the 256 KiB held unread before a connection pauses.
+      { letter: letter.toUpperCase(), n: 300_000 + i, framing: i % 2 === 0 ? 'chunked' : 'length' },
+    ]);
+    const answers = await Promise.all(asks.map((a) => c.readJson({ api: 'apps', path: `apps/?letter=${a.letter}&n=${a.n}&framing=${a.framing}` })));
+    answers.forEach((answer, i) => expect(answer.body === asks[i]!.letter.repeat(asks[i]!.n), `answer ${i} (${asks[i]!.letter})`).toBe(true));
+  });
+
+
   it('answers HEAD-less reads of every size the server chooses to chunk or not', async () => {
     const sizes = [0, 1, 1000, 70_000, 300_000];
     const server = http.createServer((req, res) => {
