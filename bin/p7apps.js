@@ -21,7 +21,7 @@ const { headStart } = await import('../dist/bundle/head-start.js');
 headStart(process.argv.slice(2), process.cwd());
 
 // Imported after the cache is on, so that the bundle is what it caches.
-const { main, endProcess } = await import('../dist/bundle/p7apps.js');
+const { main, endProcess, delayOptimisingCompiler } = await import('../dist/bundle/p7apps.js');
 
 /**
  * Exits once stdout and stderr have handed over what was written, so a timer
@@ -49,7 +49,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(exitAfterFlush, (err) => {
+// This process is the CLI's own: a command that reads the server may retune
+// when V8 optimises (src/cli/v8-tiering.ts).
+main(process.argv.slice(2), { delayOptimisingCompiler }).then(exitAfterFlush, (err) => {
   // main() reports every expected failure itself; reaching here is a bug.
   process.stderr.write(`p7apps: internal error: ${err && err.message ? err.message : String(err)}\n`);
   exitAfterFlush(1);
