@@ -65,7 +65,6 @@ export const applyCommand: CommandFactory = (ctx) => ({
       .example('$0 apply --auto-approve --expect-plan plan.json', 'Plan afresh; apply only if it publishes what the reviewed plan.json did (in CI: the plan saved on the pull request)')
       .example('$0 apply --auto-approve --format json > out.jsonl', 'Unattended, in CI (P7APPS_URL and P7APPS_TOKEN from its secrets): one JSON event per line'),
   handler: async (args) => {
-    ctx.delayOptimisingCompiler?.();
     // Loaded when the command runs, so other commands (and --help) do not pay for publishing.
     const { runApply } = await import('./apply-run.js');
     ctx.exitCode = await runApply(ctx, args as unknown as ApplyArgs);
