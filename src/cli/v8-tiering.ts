@@ -5,7 +5,7 @@
 // compile of one such function took up to 40 ms: measured on a plan of 1,000
 // apps at a 1 ms round trip, about 0.26 s of the plan's 1.1 s of CPU on Node
 // 20 (0.1 s on Node 22) went to compiles that a command ending a second later
-// never earned back. With the threshold raised tenfold the same plan took
+// never earned back. With the threshold raised 10-15 times the same plan took
 // that much less CPU, and less wall time too (1.0 s against 1.16 s); code
 // that really runs long (a catalog ten times larger) is still optimised,
 // only later.
