@@ -32,8 +32,12 @@ const LATER_OPTIMISATION: ReadonlyMap<number, { flag: string; value: number }> =
   [12, { flag: '--invocation-count-for-turbofan', value: 30_000 }],
 ]);
 
-/** V8 options that say the user tunes tiering themselves. */
-const USER_TIERING = /^--(?:no-)?(?:interrupt-budget|invocation-count-for-|turbofan|opt|maglev|sparkplug|always-)/;
+/**
+ * V8 options that say the user tunes tiering themselves. V8 takes them after
+ * one dash or two, and negated with `no` or `no-` (`--noopt`, `-no-opt`).
+ */
+const USER_TIERING =
+  /^--?(?:no-?)?(?:interrupt-budget|invocation-count-for-|minimum-invocations-|turbofan|opt|max-opt|maglev|sparkplug|always-|jitless|lite-mode|efficiency-mode|use-osr)/;
 
 /** The V8 flag to set for a V8 `version` with Node's `execArgv`, or undefined to leave V8 as it is. */
 export function laterOptimisationFlag(v8Version: string, execArgv: readonly string[]): string | undefined {

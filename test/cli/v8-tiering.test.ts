@@ -32,8 +32,19 @@ describe('the flag for each V8', () => {
     ['12.4.254.21-node.57', ['--maglev'], undefined],
     ['12.4.254.21-node.57', ['--turbofan'], undefined],
     ['11.3.244.8-node.38', ['--always-sparkplug'], undefined],
+    // As V8 reads them: one dash, `no` without a dash, and the other flags that choose the tiers.
+    ['11.3.244.8-node.38', ['-interrupt-budget=70000'], undefined],
+    ['11.3.244.8-node.38', ['--noopt'], undefined],
+    ['12.4.254.21-node.57', ['-no-turbofan'], undefined],
+    ['12.4.254.21-node.57', ['--max-opt=2'], undefined],
+    ['11.3.244.8-node.38', ['--max_opt=1'], undefined],
+    ['12.4.254.21-node.57', ['--jitless'], undefined],
+    ['11.3.244.8-node.38', ['--lite-mode'], undefined],
+    ['12.4.254.21-node.57', ['--efficiency-mode'], undefined],
+    ['12.4.254.21-node.57', ['--minimum-invocations-after-ic-update=1'], undefined],
     // Other Node options are not tiering.
     ['11.3.244.8-node.38', ['--enable-source-maps', '--max-old-space-size=4096'], '--interrupt-budget=1000000'],
+    ['12.4.254.21-node.57', ['--no-warnings', '--no-deprecation', '-r', './hook.cjs', '--openssl-legacy-provider'], '--invocation-count-for-turbofan=30000'],
   ])('V8 %s with %j: %s', (version, execArgv, flag) => {
     expect(laterOptimisationFlag(version, execArgv)).toBe(flag);
   });
