@@ -9,8 +9,8 @@
 // that much less CPU, and less wall time too (1.0 s against 1.16 s); code
 // that really runs long (a catalog ten times larger) is still optimised,
 // only later.
-// Node 24 and later tier through Maglev, a cheaper compiler, first, and
-// measured no gain: their V8 is left as it is.
+// Node 23 and later tier through Maglev, a cheaper compiler, first (Node 24
+// and 26 measured no gain): their V8 is left as it is.
 //
 // `apply` keeps V8's default: its time is the server's publishing, and with
 // the delay 60 publishes on a 1,000-app catalog took about 45 ms longer
@@ -24,12 +24,16 @@
 // A user who passes V8 tiering flags of their own (`node --interrupt-budget=N
 // $(command -v p7apps) plan`) keeps them: p7apps then sets nothing.
 
-/** Per V8 major version: the flag that sets how much a function runs before TurboFan takes it, and p7apps' value. */
-const LATER_OPTIMISATION: ReadonlyMap<number, { flag: string; value: number }> = new Map([
+/**
+ * Per V8 major.minor version, the ones measured: the flag that sets how much
+ * a function runs before TurboFan takes it, and p7apps' value. By minor, not
+ * major: Node 23's V8 12.9 tiers through Maglev, as Node 24's does.
+ */
+const LATER_OPTIMISATION: ReadonlyMap<string, { flag: string; value: number }> = new Map([
   // Node 20 (V8 11.3): a budget of executed bytecode, default 67,584.
-  [11, { flag: '--interrupt-budget', value: 1_000_000 }],
+  ['11.3', { flag: '--interrupt-budget', value: 1_000_000 }],
   // Node 22 (V8 12.4, Maglev off): invocations, default 3,000.
-  [12, { flag: '--invocation-count-for-turbofan', value: 30_000 }],
+  ['12.4', { flag: '--invocation-count-for-turbofan', value: 30_000 }],
 ]);
 
 /**
@@ -41,7 +45,7 @@ const USER_TIERING =
 
 /** The V8 flag to set for a V8 `version` with Node's `execArgv`, or undefined to leave V8 as it is. */
 export function laterOptimisationFlag(v8Version: string, execArgv: readonly string[]): string | undefined {
-  const choice = LATER_OPTIMISATION.get(Number(v8Version.split('.')[0]));
+  const choice = LATER_OPTIMISATION.get(v8Version.split('.').slice(0, 2).join('.'));
   if (choice === undefined) return undefined;
   if (execArgv.some((arg) => USER_TIERING.test(arg.replaceAll('_', '-')))) return undefined;
   return `${choice.flag}=${choice.value}`;

@@ -19,7 +19,8 @@ describe('the flag for each V8', () => {
   it.each([
     ['11.3.244.8-node.38', [], '--interrupt-budget=1000000'],
     ['12.4.254.21-node.57', [], '--invocation-count-for-turbofan=30000'],
-    // Node 24 and later tier through Maglev first: left as they are.
+    // Node 23 (V8 12.9), 24 and later tier through Maglev first: left as they are.
+    ['12.9.202.28-node.14', [], undefined],
     ['13.6.233.17-node.53', [], undefined],
     ['14.6.202.34-node.34', [], undefined],
     ['10.2.154.26-node.26', [], undefined],
