@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RequestStop, type CarrierAnswer, type CarrierTimeouts } from '../../src/appshub/carrier.js';
 import { SocketCarrier } from '../../src/appshub/carrier-socket.js';
@@ -389,5 +390,79 @@ describe('TLS against a server that does not speak it, and the reverse', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const result = await outcome(carrier(1, { connectTimeoutMs: 5000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 }).send(get(url)));
     expect(result).toMatch(/^error (HPE_INVALID_CONSTANT|ECONNRESET)$/);
+  });
+});
+
+describe('the one read buffer every plain connection shares', () => {
+  /** Bytes that tell which answer they are: a 7-digit number, then bytes drawn from it. */
+  function bodyOf(id: number, size: number): Buffer {
+    const body = Buffer.allocUnsafe(size);
+    body.write(String(id).padStart(7, '0'), 'latin1');
+    for (let i = 7, s = id * 2654435761; i < body.length; i++) body[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+    return body;
+  }
+  const idOf = (body: Uint8Array) => Number(Buffer.from(body.subarray(0, 7)).toString('latin1'));
+  const sizeOf = (nth: number) => Math.max(7, nth % 5 === 0 ? 200_000 + ((nth * 7919) % 300_000) : (nth * 7919) % 30_000);
+
+  /** Every way an answer can be framed, with the body's bytes placed where a view kept too long would be overwritten. */
+  const framings: Array<(body: Buffer) => Buffer> = [
+    (body) => Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]),
+    (body) => Buffer.concat([Buffer.from(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]),
+    (body) => {
+      const parts = [Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')];
+      for (let at = 0, n = 1; at < body.length; at += n, n = 1 + ((n * 7 + 3) % 5000)) {
+        const piece = body.subarray(at, at + n);
+        parts.push(Buffer.from(`${piece.length.toString(16)};ext=${'e'.repeat(n % 20)}\r\n`), piece, Buffer.from('\r\n'));
+      }
+      return Buffer.concat([...parts, Buffer.from('0\r\nX-Trailer: yes\r\n\r\n')]);
+    },
+    (body) => {
+      const zipped = zlib.gzipSync(body);
+      return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${zipped.length}\r\n\r\n`), zipped]);
+    },
+    (body) => {
+      const zipped = zlib.deflateSync(body);
+      return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n${zipped.length.toString(16)}\r\n`), zipped, Buffer.from('\r\n0\r\n\r\n')]);
+    },
+    // Ends when the server closes: the connection is not used again.
+    (body) => Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'), body]),
+  ];
+
+  it('keeps every answer whole however the reads of two carriers\' connections interleave', async () => {
+    // Pieces of 1 byte to 90 KB, some written in the same turn, some a turn apart, so the reads of different
+    // connections (and of two carriers) take turns in the shared buffer in the middle of heads, chunk lines and bodies.
+    const s = await hostile((socket, nth) => {
+      const framing = nth % framings.length;
+      const bytes = framings[framing]!(bodyOf(nth, sizeOf(nth)));
+      let at = 0;
+      let turn = nth;
+      const write = () => {
+        while (at < bytes.length && !socket.destroyed) {
+          turn = (turn * 1103515245 + 12345) >>> 0;
+          const n = turn % 10 < 2 ? 1 : turn % 10 < 5 ? 1 + (turn % 100) : 1 + (turn % 90_000);
+          socket.write(bytes.subarray(at, (at += n)));
+          if (turn % 3 === 0) return void setImmediate(write);
+        }
+        if (framing === framings.length - 1 && !socket.destroyed) socket.end();
+      };
+      write();
+    });
+    const timeouts = { connectTimeoutMs: 20_000, headersTimeoutMs: 20_000, bodyTimeoutMs: 20_000 };
+    const carriers = [carrier(4, timeouts), carrier(3, timeouts)];
+    const seen = await Promise.all(
+      Array.from({ length: 120 }, async (_, i) => {
+        const answer = await carriers[i % 2]!.send(get(s.url));
+        // Some answers wait unread past the 256 KiB that pauses their connection while the others read on.
+        if (i % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        if (i % 11 === 0) return void (await answer.discard());
+        const capped = i % 7 === 0 && answer.headers.get('content-encoding') === null;
+        const body = (await answer.read(capped ? 1000 : 1 << 20, capped))!;
+        const id = idOf(body);
+        expect(Buffer.from(body).equals(bodyOf(id, capped ? Math.min(1000, sizeOf(id)) : sizeOf(id))), `answer ${id}`).toBe(true);
+        return id;
+      }),
+    );
+    const read = seen.filter((id) => id !== undefined);
+    expect(new Set(read).size).toBe(read.length);
   });
 });
