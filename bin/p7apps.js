@@ -4,12 +4,6 @@
 // toolchain is needed to run p7apps.
 import module from 'node:module';
 
-// Before the compile cache is on, whose folder is named by V8's flags: a
-// command that reads the server may retune when V8 optimises, and keeps a
-// cache of its own (src/cli/v8-tiering.ts). A guess from the command line.
-const { delayOptimisingCompilerFor } = await import('../dist/bundle/v8-tiering.js');
-delayOptimisingCompilerFor(process.argv.slice(2));
-
 // Node's compile cache (Node 22.1 and later): the bundle's code is compiled
 // once, not on every run. It lives in Node's default place (the OS temporary
 // directory, or NODE_COMPILE_CACHE); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
@@ -27,7 +21,7 @@ const { headStart } = await import('../dist/bundle/head-start.js');
 headStart(process.argv.slice(2), process.cwd());
 
 // Imported after the cache is on, so that the bundle is what it caches.
-const { main, endProcess } = await import('../dist/bundle/p7apps.js');
+const { main, endProcess, delayOptimisingCompiler } = await import('../dist/bundle/p7apps.js');
 
 /**
  * Exits once stdout and stderr have handed over what was written, so a timer
@@ -55,7 +49,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(exitAfterFlush, (err) => {
+// This process is the CLI's own: a command that reads the server may retune
+// when V8 optimises (src/cli/v8-tiering.ts).
+main(process.argv.slice(2), { delayOptimisingCompiler }).then(exitAfterFlush, (err) => {
   // main() reports every expected failure itself; reaching here is a bug.
   process.stderr.write(`p7apps: internal error: ${err && err.message ? err.message : String(err)}\n`);
   exitAfterFlush(1);

@@ -92,9 +92,8 @@ const result = await build({
   // The config worker (src/config/sandbox-worker.ts) is started by file name: an entry of its own.
   // So are the small entry configs import 'p7apps' as (src/config/config-api.ts),
   // and the CI steps bin/p7apps-ci.js runs (src/ci/main.ts), and the head start bin/p7apps.js
-  // runs before the CLI loads (src/cli/head-start.ts), and V8's tiering it sets before Node's compile
-  // cache is on (src/cli/v8-tiering.ts).
-  entryPoints: { 'v8-tiering': 'dist/cli/v8-tiering.js', 'head-start': 'dist/cli/head-start.js', p7apps: 'dist/cli/main.js', index: 'dist/index.js', 'sandbox-worker': 'dist/config/sandbox-worker.js', 'config-api': 'dist/config/config-api.js', ci: 'dist/ci/main.js' },
+  // runs before the CLI loads (src/cli/head-start.ts).
+  entryPoints: { 'head-start': 'dist/cli/head-start.js', p7apps: 'dist/cli/main.js', index: 'dist/index.js', 'sandbox-worker': 'dist/config/sandbox-worker.js', 'config-api': 'dist/config/config-api.js', ci: 'dist/ci/main.js' },
   outdir,
   bundle: true,
   splitting: true,

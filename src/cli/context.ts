@@ -18,4 +18,6 @@ export interface CliContext {
   secrets: Redactor;
   /** Sends the "SIGINT received" message somewhere else than stderr (a live progress view); undefined gives it back. Absent when the caller owns signals. */
   announceSignals?: (say: ((text: string) => void) | undefined) => void;
+  /** Given by the process's entry point (bin/p7apps.js) only: a command that reads the server calls it first (./v8-tiering.ts). In-process callers leave it out, so their V8 is never retuned. */
+  delayOptimisingCompiler?: () => void;
 }

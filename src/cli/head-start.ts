@@ -11,10 +11,38 @@
 import { availableParallelism } from 'node:os';
 import { prepareConfigWorker } from '../config/sandbox.js';
 import { likelyModuleConfig } from '../config/search-places.js';
-import { ANSWERED_BY_YARGS, guessCommand } from './command-guess.js';
 
 /** The commands that load the config (they take --config). */
 const CONFIG_COMMANDS = new Set(['validate', 'plan', 'apply', 'drift', 'check', 'doctor']);
+
+/** Options yargs answers itself, running no command: help, the version, shell completions. */
+const ANSWERED_BY_YARGS = new Set(['--help', '-h', '--version', '--get-yargs-completions']);
+
+export interface CommandGuess {
+  /** The first word that is not an option: the command, on every command line yargs accepts without options before it. */
+  command?: string;
+  /** What --config / -c names, when given. */
+  configPath?: string;
+}
+
+/** A rough reading of `argv`, for guessing only. */
+export function guessCommand(argv: readonly string[]): CommandGuess {
+  const guess: CommandGuess = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (arg === '--config' || arg === '-c') {
+      const value = argv[i + 1];
+      if (value !== undefined) guess.configPath = value;
+      i += 1;
+    } else if (arg.startsWith('--config=')) {
+      guess.configPath = arg.slice('--config='.length);
+    } else if (!arg.startsWith('-') && guess.command === undefined) {
+      guess.command = arg;
+    }
+  }
+  return guess;
+}
 
 /**
  * Starts, for `argv` run in `cwd`, what the command will most likely need

@@ -22,6 +22,7 @@ import { guardProcess, type ProcessGuard } from './signals.js';
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 /** For bin/p7apps.js, which ends the process once main() has returned. */
 export { endProcess } from './process-exit.js';
+export { delayOptimisingCompiler } from './v8-tiering.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
 
 /**
@@ -85,6 +86,7 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     signal: partial.signal ?? controller.signal,
     secrets,
     ...(guard ? { announceSignals: (say: ((text: string) => void) | undefined) => guard.announceTo(say) } : {}),
+    ...(partial.delayOptimisingCompiler ? { delayOptimisingCompiler: partial.delayOptimisingCompiler } : {}),
   };
 
   // Before yargs starts and reads it with a read that a FIFO would block for ever.

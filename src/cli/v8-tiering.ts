@@ -16,29 +16,13 @@
 // the delay 60 publishes on a 1,000-app catalog took about 45 ms longer
 // (16 interleaved runs), where its target has the least room.
 //
-// Only the CLI's own process is retuned (bin/p7apps.js calls
-// delayOptimisingCompilerFor first); the library and in-process callers
-// never change their host's V8. It is set as the process starts, from a
-// guess of the command (./command-guess.ts), before bin/p7apps.js turns on
-// Node's compile cache: a code cache holds V8's flags as they were when it
-// was made and is refused under others, and the cache's folder is named by
-// the flags it is turned on with, so the commands that retune keep a cache
-// of their own. Set later, when the command started, every module loaded
-// after it was cached under flags `validate`, `apply` and `doctor` refuse,
-// and the reverse: on Node 22, `plan` after `apply` (or `apply` after
-// `plan`) took 25-30 ms longer to end, its cache of 17 modules refused.
-// For the same reason V8 is left as it is when Node turned the cache on
-// itself as the process started (NODE_COMPILE_CACHE): its folder is then
-// named by the flags before any of p7apps' code runs.
-// Other commands are never retuned: `validate`, whose hot code then
-// optimised later, measured slower with it.
+// Only the CLI's own process is retuned (bin/p7apps.js hands this to main()
+// as CliContext.delayOptimisingCompiler); the library and in-process callers
+// never change their host's V8. It is set when a command that reads the
+// server starts, after the CLI and yargs have loaded: set before them, the
+// code they run hot is compiled later too, and `validate` measured slower.
 // A user who passes V8 tiering flags of their own (`node --interrupt-budget=N
 // $(command -v p7apps) plan`) keeps them: p7apps then sets nothing.
-
-import { ANSWERED_BY_YARGS, guessCommand } from './command-guess.js';
-
-/** The commands that read the server and gain from a later TurboFan (`apply` does not: above). */
-const RETUNED_COMMANDS: ReadonlySet<string> = new Set(['plan', 'drift', 'check', 'import']);
 
 /**
  * Per V8 major.minor version, the ones measured: the flag that sets how much
@@ -67,27 +51,16 @@ export function laterOptimisationFlag(v8Version: string, execArgv: readonly stri
   return `${choice.flag}=${choice.value}`;
 }
 
-/** Will the command line `argv` (most likely) run a command that is retuned? */
-export function retunesCommand(argv: readonly string[]): boolean {
-  const { command } = guessCommand(argv);
-  return command !== undefined && RETUNED_COMMANDS.has(command) && !argv.some((arg) => ANSWERED_BY_YARGS.has(arg));
-}
+let delayed = false;
 
-/** Did Node turn its compile cache on as the process started, from `env`? Node 20 has none; every Node 22 p7apps runs on has one. */
-function compileCacheOnAtStart(env: NodeJS.ProcessEnv): boolean {
-  return Number(process.versions.node.split('.')[0]) >= 22 && !!env.NODE_COMPILE_CACHE && !env.NODE_DISABLE_COMPILE_CACHE;
-}
-
-/**
- * Raises TurboFan's threshold in this process where retunesCommand and
- * laterOptimisationFlag say so, unless Node's compile cache is already on.
- * Called before the compile cache is turned on. Never throws.
- */
-export function delayOptimisingCompilerFor(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+/** Raises TurboFan's threshold in this process, once, where laterOptimisationFlag says so. Never throws. */
+export function delayOptimisingCompiler(): void {
+  if (delayed) return;
+  delayed = true;
+  const flag = laterOptimisationFlag(process.versions.v8, process.execArgv);
+  if (flag === undefined) return;
   try {
-    if (!retunesCommand(argv) || compileCacheOnAtStart(env)) return;
-    const flag = laterOptimisationFlag(process.versions.v8, process.execArgv);
-    if (flag !== undefined) process.getBuiltinModule('node:v8').setFlagsFromString(flag);
+    process.getBuiltinModule('node:v8').setFlagsFromString(flag);
   } catch {
     // Only a speed-up: never a reason to fail.
   }

@@ -1,8 +1,7 @@
 // When the CLI asks V8 to optimise later (src/cli/v8-tiering.ts): which V8
-// versions, which user flags make it step back, which command lines, and, on
-// the built CLI in a process of its own, that only commands reading the
-// server ask, once, before Node's compile cache is on, and never an
-// in-process caller.
+// versions, which user flags make it step back, and, on the built CLI in a
+// process of its own, that only commands reading the server ask, once, and
+// never an in-process caller.
 
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { laterOptimisationFlag, retunesCommand } from '../../src/cli/v8-tiering.js';
+import { laterOptimisationFlag } from '../../src/cli/v8-tiering.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('the flag for each V8', () => {
@@ -52,43 +51,17 @@ describe('the flag for each V8', () => {
   });
 });
 
-describe('the command lines retuned', () => {
-  it.each([
-    [['plan'], true],
-    [['drift', '--format', 'json'], true],
-    [['check'], true],
-    [['import', '--workspace', 'W'], true],
-    [['--config', 'p7apps.config.ts', 'plan'], true],
-    [['-c', 'plan', 'drift'], true],
-    [['apply', '--auto-approve'], false],
-    [['apply', 'plan'], false],
-    [['validate'], false],
-    [['doctor'], false],
-    [['show', 'plan.json'], false],
-    [['emulator'], false],
-    [['plan', '--help'], false],
-    [['--version'], false],
-    [[], false],
-  ])('%j: %s', (argv, retuned) => {
-    expect(retunesCommand(argv)).toBe(retuned);
-  });
-});
-
 describe('the built CLI', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'p7apps-tiering-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'p7apps.config.json'), JSON.stringify({ apps: [{ name: 'a', workspace: 'W', versions: [{ version: 1, workflow: '/w.p7wf' }] }] }));
-  // Records every call of v8.setFlagsFromString the CLI makes, and when it turns Node's compile cache on (a V8 flag
-  // set after that would have the commands that set it and those that do not refuse each other's cache), and lets them through.
+  // Records every call of v8.setFlagsFromString the CLI makes, and lets it through.
   const probe = path.join(dir, 'probe.mjs');
   writeFileSync(
     probe,
-    `import v8 from 'node:v8'; import module from 'node:module'; import { appendFileSync } from 'node:fs';
-const record = (call) => appendFileSync(process.env.TIERING_PROBE_FILE, call + '\\n');
+    `import v8 from 'node:v8'; import { appendFileSync } from 'node:fs';
 const set = v8.setFlagsFromString;
-v8.setFlagsFromString = (flag) => { record(flag); return set.call(v8, flag); };
-const enable = module.enableCompileCache;
-module.enableCompileCache = (...args) => { record('compile cache on'); return enable?.apply(module, args); };\n`,
+v8.setFlagsFromString = (flag) => { appendFileSync(process.env.TIERING_PROBE_FILE, flag + '\\n'); return set.call(v8, flag); };\n`,
   );
   const BIN = path.resolve(import.meta.dirname, '../../bin/p7apps.js');
   // A server that refuses the token: a command reading the server ends at its first answer, with exit code 1.
@@ -105,14 +78,14 @@ module.enableCompileCache = (...args) => { record('compile cache on'); return en
   });
   const env = () => ({ P7APPS_URL: url, P7APPS_TOKEN: 'tiering-test-token-0123456789' });
 
-  async function flagsSet(nodeArgs: string[], args: string[], moreEnv: Record<string, string> = {}): Promise<{ flags: string[]; status: number | null; stderr: string }> {
+  async function flagsSet(nodeArgs: string[], args: string[]): Promise<{ flags: string[]; status: number | null; stderr: string }> {
     const file = path.join(dir, `calls-${Math.random().toString(36).slice(2)}.txt`);
     writeFileSync(file, '');
     const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
       const child = execFile(
         process.execPath,
         [...nodeArgs, '--import', pathToFileURL(probe).href, BIN, ...args],
-        { cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TIERING_PROBE_FILE: file, ...env(), ...moreEnv }, encoding: 'utf8', timeout: 60_000 },
+        { cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TIERING_PROBE_FILE: file, ...env() }, encoding: 'utf8', timeout: 60_000 },
         (_err, _stdout, stderr) => resolve({ status: child.exitCode, stderr }),
       );
     });
@@ -130,26 +103,18 @@ module.enableCompileCache = (...args) => { record('compile cache on'); return en
     ['apply', ['apply', '--auto-approve'], 1, false],
     ['validate', ['validate'], 0, false],
     ['--version', ['--version'], 0, false],
-  ])('%s %j: asks for it at most once, before the compile cache is on (exit code %s, asks: %s)', async (_name, args, status, asks) => {
+  ])('%s %j: asks for it at most once (exit code %s, asks: %s)', async (_name, args, status, asks) => {
     const run = await flagsSet([], args);
     expect(run.status, run.stderr).toBe(status);
-    expect(run.flags).toEqual(asks && expected !== undefined ? [expected, 'compile cache on'] : ['compile cache on']);
+    expect(run.flags).toEqual(asks && expected !== undefined ? [expected] : []);
     // Nothing about V8 reaches the user.
     expect(run.stderr).not.toMatch(/flag|v8/i);
   });
 
-  it('leaves V8 alone when Node turned its compile cache on as it started (NODE_COMPILE_CACHE), where it has one', async () => {
-    const run = await flagsSet([], ['plan'], { NODE_COMPILE_CACHE: path.join(dir, 'compile-cache') });
-    expect(run.status, run.stderr).toBe(1);
-    const nodeHasCompileCache = Number(process.versions.node.split('.')[0]) >= 22;
-    expect(run.flags).toEqual(!nodeHasCompileCache && expected !== undefined ? [expected, 'compile cache on'] : ['compile cache on']);
-  });
-
   it('leaves V8 alone when the user passes a tiering flag of their own', async () => {
-    // A flag each Node takes: Node 22 and later refuse --interrupt-budget.
-    const run = await flagsSet([process.versions.v8.startsWith('11.') ? '--interrupt-budget=70000' : '--invocation-count-for-turbofan=100'], ['plan']);
+    const run = await flagsSet(['--interrupt-budget=70000'], ['plan']);
     expect(run.status, run.stderr).toBe(1);
-    expect(run.flags).toEqual(['compile cache on']);
+    expect(run.flags).toEqual([]);
   });
 
   it('never retunes the V8 of an in-process caller', async () => {

@@ -37,6 +37,7 @@ export const checkCommand: CommandFactory = (ctx) => ({
           'Exit codes: 0 every check passed, 1 a check failed or could not run (or an error), 130 interrupted.',
       ),
   handler: async (args) => {
+    ctx.delayOptimisingCompiler?.();
     const { runCheckCommand } = await import('./check-run.js');
     ctx.exitCode = await runCheckCommand(ctx, args as unknown as CheckArgs);
   },

@@ -34,6 +34,7 @@ export const driftCommand: CommandFactory = (ctx) => ({
           'Exit codes: 0 in sync, 2 drift, 1 error, 130 interrupted.',
       ),
   handler: async (args) => {
+    ctx.delayOptimisingCompiler?.();
     // Loaded when the command runs, so other commands (and --help) do not pay for reading a server.
     const { runDrift } = await import('./drift-run.js');
     ctx.exitCode = await runDrift(ctx, args as unknown as DriftArgs);

@@ -62,6 +62,7 @@ export const importCommand: CommandFactory = (ctx) => ({
       .example('$0 import --workspace "Toy apps" --format yaml', 'Adopt the apps of one workspace into ./p7apps.config.yaml')
       .example('$0 import --app "Beam calculator" --force', 'Import one app again, replacing the files written before'),
   handler: async (args) => {
+    ctx.delayOptimisingCompiler?.();
     ctx.exitCode = await runImport(ctx, args as unknown as ImportArgs);
   },
 });

@@ -50,6 +50,7 @@ export const planCommand: CommandFactory = (ctx) => ({
       .example('$0 plan --wait --timeout 5m', 'Wait up to 5 minutes for versions still publishing, then plan')
       .epilogue('Exit codes: 0 no changes, 2 changes present (or a version still publishing: plan again), 1 error or conflict, 130 interrupted.'),
   handler: async (args) => {
+    ctx.delayOptimisingCompiler?.();
     // Loaded when the command runs, so other commands (and --help) do not pay for reading a server.
     const { runPlan } = await import('./plan-run.js');
     ctx.exitCode = await runPlan(ctx, args as unknown as PlanArgs);
