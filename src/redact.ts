@@ -12,6 +12,16 @@ import { escapeUnsafe, htmlText, jsonText, markdownText, xmlText } from './rende
 
 export const REDACTED = '[REDACTED]';
 
+/**
+ * A written form of a secret shorter than this is hidden only where it stands
+ * on its own, not inside a longer run of letters, digits and underscores: a
+ * password of `test` hidden everywhere turned "tests passed" into
+ * "[REDACTED]s passed" and every word holding it. Longer forms are hidden
+ * wherever they occur.
+ */
+const SHORT_FORM_LENGTH = 8;
+const WORD_CHARACTER = '[\\p{L}\\p{N}_]';
+
 /** The environment variables that hold a secret. */
 export const SECRET_ENV_VARIABLES = ['P7APPS_TOKEN', 'DA__P7__REST_AUTHTOKEN', 'P7APPS_PASSWORD'] as const;
 
@@ -20,6 +30,10 @@ export class Redactor {
   readonly #secrets = new Set<string>();
   /** Every written form of every secret, longest first. */
   #forms: string[] = [];
+  /** The forms of SHORT_FORM_LENGTH or more characters, hidden wherever they occur. */
+  #longForms: string[] = [];
+  /** The shorter forms, each where no word character touches it; undefined when there are none. */
+  #shortForms: RegExp | undefined;
 
   /** A redactor for the secrets of the environment (P7APPS_TOKEN, DA__P7__REST_AUTHTOKEN, P7APPS_PASSWORD). */
   static fromEnv(env: NodeJS.ProcessEnv): Redactor {
@@ -46,17 +60,24 @@ export class Redactor {
       ];
       this.#forms = [...new Set([...this.#forms, ...forms])].sort((a, b) => b.length - a.length);
     }
+    this.#longForms = this.#forms.filter((form) => form.length >= SHORT_FORM_LENGTH);
+    const short = this.#forms.filter((form) => form.length < SHORT_FORM_LENGTH);
+    this.#shortForms =
+      short.length === 0 ? undefined : new RegExp(`(?<!${WORD_CHARACTER})(?:${short.map(escapeForPattern).join('|')})(?!${WORD_CHARACTER})`, 'gu');
   }
 
   redact(text: string): string {
     let out = text;
-    for (const form of this.#forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
-    return out;
+    for (const form of this.#longForms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+    return this.#shortForms === undefined ? out : out.replace(this.#shortForms, REDACTED);
   }
 
   /** Whether the text holds one of the secrets, in any form. */
   contains(text: string): boolean {
-    return this.#forms.some((form) => text.includes(form));
+    if (this.#longForms.some((form) => text.includes(form))) return true;
+    if (this.#shortForms === undefined) return false;
+    this.#shortForms.lastIndex = 0;
+    return this.#shortForms.test(text);
   }
 }
 
@@ -73,4 +94,8 @@ export function shownUrl(text: string): string {
   }
   const cut = text.replace(/[?#].*$/s, (rest) => (rest ? '?…' : ''));
   return cut.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}…@`);
+}
+
+function escapeForPattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

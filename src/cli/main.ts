@@ -22,6 +22,7 @@ import { guardProcess, type ProcessGuard } from './signals.js';
 export { EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 /** For bin/p7apps.js, which ends the process once main() has returned. */
 export { endProcess } from './process-exit.js';
+/** For bin/p7apps.js, which hands it to main() as its own process's (./v8-tiering.ts). */
 export { delayOptimisingCompiler } from './v8-tiering.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
 

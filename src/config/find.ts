@@ -187,11 +187,30 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
   }
 
   if (result === null) return fail(cwd, 'no config file found');
-  if (result.isEmpty) return fail(result.filepath, 'the file is empty; declare the config in it, e.g. `export default defineConfig({ apps: [] })`');
+  if (result.isEmpty) return fail(result.filepath, `the file is empty; declare the config in it, e.g. ${emptyConfigExample(result.filepath)}`);
   const file = result.filepath;
   const loaded = result.config;
   if (!(loaded instanceof Loaded)) throw new Error(`config loader for ${file} returned an unexpected value`);
   return { file, value: loaded.value, pathPrefix: path.basename(file) === 'package.json' ? [PACKAGE_KEY] : [] };
+}
+
+/** The smallest config in the format of `file`, for the message about an empty one. */
+function emptyConfigExample(file: string): string {
+  switch (path.extname(file).toLowerCase()) {
+    case '.json':
+      return '`{ "apps": [] }`';
+    case '.cjs':
+      return '`module.exports = { apps: [] }`';
+    case '.ts':
+    case '.mts':
+    case '.cts':
+    case '.js':
+    case '.mjs':
+      return "`import { defineConfig } from 'p7apps'` and `export default defineConfig({ apps: [] })`";
+    default:
+      // .yaml, .yml, and .p7appsrc, which is read as YAML.
+      return '`apps: []`';
+  }
 }
 
 type SearchResult = CosmiconfigResult;

@@ -93,8 +93,11 @@ async function withinGrace(build: BinaryBuild): Promise<unknown> {
 function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundle | BundleRefused | undefined, first?: Promise<unknown>) => Promise<void> {
   const stage = new Int32Array(request.stage);
   let answered = false;
-  const answer = (message: SandboxAnswer) => {
+  // What the config printed reaches the CLI before its answer does: the CLI stops this thread on the answer,
+  // and output still on its way (on the thread's own port, which the answer's does not wait for) was lost.
+  const answer = async (message: SandboxAnswer) => {
     answered = true;
+    await printedOutput();
     port.postMessage(message);
   };
   process.on('beforeExit', () => {
@@ -107,7 +110,7 @@ function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundl
   return async (bundle, first = Promise.resolve()) => {
     if (bundle instanceof BundleRefused) {
       await first;
-      answer({ kind: 'failed', message: bundle.message });
+      await answer({ kind: 'failed', message: bundle.message });
       return;
     }
     return importConfigModule(request.file, request.source, onStage, bundle).then(
@@ -115,27 +118,51 @@ function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundl
         await first;
         const plain = toPlainData(value);
         if (!plain.ok) {
-          answer({ kind: 'failed', message: plain.message, at: formatPath(plain.path, labelsOf(value)) });
+          await answer({ kind: 'failed', message: plain.message, at: formatPath(plain.path, labelsOf(value)) });
           return;
         }
         try {
-          answer({ kind: 'config', value: plain.value });
+          await answer({ kind: 'config', value: plain.value });
         } catch (err) {
           // What the copy kept as it is (a Map holding a function, say), or nesting too deep to copy.
           const deep = err instanceof RangeError;
-          answer({ kind: 'failed', message: deep ? 'the config is nested too deeply to pass on; no config needs more than a few levels' : `the config cannot be passed on: ${(err as Error).message}` });
+          await answer({ kind: 'failed', message: deep ? 'the config is nested too deeply to pass on; no config needs more than a few levels' : `the config cannot be passed on: ${(err as Error).message}` });
         }
       },
       async (err: unknown) => {
         await first;
         if (err instanceof ModuleLoadError) {
-          answer({ kind: 'failed', message: err.message, ...(err.line === undefined ? {} : { line: err.line }), ...(err.column === undefined ? {} : { column: err.column }) });
+          await answer({ kind: 'failed', message: err.message, ...(err.line === undefined ? {} : { line: err.line }), ...(err.column === undefined ? {} : { column: err.column }) });
         } else {
-          answer({ kind: 'failed', message: `loading failed: ${err instanceof Error ? err.message : String(err)}` });
+          await answer({ kind: 'failed', message: `loading failed: ${err instanceof Error ? err.message : String(err)}` });
         }
       },
     );
   };
+}
+
+/** Longest the answer waits for the config's output to reach the CLI: a config that broke its own standard streams still gets its answer. */
+const PRINTED_OUTPUT_WAIT_MS = 1000;
+
+/**
+ * Settles once everything this thread wrote to stdout and stderr has reached
+ * the CLI's thread (a worker's write calls back when the other side has
+ * taken the bytes), or after PRINTED_OUTPUT_WAIT_MS.
+ */
+function printedOutput(): Promise<void> {
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      // A stream the config ended or destroyed takes no more writes (one would be an error of the thread's).
+      if (stream.writableEnded || stream.destroyed) return resolve();
+      try {
+        stream.write('', () => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, PRINTED_OUTPUT_WAIT_MS)));
+  return Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /** Apps named by their names where they can be read: the value may be what failed to read. */

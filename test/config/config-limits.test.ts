@@ -166,4 +166,34 @@ describe('what a config prints', () => {
     expect(run).toMatchObject({ code: 0, stdout: 'Valid: 0 apps, 0 versions, 0 workspaces (p7apps.config.mjs)\n' });
     expect(run.stderr).toContain('computing the catalog');
   });
+
+  const printsLines = (then: string) =>
+    `for (let i = 0; i < 400; i++) console.error(\`err line \${i}\`);\nfor (let i = 0; i < 400; i++) console.log(\`out line \${i}\`);\n${then}\n`;
+
+  it.each([
+    ['returns its config', printsLines('export default { apps: [] };'), 0, /^Valid: 0 apps/],
+    ['then throws', printsLines("throw new Error('no catalog today');"), 1, /^$/],
+  ])('reaches standard error in full when the config %s (the config thread is stopped on its answer)', async (_, text, code, stdout) => {
+    const dir = await makeProject({ 'p7apps.config.mjs': text });
+    // The output was cut short in about one run of three before the worker waited for it; five runs.
+    for (let run = 0; run < 5; run++) {
+      const result = await runCliProcess(['validate'], { cwd: dir });
+      expect(result.code, result.stderr.slice(-500)).toBe(code);
+      expect(result.stdout).toMatch(stdout);
+      for (const stream of ['err', 'out']) {
+        const lines = result.stderr.split('\n').filter((line) => line.startsWith(`${stream} line `));
+        expect(lines, `${stream} lines of run ${run}`).toEqual(Array.from({ length: 400 }, (_, i) => `${stream} line ${i}`));
+      }
+    }
+  });
+
+  it.each([
+    ['ends its standard output', "process.stdout.end();\nexport default { apps: [] };\n"],
+    ['destroys its standard error', "process.stderr.destroy();\nexport default { apps: [] };\n"],
+    ['replaces the writes of both with ones that never finish', "process.stdout.write = () => true;\nprocess.stderr.write = () => true;\nexport default { apps: [] };\n"],
+  ])('does not stop the config from loading when the config %s', async (_, text) => {
+    const dir = await makeProject({ 'p7apps.config.mjs': text });
+    const run = await runCliProcess(['validate'], { cwd: dir });
+    expect(run, run.stderr).toMatchObject({ code: 0, stdout: 'Valid: 0 apps, 0 versions, 0 workspaces (p7apps.config.mjs)\n' });
+  });
 });

@@ -99,8 +99,13 @@ describe('--config names the file', () => {
 
 describe('a file that is not a config says so, with the line where it can', () => {
   it.each<[string, string, string, { line?: number; column?: number; path?: string; message: string }]>([
-    ['an empty file', 'p7apps.config.ts', '', { message: 'the file is empty; declare the config in it, e.g. `export default defineConfig({ apps: [] })`' }],
-    ['a file of blanks', 'p7apps.config.yaml', '\n  \n', { message: 'the file is empty; declare the config in it, e.g. `export default defineConfig({ apps: [] })`' }],
+    // The example is in the file's own format.
+    ['an empty file', 'p7apps.config.ts', '', { message: "the file is empty; declare the config in it, e.g. `import { defineConfig } from 'p7apps'` and `export default defineConfig({ apps: [] })`" }],
+    ['an empty ES module', 'p7apps.config.mjs', '', { message: "the file is empty; declare the config in it, e.g. `import { defineConfig } from 'p7apps'` and `export default defineConfig({ apps: [] })`" }],
+    ['an empty CommonJS file', 'p7apps.config.cjs', '\n', { message: 'the file is empty; declare the config in it, e.g. `module.exports = { apps: [] }`' }],
+    ['an empty JSON file', 'p7apps.config.json', '', { message: 'the file is empty; declare the config in it, e.g. `{ "apps": [] }`' }],
+    ['a file of blanks', 'p7apps.config.yaml', '\n  \n', { message: 'the file is empty; declare the config in it, e.g. `apps: []`' }],
+    ['an empty rc file (YAML)', '.p7appsrc', '', { message: 'the file is empty; declare the config in it, e.g. `apps: []`' }],
     ['a YAML file of comments only', 'p7apps.config.yaml', '# nothing yet\n', { message: 'expected the config to be an object with an "apps" list, got null' }],
     ['a binary file', 'p7apps.config.json', '\u0000\u0001\u0002PNG', { message: 'this is not a text file (binary content or invalid UTF-8)' }],
     ['a YAML syntax error', 'p7apps.config.yaml', 'apps:\n  - name: Toy app\n    versions: [1, 2\n', { line: 4, column: 1, message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]' }],

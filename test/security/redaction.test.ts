@@ -37,6 +37,24 @@ describe('Redactor', () => {
     expect(redactor.redact(text)).toMatch(/^before ?\[REDACTED\] ?after$/);
   });
 
+  // A short secret hidden inside every word that holds it garbled whatever p7apps printed.
+  it.each<[string, string, string, string]>([
+    ['a short password, standing alone', 'test', 'password=test; test.', 'password=[REDACTED]; [REDACTED].'],
+    ['a short password, inside words', 'test', 'tests passed, attested, test_1', 'tests passed, attested, test_1'],
+    ['a short password, in a URL', 'pa55', 'https://h/?u=alice&p=pa55#x', 'https://h/?u=alice&p=[REDACTED]#x'],
+    // Its URL-encoded form is eight characters: hidden wherever it occurs.
+    ['a short password, URL-encoded', 'a b&', 'x?p=a%20b%26 and a%20b%26c', 'x?p=[REDACTED] and [REDACTED]c'],
+    ['a short password of other letters', 'pä', 'späß, pä, Pä', 'späß, [REDACTED], Pä'],
+    ['a short password of signs only', '!!', 'a!!b and !!', 'a!!b and [REDACTED]'],
+    ['a long token, inside a word too', 'tok-1234567', 'xxtok-1234567yy and tok-1234567', 'xx[REDACTED]yy and [REDACTED]'],
+    ["a short password's base64, which is long", '1234', 'MTIzNA==x and 1234', '[REDACTED]x and [REDACTED]'],
+  ])('hides %s where it stands on its own', (_, secret, text, shown) => {
+    const r = new Redactor();
+    r.add(secret);
+    expect(r.redact(text)).toBe(shown);
+    expect(r.contains(text)).toBe(shown !== text);
+  });
+
   it('reads the secrets of the environment, and nothing else', () => {
     const fromEnv = Redactor.fromEnv({ P7APPS_TOKEN: 'tok-1234567', DA__P7__REST_AUTHTOKEN: 'tok-7654321', P7APPS_PASSWORD: 'pw 12345', P7APPS_USERNAME: 'user@x' });
     expect(fromEnv.redact('tok-1234567 tok-7654321 pw 12345 user@x')).toBe('[REDACTED] [REDACTED] [REDACTED] user@x');
