@@ -409,7 +409,7 @@ describe('the one read buffer every plain connection shares', () => {
     (body) => Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]),
     (body) => Buffer.concat([Buffer.from(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]),
     (body) => {
-      const parts = [Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')];
+      const parts: Buffer[] = [Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')];
       for (let at = 0, n = 1; at < body.length; at += n, n = 1 + ((n * 7 + 3) % 5000)) {
         const piece = body.subarray(at, at + n);
         parts.push(Buffer.from(`${piece.length.toString(16)};ext=${'e'.repeat(n % 20)}\r\n`), piece, Buffer.from('\r\n'));
