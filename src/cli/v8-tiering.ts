@@ -1,19 +1,27 @@
 // When V8's optimising compiler (TurboFan) takes a function, for the
-// commands that read the server. On Node 20 and 22 TurboFan compiles every
+// commands that read the server, on Node 20. There TurboFan compiles every
 // function of the request path (the send, the answer's framing, the wire
 // readers) after a few hundred requests, on background threads, and a
 // compile of one such function took up to 40 ms: measured on a plan of 1,000
-// apps at a 1 ms round trip, about 0.26 s of the plan's 1.1 s of CPU on Node
-// 20 (0.1 s on Node 22) went to compiles that a command ending a second later
-// never earned back. With the threshold raised 10-15 times the same plan took
-// that much less CPU, and less wall time too (1.0 s against 1.16 s); code
-// that really runs long (a catalog ten times larger) is still optimised,
-// only later.
-// Node 23 and later tier through Maglev, a cheaper compiler, first (Node 24
-// and 26 measured no gain): their V8 is left as it is.
+// apps at a 1 ms round trip, about 0.26 s of the plan's 1.1 s of CPU went to
+// compiles that a command ending a second later never earned back. With the
+// threshold raised fifteenfold the same plan took that much less CPU, and
+// less wall time too (1.0 s against 1.16 s); code that really runs long (a
+// catalog ten times larger) is still optimised, only later.
 //
-// `apply` keeps V8's default: its time is the server's publishing, and with
-// the delay 60 publishes on a 1,000-app catalog took about 45 ms longer
+// Other Node versions keep V8's default:
+// - Node 22 measured 0.1 s less CPU on the same plan with the threshold
+//   raised tenfold, but it has Node's compile cache, and V8 refuses a cached
+//   module compiled under other flags: the modules `plan` loads after the
+//   flag is set and `apply` loads without it were compiled again by each in
+//   turn (17 modules, 15-30 ms a run when the two alternate, as they do in
+//   CI). Set before the cache is on, for every command, `plan` run after
+//   itself took 13 ms longer. Node 20 has no compile cache.
+// - Node 23 and later tier through Maglev, a cheaper compiler, first (Node
+//   24 and 26 measured no gain).
+//
+// `apply` keeps V8's default too: its time is the server's publishing, and
+// with the delay 60 publishes on a 1,000-app catalog took about 45 ms longer
 // (16 interleaved runs), where its target has the least room.
 //
 // Only the CLI's own process is retuned (bin/p7apps.js hands this to main()
@@ -25,15 +33,12 @@
 // $(command -v p7apps) plan`) keeps them: p7apps then sets nothing.
 
 /**
- * Per V8 major.minor version, the ones measured: the flag that sets how much
- * a function runs before TurboFan takes it, and p7apps' value. By minor, not
- * major: Node 23's V8 12.9 tiers through Maglev, as Node 24's does.
+ * Per V8 major.minor version, the ones measured and kept: the flag that sets
+ * how much a function runs before TurboFan takes it, and p7apps' value.
  */
 const LATER_OPTIMISATION: ReadonlyMap<string, { flag: string; value: number }> = new Map([
   // Node 20 (V8 11.3): a budget of executed bytecode, default 67,584.
   ['11.3', { flag: '--interrupt-budget', value: 1_000_000 }],
-  // Node 22 (V8 12.4, Maglev off): invocations, default 3,000.
-  ['12.4', { flag: '--invocation-count-for-turbofan', value: 30_000 }],
 ]);
 
 /**
