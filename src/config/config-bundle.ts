@@ -24,7 +24,7 @@ import type { ChildProcess } from 'node:child_process';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isSpecialFile, NOT_A_REGULAR_FILE, NotARegularFile, readRegularFile as readRegular } from '../fs-read.js';
+import { isSpecialFile, NOT_A_REGULAR_FILE, NotARegularFile, readRegularFile as readRegular, readRegularFileSync } from '../fs-read.js';
 import { readBesideCode } from './search-places.js';
 
 /** esbuild's API, as much of it as is used here. */
@@ -132,8 +132,7 @@ export const PER_MODULE_NAMES = new RegExp(String.raw`${IMPORT_META_SOURCE}|\b(?
 /**
  * What stands for p7apps in a bundle until importBundle() replaces it:
  * random, so that no text of the config can look like it, and made by the
- * caller (the CLI's thread), so that the config worker need not load
- * node:crypto for them.
+ * caller (the CLI's thread; ./sandbox.ts bundleTokens).
  */
 export interface BundleTokens {
   selfToken: string;
@@ -320,15 +319,15 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
  * Whether `bundle` is `file` as the CLI read it (`source`) and every other
  * file compiled into it as it reads now: a bundle made ahead of need (the
  * config worker's head start) must not run a module as it was before an
- * edit the CLI's own compile would see.
+ * edit the CLI's own compile would see. Read in the calling thread: the
+ * config worker waits on nothing else then, and a read through Node's pool
+ * for each module cost it a few milliseconds of round trips.
  */
-export async function compiledFromCurrent(bundle: ConfigBundle, file: string, source: string): Promise<boolean> {
+export function compiledFromCurrent(bundle: ConfigBundle, file: string, source: string): boolean {
   const inputs = bundle.inputs;
   if (inputs?.get(file)?.toString('utf8') !== source) return false;
   try {
-    const others = [...inputs].filter(([input]) => input !== file);
-    const now = await Promise.all(others.map(([input]) => readRegularFile(input)));
-    return others.every(([, bytes], i) => bytes.equals(now[i]!));
+    return [...inputs].every(([input, bytes]) => input === file || bytes.equals(readRegularFileSync(input)));
   } catch {
     return false; // Gone or unreadable now: compiled afresh, which reports it.
   }

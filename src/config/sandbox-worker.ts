@@ -7,7 +7,7 @@
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
-import { importConfigModule, type LoadStage } from './module-loader.js';
+import { importConfigModule, preloadSelf, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
 import { BINARY_BUILD_GRACE_MS, startBinaryBundle, type BinaryBuild } from './binary-bundle.js';
 import { BundleRefused, bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle, type WarmEsbuild } from './config-bundle.js';
@@ -19,6 +19,7 @@ const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STA
 if (parentPort !== null && isRequest(workerData)) {
   const port = parentPort;
   const load = serve(port, workerData);
+  void preloadSelf();
   port.once('message', (compiled: SandboxCompiled) =>
     void load(compiled.kind === 'bundle' ? compiled : compiled.kind === 'refused' ? new BundleRefused(compiled.message) : undefined),
   );
@@ -33,6 +34,8 @@ if (parentPort !== null && isRequest(workerData)) {
   const { guess, tokens } = workerData;
   const early = startBinaryBundle(guess, tokens);
   const earlyNoted = noteProcess(port, early);
+  // While esbuild compiles: what the config will import of p7apps.
+  void preloadSelf();
   let api: WarmEsbuild | undefined;
   const throughApi = (file: string) => {
     api ??= warmEsbuild();
@@ -53,7 +56,7 @@ if (parentPort !== null && isRequest(workerData)) {
     const request = message.request;
     const load = serve(port, request);
     const current = async (bundle: ConfigBundle | unknown): Promise<ConfigBundle | undefined> =>
-      isBundle(bundle) && (await compiledFromCurrent(bundle, request.file, request.source)) ? bundle : undefined;
+      isBundle(bundle) && compiledFromCurrent(bundle, request.file, request.source) ? bundle : undefined;
     const compiled = request.file === guess ? withinGrace(early).then(async (bundle) => (await current(bundle)) ?? throughApi(request.file)) : throughApi(request.file);
     // The answer waits for esbuild's processes to end, since the parent stops this thread on the answer.
     void compiled.then((bundle) => load(bundle, stopEsbuild()));
@@ -147,13 +150,17 @@ const PRINTED_OUTPUT_WAIT_MS = 1000;
 /**
  * Settles once everything this thread wrote to stdout and stderr has reached
  * the CLI's thread (a worker's write calls back when the other side has
- * taken the bytes), or after PRINTED_OUTPUT_WAIT_MS.
+ * taken the bytes), or after PRINTED_OUTPUT_WAIT_MS. A stream holding no
+ * byte whose write has not called back has nothing on its way: a config that
+ * printed nothing, or whose output has all arrived, is answered at once
+ * (asking would wait for the CLI's thread, which may be busy loading the
+ * validator meanwhile).
  */
 function printedOutput(): Promise<void> {
   const flushed = (stream: NodeJS.WriteStream) =>
     new Promise<void>((resolve) => {
       // A stream the config ended or destroyed takes no more writes (one would be an error of the thread's).
-      if (stream.writableEnded || stream.destroyed) return resolve();
+      if (stream.writableEnded || stream.destroyed || stream.writableLength === 0) return resolve();
       try {
         stream.write('', () => resolve());
       } catch {

@@ -7,7 +7,7 @@
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
-import { rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -217,12 +217,15 @@ describe('whether a bundle made ahead of need is still the config', () => {
     ['an imported module changed', (dir) => writeFile(path.join(dir, 'apps.ts'), 'export const apps = [2];\n'), CONFIG, false],
     ['an imported JSON file changed', (dir) => writeFile(path.join(dir, 'extra.json'), '{"b": 2}'), CONFIG, false],
     ['an imported module is gone', (dir) => rm(path.join(dir, 'apps.ts')), CONFIG, false],
+    // Read in the worker's own thread: a FIFO in a module's place must be refused from its metadata, never read.
+    ['an imported module is now a FIFO', async (dir) => { await rm(path.join(dir, 'apps.ts')); execFileSync('mkfifo', [path.join(dir, 'apps.ts')]); }, CONFIG, false],
+    ['an imported module is now a folder', async (dir) => { await rm(path.join(dir, 'apps.ts')); await mkdir(path.join(dir, 'apps.ts')); }, CONFIG, false],
   ])('%s: %s', async (_name, change, source, current) => {
     const dir = await makeProject({ 'p7apps.config.ts': CONFIG, 'apps.ts': 'export const apps = [1];\n', 'extra.json': '{"a": 1}' });
     const file = path.join(dir, 'p7apps.config.ts');
     const bundle = await bundleConfig(file, bundleTokens());
     await change(dir);
-    expect(await compiledFromCurrent(bundle, file, source)).toBe(current);
+    expect(compiledFromCurrent(bundle, file, source)).toBe(current);
   });
 
   it('an import from a data: URL is compiled, not read as a file', async () => {
@@ -231,13 +234,22 @@ describe('whether a bundle made ahead of need is still the config', () => {
     const file = path.join(dir, 'p7apps.config.ts');
     const bundle = await bundleConfig(file, bundleTokens());
     expect([...bundle.inputs!.keys()]).toEqual([file]);
-    expect(await compiledFromCurrent(bundle, file, config)).toBe(true);
+    expect(compiledFromCurrent(bundle, file, config)).toBe(true);
+  });
+
+  it('the stand-ins for p7apps in a bundle are 96 random bits each, never the same twice', () => {
+    const made = Array.from({ length: 200 }, () => bundleTokens());
+    for (const { selfToken, wholeToken } of made) {
+      expect(selfToken).toMatch(/^p7apps-self-[0-9a-f]{24}$/);
+      expect(wholeToken).toMatch(/^p7apps-whole-[0-9a-f]{24}$/);
+    }
+    expect(new Set(made.flatMap((t) => [t.selfToken.slice(12), t.wholeToken.slice(13)])).size).toBe(400);
   });
 
   it('another file than the one compiled is not it', async () => {
     const dir = await makeProject({ 'p7apps.config.ts': TS_CONFIG('A'), 'other.ts': TS_CONFIG('A') });
     const bundle = await bundleConfig(path.join(dir, 'p7apps.config.ts'), bundleTokens());
-    expect(await compiledFromCurrent(bundle, path.join(dir, 'other.ts'), TS_CONFIG('A'))).toBe(false);
+    expect(compiledFromCurrent(bundle, path.join(dir, 'other.ts'), TS_CONFIG('A'))).toBe(false);
   });
 });
 
