@@ -216,6 +216,28 @@ export async function smokeWithNode(node, projects, report) {
       return expectExit(await p7apps(cjs)(['validate', '--config', 'smoke.config.cjs'], { env }), 0, 'p7apps validate --config smoke.config.cjs');
     });
 
+    // How a TypeScript config is run from memory differs by Node (in-thread module hooks from Node 22.15,
+    // a data: URL before): the paths through it, each in a folder of its own in the ES module project.
+    const APP = "{ name: 'Smoke', workspace: 'Toy apps', versions: [{ version: 1, workflow: '/Users/1/ToyWorkflow.p7wf' }] }";
+    const tsConfigs = [
+      ['imports more of p7apps than defineConfig (the whole entry)', { 'p7apps.config.ts': `import { defineConfig, MAX_APP_NAME_LENGTH, P7appsError } from 'p7apps';\nif (typeof P7appsError !== 'function' || MAX_APP_NAME_LENGTH < 1) throw new Error('no');\nexport default defineConfig({ apps: [${APP}] });\n` }, 0, /Valid: 1 app/],
+      ['imports a module of its own and awaits at the top level', { 'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nimport { apps } from './apps';\nexport default defineConfig({ apps: await Promise.resolve(apps) });\n", 'apps.ts': `import type { AppConfig } from 'p7apps';\nexport const apps: AppConfig[] = [${APP}];\n` }, 0, /Valid: 1 app/],
+      ['throws while loading', { 'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nthrow new Error('smoke config broke');\nexport default defineConfig({ apps: [] });\n" }, 1, /the file threw an error while loading: smoke config broke/],
+    ];
+    for (const [name, files, code, output] of tsConfigs) {
+      await check(`a .ts config that ${name}: exit ${code}`, async () => {
+        const dir = path.join(esm, `ts-config-${tsConfigs.findIndex(([other]) => other === name)}`);
+        rmSync(dir, { recursive: true, force: true });
+        spawnSync('mkdir', ['-p', dir]);
+        for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+        const result = await run(node, [path.join(esm, 'node_modules/p7apps/bin/p7apps.js'), 'validate'], { cwd: dir, env });
+        const text = `${result.stdout}${result.stderr}`;
+        if (result.code !== code) return expectExit(result, code, 'p7apps validate');
+        if (/^\s+at .+:\d+:\d+\)?$/m.test(text)) return `a stack trace was printed:\n${text}`.slice(0, 4000);
+        return output.test(text) ? true : `expected ${output} in:\n${text}`.slice(0, 4000);
+      });
+    }
+
     // The README's commands, in order, in a new folder of the ES module project (as a newcomer would).
     const readme = path.join(esm, 'readme');
     rmSync(readme, { recursive: true, force: true });
