@@ -150,7 +150,8 @@ export function startBinaryBundle(file: string, tokens: BundleTokens, options: B
 
   let child: ReturnType<typeof spawn>;
   try {
-    child = spawn(executable, args, { cwd: path.dirname(file), env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    // What esbuild says of an error is not read: the compile through its API that follows a declined build says it.
+    child = spawn(executable, args, { cwd: path.dirname(file), env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
   } catch (err) {
     return declined(`esbuild could not be started: ${(err as Error).message}`);
   }
@@ -170,7 +171,6 @@ export function startBinaryBundle(file: string, tokens: BundleTokens, options: B
     if (size > MAX_OUTPUT_BYTES) stopWith('the bundle is larger than any config needs');
     else chunks.push(chunk);
   });
-  child.stderr!.resume();
   const timer = setTimeout(() => stopWith('esbuild did not finish in time'), options.deadlineMs ?? BINARY_BUILD_DEADLINE_MS);
   const result = closed.then((code) => {
     clearTimeout(timer);
