@@ -32,12 +32,14 @@
 // thread is never reaped).
 
 import { spawn } from 'node:child_process';
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILTINS, bundleBanner, IMPORT_META, PER_MODULE_NAMES, requireFromTsx, type BundleTokens, type ConfigBundle } from './config-bundle.js';
 import { isSpecialFile } from '../fs-read.js';
 import { readBesideCode } from './search-places.js';
+
+// Not imported: the config worker loads this module before it starts esbuild (see ../fs-read.ts).
+const { closeSync, constants, fstatSync, openSync, readSync, realpathSync } = process.getBuiltinModule('node:fs');
 
 /** A build not done by then is stopped and declined: esbuild compiles a config in tens of milliseconds. */
 export const BINARY_BUILD_DEADLINE_MS = 5_000;

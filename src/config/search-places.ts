@@ -3,11 +3,13 @@
 // bin/p7apps.js reads it before the CLI's own modules load, to guess whether
 // the command will run a config (../cli/head-start.ts).
 
-import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isSpecialFile } from '../fs-read.js';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
+
+// Not imported: the config worker loads this module before it starts esbuild (see ../fs-read.ts).
+const { existsSync, statSync } = process.getBuiltinModule('node:fs');
 
 /** In order of preference. Two of them in one directory is an error, not a silent choice. */
 export const SEARCH_PLACES = [
