@@ -34,7 +34,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILTINS, bundleBanner, IMPORT_META, PER_MODULE_NAMES, requireFromTsx, type BundleTokens, type ConfigBundle } from './config-bundle.js';
+import { BUILTINS, bundleBanner, IMPORT_META, importedSpecifiers, PER_MODULE_NAMES, requireFromTsx, type BundleTokens, type ConfigBundle } from './config-bundle.js';
 import { isSpecialFile } from '../fs-read.js';
 import { readBesideCode } from './search-places.js';
 
@@ -223,27 +223,11 @@ export function bundleFromOutput(output: string, file: string, tokens: BundleTok
   if (!inputs.has(file)) return new BinaryDeclined('the config itself is not among what esbuild compiled');
   if (IMPORT_META.test(code)) return new BinaryDeclined('the config uses import.meta beyond url, dirname and filename');
   if (code.includes(`require(${JSON.stringify(tokens.selfToken)})`)) return new BinaryDeclined("require('p7apps') takes the whole entry, which the plugin gives it");
+  // A package required is resolved from the config's folder here, from the requiring module's by the plugin.
   for (const specifier of importedSpecifiers(code)) {
     if (specifier !== tokens.selfToken && !specifier.startsWith('node:') && !BUILTINS.has(specifier)) {
       return new BinaryDeclined(`the package import ${JSON.stringify(specifier)} is resolved from the config's folder by the plugin`);
     }
   }
   return { code: `${bundleBanner(file, tokens.wholeToken)}\n${code}`, selfToken: tokens.selfToken, wholeToken: tokens.wholeToken, inputs };
-}
-
-/**
- * Every string the bundle imports or requires from as esbuild prints it
- * (`from "x"`, `import "x"`, `import("x")`, `__require("x")`, with double
- * quotes): wider than the imports themselves (a config's own text may read
- * so), which only ever declines. A package required is resolved from the
- * config's folder here, from the requiring module's by the plugin.
- */
-function importedSpecifiers(code: string): string[] {
-  return [...code.matchAll(/(?:\bfrom|\bimport|require)\s*\(?\s*"((?:[^"\\\n]|\\.)*)"/g)].map((match) => {
-    try {
-      return JSON.parse(`"${match[1]}"`) as string;
-    } catch {
-      return match[1]!;
-    }
-  });
 }

@@ -335,8 +335,30 @@ export function compiledFromCurrent(bundle: ConfigBundle, file: string, source: 
 
 let loads = 0;
 
+/** Whether `bundle` imports (or requires) nothing but Node's built-ins and p7apps. */
+function importsOnlyBuiltins(bundle: ConfigBundle): boolean {
+  return importedSpecifiers(bundle.code).every((specifier) => specifier === bundle.selfToken || specifier === bundle.wholeToken || specifier.startsWith('node:') || BUILTINS.has(specifier));
+}
+
+/**
+ * Every string the bundle imports or requires from as esbuild prints it
+ * (`from "x"`, `import "x"`, `import("x")`, `__require("x")`, with double
+ * quotes): wider than the imports themselves (a config's own text may read
+ * so), so a caller uses it only to decline.
+ */
+export function importedSpecifiers(code: string): string[] {
+  return [...code.matchAll(/(?:\bfrom|\bimport|require)\s*\(?\s*"((?:[^"\\\n]|\\.)*)"/g)].map((match) => {
+    try {
+      return JSON.parse(`"${match[1]}"`) as string;
+    } catch {
+      return match[1]!;
+    }
+  });
+}
+
 /** Node's module hooks that run in the thread itself (Node 22.15 and later), as much of them as importBundle() uses. */
 type RegisterHooks = (hooks: {
+  resolve: (specifier: string, context: object, next: (specifier: string, context?: object) => unknown) => unknown;
   load: (url: string, context: object, next: (url: string, context?: object) => unknown) => unknown;
 }) => { deregister(): void };
 
@@ -346,16 +368,25 @@ type RegisterHooks = (hooks: {
  * data: URL either way, so it resolves what it imports as it always has.
  * Where Node has in-thread module hooks, the URL is short and a hook hands
  * the loader the text itself: Node decodes a data: URL in JavaScript, which
- * cost a 25 KB config 5 ms where the hook costs nothing.
+ * cost a 25 KB config 5 ms where the hook costs nothing. Only for a bundle
+ * that imports nothing but Node's built-ins and p7apps (what esbuild's
+ * executable makes): the hooks see every module loaded while they are in
+ * place, and Node has had faults where in-thread and off-thread hooks (a
+ * loader given with --import, tsx) meet on a CommonJS module
+ * (nodejs/node#57327). The URL is resolved by the hook too, so that no
+ * other hook can change it (tsx adds a namespace after a #).
  */
 export function importBundle(bundle: ConfigBundle, selfUrl: string, wholeUrl: string): Promise<unknown> {
   loads += 1;
   // The same text twice would be the same module, already run: a counter keeps each load its own.
   const source = `${bundle.code.replaceAll(bundle.selfToken, selfUrl).replaceAll(bundle.wholeToken, wholeUrl)}\n// p7apps config load ${loads}\n`;
   const registerHooks = (Module as { registerHooks?: RegisterHooks }).registerHooks;
-  if (typeof registerHooks !== 'function') return import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
+  if (typeof registerHooks !== 'function' || !importsOnlyBuiltins(bundle)) return import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
   const url = `data:text/javascript,/* p7apps config load ${loads} */`;
-  const hooks = registerHooks({ load: (requested, context, next) => (requested === url ? { format: 'module', source, shortCircuit: true } : next(requested, context)) });
+  const hooks = registerHooks({
+    resolve: (specifier, context, next) => (specifier === url ? { url, format: 'module', shortCircuit: true } : next(specifier, context)),
+    load: (requested, context, next) => (requested === url ? { format: 'module', source, shortCircuit: true } : next(requested, context)),
+  });
   const imported = import(url);
   // The bundle's own imports are loaded by the time it is imported (or has failed to be); later ones pass no hook.
   return imported.finally(() => hooks.deregister());

@@ -3,6 +3,7 @@
 // module, what it declines (loaded through tsx instead, with the same
 // result), and loads through the sandbox end to end.
 
+import Module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -114,5 +115,46 @@ describe('the bundle in memory', () => {
     const first = (await importBundle(bundle, self, self)) as { default: unknown };
     const second = (await importBundle(bundle, self, self)) as { default: unknown };
     expect([first.default, second.default]).toEqual([{ runs: 1, self: true }, { runs: 2, self: true }]);
+  });
+
+  // Node 22.15 and later hand the text to the loader through an in-thread hook, for a bundle importing only
+  // built-ins and p7apps; otherwise, and on Node 20, the whole text is a base64 data: URL.
+  const HOOKS = typeof (Module as { registerHooks?: unknown }).registerHooks === 'function';
+  it.each<[string, (self: string) => string, boolean]>([
+    ['only built-ins and p7apps', () => "import { sep } from 'node:path';\nimport { defineConfig } from 'SELF';\nexport default defineConfig({ sep, url: import.meta.url });\n", HOOKS],
+    ['a package besides (a file URL, as the plugin resolves one)', (self) => `import { sep } from 'node:path';\nimport { defineConfig } from 'SELF';\nimport extra from ${JSON.stringify(self)};\nexport default defineConfig({ sep, url: import.meta.url, extra });\n`, false],
+  ])('a bundle importing %s: through the hook when Node has one (%s)', async (_name, code, throughHook) => {
+    const root = await makeProject({ 'self.mjs': 'export const defineConfig = (config) => config;\nexport default 7;\n' });
+    const self = pathToFileURL(path.join(root, 'self.mjs')).href;
+    const tokens = bundleTokens();
+    const bundle = { code: code(self).replace('SELF', tokens.selfToken), ...tokens };
+    const { default: config } = (await importBundle(bundle, self, self)) as { default: { sep: string; url: string } };
+    expect(config.sep).toBe(path.sep);
+    expect(config.url.startsWith(throughHook ? 'data:text/javascript,/* p7apps config load ' : 'data:text/javascript;base64,')).toBe(true);
+  });
+
+  it.runIf(HOOKS)("another's resolve hook (tsx adds a #namespace to a data: URL) does not change the bundle's URL", async () => {
+    const tokens = bundleTokens();
+    const root = await makeProject({ 'self.mjs': 'export const defineConfig = (config) => config;\n' });
+    const self = pathToFileURL(path.join(root, 'self.mjs')).href;
+    const seen: string[] = [];
+    const register = (Module as unknown as { registerHooks: (hooks: object) => { deregister(): void } }).registerHooks;
+    // Registered first, so it runs after importBundle's own resolve hook: it would rewrite the URL as tsx does.
+    const other = register({
+      resolve: (specifier: string, context: object, next: (s: string, c: object) => { url: string }) => {
+        const resolved = next(specifier, context);
+        seen.push(resolved.url);
+        return resolved.url.startsWith('data:') ? { ...resolved, url: `${resolved.url}#tsx-namespace=other` } : resolved;
+      },
+    });
+    try {
+      const bundle = { code: `import { defineConfig } from '${tokens.selfToken}';\nexport default defineConfig({ url: import.meta.url });\n`, ...tokens };
+      const { default: config } = (await importBundle(bundle, self, self)) as { default: { url: string } };
+      expect(config.url).toMatch(/^data:text\/javascript,\/\* p7apps config load \d+ \*\/$/);
+      // The other hook still saw what the bundle imports.
+      expect(seen).toContain(self);
+    } finally {
+      other.deregister();
+    }
   });
 });
