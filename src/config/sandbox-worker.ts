@@ -150,17 +150,17 @@ const PRINTED_OUTPUT_WAIT_MS = 1000;
 /**
  * Settles once everything this thread wrote to stdout and stderr has reached
  * the CLI's thread (a worker's write calls back when the other side has
- * taken the bytes), or after PRINTED_OUTPUT_WAIT_MS. A stream holding no
- * byte whose write has not called back has nothing on its way: a config that
- * printed nothing, or whose output has all arrived, is answered at once
- * (asking would wait for the CLI's thread, which may be busy loading the
- * validator meanwhile).
+ * taken the bytes), or after PRINTED_OUTPUT_WAIT_MS. Asked even when
+ * nothing seems to be on its way: a worker's write can call back before the
+ * CLI's thread has taken its bytes (when that thread starts reading, it asks
+ * for more data, which runs the callbacks of writes made just before), so
+ * only an empty write made now is acknowledged by the CLI's thread itself.
  */
 function printedOutput(): Promise<void> {
   const flushed = (stream: NodeJS.WriteStream) =>
     new Promise<void>((resolve) => {
       // A stream the config ended or destroyed takes no more writes (one would be an error of the thread's).
-      if (stream.writableEnded || stream.destroyed || stream.writableLength === 0) return resolve();
+      if (stream.writableEnded || stream.destroyed) return resolve();
       try {
         stream.write('', () => resolve());
       } catch {
