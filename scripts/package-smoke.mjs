@@ -223,6 +223,8 @@ export async function smokeWithNode(node, projects, report) {
       ['imports more of p7apps than defineConfig (the whole entry)', { 'p7apps.config.ts': `import { defineConfig, MAX_APP_NAME_LENGTH, P7appsError } from 'p7apps';\nif (typeof P7appsError !== 'function' || MAX_APP_NAME_LENGTH < 1) throw new Error('no');\nexport default defineConfig({ apps: [${APP}] });\n` }, 0, /Valid: 1 app/],
       ['imports a module of its own and awaits at the top level', { 'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nimport { apps } from './apps';\nexport default defineConfig({ apps: await Promise.resolve(apps) });\n", 'apps.ts': `import type { AppConfig } from 'p7apps';\nexport const apps: AppConfig[] = [${APP}];\n` }, 0, /Valid: 1 app/],
       ['throws while loading', { 'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nthrow new Error('smoke config broke');\nexport default defineConfig({ apps: [] });\n" }, 1, /the file threw an error while loading: smoke config broke/],
+      // Loaded through tsx, which registers Node's off-thread module hooks (deprecated on Node 26).
+      ['has a syntax error', { 'p7apps.config.ts': "import { defineConfig } from 'p7apps';\nexport default defineConfig({ apps: [ };\n" }, 1, /p7apps\.config\.ts:2:\d+: syntax error/],
     ];
     for (const [name, files, code, output] of tsConfigs) {
       await check(`a .ts config that ${name}: exit ${code}`, async () => {
@@ -234,6 +236,7 @@ export async function smokeWithNode(node, projects, report) {
         const text = `${result.stdout}${result.stderr}`;
         if (result.code !== code) return expectExit(result, code, 'p7apps validate');
         if (/^\s+at .+:\d+:\d+\)?$/m.test(text)) return `a stack trace was printed:\n${text}`.slice(0, 4000);
+        if (/^\(node:\d+\) \[?\w*\]? ?\w*Warning/m.test(text)) return `Node printed a warning:\n${text}`.slice(0, 4000);
         return output.test(text) ? true : `expected ${output} in:\n${text}`.slice(0, 4000);
       });
     }

@@ -63,14 +63,33 @@ export async function resolve(specifier, context, nextResolve) {
 }
 `;
 
+/**
+ * Runs `register` with Node's deprecation warnings held back. Node 26
+ * deprecates module.register() (DEP0205), which tsx and the resolution of
+ * `p7apps` below use, and would print its warning among p7apps' own
+ * messages: nothing a user can act on. A warning the config's own code
+ * causes is printed as ever.
+ */
+function quietly<T>(register: () => T): T {
+  const before = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return register();
+  } finally {
+    process.noDeprecation = before;
+  }
+}
+
 /** Once per process: send `p7apps` imported by a config (ESM import or CommonJS require) to the running package. */
 function installSelfResolution(): void {
   const state = globalThis as { [HOOKS_INSTALLED]?: boolean };
   if (state[HOOKS_INSTALLED]) return;
   state[HOOKS_INSTALLED] = true;
-  registerHooks(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, {
-    data: { entry: selfEntry.href, light: configEntry.href, prefix: NAMESPACE_PREFIX, full: FULL_ENTRY_MARK },
-  });
+  quietly(() =>
+    registerHooks(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, {
+      data: { entry: selfEntry.href, light: configEntry.href, prefix: NAMESPACE_PREFIX, full: FULL_ENTRY_MARK },
+    }),
+  );
   const internal = Module as unknown as { _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string };
   const resolveFilename = internal._resolveFilename;
   const entryPath = selfEntry.pathname;
@@ -183,7 +202,7 @@ async function importThroughTsx(file: string, source: string, onStage: (stage: L
   const registered: { unregister: () => Promise<void> }[] = [];
   const load = (entry: 'light' | 'full') => {
     tsxLoads += 1;
-    const tsx = register({ namespace: `${NAMESPACE_PREFIX}${entry === 'full' ? FULL_ENTRY_MARK : ''}${THIS_COPY}-${tsxLoads}` });
+    const tsx = quietly(() => register({ namespace: `${NAMESPACE_PREFIX}${entry === 'full' ? FULL_ENTRY_MARK : ''}${THIS_COPY}-${tsxLoads}` }));
     registered.push(tsx);
     // Imported as if from the config's own folder: tsx's namespace, not that of whatever runs this module, applies.
     return tsx.import(pathToFileURL(file).href, pathToFileURL(file).href);

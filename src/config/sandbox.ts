@@ -66,9 +66,18 @@ function counted(worker: Worker): Worker {
 /** When p7apps runs from its TypeScript source (its own tests), the worker is compiled by tsx too. */
 const FROM_SOURCE = new URL(import.meta.url).pathname.endsWith('.ts');
 
+// Node 26's deprecation of module.register(), which tsx calls, is held back as in ./module-loader.ts.
 const SOURCE_BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
-import(workerData.tsxApi).then(({ register }) => register({ namespace: 'p7apps-config-worker' }).import(workerData.entry, workerData.entry));
+import(workerData.tsxApi).then(({ register }) => {
+  const before = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return register({ namespace: 'p7apps-config-worker' });
+  } finally {
+    process.noDeprecation = before;
+  }
+}).then((tsx) => tsx.import(workerData.entry, workerData.entry));
 `;
 
 /** tsx's ES module API, as `import('tsx/esm/api')` would find it (require.resolve would give its CommonJS twin). */
