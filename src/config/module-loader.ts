@@ -148,20 +148,6 @@ export async function importConfigModule(file: string, source: string, onStage: 
   return awaitedConfig(await importBundled(file, source, bundle, onStage), onStage);
 }
 
-/**
- * Loads the light `p7apps` entry a bundled config imports, so that running
- * the config later does not wait for it: the config worker calls this while
- * esbuild compiles, when it has nothing else to do. Runs none of the
- * config. Never rejects: a load that fails here fails again, and is
- * reported, when the config imports it.
- */
-export function preloadSelf(): Promise<void> {
-  return import(selfUrl('light')).then(
-    () => undefined,
-    () => undefined,
-  );
-}
-
 /** `p7apps` for a bundled config: the light entry, or the whole one; from source (tests), compiled by the tsx that runs this worker. */
 function selfUrl(entry: 'light' | 'full'): string {
   const url = new URL(entry === 'full' ? selfEntry : configEntry);

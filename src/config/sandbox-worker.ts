@@ -7,7 +7,7 @@
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
-import { importConfigModule, preloadSelf, type LoadStage } from './module-loader.js';
+import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
 import { BINARY_BUILD_GRACE_MS, startBinaryBundle, type BinaryBuild } from './binary-bundle.js';
 import { BundleRefused, bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle, type WarmEsbuild } from './config-bundle.js';
@@ -19,7 +19,6 @@ const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STA
 if (parentPort !== null && isRequest(workerData)) {
   const port = parentPort;
   const load = serve(port, workerData);
-  void preloadSelf();
   port.once('message', (compiled: SandboxCompiled) =>
     void load(compiled.kind === 'bundle' ? compiled : compiled.kind === 'refused' ? new BundleRefused(compiled.message) : undefined),
   );
@@ -34,8 +33,6 @@ if (parentPort !== null && isRequest(workerData)) {
   const { guess, tokens } = workerData;
   const early = startBinaryBundle(guess, tokens);
   const earlyNoted = noteProcess(port, early);
-  // While esbuild compiles: what the config will import of p7apps.
-  void preloadSelf();
   let api: WarmEsbuild | undefined;
   const throughApi = (file: string) => {
     api ??= warmEsbuild();
