@@ -198,16 +198,19 @@ export function bundleBanner(file: string, wholeToken: string): string {
 
 /**
  * Compiles `file` and what it imports locally into one ES module whose
- * imports are absolute (file: URLs, node: built-ins), so that it runs from
+ * imports are absolute (file: URLs, node: built-ins; a package required, its
+ * path), so that it runs from
  * memory; `import ... from 'p7apps'` imports the bundle's selfToken, which
  * importBundle() replaces. Throws BundleDeclined when the config is not for
  * this path.
  */
 export async function bundleConfig(file: string, { selfToken, wholeToken }: BundleTokens, esbuild: Esbuild = esbuildFromTsx()): Promise<ConfigBundle> {
   let required = false;
-  const packageOf = (specifier: string, importer: string): string => {
+  // A file: URL for an import; the file's path for a require(), which takes no URL.
+  const packageOf = (specifier: string, importer: string, required: boolean): string => {
     try {
-      return pathToFileURL(createRequire(importer).resolve(specifier)).href;
+      const resolved = createRequire(importer).resolve(specifier);
+      return required ? resolved : pathToFileURL(resolved).href;
     } catch {
       throw new BundleDeclined(`the package import ${JSON.stringify(specifier)} is left to Node's own resolution`);
     }
@@ -255,7 +258,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
         const refusal = refuseSpecial(packageManifests(args.path, args.importer));
         if (refusal !== undefined) return refusal;
         try {
-          return { path: packageOf(args.path, args.importer), external: true };
+          return { path: packageOf(args.path, args.importer, args.kind.startsWith('require')), external: true };
         } catch (err) {
           declined = err as BundleDeclined;
           return { errors: [{ text: declined.message }] };

@@ -70,6 +70,25 @@ describe('a bundled config keeps what Node gives each module', () => {
       },
       'from-package',
     ],
+    [
+      'a package required by the config',
+      {
+        'node_modules/catalog-names/package.json': '{"name": "catalog-names", "main": "index.js"}',
+        'node_modules/catalog-names/index.js': 'exports.first = "required-package";\n',
+        'p7apps.config.ts': `const { first } = require('catalog-names');\nexport default { apps: [${APP('first')}] };\n`,
+      },
+      'required-package',
+    ],
+    [
+      'a package required by a CommonJS module of its own, from a node_modules of that module\'s folder',
+      {
+        'lib/node_modules/catalog-names/package.json': '{"name": "catalog-names", "main": "index.js"}',
+        'lib/node_modules/catalog-names/index.js': 'exports.first = "nested-package";\n',
+        'lib/names.cjs': "exports.first = require('catalog-names').first;\n",
+        'p7apps.config.ts': `const { first } = require('./lib/names.cjs');\nexport default { apps: [${APP('first')}] };\n`,
+      },
+      'nested-package',
+    ],
   ])('%s', async (_name, files, expected) => {
     const root = await makeProject(files);
     const desired = await loadConfig({ cwd: root });
