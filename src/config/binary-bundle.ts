@@ -34,7 +34,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILTINS, bundleBanner, IMPORT_META, importedSpecifiers, PER_MODULE_NAMES, requireFromTsx, type BundleTokens, type ConfigBundle } from './config-bundle.js';
+import { bundleBanner, IMPORT_META, packageImported, PER_MODULE_NAMES, requireFromTsx, type BundleTokens, type ConfigBundle } from './config-bundle.js';
 import { isSpecialFile } from '../fs-read.js';
 import { readBesideCode } from './search-places.js';
 
@@ -224,10 +224,7 @@ export function bundleFromOutput(output: string, file: string, tokens: BundleTok
   if (IMPORT_META.test(code)) return new BinaryDeclined('the config uses import.meta beyond url, dirname and filename');
   if (code.includes(`require(${JSON.stringify(tokens.selfToken)})`)) return new BinaryDeclined("require('p7apps') takes the whole entry, which the plugin gives it");
   // A package required is resolved from the config's folder here, from the requiring module's by the plugin.
-  for (const specifier of importedSpecifiers(code)) {
-    if (specifier !== tokens.selfToken && !specifier.startsWith('node:') && !BUILTINS.has(specifier)) {
-      return new BinaryDeclined(`the package import ${JSON.stringify(specifier)} is resolved from the config's folder by the plugin`);
-    }
-  }
+  const specifier = packageImported(code, tokens);
+  if (specifier !== undefined) return new BinaryDeclined(`the package import ${JSON.stringify(specifier)} is resolved from the config's folder by the plugin`);
   return { code: `${bundleBanner(file, tokens.wholeToken)}\n${code}`, selfToken: tokens.selfToken, wholeToken: tokens.wholeToken, inputs };
 }

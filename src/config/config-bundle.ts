@@ -207,10 +207,10 @@ export function bundleBanner(file: string, wholeToken: string): string {
 export async function bundleConfig(file: string, { selfToken, wholeToken }: BundleTokens, esbuild: Esbuild = esbuildFromTsx()): Promise<ConfigBundle> {
   let required = false;
   // A file: URL for an import; the file's path for a require(), which takes no URL.
-  const packageOf = (specifier: string, importer: string, required: boolean): string => {
+  const packageOf = (specifier: string, importer: string, forRequire: boolean): string => {
     try {
       const resolved = createRequire(importer).resolve(specifier);
-      return required ? resolved : pathToFileURL(resolved).href;
+      return forRequire ? resolved : pathToFileURL(resolved).href;
     } catch {
       throw new BundleDeclined(`the package import ${JSON.stringify(specifier)} is left to Node's own resolution`);
     }
@@ -338,9 +338,9 @@ export function compiledFromCurrent(bundle: ConfigBundle, file: string, source: 
 
 let loads = 0;
 
-/** Whether `bundle` imports (or requires) nothing but Node's built-ins and p7apps. */
-function importsOnlyBuiltins(bundle: ConfigBundle): boolean {
-  return importedSpecifiers(bundle.code).every((specifier) => specifier === bundle.selfToken || specifier === bundle.wholeToken || specifier.startsWith('node:') || BUILTINS.has(specifier));
+/** The first thing `code` imports or requires that is neither one of Node's built-ins nor p7apps (by `tokens`), if any. */
+export function packageImported(code: string, tokens: BundleTokens): string | undefined {
+  return importedSpecifiers(code).find((specifier) => specifier !== tokens.selfToken && specifier !== tokens.wholeToken && !specifier.startsWith('node:') && !BUILTINS.has(specifier));
 }
 
 /**
@@ -349,7 +349,7 @@ function importsOnlyBuiltins(bundle: ConfigBundle): boolean {
  * quotes): wider than the imports themselves (a config's own text may read
  * so), so a caller uses it only to decline.
  */
-export function importedSpecifiers(code: string): string[] {
+function importedSpecifiers(code: string): string[] {
   return [...code.matchAll(/(?:\bfrom|\bimport|require)\s*\(?\s*"((?:[^"\\\n]|\\.)*)"/g)].map((match) => {
     try {
       return JSON.parse(`"${match[1]}"`) as string;
@@ -384,7 +384,7 @@ export function importBundle(bundle: ConfigBundle, selfUrl: string, wholeUrl: st
   // The same text twice would be the same module, already run: a counter keeps each load its own.
   const source = `${bundle.code.replaceAll(bundle.selfToken, selfUrl).replaceAll(bundle.wholeToken, wholeUrl)}\n// p7apps config load ${loads}\n`;
   const registerHooks = (Module as { registerHooks?: RegisterHooks }).registerHooks;
-  if (typeof registerHooks !== 'function' || !importsOnlyBuiltins(bundle)) return import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
+  if (typeof registerHooks !== 'function' || packageImported(bundle.code, bundle) !== undefined) return import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
   const url = `data:text/javascript,/* p7apps config load ${loads} */`;
   const hooks = registerHooks({
     resolve: (specifier, context, next) => (specifier === url ? { url, format: 'module', shortCircuit: true } : next(specifier, context)),
