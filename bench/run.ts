@@ -53,6 +53,7 @@ interface Params {
   cpuApps: number;
   cpuRuns: number;
   typicalRuns: number;
+  formatsRuns: number;
   quick: boolean;
   out: string;
   /** The CLI under test. */
@@ -78,6 +79,7 @@ const FLAGS: Record<string, { key: keyof Params; min: number; max: number; integ
   '--drift-share': { key: 'driftShare', min: 0, max: 1, integer: false, help: 'share of apps drifted for the second plan (default 0.1)' },
   '--cpu-apps': { key: 'cpuApps', min: 1, max: 5000, integer: true, help: 'apps for the computePlan CPU measurement (default 1000)' },
   '--typical-runs': { key: 'typicalRuns', min: 1, max: 50, integer: true, help: 'runs of each typical and LAN measurement (default 5, --quick 1)' },
+  '--formats-runs': { key: 'formatsRuns', min: 1, max: 100, integer: true, help: 'rounds of the config formats (default 15, --quick 1)' },
   '--cpu-runs': { key: 'cpuRuns', min: 1, max: 1000, integer: true, help: 'computePlan runs (default 15)' },
 };
 
@@ -143,6 +145,9 @@ function parseArgs(argv: string[]): Params {
     cpuApps: given.cpuApps ?? 1000,
     cpuRuns: given.cpuRuns ?? 15,
     typicalRuns: given.typicalRuns ?? (quick ? 1 : 5),
+    // The formats' differences are a few tens of milliseconds on a command of a few hundred: five rounds
+    // left their median moving by 20-40 ms between benchmarks; a round costs about a second per Node and build.
+    formatsRuns: given.formatsRuns ?? (quick ? 1 : 15),
     quick,
     out,
     cli,
@@ -352,6 +357,7 @@ async function main(): Promise<void> {
         parallelism: p.parallelism,
         thumbnailShare: p.thumbnailShare,
         runs: p.typicalRuns,
+        formatsRuns: p.formatsRuns,
         progress: (text) => process.stdout.write(text),
       });
       process.stdout.write(' done.\n\n');
@@ -360,7 +366,7 @@ async function main(): Promise<void> {
       for (const { target, measured, met } of typicalFigures) console.log(`${met ? 'met    ' : 'NOT MET'}  ${target}: ${measured}`);
       results = {
         ...results,
-        typical: { ...typical.typical, parameters: { contenders: contenders.map((c) => ({ label: c.label, cli: path.relative(repoDir, c.cli) })), nodes: nodes.map((n) => n.version), runs: p.typicalRuns, latency_ms: 20, cpus: cpus().length } },
+        typical: { ...typical.typical, parameters: { contenders: contenders.map((c) => ({ label: c.label, cli: path.relative(repoDir, c.cli) })), nodes: nodes.map((n) => n.version), runs: p.typicalRuns, formats_runs: p.formatsRuns, latency_ms: 20, cpus: cpus().length } },
         lan: { ...typical.lan, bare_node_http: typical.lan_reference, parameters: { apps: p.quick ? 200 : 1000, latency_ms: 1, runs: p.typicalRuns } },
         typical_figures: typicalFigures,
       };

@@ -42,6 +42,8 @@ export interface TypicalParams {
   parallelism: number;
   thumbnailShare: number;
   runs: number;
+  /** Rounds of the config formats (each runs every format once). */
+  formatsRuns: number;
   /** Progress goes here. */
   progress: (text: string) => void;
 }
@@ -124,10 +126,10 @@ class Site {
   }
 }
 
-/** Runs `measure` for every Node and contender, `runs` times, interleaved; the runs per Node and contender. */
-async function interleaved<T>(p: TypicalParams, measure: (node: string, cli: string) => Promise<T>): Promise<Map<string, Map<string, T[]>>> {
+/** Runs `measure` for every Node and contender, `runs` times (by default the typical runs), interleaved; the runs per Node and contender. */
+async function interleaved<T>(p: TypicalParams, measure: (node: string, cli: string) => Promise<T>, runs = p.runs): Promise<Map<string, Map<string, T[]>>> {
   const out = new Map<string, Map<string, T[]>>();
-  for (let run = 0; run < p.runs; run++) {
+  for (let run = 0; run < runs; run++) {
     for (const node of p.nodes) {
       for (const c of p.contenders) {
         const byCli = out.get(node.version) ?? new Map<string, T[]>();
@@ -238,7 +240,7 @@ export async function measureTypical(p: TypicalParams): Promise<{
       const round = {} as Record<ConfigKind, Run>;
       for (const kind of CONFIG_KINDS) round[kind] = await formatsSite.run(node, cli, 'validate', configs[kind], p.parallelism);
       return round;
-    });
+    }, p.formatsRuns);
     for (const kind of CONFIG_KINDS) {
       config_formats[kind] = collect(runs, (list): FormatFigure => ({
         wall_s: seconds(median(list.map((r) => r[kind].wallMs))),
