@@ -1,6 +1,7 @@
 // What ./sandbox.ts (the CLI's thread) and ./sandbox-worker.ts (the config's
-// thread) say to each other, and the error a failed load ends in. Free of
-// runtime dependencies (types only), so that either side loads it cheaply.
+// thread) say to each other, how the CLI reads the worker's answers, and the
+// error a failed load ends in. Free of runtime dependencies (types and one
+// small reader), so that either side loads it cheaply.
 
 import type { BundleTokens } from './config-bundle.js';
 
@@ -71,6 +72,42 @@ export interface EsbuildProcessNote {
   kind: 'esbuild-process';
   pid: number;
   ended: boolean;
+}
+
+/**
+ * `message` as an answer of the worker, or undefined when it is not one as
+ * ./sandbox-worker.ts writes them. The worker's port is the config's too: a
+ * config can post on worker_threads' parentPort, and what it posts must
+ * neither crash the CLI's thread nor pass for a failure, a place in the file
+ * or a process it is not.
+ */
+export function readSandboxAnswer(message: unknown): SandboxAnswer | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const fields = message as Record<string, unknown>;
+  switch (fields.kind) {
+    case 'started':
+      return { kind: 'started' };
+    case 'config':
+      return 'value' in fields ? { kind: 'config', value: fields.value } : undefined;
+    case 'esbuild-process': {
+      const { pid, ended } = fields;
+      return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 && typeof ended === 'boolean' ? { kind: 'esbuild-process', pid, ended } : undefined;
+    }
+    case 'failed': {
+      const { message: text, line, column, at } = fields;
+      const place = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0);
+      if (typeof text !== 'string' || !place(line) || !place(column) || (at !== undefined && typeof at !== 'string')) return undefined;
+      return {
+        kind: 'failed',
+        message: text,
+        ...(line === undefined ? {} : { line: line as number }),
+        ...(column === undefined ? {} : { column: column as number }),
+        ...(at === undefined ? {} : { at: at as string }),
+      };
+    }
+    default:
+      return undefined;
+  }
 }
 
 export const STAGE = 0;

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Redactor } from '../appshub/errors.js';
 import type { BundleTokens } from './config-bundle.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, type EsbuildProcessNote, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
+import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, readSandboxAnswer, type EsbuildProcessNote, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 export { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -156,10 +156,6 @@ export function killWorkerProcesses(): void {
   workerProcesses.clear();
 }
 
-function isProcessNote(message: unknown): message is EsbuildProcessNote {
-  const note = message as Partial<EsbuildProcessNote> | null;
-  return note?.kind === 'esbuild-process' && typeof note.pid === 'number';
-}
 
 /**
  * Starts a config worker ahead of need: bin/p7apps.js calls this before the
@@ -180,8 +176,13 @@ export function prepareConfigWorker(likelyFile: string): void {
     return; // Only a head start: evaluateConfigFile() starts a worker of its own.
   }
   worker.unref();
+  // Once the config runs ('started'), its code can post on the same port: from then on a note can only
+  // say that a process ended, never add one, which p7apps would otherwise kill when it exits.
+  let configRuns = false;
   worker.on('message', (message: unknown) => {
-    if (isProcessNote(message)) noteProcess(message);
+    const answer = readSandboxAnswer(message);
+    if (answer?.kind === 'started') configRuns = true;
+    else if (answer?.kind === 'esbuild-process' && (answer.ended || !configRuns)) noteProcess(answer);
   });
   const forget = () => {
     if (standby === worker) standby = undefined;
@@ -310,7 +311,12 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     worker.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    worker.on('message', (answer: SandboxAnswer) => {
+    worker.on('message', (message: unknown) => {
+      const answer = readSandboxAnswer(message);
+      if (answer === undefined) {
+        fail("the config's thread sent p7apps a message it does not understand; a config must not post messages on worker_threads' parentPort");
+        return;
+      }
       // Only a worker started ahead of need notes processes, to the listener prepareConfigWorker gave it.
       if (answer.kind === 'esbuild-process') return;
       if (answer.kind === 'started') startClock();

@@ -6,7 +6,7 @@
 // loads (test/helpers/before-config.ts).
 
 import { execFile } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +156,51 @@ describe('secrets in what a config throws', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('cannot sign in as alice with [REDACTED]');
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+  });
+});
+
+describe("what a config posts on worker_threads' parentPort (the port of p7apps' own answers)", () => {
+  const posting = (message: string) =>
+    `import { parentPort } from 'node:worker_threads';\nparentPort?.postMessage(${message});\nexport default { apps: [] };\n`;
+
+  it.each([
+    ['null', 'null'],
+    ['text', "'config'"],
+    ['an unknown kind', "{ kind: 'request' }"],
+    ['a failure whose message is a number', "{ kind: 'failed', message: 42 }"],
+    ['a failure whose line is text', "{ kind: 'failed', message: 'broken', line: '1; rm -rf' }"],
+  ])('%s: exit 1 naming the file and what to fix, no stack trace', async (_name, message) => {
+    const dir = await project(posting(message));
+    const run = await runCliProcess(['validate'], { cwd: dir });
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: "Error: p7apps.config.ts: the config's thread sent p7apps a message it does not understand; a config must not post messages on worker_threads' parentPort\n",
+    });
+  });
+
+  it('a note of a process p7apps did not start: p7apps does not kill that process when it is stopped', async () => {
+    // p7apps kills the esbuild processes its worker said it started and not ended, when it exits and when a
+    // signal stops it; a config's own process, named in a note once the config runs, is not one of them.
+    const dir = await project(
+      "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\nimport { parentPort } from 'node:worker_threads';\n" +
+        "const child = spawn('sleep', ['30'], { stdio: 'ignore', detached: true });\nchild.unref();\n" +
+        "parentPort?.postMessage({ kind: 'esbuild-process', pid: child.pid, ended: false });\n" +
+        // Time for the CLI's thread to take the note, then the pid, and a loop that keeps the load going.
+        "await new Promise((resolve) => setTimeout(resolve, 300));\nwriteFileSync(new URL('./pid', import.meta.url), String(child.pid));\nwhile (true) {}\n",
+    );
+    const cli = startCli(['validate'], { cwd: dir });
+    const pidFile = path.join(dir, 'pid');
+    await waitUntil(() => existsSync(pidFile), 'the config to note its process');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      cli.child.kill('SIGTERM');
+      expect((await cli.done).code).toBe(143);
+      // Still running: a process killed stays a zombie here (its parent, p7apps, is gone), which kill(pid, 0) would pass.
+      expect(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]).toMatch(/^[RSD]$/);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
   });
 });
 
