@@ -276,25 +276,46 @@ export function planFromDocument(json: unknown, file: string): Plan {
   return plan;
 }
 
-/** Checks what the schema cannot: that the summary and the step numbers agree with the apps. */
+/**
+ * Checks what the schema cannot: that the summary and the step numbers agree
+ * with the apps, that no app appears twice (its publishes would be sent
+ * twice), and that every publish goes to the app it is listed under, as the
+ * version it is listed as: what `show` presents is the app and its expected
+ * versions, and what apply sends is the request.
+ */
 function checkConsistency(plan: Plan, file: string): void {
+  const invalid = (at: string, what: string) =>
+    new P7appsError(`${file} is not a valid p7apps plan: at ${at}: ${what}`, { hint: 'Saved plans must not be edited; plan again to get a fresh one.' });
+  const seenNames = new Map<string, number>();
+  const seenIds = new Map<string, number>();
+  plan.apps.forEach((app, i) => {
+    const sameName = seenNames.get(app.name);
+    if (sameName !== undefined) throw invalid(`apps[${i}].name`, `app ${JSON.stringify(app.name)} is listed twice (also at apps[${sameName}])`);
+    seenNames.set(app.name, i);
+    const appId = 'appId' in app ? app.appId : undefined;
+    if (appId !== undefined) {
+      const sameId = seenIds.get(appId);
+      if (sameId !== undefined) throw invalid(`apps[${i}].appId`, `app id ${JSON.stringify(appId)} is listed twice (also at apps[${sameId}])`);
+      seenIds.set(appId, i);
+    }
+    if (app.action !== 'create' && app.action !== 'update') return;
+    app.publishes.forEach((publish, j) => {
+      const at = `apps[${i}].publishes[${j}]`;
+      if (publish.request.name !== app.name) throw invalid(`${at}.request.name`, `${JSON.stringify(publish.request.name)} is not the app it is listed under (${JSON.stringify(app.name)})`);
+      if (publish.request.version !== undefined && publish.request.version !== publish.expect.version) {
+        throw invalid(`${at}.request.version`, `${publish.request.version} is not the version it is expected to publish (${publish.expect.version})`);
+      }
+    });
+  });
   const recomputed = summarisePlan(plan.apps, plan.unmanagedApps.length);
   const fields = [...new Set([...Object.keys(recomputed), ...Object.keys(plan.summary)])] as (keyof typeof recomputed)[];
   // A count a file from before it existed lacks is zero.
   const wrong = fields.find((k) => (recomputed[k] ?? 0) !== (plan.summary[k] ?? 0));
-  if (wrong !== undefined) {
-    throw new P7appsError(`${file} is not a valid p7apps plan: at summary.${wrong}: ${plan.summary[wrong] ?? 0} does not match the apps (${recomputed[wrong] ?? 0})`, {
-      hint: 'Saved plans must not be edited; plan again to get a fresh one.',
-    });
-  }
+  if (wrong !== undefined) throw invalid(`summary.${wrong}`, `${plan.summary[wrong] ?? 0} does not match the apps (${recomputed[wrong] ?? 0})`);
   plan.apps.forEach((app, i) => {
     if (app.action !== 'create' && app.action !== 'update') return;
     app.publishes.forEach((publish, j) => {
-      if (publish.step !== j + 1) {
-        throw new P7appsError(`${file} is not a valid p7apps plan: at apps[${i}].publishes[${j}].step: expected ${j + 1}, found ${publish.step}`, {
-          hint: 'Saved plans must not be edited; plan again to get a fresh one.',
-        });
-      }
+      if (publish.step !== j + 1) throw invalid(`apps[${i}].publishes[${j}].step`, `expected ${j + 1}, found ${publish.step}`);
     });
   });
 }

@@ -135,6 +135,31 @@ describe('apply enforces it', () => {
     expect(publishes()).toHaveLength(2);
   });
 
+  it('keeps an app the saved plan recorded as protected protected, when the config no longer says so', async () => {
+    await writeConfig({ apps: [app('Alpha', { description: 'New words.', protect: true }), app('Beta'), app('Gamma')] });
+    expect((await cli('plan', '--out', 'plan.json')).code).toBe(2);
+    await writeConfig({ apps: [app('Alpha', { description: 'New words.' }), app('Beta'), app('Gamma')] });
+    const refused = await cli('apply', 'plan.json');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('protected app "Alpha"');
+    expect(publishes()).toHaveLength(0);
+    expect((await cli('apply', 'plan.json', '--allow-protected', 'Alpha')).code).toBe(0);
+    expect(publishes()).toHaveLength(1);
+  });
+
+  it('refuses a saved plan applied with a config that does not declare an app it publishes (--config names another), sending nothing', async () => {
+    // Found by an adversarial review: the other config's guard, which did not protect "Alpha", was applied, and both apps published.
+    await writeConfig({ apps: [app('Alpha', { description: 'New words.', protect: true }), app('Beta', { description: 'New words.' }), app('Gamma')] });
+    expect((await cli('plan', '--out', 'plan.json')).code).toBe(2);
+    await writeFile(path.join(dir, 'other.config.json'), JSON.stringify({ apps: [app('Beta'), app('Gamma')] }));
+    const readsOfThePlan = emulator.counts();
+    const run = await cli('apply', 'plan.json', '--config', 'other.config.json', '--allow-protected', 'Beta');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Error: the plan ${path.join(dir, 'plan.json')} publishes "Alpha", which ${path.join(dir, 'other.config.json')} does not declare, so nothing was applied`);
+    expect(run.stderr).toContain('leave out --config');
+    expect(emulator.counts()).toEqual(readsOfThePlan);
+  });
+
   it('refuses --allow-protected naming no app of the config, before reading the server', async () => {
     await writeConfig({ apps: [app('Alpha', { protect: true })] });
     const run = await cli('apply', '--auto-approve', '--allow-protected', 'Alpah');

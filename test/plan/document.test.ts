@@ -81,6 +81,23 @@ describe('the saved plan document', () => {
     ['a bad thumbnail hash', edited((d) => (d.apps[0].publishes[0].request.thumbnail.sha256 = 'B'.repeat(64))), /at apps\[0\]\.publishes\[0\]\.request\.thumbnail\.sha256: /],
     ['a summary that does not add up', edited((d) => (d.summary.publishes = 1)), /at summary\.publishes: 1 does not match the apps \(6\)/],
     ['steps out of order', edited((d) => (d.apps[0].publishes[0].step = 2)), /at apps\[0\]\.publishes\[0\]\.step: expected 1, found 2/],
+    // Found by an adversarial review: each was accepted, and apply then published to another app, or twice.
+    ['an app listed twice (its publishes would be sent twice)', edited((d) => d.apps.push(structuredClone(d.apps[1]))), /at apps\[8\]\.name: app "Gearbox" is listed twice \(also at apps\[1\]\)/],
+    [
+      'an app listed twice under another name (its id twice)',
+      edited((d) => d.apps.push({ ...structuredClone(d.apps[6]), name: 'Valve 2' })),
+      /at apps\[8\]\.appId: app id "id-valve" is listed twice \(also at apps\[6\]\)/,
+    ],
+    [
+      'a publish sent to another app than the one it is listed under',
+      edited((d) => (d.apps[1].publishes[0].request.name = 'Heat Sink')),
+      /at apps\[1\]\.publishes\[0\]\.request\.name: "Heat Sink" is not the app it is listed under \("Gearbox"\)/,
+    ],
+    [
+      'a revision sent to another version than the one expected',
+      edited((d) => (d.apps[3].publishes[0].request.version = 1)),
+      /at apps\[3\]\.publishes\[0\]\.request\.version: 1 is not the version it is expected to publish \(2\)/,
+    ],
   ])('refuses %s, naming the file and the place', (_name, json, message) => {
     const err = refusal(json);
     expect(err.message).toMatch(message);

@@ -208,6 +208,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
   const environment = savedPlanEnvironment(plan, file, environmentChoice(args, ctx.env));
   const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal, ...environment });
   guardOptions(args, desired);
+  refuseIfUndeclared(plan, file, desired);
   refuseIfStrict(plan, strictMode(args, desired));
   // Refused before anything is read or sent: a hand-edited plan must not upload what the config could not.
   const uploads = await recheckUploads(plan, desired.configPath, ctx.cwd);
@@ -230,8 +231,9 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
 async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepared, settings: RunSettings): Promise<number> {
   const { api, desired } = prepared;
   let plan = prepared.plan;
-  // A saved plan is held to the config's guard as it is now, not to what the file says.
-  if (prepared.saved) plan = { ...plan, safety: safetyPolicy(desired) };
+  // A saved plan is held to the config's guard as it is now, not to what the file says; an app the plan
+  // recorded as protected stays protected (the review said it would need --allow-protected).
+  if (prepared.saved) plan = { ...plan, safety: heldSafety(plan, desired) };
   const guard = guardOptions(args, desired);
   enforceSafety(plan, guard);
   if (!prepared.saved && !settings.autoApprove) {
@@ -293,6 +295,28 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
   } finally {
     hooks.close();
   }
+}
+
+/** The config's safety policy, with the apps the saved plan recorded as protected added to its own. */
+function heldSafety(plan: Plan, desired: DesiredState): NonNullable<Plan['safety']> {
+  const current = safetyPolicy(desired);
+  const protectedApps = [...new Set([...current.protectedApps, ...(plan.safety?.protectedApps ?? [])])].sort();
+  return { ...current, protectedApps };
+}
+
+/**
+ * A saved plan applied with a config that does not declare an app it publishes (`--config` names another
+ * config than the one it was planned from, say): the config's guard, checks and convergence would not be
+ * that app's, so nothing is applied.
+ */
+function refuseIfUndeclared(plan: Plan, file: string, desired: DesiredState): void {
+  const declared = new Set(desired.apps.map((app) => app.name));
+  const undeclared = appsToPublish(plan).filter((name) => !declared.has(name));
+  if (undeclared.length === 0) return;
+  throw new P7appsError(
+    `the plan ${file} publishes ${undeclared.map((name) => JSON.stringify(name)).join(', ')}, which ${desired.configPath} does not declare, so nothing was applied`,
+    { hint: `Apply it with the config it was planned from (${plan.configPath}: leave out --config), or plan again with this one.` },
+  );
 }
 
 /** --expect-plan: the fresh plan must publish exactly what the reviewed one does, in the same order, on the same server. */
