@@ -17,6 +17,7 @@ import { setMaxListeners } from 'node:events';
 import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
 import { versionStateKind } from '../appshub/wire.js';
 import { P7appsError } from '../errors.js';
+import { normaliseId } from '../plan/order.js';
 import type { AppPlan, CreateAppPlan, Plan, PlannedPublish, UpdateAppPlan } from '../plan/types.js';
 import { DEFAULT_POLL_SCHEDULE, honourRetryAfter, pollDelay, type PollSchedule } from './backoff.js';
 import { nextPollWait, ReadyTiming } from './ready-timing.js';
@@ -509,6 +510,18 @@ async function send(
       run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
       return await readBack(publish, result.appId, why, run, lifetime);
     }
+    // An answer is believed only where it can be: one naming another app than the one published to, or a
+    // version of the app that reading it back does not show, is not what this publish made (A22).
+    if (appId !== null && normaliseId(result.appId) !== normaliseId(appId)) {
+      const why = `its answer names another app (id ${JSON.stringify(result.appId)}; ${JSON.stringify(publish.request.name)} is ${JSON.stringify(appId)})`;
+      run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
+      return await readBack(publish, appId, why, run, lifetime);
+    }
+    if (result.version !== publish.expect.version && !(await versionShown(publish, appId, result.version, run, lifetime))) {
+      const why = `its answer names v${result.version}, which reading the app back does not show`;
+      run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
+      return await readBack(publish, appId, why, run, lifetime);
+    }
     run.emit({
       type: 'publish-sent',
       ...ref,
@@ -555,6 +568,23 @@ async function readBack(publish: PlannedPublish, appId: string | null, why: stri
     'failed',
     `${accepted}, and reading the app back does not show it (${detail}); not sending it again. Run "p7apps plan" to see the server's state.`,
   );
+}
+
+/**
+ * Whether reading the app back (by its id, or by name while it has none yet)
+ * shows `version`: what an answer naming another version than the plan's
+ * must pass before p7apps says an extra version exists. A read that fails
+ * shows nothing.
+ */
+async function versionShown(publish: PlannedPublish, appId: string | null, version: number, run: Run, lifetime: PublishLifetime): Promise<boolean> {
+  try {
+    const id = appId ?? (await run.appList.read(lifetime.readSignal)).find((a) => a.name === publish.request.name)?.id;
+    if (id === undefined) return false;
+    await run.api.getAppVersion(id, version, lifetime.readSignal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The ceiling on sends of one publish: the app fails, naming the attempts and the last answer. */

@@ -201,6 +201,33 @@ describe('applyPlan: the ambiguous write', () => {
     expect(api.posts()).toHaveLength(1);
   });
 
+  // Found by an adversarial review: the answer's app was polled, and its READY reported as this publish's.
+  it('reads the app back when the answer names another app, and follows what it made, not the other app', async () => {
+    const { api, run, events } = setup();
+    const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
+    const other = api.seed('Other app', [{ version: 1, workflowPath: '/o.p7wf' }]);
+    api.publishFaults = [{ answer: { appId: other } }];
+    api.failNext.set('Toy app', { version: 1, detail: 'the workflow does not load' });
+    const result = await run(planOf(updateApp('Toy app', id, [newRevision('Toy app', 1, 0, '/b.p7wf')])));
+    expect(events('publish-ambiguous')[0]!.error).toBe(`the server accepted publishing Toy app v1 but its answer names another app (id "${other}"; "Toy app" is "${id}")`);
+    expect(result.publishes[0]!.outcome).toBe('failed');
+    expect(result.publishes[0]!.error).toMatch(/the workflow does not load/);
+    expect(api.calls.filter((c) => c.call === 'getAppVersion').every((c) => c.app === 'Toy app')).toBe(true);
+    expect(api.posts()).toHaveLength(1);
+  });
+
+  it('does not say an extra version exists when the answer names a version reading the app back does not show', async () => {
+    const { api, run, events } = setup();
+    const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);
+    api.publishFaults = [{ answer: { version: 3 } }];
+    const result = await run(planOf(updateApp('Toy app', id, [newVersion('Toy app', 2, '/b.p7wf', 1)])));
+    expect(events('publish-ambiguous')[0]!.error).toBe('the server accepted publishing Toy app v2 but its answer names v3, which reading the app back does not show');
+    // What it made, read back: v2, which becomes READY.
+    expect(result.publishes.map((p) => p.outcome)).toEqual(['ready']);
+    expect(result.publishes[0]!.error ?? null).toBeNull();
+    expect(api.posts()).toHaveLength(1);
+  });
+
   it('after a 409 "still publishing", reads the app again and stops when another run published the version meanwhile', async () => {
     const { api, run, events } = setup();
     const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);

@@ -65,7 +65,9 @@ export type PublishFault =
   | 'commit-unreadable'
   /** Commits and answers without saying which version it published. */
   | 'commit-without-version'
-  | { status: 409 | 429 | 400; retryAfterMs?: number };
+  | { status: 409 | 429 | 400; retryAfterMs?: number }
+  /** Commits, and answers 2xx naming another app or version than it made (a server, or a proxy, that lies). */
+  | { answer: { appId?: string; version?: number } };
 
 export type ReadFault = { status: number; retryAfterMs?: number; ambiguous?: boolean };
 
@@ -145,7 +147,7 @@ export class FakeAppsHub implements AppsHubApi {
       this.record('publish', request.name, 'error', request.version);
       throw new FakeHttpError('POST apps/: connection reset', undefined, true);
     }
-    if (typeof fault === 'object') {
+    if (typeof fault === 'object' && 'status' in fault) {
       this.record('publish', request.name, 'error', request.version);
       throw new FakeHttpError(`POST apps/: ${fault.status} busy`, fault.status, false, fault.retryAfterMs);
     }
@@ -156,6 +158,7 @@ export class FakeAppsHub implements AppsHubApi {
       throw new FakeHttpError('Malformed response to POST apps/: it is not JSON but an HTML page; the server accepted it, so it took effect', undefined, true, undefined, true);
     }
     if (fault === 'commit-without-version') return { ...result, version: UNKNOWN };
+    if (typeof fault === 'object') return { ...result, ...fault.answer };
     return result;
   }
 
