@@ -20,15 +20,17 @@ export function appLabels(raw: unknown): Map<number, string> {
   const labels = new Map<number, string>();
   const apps = isRecord(raw) ? raw.apps : undefined;
   if (!Array.isArray(apps)) return labels;
-  const counts = new Map<string, number>();
-  for (const app of apps) {
+  // Only the slots the array has: a config's sparse array may claim a length of billions.
+  const named: [number, string][] = [];
+  for (const key of Object.keys(apps)) {
+    if (!/^(0|[1-9]\d*)$/.test(key)) continue;
+    const app: unknown = apps[Number(key)];
     const name = isRecord(app) ? app.name : undefined;
-    if (typeof name === 'string' && name !== '') counts.set(name, (counts.get(name) ?? 0) + 1);
+    if (typeof name === 'string' && name !== '') named.push([Number(key), name]);
   }
-  apps.forEach((app, index) => {
-    const name = isRecord(app) ? app.name : undefined;
-    if (typeof name === 'string' && counts.get(name) === 1) labels.set(index, name);
-  });
+  const counts = new Map<string, number>();
+  for (const [, name] of named) counts.set(name, (counts.get(name) ?? 0) + 1);
+  for (const [index, name] of named) if (counts.get(name) === 1) labels.set(index, name);
   return labels;
 }
 

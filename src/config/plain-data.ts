@@ -1,7 +1,8 @@
 // What may leave the config worker: plain data. A config computed by code
 // can hold things that cannot be copied to another thread (functions,
 // symbols, class instances whose methods would be lost, promises nobody
-// awaited); each is refused with the place in the config where it sits,
+// awaited), or built-ins that would be copied but that no part of a config
+// is (a Map, a Date); each is refused with the place in the config where it sits,
 // rather than failing with the runtime's "could not be cloned". The value
 // is read once, here (getters included), into a copy that keeps shared and
 // cyclic references as they are; the walk uses no recursion, so a deeply
@@ -34,20 +35,21 @@ function pathOf(place: Place | undefined): PathSegment[] {
   return out.reverse();
 }
 
-/** Built-in objects the structured clone copies as they are; the schema then says what it expected instead. */
-function isCloneableBuiltin(value: object): boolean {
-  return (
-    value instanceof Date ||
-    value instanceof RegExp ||
-    value instanceof Map ||
-    value instanceof Set ||
-    value instanceof ArrayBuffer ||
-    ArrayBuffer.isView(value) ||
-    value instanceof Error ||
-    value instanceof Boolean ||
-    value instanceof Number ||
-    value instanceof String
-  );
+/**
+ * What to write instead of a built-in object the structured clone would
+ * copy; none for any other object. Refused here, not left to the schema: a
+ * schema reads a Map or a Date as an object with no keys, so a `safety` or
+ * `defaults` given as a Map passed as empty and its values were silently lost.
+ */
+function builtinAdvice(value: object): string | undefined {
+  if (value instanceof Map) return 'use a plain object (Object.fromEntries(map))';
+  if (value instanceof Set) return 'use an array ([...set])';
+  if (value instanceof Date) return 'use its text (date.toISOString())';
+  if (value instanceof RegExp) return 'use its text (regexp.source)';
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return 'use an array of numbers, or text';
+  if (value instanceof Error) return 'throw it to stop the load, or use its message';
+  if (value instanceof Boolean || value instanceof Number || value instanceof String) return 'use the primitive value (value.valueOf())';
+  return undefined;
 }
 
 function className(value: object): string {
@@ -59,6 +61,11 @@ function className(value: object): string {
   }
 }
 
+/** "a Map", "an Error", "a Uint8Array". */
+function articled(name: string): string {
+  return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 function describeText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const line = text.split('\n')[0]!.trim();
@@ -66,9 +73,8 @@ function describeText(err: unknown): string {
 }
 
 /**
- * A copy of `root` made of plain objects, arrays and primitives (and the
- * built-ins the structured clone copies), or the first place holding
- * something else, with what to do about it.
+ * A copy of `root` made of plain objects, arrays and primitives, or the
+ * first place holding something else, with what to do about it.
  */
 export function toPlainData(root: unknown): PlainDataResult {
   const copies = new Map<object, unknown>();
@@ -96,10 +102,8 @@ export function toPlainData(root: unknown): PlainDataResult {
     if (typeof (value as { then?: unknown }).then === 'function') {
       throw new NotPlain(place, `a promise cannot be part of the config: await it, in an async config function that returns the config`);
     }
-    if (isCloneableBuiltin(value)) {
-      copies.set(value, value);
-      return value;
-    }
+    const advice = builtinAdvice(value);
+    if (advice !== undefined) throw new NotPlain(place, `${articled(className(value))} cannot be part of the config: ${PLAIN_DATA}; ${advice}`);
     throw new NotPlain(place, `an instance of ${className(value)} cannot be part of the config: ${PLAIN_DATA}; copy the values it holds into a plain object`);
   };
 
@@ -108,6 +112,15 @@ export function toPlainData(root: unknown): PlainDataResult {
     for (let task = pending.pop(); task !== undefined; task = pending.pop()) {
       const { source, target, place } = task;
       const isArray = Array.isArray(source);
+      if (isArray) {
+        // A hole (`[app, , ]`) is no key: left to the copy, it would vanish, trailing ones without a trace.
+        const slots = Object.keys(source).filter((key) => /^(0|[1-9]\d*)$/.test(key)).length;
+        if (slots !== source.length) {
+          let hole = 0;
+          while (hole in source) hole += 1;
+          throw new NotPlain({ parent: place, key: hole }, 'an empty slot (a hole in the array) cannot be part of the config: remove it, or put the value there');
+        }
+      }
       for (const key of Object.keys(source)) {
         const segment: PathSegment = isArray ? Number(key) : key;
         const at: Place = { parent: place, key: segment };
@@ -117,7 +130,10 @@ export function toPlainData(root: unknown): PlainDataResult {
         } catch (err) {
           throw new NotPlain(at, `reading this value failed: ${describeText(err)}`);
         }
-        (target as Record<string, unknown>)[key] = convert(item, at);
+        const copy = convert(item, at);
+        // An own "__proto__" key stays a key (assigned, it would set the copy's prototype and vanish): the schema reports it.
+        if (key === '__proto__') Object.defineProperty(target, key, { value: copy, enumerable: true, writable: true, configurable: true });
+        else (target as Record<string, unknown>)[key] = copy;
       }
     }
     return { ok: true, value };

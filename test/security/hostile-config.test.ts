@@ -215,11 +215,30 @@ describe('configs that never finish loading', () => {
 });
 
 describe('configs holding what cannot leave the config worker', () => {
+  const APP_SOURCE = '{ name: "Toy", workspace: "W", versions: [{ version: 1, workflow: "/Users/1/T.p7wf" }] }';
   it.each([
     ['a function inside the data', 'export default { apps: [{ name: "Toy", workspace: "W", versions: [{ version: 1, workflow: "/Users/1/T.p7wf", onPublish() {} }] }] };\n', 'apps["Toy"].versions[0].onPublish', 'a function cannot be part of the config'],
     ['a class instance with methods', 'class App { name = "Toy"; label() { return this.name; } }\nexport default { apps: [new App()] };\n', 'apps["Toy"]', 'an instance of App cannot be part of the config'],
     ['a promise nobody awaited', 'export default { apps: Promise.resolve([]) };\n', 'apps', 'a promise cannot be part of the config: await it'],
     ['a symbol', 'export default { apps: [], server: Symbol("x") };\n', 'server', 'a symbol cannot be part of the config'],
+    // Found by an adversarial review: built-ins were copied, and the schema read a Map or a Date as an object with no
+    // keys, so safety limits given as a Map were silently dropped (the defaults applied) and holes vanished.
+    ['a Map as the safety limits', 'export default { apps: [], safety: new Map([["maxRepublishApps", 0]]) };\n', 'safety', 'a Map cannot be part of the config: the config must be plain data (objects, arrays, strings, numbers, booleans); use a plain object (Object.fromEntries(map))'],
+    ['a Set', 'export default { apps: new Set() };\n', 'apps', 'a Set cannot be part of the config'],
+    ['a Date as the defaults', 'export default { apps: [], defaults: new Date(0) };\n', 'defaults', 'a Date cannot be part of the config'],
+    ['a RegExp', 'export default { apps: [], defaults: /W/ };\n', 'defaults', 'a RegExp cannot be part of the config'],
+    ['a typed array', 'export default { apps: [], defaults: new Uint8Array(2) };\n', 'defaults', 'a Uint8Array cannot be part of the config'],
+    ['an Error', 'export default { apps: [], defaults: new Error("x") };\n', 'defaults', 'an Error cannot be part of the config'],
+    ['a boxed number', 'export default { apps: [], defaults: { allowCopy: new Boolean(true) } };\n', 'defaults.allowCopy', 'a Boolean cannot be part of the config'],
+    ['the whole config as a Map', 'export default new Map([["apps", []]]);\n', '', 'a Map cannot be part of the config'],
+    ['a hole in an array', `export default { apps: [${APP_SOURCE}, , ] };\n`, 'apps[1]', 'an empty slot (a hole in the array) cannot be part of the config'],
+    ['an array claiming a billion slots', `export default { apps: Object.assign([${APP_SOURCE}], { length: 1e9 }) };\n`, 'apps[1]', 'an empty slot (a hole in the array)'],
+    [
+      'an own "__proto__" key',
+      `export default { apps: [JSON.parse('{"__proto__": {"x": 1}, "name": "Toy", "workspace": "W", "versions": [{"version": 1, "workflow": "/Users/1/T.p7wf"}]}')] };\n`,
+      'apps["Toy"].__proto__',
+      'unknown key',
+    ],
   ])('%s: a clear error naming the place', async (_name, source, place, says) => {
     const dir = await makeProject({ 'p7apps.config.ts': source });
     const err = await loadConfig({ cwd: dir }).then(
