@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 import { P7appsError } from '../errors.js';
+import { escapeUnsafe } from '../render/escape.js';
 import { NOT_A_REGULAR_FILE, NotARegularFile, readRegularFile } from '../fs-read.js';
 import { planFromDocument } from '../plan/document-read.js';
 import type { Plan } from '../plan/types.js';
@@ -27,7 +28,8 @@ export async function readSavedPlan(cwd: string, given: string): Promise<{ file:
   try {
     document = JSON.parse(text);
   } catch (err) {
-    throw new P7appsError(`${file} is not JSON (${(err as Error).message})`, { hint: 'Pass a file written by "p7apps plan --out FILE".' });
+    // The parser's message quotes the file: on one line, so that the file cannot write lines of its own.
+    throw new P7appsError(escapeUnsafe(`${file} is not JSON (${(err as Error).message})`), { hint: 'Pass a file written by "p7apps plan --out FILE".' });
   }
   return { file, plan: planFromDocument(document, file) };
 }

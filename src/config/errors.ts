@@ -3,6 +3,7 @@
 // run of `p7apps validate` shows everything there is to fix.
 
 import { P7appsError } from '../errors.js';
+import { escapeUnsafe } from '../render/escape.js';
 
 export interface ConfigIssue {
   /** The config file (or directory searched), relative to the working directory when inside it. */
@@ -17,10 +18,15 @@ export interface ConfigIssue {
   environments?: string[];
 }
 
+/**
+ * One issue on one line: its parts come from outside (a file name, an import
+ * specifier, a parser's message quoting the file), and a line break in them
+ * must not start a line of output that looks like p7apps' own.
+ */
 export function formatConfigIssue(issue: ConfigIssue): string {
   const position = issue.line === undefined ? '' : `:${issue.line}${issue.column === undefined ? '' : `:${issue.column}`}`;
   const environments = issue.environments === undefined || issue.environments.length === 0 ? '' : ` (in environment${issue.environments.length === 1 ? '' : 's'} ${issue.environments.join(', ')})`;
-  return `${issue.file}${position}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}${environments}`;
+  return escapeUnsafe(`${issue.file}${position}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}${environments}`);
 }
 
 export class ConfigError extends P7appsError {

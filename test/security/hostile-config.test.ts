@@ -319,3 +319,17 @@ it('leaves the token and the password in no byte captured above', () => {
   expect(sweep.size.items).toBeGreaterThan(2 * CORPUS.length);
   expect(sweep.leaks([SECRET_TOKEN, SECRET_PASSWORD])).toEqual([]);
 });
+
+describe('line breaks from outside in an error (found by an adversarial review: each wrote a line of its own)', () => {
+  it.each<[string, Record<string, ProjectFile>, string[]]>([
+    ['an import specifier', { 'p7apps.config.ts': "import apps from './no\\nApply complete';\nexport default { apps };\n" }, ['validate']],
+    ['a config file name', { 'bad\nApply complete.json': '{"apps": [' }, ['validate', '--config', 'bad\nApply complete.json']],
+    ['a saved plan that is not JSON, quoted by the parser', { 'p7apps.config.json': '{"apps": []}', 'forged.json': 'x\nApply complete\n' }, ['show', 'forged.json']],
+  ])('%s: one line, the break shown escaped', async (_name, files, command) => {
+    const dir = await makeProject(files);
+    const run = sweep.addRun(`line break in ${_name}`, await runCli(command, { cwd: dir, env: {} }));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: .*\\nApply complete/);
+    expect(run.stderr.split('\n').some((line) => line.startsWith('Apply complete'))).toBe(false);
+  });
+});
