@@ -4,7 +4,7 @@
 // and `import`, which stages several files before renaming any.
 
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { lstat, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { P7appsError } from './errors.js';
 
@@ -40,6 +40,9 @@ export async function writeFileAtomically(file: string, data: string | Uint8Arra
   let temporary: string | undefined;
   try {
     temporary = await writeTemporarySibling(file, data);
+    // Renamed over, a device, FIFO or link would be replaced by the file, not written to.
+    const existing = await lstat(file).catch(() => undefined);
+    if (existing !== undefined && !existing.isFile()) throw new Error('it exists and is not a regular file (a device, FIFO, socket, folder or symbolic link)');
     await rename(temporary, file);
   } catch (err) {
     if (temporary !== undefined) await rm(temporary, { force: true });

@@ -1,7 +1,8 @@
 // `p7apps plan` end to end: the CLI in-process against the emulator on a real
 // loopback socket, with a JSON config in a temporary folder.
 
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -150,6 +151,30 @@ describe('p7apps plan', () => {
     expect(run.stderr).toMatch(message);
     // A selection is checked against the config, by which time the lists may have been requested.
     expect(sentWithoutConfig('plan', emulator.requestLog())).toEqual([]);
+  });
+
+  // Found by an adversarial review: each was replaced by the plan (renamed over it), the config included.
+  it.each<[string, (dir: string) => Promise<string>]>([
+    ['a FIFO', async (dir) => (execFileSync('mkfifo', [path.join(dir, 'plan.fifo')]), 'plan.fifo')],
+    ['a symbolic link', async (dir) => (await symlink(path.join(dir, 'elsewhere.json'), path.join(dir, 'linked.json')), 'linked.json')],
+  ])('refuses an --out that is %s, before reading the server beyond its lists, and leaves it as it is', async (_name, make) => {
+    await writeConfig([{ ...TOY_IN_SYNC, description: 'A better toy app.' }]);
+    const name = await make(dir);
+    const before = await lstat(path.join(dir, name));
+    const run = await plan(['--out', name]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Error: --out ${name}: ${path.join(dir, name)} exists and is not a regular file (a device, FIFO, socket or symbolic link); name a new file or a regular one`);
+    expect((await lstat(path.join(dir, name))).mode).toBe(before.mode);
+    expect(sentWithoutConfig('plan', emulator.requestLog())).toEqual([]);
+  });
+
+  it('refuses an --out that names the config, which stays as it was', async () => {
+    await writeConfig([{ ...TOY_IN_SYNC, description: 'A better toy app.' }]);
+    const config = await readFile(path.join(dir, 'p7apps.config.json'), 'utf8');
+    const run = await plan(['--out', 'p7apps.config.json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Error: --out p7apps.config.json: ${path.join(dir, 'p7apps.config.json')} is the config this plan was made from; name another file`);
+    expect(await readFile(path.join(dir, 'p7apps.config.json'), 'utf8')).toBe(config);
   });
 
   it('reports a rejected token without echoing it', async () => {

@@ -1,7 +1,7 @@
 // What `p7apps plan` does once its arguments are parsed (./plan.ts declares
 // them): read the server, compute the plan, render it, save it on request.
 
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
@@ -92,6 +92,7 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
     throw new P7appsError(refusal.message, { hint: `${outFile ? `The plan was not saved to ${outFile}. ` : ''}${refusal.hint ?? ''}` });
   }
   if (outFile) {
+    refuseOutOverConfig(outFile, args.out as string, desired.configPath);
     await writeFileAtomically(outFile, redactedFileText(ctx, planDocumentText(plan)));
     ctx.stderr.write(`Saved the plan to ${outFile}. Apply exactly it with: p7apps apply ${shellWord(args.out as string)}\n`);
   }
@@ -124,7 +125,18 @@ async function checkedOutFile(cwd: string, given: string): Promise<string> {
   const dir = path.dirname(file);
   const folder = await stat(dir).catch(() => undefined);
   if (!folder?.isDirectory()) throw new UsageError(`--out ${given}: the folder ${dir} does not exist`);
-  const existing = await stat(file).catch(() => undefined);
+  const existing = await lstat(file).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`--out ${given}: ${file} is a folder; name a file`);
+  // The plan is renamed over what is there: a device, a FIFO or a link would be replaced by it, not written to.
+  if (existing !== undefined && !existing.isFile()) {
+    throw new UsageError(`--out ${given}: ${file} exists and is not a regular file (a device, FIFO, socket or symbolic link); name a new file or a regular one`);
+  }
   return file;
+}
+
+/** --out naming the config it plans from would replace the config with the plan. */
+function refuseOutOverConfig(outFile: string, given: string, configPath: string): void {
+  if (path.resolve(outFile) === path.resolve(configPath)) {
+    throw new UsageError(`--out ${given}: ${outFile} is the config this plan was made from; name another file`);
+  }
 }
