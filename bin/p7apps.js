@@ -40,11 +40,14 @@ function exitAfterFlush(code) {
   process.stderr.write('', done);
 }
 
-// A reader that goes away (`p7apps plan | head`) is not an error of ours:
-// stop quietly, as other command-line tools do, instead of a stack trace.
+// A reader that goes away (`p7apps plan | head`) is not an error of ours: no
+// stack trace, and what is written to that stream afterwards is dropped (the
+// stream is destroyed). The command still runs to its end and exits with its
+// own code: stopping at once left an apply abandoned halfway (publishes sent,
+// none waited for) with exit 0, which `set -o pipefail` took for success.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
-    if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err && err.code === 'EPIPE') return;
     throw err;
   });
 }
