@@ -126,6 +126,14 @@ const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
  */
 const IMPORT_META_SOURCE = String.raw`\bimport(?:\s|\/\*[^*]*\*\/)*\.(?:\s|\/\*[^*]*\*\/)*meta\b`;
 export const IMPORT_META = new RegExp(IMPORT_META_SOURCE);
+/**
+ * An `import()` whose specifier is not a string literal: esbuild leaves it
+ * as it is, and from a bundle run from memory it would resolve against the
+ * bundle, not the file that wrote it, so such a config is declined (tsx,
+ * which loads each file from its place, resolves it as Node does).
+ */
+export const COMPUTED_IMPORT = /\bimport\s*\(\s*(?!['"])/;
+export const COMPUTED_IMPORT_DECLINED = 'the config imports a module whose name is computed (import() of something other than a quoted path)';
 /** Names that differ per module: replaced by each module's own values. */
 export const PER_MODULE_NAMES = new RegExp(String.raw`${IMPORT_META_SOURCE}|\b(?:__dirname|__filename)\b`);
 
@@ -313,6 +321,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
   }
   const code = output?.[0]?.text;
   if (code === undefined) throw new BundleDeclined('esbuild produced no output');
+  if (COMPUTED_IMPORT.test(code)) throw new BundleDeclined(COMPUTED_IMPORT_DECLINED);
   // Only a config that requires p7apps loads the whole entry.
   const whole = required ? `import * as __p7appsWhole from ${JSON.stringify(wholeToken)};\n` : '';
   return { code: whole + code, selfToken, wholeToken, inputs };

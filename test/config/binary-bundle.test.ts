@@ -159,6 +159,7 @@ describe('what the executable declines, the plugin compiles', () => {
       /lib\/where\.ts uses import\.meta, __dirname or __filename/,
     ],
     ['__dirname in a module of its own', { 'lib/where.cjs': 'exports.where = __dirname;\n', 'p7apps.config.ts': "const { where } = require('./lib/where.cjs');\nexport default { apps: [], where };\n" }, /lib\/where\.cjs uses/],
+    ['an import() of a computed name', { 'p7apps.config.ts': "const load = (name: string) => import(name);\nexport default async () => ({ apps: (await load('./more.js')).apps });\n" }, /the config imports a module whose name is computed/],
     ['a syntax error', { 'p7apps.config.ts': 'export default {\n  apps: [}\n' }, /esbuild reported an error/],
     ['a local module that is missing', { 'p7apps.config.ts': "import { apps } from './missing';\nexport default { apps };\n" }, /esbuild reported an error/],
     ['a path the command line would read as an output name', { 'a=b/p7apps.config.ts': 'export default { apps: [] };\n' }, /command line would not read this path/],

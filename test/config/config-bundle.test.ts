@@ -105,6 +105,11 @@ describe('what the bundle declines is loaded through tsx, with the same result',
     ],
     ['a syntax error', { 'p7apps.config.ts': 'export default {\n  apps: [}\n' }, /esbuild could not compile it/],
     ['a package that is not installed', { 'p7apps.config.ts': "import { apps } from '@acme/catalog';\nexport default { apps };\n" }, /"@acme\/catalog" is left to Node's own resolution/],
+    [
+      'an import() of a computed name',
+      { 'p7apps.config.ts': "const load = (name: string) => import(name);\nexport default async () => ({ apps: (await load('./more.js')).apps });\n", 'more.ts': `export const apps = [${APP("'more'")}];\n` },
+      /the config imports a module whose name is computed/,
+    ],
   ])('%s', async (_name, files, why) => {
     const root = await makeProject(files);
     const declined = await bundleConfig(path.join(root, 'p7apps.config.ts'), bundleTokens()).then(() => undefined, (err: unknown) => err);
@@ -118,6 +123,16 @@ describe('what the bundle declines is loaded through tsx, with the same result',
       'p7apps.config.ts': `const resolves = typeof import.meta.resolve;\nexport default { apps: [${APP('resolves')}] };\n`,
     });
     expect((await loadConfig({ cwd: root })).apps[0]?.name).toBe('function');
+  });
+
+  // Found by an adversarial review: it failed with "Failed to resolve module specifier" against the bundle's data: URL.
+  it('loads a config importing a module by a computed name, from its own folder', async () => {
+    const root = await makeProject({
+      'package.json': '{"type": "module"}',
+      'p7apps.config.ts': "const load = (name: string) => import(name);\nexport default async () => ({ apps: (await load('./sub/more.js')).apps });\n",
+      'sub/more.ts': `export const apps = [${APP("'computed'")}];\n`,
+    });
+    expect((await loadConfig({ cwd: root })).apps[0]?.name).toBe('computed');
   });
 });
 
