@@ -26,7 +26,7 @@ import path from 'node:path';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { displayPath, formatBytes } from './files.js';
 import type { PathSegment } from './issue-path.js';
-import { locateJsonSyntaxError } from './json-syntax.js';
+import { locateDuplicateKey, locateJsonSyntaxError } from './json-syntax.js';
 import { discardConfigWorker, evaluateConfigFile, ModuleLoadError } from './sandbox.js';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
 import { isSpecialKind, NOT_A_REGULAR_FILE } from '../fs-read.js';
@@ -113,7 +113,10 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
       const problem = locateJsonSyntaxError(text);
       return fail(file, `invalid JSON: ${problem.message}`, problem);
     }
-    if (path.basename(file) !== 'package.json') return new Loaded(value);
+    if (path.basename(file) !== 'package.json') {
+      const duplicate = locateDuplicateKey(text);
+      return duplicate === undefined ? new Loaded(value) : fail(file, duplicate.message, duplicate);
+    }
     const hasKey = typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, PACKAGE_KEY);
     return hasKey ? { [PACKAGE_KEY]: new Loaded((value as Record<string, unknown>)[PACKAGE_KEY]) } : {};
   };

@@ -1,6 +1,7 @@
 // Finds where a JSON text stops being JSON, so a broken .json config is
 // reported as file:line:column with a plain message (JSON.parse gives a bare
-// offset at best, and sometimes echoes a piece of the file).
+// offset at best, and sometimes echoes a piece of the file); and a key given
+// twice in one object, which JSON.parse resolves silently to the last one.
 
 export interface JsonSyntaxProblem {
   line: number;
@@ -22,6 +23,21 @@ const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 
 /** Only call on text JSON.parse rejected; returns where and why. */
 export function locateJsonSyntaxError(text: string): JsonSyntaxProblem {
+  return scan(text, false) ?? { ...position(text, text.length), message: 'invalid JSON' };
+}
+
+/**
+ * In text JSON.parse accepted, the first key given twice in one object: a
+ * second `"apps"` in a diff would silently replace the first (YAML configs
+ * refuse the same). Undefined when there is none, or the nesting is too deep
+ * to walk.
+ */
+export function locateDuplicateKey(text: string): JsonSyntaxProblem | undefined {
+  const problem = scan(text, true);
+  return problem?.message.startsWith('the key ') ? problem : undefined;
+}
+
+function scan(text: string, duplicates: boolean): JsonSyntaxProblem | undefined {
   let at = 0;
   const stop = (message: string): never => {
     throw new Stop(at, message);
@@ -53,14 +69,27 @@ export function locateJsonSyntaxError(text: string): JsonSyntaxProblem {
     skipWhitespace();
     const c = text[at];
     if (c === undefined) stop('unexpected end of file');
-    if (c === '{') return expectContainer('}', () => {
-      if (text[at] !== '"') stop('expected a property name in double quotes');
-      expectString();
-      skipWhitespace();
-      if (text[at] !== ':') stop("expected ':' after the property name");
-      at++;
-      expectValue();
-    });
+    if (c === '{') {
+      const keys = duplicates ? new Map<string, number>() : undefined;
+      return expectContainer('}', () => {
+        if (text[at] !== '"') stop('expected a property name in double quotes');
+        const start = at;
+        expectString();
+        if (keys !== undefined) {
+          const key = JSON.parse(text.slice(start, at)) as string;
+          const first = keys.get(key);
+          if (first !== undefined) {
+            at = start;
+            stop(`the key ${JSON.stringify(key)} is given twice in one object (first at line ${position(text, first).line}); JSON keeps only the last, so remove one`);
+          }
+          keys.set(key, start);
+        }
+        skipWhitespace();
+        if (text[at] !== ':') stop("expected ':' after the property name");
+        at++;
+        expectValue();
+      });
+    }
     if (c === '[') return expectContainer(']', expectValue);
     if (c === '"') return expectString();
     for (const literal of ['true', 'false', 'null']) {
@@ -109,10 +138,10 @@ export function locateJsonSyntaxError(text: string): JsonSyntaxProblem {
     expectValue();
     skipWhitespace();
     if (at < text.length) stop('unexpected text after the end of the JSON value');
-    return { ...position(text, at), message: 'invalid JSON' };
+    return undefined;
   } catch (err) {
     if (err instanceof Stop) return { ...position(text, err.offset), message: err.message };
-    if (err instanceof RangeError) return { line: 1, column: 1, message: 'nested too deeply' };
+    if (err instanceof RangeError) return duplicates ? undefined : { line: 1, column: 1, message: 'nested too deeply' };
     throw err;
   }
 }

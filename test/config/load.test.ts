@@ -113,6 +113,19 @@ describe('a file that is not a config says so, with the line where it can', () =
     ['a JSON syntax error', 'p7apps.config.json', '{\n  "apps": [\n    { "name": "Toy app", }\n  ]\n}\n', { line: 3, column: 24, message: "invalid JSON: a trailing comma before '}' is not allowed in JSON" }],
     ['JSON with a bare key', 'p7apps.config.json', '{\n  apps: []\n}\n', { line: 2, column: 3, message: 'invalid JSON: expected a property name in double quotes' }],
     ['JSON cut short', 'p7apps.config.json', '{"apps": [', { line: 1, column: 11, message: 'invalid JSON: unexpected end of file' }],
+    // Found by an adversarial review: JSON.parse kept the last, and the second "apps" of a diff emptied the catalog.
+    [
+      'a JSON key given twice',
+      'p7apps.config.json',
+      '{\n  "apps": [{ "name": "Toy app" }],\n  "apps": []\n}\n',
+      { line: 3, column: 3, message: 'the key "apps" is given twice in one object (first at line 2); JSON keeps only the last, so remove one' },
+    ],
+    [
+      'a JSON key given twice, once escaped',
+      'p7apps.config.json',
+      '{"apps": [{"name": "A", "n\\u0061me": "B"}]}',
+      { line: 1, column: 25, message: 'the key "name" is given twice in one object (first at line 1); JSON keeps only the last, so remove one' },
+    ],
     ['a TypeScript syntax error', 'p7apps.config.ts', 'const apps = [];\nexport default {\n  apps: [ , apps;\n};\n', { line: 3, column: 17, message: 'syntax error: Expected "]" but found ";"' }],
     ['a JavaScript syntax error in an ES module', 'p7apps.config.mjs', 'export default {\n  apps: [}\n', { line: 2, column: 10, message: 'syntax error: Unexpected "}"' }],
     ['a syntax error in an .mts config (tsx names it as its .ts twin)', 'p7apps.config.mts', 'export default {\n  apps: [}\n', { line: 2, column: 10, message: 'syntax error: Unexpected "}"' }],
