@@ -148,6 +148,10 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
     // A failure after Ctrl-C or SIGTERM (a config load stopped, say) is the interruption, not a problem to fix.
     return controller.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERROR;
   }
+  // A command that ended well after Ctrl-C or SIGTERM was still stopped: it said so ("SIGTERM received"), and
+  // a caller must not take it for a finished run (`validate` whose config loaded as the signal came exited 0).
+  // Only the emulator, which runs until it is stopped, ends well by a signal.
+  if (controller.signal.aborted && argv.find((arg) => !arg.startsWith('-')) !== 'emulator') return EXIT_INTERRUPTED;
   return ctx.exitCode;
 }
 

@@ -74,6 +74,21 @@ describe.each(COMMANDS)('p7apps %s', (...command) => {
   });
 });
 
+describe('a signal that comes as the config finishes loading', () => {
+  // Found by an adversarial review: `validate` said "SIGTERM received", then "Valid", and exited 0 in about one
+  // run of four, when the config had loaded before the signal stopped it. Several runs: it is a race.
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s: validate exits %i, never 0', async (signal, code) => {
+    const dir = await project(`process.kill(process.pid, '${signal}');\nexport default { apps: [] };\n`);
+    for (let run = 0; run < 6; run++) {
+      const result = await runCliProcess(['validate'], { cwd: dir });
+      expect(result.code, `run ${run}: ${result.stdout}${result.stderr}`).toBe(code);
+    }
+  });
+});
+
 describe('a second signal', () => {
   // The config blocks its thread in a system call (opening a FIFO nobody writes to), which no
   // time limit can interrupt: the first Ctrl-C cannot finish an orderly stop, the second ends it.
