@@ -8,8 +8,11 @@
 //   it was read: refused, with a message to import again, rather than
 //   imported half-old, half-new.
 // - A thumbnail the server will not hand over (an HTTP error, too large, a
-//   redirect) is recorded as a problem, not a failure: the app is still
-//   imported, with its thumbnail unmanaged. Network failures stop the import.
+//   redirect) or that cannot be reached (refused, reset, timed out, TLS: a
+//   thumbnail may be served from another host) is recorded as a problem, not
+//   a failure, as plan reads it (A16): the app is still imported, with its
+//   thumbnail unmanaged, which a later import can take up. Only an
+//   interruption, or a proxy that refuses p7apps, stops the import.
 // - A workflow list the server refuses (403) or lacks (404) is UNKNOWN: it
 //   only serves to warn about versions a plan would publish again.
 
@@ -151,9 +154,9 @@ async function readThumbnail(api: AppsHubApi, url: Maybe<string | null>, limit: 
   }
 }
 
-/** Failures that concern only this image: the server refused it or sent something unusable. Network trouble is not one. */
+/** Failures that concern only this image: refused, unusable, or out of reach. An interruption or a refusing proxy is not one. */
 function thumbnailProblem(err: unknown): boolean {
-  if (err instanceof AppsHubError) return err.kind === 'http' || err.kind === 'too-large' || err.kind === 'redirect' || err.kind === 'malformed';
+  if (err instanceof AppsHubError) return err.kind !== 'aborted' && err.kind !== 'proxy';
   // The client refuses a thumbnail URL that is not http(s) before sending anything.
   return err instanceof P7appsError;
 }
