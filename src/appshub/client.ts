@@ -540,8 +540,13 @@ export class AppsHubClient implements AppsHubApi, AppRunsApi {
       if (next === null) return;
       const nextUrl = URL.canParse(next, res.url.href) ? new URL(next, res.url) : undefined;
       if (nextUrl === undefined || nextUrl.origin !== this.#origin) {
-        const where = nextUrl ? nextUrl.host : 'an unreadable URL';
+        const where = nextUrl ? nextUrl.host || `a ${nextUrl.protocol} URL` : 'an unreadable URL';
         throw this.#malformed('GET', label, false, `its next page is on ${this.#redactor.redact(where)}; not followed, and the token was not sent there`);
+      }
+      // ASSUMPTION (A9): a list's pages share its path and differ in their query; a "next page" elsewhere on the
+      // server (the workflow API, the emulator's control API) is not this list, and its entries would be read as apps.
+      if (trimSlash(nextUrl.pathname) !== trimSlash(res.url.pathname)) {
+        throw this.#malformed('GET', label, false, `its next page is another path on the server (${this.#redactor.redact(nextUrl.pathname)}); not followed`);
       }
       if (seen.has(nextUrl.href)) throw this.#malformed('GET', label, false, 'its next page is one already read (the pages loop)');
       if (page >= this.#limits.pages) throw this.#malformed('GET', label, false, `the list goes on beyond ${this.#limits.pages} pages`);
@@ -705,4 +710,9 @@ async function readPlannedThumbnail(thumbnail: ThumbnailUpload): Promise<Uint8Ar
     });
   }
   return bytes;
+}
+
+/** A path without its trailing slashes, so that `apps/` and `apps` compare equal. */
+function trimSlash(pathname: string): string {
+  return pathname.replace(/\/+$/, '');
 }

@@ -483,8 +483,15 @@ export class HttpTransport {
       target = undefined;
     }
     if (target && target.origin === req.url.origin && req.method === 'GET' && hops === 0) return target;
-    const where = target ? target.host : 'an unreadable location';
+    const sameServer = target !== undefined && target.origin === req.url.origin;
+    // A host where there is one; "a file: URL" where there is none (an empty name said nothing).
+    const where = target === undefined ? 'an unreadable location' : sameServer ? target.pathname : target.host || `a ${target.protocol} URL`;
     const reason = STATUS_CODES[res.status] ?? 'Redirect';
+    const notFollowed = !sameServer
+      ? 'not followed, and the token was not sent there'
+      : req.method === 'GET'
+        ? 'not followed: p7apps follows one redirect on the same server, and this was another'
+        : `not followed: p7apps sends a ${req.method} once, where it was asked to`;
     const httpsUpgrade = target && target.protocol === 'https:' && req.url.protocol === 'http:' && target.hostname === req.url.hostname;
     throw new AppsHubError({
       kind: 'redirect',
@@ -494,8 +501,7 @@ export class HttpTransport {
       origin: req.url.origin,
       detail: target ? this.#redactor.redact(`${target.origin}${target.pathname}`) : undefined,
       message:
-        `${res.status} ${reason} on ${req.method} ${req.label}: the server redirects to ${this.#redactor.redact(where)}; ` +
-        `not followed, and the token was not sent there`,
+        `${res.status} ${reason} on ${req.method} ${req.label}: the server redirects to ${this.#redactor.redact(where)}${sameServer ? ' on the same server' : ''}; ${notFollowed}`,
       hint: httpsUpgrade
         ? `Use the https:// sign-in URL: --server https://${target!.host}${serverPrefix(req)}`
         : 'Check the server URL (--server, P7APPS_URL or server.url): it must be the pSeven Enterprise sign-in URL.',

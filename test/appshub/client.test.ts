@@ -161,6 +161,25 @@ describe('pagination (A9)', () => {
     expect(elsewhere.isDone()).toBe(false);
   });
 
+  // Found by an adversarial review: a next page in the workflow API was followed, and workflows listed as apps.
+  it.each([
+    ['another API on the server', `${SERVER}/pseven/.rest/v2/workflows/`, `Malformed response to GET apps/: its next page is another path on the server (/pseven/.rest/v2/workflows/); not followed`],
+    ['the emulator\'s control API', '/_emulator/state', `Malformed response to GET apps/: its next page is another path on the server (/_emulator/state); not followed`],
+    ['a javascript: URL', 'javascript:alert(1)', 'Malformed response to GET apps/: its next page is on a javascript: URL; not followed, and the token was not sent there'],
+  ])('does not follow a next page on %s', async (_name, next, message) => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(200, { next, results: [] });
+    expect((await rejection(client().client.listApps())).message).toBe(message);
+  });
+
+  it('follows a next page on the list\'s own path, with or without its trailing slash', async () => {
+    nock(SERVER)
+      .get(`${APPS}/apps/`)
+      .reply(200, { next: `${SERVER}${APPS}/apps?offset=1`, results: [app('a1', 'Alpha')] })
+      .get(`${APPS}/apps?offset=1`)
+      .reply(200, { next: null, results: [app('b2', 'Beta')] });
+    expect((await client().client.listApps()).map((a) => a.name)).toEqual(['Alpha', 'Beta']);
+  });
+
   it('stops a list whose pages loop', async () => {
     nock(SERVER)
       .get(`${APPS}/apps/`)
@@ -708,9 +727,23 @@ describe('redirects', () => {
       .post(`${APPS}/apps/`)
       .reply(307, '', { location: `${APPS}/apps/new/` });
     const { client: c } = client();
-    expect((await rejection(c.listApps())).message).toContain('302 Found on GET apps/?a=1: the server redirects to app.example; not followed');
+    // Said as what it is (found by an adversarial review: "redirects to app.example; the token was not sent there" named the server itself).
+    expect((await rejection(c.listApps())).message).toBe(
+      `302 Found on GET apps/?a=1: the server redirects to ${APPS}/apps/ on the same server; not followed: p7apps follows one redirect on the same server, and this was another`,
+    );
     const err = await rejection(c.publish({ name: 'A', workspaceName: 'W', workflowPath: '/w.p7wf', setVersionAsDefault: false }));
     expect(err).toMatchObject({ kind: 'redirect', status: 307, ambiguous: false });
+    expect(err.message).toBe(`307 Temporary Redirect on POST apps/: the server redirects to ${APPS}/apps/new/ on the same server; not followed: p7apps sends a POST once, where it was asked to`);
+  });
+
+  it.each([
+    ['a file: URL', 'file:///etc/passwd', 'a file: URL'],
+    ['a javascript: URL', 'javascript:alert(1)', 'a javascript: URL'],
+    ['another host', 'https://elsewhere.example/apps/', 'elsewhere.example'],
+  ])('names where a redirect to %s goes', async (_name, location, where) => {
+    nock(SERVER).get(`${APPS}/apps/`).reply(302, '', { location });
+    const { client: c } = client();
+    expect((await rejection(c.listApps())).message).toBe(`302 Found on GET apps/: the server redirects to ${where}; not followed, and the token was not sent there`);
   });
 });
 
