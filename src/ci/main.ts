@@ -148,7 +148,14 @@ async function pullRequestOfEvent(env: NodeJS.ProcessEnv): Promise<{ number: str
 /** Step outputs for the following steps of the action (GITHUB_OUTPUT); nothing outside Actions. */
 async function githubOutputs(env: NodeJS.ProcessEnv, outputs: Record<string, string>): Promise<void> {
   if (!env.GITHUB_OUTPUT) return;
-  await appendFile(env.GITHUB_OUTPUT, Object.entries(outputs).map(([k, v]) => `${k}=${v.replace(/[\r\n]/g, ' ')}\n`).join(''));
+  try {
+    await appendFile(env.GITHUB_OUTPUT, Object.entries(outputs).map(([k, v]) => `${k}=${v.replace(/[\r\n]/g, ' ')}\n`).join(''));
+  } catch (err) {
+    throw new CiError(
+      `cannot write the step outputs to GITHUB_OUTPUT (${env.GITHUB_OUTPUT}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'GitHub Actions sets GITHUB_OUTPUT to a writable file; outside Actions, unset it.',
+    );
+  }
 }
 
 async function gitlab(step: string, io: CiIo, say: (line: string) => void, secrets: Redactor): Promise<number> {

@@ -180,6 +180,10 @@ export function parallelismOrThrow(value: unknown): number {
  * command reaches the server the same way.
  */
 export function serverOptions(ctx: CliContext, args: ServerArgs, parallelism: number): ServerOptions & { cwd: string } {
+  // An empty --server (an unset variable in a script: --server "$URL") would otherwise fall back to P7APPS_URL unseen.
+  if (args.server !== undefined && args.server.trim() === '') {
+    throw new UsageError('--server is empty: give the sign-in URL of pSeven Enterprise, or leave the flag out to use P7APPS_URL or server.url');
+  }
   return {
     server: args.server,
     env: ctx.env,

@@ -146,6 +146,18 @@ describe('GitHub Action: pull request', () => {
     expect(run.body).not.toContain(TOKEN);
   });
 
+  // Found by an adversarial review: "p7apps-ci: internal error: ENOENT ...", with no place or fix.
+  it('a GITHUB_OUTPUT that cannot be written is one message naming it and what to do', async () => {
+    p = await project(['Alpha', 'Alpha2', 'Beta']);
+    await p.writeConfig(catalog);
+    const missing = path.join(p.temp, 'no-such-folder', 'github-output');
+    const planned = await p.ci(['github', 'plan'], await env('pull_request', { GITHUB_OUTPUT: missing }));
+    expect(planned.code).toBe(1);
+    expect(planned.stderr).toContain(`cannot write the step outputs to GITHUB_OUTPUT (${missing}): ENOENT`);
+    expect(planned.stderr).toContain('outside Actions, unset it');
+    expect(planned.stderr).not.toContain('internal error');
+  });
+
   it("the second run edits the same comment in place (PATCH of its id), leaving others' comments alone", async () => {
     p = await project(['Alpha', 'Alpha2', 'Beta']);
     await p.writeConfig(catalog);

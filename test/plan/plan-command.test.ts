@@ -144,6 +144,8 @@ describe('p7apps plan', () => {
     ['a parallelism that would stall', ['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
     ['an --out folder that does not exist', ['--out', 'missing/plan.json'], /--out missing\/plan\.json: the folder .* does not exist/],
     ['an unknown format', ['--format', 'yaml'], /Invalid values:[\s\S]*format/],
+    // Found by an adversarial review: an empty --server (an unset variable in a script) fell back to P7APPS_URL unseen.
+    ['an empty --server', ['--server', ''], /--server is empty: give the sign-in URL of pSeven Enterprise, or leave the flag out/],
   ])('refuses %s before reading the server beyond its lists', async (_name, args, message) => {
     await writeConfig([TOY_IN_SYNC]);
     const run = await plan(args);
