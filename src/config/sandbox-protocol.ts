@@ -22,7 +22,8 @@ export interface SandboxRequest {
   source: string;
   /**
    * Two Int32s, written by the worker and read by the parent even while the worker is busy or gone:
-   * [STAGE] a STAGE_* value, [UNSETTLED] 1 once the worker ran out of things to do before the config was there.
+   * [STAGE] a STAGE_* value, [UNSETTLED] 1 once the worker ran out of things to do before the config was there,
+   * [ANSWERED] 1 once the worker has posted its answer (which a config that closed parentPort keeps from arriving).
    */
   stage: SharedArrayBuffer;
 }
@@ -112,7 +113,8 @@ export function readSandboxAnswer(message: unknown): SandboxAnswer | undefined {
 
 export const STAGE = 0;
 export const UNSETTLED = 1;
-export const STAGE_MEMORY_BYTES = 8;
+export const ANSWERED = 2;
+export const STAGE_MEMORY_BYTES = 12;
 
 export const STAGE_LOADING = 1;
 /** The file is loaded; its exported function runs, or the promise it returned is awaited. */

@@ -11,7 +11,7 @@ import { importConfigModule, type LoadStage } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
 import { BINARY_BUILD_GRACE_MS, startBinaryBundle, type BinaryBuild } from './binary-bundle.js';
 import { BundleRefused, bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle, type WarmEsbuild } from './config-bundle.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
+import { ANSWERED, ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
 
@@ -98,6 +98,7 @@ function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundl
   const answer = async (message: SandboxAnswer) => {
     answered = true;
     await printedOutput();
+    Atomics.store(stage, ANSWERED, 1);
     port.postMessage(message);
   };
   process.on('beforeExit', () => {

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Redactor } from '../appshub/errors.js';
 import type { BundleTokens } from './config-bundle.js';
-import { ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, readSandboxAnswer, type EsbuildProcessNote, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
+import { ANSWERED, ModuleLoadError, STAGE, STAGE_CALLING, STAGE_MEMORY_BYTES, UNSETTLED, readSandboxAnswer, type EsbuildProcessNote, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 export { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -328,7 +328,10 @@ export function evaluateConfigFile(file: string, source: string, options: Sandbo
       fail(`the config threw an error outside its loading (from a callback or timer): ${text.split('\n')[0]}`);
     });
     worker.on('exit', (code) => {
-      if (Atomics.load(stage, UNSETTLED) !== 1) {
+      if (Atomics.load(stage, ANSWERED) === 1) {
+        // Answered, but the answer never came: the config closed the port it goes over.
+        fail("the config's thread answered, but the answer never reached p7apps; a config must not close or replace worker_threads' parentPort");
+      } else if (Atomics.load(stage, UNSETTLED) !== 1) {
         fail(`the config stopped its own loading (process.exit(${code})) before returning the config; a config must not call process.exit`);
       } else if (Atomics.load(stage, STAGE) === STAGE_CALLING) {
         fail("the config function's promise never settles: nothing is left running that could settle it; return the config object or a promise that resolves to it");

@@ -194,6 +194,18 @@ describe("what a config posts on worker_threads' parentPort (the port of p7apps'
     });
   });
 
+  it.each([
+    ['closes it', "import { parentPort } from 'node:worker_threads';\nparentPort?.close();\nexport default { apps: [] };\n"],
+    ['replaces its postMessage', "import { parentPort } from 'node:worker_threads';\nif (parentPort) parentPort.postMessage = () => {};\nexport default { apps: [] };\n"],
+  ])('a config that %s: exit 1 saying so (not that it called process.exit)', async (_name, config) => {
+    const run = await runCliProcess(['validate'], { cwd: await project(config) });
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: "Error: p7apps.config.ts: the config's thread answered, but the answer never reached p7apps; a config must not close or replace worker_threads' parentPort\n",
+    });
+  });
+
   it('a note of a process p7apps did not start: p7apps does not kill that process when it is stopped', async () => {
     // p7apps kills the esbuild processes its worker said it started and not ended, when it exits and when a
     // signal stops it; a config's own process, named in a note once the config runs, is not one of them.
