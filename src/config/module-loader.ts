@@ -320,6 +320,11 @@ function toLoadError(err: unknown, file: string, source: string): ModuleLoadErro
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
     return new ModuleLoadError(missingImport(text, file));
   }
+  // A package.json on the way (Node's, or tsx's "Error parsing: FILE") that is not JSON: not the config's doing.
+  const manifest = code === 'ERR_INVALID_PACKAGE_CONFIG' ? /(\S*package\.json)/.exec(text)?.[1] : /^Error parsing: (\S*package\.json)$/.exec(text)?.[1];
+  if (manifest !== undefined) {
+    return new ModuleLoadError(`${shownPath(plainPath(manifest), file)}, which Node reads to tell how to load the config, is not valid JSON; fix it`);
+  }
   if (err instanceof SyntaxError) {
     if (/does not provide an export named/.test(err.message)) return new ModuleLoadError(`an import does not match: ${errorText(err)}`);
     const where = locateSyntaxError(file, source);

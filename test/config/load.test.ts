@@ -197,6 +197,19 @@ describe('a config may be a function', () => {
   });
 });
 
+// Found by an adversarial review: reported as "the file threw an error while loading: Error parsing: …/package.json".
+it.each([
+  ['beside the config', { 'package.json': '{"type": "module",', 'p7apps.config.ts': 'export default { apps: [] };\n' }, './package.json'],
+  [
+    'beside a module it imports',
+    { 'package.json': '{"type": "module"}', 'sub/package.json': '{"type": ', 'sub/apps.ts': 'export const apps = [];\n', 'p7apps.config.ts': "import { apps } from './sub/apps.ts';\nexport default { apps };\n" },
+    './sub/package.json',
+  ],
+])('a package.json that is not JSON %s is named as the problem, not the config', async (_name, files, shown) => {
+  const root = await makeProject(files);
+  expect((await configError({ cwd: root })).message).toBe(`p7apps.config.ts: ${shown}, which Node reads to tell how to load the config, is not valid JSON; fix it`);
+});
+
 describe('every load sees the files as they are now', () => {
   it.each([
     ['p7apps.config.ts', (n: number) => `export default { apps: [], $schema: "v${n}" };`],
