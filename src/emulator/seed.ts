@@ -8,6 +8,7 @@ import { basename, extname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { P7appsError } from '../errors.js';
+import { escapeUnsafe } from '../render/escape.js';
 import { builtinSeedFile, builtinSeedNames } from './builtin-seeds.js';
 import { describeImage, sha256Hex } from './images.js';
 import { runSpecProblems, seedRunSchema, type RunSpec } from './runs.js';
@@ -155,7 +156,8 @@ interface Problem {
 }
 
 function seedError(source: string, problems: Problem[]): SeedError {
-  const lines = problems.map((p) => `  ${formatSeedPath(p.path)}: ${p.message}`);
+  // One line per problem: a line break in a value the message quotes is shown escaped, not as a line of its own.
+  const lines = problems.map((p) => `  ${escapeUnsafe(`${formatSeedPath(p.path)}: ${p.message}`)}`);
   return new SeedError(`${source} is not valid:\n${lines.join('\n')}`, { hint: SEED_HINT });
 }
 

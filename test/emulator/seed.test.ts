@@ -120,6 +120,23 @@ describe('seed files that cannot be used', () => {
     );
   });
 
+  // Found by an adversarial review: a value with a line break (a file name, here) wrote a line of its own.
+  it('keep each problem on one line, a line break in a value shown escaped', async () => {
+    const document = {
+      users: [{ username: 'user@work.org', password: 'secret', tokens: ['tok-seed-lines-0001'] }],
+      workspaces: [{ id: '7', name: 'W', publishers: ['user@work.org'] }],
+      workflows: [{ path: '/Users/1/A.p7wf', content: 'a' }],
+      apps: [{ name: 'A', workspace: 'W', thumbnail: 'no\nNo changes.png', versions: [{ version: 1, workflow: '/Users/1/A.p7wf' }] }],
+    };
+    const err = await resolveSeed(document, { source: 'seed.json', baseDir: '.' }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(SeedError);
+    const lines = (err as Error).message.split('\n');
+    expect(lines[0]).toBe('seed.json is not valid:');
+    expect(lines.slice(1).every((line) => line.startsWith('  '))).toBe(true);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^  apps\[0\]\.thumbnail: .*no\\nNo changes\.png does not exist$/);
+  });
+
   it('say where the YAML is broken', async () => {
     const path = join(FIXTURES, 'bad-syntax.yaml');
     await expect(loadSeedFile(path)).rejects.toThrow(`seed file ${path} is not valid YAML (line 4, column 1): Flow sequence in block collection`);
