@@ -127,12 +127,70 @@ const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const IMPORT_META_SOURCE = String.raw`\bimport(?:\s|\/\*[^*]*\*\/)*\.(?:\s|\/\*[^*]*\*\/)*meta\b`;
 export const IMPORT_META = new RegExp(IMPORT_META_SOURCE);
 /**
- * An `import()` whose specifier is not a string literal: esbuild leaves it
+ * Whether `source` (a module of the config's own, as written) calls
+ * `import()` with anything but one quoted path: esbuild leaves such a call
  * as it is, and from a bundle run from memory it would resolve against the
  * bundle, not the file that wrote it, so such a config is declined (tsx,
- * which loads each file from its place, resolves it as Node does).
+ * which loads each file from its place, resolves it as Node does). A small
+ * scan, not a parser: strings, template literals and comments are skipped,
+ * so a description saying "import (CSV)" is not a call, nor is
+ * `notes.import(x)`; a regular expression holding `import(` would be taken
+ * for one, which only costs the slower compile.
  */
-export const COMPUTED_IMPORT = /\bimport\s*\(\s*(?!['"])/;
+export function computedImportIn(source: string): boolean {
+  // Most modules call no import() at all: one native search says so, and the scan below runs only for the rest.
+  if (!/\bimport\s*\(/.test(source)) return false;
+  const n = source.length;
+  const space = (at: number) => {
+    while (at < n && /\s/.test(source[at]!)) at += 1;
+    return at;
+  };
+  /** The index after the quoted string (or template literal) opening at `at`. */
+  const afterString = (at: number) => {
+    const quote = source[at]!;
+    let depth = 0;
+    for (let i = at + 1; i < n; i += 1) {
+      const c = source[i];
+      if (c === '\\') i += 1;
+      else if (quote === '`' && c === '$' && source[i + 1] === '{') depth += 1;
+      else if (quote === '`' && c === '}' && depth > 0) depth -= 1;
+      else if (c === quote && depth === 0) return i + 1;
+      else if (c === '\n' && quote !== '`') return i + 1;
+    }
+    return n;
+  };
+  const identifier = (c: string | undefined) => c !== undefined && /[\w$]/.test(c);
+  let previous = '';
+  for (let i = 0; i < n; ) {
+    const c = source[i]!;
+    if (c === '/' && source[i + 1] === '/') {
+      const end = source.indexOf('\n', i);
+      i = end < 0 ? n : end;
+    } else if (c === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+    } else if (c === '"' || c === "'" || c === '`') {
+      i = afterString(i);
+      previous = c;
+    } else if (/\s/.test(c)) {
+      i += 1;
+    } else if (source.startsWith('import', i) && !identifier(source[i - 1]) && !identifier(source[i + 6]) && previous !== '.') {
+      let at = space(i + 6);
+      if (source[at] === '(') {
+        at = space(at + 1);
+        if (source[at] !== '"' && source[at] !== "'") return true;
+        at = space(afterString(at));
+        if (source[at] !== ')' && source[at] !== ',') return true;
+      }
+      i += 6;
+      previous = 't';
+    } else {
+      previous = c;
+      i += 1;
+    }
+  }
+  return false;
+}
 export const COMPUTED_IMPORT_DECLINED = 'the config imports a module whose name is computed (import() of something other than a quoted path)';
 /** Names that differ per module: replaced by each module's own values. */
 export const PER_MODULE_NAMES = new RegExp(String.raw`${IMPORT_META_SOURCE}|\b(?:__dirname|__filename)\b`);
@@ -321,7 +379,9 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
   }
   const code = output?.[0]?.text;
   if (code === undefined) throw new BundleDeclined('esbuild produced no output');
-  if (COMPUTED_IMPORT.test(code)) throw new BundleDeclined(COMPUTED_IMPORT_DECLINED);
+  for (const [input, bytes] of inputs) {
+    if (SOURCE_FILE.test(input) && computedImportIn(bytes.toString('utf8'))) throw new BundleDeclined(COMPUTED_IMPORT_DECLINED);
+  }
   // Only a config that requires p7apps loads the whole entry.
   const whole = required ? `import * as __p7appsWhole from ${JSON.stringify(wholeToken)};\n` : '';
   return { code: whole + code, selfToken, wholeToken, inputs };

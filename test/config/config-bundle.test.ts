@@ -7,7 +7,7 @@ import Module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BundleDeclined, bundleConfig, importBundle } from '../../src/config/config-bundle.js';
+import { BundleDeclined, bundleConfig, computedImportIn, importBundle } from '../../src/config/config-bundle.js';
 import { loadConfig } from '../../src/config/load.js';
 import { bundleTokens } from '../../src/config/sandbox.js';
 import { makeProject } from './project.js';
@@ -182,5 +182,40 @@ describe('the bundle in memory', () => {
     } finally {
       other?.deregister();
     }
+  });
+});
+
+describe('computedImportIn: what the in-memory compile leaves to tsx', () => {
+  it.each([
+    ['import() of a variable', 'const load = (name) => import(name);'],
+    ['import() of a string built from parts', "await import('./apps/'.concat(name, '.ts'));"],
+    ['import() of a string and more', "await import('./apps/' + name + '.ts');"],
+    ['import() of a template literal', 'await import(`./apps/${name}.ts`);'],
+    ['import() spread over lines', 'await import(\n  name\n);'],
+  ])('finds %s', (_name, source) => {
+    expect(computedImportIn(source)).toBe(true);
+  });
+
+  // Found by a review: a first version (a regular expression over the bundle) took these for calls, and declined a
+  // config with a top-level await in a CommonJS project, which tsx then could not load.
+  it.each([
+    ['no import() at all', "import { defineConfig } from 'p7apps';\nexport default defineConfig({ apps: [] });"],
+    ['import() of a quoted path', "const { apps } = await import('./apps.js');"],
+    ['import() of a quoted path with options', "const data = await import('./apps.json', { with: { type: 'json' } });"],
+    ['the words in a string', "const description = 'Runs import (CSV) and export';"],
+    ['the words in a template literal', 'const description = `Runs import (${kind}) and export`;'],
+    ['the words in a comment', '// import (anything) is fine here\n/* import(x) too */\nexport default {};'],
+    ['a method named import', 'notes.import(x); catalog?.import(y);'],
+    ['a name that ends in import', 'const reimport = (x) => x; reimport(a);'],
+  ])('does not find %s', (_name, source) => {
+    expect(computedImportIn(source)).toBe(false);
+  });
+
+  it('loads a config whose text says "import (" through the fast path, top-level await in a CommonJS project included', async () => {
+    const root = await makeProject({
+      'p7apps.config.ts': `const workflow = await Promise.resolve('/Users/1/F.p7wf');\nexport default { apps: [{ name: 'Importer', description: 'Runs import (CSV) and export', workspace: 'W', versions: [{ version: 1, workflow }] }] };\n`,
+    });
+    expect(await bundleConfig(path.join(root, 'p7apps.config.ts'), bundleTokens())).toMatchObject({ selfToken: expect.any(String) });
+    expect((await loadConfig({ cwd: root })).apps[0]?.description).toBe('Runs import (CSV) and export');
   });
 });
