@@ -512,8 +512,16 @@ async function send(
     }
     // An answer is believed only where it can be: one naming another app than the one published to, or a
     // version of the app that reading it back does not show, is not what this publish made (A22).
-    if (appId !== null && normaliseId(result.appId) !== normaliseId(appId)) {
-      const why = `its answer names another app (id ${JSON.stringify(result.appId)}; ${JSON.stringify(publish.request.name)} is ${JSON.stringify(appId)})`;
+    // A new app has no id to compare yet: its name, where the answer gives one, is what can differ.
+    const otherApp =
+      appId !== null
+        ? normaliseId(result.appId) !== normaliseId(appId)
+        : known(result.name) && result.name !== publish.request.name;
+    if (otherApp) {
+      const why =
+        appId !== null
+          ? `its answer names another app (id ${JSON.stringify(result.appId)}; ${JSON.stringify(publish.request.name)} is ${JSON.stringify(appId)})`
+          : `its answer names another app (${JSON.stringify(known(result.name) ? result.name : '')}, id ${JSON.stringify(result.appId)})`;
       run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
       return await readBack(publish, appId, why, run, lifetime);
     }

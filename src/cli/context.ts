@@ -12,6 +12,8 @@ export interface CliContext {
   cwd: string;
   /** Set by the command's handler; main() returns it. */
   exitCode: number;
+  /** Set by a command that runs until it is stopped (the emulator): a stop signal is then its ordinary end, not an interruption. */
+  endsBySignal?: boolean;
   /** Aborted on the first SIGINT/SIGTERM (see ./signals.ts, which also ends the process if stopping hangs); long-running commands watch it. */
   signal: AbortSignal;
   /** The run's secrets: stdout and stderr are redacted with it, and so is every file the CLI writes (./output.ts). */

@@ -150,8 +150,8 @@ async function run(argv: string[], partial: Partial<CliContext>, controller: Abo
   }
   // A command that ended well after Ctrl-C or SIGTERM was still stopped: it said so ("SIGTERM received"), and
   // a caller must not take it for a finished run (`validate` whose config loaded as the signal came exited 0).
-  // Only the emulator, which runs until it is stopped, ends well by a signal.
-  if (controller.signal.aborted && argv.find((arg) => !arg.startsWith('-')) !== 'emulator') return EXIT_INTERRUPTED;
+  // Only a command that runs until it is stopped (the emulator) ends well by a signal.
+  if (controller.signal.aborted && ctx.endsBySignal !== true) return EXIT_INTERRUPTED;
   return ctx.exitCode;
 }
 

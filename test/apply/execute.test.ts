@@ -216,6 +216,18 @@ describe('applyPlan: the ambiguous write', () => {
     expect(api.posts()).toHaveLength(1);
   });
 
+  it('reads a new app back by its name when the answer to its first publish names another app', async () => {
+    const { api, run, events } = setup();
+    const other = api.seed('Other app', [{ version: 1, workflowPath: '/o.p7wf' }]);
+    api.publishFaults = [{ answer: { appId: other, name: 'Other app' } }];
+    const result = await run(planOf(createApp('Toy app')));
+    expect(events('publish-ambiguous')[0]!.error).toBe(`the server accepted publishing Toy app v1 but its answer names another app ("Other app", id "${other}")`);
+    const made = api.byName('Toy app')!.id;
+    expect(result.publishes.map((p) => [p.outcome, p.appId])).toEqual([['ready', made]]);
+    expect(api.calls.filter((c) => c.call === 'getAppVersion').every((c) => c.app === 'Toy app')).toBe(true);
+    expect(api.posts()).toHaveLength(1);
+  });
+
   it('does not say an extra version exists when the answer names a version reading the app back does not show', async () => {
     const { api, run, events } = setup();
     const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);

@@ -67,7 +67,7 @@ export type PublishFault =
   | 'commit-without-version'
   | { status: 409 | 429 | 400; retryAfterMs?: number }
   /** Commits, and answers 2xx naming another app or version than it made (a server, or a proxy, that lies). */
-  | { answer: { appId?: string; version?: number } };
+  | { answer: { appId?: string; name?: string; version?: number } };
 
 export type ReadFault = { status: number; retryAfterMs?: number; ambiguous?: boolean };
 

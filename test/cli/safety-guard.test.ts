@@ -160,6 +160,18 @@ describe('apply enforces it', () => {
     expect(emulator.counts()).toEqual(readsOfThePlan);
   });
 
+  it('refuses a saved plan publishing an app taken out of the config since, saying the config changed', async () => {
+    await writeConfig({ apps: [app('Alpha', { description: 'New words.' }), app('Beta'), app('Gamma')] });
+    expect((await cli('plan', '--out', 'plan.json')).code).toBe(2);
+    await writeConfig({ apps: [app('Beta'), app('Gamma')] });
+    const run = await cli('apply', 'plan.json');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('publishes "Alpha", which');
+    expect(run.stderr).toContain('The config changed since the plan was made: plan again, have that plan reviewed, and apply it.');
+    expect(run.stderr).not.toContain('--config');
+    expect(publishes()).toHaveLength(0);
+  });
+
   it('refuses --allow-protected naming no app of the config, before reading the server', async () => {
     await writeConfig({ apps: [app('Alpha', { protect: true })] });
     const run = await cli('apply', '--auto-approve', '--allow-protected', 'Alpah');

@@ -208,7 +208,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
   const environment = savedPlanEnvironment(plan, file, environmentChoice(args, ctx.env));
   const desired = await loadDesiredState({ config: args.config ?? plan.configPath, cwd: ctx.cwd, signal: ctx.signal, ...environment });
   guardOptions(args, desired);
-  refuseIfUndeclared(plan, file, desired);
+  refuseIfUndeclared(plan, file, desired, args.config !== undefined);
   refuseIfStrict(plan, strictMode(args, desired));
   // Refused before anything is read or sent: a hand-edited plan must not upload what the config could not.
   const uploads = await recheckUploads(plan, desired.configPath, ctx.cwd);
@@ -306,16 +306,20 @@ function heldSafety(plan: Plan, desired: DesiredState): NonNullable<Plan['safety
 
 /**
  * A saved plan applied with a config that does not declare an app it publishes (`--config` names another
- * config than the one it was planned from, say): the config's guard, checks and convergence would not be
- * that app's, so nothing is applied.
+ * config than the one it was planned from, or the app was taken out of the config since): the config's
+ * guard, checks and convergence would not be that app's, so nothing is applied.
  */
-function refuseIfUndeclared(plan: Plan, file: string, desired: DesiredState): void {
+function refuseIfUndeclared(plan: Plan, file: string, desired: DesiredState, configGiven: boolean): void {
   const declared = new Set(desired.apps.map((app) => app.name));
   const undeclared = appsToPublish(plan).filter((name) => !declared.has(name));
   if (undeclared.length === 0) return;
   throw new P7appsError(
     `the plan ${file} publishes ${undeclared.map((name) => JSON.stringify(name)).join(', ')}, which ${desired.configPath} does not declare, so nothing was applied`,
-    { hint: `Apply it with the config it was planned from (${plan.configPath}: leave out --config), or plan again with this one.` },
+    {
+      hint: configGiven
+        ? `Apply it with the config it was planned from (${plan.configPath}: leave out --config), or plan again with this one.`
+        : 'The config changed since the plan was made: plan again, have that plan reviewed, and apply it.',
+    },
   );
 }
 

@@ -181,6 +181,7 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
       out.write('  export DA__P7__REST_AUTHHEADER="Authorization: Token ${DA__P7__REST_AUTHTOKEN}"\n\n');
       out.write('Press Ctrl-C to stop.\n');
 
+      ctx.endsBySignal = true;
       await waitForAbort(ctx.signal);
       await emulator.close();
       out.write('AppsHub emulator stopped.\n');
