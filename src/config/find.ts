@@ -113,10 +113,10 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
       const problem = locateJsonSyntaxError(text);
       return fail(file, `invalid JSON: ${problem.message}`, problem);
     }
-    if (path.basename(file) !== 'package.json') {
-      const duplicate = locateDuplicateKey(text);
-      return duplicate === undefined ? new Loaded(value) : fail(file, duplicate.message, duplicate);
-    }
+    // In a package.json only the "p7apps" key is the config's: the rest is npm's business.
+    const duplicate = path.basename(file) === 'package.json' ? locateDuplicateKey(text, PACKAGE_KEY) : locateDuplicateKey(text);
+    if (duplicate !== undefined) return fail(file, duplicate.message, duplicate);
+    if (path.basename(file) !== 'package.json') return new Loaded(value);
     const hasKey = typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, PACKAGE_KEY);
     return hasKey ? { [PACKAGE_KEY]: new Loaded((value as Record<string, unknown>)[PACKAGE_KEY]) } : {};
   };

@@ -32,13 +32,19 @@ export function locateJsonSyntaxError(text: string): JsonSyntaxProblem {
  * refuse the same). Undefined when there is none, or the nesting is too deep
  * to walk.
  */
-export function locateDuplicateKey(text: string): JsonSyntaxProblem | undefined {
-  const problem = scan(text, true);
+export function locateDuplicateKey(text: string, within?: string): JsonSyntaxProblem | undefined {
+  const problem = scan(text, within ?? true);
   return problem?.message.startsWith('the key ') ? problem : undefined;
 }
 
-function scan(text: string, duplicates: boolean): JsonSyntaxProblem | undefined {
+/**
+ * `duplicates`: false, true (every object), or the one top-level key whose
+ * value is checked (package.json's "p7apps": the rest is npm's).
+ */
+function scan(text: string, duplicates: boolean | string): JsonSyntaxProblem | undefined {
   let at = 0;
+  let depth = 0;
+  let checking = duplicates === true;
   const stop = (message: string): never => {
     throw new Stop(at, message);
   };
@@ -70,13 +76,15 @@ function scan(text: string, duplicates: boolean): JsonSyntaxProblem | undefined 
     const c = text[at];
     if (c === undefined) stop('unexpected end of file');
     if (c === '{') {
-      const keys = duplicates ? new Map<string, number>() : undefined;
-      return expectContainer('}', () => {
+      const only = typeof duplicates === 'string' && depth === 0 && !checking ? duplicates : undefined;
+      const keys = checking || only !== undefined ? new Map<string, number>() : undefined;
+      depth += 1;
+      expectContainer('}', () => {
         if (text[at] !== '"') stop('expected a property name in double quotes');
         const start = at;
         expectString();
-        if (keys !== undefined) {
-          const key = JSON.parse(text.slice(start, at)) as string;
+        const key = keys === undefined ? undefined : (JSON.parse(text.slice(start, at)) as string);
+        if (keys !== undefined && key !== undefined && (only === undefined || key === only)) {
           const first = keys.get(key);
           if (first !== undefined) {
             at = start;
@@ -87,8 +95,13 @@ function scan(text: string, duplicates: boolean): JsonSyntaxProblem | undefined 
         skipWhitespace();
         if (text[at] !== ':') stop("expected ':' after the property name");
         at++;
+        const was = checking;
+        if (only !== undefined && key === only) checking = true;
         expectValue();
+        checking = was;
       });
+      depth -= 1;
+      return;
     }
     if (c === '[') return expectContainer(']', expectValue);
     if (c === '"') return expectString();

@@ -121,6 +121,12 @@ describe('a file that is not a config says so, with the line where it can', () =
       { line: 3, column: 3, message: 'the key "apps" is given twice in one object (first at line 2); JSON keeps only the last, so remove one' },
     ],
     [
+      'a JSON key given twice inside the "p7apps" key of package.json',
+      'package.json',
+      '{\n  "name": "catalog",\n  "p7apps": {\n    "apps": [{ "name": "Toy app" }],\n    "apps": []\n  }\n}\n',
+      { line: 5, column: 5, message: 'the key "apps" is given twice in one object (first at line 4); JSON keeps only the last, so remove one' },
+    ],
+    [
       'a JSON key given twice, once escaped',
       'p7apps.config.json',
       '{"apps": [{"name": "A", "n\\u0061me": "B"}]}',
@@ -195,6 +201,11 @@ describe('a config may be a function', () => {
       /^p7apps\.config\.mts: .* within 300 ms.*; if it really needs longer, raise the limit with P7APPS_CONFIG_TIMEOUT_MS \(milliseconds; now 300\)$/,
     );
   });
+});
+
+it('leaves the keys of package.json outside "p7apps" to npm, given twice or not', async () => {
+  const root = await makeProject({ 'package.json': '{"scripts": {"t": "a"}, "scripts": {"t": "b"}, "p7apps": {"apps": []}}' });
+  expect((await loadConfig({ cwd: root })).apps).toEqual([]);
 });
 
 // Found by an adversarial review: reported as "the file threw an error while loading: Error parsing: …/package.json".
