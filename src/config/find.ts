@@ -114,7 +114,7 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
       return fail(file, `invalid JSON: ${problem.message}`, problem);
     }
     // In a package.json only the "p7apps" key is the config's: the rest is npm's business.
-    const duplicate = path.basename(file) === 'package.json' ? locateDuplicateKey(text, PACKAGE_KEY) : locateDuplicateKey(text);
+    const duplicate = path.basename(file) === 'package.json' ? locateDuplicateKey(text, PACKAGE_KEY) : locateDuplicateKey(text, undefined, value);
     if (duplicate !== undefined) return fail(file, duplicate.message, duplicate);
     if (path.basename(file) !== 'package.json') return new Loaded(value);
     const hasKey = typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, PACKAGE_KEY);
