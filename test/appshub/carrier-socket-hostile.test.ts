@@ -211,7 +211,9 @@ describe('connections and their slots', () => {
       socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${64 << 20}\r\n\r\n`);
       socket.write(Buffer.alloc(64 << 20, 'x'));
     });
-    const answer = await carrier(1, { ...SHORT, bodyTimeoutMs: 5000 }).send(get(s.url));
+    // Generous limits: what is tested is the pause, and on a loaded machine (a full CI run) 300 ms for the head,
+    // written beside a 64 MiB body, was once not enough.
+    const answer = await carrier(1, { ...SHORT, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 }).send(get(s.url));
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Most of it is still on the server's side: this side paused the connection.
     expect(server!.writableLength).toBeGreaterThan(32 << 20);
