@@ -35,17 +35,28 @@ export async function writeTemporarySibling(file: string, data: string | Uint8Ar
   return temporary;
 }
 
-/** Writes `data` to `file` atomically (a flushed temporary file renamed over it). */
+/**
+ * Why a file renamed over `file` would not be a write to it: a folder, or a
+ * device, FIFO, socket or symbolic link, which the rename would replace.
+ * Undefined when nothing is there or it is a regular file.
+ */
+export async function unreplaceable(file: string): Promise<string | undefined> {
+  const existing = await lstat(file).catch(() => undefined);
+  if (existing === undefined || existing.isFile()) return undefined;
+  return existing.isDirectory() ? 'is a folder; name a file' : 'exists and is not a regular file (a device, FIFO, socket or symbolic link); name a new file or a regular one';
+}
+
+/** Writes `data` to `file` atomically (a flushed temporary file renamed over it); refuses to replace what is not a regular file. */
 export async function writeFileAtomically(file: string, data: string | Uint8Array): Promise<void> {
   let temporary: string | undefined;
   try {
     temporary = await writeTemporarySibling(file, data);
-    // Renamed over, a device, FIFO or link would be replaced by the file, not written to.
-    const existing = await lstat(file).catch(() => undefined);
-    if (existing !== undefined && !existing.isFile()) throw new Error('it exists and is not a regular file (a device, FIFO, socket, folder or symbolic link)');
+    const problem = await unreplaceable(file);
+    if (problem !== undefined) throw new P7appsError(`cannot save ${file}: it ${problem}`);
     await rename(temporary, file);
   } catch (err) {
     if (temporary !== undefined) await rm(temporary, { force: true });
+    if (err instanceof P7appsError) throw err;
     throw new P7appsError(`cannot save ${file}: ${(err as Error).message}`, {
       hint: 'Check that the folder is writable and has space, or name another file.',
       cause: err,

@@ -512,23 +512,14 @@ async function send(
     }
     // An answer is believed only where it can be: one naming another app than the one published to, or a
     // version of the app that reading it back does not show, is not what this publish made (A22).
-    // A new app has no id to compare yet: its name, where the answer gives one, is what can differ.
-    const otherApp =
-      appId !== null
-        ? normaliseId(result.appId) !== normaliseId(appId)
-        : known(result.name) && result.name !== publish.request.name;
-    if (otherApp) {
-      const why =
-        appId !== null
-          ? `its answer names another app (id ${JSON.stringify(result.appId)}; ${JSON.stringify(publish.request.name)} is ${JSON.stringify(appId)})`
-          : `its answer names another app (${JSON.stringify(known(result.name) ? result.name : '')}, id ${JSON.stringify(result.appId)})`;
-      run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
-      return await readBack(publish, appId, why, run, lifetime);
-    }
-    if (result.version !== publish.expect.version && !(await versionShown(publish, appId, result.version, run, lifetime))) {
-      const why = `its answer names v${result.version}, which reading the app back does not show`;
-      run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${why}`, committed: true });
-      return await readBack(publish, appId, why, run, lifetime);
+    const disbelieved =
+      otherAppIn(result, appId, publish) ??
+      (result.version !== publish.expect.version && !(await versionShown(publish, appId, result.version, run, lifetime))
+        ? `its answer names v${result.version}, which reading the app back does not show`
+        : undefined);
+    if (disbelieved !== undefined) {
+      run.emit({ type: 'publish-ambiguous', ...ref, attempt, error: `the server accepted publishing ${label(publish)} but ${disbelieved}`, committed: true });
+      return await readBack(publish, appId, disbelieved, run, lifetime);
     }
     run.emit({
       type: 'publish-sent',
@@ -576,6 +567,20 @@ async function readBack(publish: PlannedPublish, appId: string | null, why: stri
     'failed',
     `${accepted}, and reading the app back does not show it (${detail}); not sending it again. Run "p7apps plan" to see the server's state.`,
   );
+}
+
+/**
+ * How a publish answer names another app than the one published to, if it
+ * does: by its id where the app has one, else (a new app's first publish)
+ * by its name, where the answer gives one.
+ */
+function otherAppIn(result: PublishResult, appId: string | null, publish: PlannedPublish): string | undefined {
+  if (appId !== null) {
+    if (normaliseId(result.appId) === normaliseId(appId)) return undefined;
+    return `its answer names another app (id ${JSON.stringify(result.appId)}; ${JSON.stringify(publish.request.name)} is ${JSON.stringify(appId)})`;
+  }
+  if (!known(result.name) || result.name === publish.request.name) return undefined;
+  return `its answer names another app (${JSON.stringify(result.name)}, id ${JSON.stringify(result.appId)})`;
 }
 
 /**

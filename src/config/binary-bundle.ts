@@ -34,7 +34,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundleBanner, COMPUTED_IMPORT_DECLINED, computedImportIn, IMPORT_META, packageImported, PER_MODULE_NAMES, requireFromTsx, type BundleTokens, type ConfigBundle } from './config-bundle.js';
+import { bundleBanner, COMPUTED_IMPORT_DECLINED, computedImportIn, IMPORT_META, packageImported, PER_MODULE_NAMES, requireFromTsx, SOURCE_FILE, type BundleTokens, type ConfigBundle } from './config-bundle.js';
 import { isSpecialFile } from '../fs-read.js';
 import { readBesideCode } from './search-places.js';
 
@@ -218,7 +218,7 @@ export function bundleFromOutput(output: string, file: string, tokens: BundleTok
     if (typeof source !== 'string' || typeof content !== 'string') return new BinaryDeclined("esbuild's source map lacks a source's content");
     const input = path.resolve(path.dirname(file), source);
     if (input !== file && PER_MODULE_NAMES.test(content)) return new BinaryDeclined(`${source} uses import.meta, __dirname or __filename, which only the config itself is given here`);
-    if (/\.(?:[cm]?[jt]s|[jt]sx)$/.test(input) && computedImportIn(content)) return new BinaryDeclined(COMPUTED_IMPORT_DECLINED);
+    if (SOURCE_FILE.test(input) && computedImportIn(content)) return new BinaryDeclined(COMPUTED_IMPORT_DECLINED);
     inputs.set(input, Buffer.from(content, 'utf8'));
   }
   if (!inputs.has(file)) return new BinaryDeclined('the config itself is not among what esbuild compiled');

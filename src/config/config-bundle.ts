@@ -118,7 +118,8 @@ export async function bundleOrNone(file: string, tokens: BundleTokens, esbuild?:
 }
 
 export const BUILTINS = new Set(builtinModules);
-const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+/** A module of code (not JSON or text), by its name. */
+export const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 /**
  * `import.meta`, also as `import /* … *\/ .meta` or over lines: JavaScript
  * allows space and comments around the dot. Comments holding a `*` are not

@@ -113,10 +113,11 @@ async function findAndLoad(options: FindOptions): Promise<FoundConfig> {
       const problem = locateJsonSyntaxError(text);
       return fail(file, `invalid JSON: ${problem.message}`, problem);
     }
+    const manifest = path.basename(file) === 'package.json';
     // In a package.json only the "p7apps" key is the config's: the rest is npm's business.
-    const duplicate = path.basename(file) === 'package.json' ? locateDuplicateKey(text, PACKAGE_KEY) : locateDuplicateKey(text, undefined, value);
+    const duplicate = locateDuplicateKey(text, value, manifest ? PACKAGE_KEY : undefined);
     if (duplicate !== undefined) return fail(file, duplicate.message, duplicate);
-    if (path.basename(file) !== 'package.json') return new Loaded(value);
+    if (!manifest) return new Loaded(value);
     const hasKey = typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, PACKAGE_KEY);
     return hasKey ? { [PACKAGE_KEY]: new Loaded((value as Record<string, unknown>)[PACKAGE_KEY]) } : {};
   };

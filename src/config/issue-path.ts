@@ -16,6 +16,11 @@ function showKey(key: string): string {
  * Index -> name for the apps whose name is a non-empty string that no other
  * app shares; the others are addressed by index.
  */
+/** Whether an own key of an array names one of its slots ("0", "12"; not "length" or "01"). */
+export function isSlotKey(key: string): boolean {
+  return /^(0|[1-9]\d*)$/.test(key);
+}
+
 export function appLabels(raw: unknown): Map<number, string> {
   const labels = new Map<number, string>();
   const apps = isRecord(raw) ? raw.apps : undefined;
@@ -23,7 +28,7 @@ export function appLabels(raw: unknown): Map<number, string> {
   // Only the slots the array has: a config's sparse array may claim a length of billions.
   const named: [number, string][] = [];
   for (const key of Object.keys(apps)) {
-    if (!/^(0|[1-9]\d*)$/.test(key)) continue;
+    if (!isSlotKey(key)) continue;
     const app: unknown = apps[Number(key)];
     const name = isRecord(app) ? app.name : undefined;
     if (typeof name === 'string' && name !== '') named.push([Number(key), name]);

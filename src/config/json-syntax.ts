@@ -27,15 +27,16 @@ export function locateJsonSyntaxError(text: string): JsonSyntaxProblem {
 }
 
 /**
- * In text JSON.parse accepted, the first key given twice in one object: a
- * second `"apps"` in a diff would silently replace the first (YAML configs
- * refuse the same). Undefined when there is none, or the nesting is too deep
- * to walk.
+ * In text JSON.parse accepted (giving `parsed`), the first key given twice in
+ * one object, in the whole text or only in the value of the top-level key
+ * `within`: a second `"apps"` in a diff would silently replace the first
+ * (YAML configs refuse the same). Undefined when there is none, or the
+ * nesting is too deep to walk.
  */
-export function locateDuplicateKey(text: string, within?: string, parsed?: unknown): JsonSyntaxProblem | undefined {
-  if (within === undefined && parsed !== undefined && noKeyDropped(text, parsed)) return undefined;
-  const problem = scan(text, within ?? true);
-  return problem?.message.startsWith('the key ') ? problem : undefined;
+export function locateDuplicateKey(text: string, parsed: unknown, within?: string): JsonSyntaxProblem | undefined {
+  // No key dropped anywhere: none inside `within` either.
+  if (noKeyDropped(text, parsed)) return undefined;
+  return scan(text, within ?? true);
 }
 
 /**

@@ -8,7 +8,7 @@
 // cyclic references as they are; the walk uses no recursion, so a deeply
 // nested value cannot exhaust the stack.
 
-import type { PathSegment } from './issue-path.js';
+import { isSlotKey, type PathSegment } from './issue-path.js';
 
 export type PlainDataResult = { ok: true; value: unknown } | { ok: false; path: PathSegment[]; message: string };
 
@@ -114,7 +114,7 @@ export function toPlainData(root: unknown): PlainDataResult {
       const isArray = Array.isArray(source);
       if (isArray) {
         // A hole (`[app, , ]`) is no key: left to the copy, it would vanish, trailing ones without a trace.
-        const slots = Object.keys(source).filter((key) => /^(0|[1-9]\d*)$/.test(key)).length;
+        const slots = Object.keys(source).filter(isSlotKey).length;
         if (slots !== source.length) {
           let hole = 0;
           while (hole in source) hole += 1;

@@ -21,7 +21,7 @@ export interface SandboxRequest {
   file: string;
   source: string;
   /**
-   * Two Int32s, written by the worker and read by the parent even while the worker is busy or gone:
+   * Int32s written by the worker and read by the parent even while the worker is busy or gone:
    * [STAGE] a STAGE_* value, [UNSETTLED] 1 once the worker ran out of things to do before the config was there,
    * [ANSWERED] 1 once the worker has posted its answer (which a config that closed parentPort keeps from arriving).
    */

@@ -156,7 +156,6 @@ export function killWorkerProcesses(): void {
   workerProcesses.clear();
 }
 
-
 /**
  * Starts a config worker ahead of need: bin/p7apps.js calls this before the
  * CLI's own modules load when the command will most likely load a

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { locateDuplicateKey } from '../../src/config/json-syntax.js';
 
-const found = (text: string, within?: string) => locateDuplicateKey(text, within, within === undefined ? JSON.parse(text) : undefined);
+const found = (text: string, within?: string) => locateDuplicateKey(text, JSON.parse(text), within);
 
 describe('locateDuplicateKey', () => {
   it.each([

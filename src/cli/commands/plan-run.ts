@@ -1,11 +1,11 @@
 // What `p7apps plan` does once its arguments are parsed (./plan.ts declares
 // them): read the server, compute the plan, render it, save it on request.
 
-import { lstat, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
-import { writeFileAtomically } from '../../fs-atomic.js';
+import { unreplaceable, writeFileAtomically } from '../../fs-atomic.js';
 import { plan as planFromServer } from '../../operations.js';
 import { plural } from '../../plan/describe.js';
 import { planDocumentText } from '../../plan/document.js';
@@ -125,12 +125,9 @@ async function checkedOutFile(cwd: string, given: string): Promise<string> {
   const dir = path.dirname(file);
   const folder = await stat(dir).catch(() => undefined);
   if (!folder?.isDirectory()) throw new UsageError(`--out ${given}: the folder ${dir} does not exist`);
-  const existing = await lstat(file).catch(() => undefined);
-  if (existing?.isDirectory()) throw new UsageError(`--out ${given}: ${file} is a folder; name a file`);
-  // The plan is renamed over what is there: a device, a FIFO or a link would be replaced by it, not written to.
-  if (existing !== undefined && !existing.isFile()) {
-    throw new UsageError(`--out ${given}: ${file} exists and is not a regular file (a device, FIFO, socket or symbolic link); name a new file or a regular one`);
-  }
+  // Checked again as the plan is saved; said here before the server is read.
+  const problem = await unreplaceable(file);
+  if (problem !== undefined) throw new UsageError(`--out ${given}: ${file} ${problem}`);
   return file;
 }
 
