@@ -6,6 +6,7 @@ import { parseDuration } from '../apply/clock.js';
 import { ENVIRONMENT_ENV } from '../config/environments.js';
 import { UsageError } from '../errors.js';
 import type { ServerOptions } from '../operations.js';
+import { escapeUnsafe, hasUnsafeChars } from '../render/escape.js';
 import { terminalLine } from '../render/text.js';
 import type { CliContext } from './context.js';
 
@@ -79,8 +80,9 @@ export function withServerOptions<T>(y: Argv<T>) {
 
 export function withParallelismOption<T>(y: Argv<T>) {
   return y.option('parallelism', {
-    type: 'number',
-    default: 10,
+    // Read as text, so that a value that is not a number is named as typed (a number would be NaN by then).
+    type: 'string',
+    default: 10 as number | string,
     describe: 'How many requests or apps at once',
     requiresArg: true,
   });
@@ -168,10 +170,12 @@ export function useColor(args: { color?: boolean }, stream: { isTTY?: boolean },
 
 /** Reject a --parallelism that would stall or flood. */
 export function parallelismOrThrow(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100) {
-    throw new UsageError(`--parallelism must be a whole number from 1 to 100 (got ${String(value)})`);
+  const given = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof given !== 'number' || !Number.isInteger(given) || given < 1 || given > 100) {
+    const shown = Array.isArray(value) ? 'more than one value' : JSON.stringify(String(value));
+    throw new UsageError(`--parallelism must be a whole number from 1 to 100 (got ${shown})`);
   }
-  return value;
+  return given;
 }
 
 /**
@@ -212,7 +216,22 @@ export function requestTimeoutOrThrow(text: string | undefined): number | undefi
   return text === undefined ? undefined : durationOrThrow('--request-timeout', text, '30s, 2m or milliseconds');
 }
 
-/** The argument as it can be pasted into a POSIX shell. */
+/**
+ * The argument as it can be pasted into a shell: as it is, or in single
+ * quotes (POSIX). Text holding a character a terminal must not get raw (a
+ * line break, an escape) is written in ANSI-C quotes, `$'...'` (bash, zsh,
+ * ksh), the one form that names such a character in visible text; the
+ * terminal then shows the command as it would run.
+ */
 export function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
+  if (!hasUnsafeChars(text)) return `'${text.replace(/'/g, `'\\''`)}'`;
+  const quoted = [...text].map((ch) => {
+    if (ch === '\\' || ch === "'") return `\\${ch}`;
+    if (!hasUnsafeChars(ch)) return ch;
+    const code = ch.codePointAt(0)!;
+    // escapeUnsafe writes a character beyond U+FFFF as \u{...}; ANSI-C quotes take \U and eight digits.
+    return code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : escapeUnsafe(ch);
+  });
+  return `$'${quoted.join('')}'`;
 }

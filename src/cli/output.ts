@@ -64,7 +64,7 @@ export async function appendJobSummary(ctx: Pick<CliContext, 'secrets' | 'env'>,
   }
 }
 
-/** Each line of a message through terminalLine; an AppsHubError's message is one line by design, so its newlines came from the server. */
+/** Each line of a message through terminalLine; a message not multiline (P7appsError.multiline) is one line, so its newlines came from a value. */
 function messageLines(message: string, oneLine: boolean): string[] {
   return oneLine ? [terminalLine(message)] : message.split('\n').map(terminalLine);
 }
@@ -72,7 +72,7 @@ function messageLines(message: string, oneLine: boolean): string[] {
 /** An error as the CLI prints it: "Error: ..." and the hint, no stack trace unless P7APPS_DEBUG; nothing raw. */
 export function errorText(err: unknown, env: NodeJS.ProcessEnv): string {
   if (err instanceof P7appsError) {
-    const oneLine = err instanceof AppsHubError;
+    const oneLine = !err.multiline || err instanceof AppsHubError;
     const lines = messageLines(`Error: ${err.message}`, oneLine);
     if (err.hint) lines.push(...messageLines(err.hint, oneLine).map((line) => `  ${line}`));
     return `${lines.join('\n')}\n`;

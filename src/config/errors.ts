@@ -33,7 +33,8 @@ export class ConfigError extends P7appsError {
   readonly issues: ConfigIssue[];
 
   constructor(issues: ConfigIssue[], options?: { hint?: string; cause?: unknown }) {
-    super(describeIssues(issues), options);
+    // One issue per line, each escaped on its own (formatConfigIssue).
+    super(describeIssues(issues), { ...options, multiline: true });
     this.issues = issues;
   }
 }

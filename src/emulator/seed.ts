@@ -158,7 +158,7 @@ interface Problem {
 function seedError(source: string, problems: Problem[]): SeedError {
   // One line per problem: a line break in a value the message quotes is shown escaped, not as a line of its own.
   const lines = problems.map((p) => `  ${escapeUnsafe(`${formatSeedPath(p.path)}: ${p.message}`)}`);
-  return new SeedError(`${source} is not valid:\n${lines.join('\n')}`, { hint: SEED_HINT });
+  return new SeedError(`${escapeUnsafe(source)} is not valid:\n${lines.join('\n')}`, { hint: SEED_HINT, multiline: true });
 }
 
 function duplicates<T>(items: T[], key: (item: T) => string, path: (i: number) => (string | number)[], what: string): Problem[] {

@@ -14,6 +14,7 @@ import { copyFile, link, lstat, mkdir, rename, rm, rmdir } from 'node:fs/promise
 import path from 'node:path';
 import { displayPath } from '../config/files.js';
 import { P7appsError } from '../errors.js';
+import { escapeUnsafe } from '../render/escape.js';
 import { siblingName, writeTemporarySibling } from '../fs-atomic.js';
 import { plural } from '../plan/describe.js';
 import type { ImportFile, ImportFiles } from './files.js';
@@ -45,12 +46,14 @@ export class ImportClashError extends P7appsError {
   readonly clashes: FileClash[];
 
   constructor(clashes: FileClash[], cwd: string) {
-    const lines = clashes.map((c) => `  ${displayPath(c.path, cwd)}: ${c.problem}`);
+    // One line per clash, each escaped on its own: a path may hold a line break the server's names put there.
+    const lines = clashes.map((c) => `  ${escapeUnsafe(`${displayPath(c.path, cwd)}: ${c.problem}`)}`);
     const onlyFiles = clashes.every((c) => c.forceable);
     super(`${plural(clashes.length, 'file')} of the import ${clashes.length === 1 ? 'is' : 'are'} in the way; nothing was written:\n${lines.join('\n')}`, {
       hint: onlyFiles
         ? 'Pass --force to overwrite them, or --out a file in another folder.'
         : 'Move what is listed out of the way (--force replaces files, never folders), or --out a file in another folder.',
+      multiline: true,
     });
     this.clashes = clashes;
   }

@@ -141,7 +141,12 @@ describe('p7apps plan', () => {
 
   it.each<[string, string[], RegExp]>([
     ['an app the config lacks', ['--app', 'Nope'], /--app "Nope": no such app in .*p7apps\.config\.json/],
-    ['a parallelism that would stall', ['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
+    ['a parallelism that would stall', ['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100 \(got "0"\)/],
+    // Named as typed: a value that is not a number read as "NaN", and one in another notation was taken.
+    ['a parallelism that is not a number', ['--parallelism', 'abc'], /--parallelism must be a whole number from 1 to 100 \(got "abc"\)/],
+    ['a parallelism in exponent notation', ['--parallelism', '1e1'], /--parallelism must be a whole number from 1 to 100 \(got "1e1"\)/],
+    ['a parallelism in hexadecimal', ['--parallelism', '0x10'], /--parallelism must be a whole number from 1 to 100 \(got "0x10"\)/],
+    ['a parallelism given twice', ['--parallelism', '5', '--parallelism', '6'], /--parallelism must be a whole number from 1 to 100 \(got more than one value\)/],
     ['an --out folder that does not exist', ['--out', 'missing/plan.json'], /--out missing\/plan\.json: the folder .* does not exist/],
     ['an unknown format', ['--format', 'yaml'], /Invalid values:[\s\S]*format/],
     // Found by an adversarial review: an empty --server (an unset variable in a script) fell back to P7APPS_URL unseen.

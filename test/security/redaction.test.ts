@@ -130,8 +130,8 @@ describe('errors the CLI prints', () => {
     expect(formatError(err, {})).toBe(printed);
   });
 
-  it('keeps the lines of a message that has several, each escaped', () => {
-    const err = new P7appsError('the config has 2 problems:\n  apps.0.name: bad \u009b2J\n  apps.1: bad');
+  it('keeps the lines of a message built as a list, each escaped', () => {
+    const err = new P7appsError('the config has 2 problems:\n  apps.0.name: bad \u009b2J\n  apps.1: bad', { multiline: true });
     expect(formatError(err, {}).split('\n').slice(1, 3)).toEqual(['  apps.0.name: bad \\x9b2J', '  apps.1: bad']);
   });
 });

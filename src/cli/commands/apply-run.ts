@@ -28,6 +28,7 @@ import { progressLines } from '../../render/progress-lines.js';
 import { renderApplySummary, type ApplySummary } from '../../render/progress-summary.js';
 import { progressTty } from '../../render/progress-tty.js';
 import { CLEANUP_AFTER_STOP_MS } from '../signals.js';
+import { escapeUnsafe } from '../../render/escape.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
@@ -202,7 +203,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
     throw new P7appsError(`the plan ${file} has conflicts, so nothing was applied`, { hint: 'Resolve them, then plan and apply again.' });
   }
   if (!planHasChanges(plan) && args.format !== 'json') {
-    ctx.stdout.write(`The plan ${file} has no changes; nothing to apply.\n`);
+    ctx.stdout.write(`${terminalLine(`The plan ${file} has no changes; nothing to apply.`)}\n`);
     return { exit: EXIT_OK };
   }
   const environment = savedPlanEnvironment(plan, file, environmentChoice(args, ctx.env));
@@ -218,7 +219,7 @@ async function loadSavedPlan(ctx: CliContext, args: ApplyArgs, takeLock: (config
     });
   }
   await takeLock(desired.configPath);
-  const api = await connectFor(ctx, args, { serverUrl: plan.serverUrl }, args.parallelism);
+  const api = await connectFor(ctx, args, { serverUrl: plan.serverUrl }, parallelismOrThrow(args.parallelism));
   if (!sameServerUrl(api.serverUrl, plan.serverUrl)) {
     await api.close();
     throw new P7appsError(`the plan was made for ${plan.serverUrl}, but this run would apply it to ${api.serverUrl}`, {
@@ -328,8 +329,9 @@ function refuseIfNotReviewed(reviewed: { file: string; plan: Plan }, plan: Plan)
   const differences = compareWithReviewed(reviewed.plan, plan);
   if (differences.length === 0) return;
   throw new P7appsError(
-    `this plan differs from the reviewed plan ${reviewed.file}, so nothing was applied:\n${differences.map((d) => `  - ${d}`).join('\n')}`,
-    { hint: 'The server or the config changed since the review. Plan again, have that plan reviewed, and apply it.' },
+    // One line per difference, each escaped on its own: a name in one may hold a line break.
+    escapeUnsafe(`this plan differs from the reviewed plan ${reviewed.file}, so nothing was applied:`) + differences.map((d) => `\n  - ${escapeUnsafe(d)}`).join(''),
+    { hint: 'The server or the config changed since the review. Plan again, have that plan reviewed, and apply it.', multiline: true },
   );
 }
 

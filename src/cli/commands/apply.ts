@@ -14,7 +14,8 @@ export interface ApplyArgs extends ConfigArgs, ServerArgs, OutputArgs, Targeting
   force?: boolean;
   /** One name, or several when the flag is repeated. */
   'allow-protected'?: string | string[];
-  parallelism: number;
+  /** As typed (a number when not given): parallelismOrThrow reads it. */
+  parallelism: number | string;
   timeout: string;
   'late-commit-window': string;
   grace?: string;

@@ -13,7 +13,8 @@ export const CHECK_FORMATS = ['human', 'markdown', 'json', 'junit'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
 export interface CheckArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
-  parallelism: number;
+  /** As typed (a number when not given): parallelismOrThrow reads it. */
+  parallelism: number | string;
   parallel: number;
   version?: number;
   verbose?: boolean;

@@ -14,7 +14,8 @@ export type DriftFormat = (typeof DRIFT_FORMATS)[number];
 
 export interface DriftArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
   app?: string[];
-  parallelism: number;
+  /** As typed (a number when not given): parallelismOrThrow reads it. */
+  parallelism: number | string;
   verbose?: boolean;
   'fail-on-unmanaged'?: boolean;
 }

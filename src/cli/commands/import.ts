@@ -23,7 +23,8 @@ interface ImportArgs extends ServerArgs {
   out?: string;
   format?: string;
   force?: boolean;
-  parallelism: number;
+  /** As typed (a number when not given): parallelismOrThrow reads it. */
+  parallelism: number | string;
 }
 
 export const importCommand: CommandFactory = (ctx) => ({

@@ -94,7 +94,7 @@ export async function runPlan(ctx: CliContext, args: PlanArgs): Promise<number> 
   if (outFile) {
     refuseOutOverConfig(outFile, args.out as string, desired.configPath);
     await writeFileAtomically(outFile, redactedFileText(ctx, planDocumentText(plan)));
-    ctx.stderr.write(`Saved the plan to ${outFile}. Apply exactly it with: p7apps apply ${shellWord(args.out as string)}\n`);
+    ctx.stderr.write(`${terminalLine(`Saved the plan to ${outFile}. Apply exactly it with: p7apps apply ${shellWord(args.out as string)}`)}\n`);
   }
   return planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
 }

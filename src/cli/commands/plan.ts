@@ -16,7 +16,8 @@ export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
 export interface PlanArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs, StrictArgs {
   app?: string[];
-  parallelism: number;
+  /** As typed (a number when not given): parallelismOrThrow reads it. */
+  parallelism: number | string;
   verbose?: boolean;
   out?: string;
   wait?: boolean;
