@@ -202,9 +202,16 @@ export function catalogToFiles(catalog: ServerCatalog, options: CatalogToFilesOp
   };
 }
 
-/** Short, one line, and nothing a text file would lose (a leading byte-order mark) or could not hold. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Short, one line, and nothing a text file would lose (a leading byte-order
+ * mark) or could not hold: a lone UTF-16 surrogate has no UTF-8 form, and a
+ * file would read back U+FFFD in its place, where the config's own text
+ * writes it as an escape that reads back exactly.
+ */
 function describeInline(description: string, fileText: string): boolean {
-  if (description.startsWith('\uFEFF') || Buffer.byteLength(fileText) > MAX_DESCRIPTION_FILE_BYTES) return true;
+  if (description.startsWith('\uFEFF') || LONE_SURROGATE.test(description) || Buffer.byteLength(fileText) > MAX_DESCRIPTION_FILE_BYTES) return true;
   return !/[\n\u2028\u2029]/.test(description) && [...description].length <= INLINE_DESCRIPTION_MAX_LENGTH;
 }
 

@@ -91,9 +91,12 @@ export async function resolveImportOutput(options: {
   const given = options.format as ImportFormat | undefined;
   if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name');
   const name = out ?? DEFAULT_OUT[given ?? 'ts'];
-  const implied = FORMAT_BY_EXTENSION[path.extname(name).toLowerCase()];
+  const extension = path.extname(name);
+  const implied = FORMAT_BY_EXTENSION[extension];
   if (implied === undefined) {
-    throw new UsageError(`--out ${name}: p7apps reads a config by its extension; name it .ts or .mts (TypeScript), .yaml or .yml (YAML), or .json (JSON)`);
+    // The loader reads extensions as written: a config named c.YAML would be written, then refused.
+    const lower = FORMAT_BY_EXTENSION[extension.toLowerCase()] === undefined ? '' : ` (in lower case: ${extension.toLowerCase()})`;
+    throw new UsageError(`--out ${name}: p7apps reads a config by its extension; name it .ts or .mts (TypeScript), .yaml or .yml (YAML), or .json (JSON)${lower}`);
   }
   if (given !== undefined && given !== implied) {
     throw new UsageError(`--format ${given} does not match --out ${name}, which p7apps would read as ${FORMAT_NAME[implied]}`, {

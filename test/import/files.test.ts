@@ -87,6 +87,10 @@ describe('catalogToFiles', () => {
     ['two short lines', 'a\nb', 'file'],
     ['a line separator', 'a\u2028b', 'file'],
     ['a leading byte-order mark, which a text file would lose', `\uFEFF${'x'.repeat(200)}`, 'inline'],
+    // Found by an adversarial review: a file holds UTF-8, which has no form for a lone surrogate (it read back U+FFFD).
+    ['several lines and a lone high surrogate, which a text file cannot hold', 'Line one\nbroken \ud83d emoji', 'inline'],
+    ['a lone low surrogate in a long line', `${'x'.repeat(200)}\udc00`, 'inline'],
+    ['a pair of surrogates (an emoji) on several lines', 'Line one\n\ud83d\ude80 emoji', 'file'],
     ['nothing (the server reports null)', null, 'inline'],
   ])('keeps a description with %s %s', (_name, description, where) => {
     const files = catalogToFiles({ ...CATALOG, apps: [app('Solo', { description })] }, { format: 'ts', outFile: 'p7apps.config.ts' });

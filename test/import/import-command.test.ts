@@ -304,6 +304,9 @@ describe('p7apps import refuses bad usage before reading the server', () => {
   it.each<[string, string[], RegExp]>([
     ['a format the --out extension contradicts', ['--format', 'yaml', '--out', 'p7apps.config.ts'], /--format yaml does not match --out p7apps\.config\.ts/],
     ['an extension p7apps cannot tell the format from', ['--out', 'catalog.toml'], /--out catalog\.toml: p7apps reads a config by its extension/],
+    // Found by an adversarial review: written, then refused by the loader, which reads extensions as written.
+    ['an extension in upper case', ['--out', 'A/c.YAML'], /--out A\/c\.YAML: p7apps reads a config by its extension; .* \(in lower case: \.yaml\)$/m],
+    ['an extension in mixed case', ['--out', 'p7apps.config.Ts'], /\(in lower case: \.ts\)$/m],
     ['an unknown format', ['--format', 'toml'], /Invalid values:[\s\S]*format/],
     ['a parallelism that would stall', ['--parallelism', '0'], /--parallelism must be a whole number from 1 to 100/],
   ])('%s', async (_name, args, message) => {

@@ -106,6 +106,31 @@ describe('writeImport', () => {
     expect(await tree()).toEqual(before);
   });
 
+  // Found by an adversarial review: a file already there beyond a linked folder was replaced with --force,
+  // outside the config's folder, where the same link was refused when the file was not there yet.
+  it.each<[string, (outside: string) => Promise<string>, string]>([
+    ['the app folder links elsewhere, holding the file', async (outside) => (await mkdir(at('apps')), await symlink(outside, at('apps', 'long')), 'apps/long'), 'long'],
+    ['apps/ links elsewhere, holding the app folder and its file', async (outside) => (await symlink(outside, at('apps')), 'apps'), 'long'],
+  ])('refuses to write through a symbolic link below the config when %s, with --force too', async (_, link, shown) => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'p7apps-outside-'));
+    await mkdir(path.join(outside, 'long'), { recursive: true });
+    await writeFile(path.join(outside, 'long', 'APP.md'), 'precious\n');
+    await writeFile(path.join(outside, 'APP.md'), 'precious\n');
+    const linked = await link(outside);
+    const files = importOf([
+      { path: at('p7apps.config.ts'), content: 'config' },
+      { path: at('apps', 'long', 'APP.md'), content: 'from the server' },
+    ]);
+    for (const force of [false, true]) {
+      const err = await writeImport(files, { cwd: dir, force }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ImportClashError);
+      expect((err as ImportClashError).clashes).toEqual([{ path: at(...linked.split('/')), problem: 'is a symbolic link; import writes only into real folders below the config', forceable: false }]);
+    }
+    expect(await readFile(path.join(outside, shown, 'APP.md'), 'utf8')).toBe('precious\n');
+    expect(await readFile(path.join(outside, 'APP.md'), 'utf8')).toBe('precious\n');
+    await expect(readFile(at('p7apps.config.ts'), 'utf8')).rejects.toThrow();
+  });
+
   it('with force, clashes only with what a file cannot replace', async () => {
     await writeFile(at('p7apps.config.ts'), 'mine');
     await mkdir(at('apps', 'b', 'APP.md'), { recursive: true });
