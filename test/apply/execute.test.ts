@@ -240,6 +240,20 @@ describe('applyPlan: the ambiguous write', () => {
     expect(api.posts()).toHaveLength(1);
   });
 
+  it('does not say an extra version exists when the list that would find a new app fails to read: it reads the app back instead', async () => {
+    const { api, run, events } = setup();
+    api.publishFaults = [{ answer: { version: 3 } }];
+    // The check before the publish reads the list; the next read, to find where the answer's v3 would be, fails.
+    api.listFaults = [undefined, { status: 500 }];
+    const result = await run(planOf(createApp('Toy app')));
+    expect(api.calls.filter((c) => c.call === 'listApps').map((c) => c.outcome)).toEqual(['ok', 'error', 'ok']);
+    expect(events('publish-ambiguous')[0]!.error).toBe('the server accepted publishing Toy app v1 but its answer names v3, which reading the app back does not show');
+    // What it made, read back by name: v1, followed to READY; v3 was never asked for, nor sent again.
+    expect(result.publishes.map((p) => p.outcome)).toEqual(['ready']);
+    expect(api.calls.filter((c) => c.call === 'getAppVersion').map((c) => c.version)).not.toContain(3);
+    expect(api.posts()).toHaveLength(1);
+  });
+
   it('after a 409 "still publishing", reads the app again and stops when another run published the version meanwhile', async () => {
     const { api, run, events } = setup();
     const id = api.seed('Toy app', [{ version: 1, workflowPath: '/a.p7wf' }]);

@@ -89,6 +89,8 @@ export class FakeAppsHub implements AppsHubApi {
   onPublishSent?: (request: PublishRequest) => void;
   /** Consumed one per getAppVersion call; none when empty. */
   readFaults: ReadFault[] = [];
+  /** Consumed one per listApps call (undefined: that call answers); none when empty. */
+  listFaults: (ReadFault | undefined)[] = [];
   /** Time a new revision takes to become READY. */
   readyAfterMs = 1500;
   /** Virtual latency of every call. */
@@ -240,6 +242,11 @@ export class FakeAppsHub implements AppsHubApi {
 
   async listApps(): Promise<AppRecord[]> {
     await this.latency('*list*');
+    const fault = this.listFaults.shift();
+    if (fault) {
+      this.record('listApps', '*', 'error');
+      throw new FakeHttpError(`GET apps/: ${fault.status}`, fault.status, fault.ambiguous ?? false, fault.retryAfterMs);
+    }
     this.record('listApps', '*', 'ok');
     return [...this.apps.values()].map((a) => this.appRecord(a));
   }
