@@ -288,6 +288,9 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
   run.emit({ type: 'app-start', app: app.name, appId, publishes: publishes.length });
   const reports: PublishReport[] = [];
   const madeRevisions = new Map<number, number>();
+  // The workflow fingerprint each version's READY revision was published from, where the server reports it:
+  // a promotion must make default the content its canary's checks ran on.
+  const fingerprints = new Map<number, string>();
   let outcome: AppOutcome = 'done';
   for (const publish of publishes) {
     if (outcome === 'failed') {
@@ -300,7 +303,7 @@ async function applyApp(app: ExecutableApp, run: Run): Promise<AppReport> {
       continue;
     }
     // A promotion republishes the version the canary made: the revision it replaces is the one made here.
-    const report = await applyPublish(app, withMadeRevision(publish, madeRevisions), publishes.length, appId, madeRevisions, run);
+    const report = await applyPublish(app, withMadeRevision(publish, madeRevisions), publishes.length, appId, madeRevisions, run, fingerprints);
     appId = report.appId ?? appId;
     if (report.outcome === 'ready' && report.revision !== null) madeRevisions.set(publish.expect.version, report.revision);
     reports.push(report);
@@ -357,6 +360,7 @@ async function applyPublish(
   appId: string | null,
   madeRevisions: ReadonlyMap<number, number>,
   run: Run,
+  fingerprints: Map<number, string>,
 ): Promise<PublishReport> {
   const report = blankReport(app, publish, 'failed');
   report.appId = appId;
@@ -376,11 +380,16 @@ async function applyPublish(
   });
   try {
     if (run.checkBeforePublish) await checkBeforeSending(publish, appId, madeRevisions, run, lifetime);
+    const checked = isPromotion(publish) ? fingerprints.get(publish.expect.version) : undefined;
+    if (checked !== undefined) await refuseChangedWorkflow(publish, checked, run, lifetime);
     const sent = await send(app, publish, appId, deadline, report, run, lifetime, madeRevisions);
     report.appId = sent.appId;
     report.revision = sent.revision;
     // The late-commit window counts against the timeout too: --timeout bounds the wall time of a publish.
-    await waitForReady(publish, sent, deadline, report, run, startedAt, lifetime.readSignal);
+    const ready = await waitForReady(publish, sent, deadline, report, run, startedAt, lifetime.readSignal);
+    const made = known(ready.workflowFingerprint) && typeof ready.workflowFingerprint === 'string' ? ready.workflowFingerprint : undefined;
+    if (checked !== undefined && made !== undefined && made !== checked) throw promotedUnchecked(publish, report.revision, made, checked);
+    if (made !== undefined) fingerprints.set(publish.expect.version, made);
     report.outcome = 'ready';
     report.timeToReadyMs = elapsed();
     run.emit({ type: 'publish-ready', ...ref, appId: sent.appId, revision: report.revision, elapsedMs: report.timeToReadyMs, polls: report.polls });
@@ -650,6 +659,54 @@ async function checkBeforeSending(
   }
 }
 
+function isPromotion(publish: PlannedPublish): boolean {
+  return publish.reasons.some((reason) => reason.kind === 'promote-after-checks');
+}
+
+/** A fingerprint as a message shows it: servers may send long ones, and a few characters tell them apart. */
+function shortFingerprint(fingerprint: string): string {
+  return fingerprint.length <= 16 ? fingerprint : `${fingerprint.slice(0, 12)}...`;
+}
+
+/**
+ * Before a promotion is sent: the server publishes the workflow as it is
+ * now, so the workflow must still be what the canary's checks ran on (its
+ * fingerprint then, from the canary's READY revision). An edit saved while
+ * the checks ran would otherwise become default unchecked. Where the server
+ * does not report the workflow's fingerprint, nothing can be compared, and
+ * the promotion is sent (the check after it may still catch a difference).
+ */
+async function refuseChangedWorkflow(publish: PlannedPublish, checked: string, run: Run, lifetime: PublishLifetime): Promise<void> {
+  let now: string | undefined;
+  try {
+    const workflow = (await run.api.listWorkflows(lifetime.readSignal)).find((w) => w.path === publish.request.workflowPath);
+    now = workflow !== undefined && known(workflow.fingerprint) && typeof workflow.fingerprint === 'string' ? workflow.fingerprint : undefined;
+  } catch (err) {
+    if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was made default`);
+    throw new PublishStop(
+      'failed',
+      `could not read the workflow ${publish.request.workflowPath} to check that it is still what ${label(publish)}'s checks ran on, so the version was not made default: ${describeError(err)}`,
+    );
+  }
+  if (now === undefined || now === checked) return;
+  throw new PublishStop(
+    'failed',
+    `not making ${label(publish)} default: its workflow ${publish.request.workflowPath} changed after its checks passed (fingerprint ${shortFingerprint(checked)} when checked, ${shortFingerprint(now)} now), ` +
+      'so what would become default is not what was checked. Nothing was sent for it; run "p7apps apply" again to check the workflow as it is now.',
+  );
+}
+
+/** A promotion that became default from other content than its checks ran on: the workflow changed while it was sent. */
+function promotedUnchecked(publish: PlannedPublish, revision: number | null, made: string, checked: string): PublishStop {
+  const at = revision === null ? '' : ` at revision ${revision}`;
+  return new PublishStop(
+    'failed',
+    `${label(publish)} became default${at}, but from other content than its checks passed on (workflow fingerprint ${shortFingerprint(made)}, checked ${shortFingerprint(checked)}): ` +
+      `the workflow changed while it was promoted, and no check has run on what is now default. Run "p7apps check" on ${JSON.stringify(publish.request.name)}, ` +
+      'then fix the workflow, or make a version you trust default.',
+  );
+}
+
 /**
  * After a lost answer: watch the app until the late-commit window has passed,
  * without holding a parallelism slot. Returns as soon as the publish shows as
@@ -786,7 +843,7 @@ async function waitForReady(
   run: Run,
   startedAt: number,
   readSignal: AbortSignal,
-): Promise<void> {
+): Promise<VersionRecord> {
   const ref = { app: publish.request.name, step: publish.step, version: publish.expect.version };
   const minRevision = expectedRevision(publish, sent);
   const interruptedWhileWaiting = () =>
@@ -857,7 +914,7 @@ async function waitForReady(
     const kind = state === null ? 'in-progress' : versionStateKind(state);
     if (kind === 'ready') {
       if (sent.answered) run.readyTiming.readyAt(polledAfterMs);
-      return;
+      return record;
     }
     if (kind === 'failed') {
       const detail = known(record.stateDetail) && record.stateDetail ? record.stateDetail : 'no detail given';

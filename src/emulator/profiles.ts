@@ -175,6 +175,10 @@ export const SERVER_PROFILES = {
       'shown as QUEUED_TO_INITIALIZE at once, and starts when the earlier one is READY or FAILED',
     hooks: { queueWhileBusy: true },
   },
+  'workflows-without-fingerprint': {
+    summary: "workflow objects carry no fingerprint, while each version still reports the one it was published from (A7 differs, A6 holds)",
+    hooks: { workflowObject: (obj) => without(obj, ['fingerprint']) },
+  },
   'no-version-runs': {
     summary: 'runs only the default version: apps/{id}@{v}/runs/ answers 404, so a given version cannot be run (A26 differs)',
     hooks: { noVersionRuns: true },

@@ -134,6 +134,52 @@ describe('canary publishing', () => {
     expect(setup.emu.snapshot().runs).toEqual([]);
   });
 
+  // Found by an adversarial review: the promotion publishes the workflow as it is then, and a workflow edited
+  // while the checks ran became default unchecked, with exit 0.
+  it('a workflow edited while its checks run is not made default: the promotion is not sent, the old default stays', async () => {
+    const setup = await setUp();
+    const state = desired('/Users/1/SquareFixed.p7wf');
+    let edited = false;
+    const { result } = await apply(setup, await planFor(setup, state), undefined, (event) => {
+      if (event.type === 'check-run-state' && event.state === 'RUNNING' && !edited) {
+        edited = true;
+        setup.emu.setWorkflowRun('/Users/1/SquareFixed.p7wf', squareRun(6, 50));
+      }
+    });
+    expect(edited).toBe(true);
+    expect(result.apps[0]!.outcome).toBe('failed');
+    expect(result.publishes.map((p) => p.outcome)).toEqual(['ready', 'failed']);
+    expect(result.publishes[1]!.error).toMatch(
+      /^not making Square v2 default: its workflow \/Users\/1\/SquareFixed\.p7wf changed after its checks passed \(fingerprint \S+ when checked, \S+ now\), so what would become default is not what was checked\. Nothing was sent for it/,
+    );
+    expect(defaultOf(setup)).toBe(1);
+    expect(setup.emu.snapshot().apps[0]!.versions.find((v) => v.version === 2)!.revision).toBe(0);
+    // The next apply checks the workflow as it is now, and holds it back: it fails its check.
+    const second = await apply(setup, await planFor(setup, state));
+    expect(second.result.apps[0]!.outcome).toBe('failed');
+    expect(defaultOf(setup)).toBe(1);
+  });
+
+  it('a server that does not report workflow fingerprints: an edit that lands with the promotion fails the app, naming what became default', async () => {
+    const setup = await setUp('workflows-without-fingerprint');
+    const { result } = await apply(setup, await planFor(setup, desired('/Users/1/SquareFixed.p7wf')), undefined, (event) => {
+      if (event.type === 'publish-start' && event.step === 2) setup.emu.editWorkflow('/Users/1/SquareFixed.p7wf', 'edited in Studio');
+    });
+    expect(result.apps[0]!.outcome).toBe('failed');
+    expect(result.publishes.map((p) => p.outcome)).toEqual(['ready', 'failed']);
+    expect(result.publishes[1]!.error).toMatch(
+      /^Square v2 became default at revision 1, but from other content than its checks passed on \(workflow fingerprint \S+, checked \S+\): the workflow changed while it was promoted, and no check has run on what is now default\. Run "p7apps check" on "Square", then fix the workflow/,
+    );
+    expect(defaultOf(setup)).toBe(2);
+  });
+
+  it('a server that does not report workflow fingerprints: an unchanged workflow is promoted as usual', async () => {
+    const setup = await setUp('workflows-without-fingerprint');
+    const { result } = await apply(setup, await planFor(setup, desired('/Users/1/SquareFixed.p7wf')));
+    expect(result.publishes.map((p) => [p.outcome, p.error])).toEqual([['ready', null], ['ready', null]]);
+    expect(defaultOf(setup)).toBe(2);
+  });
+
   it('a lost answer to the promotion is resolved by reading the version back: promoted once, no duplicate', async () => {
     const setup = await setUp();
     const state = desired('/Users/1/SquareFixed.p7wf');

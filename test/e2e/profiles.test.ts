@@ -36,6 +36,7 @@ const MATRIX: ProfileCase[] = [
   { profiles: 'numeric-ids', settings: true, thumbnails: true, fullList: true },
   { profiles: 'short-list', settings: true, thumbnails: true, fullList: false },
   { profiles: 'thumbnail-forbidden', settings: true, thumbnails: false, fullList: true },
+  { profiles: 'workflows-without-fingerprint', settings: true, thumbnails: true, fullList: true },
   { profiles: 'guide,relative-thumbnails,version-urls,numeric-ids,short-list', settings: false, thumbnails: true, fullList: false },
   { profiles: 'guide,version-numbers,numeric-ids,short-list,thumbnail-forbidden', settings: false, thumbnails: false, fullList: false },
   { profiles: 'nested-json', settings: true, thumbnails: true, fullList: true },
