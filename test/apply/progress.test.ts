@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyResult } from '../../src/apply/execute.js';
-import { fanOut, recordEvents, type ApplyEvent } from '../../src/apply/events.js';
+import { fanOut, recordEvents, type ApplyEvent, type PublishReport } from '../../src/apply/events.js';
+import type { CheckOutcome } from '../../src/checks/evaluate.js';
 import { progressJsonLines } from '../../src/render/progress-jsonl.js';
 import { progressLines } from '../../src/render/progress-lines.js';
 import { renderApplySummary } from '../../src/render/progress-summary.js';
@@ -257,6 +258,27 @@ describe('the last words of an apply say what converged and what could not be ve
     const json = sink();
     progressJsonLines(json.stream).emit(event);
     expect(JSON.parse(json.text())).toEqual({ formatVersion: 1, type: 'converge-done', time: '1970-01-01T00:00:00.000Z', converged: true, remaining: [], verification });
+  });
+
+  // Found by an adversarial review: a check run after its version became default (a new app's first version)
+  // failed the app, exit 1, while the last line said "Apply complete ... converged".
+  it.each<[string, CheckOutcome[], string]>([
+    ['a check that failed', [{ status: 'failed', reason: 'results', state: 'FINISHED', mismatches: [] }], 'Apply failed: 2 of 2 publishes READY; 1 check did not pass.'],
+    [
+      'two checks that could not run',
+      [
+        { status: 'could-not-run', detail: 'no run client' },
+        { status: 'could-not-run', detail: 'no run client' },
+      ],
+      'Apply failed: 2 of 2 publishes READY; 2 checks did not pass.',
+    ],
+    ['a check that passed', [{ status: 'passed', state: 'FINISHED' }], 'Apply complete: 2 of 2 publishes READY; converged: 2 apps verified.'],
+  ])('with every publish READY and %s after it', (_, outcomes, last) => {
+    const checks = outcomes.map((outcome) => ({ app: 'Beam', check: 'smoke', version: 1, outcome, runId: null, cleanup: 'none', cleanupDetail: null, elapsedMs: 0, interrupted: false }));
+    const publishes = [{ app: 'Beam', step: 1, version: 1, outcome: 'ready', checks } as unknown as PublishReport];
+    const out = sink();
+    renderApplySummary({ result: { ...result, publishes }, refused: [], convergence: { remaining: [], verification: allVerified } }, out.stream, { color: false });
+    expect(out.text().trimEnd().split('\n').at(-1)).toBe(last);
   });
 
   it('claims nothing about matching when it has no verification to go by', () => {
