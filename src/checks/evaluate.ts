@@ -30,7 +30,7 @@ export type CheckOutcome =
   | { status: 'failed'; reason: 'results'; state: string; mismatches: ResultMismatch[] }
   /** The run ended without finishing (FAILED, INTERRUPTED, or a state p7apps does not know). */
   | { status: 'failed'; reason: 'run-ended'; state: string; detail: string | null }
-  /** The run did not end within the check's timeout (it was interrupted). */
+  /** The run did not end within the check's timeout (the cleanup then interrupts and deletes it, or says it was left). */
   | { status: 'failed'; reason: 'timed-out'; state: string | null; timeoutMs: number }
   /** The check could not be run at all: the run could not be deployed, configured or started, or its state could not be read. */
   | { status: 'could-not-run'; detail: string };

@@ -19,6 +19,8 @@ import type { CheckSpec } from './spec.js';
 
 /** How long deleting a run (interrupting it first if need be) may take after the check, interruption or not. */
 export const DEFAULT_CLEANUP_TIMEOUT_MS = 60_000;
+/** The longest delay a Node timer takes (about 24.8 days). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 /** Gaps between reads of a run's state: quick at first, then every few seconds. */
 export const DEFAULT_RUN_POLL_MS: readonly number[] = [250, 500, 1000, 2000, 3000, 5000];
 
@@ -85,9 +87,22 @@ export async function runCheck(target: CheckTarget, spec: CheckSpec, options: Ru
   let deployUncertain = false;
   let lastState: RunState | null = null;
   const interrupted = () => new CheckStop({ status: 'could-not-run', detail: 'the check was interrupted before its run ended' });
+  const timedOut = (): CheckOutcome => ({ status: 'failed', reason: 'timed-out', state: lastState?.name ?? null, timeoutMs: spec.timeoutMs });
+
+  // The check's time limit bounds its requests too, from the deploy to the run's end: a server that answers
+  // slowly (or not at all) cannot hold the check past it. Cleaning up afterwards has a deadline of its own.
+  // A timer per request (not a sleep on the clock, which a test's clock may jump to at once).
+  let requestTimer: AbortSignal | undefined;
+  const requestSignal = (): AbortSignal => {
+    requestTimer = AbortSignal.timeout(Math.min(LONGEST_TIMER_MS, Math.max(0, deadline - clock.now())));
+    return AbortSignal.any([signal, requestTimer]);
+  };
+  /** What a request that failed means when the check was interrupted or its time ran out; undefined otherwise. */
+  const cutShort = (): CheckStop | undefined =>
+    signal.aborted ? interrupted() : requestTimer?.aborted === true || clock.now() >= deadline ? new CheckStop(timedOut()) : undefined;
 
   const read = async (): Promise<RunDetails> => {
-    const details = await api.getRun(run!, signal);
+    const details = await api.getRun(run!, requestSignal());
     if (known(details.state) && details.state.name !== lastState?.name) {
       lastState = details.state;
       options.emit({ type: 'check-run-state', ...ref, runId: run!.id, state: details.state.name, elapsedMs: elapsed() });
@@ -103,18 +118,18 @@ export async function runCheck(target: CheckTarget, spec: CheckSpec, options: Ru
       try {
         details = await read();
       } catch (err) {
-        if (signal.aborted) throw interrupted();
+        const stop = cutShort();
+        if (stop !== undefined) throw stop;
         throw new CheckStop({ status: 'could-not-run', detail: `could not read the run's state while waiting for ${what}: ${describeError(err)}` });
       }
-      if (known(details.state) && done(details.state)) return details;
       if (known(details.state) && isRunEnded(details.state)) return details;
+      // Past the time limit, a run just ready for what comes next is not taken further: the check has timed out.
       const remaining = deadline - clock.now();
       if (remaining <= 0) return 'timed-out';
+      if (known(details.state) && done(details.state)) return details;
       await clock.sleep(Math.min(remaining, pollMs[Math.min(poll, pollMs.length - 1)]!), signal);
     }
   };
-
-  const timedOut = (): CheckOutcome => ({ status: 'failed', reason: 'timed-out', state: lastState?.name ?? null, timeoutMs: spec.timeoutMs });
 
   let outcome: CheckOutcome;
   try {
@@ -122,14 +137,15 @@ export async function runCheck(target: CheckTarget, spec: CheckSpec, options: Ru
       const deployed = await api.deployAppRun(
         target.appId,
         { ...(target.version !== undefined ? { version: target.version } : {}), ...(target.versionUrl ? { versionUrl: target.versionUrl } : {}), personal: spec.personal, name: runName },
-        signal,
+        requestSignal(),
       );
       run = { appId: deployed.appId, id: deployed.id, ...(known(deployed.url) ? { url: deployed.url } : {}) };
       options.emit({ type: 'check-run-deployed', ...ref, runId: run.id });
     } catch (err) {
       const facts = httpFacts(err);
-      deployUncertain = facts.ambiguous || facts.committed || signal.aborted;
-      if (signal.aborted) throw interrupted();
+      deployUncertain = facts.ambiguous || facts.committed || signal.aborted || requestTimer?.aborted === true;
+      const stop = cutShort();
+      if (stop !== undefined) throw stop;
       const unsupported = (err as { code?: unknown }).code === VERSION_RUNS_UNSUPPORTED_CODE;
       throw new CheckStop({
         status: 'could-not-run',
@@ -141,20 +157,28 @@ export async function runCheck(target: CheckTarget, spec: CheckSpec, options: Ru
 
     const configurable = await waitFor((state) => runPhase(state) === 'configurable', 'it to be ready for configuration');
     if (configurable === 'timed-out') throw new CheckStop(timedOut());
-    if (isRunEnded(configurable.state as RunState)) throw new CheckStop(evaluateRun(spec, ended(configurable)));
+    if (isRunEnded(configurable.state as RunState)) {
+      // Ended before p7apps set its parameters and started it: a failure is the version's (it does not even
+      // load), but results of a run p7apps never started are not this check's, whatever they say.
+      const before = ended(configurable);
+      if (before.state.name !== 'FINISHED') throw new CheckStop(evaluateRun(spec, before));
+      throw new CheckStop({ status: 'could-not-run', detail: 'the server reported the run FINISHED before p7apps could set its parameters and start it, so its results are not this check\'s' });
+    }
 
     if (spec.parameters.length > 0) {
       try {
-        await api.patchRunParameters(run, spec.parameters.map((p) => ({ name: p.name, data: p.value })), signal);
+        await api.patchRunParameters(run, spec.parameters.map((p) => ({ name: p.name, data: p.value })), requestSignal());
       } catch (err) {
-        if (signal.aborted) throw interrupted();
+        const stop = cutShort();
+        if (stop !== undefined) throw stop;
         throw new CheckStop({ status: 'could-not-run', detail: `setting the parameters failed: ${describeError(err)}` });
       }
     }
     try {
-      await api.startRun(run, signal);
+      await api.startRun(run, requestSignal());
     } catch (err) {
-      if (signal.aborted) throw interrupted();
+      const stop = cutShort();
+      if (stop !== undefined) throw stop;
       throw new CheckStop({ status: 'could-not-run', detail: `starting the run failed: ${describeError(err)}` });
     }
 

@@ -32,7 +32,8 @@ export function outcomeLines(outcome: CheckOutcome): string[] {
         case 'run-ended':
           return [`failed: the run ended ${stateName(outcome.state)}${outcome.detail ? `: ${outcome.detail}` : ''}`];
         case 'timed-out':
-          return [`failed: the run did not end within ${formatDuration(outcome.timeoutMs)} (last state ${outcome.state === null ? 'unknown' : stateName(outcome.state)}); it was interrupted`];
+          // Whether the run was interrupted, deleted or left behind is the cleanup's to say (a line of its own when left).
+          return [`failed: the run did not end within ${formatDuration(outcome.timeoutMs)} (last state ${outcome.state === null ? 'unknown' : stateName(outcome.state)})`];
       }
   }
 }

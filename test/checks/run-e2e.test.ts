@@ -8,6 +8,8 @@ import type { AppsHubClient } from '../../src/appshub/client.js';
 import type { CheckEvent } from '../../src/checks/events.js';
 import { runCheck, type CheckReport } from '../../src/checks/run.js';
 import type { CheckSpec } from '../../src/checks/spec.js';
+import { systemClock } from '../../src/apply/clock.js';
+import type { AppRunsApi } from '../../src/runs/types.js';
 import { emulator, runsClient, runsSeed, squareRun } from '../emulator/helpers.js';
 import { SMOKE, steppingClock } from './fixtures.js';
 
@@ -82,6 +84,81 @@ describe('a check against the emulator', () => {
     expect(report.outcome.status).toBe('could-not-run');
     expect(report.cleanup).toBe('deleted');
     expect(setup.emu.snapshot().runs).toEqual([]);
+  });
+});
+
+/** The runs client, with some of its calls replaced: a server that answers otherwise than the emulator. */
+function lyingClient(client: AppRunsApi, overrides: Partial<AppRunsApi>): AppRunsApi {
+  const through: AppRunsApi = {
+    deployAppRun: (...a) => client.deployAppRun(...a),
+    getRun: (...a) => client.getRun(...a),
+    listRuns: (...a) => client.listRuns(...a),
+    patchRunParameters: (...a) => client.patchRunParameters(...a),
+    startRun: (...a) => client.startRun(...a),
+    interruptRun: (...a) => client.interruptRun(...a),
+    deleteRun: (...a) => client.deleteRun(...a),
+    probeVersionRuns: (...a) => client.probeVersionRuns(...a),
+  };
+  return { ...through, ...overrides };
+}
+
+/** Resolves after `ms` of real time, or rejects as soon as `signal` aborts, with its reason. */
+function hang(ms: number, signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    const timer = setTimeout(() => reject(new Error('answered too late')), ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}
+
+describe('a server that answers otherwise', () => {
+  // Found by an adversarial review: a run reported FINISHED (with the expected results) before p7apps set its
+  // parameters and started it passed the check.
+  it('a run FINISHED before p7apps started it: could not run, whatever its results say', async () => {
+    const setup = await setUp();
+    const calls: string[] = [];
+    const api = lyingClient(setup.client, {
+      getRun: async (run, signal) => {
+        const details = await setup.client.getRun(run, signal);
+        return { ...details, state: { kind: 'known', name: 'FINISHED' }, results: [{ name: 'y', value: { data: 9, meta: {} }, labels: {} }] };
+      },
+      patchRunParameters: async (...a) => (calls.push('patch'), setup.client.patchRunParameters(...a)),
+      startRun: async (...a) => (calls.push('start'), setup.client.startRun(...a)),
+    });
+    const report = await runCheck({ app: 'Square', appId: setup.appId }, SMOKE, { api, clock: setup.clock, signal: new AbortController().signal, emit: () => {}, runName: (n) => `p7apps check ${n} test` });
+    expect(report.outcome).toEqual({ status: 'could-not-run', detail: "the server reported the run FINISHED before p7apps could set its parameters and start it, so its results are not this check's" });
+    expect(calls).toEqual([]);
+    // Its cleanup believes the server too (a FINISHED run is deleted without an interrupt, which the emulator
+    // refuses for a run not ended): whatever is left is named.
+    if (report.cleanup !== 'deleted') expect([report.cleanup, report.runId, report.cleanupDetail]).toEqual(['left', expect.any(String), expect.any(String)]);
+  });
+
+  // Found by an adversarial review: a check of 3 s took 46 s against a server that answered its deploy late,
+  // and one whose state reads came late started its run after its time was up.
+  it.each<[string, (api: AppRunsApi) => Partial<AppRunsApi>]>([
+    ['a deploy that is not answered', () => ({ deployAppRun: (_id, _o, signal) => hang(20_000, signal) })],
+    // The first read is not answered; the cleanup's reads are.
+    ['a state read that is not answered', (api) => {
+      let reads = 0;
+      return { getRun: (run, signal) => (reads++ === 0 ? hang(20_000, signal) : api.getRun(run, signal)) };
+    }],
+  ])('%s: the check times out at its limit, starts nothing, and leaves no run behind', async (_, overrides) => {
+    const emu = await emulator({ seed: SQUARE_SEED, runTiming: { deployMs: 20, queueMs: 10, runMs: 50 } });
+    const client = runsClient(emu);
+    const calls: string[] = [];
+    const api = lyingClient(client, { ...overrides(client), startRun: async (...a) => (calls.push('start'), client.startRun(...a)) });
+    const started = Date.now();
+    const report = await runCheck({ app: 'Square', appId: emu.snapshot().apps[0]!.id }, { ...SMOKE, timeoutMs: 300 }, {
+      api,
+      clock: systemClock,
+      signal: new AbortController().signal,
+      emit: () => {},
+      runName: (n) => `p7apps check ${n} test`,
+      cleanupTimeoutMs: 5_000,
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(report.outcome).toMatchObject({ status: 'failed', reason: 'timed-out', timeoutMs: 300 });
+    expect(calls).toEqual([]);
+    expect(emu.snapshot().runs).toEqual([]);
   });
 });
 
