@@ -170,10 +170,19 @@ export function useColor(args: { color?: boolean }, stream: { isTTY?: boolean },
 
 /** Reject a --parallelism that would stall or flood. */
 export function parallelismOrThrow(value: unknown): number {
+  return wholeNumberOrThrow('--parallelism', value, 1, 100, 'a whole number from 1 to 100');
+}
+
+/**
+ * A flag's whole number, read from what was typed (yargs' number type turns
+ * "abc" into NaN and takes 1e1 and 0x10): digits only, within min..max;
+ * otherwise a usage error that names the flag, the rule and the text as typed.
+ */
+export function wholeNumberOrThrow(flag: string, value: unknown, min: number, max: number, rule: string): number {
   const given = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof given !== 'number' || !Number.isInteger(given) || given < 1 || given > 100) {
+  if (typeof given !== 'number' || !Number.isInteger(given) || given < min || given > max) {
     const shown = Array.isArray(value) ? 'more than one value' : JSON.stringify(String(value));
-    throw new UsageError(`--parallelism must be a whole number from 1 to 100 (got ${shown})`);
+    throw new UsageError(`${flag} must be ${rule} (got ${shown})`);
   }
   return given;
 }

@@ -106,6 +106,27 @@ describe('p7apps check and environments', () => {
     expectReport(stdout);
   });
 
+  // Found by an adversarial review: --version abc said "(got NaN)", and 1e1 or 0x10 were taken as numbers.
+  it.each([
+    [['--version', 'abc'], '--version must be a version number, 1 or more (got "abc")'],
+    [['--version', '0'], '--version must be a version number, 1 or more (got "0")'],
+    [['--version', '1.5'], '--version must be a version number, 1 or more (got "1.5")'],
+    [['--version', '0x2'], '--version must be a version number, 1 or more (got "0x2")'],
+    [['--parallel', 'abc'], '--parallel must be a whole number from 1 to 100 (got "abc")'],
+    [['--parallel', '1e1'], '--parallel must be a whole number from 1 to 100 (got "1e1")'],
+  ])('refuses %j naming it as typed, before running anything', async (args, message) => {
+    const { code, stderr, emu } = await checkCli(1, args);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`Error: ${message}\n`);
+    expect(emu.requestLog()).toEqual([]);
+  });
+
+  it('takes --version and --parallel as typed digits', async () => {
+    const { code, stdout } = await checkCli(1, ['--version', '2', '--parallel', '2']);
+    expect(stdout).toContain('FAILED  Square v2 (1 check)');
+    expect(code).toBe(1);
+  });
+
   it('says no environment in its JSON report when the config declares none', async () => {
     const { stdout } = await checkCli(1, ['--format', 'json']);
     expect(JSON.parse(stdout)).not.toHaveProperty('environment');

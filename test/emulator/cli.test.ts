@@ -106,11 +106,14 @@ describe('p7apps emulator', () => {
   });
 
   it.each([
-    [['--port', '70000'], 'Error: --port must be a whole number from 0 to 65535 (got 70000)'],
+    [['--port', '70000'], 'Error: --port must be a whole number from 0 to 65535 (got "70000")'],
     [['--seed', 'a.yaml', '--seed', 'b.yaml'], 'Error: --seed is given more than once'],
-    [['--ready-after-ms', '-1'], 'Error: --ready-after-ms must be a whole number from 0 to 3600000 (got -1)'],
-    [['--run-time-ms', '1.5'], 'Error: --run-time-ms must be a whole number from 0 to 3600000 (got 1.5)'],
-    [['--page-size', '0'], 'Error: --page-size must be a whole number from 1 to 10000 (got 0)'],
+    [['--ready-after-ms', '-1'], 'Error: --ready-after-ms must be a whole number from 0 to 3600000 (got "-1")'],
+    [['--run-time-ms', '1.5'], 'Error: --run-time-ms must be a whole number from 0 to 3600000 (got "1.5")'],
+    [['--page-size', '0'], 'Error: --page-size must be a whole number from 1 to 10000 (got "0")'],
+    // Named as typed: yargs' numbers made these NaN, or took them.
+    [['--port', 'abc'], 'Error: --port must be a whole number from 0 to 65535 (got "abc")'],
+    [['--latency-ms', '1e3'], 'Error: --latency-ms must be a whole number from 0 to 3600000 (got "1e3")'],
     [['--faults', 'rate503=2'], 'Error: --faults: fault spec item "rate503=2": rate503 must be a probability from 0 to 1 (got "2")'],
     [['--tls-cert', 'cert.pem'], 'Error: --tls-cert and --tls-key go together: give both, or neither'],
     [['--tls-cert', 'nope.pem', '--tls-key', 'nope.pem'], `Error: --tls-cert ${resolve('nope.pem')} cannot be read (ENOENT)`],

@@ -17,7 +17,7 @@ import type { CheckRenderer } from '../../render/types.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { appendJobSummary } from '../output.js';
-import { appSelection, environmentChoice, parallelismOrThrow, serverOptions, useColor } from '../options.js';
+import { appSelection, environmentChoice, parallelismOrThrow, serverOptions, useColor, wholeNumberOrThrow } from '../options.js';
 import { CLEANUP_AFTER_STOP_MS } from '../signals.js';
 import type { CheckArgs, CheckFormat } from './check.js';
 
@@ -30,6 +30,8 @@ const RENDERERS = {
 
 export async function runCheckCommand(ctx: CliContext, args: CheckArgs): Promise<number> {
   const parallelism = parallelismOrThrow(args.parallelism);
+  const parallel = wholeNumberOrThrow('--parallel', args.parallel, 1, 100, 'a whole number from 1 to 100');
+  const version = args.version === undefined ? undefined : wholeNumberOrThrow('--version', args.version, 1, Number.MAX_SAFE_INTEGER, 'a version number, 1 or more');
   const format = args.format as CheckFormat;
   // Progress before a human report on stdout, as apply does; beside a machine-readable report, on stderr.
   const progress = progressLines(format === 'human' ? ctx.stdout : ctx.stderr);
@@ -40,8 +42,8 @@ export async function runCheckCommand(ctx: CliContext, args: CheckArgs): Promise
       config: args.config,
       ...environmentChoice(args, ctx.env),
       ...appSelection(args),
-      parallel: args.parallel,
-      ...(args.version !== undefined ? { version: args.version } : {}),
+      parallel,
+      ...(version !== undefined ? { version } : {}),
       hooks: fanOut(progress),
       interruptedCleanupMs: CLEANUP_AFTER_STOP_MS,
     });

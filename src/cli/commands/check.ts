@@ -15,8 +15,10 @@ export type CheckFormat = (typeof CHECK_FORMATS)[number];
 export interface CheckArgs extends ConfigArgs, ServerArgs, OutputArgs, TargetingArgs {
   /** As typed (a number when not given): parallelismOrThrow reads it. */
   parallelism: number | string;
-  parallel: number;
-  version?: number;
+  /** As typed (a number when not given). */
+  parallel: number | string;
+  /** As typed. */
+  version?: string;
   verbose?: boolean;
 }
 
@@ -27,8 +29,9 @@ export const checkCommand: CommandFactory = (ctx) => ({
     withFormatOption(withTargetingOptions(withReadingOptions(yargs)), CHECK_FORMATS, 'human')
       // --version here is the app version to check, not p7apps' own (which `p7apps --version` still prints).
       .version(false)
-      .option('version', { type: 'number', describe: 'Check this version of each app instead of its default version', requiresArg: true })
-      .option('parallel', { type: 'number', default: 4, describe: 'How many apps are checked at once (1 to 100)', requiresArg: true })
+      // Read as text, so that a value that is not a number is named as typed (a number would be NaN by then).
+      .option('version', { type: 'string', describe: 'Check this version of each app instead of its default version', requiresArg: true })
+      .option('parallel', { type: 'string', default: 4 as number | string, describe: 'How many apps are checked at once (1 to 100)', requiresArg: true })
       .option('verbose', { type: 'boolean', describe: 'Also list the checks that passed' })
       .example('$0 check', "Run every app's checks against its default version")
       .example('$0 check --app "Beam calculator" --version 2', 'Check version 2 of one app')

@@ -7,24 +7,26 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { P7appsError, UsageError } from '../../errors.js';
+import { wholeNumberOrThrow } from '../options.js';
 import { DEFAULT_READY_AFTER_MS, DEFAULT_RUN_TIMING } from '../../emulator/defaults.js';
 import type { RequestLogEntry } from '../../emulator/index.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 
+/** The numbers as typed (a number when not given): wholeNumber reads them. */
 interface EmulatorArgs {
-  port: number;
+  port: number | string;
   host: string;
   seed?: string;
   token?: string;
   'control-token'?: string;
-  'ready-after-ms': number;
-  'run-time-ms': number;
-  'latency-ms': number;
+  'ready-after-ms': number | string;
+  'run-time-ms': number | string;
+  'latency-ms': number | string;
   faults?: string;
   'tls-cert'?: string;
   'tls-key'?: string;
-  'page-size'?: number;
+  'page-size'?: number | string;
   profile?: string;
   'log-requests'?: boolean;
 }
@@ -36,10 +38,7 @@ function once<T>(flag: string, value: T | T[]): T {
 }
 
 function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${String(value)})`);
-  }
-  return value;
+  return wholeNumberOrThrow(`--${flag}`, value, min, max, `a whole number from ${min} to ${max}`);
 }
 
 /** Quote for a POSIX shell, so the export lines paste safely whatever the token holds. */
@@ -81,24 +80,25 @@ export function emulatorCommand(ctx: CliContext): CommandModule<object, Emulator
     command: 'emulator',
     describe: 'Run a local AppsHub server (the guide\'s example world, or a seed file) for demos and tests',
     builder: (y: Argv<object>) =>
+      // The numbers are read as text, so that one mistyped is named as typed (yargs' number would be NaN).
       y
-        .option('port', { type: 'number', default: 8787, describe: 'Port to listen on (0: a free one)', requiresArg: true })
+        .option('port', { type: 'string', default: 8787 as number | string, describe: 'Port to listen on (0: a free one)', requiresArg: true })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on', requiresArg: true })
         .option('seed', { type: 'string', describe: 'Seed file (JSON or YAML) with the users, workspaces, workflows and apps to start from, or a built-in seed: toy, guide', requiresArg: true })
         .option('token', { type: 'string', describe: 'The token the default user signs in with (default: made up for this run)', requiresArg: true })
         .option('control-token', { type: 'string', describe: 'Admin token of the /_emulator/ control API (default: made up for this run)', requiresArg: true })
-        .option('ready-after-ms', { type: 'number', default: DEFAULT_READY_AFTER_MS, describe: 'Milliseconds from a publish to READY', requiresArg: true })
+        .option('ready-after-ms', { type: 'string', default: DEFAULT_READY_AFTER_MS as number | string, describe: 'Milliseconds from a publish to READY', requiresArg: true })
         .option('run-time-ms', {
-          type: 'number',
-          default: DEFAULT_RUN_TIMING.runMs,
+          type: 'string',
+          default: DEFAULT_RUN_TIMING.runMs as number | string,
           describe: "Milliseconds a run is RUNNING when its workflow's seed gives no runTimeMs (docs/runs.md)",
           requiresArg: true,
         })
-        .option('latency-ms', { type: 'number', default: 0, describe: 'Milliseconds added to every API request', requiresArg: true })
+        .option('latency-ms', { type: 'string', default: 0 as number | string, describe: 'Milliseconds added to every API request', requiresArg: true })
         .option('faults', { type: 'string', describe: 'Faults to inject, e.g. "latency=20,rate503=0.05,seed=42" (see docs/emulator.md)', requiresArg: true })
         .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key)', requiresArg: true })
         .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert', requiresArg: true })
-        .option('page-size', { type: 'number', describe: 'Serve lists as pages of this size instead of plain arrays', requiresArg: true })
+        .option('page-size', { type: 'string', describe: 'Serve lists as pages of this size instead of plain arrays', requiresArg: true })
         .option('profile', {
           type: 'string',
           describe: 'Answer as a server that differs where the guide allows: comma-separated profiles, e.g. "guide,numeric-ids" (docs/emulator-profiles.md)',
