@@ -1,11 +1,15 @@
 // Reviewed plan = applied plan: compares the plan apply has just computed with
 // the plan a person reviewed (saved by `p7apps plan --out`), publish by
-// publish. Only what the publishes do counts (which app, which version, a new
+// publish. What the publishes do counts (which app, which version, a new
 // app, version or revision, whether it becomes the default, and in what
-// order) plus the server both were made against; explanations and the
-// server's fingerprints do not, so an unchanged catalogue compares equal
-// however much later it is planned again. Pure: no I/O.
+// order), what each sends (the workflow path, workspace, description, copy
+// permission and thumbnail's content: what the reviewer read in the plan),
+// and the server both were made against; explanations and the server's
+// fingerprints do not, so an unchanged catalogue compares equal however much
+// later it is planned again. A thumbnail is compared by its content, not its
+// path, which differs between checkouts. Pure: no I/O.
 
+import type { PublishRequest } from '../appshub/types.js';
 import type { Plan, PublishExpectation } from './types.js';
 
 /** One publish of a plan, as the comparison sees it. */
@@ -38,11 +42,69 @@ export function compareWithReviewed(reviewed: Plan, fresh: Plan): string[] {
   const after = publishSteps(fresh);
   const setDifferences = compareSets(before, after);
   differences.push(...setDifferences);
+  differences.push(...compareSent(reviewed, fresh));
   // When the publishes themselves differ, the order differs too; saying so would only repeat it.
   if (setDifferences.length === 0) {
     const at = before.findIndex((step, i) => key(step) !== key(after[i]!));
     if (at >= 0) {
       differences.push(`order differs at step ${at + 1} of ${before.length}: the reviewed plan publishes ${stepName(before[at]!)} there, this plan ${stepName(after[at]!)}`);
+    }
+  }
+  return differences;
+}
+
+/** What a publish sends, as the comparison sees it: the request, its thumbnail by content. */
+function sentFields(request: PublishRequest): [field: string, value: unknown][] {
+  return [
+    ['workflow', request.workflowPath],
+    ['workspace', request.workspaceId !== undefined ? `id ${request.workspaceId}` : request.workspaceName],
+    ['description', request.description],
+    ['copy permission', request.allowGetAsWorkflow],
+    ['thumbnail', request.thumbnail === undefined ? undefined : `${request.thumbnail.filename} (sha256 ${request.thumbnail.sha256})`],
+  ];
+}
+
+/** The requests of each (app, version)'s publishes, in step order. */
+function requestsByKey(plan: Plan): Map<string, PublishRequest[]> {
+  const map = new Map<string, PublishRequest[]>();
+  for (const app of plan.apps) {
+    if (app.action !== 'create' && app.action !== 'update') continue;
+    for (const publish of [...app.publishes].sort((a, b) => a.step - b.step)) {
+      const k = JSON.stringify([app.name, publish.expect.version]);
+      map.set(k, [...(map.get(k) ?? []), publish.request]);
+    }
+  }
+  return map;
+}
+
+/**
+ * Publishes both plans make alike, but sending other content: a workflow
+ * path changed in the config after the review, a description edited since,
+ * a thumbnail replaced. Said field by field; a description by its lines, not
+ * its text.
+ */
+function compareSent(reviewed: Plan, fresh: Plan): string[] {
+  const was = requestsByKey(reviewed);
+  const now = requestsByKey(fresh);
+  const differences: string[] = [];
+  for (const [k, before] of [...was].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const after = now.get(k);
+    if (after === undefined || after.length !== before.length) continue; // a difference of the publishes themselves, said above
+    const [app, version] = JSON.parse(k) as [string, number];
+    const fields = new Set<string>();
+    before.forEach((request, i) => {
+      const other = new Map(sentFields(after[i]!));
+      for (const [field, value] of sentFields(request)) if (JSON.stringify(value) !== JSON.stringify(other.get(field))) fields.add(field);
+    });
+    const first = before[0]!;
+    const firstAfter = after[0]!;
+    for (const field of fields) {
+      const where = `app ${JSON.stringify(app)} version ${version}`;
+      if (field === 'workflow' && first.workflowPath !== firstAfter.workflowPath) {
+        differences.push(`${where}: the reviewed plan publishes it from ${first.workflowPath}, this plan from ${firstAfter.workflowPath}`);
+      } else {
+        differences.push(`${where}: this plan sends another ${field} than the reviewed plan`);
+      }
     }
   }
   return differences;

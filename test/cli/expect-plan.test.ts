@@ -73,6 +73,17 @@ describe('apply --expect-plan', () => {
       change: async () => writeConfig([ALPHA, BETA]),
       says: ['app "Alpha" version 2: the reviewed plan publishes it as a new version, this plan does not'],
     },
+    // Found by an adversarial review: the same publishes with other content passed, and the merge applied them.
+    {
+      name: 'the reviewed version is now published from another workflow',
+      change: async () => writeConfig([{ ...ALPHA, versions: [...ALPHA.versions, { version: 2, workflow: flow('Beta2') }] }, BETA]),
+      says: ['app "Alpha" version 2: the reviewed plan publishes it from /Users/1/Alpha2.p7wf, this plan from /Users/1/Beta2.p7wf'],
+    },
+    {
+      name: 'the description the reviewed publish sends was edited',
+      change: async () => writeConfig([{ ...REVIEWED[0], description: 'NOT REVIEWED' }, BETA]),
+      says: ['app "Alpha" version 2: this plan sends another description than the reviewed plan'],
+    },
     {
       name: 'a workflow was edited in Studio since the review',
       change: async () => void emulator.editWorkflow(flow('Beta'), 'Beta edited in Studio'),

@@ -96,6 +96,38 @@ describe('compareWithReviewed', () => {
     expect(compareWithReviewed(planOf(reviewed), planOf(fresh))).toEqual(says);
   });
 
+  // Found by an adversarial review: a merge applied a workflow path and descriptions nobody reviewed, since only
+  // what the publishes do was compared, not what they send.
+  it.each<[string, (request: PlannedPublish['request']) => PlannedPublish['request'], string]>([
+    ['another workflow path', (r) => ({ ...r, workflowPath: '/Users/1/Beta.p7wf' }), 'app "Alpha" version 2: the reviewed plan publishes it from /Users/1/Alpha.p7wf, this plan from /Users/1/Beta.p7wf'],
+    ['another description', (r) => ({ ...r, description: 'NOT REVIEWED' }), 'app "Alpha" version 2: this plan sends another description than the reviewed plan'],
+    ['another workspace', (r) => ({ ...r, workspaceName: 'Elsewhere' }), 'app "Alpha" version 2: this plan sends another workspace than the reviewed plan'],
+    ['another copy permission', (r) => ({ ...r, allowGetAsWorkflow: false }), 'app "Alpha" version 2: this plan sends another copy permission than the reviewed plan'],
+    [
+      'a thumbnail with other bytes',
+      (r) => ({ ...r, thumbnail: { path: '/ci/other-checkout/thumb.png', filename: 'thumb.png', mediaType: 'image/png', sha256: 'b'.repeat(64) } }),
+      'app "Alpha" version 2: this plan sends another thumbnail than the reviewed plan',
+    ],
+  ])('names a publish that sends %s', (_, change, says) => {
+    const reviewed = planOf(['Alpha 2 version', 'Beta 1 revision']);
+    const thumbnail = { path: '/ci/checkout/thumb.png', filename: 'thumb.png', mediaType: 'image/png', sha256: 'a'.repeat(64) };
+    for (const app of reviewed.apps) if (app.action === 'update') app.publishes[0]!.request = { ...app.publishes[0]!.request, description: 'Reviewed.', allowGetAsWorkflow: true, workspaceName: 'Engineering', thumbnail };
+    const fresh = structuredClone(reviewed);
+    const alpha = fresh.apps[0]!;
+    if (alpha.action === 'update') alpha.publishes[0]!.request = change(alpha.publishes[0]!.request);
+    expect(compareWithReviewed(reviewed, fresh)).toEqual([says]);
+  });
+
+  it('a thumbnail read from another checkout (another path, the same bytes) is the same thumbnail', () => {
+    const reviewed = planOf(['Alpha 2 version']);
+    const alpha = reviewed.apps[0]!;
+    if (alpha.action === 'update') alpha.publishes[0]!.request.thumbnail = { path: '/runner-1/repo/thumb.png', filename: 'thumb.png', mediaType: 'image/png', sha256: 'a'.repeat(64) };
+    const fresh = structuredClone(reviewed);
+    const again = fresh.apps[0]!;
+    if (again.action === 'update') again.publishes[0]!.request.thumbnail!.path = '/runner-2/repo/thumb.png';
+    expect(compareWithReviewed(reviewed, fresh)).toEqual([]);
+  });
+
   it.each([
     ['https://a.example.com/', 'https://a.example.com', true],
     ['https://a.example.com', 'https://b.example.com', false],
