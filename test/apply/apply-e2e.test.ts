@@ -619,6 +619,54 @@ describe('p7apps apply under attack', () => {
     await expectConverged();
   });
 
+  // Found by an adversarial review: a run stopped by its --timeout said "run apply again", and the apply run at
+  // once sent the version again; the first send then committed on top of it (v2, made the default), exit 0.
+  it('an apply right after one that left a publish unconfirmed waits out its window, then finds the late commit: no second copy', async () => {
+    await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]), faults: { lateCommitNext: 1, lateCommitMs: 1200 } });
+    await writeConfig([catalog[0]!]);
+    const first = await apply('--timeout', '400ms', '--late-commit-window', '2s');
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/v2 may have committed: run apply again/);
+    const note = JSON.parse(await readFile(path.join(dir, '.p7apps.unconfirmed.json'), 'utf8'));
+    expect(note).toMatchObject({ formatVersion: 1, publishes: [{ app: 'Alpha', version: 2, server: expect.any(String), until: expect.any(String) }] });
+
+    const second = await apply();
+    expect(second.stderr).toMatch(/^Waiting \S+ before reading the server: an earlier apply could not confirm "Alpha" v2 \(the answer was lost\), and the server may still commit it until /);
+    expect(second.code).toBe(0);
+    expect(posts()).toHaveLength(1);
+    expect(Object.keys(versionsOf('Alpha'))).toEqual(['1', '2']);
+    await expect(readFile(path.join(dir, '.p7apps.unconfirmed.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expectConverged();
+  });
+
+  // Found by an adversarial review: the last line said "Apply complete", with exit 130 and nothing read back.
+  it('Ctrl-C while the server is read back: the last line says the apply was interrupted, exit 130', async () => {
+    await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]) });
+    await writeConfig([catalog[0]!]);
+    const controller = new AbortController();
+    const run = await runCli(['apply', '--auto-approve'], {
+      env: env(),
+      cwd: dir,
+      signal: controller.signal,
+      onStdout: (text) => {
+        if (text.includes('Reading the server again')) controller.abort(new Error('interrupted by SIGINT'));
+      },
+    });
+    expect(run.code).toBe(130);
+    expect(run.stdout).toMatch(/Apply interrupted: 1 of 1 publish READY\. Run "p7apps apply" again to finish/);
+    expect(run.stdout).not.toContain('Apply complete');
+  });
+
+  it('a note of unconfirmed publishes that p7apps cannot read stops the next apply, naming it, before the server is read', async () => {
+    await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]) });
+    await writeConfig([catalog[0]!]);
+    await writeFile(path.join(dir, '.p7apps.unconfirmed.json'), '{"formatVersion": 1, "publishes": [{"app": "\u001b[2J"}]}');
+    const run = await apply();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: .*\.p7apps\.unconfirmed\.json is not a note of unconfirmed publishes that p7apps wrote\n  It lists publishes an earlier apply could not confirm/);
+    expect(posts()).toHaveLength(0);
+  });
+
   it('reports a publish committed after the window as a duplicate, with exit 1, never "matches the config"', async () => {
     // Beta never leaves the queue, so the run is still going when Alpha's late commit lands after its resend.
     await start({

@@ -12,14 +12,17 @@ export interface CliRun {
 
 export async function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string; isTTY?: boolean; signal?: AbortSignal } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string; isTTY?: boolean; signal?: AbortSignal; onStdout?: (text: string) => void } = {},
 ): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (c) => (out += c.toString()));
+  stdout.on('data', (c) => {
+    out += c.toString();
+    options.onStdout?.(out);
+  });
   stderr.on('data', (c) => (err += c.toString()));
   (stdout as PassThrough & { isTTY?: boolean }).isTTY = options.isTTY ?? false;
   (stderr as PassThrough & { isTTY?: boolean }).isTTY = options.isTTY ?? false;

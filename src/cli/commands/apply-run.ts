@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseDuration, systemClock } from '../../apply/clock.js';
+import { formatDuration, parseDuration, systemClock } from '../../apply/clock.js';
 import { convergence as convergenceOf } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
@@ -12,6 +12,7 @@ import { DEFAULT_LATE_COMMIT_WINDOW_MS } from '../../apply/late-commit.js';
 import { acquireApplyLock, type HeldLock } from '../../apply/lock.js';
 import { describeError } from '../../apply/http-facts.js';
 import { appsToPublish, findChangedApps, planWithout, recheckUploads, type ChangedApp } from '../../apply/saved-plan.js';
+import { forgetUnconfirmed, noteUnconfirmed, pendingUnconfirmed } from '../../apply/unconfirmed.js';
 import type { AppsHubClient } from '../../appshub/client.js';
 import type { DesiredState } from '../../config/desired.js';
 import { P7appsError, UsageError } from '../../errors.js';
@@ -72,6 +73,8 @@ export async function runApply(ctx: CliContext, args: ApplyArgs): Promise<number
       command: `p7apps apply${args.plan === undefined ? '' : ` ${args.plan}`}`,
       notice: (text) => ctx.stderr.write(text),
     });
+    // Under the lock, before the server is read: an earlier run's unconfirmed publishes may still commit.
+    await waitOutUnconfirmed(ctx, path.dirname(configPath));
   };
   try {
     const prepared =
@@ -277,9 +280,11 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
     });
     // A publish abandoned at its timeout means the server did not answer in time: reading it all again
     // would start new requests past the timeout, and "run apply again" is the verdict anyway.
+    await noteLeftUnconfirmed(ctx, desired, plan, result, settings.lateCommitWindowMs);
     const stopped = result.interrupted || result.totals.unconfirmed > 0;
     const convergence = stopped ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
-    const summary: ApplySummary = { result, refused: changed, convergence };
+    // Ctrl-C during the read back leaves every publish READY but nothing verified: the run was interrupted.
+    const summary: ApplySummary = { result: ctx.signal.aborted && !result.interrupted ? { ...result, interrupted: true } : result, refused: changed, convergence };
     if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
     if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
     const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0 || checksFailed(result);
@@ -333,6 +338,47 @@ function refuseIfNotReviewed(reviewed: { file: string; plan: Plan }, plan: Plan)
     escapeUnsafe(`this plan differs from the reviewed plan ${reviewed.file}, so nothing was applied:`) + differences.map((d) => `\n  - ${escapeUnsafe(d)}`).join(''),
     { hint: 'The server or the config changed since the review. Plan again, have that plan reviewed, and apply it.', multiline: true },
   );
+}
+
+/**
+ * Waits until the late-commit windows of publishes an earlier apply from this
+ * checkout left unconfirmed have passed (src/apply/unconfirmed.ts): planning
+ * before then could publish one of them a second time, under its late commit.
+ */
+async function waitOutUnconfirmed(ctx: CliContext, configDir: string): Promise<void> {
+  const pending = await pendingUnconfirmed(configDir, Date.now());
+  if (pending.length === 0) {
+    await forgetUnconfirmed(configDir);
+    return;
+  }
+  const until = Math.max(...pending.map((p) => Date.parse(p.until)));
+  const names = pending.map((p) => `${JSON.stringify(p.app)} v${p.version}`).join(', ');
+  ctx.stderr.write(
+    `${terminalLine(
+      `Waiting ${formatDuration(until - Date.now())} before reading the server: an earlier apply could not confirm ${names} (the answer was lost), ` +
+        `and the server may still commit ${pending.length === 1 ? 'it' : 'them'} until ${new Date(until).toISOString()}; planning sooner could publish ${pending.length === 1 ? 'it' : 'them'} twice.`,
+    )}\n`,
+  );
+  await systemClock.sleep(until - Date.now(), ctx.signal);
+  if (ctx.signal.aborted) throw new P7appsError('interrupted while waiting for an earlier apply\'s unconfirmed publishes; nothing was published');
+  await forgetUnconfirmed(configDir);
+}
+
+/** Notes the publishes this run could not confirm, for the next apply from this checkout to wait for. */
+async function noteLeftUnconfirmed(ctx: CliContext, desired: DesiredState, plan: Plan, result: ApplyResult, windowMs: number): Promise<void> {
+  const unconfirmed = result.publishes.filter((p) => p.outcome === 'unconfirmed');
+  if (unconfirmed.length === 0) return;
+  const until = new Date(Date.now() + windowMs).toISOString();
+  try {
+    await noteUnconfirmed(
+      path.dirname(desired.configPath),
+      unconfirmed.map((p) => ({ server: plan.serverUrl, app: p.app, version: p.version, until })),
+      Date.now(),
+    );
+  } catch (err) {
+    // The run's own report still says "run apply again"; only the wait of the next run is lost.
+    ctx.stderr.write(`${terminalLine(`Warning: could not note the unconfirmed publishes for the next apply to wait for (${describeError(err)}); wait ${formatDuration(windowMs)} before applying again.`)}\n`);
+  }
 }
 
 /** --force and --allow-protected, checked against the apps of this run. */
