@@ -243,6 +243,9 @@ export async function applyReviewed(ctx: CiContext, forge: Forge, sha: string, r
   return applied.code;
 }
 
+/** The lines p7apps writes around its output under GitHub Actions (src/cli/workflow-commands.ts). */
+const WORKFLOW_COMMAND_MARKERS = /^(?:::stop-commands::p7apps-[0-9a-f]{32}|::p7apps-[0-9a-f]{32}::)\n/gm;
+
 /** The p7apps CLI next to this module (bin/p7apps.js of the same package), as a child process. */
 export function p7appsProcess(cwd: string, env: NodeJS.ProcessEnv, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): RunP7apps {
   const bin = fileURLToPath(new URL('../../bin/p7apps.js', import.meta.url));
@@ -260,7 +263,8 @@ export function p7appsProcess(cwd: string, env: NodeJS.ProcessEnv, out: { stdout
         if (options.live) out.stderr.write(chunk);
       });
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      // The markers that keep server text from being read as GitHub workflow commands serve the log, not a comment.
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr: stderr.replace(WORKFLOW_COMMAND_MARKERS, '') }));
     });
 }
 

@@ -25,6 +25,7 @@ export { endProcess } from './process-exit.js';
 /** For bin/p7apps.js, which hands it to main() as its own process's (./v8-tiering.ts). */
 export { delayOptimisingCompiler } from './v8-tiering.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED } from './exit-codes.js';
+import { stopWorkflowCommands } from './workflow-commands.js';
 
 /**
  * p7apps' own version, from its package.json: two folders up from this
@@ -66,11 +67,14 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
         onStop: (name) => controller.abort(new Error(`interrupted by ${name}`)),
         exitMayHang: () => liveConfigWorkers() > 0,
       });
+  // In a GitHub Actions log, server text p7apps prints must not be read as workflow commands (./workflow-commands.ts).
+  const stopped = stopWorkflowCommands(partial.stderr ?? process.stderr, partial.env ?? process.env);
   try {
     const code = await run(argv, partial, controller, guard);
     return guard ? guard.exitCode(code) : code;
   } finally {
     guard?.dispose();
+    await stopped?.resume(partial.stdout ?? process.stdout);
   }
 }
 

@@ -241,6 +241,23 @@ describe('GitHub Action: pull request', () => {
     expect(run.body.indexOf('```text')).toBeLessThan(run.body.indexOf('### The plan'));
     expect(run.body).toMatch(/```text\nError: 1 app cannot be planned until a person resolves its conflict/);
     expect(outsideCodeBlocks(run.body)).toContain('**Alpha**');
+    // The log stops workflow commands while p7apps runs (server text must not forge them); the comment shows none of that.
+    expect(run.body).not.toContain('stop-commands');
+  });
+
+  // Found by an adversarial review: a server's description holding "::error::" reached the GitHub log as a command.
+  it("the live log wraps p7apps' output, server text included, in stopped workflow commands", async () => {
+    p = await project(['Alpha'], [{ name: 'Alpha', workspace: 'Toy apps', description: 'Old.\n::error title=pwned::from the server', versions: [{ version: 1, workflow: flow('Alpha') }] }]);
+    await p.writeConfig([{ name: 'Alpha', description: 'New.', versions: [{ version: 1, workflow: flow('Alpha') }] }]);
+    const planned = await p.ci(['github', 'plan'], await env('pull_request'));
+    const log = planned.stdout + planned.stderr;
+    const stop = /::stop-commands::(p7apps-[0-9a-f]{32})/.exec(log);
+    expect(stop).not.toBeNull();
+    const forged = log.indexOf('::error title=pwned::from the server');
+    expect(forged).toBeGreaterThan(-1);
+    // Between the stop and its resume, in the order the log got them on each stream.
+    expect(planned.stderr.indexOf(`::stop-commands::${stop![1]}`)).toBeGreaterThan(-1);
+    expect(planned.stderr.indexOf(`::${stop![1]}::`)).toBeGreaterThan(planned.stderr.indexOf(`::stop-commands::${stop![1]}`));
   });
 });
 
