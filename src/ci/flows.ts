@@ -217,9 +217,16 @@ export function withApplyResult(body: string, code: number, runUrl: string): str
   return `${before}\n\n${APPLIED_MARK}\n**After merge**: [the merge run](${URL.canParse(runUrl) ? new URL(runUrl).href : '#'}) ${markdownText(result)}.`;
 }
 
+/** Whether the comment already says a merge run applied its plan (a job re-run after it succeeded). */
+export function appliedBefore(body: string): boolean {
+  const at = body.indexOf(APPLIED_MARK);
+  return at >= 0 && /\) applied it\.\s*$/.test(body.slice(at));
+}
+
 /** Applies the reviewed plan (see findReviewedPlan) and says so on the change's comment; returns apply's exit code. */
 export async function applyReviewed(ctx: CiContext, forge: Forge, sha: string, runUrl: string): Promise<number> {
   const reviewed = await findReviewedPlan(forge, sha);
+  if (appliedBefore(reviewed.comment.body)) return confirmApplied(ctx, forge, reviewed);
   await mkdir(ctx.dir, { recursive: true });
   const file = path.join(ctx.dir, 'reviewed-plan.json');
   await writeFile(file, reviewed.bytes);
@@ -241,6 +248,31 @@ export async function applyReviewed(ctx: CiContext, forge: Forge, sha: string, r
     ctx.log(`Could not note the result on the plan comment: ${err instanceof Error ? err.message : String(err)}`);
   }
   return applied.code;
+}
+
+/**
+ * A re-run of a merge job whose plan a run already applied: applying again
+ * would find nothing to publish, which --expect-plan calls a difference from
+ * the review. Instead it plans: no changes, and the job succeeds, saying the
+ * plan was applied already; changes, and it stops, since they were made after
+ * the reviewed plan was applied and nobody reviewed them. The comment keeps
+ * its record of the run that applied the plan.
+ */
+async function confirmApplied(ctx: CiContext, forge: Forge, reviewed: ReviewedPlan): Promise<number> {
+  const where = `${forge.changeWord} ${reviewed.change}`;
+  ctx.log(`The plan reviewed on ${where} (${reviewed.marker.digest}) was applied already, as its comment says; checking that the server still matches the config.`);
+  const planned = await ctx.p7apps(['plan', ...configArgs(ctx)], { live: true });
+  if (planned.code === 0) {
+    ctx.log('Nothing to do: the server matches the config.');
+    return 0;
+  }
+  if (planned.code === 2) {
+    throw new CiError(
+      `the plan reviewed on ${where} was applied already, and the server or the config has changed since: nothing was applied`,
+      `Plan the change again on a ${forge.changeWord}, have it reviewed, and merge that.`,
+    );
+  }
+  return planned.code;
 }
 
 /** The lines p7apps writes around its output under GitHub Actions (src/cli/workflow-commands.ts). */

@@ -282,6 +282,48 @@ describe('GitHub Action: merge', () => {
     expect(again.code).toBe(0);
   });
 
+  // Found by an adversarial review: re-running a merge job that had applied the plan failed ("differs from the
+  // reviewed plan ... does not publish it") and replaced the comment's record of the apply with a failure.
+  it('a merge job re-run after it applied the plan succeeds without publishing, and the comment keeps its record', async () => {
+    p = await project(['Alpha', 'Alpha2', 'Beta']);
+    await p.writeConfig(catalog);
+    const review = await pullRequestRun();
+    const first = mergeApi([ourComment(review.body)], review.zip);
+    expect((await p.ci(['github', 'apply'], await env('push'))).code).toBe(0);
+    const published = p.publishes();
+    nock.cleanAll();
+
+    // The re-run reads the comment (which says "applied it") and the plan; it neither publishes nor writes the comment.
+    const api = nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
+      .get(`/repos/${REPO}/commits/${MERGE}/pulls`)
+      .reply(200, [{ number: 5, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE, head: { sha: HEAD } }])
+      .get(commentsPath)
+      .query({ per_page: '100', page: '1' })
+      .reply(200, [ourComment(first.noted())]);
+    api.get(`/repos/${REPO}/actions/artifacts/${ARTIFACT}/zip`).reply(302, '', { Location: `${BLOB}/artifact.zip?sig=abc` });
+    nock(BLOB).get('/artifact.zip').query({ sig: 'abc' }).reply(200, review.zip);
+    const again = await p.ci(['github', 'apply'], await env('push'));
+    expect(again.stderr).toContain('was applied already, as its comment says');
+    expect(again.code).toBe(0);
+    expect(p.publishes()).toBe(published);
+
+    // A change made since, on the server, is not applied by a re-run: nobody reviewed it.
+    p.emulator.editWorkflow(flow('Beta'), 'Beta, edited in Studio');
+    nock.cleanAll();
+    const api2 = nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
+      .get(`/repos/${REPO}/commits/${MERGE}/pulls`)
+      .reply(200, [{ number: 5, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE, head: { sha: HEAD } }])
+      .get(commentsPath)
+      .query({ per_page: '100', page: '1' })
+      .reply(200, [ourComment(first.noted())]);
+    api2.get(`/repos/${REPO}/actions/artifacts/${ARTIFACT}/zip`).reply(302, '', { Location: `${BLOB}/artifact.zip?sig=abc` });
+    nock(BLOB).get('/artifact.zip').query({ sig: 'abc' }).reply(200, review.zip);
+    const changed = await p.ci(['github', 'apply'], await env('push'));
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/was applied already, and the server or the config has changed since: nothing was applied/);
+    expect(p.publishes()).toBe(published);
+  });
+
   it('a server changed between review and merge makes the merge run fail, naming the difference, without publishing', async () => {
     p = await project(['Alpha', 'Alpha2', 'Beta'], [{ name: 'Beta', workspace: WS, versions: [{ version: 1, workflow: flow('Beta') }] }]);
     await p.writeConfig(catalog);
