@@ -15,22 +15,31 @@ export function checkLabel(check: string, version: number | null): string {
   return `check ${JSON.stringify(check)}${version === null ? '' : ` on v${version}`}`;
 }
 
+/** The most characters of a server's value (a result, a state's detail) a line shows; the JSON report keeps all. */
+export const SHOWN_VALUE_MAX = 300;
+
+/** `text`, or its start and how long it is: a run's 200 KB result would otherwise fill the log, twice. */
+export function briefly(text: string): string {
+  const chars = [...text];
+  return chars.length <= SHOWN_VALUE_MAX ? text : `${chars.slice(0, SHOWN_VALUE_MAX).join('')}... (${chars.length} characters in all)`;
+}
+
 /** One line per thing to say about how a check ended; the first one is the verdict. */
 export function outcomeLines(outcome: CheckOutcome): string[] {
   switch (outcome.status) {
     case 'passed':
       return ['passed'];
     case 'could-not-run':
-      return [`could not run: ${outcome.detail}`];
+      return [`could not run: ${briefly(outcome.detail)}`];
     case 'failed':
       switch (outcome.reason) {
         case 'results':
           return [
             `failed: the run finished but ${outcome.mismatches.length === 1 ? '1 result differs' : `${outcome.mismatches.length} results differ`}`,
-            ...outcome.mismatches.map((m) => `result ${JSON.stringify(m.result)}: expected ${describeExpectation(m.expected)}, got ${describeGot(m.got)}`),
+            ...outcome.mismatches.map((m) => `result ${briefly(JSON.stringify(m.result))}: expected ${briefly(describeExpectation(m.expected))}, got ${briefly(describeGot(m.got))}`),
           ];
         case 'run-ended':
-          return [`failed: the run ended ${stateName(outcome.state)}${outcome.detail ? `: ${outcome.detail}` : ''}`];
+          return [`failed: the run ended ${briefly(stateName(outcome.state))}${outcome.detail ? `: ${briefly(outcome.detail)}` : ''}`];
         case 'timed-out':
           // Whether the run was interrupted, deleted or left behind is the cleanup's to say (a line of its own when left).
           return [`failed: the run did not end within ${formatDuration(outcome.timeoutMs)} (last state ${outcome.state === null ? 'unknown' : stateName(outcome.state)})`];

@@ -10,6 +10,8 @@ import type { CheckReport } from '../../src/checks/run.js';
 import { computePlan } from '../../src/plan/compute.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderCheckHuman } from '../../src/render/check-human.js';
+import { briefly, outcomeLines, SHOWN_VALUE_MAX } from '../../src/render/check-words.js';
+import type { CheckOutcome } from '../../src/checks/evaluate.js';
 import { renderCheckJson } from '../../src/render/check-json.js';
 import { renderCheckJunit } from '../../src/render/check-junit.js';
 import { renderCheckMarkdown } from '../../src/render/check-markdown.js';
@@ -98,5 +100,24 @@ describe('check report renderers (golden files)', () => {
     const text = capture((out) => renderCheckHuman(sampleReport(), out, { color: false, verbose: false }));
     expect(text).not.toContain('\u001b');
     expect(text).toContain('Solver crashed\\x1b[31m');
+  });
+});
+
+// Found by an adversarial review: a run's 200 KB result value was printed whole on one line, twice.
+describe('a long value from the server, in words', () => {
+  it.each([
+    ['a result value', { status: 'failed', reason: 'results', state: 'FINISHED', mismatches: [{ result: 'y', expected: { kind: 'equals', value: 9 }, got: { kind: 'value', value: 'v'.repeat(200_000) } }] }],
+    ['a state detail', { status: 'failed', reason: 'run-ended', state: 'FAILED', detail: 'd'.repeat(200_000) }],
+    ['a reason it could not run', { status: 'could-not-run', detail: 'c'.repeat(200_000) }],
+  ] as [string, CheckOutcome][])('%s is shortened, saying how long it was', (_, outcome) => {
+    const lines = outcomeLines(outcome);
+    expect(lines.every((line) => line.length < SHOWN_VALUE_MAX + 200)).toBe(true);
+    expect(lines.join('\n')).toMatch(/\.\.\. \(\d+ characters in all\)/);
+  });
+
+  it('a value of at most SHOWN_VALUE_MAX characters is shown whole, and one of emoji is cut between characters', () => {
+    expect(briefly('x'.repeat(SHOWN_VALUE_MAX))).toBe('x'.repeat(SHOWN_VALUE_MAX));
+    const cut = briefly('🚀'.repeat(SHOWN_VALUE_MAX + 1));
+    expect(cut).toBe(`${'🚀'.repeat(SHOWN_VALUE_MAX)}... (${SHOWN_VALUE_MAX + 1} characters in all)`);
   });
 });
