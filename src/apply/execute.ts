@@ -17,6 +17,7 @@ import { setMaxListeners } from 'node:events';
 import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
 import { versionStateKind } from '../appshub/wire.js';
 import { P7appsError } from '../errors.js';
+import { readWorkflows } from '../observe/read.js';
 import { normaliseId } from '../plan/order.js';
 import type { AppPlan, CreateAppPlan, Plan, PlannedPublish, UpdateAppPlan } from '../plan/types.js';
 import { DEFAULT_POLL_SCHEDULE, honourRetryAfter, pollDelay, type PollSchedule } from './backoff.js';
@@ -679,7 +680,10 @@ function shortFingerprint(fingerprint: string): string {
 async function refuseChangedWorkflow(publish: PlannedPublish, checked: string, run: Run, lifetime: PublishLifetime): Promise<void> {
   let now: string | undefined;
   try {
-    const workflow = (await run.api.listWorkflows(lifetime.readSignal)).find((w) => w.path === publish.request.workflowPath);
+    // As the planner reads it: a server that will not show its workflows (403/404) leaves nothing to compare.
+    const workflows = await readWorkflows(run.api, lifetime.readSignal);
+    const path = publish.request.workflowPath;
+    const workflow = known(workflows) && Object.hasOwn(workflows, path) ? workflows[path] : undefined;
     now = workflow !== undefined && known(workflow.fingerprint) && typeof workflow.fingerprint === 'string' ? workflow.fingerprint : undefined;
   } catch (err) {
     if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was made default`);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { applyPlan, type ApplyResult } from '../../src/apply/execute.js';
+import { AppsHubError } from '../../src/appshub/errors.js';
 import type { DesiredState } from '../../src/config/desired.js';
 import { planWith } from '../../src/operations.js';
 import type { Plan, UpdateAppPlan } from '../../src/plan/types.js';
@@ -176,6 +177,23 @@ describe('canary publishing', () => {
   it('a server that does not report workflow fingerprints: an unchanged workflow is promoted as usual', async () => {
     const setup = await setUp('workflows-without-fingerprint');
     const { result } = await apply(setup, await planFor(setup, desired('/Users/1/SquareFixed.p7wf')));
+    expect(result.publishes.map((p) => [p.outcome, p.error])).toEqual([['ready', null], ['ready', null]]);
+    expect(defaultOf(setup)).toBe(2);
+  });
+
+  // Found by review: a server that will not show its workflows (403) is supported by the planner; the check
+  // before a promotion must treat it as nothing to compare, not fail every promotion.
+  it('a server that refuses its workflow list (403): the promotion is sent as usual', async () => {
+    const setup = await setUp();
+    const plan = await planFor(setup, desired('/Users/1/SquareFixed.p7wf'));
+    const forbidden = new Proxy(setup.client, {
+      get(target, key) {
+        if (key === 'listWorkflows') return async () => Promise.reject(new AppsHubError({ method: 'GET', path: 'workflows/', status: 403, detail: 'You do not have permission to perform this action.' }));
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const result = await applyPlan(plan, forbidden, { hooks: { emit: () => {} }, clock: setup.clock, runs: setup.client, checkOptions: { pollMs: [10, 20, 40] }, lateCommitWindowMs: 0 });
     expect(result.publishes.map((p) => [p.outcome, p.error])).toEqual([['ready', null], ['ready', null]]);
     expect(defaultOf(setup)).toBe(2);
   });
