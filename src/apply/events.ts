@@ -176,6 +176,13 @@ export interface PublishReport extends PublishRef {
   unknownStates?: string[];
   /** The checks run once this publish was READY (added within format 1); absent when none ran. */
   checks?: CheckReport[];
+  /**
+   * Unconfirmed with no answer to say whether it was committed (lost, or not
+   * come by the timeout or interruption): the server may still commit it
+   * until the late-commit window has passed (added within format 1); absent
+   * otherwise.
+   */
+  mayCommitLate?: true;
 }
 
 /** A state name as the server sent it, for messages: quoted and escaped (server text) unless it is a plain word. */

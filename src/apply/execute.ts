@@ -340,6 +340,8 @@ class PublishStop extends Error {
   constructor(
     readonly outcome: 'failed' | 'timed-out' | 'unconfirmed' | 'not-started',
     message: string,
+    /** No answer says whether it was committed, and the server may still commit it (PublishReport.mayCommitLate). */
+    readonly mayCommitLate = false,
   ) {
     super(message);
   }
@@ -398,6 +400,7 @@ async function applyPublish(
     const stop = err instanceof PublishStop ? err : new PublishStop('failed', describeError(err));
     report.outcome = stop.outcome;
     report.error = stop.message;
+    if (stop.mayCommitLate) report.mayCommitLate = true;
     if (stop.outcome === 'unconfirmed') {
       run.emit({ type: 'publish-unconfirmed', ...ref, appId: report.appId, detail: stop.message, elapsedMs: elapsed() });
     } else if (stop.outcome === 'failed' || stop.outcome === 'timed-out') {
@@ -633,7 +636,7 @@ function mayHaveCommitted(publish: PlannedPublish, lifetime: PublishLifetime, ru
         : abandoned === 'interrupt' && !checking
           ? `the run was interrupted and no answer came within the ${grace} grace`
           : 'its answer was lost and the run was interrupted before p7apps could check whether it was committed';
-  return new PublishStop('unconfirmed', `${label(publish)} may have committed: run apply again (${why})`);
+  return new PublishStop('unconfirmed', `${label(publish)} may have committed: run apply again (${why})`, true);
 }
 
 /** The pre-publish check: a publish whose app moved since the plan is not sent (nor are the app's later steps). */

@@ -21,7 +21,7 @@ export const UNCONFIRMED_FILE_NAME = '.p7apps.unconfirmed.json';
 const FORMAT_VERSION = 1;
 
 export interface UnconfirmedPublish {
-  /** The server the publish went to. */
+  /** The server the publish went to: named when the next apply waits (it waits whichever server it reads). */
   server: string;
   app: string;
   version: number;
@@ -50,7 +50,7 @@ export async function pendingUnconfirmed(configDir: string, now: number): Promis
 }
 
 const DELETE_HINT =
-  'It lists publishes an earlier apply could not confirm, so that the next one waits for their late commits. Wait two minutes after that apply ended, then delete the file and apply again.';
+  'It lists publishes an earlier apply could not confirm, so that the next one waits for their late commits. Once their late-commit window has passed since that apply ended (2 minutes, unless it was run with --late-commit-window), delete the file and apply again.';
 
 /** Adds `publishes` to the note in `configDir`, keeping those noted before whose window has not ended. */
 export async function noteUnconfirmed(configDir: string, publishes: readonly UnconfirmedPublish[], now: number): Promise<void> {

@@ -631,7 +631,7 @@ describe('p7apps apply under attack', () => {
     expect(note).toMatchObject({ formatVersion: 1, publishes: [{ app: 'Alpha', version: 2, server: expect.any(String), until: expect.any(String) }] });
 
     const second = await apply();
-    expect(second.stderr).toMatch(/^Waiting \S+ before reading the server: an earlier apply could not confirm "Alpha" v2 \(the answer was lost\), and the server may still commit it until /);
+    expect(second.stderr).toMatch(/^Waiting \S+ before reading the server: an earlier apply could not confirm "Alpha" v2 on http:\/\/127\.0\.0\.1:\d+ \(the answer was lost\), and the server may still commit it until /);
     expect(second.code).toBe(0);
     expect(posts()).toHaveLength(1);
     expect(Object.keys(versionsOf('Alpha'))).toEqual(['1', '2']);
@@ -655,6 +655,27 @@ describe('p7apps apply under attack', () => {
     expect(run.code).toBe(130);
     expect(run.stdout).toMatch(/Apply interrupted: 1 of 1 publish READY\. Run "p7apps apply" again to finish/);
     expect(run.stdout).not.toContain('Apply complete');
+  });
+
+  // Found by review: every unconfirmed publish was noted, and the next apply waited the whole window.
+  it('Ctrl-C while a publish the server answered waits for READY: nothing is noted, and the next apply does not wait', async () => {
+    await start({ readyAfterMs: 3000, seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]) });
+    await writeConfig([catalog[0]!]);
+    const controller = new AbortController();
+    const first = await runCli(['apply', '--auto-approve'], {
+      env: env(),
+      cwd: dir,
+      signal: controller.signal,
+      onStdout: (text) => {
+        if (/v2 sent; the server answered/.test(text)) controller.abort(new Error('interrupted by SIGINT'));
+      },
+    });
+    expect(first.code).toBe(130);
+    expect(first.stdout).toMatch(/was published but the run was interrupted before it was confirmed READY/);
+    await expect(readFile(path.join(dir, '.p7apps.unconfirmed.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const second = await apply();
+    expect(second.stderr).not.toContain('an earlier apply could not confirm');
+    expect(posts()).toHaveLength(1);
   });
 
   it('a note of unconfirmed publishes that p7apps cannot read stops the next apply, naming it, before the server is read', async () => {

@@ -352,7 +352,7 @@ async function waitOutUnconfirmed(ctx: CliContext, configDir: string): Promise<v
     return;
   }
   const until = Math.max(...pending.map((p) => Date.parse(p.until)));
-  const names = pending.map((p) => `${JSON.stringify(p.app)} v${p.version}`).join(', ');
+  const names = pending.map((p) => `${JSON.stringify(p.app)} v${p.version} on ${p.server}`).join(', ');
   ctx.stderr.write(
     `${terminalLine(
       `Waiting ${formatDuration(until - Date.now())} before reading the server: an earlier apply could not confirm ${names} (the answer was lost), ` +
@@ -366,7 +366,8 @@ async function waitOutUnconfirmed(ctx: CliContext, configDir: string): Promise<v
 
 /** Notes the publishes this run could not confirm, for the next apply from this checkout to wait for. */
 async function noteLeftUnconfirmed(ctx: CliContext, desired: DesiredState, plan: Plan, result: ApplyResult, windowMs: number): Promise<void> {
-  const unconfirmed = result.publishes.filter((p) => p.outcome === 'unconfirmed');
+  // Only those with no answer: a publish the server answered (interrupted while waiting for READY) will not come again.
+  const unconfirmed = result.publishes.filter((p) => p.outcome === 'unconfirmed' && p.mayCommitLate === true);
   if (unconfirmed.length === 0) return;
   const until = new Date(Date.now() + windowMs).toISOString();
   try {
