@@ -238,9 +238,10 @@ export function shellWord(text: string): string {
   const quoted = [...text].map((ch) => {
     if (ch === '\\' || ch === "'") return `\\${ch}`;
     if (!hasUnsafeChars(ch)) return ch;
-    const code = ch.codePointAt(0)!;
-    // escapeUnsafe writes a character beyond U+FFFF as \u{...}; ANSI-C quotes take \U and eight digits.
-    return code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : escapeUnsafe(ch);
+    if (ch === '\n' || ch === '\r' || ch === '\t') return escapeUnsafe(ch);
+    // Its UTF-8 bytes, each as \xHH: bash reads \u escapes by the locale (not at all under LC_ALL=C), and \xHH
+    // as one byte, so U+0085 written \x85 would be another byte than the file name's C2 85.
+    return [...Buffer.from(ch, 'utf8')].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
   });
   return `$'${quoted.join('')}'`;
 }

@@ -86,17 +86,23 @@ describe('shellWord', () => {
     ['a quote', "it's.json", "'it'\\''s.json'"],
     ['a line break', 'a\nb', "$'a\\nb'"],
     ['an escape, a quote and a backslash', "x'\\\u001b[31m", "$'x\\'\\\\\\x1b[31m'"],
-    ['a bidi override', 'rtl\u202egnp', "$'rtl\\u202egnp'"],
-    ['a tag character beyond U+FFFF', 'tag\u{e0041}', "$'tag\\U000e0041'"],
+    ['a bidi override', 'rtl\u202egnp', "$'rtl\\xe2\\x80\\xaegnp'"],
+    ['a tag character beyond U+FFFF', 'tag\u{e0041}', "$'tag\\xf3\\xa0\\x81\\x81'"],
+    ['a C1 control (NEL)', 'nel\u0085x', "$'nel\\xc2\\x85x'"],
   ])('%s: %j', (_, text, word) => {
     expect(shellWord(text)).toBe(word);
   });
 
   // What the hint tells a person to paste must name the same file when a shell reads it.
-  it.each([['a\nb'], ["x'\\\u001b[31m"], ['rtl\u202egnp'], ['tag\u{e0041}'], ["it's here.json"], ['plain.json']])('bash reads %j back exactly', (text) => {
-    const run = spawnSync('bash', ['-c', `printf '%s' ${shellWord(text)}`], { encoding: 'utf8' });
+  // In any locale: bash reads \u escapes by it, and not at all under LC_ALL=C.
+  it.each(
+    [['a\nb'], ["x'\\\u001b[31m"], ['rtl\u202egnp'], ['tag\u{e0041}'], ['nel\u0085x'], ['soft\u00adhyphen'], ["it's here.json"], ['plain.json']].flatMap(([text]) =>
+      ['C', 'C.UTF-8'].map((locale) => [text!, locale] as const),
+    ),
+  )('bash reads %j back exactly (LC_ALL=%s)', (text, locale) => {
+    const run = spawnSync('bash', ['-c', `printf '%s' ${shellWord(text)}`], { env: { ...process.env, LC_ALL: locale } });
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe(text);
+    expect(run.stdout.toString('utf8')).toBe(text);
   });
 
   it('a word with an unsafe character shows none raw', () => {
