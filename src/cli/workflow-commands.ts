@@ -12,7 +12,10 @@
 //
 // The markers go to standard error only: standard output may be a JSON
 // document or a pipe (`plan --format json | jq`). The runner reads both
-// streams of a step, and the marker comes before anything from the server.
+// streams of a step, and the stop comes before anything from the server. The
+// resume comes once everything written to standard output has been handed
+// to the pipe; the runner reads the two pipes apart, so it is not certain to
+// have read the last of standard output by then (docs/security.md says so).
 
 export interface StoppedCommands {
   /** Resumes the runner's command processing, once whatever p7apps wrote to `stdout` has been handed over. */
@@ -26,6 +29,17 @@ export function stopWorkflowCommands(stderr: NodeJS.WritableStream, env: NodeJS.
   const { randomBytes } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
   const token = `p7apps-${randomBytes(16).toString('hex')}`;
   stderr.write(`::stop-commands::${token}\n`);
+  // A process that ends without finishing its command (a second Ctrl-C) resumes them on its way out, so that
+  // what the step prints after p7apps (p7apps-ci's own ::error::) is read again.
+  const onExit = () => {
+    try {
+      process.getBuiltinModule('node:fs').writeSync(2, `::${token}::\n`);
+    } catch {
+      // Standard error is gone: nothing can be resumed, nor read.
+    }
+  };
+  const ownStderr = stderr === process.stderr;
+  if (ownStderr) process.once('exit', onExit);
   return {
     async resume(stdout) {
       await new Promise<void>((resolve) => {
@@ -35,6 +49,7 @@ export function stopWorkflowCommands(stderr: NodeJS.WritableStream, env: NodeJS.
           resolve();
         }
       });
+      if (ownStderr) process.removeListener('exit', onExit);
       stderr.write(`::${token}::\n`);
     },
   };

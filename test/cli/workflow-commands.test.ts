@@ -4,6 +4,7 @@
 // and resumes it as it ends. Standard output, which may be a JSON document,
 // gets no marker.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -74,5 +75,19 @@ describe('workflow commands in a GitHub Actions log', () => {
     const tokens = new Set<string>();
     for (let i = 0; i < 3; i += 1) tokens.add((await runCli(['--version'], { env: { GITHUB_ACTIONS: 'true' } })).stderr.split('\n')[0]!);
     expect(tokens.size).toBe(3);
+  });
+});
+
+describe('a process that ends without finishing its command', () => {
+  // A second Ctrl-C ends p7apps with process.exit: the commands are resumed on the way out.
+  it('resumes the commands as it exits', () => {
+    const script = `
+      import { stopWorkflowCommands } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../src/cli/workflow-commands.ts'))};
+      stopWorkflowCommands(process.stderr, { GITHUB_ACTIONS: 'true' });
+      process.exit(130);
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: path.resolve(import.meta.dirname, '../..') });
+    expect(run.status).toBe(130);
+    expect(run.stderr).toMatch(/^::stop-commands::(p7apps-[0-9a-f]{32})\n::\1::\n$/);
   });
 });
