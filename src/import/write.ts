@@ -85,9 +85,7 @@ export async function findClashes(files: ImportFiles, force: boolean): Promise<F
     const stats = await lstat(target).catch((err: NodeJS.ErrnoException) => err);
     // The folders on the way are checked whether or not the file is there: one already there beyond a
     // symbolic link (apps/ linked elsewhere) would otherwise be replaced, with --force, where the link leads.
-    const folderClashes = clashes.size;
-    if (!(stats instanceof Error) || stats.code === 'ENOENT' || stats.code === 'ENOTDIR') await checkFolders(path.dirname(target), root, add);
-    if (clashes.size > folderClashes) continue;
+    if ((!(stats instanceof Error) || stats.code === 'ENOENT' || stats.code === 'ENOTDIR') && (await checkFolders(path.dirname(target), root, add))) continue;
     if (stats instanceof Error) {
       if (stats.code !== 'ENOENT' && stats.code !== 'ENOTDIR') add({ path: target, problem: `cannot be checked (${stats.code ?? stats.message})`, forceable: false });
     } else if (stats.isDirectory()) {
@@ -105,26 +103,26 @@ export async function findClashes(files: ImportFiles, force: boolean): Promise<F
  * The folders down to `dir` must be real folders or not exist yet; below the
  * config's folder, none may be a symbolic link, at any depth: `apps/long`
  * is a real folder to lstat when `apps` links elsewhere, and what is written
- * into it lands where `apps` leads.
+ * into it lands where `apps` leads. Says whether it found a clash.
  */
-async function checkFolders(dir: string, root: string, add: (clash: FileClash) => void): Promise<void> {
+async function checkFolders(dir: string, root: string, add: (clash: FileClash) => void): Promise<boolean> {
   let existing = false;
   for (let folder = dir; ; folder = path.dirname(folder)) {
     const below = folder !== root && folder.startsWith(`${root}${path.sep}`);
-    if (existing && !below) return;
+    if (existing && !below) return false;
     const stats = await lstat(folder).catch(() => undefined);
     if (stats !== undefined) {
       if (stats.isSymbolicLink() && below) {
         add({ path: folder, problem: 'is a symbolic link; import writes only into real folders below the config', forceable: false });
-        return;
+        return true;
       }
       if (!existing && !stats.isDirectory() && !stats.isSymbolicLink()) {
         add({ path: folder, problem: 'is a file, where a folder is needed', forceable: false });
-        return;
+        return true;
       }
       existing = true;
     }
-    if (folder === path.dirname(folder)) return;
+    if (folder === path.dirname(folder)) return false;
   }
 }
 

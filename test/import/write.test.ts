@@ -120,7 +120,11 @@ describe('writeImport', () => {
     const files = importOf([
       { path: at('p7apps.config.ts'), content: 'config' },
       { path: at('apps', 'long', 'APP.md'), content: 'from the server' },
+      // A second file beyond the same link: the link is the one clash, not "already exists" through it.
+      { path: at('apps', 'long', 'thumbnail.png'), content: 'png' },
     ]);
+    await writeFile(path.join(outside, 'thumbnail.png'), 'precious\n');
+    await writeFile(path.join(outside, 'long', 'thumbnail.png'), 'precious\n');
     for (const force of [false, true]) {
       const err = await writeImport(files, { cwd: dir, force }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ImportClashError);
