@@ -32,8 +32,13 @@ export function publishSteps(plan: Plan): PublishStep[] {
   return steps;
 }
 
-/** Each way the fresh plan differs from the reviewed one, one sentence each, in a stable order; empty when they agree. */
-export function compareWithReviewed(reviewed: Plan, fresh: Plan): string[] {
+/**
+ * Each way the fresh plan differs from the reviewed one, one sentence each, in
+ * a stable order; empty when they agree. `asSaved` turns a fresh value into
+ * what saving the plan made of it (the CLI redacts secrets from a saved plan,
+ * so a description holding the password reads `***` in the reviewed one).
+ */
+export function compareWithReviewed(reviewed: Plan, fresh: Plan, asSaved: (text: string) => string = (text) => text): string[] {
   const differences: string[] = [];
   if (!sameServerUrl(reviewed.serverUrl, fresh.serverUrl)) {
     differences.push(`the reviewed plan was made against ${reviewed.serverUrl}, this plan against ${fresh.serverUrl}`);
@@ -42,7 +47,7 @@ export function compareWithReviewed(reviewed: Plan, fresh: Plan): string[] {
   const after = publishSteps(fresh);
   const setDifferences = compareSets(before, after);
   differences.push(...setDifferences);
-  differences.push(...compareSent(reviewed, fresh));
+  differences.push(...compareSent(reviewed, fresh, asSaved));
   // When the publishes themselves differ, the order differs too; saying so would only repeat it.
   if (setDifferences.length === 0) {
     const at = before.findIndex((step, i) => key(step) !== key(after[i]!));
@@ -83,7 +88,7 @@ function requestsByKey(plan: Plan): Map<string, PublishRequest[]> {
  * a thumbnail replaced. Said field by field; a description by its lines, not
  * its text.
  */
-function compareSent(reviewed: Plan, fresh: Plan): string[] {
+function compareSent(reviewed: Plan, fresh: Plan, asSaved: (text: string) => string): string[] {
   const was = requestsByKey(reviewed);
   const now = requestsByKey(fresh);
   const differences: string[] = [];
@@ -92,15 +97,16 @@ function compareSent(reviewed: Plan, fresh: Plan): string[] {
     if (after === undefined || after.length !== before.length) continue; // a difference of the publishes themselves, said above
     const [app, version] = JSON.parse(k) as [string, number];
     const fields = new Set<string>();
+    const saved = (value: unknown) => JSON.stringify(typeof value === 'string' ? asSaved(value) : value);
     before.forEach((request, i) => {
       const other = new Map(sentFields(after[i]!));
-      for (const [field, value] of sentFields(request)) if (JSON.stringify(value) !== JSON.stringify(other.get(field))) fields.add(field);
+      for (const [field, value] of sentFields(request)) if (JSON.stringify(value) !== saved(other.get(field))) fields.add(field);
     });
     const first = before[0]!;
     const firstAfter = after[0]!;
     for (const field of fields) {
       const where = `app ${JSON.stringify(app)} version ${version}`;
-      if (field === 'workflow' && first.workflowPath !== firstAfter.workflowPath) {
+      if (field === 'workflow' && first.workflowPath !== asSaved(firstAfter.workflowPath)) {
         differences.push(`${where}: the reviewed plan publishes it from ${first.workflowPath}, this plan from ${firstAfter.workflowPath}`);
       } else {
         differences.push(`${where}: this plan sends another ${field} than the reviewed plan`);

@@ -62,6 +62,16 @@ describe('apply --expect-plan', () => {
     expect(emulator.snapshot().apps.find((a) => a.name === 'Alpha')?.versions.map((v) => v.version)).toEqual([1, 2]);
   });
 
+  // Found by review: the reviewed plan is saved redacted, so a description holding the token read "***" there and
+  // every merge of it was refused as sending another description.
+  it('applies a reviewed plan whose saved copy had a secret redacted from what it sends', async () => {
+    await review([{ ...REVIEWED[0], description: `Ask for ${TOKEN} at the desk.` }, BETA]);
+    const run = await applyExpecting();
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(publishes()).toHaveLength(1);
+  });
+
   it.each([
     {
       name: 'the config gained a publish since the review',

@@ -177,7 +177,7 @@ async function planAfresh(
       });
     }
     refuseIfStrict(plan, strictMode(args, desired));
-    if (reviewed) refuseIfNotReviewed(reviewed, plan);
+    if (reviewed) refuseIfNotReviewed(reviewed, plan, ctx.secrets);
     // JSON consumers always get the same stream (apply-start ... converge-done), even for an empty plan.
     if (!planHasChanges(plan) && !json) {
       ctx.stdout.write(`\nNothing to apply: ${verifiedText(planVerification(plan))}.\n`);
@@ -330,8 +330,9 @@ function refuseIfUndeclared(plan: Plan, file: string, desired: DesiredState, con
 }
 
 /** --expect-plan: the fresh plan must publish exactly what the reviewed one does, in the same order, on the same server. */
-function refuseIfNotReviewed(reviewed: { file: string; plan: Plan }, plan: Plan): void {
-  const differences = compareWithReviewed(reviewed.plan, plan);
+function refuseIfNotReviewed(reviewed: { file: string; plan: Plan }, plan: Plan, secrets: CliContext['secrets']): void {
+  // The reviewed plan was saved redacted (plan --out): what the fresh plan sends is compared as saving would have it.
+  const differences = compareWithReviewed(reviewed.plan, plan, (text) => secrets.redact(text));
   if (differences.length === 0) return;
   throw new P7appsError(
     // One line per difference, each escaped on its own: a name in one may hold a line break.
