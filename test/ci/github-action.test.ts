@@ -126,6 +126,19 @@ function outsideCodeBlocks(body: string): string {
 
 const ourComment = (body: string) => ({ id: 77, user: { login: BOT }, body });
 
+/** A merge run's reads (the pull request, our comment as `noted`, the plan) and no comment update: a re-run must not write one. */
+function rerunApi(noted: string, zip: Buffer): void {
+  nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
+    .get(`/repos/${REPO}/commits/${MERGE}/pulls`)
+    .reply(200, [{ number: 5, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE, head: { sha: HEAD } }])
+    .get(commentsPath)
+    .query({ per_page: '100', page: '1' })
+    .reply(200, [ourComment(noted)])
+    .get(`/repos/${REPO}/actions/artifacts/${ARTIFACT}/zip`)
+    .reply(302, '', { Location: `${BLOB}/artifact.zip?sig=abc` });
+  nock(BLOB).get('/artifact.zip').query({ sig: 'abc' }).reply(200, zip);
+}
+
 describe('GitHub Action: pull request', () => {
   it('the first run creates the one comment: marker, plan, link to the artifact', async () => {
     p = await project(['Alpha', 'Alpha2', 'Beta']);
@@ -294,14 +307,7 @@ describe('GitHub Action: merge', () => {
     nock.cleanAll();
 
     // The re-run reads the comment (which says "applied it") and the plan; it neither publishes nor writes the comment.
-    const api = nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
-      .get(`/repos/${REPO}/commits/${MERGE}/pulls`)
-      .reply(200, [{ number: 5, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE, head: { sha: HEAD } }])
-      .get(commentsPath)
-      .query({ per_page: '100', page: '1' })
-      .reply(200, [ourComment(first.noted())]);
-    api.get(`/repos/${REPO}/actions/artifacts/${ARTIFACT}/zip`).reply(302, '', { Location: `${BLOB}/artifact.zip?sig=abc` });
-    nock(BLOB).get('/artifact.zip').query({ sig: 'abc' }).reply(200, review.zip);
+    rerunApi(first.noted(), review.zip);
     const again = await p.ci(['github', 'apply'], await env('push'));
     expect(again.stderr).toContain('was applied already, as its comment says');
     expect(again.code).toBe(0);
@@ -310,14 +316,7 @@ describe('GitHub Action: merge', () => {
     // A change made since, on the server, is not applied by a re-run: nobody reviewed it.
     p.emulator.editWorkflow(flow('Beta'), 'Beta, edited in Studio');
     nock.cleanAll();
-    const api2 = nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
-      .get(`/repos/${REPO}/commits/${MERGE}/pulls`)
-      .reply(200, [{ number: 5, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE, head: { sha: HEAD } }])
-      .get(commentsPath)
-      .query({ per_page: '100', page: '1' })
-      .reply(200, [ourComment(first.noted())]);
-    api2.get(`/repos/${REPO}/actions/artifacts/${ARTIFACT}/zip`).reply(302, '', { Location: `${BLOB}/artifact.zip?sig=abc` });
-    nock(BLOB).get('/artifact.zip').query({ sig: 'abc' }).reply(200, review.zip);
+    rerunApi(first.noted(), review.zip);
     const changed = await p.ci(['github', 'apply'], await env('push'));
     expect(changed.code).toBe(1);
     expect(changed.stderr).toMatch(/was applied already, and the server or the config has changed since: nothing was applied/);
