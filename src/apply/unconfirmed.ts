@@ -18,6 +18,8 @@ import { writeFileAtomically } from '../fs-atomic.js';
 import { escapeUnsafe } from '../render/escape.js';
 
 export const UNCONFIRMED_FILE_NAME = '.p7apps.unconfirmed.json';
+/** The longest wait a note can ask of the next apply. */
+const LONGEST_WAIT_MS = 24 * 60 * 60 * 1000;
 const FORMAT_VERSION = 1;
 
 export interface UnconfirmedPublish {
@@ -46,6 +48,10 @@ export async function pendingUnconfirmed(configDir: string, now: number): Promis
   }
   const publishes = parseNote(text);
   if (publishes === undefined) throw new P7appsError(`${escapeUnsafe(file)} is not a note of unconfirmed publishes that p7apps wrote`, { hint: DELETE_HINT });
+  // A window that ends more than a day from now is no window p7apps noted: the next apply would wait for it.
+  if (publishes.some((p) => Date.parse(p.until) - now > LONGEST_WAIT_MS)) {
+    throw new P7appsError(`${escapeUnsafe(file)} names a late-commit window that ends more than a day from now`, { hint: DELETE_HINT });
+  }
   return publishes.filter((p) => Date.parse(p.until) > now);
 }
 

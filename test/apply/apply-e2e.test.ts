@@ -678,13 +678,18 @@ describe('p7apps apply under attack', () => {
     expect(posts()).toHaveLength(1);
   });
 
-  it('a note of unconfirmed publishes that p7apps cannot read stops the next apply, naming it, before the server is read', async () => {
+  it.each([
+    ['a publish without its fields', '{"formatVersion": 1, "publishes": [{"app": "\u001b[2J"}]}', 'is not a note of unconfirmed publishes that p7apps wrote'],
+    ['not JSON', 'garbage', 'is not a note of unconfirmed publishes that p7apps wrote'],
+    ['a window ending in a year', JSON.stringify({ formatVersion: 1, publishes: [{ server: 'https://x', app: 'Alpha', version: 2, until: '2999-01-01T00:00:00Z' }] }), 'names a late-commit window that ends more than a day from now'],
+  ])('a note of unconfirmed publishes p7apps cannot go by (%s) stops the next apply, naming it, before the server is read', async (_, text, says) => {
     await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]) });
     await writeConfig([catalog[0]!]);
-    await writeFile(path.join(dir, '.p7apps.unconfirmed.json'), '{"formatVersion": 1, "publishes": [{"app": "\u001b[2J"}]}');
+    await writeFile(path.join(dir, '.p7apps.unconfirmed.json'), text);
     const run = await apply();
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^Error: .*\.p7apps\.unconfirmed\.json is not a note of unconfirmed publishes that p7apps wrote\n  It lists publishes an earlier apply could not confirm/);
+    expect(run.stderr).toContain(says);
+    expect(run.stderr).toMatch(/\n  It lists publishes an earlier apply could not confirm/);
     expect(posts()).toHaveLength(0);
   });
 

@@ -23,13 +23,13 @@ import { enforceSafety, safetyPolicy, type GuardOptions } from '../../plan/safet
 import { planHasChanges, planHasConflicts, planIsWaiting, type Plan } from '../../plan/types.js';
 import { awaitedVersions, planWhenSettled } from '../../settle/plan-when-settled.js';
 import { planVerification, strictModeError, verifiedText } from '../../plan/verification.js';
+import { escapeUnsafe } from '../../render/escape.js';
 import { renderPlanHuman } from '../../render/plan-human.js';
 import { progressJsonLines } from '../../render/progress-jsonl.js';
 import { progressLines } from '../../render/progress-lines.js';
 import { renderApplySummary, type ApplySummary } from '../../render/progress-summary.js';
 import { progressTty } from '../../render/progress-tty.js';
 import { CLEANUP_AFTER_STOP_MS } from '../signals.js';
-import { escapeUnsafe } from '../../render/escape.js';
 import { terminalLine } from '../../render/text.js';
 import type { CliContext } from '../context.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
@@ -278,9 +278,9 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
       runs: api,
       checkOptions: { interruptedCleanupMs: CLEANUP_AFTER_STOP_MS },
     });
+    await noteLeftUnconfirmed(ctx, desired, plan, result, settings.lateCommitWindowMs);
     // A publish abandoned at its timeout means the server did not answer in time: reading it all again
     // would start new requests past the timeout, and "run apply again" is the verdict anyway.
-    await noteLeftUnconfirmed(ctx, desired, plan, result, settings.lateCommitWindowMs);
     const stopped = result.interrupted || result.totals.unconfirmed > 0;
     const convergence = stopped ? null : await checkConvergence(ctx, api, desired, prepared.plan, settings.parallelism, hooks);
     // Ctrl-C during the read back leaves every publish READY but nothing verified: the run was interrupted.
