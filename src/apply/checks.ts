@@ -5,6 +5,7 @@
 // app before the promotion; the previous default stays.
 
 import type { PublishReport } from './events.js';
+import type { ApplyResult } from './execute.js';
 import { known } from '../appshub/types.js';
 import type { Clock } from './clock.js';
 import { runCheck, type CheckReport, type RunCheckOptions } from '../checks/run.js';
@@ -57,6 +58,11 @@ export async function runPublishChecks(
   const failed = reports.filter((r) => r.outcome.status !== 'passed').map((r) => r.check);
   options.emit({ type: 'check-gate', app: app.name, version, mode: planned.mode, passed: failed.length === 0, keptDefault: keptDefault(app), failed });
   return failed.length === 0 ? 'passed' : 'failed';
+}
+
+/** How many checks of an apply did not pass (failed, or could not run): any fails the apply, and its last line says so. */
+export function checksNotPassed(result: Pick<ApplyResult, 'publishes'>): number {
+  return result.publishes.flatMap((p) => p.checks ?? []).filter((c) => c.outcome.status !== 'passed').length;
 }
 
 /** The default the app had when planned: what a failed canary leaves in place. */

@@ -14,7 +14,7 @@
 // the check could not see) is reported as one, never as success.
 
 import { setMaxListeners } from 'node:events';
-import { known, type AppsHubApi, type PublishResult, type VersionRecord } from '../appshub/types.js';
+import { known, type AppsHubApi, type Maybe, type PublishResult, type VersionRecord } from '../appshub/types.js';
 import { versionStateKind } from '../appshub/wire.js';
 import { P7appsError } from '../errors.js';
 import { readWorkflows } from '../observe/read.js';
@@ -390,7 +390,7 @@ async function applyPublish(
     report.revision = sent.revision;
     // The late-commit window counts against the timeout too: --timeout bounds the wall time of a publish.
     const ready = await waitForReady(publish, sent, deadline, report, run, startedAt, lifetime.readSignal);
-    const made = known(ready.workflowFingerprint) && typeof ready.workflowFingerprint === 'string' ? ready.workflowFingerprint : undefined;
+    const made = reportedFingerprint(ready.workflowFingerprint);
     if (checked !== undefined && made !== undefined && made !== checked) throw promotedUnchecked(publish, report.revision, made, checked);
     if (made !== undefined) fingerprints.set(publish.expect.version, made);
     report.outcome = 'ready';
@@ -667,6 +667,11 @@ function isPromotion(publish: PlannedPublish): boolean {
   return publish.reasons.some((reason) => reason.kind === 'promote-after-checks');
 }
 
+/** A fingerprint the server reported, or undefined where it reported none (left out, or null). */
+function reportedFingerprint(fingerprint: Maybe<string | null>): string | undefined {
+  return known(fingerprint) && fingerprint !== null ? fingerprint : undefined;
+}
+
 /** A fingerprint as a message shows it: servers may send long ones, and a few characters tell them apart. */
 function shortFingerprint(fingerprint: string): string {
   return fingerprint.length <= 16 ? fingerprint : `${fingerprint.slice(0, 12)}...`;
@@ -687,7 +692,7 @@ async function refuseChangedWorkflow(publish: PlannedPublish, checked: string, r
     const workflows = await readWorkflows(run.api, lifetime.readSignal);
     const path = publish.request.workflowPath;
     const workflow = known(workflows) && Object.hasOwn(workflows, path) ? workflows[path] : undefined;
-    now = workflow !== undefined && known(workflow.fingerprint) && typeof workflow.fingerprint === 'string' ? workflow.fingerprint : undefined;
+    now = workflow === undefined ? undefined : reportedFingerprint(workflow.fingerprint);
   } catch (err) {
     if (run.signal.aborted) throw new PublishStop('not-started', `the run was interrupted before ${label(publish)} was made default`);
     throw new PublishStop(

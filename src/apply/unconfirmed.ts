@@ -11,10 +11,11 @@
 // One checkout only, like the apply lock: an apply on another machine (a CI
 // job re-run on a fresh runner) does not see the note. See docs/concurrency.md.
 
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { P7appsError } from '../errors.js';
 import { writeFileAtomically } from '../fs-atomic.js';
+import { NOT_A_REGULAR_FILE, NotARegularFile, readRegularFile } from '../fs-read.js';
 import { escapeUnsafe } from '../render/escape.js';
 
 export const UNCONFIRMED_FILE_NAME = '.p7apps.unconfirmed.json';
@@ -41,10 +42,12 @@ export async function pendingUnconfirmed(configDir: string, now: number): Promis
   const file = path.join(configDir, UNCONFIRMED_FILE_NAME);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Never blocking: a FIFO put there would otherwise hold every later apply at its start.
+    text = (await readRegularFile(file)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new P7appsError(`cannot read ${escapeUnsafe(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: DELETE_HINT });
+    const why = err instanceof NotARegularFile ? `it is ${NOT_A_REGULAR_FILE}` : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    throw new P7appsError(`cannot read ${escapeUnsafe(file)} (${why})`, { hint: DELETE_HINT });
   }
   const publishes = parseNote(text);
   if (publishes === undefined) throw new P7appsError(`${escapeUnsafe(file)} is not a note of unconfirmed publishes that p7apps wrote`, { hint: DELETE_HINT });

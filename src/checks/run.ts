@@ -7,6 +7,7 @@
 // does not cut. A run whose deploy answer was lost is found by its unique
 // name and deleted too.
 
+import { LONGEST_TIMER_MS } from '../appshub/http.js';
 import { known } from '../appshub/types.js';
 import { formatDuration, type Clock } from '../apply/clock.js';
 import { describeError, httpFacts } from '../apply/http-facts.js';
@@ -19,8 +20,6 @@ import type { CheckSpec } from './spec.js';
 
 /** How long deleting a run (interrupting it first if need be) may take after the check, interruption or not. */
 export const DEFAULT_CLEANUP_TIMEOUT_MS = 60_000;
-/** The longest delay a Node timer takes (about 24.8 days). */
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
 /** Gaps between reads of a run's state: quick at first, then every few seconds. */
 export const DEFAULT_RUN_POLL_MS: readonly number[] = [250, 500, 1000, 2000, 3000, 5000];
 

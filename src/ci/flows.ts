@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKFLOW_COMMAND_MARKERS } from '../cli/workflow-commands.js';
 import { markdownText } from '../render/escape.js';
 import { failureComment, hasMarker, parseMarker, planComment, type PlanMarker } from './comment.js';
 import { CiError, type Forge, type ForgeComment } from './forge.js';
@@ -274,9 +275,6 @@ async function confirmApplied(ctx: CiContext, forge: Forge, reviewed: ReviewedPl
   }
   return planned.code;
 }
-
-/** The lines p7apps writes around its output under GitHub Actions (src/cli/workflow-commands.ts). */
-const WORKFLOW_COMMAND_MARKERS = /^(?:::stop-commands::p7apps-[0-9a-f]{32}|::p7apps-[0-9a-f]{32}::)\n/gm;
 
 /** The p7apps CLI next to this module (bin/p7apps.js of the same package), as a child process. */
 export function p7appsProcess(cwd: string, env: NodeJS.ProcessEnv, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): RunP7apps {

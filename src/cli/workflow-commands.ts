@@ -17,6 +17,13 @@
 // to the pipe; the runner reads the two pipes apart, so it is not certain to
 // have read the last of standard output by then (docs/security.md says so).
 
+/** The token: this prefix and 16 random bytes in hex. */
+const TOKEN_PREFIX = 'p7apps-';
+
+/** Lines this module writes (the stop and the resume), for a caller that quotes p7apps' output elsewhere than the log. */
+export const WORKFLOW_COMMAND_MARKERS = new RegExp(String.raw`^(?:::stop-commands::${TOKEN_PREFIX}[0-9a-f]{32}|::${TOKEN_PREFIX}[0-9a-f]{32}::)
+`, 'gm');
+
 export interface StoppedCommands {
   /** Resumes the runner's command processing, once whatever p7apps wrote to `stdout` has been handed over. */
   resume(stdout: NodeJS.WritableStream): Promise<void>;
@@ -27,7 +34,7 @@ export function stopWorkflowCommands(stderr: NodeJS.WritableStream, env: NodeJS.
   if (env.GITHUB_ACTIONS !== 'true') return undefined;
   // Loaded only here: node:crypto costs a plain start-up several milliseconds.
   const { randomBytes } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
-  const token = `p7apps-${randomBytes(16).toString('hex')}`;
+  const token = `${TOKEN_PREFIX}${randomBytes(16).toString('hex')}`;
   stderr.write(`::stop-commands::${token}\n`);
   // A process that ends without finishing its command (a second Ctrl-C) resumes them on its way out, so that
   // what the step prints after p7apps (p7apps-ci's own ::error::) is read again.

@@ -22,14 +22,20 @@ export interface PublishStep {
 
 /** The publishes of a plan in the order the plan lists them: apps by name, each app's publishes by step. */
 export function publishSteps(plan: Plan): PublishStep[] {
-  const steps: PublishStep[] = [];
+  return listedPublishes(plan).map(({ step }) => step);
+}
+
+/** Each publish as the comparison sees it, with the request it sends, in the order the plan lists them. */
+function listedPublishes(plan: Plan): { step: PublishStep; request: PublishRequest }[] {
+  const listed: { step: PublishStep; request: PublishRequest }[] = [];
   for (const app of plan.apps) {
     if (app.action !== 'create' && app.action !== 'update') continue;
     for (const publish of app.publishes) {
-      steps.push({ app: app.name, version: publish.expect.version, creates: publish.expect.creates, becomesDefault: publish.expect.becomesDefault });
+      const { version, creates, becomesDefault } = publish.expect;
+      listed.push({ step: { app: app.name, version, creates, becomesDefault }, request: publish.request });
     }
   }
-  return steps;
+  return listed;
 }
 
 /**
@@ -69,16 +75,10 @@ function sentFields(request: PublishRequest): [field: string, value: unknown][] 
   ];
 }
 
-/** The requests of each (app, version)'s publishes, in step order. */
+/** The requests of each (app, version)'s publishes, grouped as byKey groups the steps. */
 function requestsByKey(plan: Plan): Map<string, PublishRequest[]> {
   const map = new Map<string, PublishRequest[]>();
-  for (const app of plan.apps) {
-    if (app.action !== 'create' && app.action !== 'update') continue;
-    for (const publish of [...app.publishes].sort((a, b) => a.step - b.step)) {
-      const k = JSON.stringify([app.name, publish.expect.version]);
-      map.set(k, [...(map.get(k) ?? []), publish.request]);
-    }
-  }
+  for (const { step, request } of listedPublishes(plan)) map.set(versionKey(step), [...(map.get(versionKey(step)) ?? []), request]);
   return map;
 }
 
@@ -159,12 +159,14 @@ function key(step: PublishStep | undefined): string {
   return step === undefined ? '' : JSON.stringify([step.app, step.version, step.creates, step.becomesDefault]);
 }
 
+/** The (app, version) a publish is of: what the comparison pairs publishes by. */
+function versionKey(step: PublishStep): string {
+  return JSON.stringify([step.app, step.version]);
+}
+
 function byKey(steps: PublishStep[]): Map<string, PublishStep[]> {
   const map = new Map<string, PublishStep[]>();
-  for (const step of steps) {
-    const k = JSON.stringify([step.app, step.version]);
-    map.set(k, [...(map.get(k) ?? []), step]);
-  }
+  for (const step of steps) map.set(versionKey(step), [...(map.get(versionKey(step)) ?? []), step]);
   return map;
 }
 

@@ -8,6 +8,7 @@ import { checkLabel, checkReportLines } from './check-words.js';
 import { formatDuration } from '../apply/clock.js';
 import { stateName, type StillToDo, type PublishReport } from '../apply/events.js';
 import type { ApplyResult } from '../apply/execute.js';
+import { checksNotPassed } from '../apply/checks.js';
 import { convergedText } from '../apply/converge.js';
 import type { Verification } from '../plan/verification.js';
 import { escapeUnsafe } from './escape.js';
@@ -111,8 +112,8 @@ export function verdict(summary: ApplySummary): string {
   if (t.skipped > 0) problems.push(`${t.skipped} not sent`);
   if (t.unconfirmed > 0) problems.push(`${t.unconfirmed} not confirmed (run "p7apps apply" again)`);
   // A check run after its version became default (a new app's first version, say) fails the app with every publish READY.
-  const checksNotPassed = result.publishes.flatMap((p) => p.checks ?? []).filter((c) => c.outcome.status !== 'passed').length;
-  if (checksNotPassed > 0) problems.push(`${checksNotPassed} ${checksNotPassed === 1 ? 'check' : 'checks'} did not pass`);
+  const notPassed = checksNotPassed(result);
+  if (notPassed > 0) problems.push(`${notPassed} ${notPassed === 1 ? 'check' : 'checks'} did not pass`);
   if (refused.length > 0) problems.push(`${refused.length} ${refused.length === 1 ? 'app' : 'apps'} changed since the plan (run "p7apps plan" again)`);
   if (convergence && 'error' in convergence) problems.push('convergence not checked');
   else if (convergence && convergence.remaining.length > 0) problems.push('did not converge');

@@ -3,6 +3,7 @@
 // request log (no duplicate publishes), not only the exit code, and where the
 // apply converged, that a second plan is empty.
 
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,6 +69,19 @@ function cli(args: string[], options: { stdin?: string; isTTY?: boolean; signal?
 }
 
 const apply = (...args: string[]) => cli(['apply', '--auto-approve', ...args]);
+
+/** `apply --auto-approve`, interrupted (as by Ctrl-C) as soon as its output shows `moment`. */
+function applyInterruptedAt(moment: RegExp): Promise<CliRun> {
+  const controller = new AbortController();
+  return runCli(['apply', '--auto-approve'], {
+    env: env(),
+    cwd: dir,
+    signal: controller.signal,
+    onStdout: (text) => {
+      if (moment.test(text)) controller.abort(new Error('interrupted by SIGINT'));
+    },
+  });
+}
 
 /** `POST apps/` requests the server received (answered or not). */
 function posts() {
@@ -643,33 +657,27 @@ describe('p7apps apply under attack', () => {
   it('Ctrl-C while the server is read back: the last line says the apply was interrupted, exit 130', async () => {
     await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]) });
     await writeConfig([catalog[0]!]);
-    const controller = new AbortController();
-    const run = await runCli(['apply', '--auto-approve'], {
-      env: env(),
-      cwd: dir,
-      signal: controller.signal,
-      onStdout: (text) => {
-        if (text.includes('Reading the server again')) controller.abort(new Error('interrupted by SIGINT'));
-      },
-    });
+    const run = await applyInterruptedAt(/Reading the server again/);
     expect(run.code).toBe(130);
     expect(run.stdout).toMatch(/Apply interrupted: 1 of 1 publish READY\. Run "p7apps apply" again to finish/);
     expect(run.stdout).not.toContain('Apply complete');
   });
 
   // Found by review: every unconfirmed publish was noted, and the next apply waited the whole window.
+  it('a FIFO where the note of unconfirmed publishes goes stops the next apply at once, naming it, before the server is read', async () => {
+    await start({ seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]) });
+    await writeConfig([catalog[0]!]);
+    execFileSync('mkfifo', [path.join(dir, '.p7apps.unconfirmed.json')]);
+    const run = await apply();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: cannot read .*\.p7apps\.unconfirmed\.json \(it is not a regular file \(a FIFO, socket or device\)\)\n/);
+    expect(posts()).toHaveLength(0);
+  });
+
   it('Ctrl-C while a publish the server answered waits for READY: nothing is noted, and the next apply does not wait', async () => {
     await start({ readyAfterMs: 3000, seed: seed([{ name: 'Alpha', workspace: WS, versions: [{ version: 1, workflow: flow('Alpha') }] }]) });
     await writeConfig([catalog[0]!]);
-    const controller = new AbortController();
-    const first = await runCli(['apply', '--auto-approve'], {
-      env: env(),
-      cwd: dir,
-      signal: controller.signal,
-      onStdout: (text) => {
-        if (/v2 sent; the server answered/.test(text)) controller.abort(new Error('interrupted by SIGINT'));
-      },
-    });
+    const first = await applyInterruptedAt(/v2 sent; the server answered/);
     expect(first.code).toBe(130);
     expect(first.stdout).toMatch(/was published but the run was interrupted before it was confirmed READY/);
     await expect(readFile(path.join(dir, '.p7apps.unconfirmed.json'))).rejects.toMatchObject({ code: 'ENOENT' });

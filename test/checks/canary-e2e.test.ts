@@ -181,21 +181,33 @@ describe('canary publishing', () => {
     expect(defaultOf(setup)).toBe(2);
   });
 
+  /** The client, with its workflow list answered `status`. */
+  const refusingWorkflows = (setup: Setup, status: number) =>
+    new Proxy(setup.client, {
+      get(target, key) {
+        if (key === 'listWorkflows') return async () => Promise.reject(new AppsHubError({ method: 'GET', path: 'workflows/', status, detail: 'refused' }));
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+
   // Found by review: a server that will not show its workflows (403) is supported by the planner; the check
   // before a promotion must treat it as nothing to compare, not fail every promotion.
   it('a server that refuses its workflow list (403): the promotion is sent as usual', async () => {
     const setup = await setUp();
     const plan = await planFor(setup, desired('/Users/1/SquareFixed.p7wf'));
-    const forbidden = new Proxy(setup.client, {
-      get(target, key) {
-        if (key === 'listWorkflows') return async () => Promise.reject(new AppsHubError({ method: 'GET', path: 'workflows/', status: 403, detail: 'You do not have permission to perform this action.' }));
-        const value = Reflect.get(target, key, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const result = await applyPlan(plan, forbidden, { hooks: { emit: () => {} }, clock: setup.clock, runs: setup.client, checkOptions: { pollMs: [10, 20, 40] }, lateCommitWindowMs: 0 });
+    const result = await applyPlan(plan, refusingWorkflows(setup, 403), { hooks: { emit: () => {} }, clock: setup.clock, runs: setup.client, checkOptions: { pollMs: [10, 20, 40] }, lateCommitWindowMs: 0 });
     expect(result.publishes.map((p) => [p.outcome, p.error])).toEqual([['ready', null], ['ready', null]]);
     expect(defaultOf(setup)).toBe(2);
+  });
+
+  it('a workflow list that fails to read (500) before a promotion: not made default, saying why, the old default stays', async () => {
+    const setup = await setUp();
+    const plan = await planFor(setup, desired('/Users/1/SquareFixed.p7wf'));
+    const result = await applyPlan(plan, refusingWorkflows(setup, 500), { hooks: { emit: () => {} }, clock: setup.clock, runs: setup.client, checkOptions: { pollMs: [10, 20, 40] }, lateCommitWindowMs: 0 });
+    expect(result.publishes.map((p) => p.outcome)).toEqual(['ready', 'failed']);
+    expect(result.publishes[1]!.error).toMatch(/^could not read the workflow \/Users\/1\/SquareFixed\.p7wf to check that it is still what Square v2's checks ran on, so the version was not made default: /);
+    expect(defaultOf(setup)).toBe(1);
   });
 
   it('a lost answer to the promotion is resolved by reading the version back: promoted once, no duplicate', async () => {

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { formatDuration, parseDuration, systemClock } from '../../apply/clock.js';
+import { checksNotPassed } from '../../apply/checks.js';
 import { convergence as convergenceOf } from '../../apply/converge.js';
 import { fanOut, recordEvents, type ApplyListener } from '../../apply/events.js';
 import { applyPlan, type ApplyResult } from '../../apply/execute.js';
@@ -287,7 +288,7 @@ async function applyPrepared(ctx: CliContext, args: ApplyArgs, prepared: Prepare
     const summary: ApplySummary = { result: ctx.signal.aborted && !result.interrupted ? { ...result, interrupted: true } : result, refused: changed, convergence };
     if (!settings.json) renderApplySummary(summary, ctx.stdout, { color: settings.color });
     if (result.interrupted || ctx.signal.aborted) return EXIT_INTERRUPTED;
-    const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0 || checksFailed(result);
+    const failed = result.totals.planned - result.totals.ready > 0 || changed.length > 0 || checksNotPassed(result) > 0;
     const converged = convergence !== null && !('error' in convergence) && convergence.remaining.length === 0;
     if (failed || !converged) return EXIT_ERROR;
     // What the publishes set may not be readable back (a new app's description, say): strict mode says so.
@@ -402,10 +403,6 @@ function guardOptions(args: ApplyArgs, desired: DesiredState): GuardOptions {
 }
 
 /** A check after a publish that did not pass fails the apply, even when every publish is READY. */
-function checksFailed(result: ApplyResult): boolean {
-  return result.publishes.some((p) => (p.checks ?? []).some((c) => c.outcome.status !== 'passed'));
-}
-
 /** Strict mode, before anything is published: the plan must have verified every managed field. */
 function refuseIfStrict(plan: Plan, strict: boolean): void {
   const refusal = strict ? strictModeError(planVerification(plan)) : null;
