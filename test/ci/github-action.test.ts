@@ -321,6 +321,15 @@ describe('GitHub Action: merge', () => {
     expect(changed.code).toBe(1);
     expect(changed.stderr).toMatch(/was applied already, and the server or the config has changed since: nothing was applied/);
     expect(p.publishes()).toBe(published);
+
+    // A plan that cannot be made (a broken config) fails the re-run with plan's own error, and writes nothing either.
+    await writeFile(path.join(p.dir, 'p7apps.config.json'), '{ "apps": [ ');
+    nock.cleanAll();
+    rerunApi(first.noted(), review.zip);
+    const broken = await p.ci(['github', 'apply'], await env('push'));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/invalid JSON/);
+    expect(p.publishes()).toBe(published);
   });
 
   it('a server changed between review and merge makes the merge run fail, naming the difference, without publishing', async () => {
