@@ -100,7 +100,7 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  external: ['tsx', 'tsx/*', 'undici', 'undici/*', 'typescript'],
+  external: ['tsx', 'tsx/*', 'undici', 'undici/*', 'typescript', 'oxc-transform'],
   // CommonJS dependencies (cosmiconfig) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __p7appsCreateRequire } from 'node:module'; const require = __p7appsCreateRequire(import.meta.url);" },
   define: { __P7APPS_SELF_ENTRY__: JSON.stringify('./index.js'), __P7APPS_CONFIG_ENTRY__: JSON.stringify('./config-api.js') },

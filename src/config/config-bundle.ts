@@ -396,7 +396,7 @@ export async function bundleConfig(file: string, { selfToken, wholeToken }: Bund
  * config worker waits on nothing else then, and a read through Node's pool
  * for each module cost it a few milliseconds of round trips.
  */
-export function compiledFromCurrent(bundle: ConfigBundle, file: string, source: string): boolean {
+export function compiledFromCurrent(bundle: { inputs?: Map<string, Buffer> }, file: string, source: string): boolean {
   const inputs = bundle.inputs;
   if (inputs?.get(file)?.toString('utf8') !== source) return false;
   try {

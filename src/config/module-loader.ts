@@ -1,8 +1,8 @@
 // Evaluates a TypeScript or JavaScript config file and returns the config it
 // exports, without writing any file, so a read-only checkout works: from the
-// one-module bundle ./config-bundle.ts compiles (the fast way, no loader
-// hooks), or, for what that declines, through tsx, which compiles in memory
-// too. Each load sees the file's current contents, including any helper
+// modules ./thread-compile.ts compiles (the quickest way), from the
+// one-module bundle ./config-bundle.ts compiles (no loader hooks either),
+// or, for what both decline, through tsx, which compiles in memory too. Each load sees the file's current contents, including any helper
 // modules it imports. It runs inside the config worker
 // (./sandbox-worker.ts), which ./sandbox.ts stops at the time limit: nothing
 // here waits with a timer of its own.
@@ -14,7 +14,8 @@
 import Module, { createRequire, register as registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { esbuildFromTsx, importBundle, type ConfigBundle } from './config-bundle.js';
+import { BundleRefused, esbuildFromTsx, importBundle, type ConfigBundle } from './config-bundle.js';
+import { importModules, type ConfigModules } from './thread-compile.js';
 import { isRecord } from './issue-path.js';
 import { ModuleLoadError } from './sandbox-protocol.js';
 
@@ -138,14 +139,54 @@ function forgetCommonJsModules(configDir: string): void {
 /** How far a load got: what a load stopped at the time limit (or never settling) was doing. */
 export type LoadStage = 'loading' | 'calling';
 
+/** The config compiled to run from memory: module by module (./thread-compile.ts), or as one bundle (./config-bundle.ts). */
+export type CompiledConfig = ConfigModules | ConfigBundle;
+
 /**
- * The config `file` exports. With `bundle` (the file compiled by
- * ./config-bundle.ts, which the caller can make while this thread starts),
- * it runs from memory; without, through tsx.
+ * esbuild's compile of the config, for modules Node rejected before any of
+ * them ran: a bundle, none (then tsx loads it), or why it must not be loaded.
  */
-export async function importConfigModule(file: string, source: string, onStage: (stage: LoadStage) => void = () => {}, bundle?: ConfigBundle): Promise<unknown> {
-  if (bundle === undefined) return importThroughTsx(file, source, onStage);
-  return awaitedConfig(await importBundled(file, source, bundle, onStage), onStage);
+export type Recompile = () => Promise<ConfigBundle | BundleRefused | undefined>;
+
+/**
+ * The config `file` exports. With `compiled` (which the caller can make
+ * while this thread starts), it runs from memory; without, through tsx.
+ * Modules that Node rejects before any of them runs are compiled again by
+ * `recompile` (esbuild), which then reports what is wrong as users know it.
+ */
+export async function importConfigModule(file: string, source: string, onStage: (stage: LoadStage) => void = () => {}, compiled?: CompiledConfig, recompile?: Recompile): Promise<unknown> {
+  if (compiled === undefined) return importThroughTsx(file, source, onStage);
+  if ('code' in compiled) return awaitedConfig(await importBundled(file, source, compiled, onStage), onStage);
+  onStage('loading');
+  const linked = await importLinked(file, source, compiled);
+  if (linked !== undefined) return awaitedConfig(linked.namespace, onStage);
+  const bundle = recompile === undefined ? undefined : await recompile();
+  if (bundle instanceof BundleRefused) throw new ModuleLoadError(bundle.message);
+  // The time limit runs from the first 'loading': told once.
+  const later = (stage: LoadStage) => {
+    if (stage !== 'loading') onStage(stage);
+  };
+  return importConfigModule(file, source, later, bundle);
+}
+
+/**
+ * The config module's namespace, with the light `p7apps` entry or the whole
+ * one if it imports more; undefined when Node rejected the modules before
+ * any of them ran.
+ */
+async function importLinked(file: string, source: string, compiled: ConfigModules): Promise<{ namespace: unknown } | undefined> {
+  for (const entry of ['light', 'full'] as const) {
+    const url = selfUrl(entry);
+    const { namespace, evaluating } = importModules(compiled, url);
+    try {
+      return { namespace: await namespace };
+    } catch (err) {
+      if (evaluating()) throw toLoadError(err, file, source);
+      const wantsWhole = entry === 'light' && err instanceof SyntaxError && /does not provide an export named/.test(err.message) && err.message.includes(url);
+      if (!wantsWhole) return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** `p7apps` for a bundled config: the light entry, or the whole one; from source (tests), compiled by the tsx that runs this worker. */

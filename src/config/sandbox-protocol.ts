@@ -4,6 +4,7 @@
 // small reader), so that either side loads it cheaply.
 
 import type { BundleTokens } from './config-bundle.js';
+import type { CompiledModule } from './thread-compile.js';
 
 export class ModuleLoadError extends Error {
   constructor(
@@ -51,11 +52,16 @@ export interface StandbyRequest {
 export type StandbyMessage = StandbyRequest | { kind: 'discard' };
 
 /**
- * The parent's second word, once it has compiled the config (../config-bundle.ts) while the worker
- * started: the bundle to run from memory, none (the worker then loads the file through tsx), or why
- * the config must not be loaded at all (the worker then answers that, running nothing).
+ * The parent's second word, once it has compiled the config while the worker started: its modules
+ * (./thread-compile.ts) or one bundle (./config-bundle.ts) to run from memory, none (the worker then
+ * loads the file through tsx), or why the config must not be loaded at all (the worker then answers
+ * that, running nothing). Modules carry the tokens for esbuild's compile, should Node reject them.
  */
-export type SandboxCompiled = { kind: 'bundle'; code: string; selfToken: string; wholeToken: string } | { kind: 'no-bundle' } | { kind: 'refused'; message: string };
+export type SandboxCompiled =
+  | { kind: 'modules'; modules: CompiledModule[]; selfToken: string; wholeToken: string }
+  | { kind: 'bundle'; code: string; selfToken: string; wholeToken: string }
+  | { kind: 'no-bundle' }
+  | { kind: 'refused'; message: string };
 
 export type SandboxAnswer =
   /** The worker is ready and evaluates the config now: its time limit starts. */

@@ -7,10 +7,11 @@
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { appLabels, formatPath } from './issue-path.js';
-import { importConfigModule, type LoadStage } from './module-loader.js';
+import { importConfigModule, type CompiledConfig, type LoadStage, type Recompile } from './module-loader.js';
 import { toPlainData } from './plain-data.js';
 import { BINARY_BUILD_GRACE_MS, startBinaryBundle, type BinaryBuild } from './binary-bundle.js';
-import { BundleRefused, bundleOrNone, compiledFromCurrent, warmEsbuild, type ConfigBundle, type WarmEsbuild } from './config-bundle.js';
+import { BundleRefused, bundleOrNone, compiledFromCurrent, warmEsbuild, type BundleTokens, type ConfigBundle, type WarmEsbuild } from './config-bundle.js';
+import { compileInThread, ThreadCompileDeclined, type ConfigModules } from './thread-compile.js';
 import { ANSWERED, ModuleLoadError, STAGE, STAGE_CALLING, STAGE_LOADING, UNSETTLED, type SandboxAnswer, type SandboxCompiled, type SandboxRequest, type SandboxStandby, type StandbyMessage } from './sandbox-protocol.js';
 
 const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STAGE_CALLING };
@@ -18,29 +19,41 @@ const STAGES: Record<LoadStage, number> = { loading: STAGE_LOADING, calling: STA
 /** Started as a worker: do the one load asked for, with the config the parent compiled while this thread started. */
 if (parentPort !== null && isRequest(workerData)) {
   const port = parentPort;
-  const load = serve(port, workerData);
-  port.once('message', (compiled: SandboxCompiled) =>
-    void load(compiled.kind === 'bundle' ? compiled : compiled.kind === 'refused' ? new BundleRefused(compiled.message) : undefined),
-  );
+  const request = workerData;
+  const load = serve(port, request);
+  port.once('message', (compiled: SandboxCompiled) => {
+    if (compiled.kind === 'modules') {
+      const tokens = { selfToken: compiled.selfToken, wholeToken: compiled.wholeToken };
+      void load({ modules: compiled.modules }, undefined, () => bundleOnce(request.file, tokens));
+    } else {
+      void load(compiled.kind === 'bundle' ? compiled : compiled.kind === 'refused' ? new BundleRefused(compiled.message) : undefined);
+    }
+  });
 } else if (parentPort !== null && isStandby(workerData)) {
   // Started ahead of need, while the CLI itself starts: the file the CLI
-  // will most likely load is compiled at once by esbuild's executable, on
-  // another core (./binary-bundle.ts); none of it runs before the CLI asks.
+  // will most likely load is compiled at once, in this thread
+  // (./thread-compile.ts), or by esbuild's executable (./binary-bundle.ts)
+  // where that compile declines it; none of it runs before the CLI asks.
   // The result is used only for that file, and only if the file and each
-  // one compiled into it still read the same. What the executable declines
-  // is compiled through esbuild's API (./config-bundle.ts), started then.
+  // one read to compile it still read the same. What both decline is
+  // compiled through esbuild's API (./config-bundle.ts), started then.
   const port = parentPort;
   const { guess, tokens } = workerData;
-  const early = startBinaryBundle(guess, tokens);
-  const earlyNoted = noteProcess(port, early);
+  const inThread = compileInThread(guess);
+  const early = inThread instanceof ThreadCompileDeclined ? startBinaryBundle(guess, tokens) : undefined;
+  const earlyNoted = early === undefined ? Promise.resolve() : noteProcess(port, early);
   let api: WarmEsbuild | undefined;
   const throughApi = (file: string) => {
     api ??= warmEsbuild();
     return bundleOrNone(file, tokens, api?.esbuild);
   };
+  const compileFresh = (file: string): Promise<CompiledConfig | BundleRefused | undefined> => {
+    const modules = compileInThread(file);
+    return modules instanceof ThreadCompileDeclined ? throughApi(file) : Promise.resolve(modules);
+  };
   // esbuild's processes are ended before this thread is: while the config runs, or when no config comes.
   const stopEsbuild = async () => {
-    await early.stop();
+    await early?.stop();
     await earlyNoted;
     await api?.stop().catch(() => undefined);
   };
@@ -52,11 +65,13 @@ if (parentPort !== null && isRequest(workerData)) {
     if (message.kind !== 'request' || !isRequest(message.request)) return;
     const request = message.request;
     const load = serve(port, request);
-    const current = async (bundle: ConfigBundle | unknown): Promise<ConfigBundle | undefined> =>
-      isBundle(bundle) && compiledFromCurrent(bundle, request.file, request.source) ? bundle : undefined;
-    const compiled = request.file === guess ? withinGrace(early).then(async (bundle) => (await current(bundle)) ?? throughApi(request.file)) : throughApi(request.file);
+    const current = <T extends ConfigBundle | ConfigModules>(compiled: T): T | undefined => (compiledFromCurrent(compiled, request.file, request.source) ? compiled : undefined);
+    let compiled: Promise<CompiledConfig | BundleRefused | undefined>;
+    if (request.file !== guess) compiled = compileFresh(request.file);
+    else if (early === undefined) compiled = Promise.resolve((inThread instanceof ThreadCompileDeclined ? undefined : current(inThread)) ?? compileFresh(request.file));
+    else compiled = withinGrace(early).then((bundle) => (isBundle(bundle) ? current(bundle) : undefined) ?? compileFresh(request.file));
     // The answer waits for esbuild's processes to end, since the parent stops this thread on the answer.
-    void compiled.then((bundle) => load(bundle, stopEsbuild()));
+    void compiled.then((bundle) => load(bundle, stopEsbuild(), () => bundleOnce(request.file, tokens)));
   });
 }
 
@@ -71,6 +86,21 @@ function noteProcess(port: MessagePort, build: BinaryBuild): Promise<void> {
   if (pid === undefined) return Promise.resolve();
   port.postMessage({ kind: 'esbuild-process', pid, ended: false } satisfies SandboxAnswer);
   return build.result.then(() => port.postMessage({ kind: 'esbuild-process', pid, ended: true } satisfies SandboxAnswer));
+}
+
+/**
+ * esbuild's compile of `file` through its API, its process ended before this
+ * returns: for modules Node rejected once the load had begun, when a process
+ * started can no longer be told to the CLI's thread (./sandbox.ts trusts
+ * such notes only until the config may run).
+ */
+async function bundleOnce(file: string, tokens: BundleTokens): Promise<ConfigBundle | BundleRefused | undefined> {
+  const api = warmEsbuild();
+  try {
+    return await bundleOrNone(file, tokens, api?.esbuild);
+  } finally {
+    await api?.stop().catch(() => undefined);
+  }
 }
 
 /** What the build gives, once the CLI has asked: stopped (and so declined) when it is not done within the grace. */
@@ -90,7 +120,7 @@ async function withinGrace(build: BinaryBuild): Promise<unknown> {
  * refused it, and `first` (work of this thread's own that must end before
  * the parent stops it) has settled.
  */
-function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundle | BundleRefused | undefined, first?: Promise<unknown>) => Promise<void> {
+function serve(port: MessagePort, request: SandboxRequest): (bundle: CompiledConfig | BundleRefused | undefined, first?: Promise<unknown>, recompile?: Recompile) => Promise<void> {
   const stage = new Int32Array(request.stage);
   let answered = false;
   // What the config printed reaches the CLI before its answer does: the CLI stops this thread on the answer,
@@ -108,13 +138,13 @@ function serve(port: MessagePort, request: SandboxRequest): (bundle: ConfigBundl
     Atomics.store(stage, STAGE, STAGES[now]);
     if (now === 'loading') port.postMessage({ kind: 'started' } satisfies SandboxAnswer);
   };
-  return async (bundle, first = Promise.resolve()) => {
+  return async (bundle, first = Promise.resolve(), recompile) => {
     if (bundle instanceof BundleRefused) {
       await first;
       await answer({ kind: 'failed', message: bundle.message });
       return;
     }
-    return importConfigModule(request.file, request.source, onStage, bundle).then(
+    return importConfigModule(request.file, request.source, onStage, bundle, recompile).then(
       async (value) => {
         await first;
         const plain = toPlainData(value);

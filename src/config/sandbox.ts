@@ -230,10 +230,17 @@ function randomHex(): string {
   return hex;
 }
 
-/** The config as one bundle to run from memory, none when that path declines it (the worker then uses tsx), or why it must not be loaded. */
+/**
+ * The config as modules or one bundle to run from memory, none when both
+ * ways decline it (the worker then uses tsx), or why it must not be loaded.
+ */
 async function compile(file: string): Promise<SandboxCompiled> {
+  const tokens = bundleTokens();
+  const { compileInThread, ThreadCompileDeclined } = await import('./thread-compile.js');
+  const modules = compileInThread(file);
+  if (!(modules instanceof ThreadCompileDeclined)) return { kind: 'modules', modules: modules.modules, ...tokens };
   const { bundleOrNone, BundleRefused } = await import('./config-bundle.js');
-  const bundle = await bundleOrNone(file, bundleTokens());
+  const bundle = await bundleOrNone(file, tokens);
   if (bundle === undefined) return { kind: 'no-bundle' };
   if (bundle instanceof BundleRefused) return { kind: 'refused', message: bundle.message };
   return { kind: 'bundle', code: bundle.code, selfToken: bundle.selfToken, wholeToken: bundle.wholeToken };
