@@ -241,6 +241,19 @@ export async function smokeWithNode(node, projects, report) {
       });
     }
 
+    // The installed oxc transform compiles a plain config in p7apps' own thread: esbuild's module, which
+    // reads ESBUILD_BINARY_PATH as it loads and says it ignores a path that is not there, never loads.
+    await check('a .ts config importing a module of its own is compiled without esbuild', async () => {
+      const dir = path.join(esm, 'ts-config-in-thread');
+      rmSync(dir, { recursive: true, force: true });
+      spawnSync('mkdir', ['-p', dir]);
+      writeFileSync(path.join(dir, 'apps.ts'), `import type { AppConfig } from 'p7apps';\nexport const apps: AppConfig[] = [${APP}];\n`);
+      writeFileSync(path.join(dir, 'p7apps.config.ts'), "import { defineConfig } from 'p7apps';\nimport { apps } from './apps.js';\nexport default defineConfig({ apps });\n");
+      const result = await run(node, [path.join(esm, 'node_modules/p7apps/bin/p7apps.js'), 'validate'], { cwd: dir, env: { ...env, ESBUILD_BINARY_PATH: path.join(dir, 'no-esbuild') } });
+      if (result.code !== 0) return expectExit(result, 0, 'p7apps validate');
+      return result.stderr === '' && /Valid: 1 app/.test(result.stdout) ? true : `expected only "Valid: 1 app", got:\n${result.stdout}${result.stderr}`.slice(0, 4000);
+    });
+
     // The README's commands, in order, in a new folder of the ES module project (as a newcomer would).
     const readme = path.join(esm, 'readme');
     rmSync(readme, { recursive: true, force: true });

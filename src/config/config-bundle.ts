@@ -430,7 +430,7 @@ function importedSpecifiers(code: string): string[] {
 }
 
 /** Node's module hooks that run in the thread itself (Node 22.15 and later), as much of them as importBundle() uses. */
-type RegisterHooks = (hooks: {
+export type RegisterHooks = (hooks: {
   resolve: (specifier: string, context: object, next: (specifier: string, context?: object) => unknown) => unknown;
   load: (url: string, context: object, next: (url: string, context?: object) => unknown) => unknown;
 }) => { deregister(): void };
