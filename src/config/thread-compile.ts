@@ -10,21 +10,33 @@
 // ./config-bundle.ts) would, and leaves everything else to esbuild before
 // any of the config runs:
 // - .ts, .mts, .js and .mjs modules with import or export syntax, imported
-//   by a relative path that names one regular file, found as esbuild finds
-//   it (`./apps`, `./apps.js` for apps.ts), never through node_modules;
+//   by a relative path that names one regular file by its real path (no
+//   symbolic link on the way: Node and esbuild name a module by its real
+//   path), found as esbuild finds it (`./apps`, `./apps.js` for apps.ts),
+//   never through node_modules;
 // - imports of `p7apps` and of Node's built-ins, and of nothing else (a
 //   package, a JSON file: esbuild resolves those);
 // - no import(), import.meta, and no free name require, module, exports,
 //   __dirname or __filename (esbuild gives each module its own); no cycle;
 // - nothing a tsconfig.json setting compiles differently (./tsconfig-emit.ts:
 //   an import TypeScript elides, under verbatimModuleSyntax; a class field,
-//   where fields are assigned), no decorators, nothing needing a helper;
+//   where fields are assigned), no decorators, no TypeScript namespace (oxc
+//   does not let one declaration of a merged namespace see another's
+//   members), no `import {} from` (esbuild drops it), nothing needing a
+//   helper;
 // - nothing oxc reports as an error (esbuild's message names file:line),
 //   and no package.json with "sideEffects" on the way (esbuild may drop a
 //   module it marks).
+// - before Node 22.15, whose in-thread module hooks take each module's text,
+//   a graph whose data: URLs, each holding those of the modules it imports,
+//   would grow far past its code (a deep chain, many paths to one module).
 // Node then parses and links the modules (importModules): what it rejects
 // before any module runs (syntax newer than this Node, an import that does
-// not match) is compiled by esbuild after all (./module-loader.ts).
+// not match) is compiled by esbuild after all (./module-loader.ts). Where
+// esbuild's one-module bundle departs from Node's own module semantics (a
+// module awaiting at the top level lets its siblings run meanwhile; each
+// module's top-level `const`, names and namespace objects are its own),
+// this path keeps Node's, as loading the file through tsx does.
 
 import { isUtf8 } from 'node:buffer';
 import Module, { createRequire, isBuiltin } from 'node:module';
@@ -35,7 +47,7 @@ import type { RegisterHooks } from './config-bundle.js';
 import { directoriesUp } from './search-places.js';
 import { emitSettingsFor, UnreadableSettings, type EmitSettings } from './tsconfig-emit.js';
 
-const { lstatSync } = process.getBuiltinModule('node:fs');
+const { lstatSync, realpathSync } = process.getBuiltinModule('node:fs');
 
 /** A place in a module's code that names another module: a string literal, its quotes included. */
 export interface ModuleLink {
@@ -108,6 +120,23 @@ const FREE_NAMES_DEFINED = Object.fromEntries(PER_MODULE_NAMES.map((name) => [na
 
 const STATIC_IMPORT = 1;
 
+/**
+ * `import {} from` or `export {} from` in TypeScript: esbuild drops it, oxc
+ * makes it `import "..."` (and so runs the module). Looked for in the
+ * source, where the two still differ; wide (a string with such words is
+ * declined too).
+ */
+const EMPTY_IMPORT = /\b(?:import|export)(?:\s|\/\*[^*]*\*\/)*\{(?:\s|\/\*[^*]*\*\/)*\}(?:\s|\/\*[^*]*\*\/)*from\b/;
+
+/**
+ * Before in-thread module hooks, each module's data: URL holds the URLs of
+ * the modules it imports, base64 (4/3) at every level: a graph whose URLs
+ * come to more than this many times its code (and this many bytes) is
+ * left to esbuild.
+ */
+const MAX_NESTED_GROWTH = 8;
+const NESTED_SLACK_BYTES = 256 * 1024;
+
 /** The config `file` (an absolute path) compiled module by module, or why it is left to esbuild. Never throws. */
 export function compileInThread(file: string): ConfigModules | ThreadCompileDeclined {
   try {
@@ -124,6 +153,7 @@ function decline(reason: string): never {
 function compileModules(file: string): ConfigModules {
   if (process.platform === 'win32') decline('not compiled in the thread on Windows');
   if (!path.isAbsolute(file)) decline('the path is not absolute');
+  if (!isRealPath(file)) decline('its path goes through a symbolic link');
   const transformer = loadOxc() ?? decline("oxc's transform is not installed for this platform");
   const inputs = new Map<string, Buffer>();
   const settingsByDir = new Map<string, EmitSettings>();
@@ -181,13 +211,38 @@ function compileModules(file: string): ConfigModules {
     return modules.length - 1;
   };
   visit(file);
+  if (typeof (Module as { registerHooks?: unknown }).registerHooks !== 'function') refuseNestedGrowth(modules);
   return { modules, inputs };
+}
+
+/** Declines when the modules' nested data: URLs (importModules) would grow far past their code. */
+function refuseNestedGrowth(modules: CompiledModule[]): void {
+  const sizes: number[] = [];
+  let code = 0;
+  let total = 0;
+  for (const module of modules) {
+    code += module.code.length;
+    const linked = module.links.reduce((size, link) => size - (link.end - link.start) + (link.to === 'p7apps' ? 0 : sizes[link.to]! + 2), module.code.length);
+    sizes.push(Math.ceil(linked / 3) * 4 + 64);
+    total += sizes.at(-1)!;
+    if (total > code * MAX_NESTED_GROWTH + NESTED_SLACK_BYTES) decline('its modules import each other too deeply to link from memory on this Node');
+  }
+}
+
+/** Whether `file` is its own real path: no symbolic link on the way (false when it cannot be looked at). */
+function isRealPath(file: string): boolean {
+  try {
+    return realpathSync.native(file) === file;
+  } catch {
+    return false;
+  }
 }
 
 /** The module's JavaScript, as esbuild would compile it with `settings`; declined where the two could differ. */
 function compiledCode(transformer: Oxc, file: string, source: string, settings: EmitSettings): string {
   const typescript = file.endsWith('.ts') || file.endsWith('.mts');
-  const base = { lang: typescript ? 'ts' : 'js', sourceType: 'module', sourcemap: false, define: FREE_NAMES_DEFINED };
+  if (typescript && EMPTY_IMPORT.test(source)) decline('a module has `import {} from` or `export {} from`, which esbuild drops');
+  const base = { lang: typescript ? 'ts' : 'js', sourceType: 'module', sourcemap: false };
   const result = transformer.transformSync(file, source, base);
   if (result.errors.length > 0) decline('oxc reports an error in a module (esbuild names it)');
   if (Object.keys(result.helpersUsed ?? {}).length > 0) decline('a module needs a runtime helper');
@@ -195,7 +250,12 @@ function compiledCode(transformer: Oxc, file: string, source: string, settings: 
     const other = transformer.transformSync(file, source, { ...base, ...options });
     return other.errors.length > 0 || other.code !== result.code;
   };
-  if (differs({ decorator: { legacy: true } })) decline('a module has decorators');
+  // Legacy decorators compile the module otherwise when it has decorators; without namespaces allowed, oxc reports one.
+  if (differs({ decorator: { legacy: true }, typescript: { allowNamespaces: false } })) decline('a module has decorators or a TypeScript namespace');
+  // Only looked for: define also drops calls it takes to have no effect (String(x)), which esbuild keeps.
+  if (transformer.transformSync(file, source, { ...base, define: FREE_NAMES_DEFINED }).code.includes(FREE_NAME_MARK)) {
+    decline(`a module uses ${PER_MODULE_NAMES.join(', ')} (esbuild gives each module its own)`);
+  }
   if (typescript && settings.keepsImports && differs({ typescript: { onlyRemoveTypeImports: true } })) {
     decline('a tsconfig.json keeps imports TypeScript would elide, and a module has one');
   }
@@ -203,7 +263,6 @@ function compiledCode(transformer: Oxc, file: string, source: string, settings: 
   if (settings.assignsClassFields && differs({ target: 'es2021', typescript: { removeClassFieldsWithoutInitializer: true } })) {
     decline('a tsconfig.json has class fields assigned, and a module may have one');
   }
-  if (result.code.includes(FREE_NAME_MARK)) decline(`a module uses ${PER_MODULE_NAMES.join(', ')} (esbuild gives each module its own)`);
   return result.code;
 }
 
@@ -247,6 +306,7 @@ function resolveRelative(specifier: string, importer: string): string {
     // A folder by that name is tried last by esbuild (its index file), after every file.
     if (info.isDirectory()) continue;
     if (!info.isFile()) decline('an imported file is a symbolic link or not a regular file');
+    if (!isRealPath(candidate)) decline('an imported file is reached through a symbolic link');
     return candidate;
   }
   return decline(`the import ${JSON.stringify(specifier)} names no file (esbuild resolves or reports it)`);

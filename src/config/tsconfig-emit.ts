@@ -8,6 +8,7 @@
 
 import path from 'node:path';
 import { readRegularFileSync } from '../fs-read.js';
+import { locateDuplicateKey } from './json-syntax.js';
 import { directoriesUp } from './search-places.js';
 
 const { lstatSync } = process.getBuiltinModule('node:fs');
@@ -117,7 +118,8 @@ function settingsOf(options: Record<string, unknown>): EmitSettings {
 
 /**
  * JSON with comments and trailing commas, as TypeScript reads a tsconfig;
- * throws UnreadableSettings for anything else.
+ * throws UnreadableSettings for anything else, and for a key given twice in
+ * one object (JSON.parse keeps the last one, esbuild the first).
  */
 export function parseJsonWithComments(text: string): unknown {
   let plain = '';
@@ -156,9 +158,12 @@ export function parseJsonWithComments(text: string): unknown {
       i += 1;
     }
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(plain);
+    parsed = JSON.parse(plain);
   } catch {
     throw new UnreadableSettings('not JSON with comments');
   }
+  if (locateDuplicateKey(plain, parsed) !== undefined) throw new UnreadableSettings('a key is given twice in one object');
+  return parsed;
 }

@@ -5,6 +5,7 @@
 // twice, and the CLI loads such a config without starting esbuild at all.
 
 import { execFileSync, spawnSync } from 'node:child_process';
+import Module from 'node:module';
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,9 +61,9 @@ describe('a config compiled in the thread', () => {
       },
     ],
     [
-      "re-exports, Node's built-ins by either name, top-level await, an enum and a namespace",
+      "re-exports, Node's built-ins by either name, top-level await and an enum",
       {
-        'names.ts': "export enum Kind { Solver = 'solver' }\nexport namespace Names { export const prefix = 'n-'; }\n",
+        'names.ts': "export enum Kind { Solver = 'solver' }\nexport const Names = { prefix: 'n-' };\n",
         'again.ts': "export * from './names';\nexport { Kind as Sort } from './names';\n",
         'p7apps.config.ts': `import path from 'node:path';\nimport { sep } from 'path';\nimport { Kind, Names, Sort } from './again';\nconst late = await Promise.resolve(Kind.Solver);\nexport default { apps: [${APP("Names.prefix + late + path.basename('/x/y') + sep + Sort.Solver")}] };\n`,
       },
@@ -116,6 +117,9 @@ describe('a config compiled in the thread', () => {
       { 'tsconfig.json': '{"extends": "./base"}', 'base.json': '{"compilerOptions": {"target": "ES2020"}}', 'p7apps.config.ts': `class C { x = 1; }\nexport default { apps: [], c: new C().x };\n` },
       /class fields assigned/,
     ],
+    ['a TypeScript namespace', { 'p7apps.config.ts': `namespace Cfg { export const ws = 'W'; }\nnamespace Cfg { export const app = ws; }\nexport default { apps: [], app: Cfg.app };\n` }, /namespace/],
+    ['`import {} from`, which esbuild drops', { 'p7apps.config.ts': `import { /* nothing */ } from './register';\nexport default { apps: [] };\n`, 'register.ts': 'globalThis.registered = true;\nexport type R = true;\n' }, /import \{\} from/],
+    ['a tsconfig giving a key twice', { 'tsconfig.json': '{"compilerOptions": {"target": "ES2020"}, "compilerOptions": {"strict": true}}', 'p7apps.config.ts': 'class C { x = 1; }\nexport default { apps: [], x: new C().x };\n' }, /twice/],
     ['paths in a tsconfig', { 'tsconfig.json': '{"compilerOptions": {"paths": {"p7apps": ["./fake.ts"]}}}', 'p7apps.config.ts': `import { defineConfig } from 'p7apps';\nexport default defineConfig({ apps: [] });\n` }, /resolves imports/],
     ['a tsconfig extending a package by its name alone', { 'tsconfig.json': '{"extends": "@tsconfig/node20"}', 'p7apps.config.ts': 'export default { apps: [] };\n' }, /left to esbuild to find/],
     ['a tsconfig that is not JSON', { 'tsconfig.json': '{"compilerOptions": ', 'p7apps.config.ts': 'export default { apps: [] };\n' }, /not JSON/],
@@ -135,6 +139,34 @@ describe('a config compiled in the thread', () => {
     expect((compileInThread(path.join(root, 'p7apps.config.ts')) as Error).message).toMatch(/symbolic link/);
     await writeFile(path.join(root, 'p7apps.config.ts'), "import { y } from './node_modules/dep/x';\nexport default { apps: [], y };\n");
     expect((compileInThread(path.join(root, 'p7apps.config.ts')) as Error).message).toMatch(/inside node_modules/);
+  });
+
+  it('declines a module reached through a symbolic link to its folder (Node and esbuild name it by its real path)', async () => {
+    const root = await makeProject({ 'real/counter.ts': 'export const state = { n: 0 };\n', 'p7apps.config.ts': "import { state } from './link/counter';\nexport default { apps: [], state };\n" });
+    await symlink(path.join(root, 'real'), path.join(root, 'link'));
+    expect((compileInThread(path.join(root, 'p7apps.config.ts')) as Error).message).toMatch(/symbolic link/);
+  });
+
+  it.runIf(typeof (Module as { registerHooks?: unknown }).registerHooks !== 'function')('declines, where each data: URL holds those it imports, a graph whose URLs would grow far past its code', async () => {
+    // Each module imports the two before it: the text of the first is copied once per path to it.
+    const files: Record<string, string> = { 'm0.ts': 'export const v0 = 0;\n', 'm1.ts': "import { v0 } from './m0';\nexport const v1 = v0 + 1;\n" };
+    for (let n = 2; n <= 20; n += 1) files[`m${n}.ts`] = `import { v${n - 1} } from './m${n - 1}';\nimport { v${n - 2} } from './m${n - 2}';\nexport const v${n} = v${n - 1} + v${n - 2};\n`;
+    const root = await makeProject({ ...files, 'p7apps.config.ts': "import { v20 } from './m20';\nexport default { apps: [], v20 };\n" });
+    expect((compileInThread(path.join(root, 'p7apps.config.ts')) as Error).message).toMatch(/too deeply/);
+    // A short chain is taken.
+    const short = await makeProject({ 'm0.ts': files['m0.ts']!, 'm1.ts': files['m1.ts']!, 'p7apps.config.ts': "import { v1 } from './m1';\nexport default { apps: [], v1 };\n" });
+    expect(compileInThread(path.join(short, 'p7apps.config.ts'))).not.toBeInstanceOf(ThreadCompileDeclined);
+  });
+
+  it("keeps what oxc's define would drop as having no effect: the same value as esbuild's", async () => {
+    const root = await makeProject({
+      'self.mjs': SELF,
+      'p7apps.config.ts': `const apps: unknown[] = [];\nconst register = { toString() { apps.push(${APP("'registered'")}); return 'r'; } };\nconst label = String(register);\nexport default { apps };\n`,
+    });
+    const file = path.join(root, 'p7apps.config.ts');
+    const value = await runModules(compiled(file), root);
+    expect(value).toEqual(await runEsbuild(file, root));
+    expect((value as { apps: unknown[] }).apps).toHaveLength(1);
   });
 
   it('does not take a free name for a property, a string or a binding of its own', async () => {
