@@ -34,7 +34,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundleBanner, COMPUTED_IMPORT_DECLINED, computedImportIn, IMPORT_META, packageImported, PER_MODULE_NAMES, requireFromTsx, SOURCE_FILE, type BundleTokens, type ConfigBundle } from './config-bundle.js';
+import { beforeFirstStatement, bundleBanner, COMPUTED_IMPORT_DECLINED, computedImportIn, IMPORT_META, packageImported, PER_MODULE_NAMES, requireFromTsx, SOURCE_FILE, type BundleTokens, type ConfigBundle } from './config-bundle.js';
 import { isSpecialFile } from '../fs-read.js';
 import { readBesideCode } from './search-places.js';
 
@@ -227,5 +227,6 @@ export function bundleFromOutput(output: string, file: string, tokens: BundleTok
   // A package required is resolved from the config's folder here, from the requiring module's by the plugin.
   const specifier = packageImported(code, tokens);
   if (specifier !== undefined) return new BinaryDeclined(`the package import ${JSON.stringify(specifier)} is resolved from the config's folder by the plugin`);
-  return { code: `${bundleBanner(file, tokens.wholeToken)}\n${code}`, selfToken: tokens.selfToken, wholeToken: tokens.wholeToken, inputs };
+  // After a hashbang line, which esbuild keeps first and which must stay first.
+  return { code: beforeFirstStatement(code, `${bundleBanner(file, tokens.wholeToken)}\n`), selfToken: tokens.selfToken, wholeToken: tokens.wholeToken, inputs };
 }

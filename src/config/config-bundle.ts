@@ -255,6 +255,13 @@ const isBare = (specifier: string) => !specifier.startsWith('.') && !path.isAbso
  * config's folder, p7apps as the whole entry (imported, since require()
  * takes no URL).
  */
+/** `code` with `text` put before its first statement: after a hashbang line, which must stay first. */
+export function beforeFirstStatement(code: string, text: string): string {
+  if (!code.startsWith('#!')) return text + code;
+  const lineEnd = code.search(/[\n\r\u2028\u2029]/);
+  return lineEnd < 0 ? `${code}\n${text}` : code.slice(0, lineEnd + 1) + text + code.slice(lineEnd + 1);
+}
+
 export function bundleBanner(file: string, wholeToken: string): string {
   return [
     "import { createRequire as __p7appsCreateRequire } from 'node:module';",

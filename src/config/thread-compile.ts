@@ -43,7 +43,7 @@ import Module, { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { initSync as initLexer, parse as parseImports } from 'es-module-lexer';
 import { readRegularFileSync } from '../fs-read.js';
-import type { RegisterHooks } from './config-bundle.js';
+import { beforeFirstStatement, type RegisterHooks } from './config-bundle.js';
 import { directoriesUp } from './search-places.js';
 import { emitSettingsFor, UnreadableSettings, type EmitSettings } from './tsconfig-emit.js';
 
@@ -389,10 +389,8 @@ export function importModules(compiled: ConfigModules, p7appsUrl: string): { nam
   return { namespace: import(urls[last]!).finally(() => hooks.deregister()), evaluating };
 }
 
-/** `code` with an import of `url` before any other statement (after a hashbang line, which must stay first), its lines unmoved. */
+/** `code` with an import of `url` before any other statement, its lines unmoved. */
 function withFirstImport(code: string, url: string): string {
-  const statement = `import ${JSON.stringify(url)};`;
-  if (!code.startsWith('#!')) return statement + code;
-  const lineEnd = code.search(/[\n\r\u2028\u2029]/);
-  return lineEnd < 0 ? `${code}\n${statement}` : code.slice(0, lineEnd + 1) + statement + code.slice(lineEnd + 1);
+  return beforeFirstStatement(code, `import ${JSON.stringify(url)};`);
 }
+

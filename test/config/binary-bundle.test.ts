@@ -98,6 +98,8 @@ describe('a config compiled by the executable gives what the plugin bundle gives
       'p7apps.config.ts',
     ],
     ['an async config function', { 'p7apps.config.mjs': `import { defineConfig } from 'p7apps';\nexport default async () => defineConfig({ apps: [${APP("'async'")}] });\n` }, 'p7apps.config.mjs'],
+    // The bundle's own first lines go after the hashbang, which must stay first.
+    ['a hashbang line', { 'p7apps.config.mjs': `#!/usr/bin/env node\nimport { defineConfig } from 'p7apps';\nexport default defineConfig({ apps: [${APP("'hashbang'")}] });\n` }, 'p7apps.config.mjs'],
   ])('%s', async (_name, files, config) => {
     const root = await makeProject({ ...files, 'self.mjs': SELF });
     const file = path.join(root, config);
