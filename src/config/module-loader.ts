@@ -181,7 +181,8 @@ async function importLinked(file: string, source: string, compiled: ConfigModule
     try {
       return { namespace: await namespace };
     } catch (err) {
-      if (evaluating()) throw toLoadError(err, file, source);
+      // Its modules were parsed and linked: a SyntaxError now is one the config threw (JSON.parse, say).
+      if (evaluating()) throw err instanceof SyntaxError ? new ModuleLoadError(`the file threw an error while loading: ${errorText(err)}`) : toLoadError(err, file, source);
       const wantsWhole = entry === 'light' && err instanceof SyntaxError && /does not provide an export named/.test(err.message) && err.message.includes(url);
       if (!wantsWhole) return undefined;
     }
