@@ -36,10 +36,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeFirstStatement, bundleBanner, COMPUTED_IMPORT_DECLINED, computedImportIn, IMPORT_META, packageImported, PER_MODULE_NAMES, requireFromTsx, SOURCE_FILE, type BundleTokens, type ConfigBundle } from './config-bundle.js';
 import { isSpecialFile } from '../fs-read.js';
-import { readBesideCode } from './search-places.js';
+import { isRealPath, readBesideCode } from './search-places.js';
 
 // Not imported: the config worker loads this module before it starts esbuild (see ../fs-read.ts).
-const { closeSync, constants, fstatSync, openSync, readSync, realpathSync } = process.getBuiltinModule('node:fs');
+const { closeSync, constants, fstatSync, openSync, readSync } = process.getBuiltinModule('node:fs');
 
 /** A build not done by then is stopped and declined: esbuild compiles a config in tens of milliseconds. */
 export const BINARY_BUILD_DEADLINE_MS = 5_000;
@@ -190,14 +190,6 @@ export function startBinaryBundle(file: string, tokens: BundleTokens, options: B
   };
 }
 
-/** Whether `file` is its own real path: no symbolic link on the way (false when it cannot be looked at). */
-function isRealPath(file: string): boolean {
-  try {
-    return realpathSync.native(file) === file;
-  } catch {
-    return false;
-  }
-}
 
 /** The bundle esbuild wrote for `file`, or why it cannot run as the plugin's would. */
 export function bundleFromOutput(output: string, file: string, tokens: BundleTokens): ConfigBundle | BinaryDeclined {

@@ -9,7 +9,7 @@ import { isSpecialFile } from '../fs-read.js';
 import { MAX_CONFIG_FILE_BYTES } from './limits.js';
 
 // Not imported: the config worker loads this module before it starts esbuild (see ../fs-read.ts).
-const { existsSync, statSync } = process.getBuiltinModule('node:fs');
+const { existsSync, realpathSync, statSync } = process.getBuiltinModule('node:fs');
 
 /** In order of preference. Two of them in one directory is an error, not a silent choice. */
 export const SEARCH_PLACES = [
@@ -60,6 +60,15 @@ export function specialFileBesideCode(file: string, cwd: string): string | undef
 /** The READ_BESIDE_CODE files of `dir` and of every directory above it. */
 export function readBesideCode(dir: string): string[] {
   return directoriesUp(dir).flatMap((up) => READ_BESIDE_CODE.map((name) => path.join(up, name)));
+}
+
+/** Whether `file` is its own real path: no symbolic link on the way (false when it cannot be looked at). */
+export function isRealPath(file: string): boolean {
+  try {
+    return realpathSync.native(file) === file;
+  } catch {
+    return false;
+  }
 }
 
 /** `dir` and every directory above it, up to the filesystem root. */

@@ -44,10 +44,10 @@ import path from 'node:path';
 import { initSync as initLexer, parse as parseImports } from 'es-module-lexer';
 import { readRegularFileSync } from '../fs-read.js';
 import { beforeFirstStatement, type RegisterHooks } from './config-bundle.js';
-import { directoriesUp } from './search-places.js';
+import { directoriesUp, isRealPath } from './search-places.js';
 import { emitSettingsFor, UnreadableSettings, type EmitSettings } from './tsconfig-emit.js';
 
-const { lstatSync, realpathSync } = process.getBuiltinModule('node:fs');
+const { lstatSync } = process.getBuiltinModule('node:fs');
 
 /** A place in a module's code that names another module: a string literal, its quotes included. */
 export interface ModuleLink {
@@ -58,7 +58,7 @@ export interface ModuleLink {
 }
 
 export interface CompiledModule {
-  /** The module's file, for messages. */
+  /** The module's file: its key among ConfigModules.inputs. */
   file: string;
   /** Its JavaScript; its links name modules by the paths its author wrote, which importModules() replaces. */
   code: string;
@@ -195,14 +195,11 @@ function compileModules(file: string): ConfigModules {
     const code = compiledCode(transformer, moduleFile, bytes.toString('utf8'), settings);
     const links: ModuleLink[] = [];
     for (const { specifier, start, end } of staticImports(code, moduleFile)) {
-      if (specifier === 'p7apps' || isBuiltin(specifier)) {
-        // baseUrl and paths can send a bare name elsewhere.
-        if (settings.resolvesImports) decline('a tsconfig.json resolves imports (paths, baseUrl or moduleSuffixes)');
-        if (specifier === 'p7apps') links.push({ start, end, to: 'p7apps' });
-        continue;
-      }
-      if (!specifier.startsWith('./') && !specifier.startsWith('../')) decline(`the import ${JSON.stringify(specifier)} is resolved by esbuild`);
+      // baseUrl and paths can send a bare name elsewhere, moduleSuffixes a relative one.
       if (settings.resolvesImports) decline('a tsconfig.json resolves imports (paths, baseUrl or moduleSuffixes)');
+      if (specifier === 'p7apps') links.push({ start, end, to: 'p7apps' });
+      if (specifier === 'p7apps' || isBuiltin(specifier)) continue;
+      if (!specifier.startsWith('./') && !specifier.startsWith('../')) decline(`the import ${JSON.stringify(specifier)} is resolved by esbuild`);
       links.push({ start, end, to: visit(resolveRelative(specifier, moduleFile)) });
     }
     visiting.delete(moduleFile);
@@ -229,14 +226,6 @@ function refuseNestedGrowth(modules: CompiledModule[]): void {
   }
 }
 
-/** Whether `file` is its own real path: no symbolic link on the way (false when it cannot be looked at). */
-function isRealPath(file: string): boolean {
-  try {
-    return realpathSync.native(file) === file;
-  } catch {
-    return false;
-  }
-}
 
 /** The module's JavaScript, as esbuild would compile it with `settings`; declined where the two could differ. */
 function compiledCode(transformer: Oxc, file: string, source: string, settings: EmitSettings): string {
